@@ -1,0 +1,208 @@
+//! Command line: raw flags (`Args`), resolved into `Settings`, then the
+//! pipeline is run for the chosen command.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::diag::Diagnostic;
+use crate::output::{self, git};
+use crate::{model, render, spec, validate};
+
+/// Compile a multi-Region failover spec (gen.yaml) into Flux manifests and Route 53 CloudFormation.
+#[derive(Debug, Parser)]
+#[command(name = "gen", version, about)]
+pub struct Args {
+    /// Run as if started in DIR (the repository to render into).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The spec file [default: DIR/gen.yaml].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render the spec into the repository and commit what changed.
+    Render {
+        /// Write nothing; exit non-zero with a diff if the repository is not up to date.
+        #[arg(long)]
+        check: bool,
+        /// Write the files but do not commit them.
+        #[arg(long)]
+        no_commit: bool,
+        /// Overwrite generated files that carry uncommitted hand edits.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the spec and report every problem at once.
+    Validate,
+}
+
+/// Flags resolved against the working directory.
+#[derive(Debug)]
+pub struct Settings {
+    pub root: PathBuf,
+    pub spec: PathBuf,
+}
+
+impl Settings {
+    pub fn resolve(args: &Args) -> Result<Settings> {
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        let root = match &args.dir {
+            Some(d) => cwd.join(d),
+            None => cwd.clone(),
+        };
+        let spec = match &args.spec {
+            Some(s) => cwd.join(s),
+            None => root.join("gen.yaml"),
+        };
+        Ok(Settings { root, spec })
+    }
+
+    /// The spec's name in messages and headers: relative to the root when
+    /// inside it, so output is the same on every machine.
+    pub fn spec_name(&self) -> String {
+        let rel = self.spec.strip_prefix(&self.root).ok().or_else(|| self.spec.file_name().map(Path::new));
+        rel.and_then(|p| p.to_str()).map(|s| s.replace('\\', "/")).unwrap_or_else(|| "gen.yaml".into())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  Caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<ExitCode> {
+    let settings = Settings::resolve(args)?;
+    let Some(checked) = load_and_validate(&settings)? else { return Ok(ExitCode::FAILURE) };
+    match &args.command {
+        Command::Validate => {
+            println!(
+                "{} is valid: {} apps in {} Regions",
+                settings.spec_name(),
+                checked.apps.len(),
+                checked.regions.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Render { check, no_commit, force } => render_cmd(&settings, &checked, *check, *no_commit, *force),
+    }
+}
+
+/// Load and validate, printing every diagnostic. `None` when there are errors.
+fn load_and_validate(settings: &Settings) -> Result<Option<validate::Spec>> {
+    let name = settings.spec_name();
+    let text = match std::fs::read_to_string(&settings.spec) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            anyhow::bail!(
+                "no spec at {}\n  hint: run in the repository that holds gen.yaml, or pass -C DIR or --spec FILE",
+                settings.spec.display()
+            )
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", settings.spec.display())),
+    };
+    let diagnostics: Vec<Diagnostic>;
+    let mut spec = None;
+    match spec::load(&text, &name) {
+        Err(d) => diagnostics = d,
+        Ok(loaded) => {
+            let outcome = validate::validate(&loaded);
+            diagnostics = outcome.diagnostics;
+            spec = outcome.spec;
+        }
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    for d in &diagnostics {
+        eprintln!("{}", d.display(&name));
+    }
+    if errors > 0 {
+        eprintln!("error: {name} has {errors} error{}; nothing was written", if errors == 1 { "" } else { "s" });
+        return Ok(None);
+    }
+    Ok(spec)
+}
+
+fn render_cmd(settings: &Settings, spec: &validate::Spec, check: bool, no_commit: bool, force: bool) -> Result<ExitCode> {
+    let plan = model::plan(spec);
+    let rendered = render::render(&plan, &settings.spec_name())?;
+
+    if check {
+        let changes = output::compare(&settings.root, &rendered)?;
+        if changes.is_empty() && changes.foreign.is_empty() {
+            println!("up to date: {} files match {}", rendered.len(), settings.spec_name());
+            return Ok(ExitCode::SUCCESS);
+        }
+        print!("{}", output::unified_diff(&changes));
+        eprintln!(
+            "error: {} is not up to date: {} files to write, {} to remove\n  hint: run `gen render` and commit the result",
+            settings.root.display(),
+            changes.writes.len(),
+            changes.prunes.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+
+    std::fs::create_dir_all(&settings.root).with_context(|| format!("creating {}", settings.root.display()))?;
+    let repo = git::Repo::open_or_init(&settings.root)?;
+    let _lock = repo.lock()?;
+    let changes = output::compare(&settings.root, &rendered)?;
+    let uncommitted = repo.uncommitted(&changes.edited)?;
+    output::guard(&changes, &uncommitted, force)?;
+    output::apply(&settings.root, &changes)?;
+    println!(
+        "rendered {} files for {} apps in {} Regions: {} written, {} removed",
+        rendered.len(),
+        spec.apps.len(),
+        spec.regions.len(),
+        changes.writes.len(),
+        changes.prunes.len()
+    );
+
+    if !no_commit {
+        let spec_bytes = std::fs::read(&settings.spec)?;
+        let spec_path = repo.spec_path(&settings.spec);
+        let pending = repo.pending(&rendered, spec_path.as_deref().map(|p| (p, spec_bytes.as_slice())))?;
+        if pending.is_empty() {
+            println!("nothing to commit: the repository already holds this render");
+        } else {
+            let regions: BTreeMap<String, String> = spec.regions.iter().map(|r| (r.cluster.clone(), r.name.clone())).collect();
+            let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
+            let id = repo.commit(&pending, &msg)?;
+            let subject = msg.lines().next().unwrap_or_default();
+            println!(
+                "committed {} ({} files){}: {subject}",
+                &id.to_string()[..10],
+                pending.len(),
+                if repo.initialized { " in a new repository" } else { "" }
+            );
+        }
+    }
+    for u in &plan.unresolved {
+        println!(
+            "note: the ALB DNS name for {} is not resolved: stacks {} take it as parameter {}\n  hint: set regions[{}].albDnsName in {} once the Ingress has an address (kubectl get ingress -n {})",
+            u.region,
+            u.stacks.len(),
+            u.parameter,
+            u.region_index,
+            settings.spec_name(),
+            spec.namespace
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,76 @@
+//! Diagnostics: what is wrong with a spec, where, and what is allowed.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Field path in `apps[0].health.path` notation; empty for the whole spec.
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(path: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.to_string(),
+            line: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn warning(mut self) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Render for a terminal: `error: apps[0].host (gen.yaml:12): ...`.
+    pub fn display<'a>(&'a self, file: &'a str) -> impl fmt::Display + 'a {
+        Shown { d: self, file }
+    }
+}
+
+struct Shown<'a> {
+    d: &'a Diagnostic,
+    file: &'a str,
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.d;
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let place = match (d.path.is_empty(), d.line) {
+            (true, None) => self.file.to_string(),
+            (true, Some(l)) => format!("{}:{l}", self.file),
+            (false, None) => format!("{} ({})", d.path, self.file),
+            (false, Some(l)) => format!("{} ({}:{l})", d.path, self.file),
+        };
+        write!(f, "{level}: {place}: {}", d.message)?;
+        if let Some(h) = &d.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}

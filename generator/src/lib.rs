@@ -1,0 +1,15 @@
+//! `gen`: compile a multi-Region failover spec into per-cluster Flux
+//! manifests and Route 53 CloudFormation.
+//!
+//! The pipeline, one module per stage:
+//! `spec` (load) → `validate` → `model` (plan) → `render` (pure) → `output`
+//! (diff, write, commit). `cli` parses flags and drives it.
+
+pub mod cli;
+pub mod diag;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod spec;
+pub mod validate;
+pub mod zones;

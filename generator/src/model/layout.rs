@@ -1,0 +1,98 @@
+//! Where every owned file lives. One place, so that writing, pruning and
+//! describing a change all agree.
+//!
+//! ```text
+//! clusters/<cluster>/gen-kustomizations.yaml   Flux Kustomizations (beside flux-system/, never in it)
+//! deploy/<cluster>/infra/                      Namespace, IngressClassParams, IngressClass
+//! deploy/<cluster>/ingress/                    the shared-ALB Ingress
+//! deploy/<cluster>/apps/<app>/                 ServiceAccount, Deployment, Service (+ RBAC)
+//! cloudformation/<stack>.yaml                  Route 53 health checks and records
+//! ```
+//! Each cluster's paths sit under its own `deploy/<cluster>/`, so no two
+//! clusters' Flux paths overlap.
+
+pub const DEPLOY_DIR: &str = "deploy";
+pub const CLUSTERS_DIR: &str = "clusters";
+pub const CFN_DIR: &str = "cloudformation";
+pub const FLUX_FILE: &str = "gen-kustomizations.yaml";
+pub const INFRA_FILE: &str = "infra.yaml";
+pub const INGRESS_FILE: &str = "ingress.yaml";
+pub const APP_FILE: &str = "app.yaml";
+pub const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
+
+pub fn flux_file(cluster: &str) -> String {
+    format!("{CLUSTERS_DIR}/{cluster}/{FLUX_FILE}")
+}
+
+pub fn infra_dir(cluster: &str) -> String {
+    format!("{DEPLOY_DIR}/{cluster}/infra")
+}
+
+pub fn ingress_dir(cluster: &str) -> String {
+    format!("{DEPLOY_DIR}/{cluster}/ingress")
+}
+
+pub fn app_dir(cluster: &str, app: &str) -> String {
+    format!("{DEPLOY_DIR}/{cluster}/apps/{app}")
+}
+
+pub fn stack_name(spec_name: &str, group: &str) -> String {
+    format!("{spec_name}-dns-{group}")
+}
+
+pub fn stack_file(stack: &str) -> String {
+    format!("{CFN_DIR}/{stack}.yaml")
+}
+
+pub fn flux_name(spec_name: &str, part: &str) -> String {
+    format!("{spec_name}-{part}")
+}
+
+/// What a path belongs to, for describing changes (also of pruned files,
+/// which are no longer in any plan).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Owner {
+    /// An app's workload in a cluster.
+    App { cluster: String, app: String },
+    /// Cluster-wide files: infra, ingress, Flux Kustomizations.
+    Cluster { cluster: String },
+    Stack { stack: String },
+    Other,
+}
+
+pub fn owner_of(path: &str) -> Owner {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        [DEPLOY_DIR, cluster, "apps", app, ..] => Owner::App { cluster: cluster.to_string(), app: app.to_string() },
+        [DEPLOY_DIR, cluster, ..] | [CLUSTERS_DIR, cluster, ..] => Owner::Cluster { cluster: cluster.to_string() },
+        [CFN_DIR, file] => Owner::Stack { stack: file.trim_end_matches(".yaml").to_string() },
+        _ => Owner::Other,
+    }
+}
+
+/// Is `path` (relative, `/`-separated) one `gen` may own? Only these are ever
+/// written or pruned; `clusters/<cluster>/flux-system/` never is.
+pub fn may_own(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        [CLUSTERS_DIR, _, FLUX_FILE] => true,
+        [DEPLOY_DIR, _, ..] => true,
+        [CFN_DIR, file] => file.ends_with(".yaml"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_and_ownable_paths() {
+        assert_eq!(owner_of("deploy/c1/apps/app1/app.yaml"), Owner::App { cluster: "c1".into(), app: "app1".into() });
+        assert_eq!(owner_of("cloudformation/demo-dns-app1.yaml"), Owner::Stack { stack: "demo-dns-app1".into() });
+        assert!(may_own("clusters/c1/gen-kustomizations.yaml"));
+        assert!(!may_own("clusters/c1/flux-system/gotk-sync.yaml"));
+        assert!(!may_own("clusters/c1/other.yaml"));
+        assert!(!may_own("gen.yaml"));
+    }
+}

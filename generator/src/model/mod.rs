@@ -1,0 +1,448 @@
+//! `model`: every decision, as a plan. From a validated [`Spec`] it decides
+//! which files exist and where (`layout`), what each Kubernetes object holds
+//! (merged env, replicas, rules), which CloudFormation stack each app's
+//! Route 53 resources live in, their logical IDs, and which values are still
+//! unresolved. `render` turns the plan into text without deciding anything.
+//!
+//! This module does no IO and knows no template syntax.
+
+pub mod layout;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::validate::{App, Controller, Protocol, Routing, Spec, pascal};
+
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    pub name: String,
+    pub namespace: String,
+    pub ingress: IngressPlan,
+    pub flux: FluxPlan,
+    pub clusters: Vec<ClusterPlan>,
+    pub stacks: Vec<StackPlan>,
+    /// Every file `gen` will write, in path order.
+    #[serde(skip)]
+    pub files: Vec<FilePlan>,
+    /// Values the templates take as parameters because the spec lacks them.
+    pub unresolved: Vec<Unresolved>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IngressPlan {
+    /// apiVersion of IngressClassParams.
+    pub params_api_version: &'static str,
+    pub params_api_group: &'static str,
+    pub controller: &'static str,
+    pub class_name: String,
+    pub alb_name: String,
+    pub scheme: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FluxPlan {
+    pub source: String,
+    pub namespace: String,
+    pub interval: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClusterPlan {
+    pub region: String,
+    pub cluster: String,
+    pub workloads: Vec<Workload>,
+    /// Host rules of the shared Ingress, in spec order.
+    pub host_rules: Vec<Route>,
+    /// The host-less rule: each app's health path, so a Route 53 check aimed
+    /// at the ALB's own DNS name reaches that app.
+    pub health_routes: Vec<Route>,
+    /// Flux Kustomizations for this cluster.
+    pub kustomizations: Vec<FluxKustomization>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Route {
+    pub host: String,
+    pub path: String,
+    pub path_type: &'static str,
+    pub service: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FluxKustomization {
+    pub name: String,
+    pub path: String,
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Workload {
+    pub app: String,
+    pub image: String,
+    pub replicas: u32,
+    pub port: u16,
+    pub env: Vec<EnvVar>,
+    pub health_path: String,
+    pub cpu_request: String,
+    pub memory_request: String,
+    pub cpu_limit: String,
+    pub memory_limit: String,
+    pub run_as_user: u32,
+    pub read_only_root_filesystem: bool,
+    /// Ports below 1024 need the unprivileged-port sysctl for a non-root user.
+    pub low_port: bool,
+    pub rbac: Option<RbacPlan>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RbacPlan {
+    pub cluster_scope: bool,
+    pub name: String,
+    pub rules: Vec<RulePlan>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RulePlan {
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+}
+
+/// A value in a template: a literal, or a reference to a template parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub literal: Option<String>,
+    pub param: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StackPlan {
+    /// CloudFormation stack name.
+    pub name: String,
+    pub group: String,
+    pub apps: Vec<String>,
+    pub parameters: Vec<Parameter>,
+    /// Per app and Region: its health check and the record that uses it.
+    pub entries: Vec<Entry>,
+}
+
+impl StackPlan {
+    pub fn resource_count(&self) -> usize {
+        self.entries.len() * 2
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    pub health_check: HealthCheckPlan,
+    pub record: RecordPlan,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Parameter {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HealthCheckPlan {
+    pub logical_id: String,
+    pub app: String,
+    pub region: String,
+    pub protocol: Protocol,
+    pub fqdn: Target,
+    pub port: u16,
+    /// None for TCP checks.
+    pub path: Option<String>,
+    pub interval: u32,
+    pub failure_threshold: u32,
+    pub measure_latency: bool,
+    pub enable_sni: bool,
+    pub name_tag: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecordPlan {
+    pub logical_id: String,
+    pub app: String,
+    pub region: String,
+    /// Fully qualified, with the trailing dot.
+    pub name: String,
+    pub zone_id: Option<String>,
+    /// Used when no zone ID is given; with the trailing dot.
+    pub zone_name: String,
+    pub set_identifier: String,
+    pub weight: Option<u8>,
+    pub latency_region: Option<String>,
+    pub failover: Option<&'static str>,
+    pub health_check: String,
+    pub alias_dns_name: Target,
+    pub alias_zone_id: String,
+    pub evaluate_target_health: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Unresolved {
+    pub region: String,
+    pub region_index: usize,
+    pub parameter: String,
+    pub stacks: Vec<String>,
+}
+
+/// One output file and what produces it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilePlan {
+    pub path: String,
+    pub content: Content,
+}
+
+/// What a file holds; indexes point into [`Plan::clusters`] and [`Plan::stacks`].
+#[derive(Debug, Clone, Serialize)]
+pub enum Content {
+    Infra { cluster: usize },
+    Ingress { cluster: usize },
+    Workload { cluster: usize, workload: usize },
+    Kustomize { resources: Vec<String> },
+    Flux { cluster: usize },
+    Stack { stack: usize },
+}
+
+pub fn plan(spec: &Spec) -> Plan {
+    let ingress = IngressPlan {
+        params_api_version: match spec.ingress.controller {
+            Controller::EksAuto => "eks.amazonaws.com/v1",
+            Controller::AwsLbc => "elbv2.k8s.aws/v1beta1",
+        },
+        params_api_group: match spec.ingress.controller {
+            Controller::EksAuto => "eks.amazonaws.com",
+            Controller::AwsLbc => "elbv2.k8s.aws",
+        },
+        controller: match spec.ingress.controller {
+            Controller::EksAuto => "eks.amazonaws.com/alb",
+            Controller::AwsLbc => "ingress.k8s.aws/alb",
+        },
+        class_name: spec.ingress.class_name.clone(),
+        alb_name: spec.ingress.alb_name.clone(),
+        scheme: spec.ingress.scheme.clone(),
+    };
+    let clusters: Vec<ClusterPlan> = spec.regions.iter().map(|r| cluster(spec, &r.name, &r.cluster)).collect();
+    let (stacks, unresolved) = stacks(spec);
+
+    let mut files = Vec::new();
+    for (ci, c) in clusters.iter().enumerate() {
+        files.push(FilePlan { path: layout::flux_file(&c.cluster), content: Content::Flux { cluster: ci } });
+        for (dir, file, content) in [
+            (layout::infra_dir(&c.cluster), layout::INFRA_FILE, Content::Infra { cluster: ci }),
+            (layout::ingress_dir(&c.cluster), layout::INGRESS_FILE, Content::Ingress { cluster: ci }),
+        ] {
+            files.push(FilePlan { path: format!("{dir}/{file}"), content });
+            files.push(kustomize(&dir, file));
+        }
+        for (wi, w) in c.workloads.iter().enumerate() {
+            let dir = layout::app_dir(&c.cluster, &w.app);
+            files.push(FilePlan {
+                path: format!("{dir}/{}", layout::APP_FILE),
+                content: Content::Workload { cluster: ci, workload: wi },
+            });
+            files.push(kustomize(&dir, layout::APP_FILE));
+        }
+    }
+    for (si, s) in stacks.iter().enumerate() {
+        files.push(FilePlan { path: layout::stack_file(&s.name), content: Content::Stack { stack: si } });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    Plan {
+        name: spec.name.clone(),
+        namespace: spec.namespace.clone(),
+        ingress,
+        flux: FluxPlan {
+            source: spec.flux.source.clone(),
+            namespace: spec.flux.namespace.clone(),
+            interval: spec.flux.interval.clone(),
+        },
+        clusters,
+        stacks,
+        files,
+        unresolved,
+    }
+}
+
+fn kustomize(dir: &str, file: &str) -> FilePlan {
+    FilePlan {
+        path: format!("{dir}/{}", layout::KUSTOMIZATION_FILE),
+        content: Content::Kustomize { resources: vec![file.to_string()] },
+    }
+}
+
+fn cluster(spec: &Spec, region: &str, cluster: &str) -> ClusterPlan {
+    let workloads: Vec<Workload> = spec.apps.iter().map(|a| workload(spec, a, region)).collect();
+    let host_rules = spec
+        .apps
+        .iter()
+        .map(|a| Route { host: a.host.clone(), path: "/".into(), path_type: "Prefix", service: a.name.clone(), port: a.port })
+        .collect();
+    // Exact, so one app's health path never shadows another's.
+    let health_routes = spec
+        .apps
+        .iter()
+        .map(|a| Route { host: String::new(), path: a.health.path.clone(), path_type: "Exact", service: a.name.clone(), port: a.port })
+        .collect();
+    let infra = layout::flux_name(&spec.name, "infra");
+    let mut kustomizations = vec![
+        FluxKustomization { name: infra.clone(), path: format!("./{}", layout::infra_dir(cluster)), depends_on: vec![] },
+        FluxKustomization {
+            name: layout::flux_name(&spec.name, "ingress"),
+            path: format!("./{}", layout::ingress_dir(cluster)),
+            depends_on: vec![infra.clone()],
+        },
+    ];
+    for a in &spec.apps {
+        kustomizations.push(FluxKustomization {
+            name: layout::flux_name(&spec.name, &format!("app-{}", a.name)),
+            path: format!("./{}", layout::app_dir(cluster, &a.name)),
+            depends_on: vec![infra.clone()],
+        });
+    }
+    ClusterPlan { region: region.to_string(), cluster: cluster.to_string(), workloads, host_rules, health_routes, kustomizations }
+}
+
+fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
+    let o = a.overrides.get(region);
+    let mut env = a.env.clone();
+    if let Some(o) = o {
+        env.extend(o.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    Workload {
+        app: a.name.clone(),
+        image: o.and_then(|o| o.image.clone()).unwrap_or_else(|| a.image.clone()),
+        replicas: o.and_then(|o| o.replicas).unwrap_or(a.replicas),
+        port: a.port,
+        env: env.into_iter().map(|(name, value)| EnvVar { name, value }).collect(),
+        health_path: a.health.path.clone(),
+        cpu_request: a.requests.cpu.clone(),
+        memory_request: a.requests.memory.clone(),
+        cpu_limit: a.limits.cpu.clone(),
+        memory_limit: a.limits.memory.clone(),
+        run_as_user: a.run_as_user,
+        read_only_root_filesystem: a.read_only_root_filesystem,
+        low_port: a.port < 1024,
+        rbac: a.rbac.as_ref().map(|r| RbacPlan {
+            cluster_scope: r.cluster_scope,
+            // Cluster-scoped names are shared by every namespace: prefix them.
+            name: if r.cluster_scope { format!("{}-{}", spec.namespace, a.name) } else { a.name.clone() },
+            rules: r
+                .rules
+                .iter()
+                .map(|r| RulePlan { api_groups: r.api_groups.clone(), resources: r.resources.clone(), verbs: r.verbs.clone() })
+                .collect(),
+        }),
+    }
+}
+
+/// Route 53 resources, one stack per stack group (default: one per app), so a
+/// stack's content changes only when its own apps change.
+fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
+    let mut groups: BTreeMap<&str, Vec<&App>> = BTreeMap::new();
+    for a in &spec.apps {
+        groups.entry(a.stack.as_str()).or_default().push(a);
+    }
+    let mut unresolved: BTreeMap<usize, Unresolved> = BTreeMap::new();
+    let mut stacks = Vec::new();
+    for (group, apps) in groups {
+        let name = layout::stack_name(&spec.name, group);
+        let mut s = StackPlan {
+            name: name.clone(),
+            group: group.to_string(),
+            apps: apps.iter().map(|a| a.name.clone()).collect(),
+            parameters: Vec::new(),
+            entries: Vec::new(),
+        };
+        for (ri, r) in spec.regions.iter().enumerate() {
+            let param = format!("AlbDnsName{}", pascal(&r.name));
+            let mut used = false;
+            for a in &apps {
+                let Some((weight, latency_region, failover)) = policy(&a.routing, &r.name) else { continue };
+                let alias = match &r.alb_dns_name {
+                    Some(d) => Target { literal: Some(d.clone()), param: None },
+                    None => {
+                        used = true;
+                        Target { literal: None, param: Some(param.clone()) }
+                    }
+                };
+                let id = format!("{}{}", pascal(&a.name), pascal(&r.name));
+                let hc_id = format!("HealthCheck{id}");
+                let health_check = HealthCheckPlan {
+                    logical_id: hc_id.clone(),
+                    app: a.name.clone(),
+                    region: r.name.clone(),
+                    protocol: a.health.protocol,
+                    fqdn: alias.clone(),
+                    port: a.health.port,
+                    path: (a.health.protocol != Protocol::Tcp).then(|| a.health.path.clone()),
+                    interval: a.health.interval,
+                    failure_threshold: a.health.failure_threshold,
+                    measure_latency: a.health.measure_latency,
+                    enable_sni: a.health.protocol == Protocol::Https,
+                    name_tag: format!("{}-{}-{}", spec.name, a.name, r.name),
+                };
+                let record = RecordPlan {
+                    logical_id: format!("Record{id}"),
+                    app: a.name.clone(),
+                    region: r.name.clone(),
+                    name: format!("{}.", a.host),
+                    zone_id: spec.zone_id.clone(),
+                    zone_name: format!("{}.", spec.zone),
+                    set_identifier: r.name.clone(),
+                    weight,
+                    latency_region,
+                    failover,
+                    health_check: hc_id,
+                    alias_dns_name: alias,
+                    alias_zone_id: r.alb_zone_id.clone(),
+                    evaluate_target_health: a.evaluate_target_health,
+                };
+                s.entries.push(Entry { health_check, record });
+            }
+            if used {
+                s.parameters.push(Parameter {
+                    name: param.clone(),
+                    description: format!("DNS name of the shared ALB in {} (set regions[{ri}].albDnsName in the spec to fix it)", r.name),
+                });
+                unresolved
+                    .entry(ri)
+                    .or_insert_with(|| Unresolved { region: r.name.clone(), region_index: ri, parameter: param.clone(), stacks: Vec::new() })
+                    .stacks
+                    .push(name.clone());
+            }
+        }
+        stacks.push(s);
+    }
+    (stacks, unresolved.into_values().collect())
+}
+
+/// The record's routing fields in `region`, or None when the app has no
+/// record there (failover sets hold only a primary and a secondary).
+fn policy(routing: &Routing, region: &str) -> Option<(Option<u8>, Option<String>, Option<&'static str>)> {
+    match routing {
+        Routing::Latency => Some((None, Some(region.to_string()), None)),
+        Routing::Weighted(w) => Some((Some(*w.get(region)?), None, None)),
+        Routing::Failover { primary, secondary } => {
+            if region == primary {
+                Some((None, None, Some("PRIMARY")))
+            } else if region == secondary {
+                Some((None, None, Some("SECONDARY")))
+            } else {
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Commit exactly what `gen` changed, with git2.
+//!
+//! The commit's tree is HEAD's tree with only the owned files (and the spec)
+//! replaced, so anything else the user has staged stays staged and out of
+//! the commit.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use git2::{FileMode, ObjectType, Oid, Repository, Signature};
+
+use crate::model::layout::{self, Owner};
+use crate::render::{self, Rendered};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Added,
+    Modified,
+    Deleted,
+}
+
+pub struct Repo {
+    repo: Repository,
+    /// The render root relative to the work tree, `""` or ending in `/`.
+    prefix: String,
+    root: PathBuf,
+    pub initialized: bool,
+    /// Blobs of HEAD under the render root: root-relative path → id.
+    head: HashMap<String, Oid>,
+}
+
+/// Held while rendering; other `gen render` runs on the repository wait.
+pub struct Lock(#[allow(dead_code)] File);
+
+impl Repo {
+    /// Open the repository that contains `root`, or create one at `root`.
+    pub fn open_or_init(root: &Path) -> Result<Repo> {
+        let (repo, initialized) = match Repository::discover(root) {
+            Ok(r) if r.workdir().is_some() => (r, false),
+            _ => (Repository::init(root).with_context(|| format!("initialising a Git repository in {}", root.display()))?, true),
+        };
+        let workdir = repo.workdir().context("the repository has no work tree")?.canonicalize()?;
+        let root = root.canonicalize()?;
+        let rel = root.strip_prefix(&workdir).with_context(|| format!("{} is outside the work tree {}", root.display(), workdir.display()))?;
+        let mut prefix = rel.to_str().context("path is not UTF-8")?.replace('\\', "/");
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        let mut r = Repo { repo, prefix, root, initialized, head: HashMap::new() };
+        r.head = r.read_head()?;
+        Ok(r)
+    }
+
+    /// Take the repository's render lock, waiting if another run holds it.
+    /// An OS file lock, so a killed run never leaves it stale.
+    pub fn lock(&self) -> Result<Lock> {
+        let path = self.repo.path().join("gen.lock");
+        let file = File::options().create(true).truncate(false).write(true).open(&path).with_context(|| format!("opening {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                eprintln!("waiting for another `gen render` on this repository to finish ({})", path.display());
+                file.lock().with_context(|| format!("locking {}", path.display()))?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e).with_context(|| format!("locking {}", path.display())),
+        }
+        Ok(Lock(file))
+    }
+
+    fn read_head(&self) -> Result<HashMap<String, Oid>> {
+        let mut out = HashMap::new();
+        let Some(tree) = self.head_tree()? else { return Ok(out) };
+        let base = if self.prefix.is_empty() {
+            tree
+        } else {
+            match tree.get_path(Path::new(self.prefix.trim_end_matches('/'))) {
+                Ok(e) => match e.to_object(&self.repo)?.into_tree() {
+                    Ok(t) => t,
+                    Err(_) => return Ok(out),
+                },
+                Err(_) => return Ok(out),
+            }
+        };
+        base.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                if let Some(name) = entry.name() {
+                    out.insert(format!("{dir}{name}"), entry.id());
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        Ok(out)
+    }
+
+    fn head_tree(&self) -> Result<Option<git2::Tree<'_>>> {
+        match self.repo.head() {
+            Ok(h) => Ok(Some(h.peel_to_tree()?)),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Of `paths` (root-relative), those whose file on disk differs from HEAD.
+    pub fn uncommitted(&self, paths: &BTreeSet<String>) -> Result<BTreeSet<String>> {
+        let mut out = BTreeSet::new();
+        for p in paths {
+            let disk = Oid::hash_file(ObjectType::Blob, self.root.join(p)).ok();
+            if disk != self.head.get(p).copied() {
+                out.insert(p.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// What differs between the rendered files (plus the spec) and HEAD.
+    pub fn pending(&self, rendered: &[Rendered], spec: Option<(&str, &[u8])>) -> Result<Vec<(String, Kind, Option<Vec<u8>>)>> {
+        let mut out = Vec::new();
+        let mut wanted = BTreeSet::new();
+        for r in rendered {
+            wanted.insert(r.path.as_str());
+            let id = Oid::hash_object(ObjectType::Blob, r.text.as_bytes())?;
+            match self.head.get(&r.path) {
+                Some(h) if *h == id => {}
+                Some(_) => out.push((r.path.clone(), Kind::Modified, Some(r.text.clone().into_bytes()))),
+                None => out.push((r.path.clone(), Kind::Added, Some(r.text.clone().into_bytes()))),
+            }
+        }
+        // Owned files HEAD has that are no longer rendered.
+        let mut gone: Vec<&String> = self.head.keys().filter(|p| !wanted.contains(p.as_str()) && layout::may_own(p)).collect();
+        gone.sort();
+        for p in gone {
+            let blob = self.repo.find_blob(self.head[p])?;
+            if blob.content().starts_with(render::HEADER_PREFIX.as_bytes()) {
+                out.push((p.clone(), Kind::Deleted, None));
+            }
+        }
+        if let Some((path, bytes)) = spec {
+            let id = Oid::hash_object(ObjectType::Blob, bytes)?;
+            match self.head.get(path) {
+                Some(h) if *h == id => {}
+                Some(_) => out.push((path.to_string(), Kind::Modified, Some(bytes.to_vec()))),
+                None => out.push((path.to_string(), Kind::Added, Some(bytes.to_vec()))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The spec's path relative to the render root, if it is in the work tree.
+    pub fn spec_path(&self, spec: &Path) -> Option<String> {
+        let spec = spec.canonicalize().ok()?;
+        let rel = spec.strip_prefix(&self.root).ok()?;
+        Some(rel.to_str()?.replace('\\', "/"))
+    }
+
+    /// Commit `pending` on top of HEAD and update the index for those paths.
+    pub fn commit(&self, pending: &[(String, Kind, Option<Vec<u8>>)], message: &str) -> Result<Oid> {
+        let mut builder = git2::build::TreeUpdateBuilder::new();
+        let mut staged = Vec::new();
+        for (path, kind, bytes) in pending {
+            let full = format!("{}{path}", self.prefix);
+            match (kind, bytes) {
+                (Kind::Deleted, _) | (_, None) => {
+                    builder.remove(full.as_str());
+                }
+                (_, Some(bytes)) => {
+                    let id = self.repo.blob(bytes)?;
+                    builder.upsert(full.as_str(), id, FileMode::Blob);
+                    staged.push((path, full, id));
+                }
+            }
+        }
+        let head_commit = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let tree_id = match self.head_tree()? {
+            Some(base) => builder.create_updated(&self.repo, &base)?,
+            None => {
+                let empty = self.repo.treebuilder(None)?.write()?;
+                builder.create_updated(&self.repo, &self.repo.find_tree(empty)?)?
+            }
+        };
+        let tree = self.repo.find_tree(tree_id)?;
+        let sig = self.repo.signature().or_else(|_| Signature::now("gen", "gen@localhost"))?;
+        let parents: Vec<&git2::Commit<'_>> = head_commit.iter().collect();
+        let id = self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
+
+        let mut index = self.repo.index()?;
+        for (path, kind, _) in pending {
+            if *kind == Kind::Deleted {
+                let _ = index.remove_path(Path::new(&format!("{}{path}", self.prefix)));
+            }
+        }
+        for (path, full, id) in staged {
+            index.add(&index_entry(&self.root.join(path), full, id))?;
+        }
+        index.write()?;
+        Ok(id)
+    }
+}
+
+/// An index entry with the file's stat data, so `git status` sees the file
+/// as clean without hashing it again.
+fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
+    let meta = std::fs::metadata(disk).ok();
+    #[cfg(unix)]
+    let (ctime, mtime, dev, ino, uid, gid, size) = {
+        use std::os::unix::fs::MetadataExt;
+        match &meta {
+            Some(m) => (
+                git2::IndexTime::new(m.ctime() as i32, m.ctime_nsec() as u32),
+                git2::IndexTime::new(m.mtime() as i32, m.mtime_nsec() as u32),
+                m.dev() as u32,
+                m.ino() as u32,
+                m.uid(),
+                m.gid(),
+                m.size() as u32,
+            ),
+            None => (git2::IndexTime::new(0, 0), git2::IndexTime::new(0, 0), 0, 0, 0, 0, 0),
+        }
+    };
+    #[cfg(not(unix))]
+    let (ctime, mtime, dev, ino, uid, gid, size) =
+        (git2::IndexTime::new(0, 0), git2::IndexTime::new(0, 0), 0, 0, 0, 0, meta.map(|m| m.len() as u32).unwrap_or(0));
+    git2::IndexEntry {
+        ctime,
+        mtime,
+        dev,
+        ino,
+        mode: 0o100644,
+        uid,
+        gid,
+        file_size: size,
+        id,
+        flags: (path.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: path.into_bytes(),
+    }
+}
+
+/// A commit message naming what changed: apps, Regions (clusters), stacks.
+pub fn message(spec_name: &str, pending: &[(String, Kind, Option<Vec<u8>>)], spec_path: Option<&str>, cluster_regions: &BTreeMap<String, String>) -> String {
+    let mut apps: BTreeMap<String, (BTreeSet<Kind>, BTreeSet<String>)> = BTreeMap::new();
+    let mut clusters: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
+    let mut stacks: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
+    let mut spec_changed = false;
+    for (path, kind, _) in pending {
+        if Some(path.as_str()) == spec_path {
+            spec_changed = true;
+            continue;
+        }
+        match layout::owner_of(path) {
+            Owner::App { cluster, app } => {
+                let e = apps.entry(app).or_default();
+                e.0.insert(*kind);
+                e.1.insert(cluster_regions.get(&cluster).cloned().unwrap_or(cluster));
+            }
+            Owner::Cluster { cluster } => {
+                clusters.entry(cluster).or_default().insert(*kind);
+            }
+            Owner::Stack { stack } => {
+                stacks.entry(stack).or_default().insert(*kind);
+            }
+            Owner::Other => {}
+        }
+    }
+    let verdict = |kinds: &BTreeSet<Kind>| match (kinds.len(), kinds.iter().next()) {
+        (1, Some(Kind::Added)) => "added",
+        (1, Some(Kind::Deleted)) => "removed",
+        _ => "updated",
+    };
+    let mut subject = Vec::new();
+    for word in ["added", "updated", "removed"] {
+        let names: Vec<&str> = apps.iter().filter(|(_, (k, _))| verdict(k) == word).map(|(n, _)| n.as_str()).collect();
+        if !names.is_empty() {
+            subject.push(format!("{word} {}", abbreviate(&names)));
+        }
+    }
+    if subject.is_empty() {
+        subject.push(if stacks.is_empty() && clusters.is_empty() { "spec only".into() } else { "shared files".into() });
+    }
+    let mut msg = format!("gen render {spec_name}: {}\n", subject.join("; "));
+    let mut body = Vec::new();
+    for (app, (kinds, regions)) in &apps {
+        body.push(format!("app {app}: {} in {}", verdict(kinds), regions.iter().cloned().collect::<Vec<_>>().join(", ")));
+    }
+    for (cluster, kinds) in &clusters {
+        let region = cluster_regions.get(cluster).map(|r| format!(" ({r})")).unwrap_or_default();
+        body.push(format!("cluster {cluster}{region}: {} (infra, ingress or Flux objects)", verdict(kinds)));
+    }
+    for (stack, kinds) in &stacks {
+        body.push(format!("stack {stack}: {}", verdict(kinds)));
+    }
+    if spec_changed {
+        body.push(format!("spec {}: updated", spec_path.unwrap_or("gen.yaml")));
+    }
+    if !body.is_empty() {
+        msg.push('\n');
+        msg.push_str(&body.join("\n"));
+        msg.push('\n');
+    }
+    msg
+}
+
+fn abbreviate(names: &[&str]) -> String {
+    if names.len() <= 5 {
+        names.join(", ")
+    } else {
+        format!("{} and {} more", names[..4].join(", "), names.len() - 4)
+    }
+}

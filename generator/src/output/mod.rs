@@ -1,0 +1,193 @@
+//! `output`: compare rendered files with the repository, then write, prune
+//! and commit. The only stage that touches the file system and Git.
+//!
+//! It owns a file only if the path is one `layout` allows *and* the file
+//! carries the generated-file header; anything else is never written,
+//! pruned or committed. It knows nothing of the spec's meaning: commit
+//! messages are described from paths via `layout::owner_of`.
+
+pub mod git;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::model::layout;
+use crate::render::{self, Rendered};
+
+/// What rendering would change on disk.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// New or changed files: path → (old text if any, new text).
+    pub writes: BTreeMap<String, (Option<String>, String)>,
+    /// Owned files no longer rendered: path → old text.
+    pub prunes: BTreeMap<String, String>,
+    /// Owned files whose body no longer matches their digest.
+    pub edited: BTreeSet<String>,
+    /// Rendered paths taken by a file `gen` does not own.
+    pub foreign: BTreeSet<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty() && self.prunes.is_empty()
+    }
+}
+
+/// Compare `rendered` with the files under `root`.
+pub fn compare(root: &Path, rendered: &[Rendered]) -> Result<Changes> {
+    let mut changes = Changes::default();
+    let on_disk = scan_owned(root)?;
+    let mut wanted = BTreeSet::new();
+    for r in rendered {
+        wanted.insert(r.path.as_str());
+        let full = root.join(&r.path);
+        let old = match fs::read(&full) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("reading {}", full.display())),
+        };
+        match &old {
+            Some(text) if *text == r.text => continue,
+            Some(text) => match render::verify(text) {
+                None => {
+                    changes.foreign.insert(r.path.clone());
+                }
+                Some(false) => {
+                    changes.edited.insert(r.path.clone());
+                }
+                Some(true) => {}
+            },
+            None => {}
+        }
+        changes.writes.insert(r.path.clone(), (old, r.text.clone()));
+    }
+    for (path, text) in on_disk {
+        if !wanted.contains(path.as_str()) {
+            if render::verify(&text) == Some(false) {
+                changes.edited.insert(path.clone());
+            }
+            changes.prunes.insert(path, text);
+        }
+    }
+    Ok(changes)
+}
+
+/// Every file under the owned roots that carries the generated header.
+fn scan_owned(root: &Path) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for dir in [layout::DEPLOY_DIR, layout::CFN_DIR, layout::CLUSTERS_DIR] {
+        walk(root, Path::new(dir), &mut out)?;
+    }
+    Ok(out)
+}
+
+fn walk(root: &Path, rel: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
+    let full = root.join(rel);
+    let entries = match fs::read_dir(&full) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::NotADirectory => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("listing {}", full.display())),
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {}", full.display()))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let rel = rel.join(name);
+        let Some(rel_str) = rel.to_str().map(|s| s.replace('\\', "/")) else { continue };
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            // flux-system/ belongs to `flux bootstrap`; never look inside.
+            if name != "flux-system" {
+                walk(root, &rel, out)?;
+            }
+        } else if ty.is_file() && layout::may_own(&rel_str) {
+            let bytes = fs::read(root.join(&rel)).with_context(|| format!("reading {}", rel.display()))?;
+            if bytes.starts_with(render::HEADER_PREFIX.as_bytes()) {
+                out.insert(rel_str, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A unified diff of every change, for `--check`.
+pub fn unified_diff(changes: &Changes) -> String {
+    let mut out = String::new();
+    for (path, (old, new)) in &changes.writes {
+        let old = old.as_deref().unwrap_or("");
+        let (a, b) = if old.is_empty() { ("/dev/null".to_string(), format!("b/{path}")) } else { (format!("a/{path}"), format!("b/{path}")) };
+        out.push_str(&similar::TextDiff::from_lines(old, new.as_str()).unified_diff().context_radius(3).header(&a, &b).to_string());
+    }
+    for (path, old) in &changes.prunes {
+        out.push_str(&similar::TextDiff::from_lines(old.as_str(), "").unified_diff().context_radius(3).header(&format!("a/{path}"), "/dev/null").to_string());
+    }
+    out
+}
+
+/// Write and prune. Each file is written to a temporary file beside it and
+/// renamed into place, so a reader (or Flux) sees the old or the new file,
+/// never half of one, even if `gen` is killed midway. (Not fsynced: power-loss
+/// durability is Git's job once the commit is made.) Temporary names start with `.` and end in `.tmp`, which
+/// kustomize and Flux do not pick up.
+pub fn apply(root: &Path, changes: &Changes) -> Result<()> {
+    for (path, (_, text)) in &changes.writes {
+        write_atomic(&root.join(path), text.as_bytes()).with_context(|| format!("writing {path}"))?;
+    }
+    let mut dirs = BTreeSet::new();
+    for path in changes.prunes.keys() {
+        let full = root.join(path);
+        match fs::remove_file(&full) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {path}")),
+        }
+        if let Some(parent) = Path::new(path).parent() {
+            dirs.insert(parent.to_path_buf());
+        }
+    }
+    // Remove directories the prune emptied, deepest first, never a root.
+    let mut dirs: Vec<PathBuf> = dirs.into_iter().flat_map(|d| d.ancestors().map(Path::to_path_buf).collect::<Vec<_>>()).collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    dirs.dedup();
+    for d in dirs {
+        if d.components().count() < 2 {
+            continue;
+        }
+        // Fails (and is meant to) when the directory still holds anything.
+        let _ = fs::remove_dir(root.join(&d));
+    }
+    Ok(())
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().context("path has no parent")?;
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new().prefix(".gen-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Refuse to go on when a change would destroy work that is not `gen`'s.
+pub fn guard(changes: &Changes, uncommitted_edits: &BTreeSet<String>, force: bool) -> Result<()> {
+    if let Some(first) = changes.foreign.iter().next() {
+        bail!(
+            "{} would be overwritten, but it was not generated by gen (it has no generated-file header)\n  hint: move it out of the way; gen never overwrites files it does not own{}",
+            first,
+            if changes.foreign.len() > 1 { format!(" ({} such files)", changes.foreign.len()) } else { String::new() }
+        );
+    }
+    if !uncommitted_edits.is_empty() && !force {
+        let list: Vec<&str> = uncommitted_edits.iter().map(String::as_str).take(10).collect();
+        bail!(
+            "generated files carry uncommitted hand edits that rendering would overwrite:\n    {}{}\n  hint: move the change into gen.yaml, or commit or discard it; `gen render --force` overwrites it",
+            list.join("\n    "),
+            if uncommitted_edits.len() > 10 { format!("\n    … and {} more", uncommitted_edits.len() - 10) } else { String::new() }
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! Field path → line number, so diagnostics can point into `gen.yaml`.
+//!
+//! serde keeps no positions, so the text is walked once more with a YAML event
+//! parser and every key and item is recorded under its diagnostic path
+//! (`apps[0].health.path`).
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+#[derive(Debug, Default)]
+pub struct LineMap {
+    lines: HashMap<String, usize>,
+}
+
+impl LineMap {
+    pub fn build(text: &str) -> LineMap {
+        let mut walker = Walker { stack: Vec::new(), map: LineMap::default() };
+        // A text the parser rejects is reported by serde_yaml with its own
+        // position; here it just leaves the map partial.
+        let _ = Parser::new_from_str(text).load(&mut walker, false);
+        walker.map
+    }
+
+    /// The line of `path`, or of its nearest ancestor that has one (a missing
+    /// field is reported at the object that lacks it).
+    pub fn line(&self, path: &str) -> Option<usize> {
+        let mut p = path;
+        loop {
+            if let Some(l) = self.lines.get(p) {
+                return Some(*l);
+            }
+            let cut = p.rfind(['.', '['])?;
+            p = &p[..cut];
+            if p.is_empty() {
+                return None;
+            }
+        }
+    }
+}
+
+enum Frame {
+    Map { key: Option<String>, awaiting_key: bool },
+    Seq { index: usize },
+}
+
+struct Walker {
+    stack: Vec<Frame>,
+    map: LineMap,
+}
+
+impl Walker {
+    fn path(&self) -> String {
+        let mut s = String::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Map { key: Some(k), .. } => {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(k);
+                }
+                Frame::Map { key: None, .. } => {}
+                Frame::Seq { index } => s.push_str(&format!("[{index}]")),
+            }
+        }
+        s
+    }
+
+    fn record(&mut self, mark: Marker) {
+        let path = self.path();
+        if !path.is_empty() {
+            self.map.lines.entry(path).or_insert(mark.line());
+        }
+    }
+
+    /// A value finished: the enclosing map wants a key next, a list moves on.
+    fn value_done(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { awaiting_key, .. }) => *awaiting_key = true,
+            Some(Frame::Seq { index }) => *index += 1,
+            None => {}
+        }
+    }
+}
+
+impl MarkedEventReceiver for Walker {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, ..) => {
+                if let Some(Frame::Map { key, awaiting_key }) = self.stack.last_mut() {
+                    if *awaiting_key {
+                        *key = Some(value);
+                        *awaiting_key = false;
+                        self.record(mark);
+                        return;
+                    }
+                }
+                self.record(mark);
+                self.value_done();
+            }
+            Event::Alias(_) => {
+                self.record(mark);
+                self.value_done();
+            }
+            Event::MappingStart(..) => {
+                self.record(mark);
+                self.stack.push(Frame::Map { key: None, awaiting_key: true });
+            }
+            Event::SequenceStart(..) => {
+                self.record(mark);
+                self.stack.push(Frame::Seq { index: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.value_done();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_point_at_their_lines() {
+        let text = "version: 1\nname: demo\napps:\n  - name: a\n    health:\n      path: /x\n  - name: b\n    regions:\n      eu-west-1: {replicas: 2}\n";
+        let m = LineMap::build(text);
+        assert_eq!(m.line("version"), Some(1));
+        assert_eq!(m.line("apps"), Some(3));
+        assert_eq!(m.line("apps[0].name"), Some(4));
+        assert_eq!(m.line("apps[0].health.path"), Some(6));
+        assert_eq!(m.line("apps[1].name"), Some(7));
+        assert_eq!(m.line("apps[1].regions.eu-west-1.replicas"), Some(9));
+        // A missing field falls back to its object.
+        assert_eq!(m.line("apps[1].host"), Some(7));
+        assert_eq!(m.line("nothing"), None);
+    }
+}

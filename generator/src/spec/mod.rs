@@ -1,0 +1,225 @@
+//! `spec`: load `gen.yaml` into raw, unchecked types.
+//!
+//! Almost every field is optional here so that `validate` can report every
+//! missing or wrong value at once instead of stopping at the first one. Only a
+//! value of the wrong YAML type (a string where a number goes) stops loading,
+//! because serde cannot go on past it; that error still names field and line.
+
+mod introspect;
+mod lines;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+pub use lines::LineMap;
+
+/// A loaded spec with what is needed to point at its lines.
+#[derive(Debug)]
+pub struct Loaded {
+    pub raw: RawSpec,
+    pub lines: LineMap,
+    /// Fields the spec has that `gen` does not know.
+    pub unknown: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawSpec {
+    pub version: Option<u32>,
+    pub name: Option<String>,
+    /// Namespace of every app on the shared ALB (an Ingress only reaches
+    /// Services in its own namespace). Default: `name`.
+    pub namespace: Option<String>,
+    pub dns: Option<RawDns>,
+    pub ingress: Option<RawIngress>,
+    pub regions: Option<Vec<RawRegion>>,
+    pub health_check: Option<RawHealthCheck>,
+    pub flux: Option<RawFlux>,
+    pub apps: Option<Vec<RawApp>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawDns {
+    pub zone: Option<String>,
+    pub zone_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawIngress {
+    pub controller: Option<String>,
+    pub alb_name: Option<String>,
+    pub scheme: Option<String>,
+    /// IngressClass (and IngressClassParams) name. Default: `<name>-alb`.
+    pub class_name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRegion {
+    pub name: Option<String>,
+    pub cluster: Option<String>,
+    pub alb_dns_name: Option<String>,
+    pub alb_zone_id: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawHealthCheck {
+    pub protocol: Option<String>,
+    pub port: Option<u16>,
+    pub interval: Option<u32>,
+    pub failure_threshold: Option<u32>,
+    pub measure_latency: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawFlux {
+    /// Flux `GitRepository` the Kustomizations read from. Default: `flux-system`.
+    pub source: Option<String>,
+    /// Namespace of the Flux objects. Default: `flux-system`.
+    pub namespace: Option<String>,
+    /// Reconcile interval, a Go duration. Default: `10m`.
+    pub interval: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawApp {
+    pub name: Option<String>,
+    pub host: Option<String>,
+    pub image: Option<String>,
+    pub port: Option<u16>,
+    pub replicas: Option<u32>,
+    pub env: Option<BTreeMap<String, String>>,
+    pub health: Option<RawHealth>,
+    /// `latency`, `{weighted: {REGION: WEIGHT}}` or `{failover: {primary: REGION}}`.
+    /// Kept as YAML so `validate` can say exactly what is wrong with it.
+    pub routing: Option<serde_yaml::Value>,
+    pub evaluate_target_health: Option<bool>,
+    /// CloudFormation stack group; apps with the same value share a stack.
+    /// Default: the app's own name (one stack per app).
+    pub stack: Option<String>,
+    pub resources: Option<RawResources>,
+    pub security: Option<RawSecurity>,
+    pub rbac: Option<RawRbac>,
+    pub regions: Option<BTreeMap<String, RawRegionOverride>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawHealth {
+    pub path: Option<String>,
+    pub protocol: Option<String>,
+    pub port: Option<u16>,
+    pub interval: Option<u32>,
+    pub failure_threshold: Option<u32>,
+    pub measure_latency: Option<bool>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawResources {
+    pub requests: Option<RawQuantities>,
+    pub limits: Option<RawQuantities>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawQuantities {
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawSecurity {
+    pub run_as_user: Option<u32>,
+    pub read_only_root_filesystem: Option<bool>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRbac {
+    /// `namespace` (Role) or `cluster` (ClusterRole).
+    pub scope: Option<String>,
+    pub rules: Option<Vec<RawRule>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRule {
+    pub api_groups: Option<Vec<String>>,
+    pub resources: Option<Vec<String>>,
+    pub verbs: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRegionOverride {
+    pub env: Option<BTreeMap<String, String>>,
+    pub replicas: Option<u32>,
+    pub image: Option<String>,
+}
+
+/// Parse spec text. `file` is the name used in messages.
+pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    let lines = LineMap::build(text);
+    let de = match serde_yaml::Deserializer::from_str(text).next() {
+        Some(de) => de,
+        None => {
+            return Err(vec![Diagnostic::new("", "the spec is empty").hint(
+                "start from the example: `version: 1`, `name`, `dns.zone`, `regions`, `apps`",
+            )]);
+        }
+    };
+    let mut ignored = Vec::new();
+    let result: Result<Option<RawSpec>, _> =
+        serde_ignored::deserialize(de, |path| ignored.push(introspect::field_path(&path)));
+    let raw = match result {
+        Ok(Some(raw)) => raw,
+        Ok(None) => {
+            return Err(vec![Diagnostic::new("", "the spec is empty").hint(
+                "start from the example: `version: 1`, `name`, `dns.zone`, `regions`, `apps`",
+            )]);
+        }
+        Err(err) => return Err(vec![yaml_error(&err, file)]),
+    };
+    let unknown = ignored
+        .into_iter()
+        .map(|(path, field)| {
+            let allowed = introspect::allowed_fields(&path);
+            let full = if path.is_empty() { field.clone() } else { format!("{path}.{field}") };
+            let mut d = Diagnostic::new(&full, format!("unknown field `{field}`"));
+            if let Some(allowed) = allowed {
+                d = d.hint(format!("allowed here: {}", allowed.join(", ")));
+            }
+            d
+        })
+        .collect();
+    Ok(Loaded { raw, lines, unknown })
+}
+
+/// Turn a serde_yaml error (which carries path and position) into a diagnostic.
+fn yaml_error(err: &serde_yaml::Error, file: &str) -> Diagnostic {
+    let text = err.to_string();
+    // serde_yaml prefixes the field path ("apps[0].port: invalid type ...") and
+    // appends " at line L column C"; split those into our own fields.
+    let (path, rest) = match text.split_once(": ") {
+        Some((p, r)) if !p.contains(' ') => (p.to_string(), r.to_string()),
+        _ => (String::new(), text.clone()),
+    };
+    let message = match rest.rfind(" at line ") {
+        Some(i) => rest[..i].to_string(),
+        None => rest,
+    };
+    let mut d = Diagnostic::new(&path, message).hint(format!(
+        "{file} must be YAML matching the spec reference in the README (`gen validate` checks it)"
+    ));
+    d.line = err.location().map(|l| l.line());
+    d
+}

@@ -1,0 +1,904 @@
+//! `validate`: check a raw spec, apply defaults, and produce a [`Spec`] every
+//! later stage can trust. Every problem is collected; nothing stops early.
+//!
+//! This module knows the rules of the spec, Kubernetes names and Route 53
+//! limits. It does not know file layout, templates or logical IDs (those are
+//! `model`'s), except for one cross-check: two names that `model` would map to
+//! the same CloudFormation logical ID are rejected here, with the spec's words.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diag::Diagnostic;
+use crate::spec::{self, RawApp, RawHealth, RawHealthCheck, RawSpec};
+use crate::zones;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Controller {
+    /// EKS Auto Mode's built-in ALB controller.
+    EksAuto,
+    /// The self-managed AWS Load Balancer Controller.
+    AwsLbc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Protocol {
+    Http,
+    Https,
+    Tcp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: String,
+    pub namespace: String,
+    pub zone: String,
+    pub zone_id: Option<String>,
+    pub ingress: Ingress,
+    pub regions: Vec<Region>,
+    pub flux: Flux,
+    pub apps: Vec<App>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ingress {
+    pub controller: Controller,
+    pub alb_name: String,
+    pub scheme: String,
+    pub class_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub name: String,
+    pub cluster: String,
+    pub alb_dns_name: Option<String>,
+    pub alb_zone_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Flux {
+    pub source: String,
+    pub namespace: String,
+    pub interval: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct HealthCheck {
+    pub path: String,
+    pub protocol: Protocol,
+    pub port: u16,
+    pub interval: u32,
+    pub failure_threshold: u32,
+    pub measure_latency: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routing {
+    Latency,
+    /// Weight per Region, every spec Region present.
+    Weighted(BTreeMap<String, u8>),
+    /// Route 53 failover sets hold one primary and one secondary record.
+    Failover { primary: String, secondary: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Quantities {
+    pub cpu: String,
+    pub memory: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rbac {
+    pub cluster_scope: bool,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RegionOverride {
+    pub env: BTreeMap<String, String>,
+    pub replicas: Option<u32>,
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub name: String,
+    pub host: String,
+    pub image: String,
+    pub port: u16,
+    pub replicas: u32,
+    pub env: BTreeMap<String, String>,
+    pub health: HealthCheck,
+    pub routing: Routing,
+    pub evaluate_target_health: bool,
+    pub stack: String,
+    pub requests: Quantities,
+    pub limits: Quantities,
+    pub run_as_user: u32,
+    pub read_only_root_filesystem: bool,
+    pub rbac: Option<Rbac>,
+    pub overrides: BTreeMap<String, RegionOverride>,
+}
+
+/// Result of validation: the checked spec (when there is no error) and every
+/// diagnostic, warnings included.
+pub struct Outcome {
+    pub spec: Option<Spec>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn validate(loaded: &spec::Loaded) -> Outcome {
+    let mut v = Validator { out: loaded.unknown.clone() };
+    let spec = v.spec(&loaded.raw);
+    let mut diagnostics = v.out;
+    for d in &mut diagnostics {
+        if d.line.is_none() {
+            d.line = loaded.lines.line(&d.path);
+        }
+    }
+    let has_error = diagnostics.iter().any(Diagnostic::is_error);
+    Outcome { spec: if has_error { None } else { spec }, diagnostics }
+}
+
+struct Validator {
+    out: Vec<Diagnostic>,
+}
+
+/// Largest replica count accepted; a typo guard, not a Kubernetes limit.
+const MAX_REPLICAS: u32 = 1000;
+
+impl Validator {
+    fn err(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        self.out.push(Diagnostic::new(path, message).hint(hint));
+    }
+
+    fn warn(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        self.out.push(Diagnostic::new(path, message).hint(hint).warning());
+    }
+
+    fn required<'a, T>(&mut self, path: &str, value: &'a Option<T>, what: &str) -> Option<&'a T> {
+        if value.is_none() {
+            self.err(path, "missing required field", what.to_string());
+        }
+        value.as_ref()
+    }
+
+    fn spec(&mut self, raw: &RawSpec) -> Option<Spec> {
+        match raw.version {
+            Some(1) => {}
+            Some(v) => self.err("version", format!("unsupported version {v}"), "allowed: 1"),
+            None => self.err("version", "missing required field", "add `version: 1`"),
+        }
+        let name = self
+            .required("name", &raw.name, "a DNS-1123 label that prefixes generated names, e.g. `demo`")
+            .cloned();
+        if let Some(n) = &name {
+            self.dns_label("name", n);
+        }
+        let namespace = raw.namespace.clone().or_else(|| name.clone());
+        if let (Some(ns), Some(_)) = (&raw.namespace, &name) {
+            self.dns_label("namespace", ns);
+        }
+
+        let dns = raw.dns.as_ref();
+        if dns.is_none() {
+            self.err("dns", "missing required field", "add `dns: {zone: example.com}`");
+        }
+        let zone = dns.and_then(|d| {
+            self.required("dns.zone", &d.zone, "the public hosted zone, e.g. `example.com`")
+                .map(|z| z.trim_end_matches('.').to_string())
+        });
+        if let Some(z) = &zone {
+            self.domain("dns.zone", z, false);
+        }
+        let zone_id = dns.and_then(|d| d.zone_id.clone());
+        if let Some(id) = &zone_id {
+            self.zone_id("dns.zoneId", id);
+        }
+
+        let ingress = self.ingress(raw, name.as_deref());
+        let regions = self.regions(raw);
+        let defaults = self.health_defaults(raw.health_check.as_ref());
+        let flux = self.flux(raw);
+
+        let region_names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
+        let apps = self.apps(raw, zone.as_deref(), &region_names, &defaults);
+
+        if let (Some(name), Some(apps)) = (&name, &apps) {
+            self.stack_limits(name, apps);
+        }
+
+        Some(Spec {
+            name: name?,
+            namespace: namespace?,
+            zone: zone?,
+            zone_id,
+            ingress: ingress?,
+            regions,
+            flux,
+            apps: apps?,
+        })
+    }
+
+    fn ingress(&mut self, raw: &RawSpec, name: Option<&str>) -> Option<Ingress> {
+        let default = spec::RawIngress::default();
+        let ing = raw.ingress.as_ref().unwrap_or(&default);
+        let controller = match ing.controller.as_deref() {
+            None | Some("eks-auto") => Some(Controller::EksAuto),
+            Some("aws-lbc") => Some(Controller::AwsLbc),
+            Some(other) => {
+                self.err(
+                    "ingress.controller",
+                    format!("unknown controller `{other}`"),
+                    "allowed: eks-auto (EKS Auto Mode), aws-lbc (self-managed AWS Load Balancer Controller)",
+                );
+                None
+            }
+        };
+        let alb_name = ing.alb_name.clone().or_else(|| name.map(str::to_string));
+        if let Some(a) = &alb_name {
+            let path = if ing.alb_name.is_some() { "ingress.albName" } else { "name" };
+            let ok_chars = a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if a.is_empty() || a.len() > 32 || !ok_chars || a.starts_with('-') || a.ends_with('-') {
+                self.err(
+                    path,
+                    format!("`{a}` is not a valid load balancer name ({} characters)", a.chars().count()),
+                    "allowed: 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen (set ingress.albName)",
+                );
+            } else if a.starts_with("internal-") {
+                self.err(path, format!("`{a}` starts with `internal-`"), "AWS reserves that prefix; choose another ingress.albName");
+            }
+        }
+        let scheme = ing.scheme.clone().unwrap_or_else(|| "internet-facing".into());
+        if scheme != "internet-facing" && scheme != "internal" {
+            self.err("ingress.scheme", format!("unknown scheme `{scheme}`"), "allowed: internet-facing, internal");
+        } else if scheme == "internal" {
+            self.warn(
+                "ingress.scheme",
+                "an internal ALB cannot be reached by Route 53 health checkers",
+                "use internet-facing, or every check of this spec will report unhealthy",
+            );
+        }
+        let class_name = ing.class_name.clone().or_else(|| name.map(|n| format!("{n}-alb")));
+        if let (Some(c), Some(_)) = (&ing.class_name, name) {
+            self.dns_subdomain("ingress.className", c);
+        }
+        Some(Ingress { controller: controller?, alb_name: alb_name?, scheme, class_name: class_name? })
+    }
+
+    fn regions(&mut self, raw: &RawSpec) -> Vec<Region> {
+        let Some(list) = &raw.regions else {
+            self.err("regions", "missing required field", "list the Regions, e.g. `- {name: eu-west-1, cluster: cluster1}`");
+            return Vec::new();
+        };
+        if list.is_empty() {
+            self.err("regions", "no Region given", "list at least one Region (two or more for failover)");
+        }
+        let mut seen = BTreeSet::new();
+        let mut clusters = BTreeSet::new();
+        let mut out = Vec::new();
+        for (i, r) in list.iter().enumerate() {
+            let p = format!("regions[{i}]");
+            let name = self.required(&format!("{p}.name"), &r.name, "an AWS Region name, e.g. `eu-west-1`").cloned();
+            if let Some(n) = &name {
+                if !is_region_name(n) {
+                    self.err(&format!("{p}.name"), format!("`{n}` is not an AWS Region name"), "allowed: a Region code such as eu-west-1 or us-east-1");
+                } else if !seen.insert(n.clone()) {
+                    self.err(&format!("{p}.name"), format!("Region `{n}` is listed twice"), "each Region appears once in `regions`");
+                }
+            }
+            let cluster = self.required(&format!("{p}.cluster"), &r.cluster, "the EKS cluster name; its Flux entry is clusters/<cluster>/").cloned();
+            if let Some(c) = &cluster {
+                let ok = !c.is_empty()
+                    && c.len() <= 100
+                    && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+                    && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+                if !ok {
+                    self.err(&format!("{p}.cluster"), format!("`{c}` is not a valid EKS cluster name"), "allowed: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit");
+                } else if !clusters.insert(c.clone()) {
+                    self.err(&format!("{p}.cluster"), format!("cluster `{c}` is used by two Regions"), "each Region has its own cluster, so Flux paths never overlap");
+                }
+            }
+            if let Some(d) = &r.alb_dns_name {
+                self.domain(&format!("{p}.albDnsName"), d, false);
+            }
+            let zone_id = match (&r.alb_zone_id, &name) {
+                (Some(z), _) => {
+                    self.zone_id(&format!("{p}.albZoneId"), z);
+                    Some(z.clone())
+                }
+                (None, Some(n)) if is_region_name(n) => match zones::alb_zone_id(n) {
+                    Some(z) => Some(z.to_string()),
+                    None => {
+                        self.err(
+                            &format!("{p}.albZoneId"),
+                            format!("no built-in ALB hosted zone ID for Region `{n}`"),
+                            format!("set regions[{i}].albZoneId to the Region's ALB canonical hosted zone ID (AWS General Reference, Elastic Load Balancing endpoints)"),
+                        );
+                        None
+                    }
+                },
+                _ => None,
+            };
+            if let (Some(name), Some(cluster), Some(alb_zone_id)) = (name, cluster, zone_id) {
+                out.push(Region { name, cluster, alb_dns_name: r.alb_dns_name.clone(), alb_zone_id });
+            }
+        }
+        out
+    }
+
+    fn health_defaults(&mut self, raw: Option<&RawHealthCheck>) -> RawHealth {
+        let d = raw.cloned().unwrap_or_default();
+        let h = RawHealth {
+            path: None,
+            protocol: d.protocol,
+            port: d.port,
+            interval: d.interval,
+            failure_threshold: d.failure_threshold,
+            measure_latency: d.measure_latency,
+        };
+        self.health_fields("healthCheck", &h);
+        h
+    }
+
+    /// Checks the fields shared by `healthCheck` and `apps[].health`.
+    fn health_fields(&mut self, p: &str, h: &RawHealth) -> Option<Protocol> {
+        let protocol = match h.protocol.as_deref() {
+            None => None,
+            Some("HTTP") => Some(Protocol::Http),
+            Some("HTTPS") => Some(Protocol::Https),
+            Some("TCP") => Some(Protocol::Tcp),
+            Some(other) => {
+                self.err(&format!("{p}.protocol"), format!("unknown protocol `{other}`"), "allowed: HTTP, HTTPS, TCP");
+                None
+            }
+        };
+        if h.port == Some(0) {
+            self.err(&format!("{p}.port"), "port 0 is not a port", "allowed: 1 to 65535");
+        }
+        if let Some(i) = h.interval {
+            if i != 10 && i != 30 {
+                self.err(&format!("{p}.interval"), format!("interval {i} is not one Route 53 offers"), "allowed: 10 or 30 (seconds)");
+            }
+        }
+        if let Some(t) = h.failure_threshold {
+            if !(1..=10).contains(&t) {
+                self.err(&format!("{p}.failureThreshold"), format!("failure threshold {t} is out of range"), "allowed: 1 to 10");
+            }
+        }
+        protocol
+    }
+
+    fn flux(&mut self, raw: &RawSpec) -> Flux {
+        let default = spec::RawFlux::default();
+        let f = raw.flux.as_ref().unwrap_or(&default);
+        let source = f.source.clone().unwrap_or_else(|| "flux-system".into());
+        let namespace = f.namespace.clone().unwrap_or_else(|| "flux-system".into());
+        let interval = f.interval.clone().unwrap_or_else(|| "10m".into());
+        if f.source.is_some() {
+            self.dns_subdomain("flux.source", &source);
+        }
+        if f.namespace.is_some() {
+            self.dns_label("flux.namespace", &namespace);
+        }
+        if !is_go_duration(&interval) {
+            self.err("flux.interval", format!("`{interval}` is not a duration"), "allowed: a Go duration such as 1m, 10m or 1h30m");
+        }
+        Flux { source, namespace, interval }
+    }
+
+    fn apps(&mut self, raw: &RawSpec, zone: Option<&str>, regions: &[String], defaults: &RawHealth) -> Option<Vec<App>> {
+        let Some(list) = &raw.apps else {
+            self.err("apps", "missing required field", "list the apps, each with name, host, image and health.path");
+            return None;
+        };
+        if list.is_empty() {
+            self.err("apps", "no app given", "list at least one app");
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        let mut names: BTreeMap<String, usize> = BTreeMap::new();
+        let mut hosts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut paths: BTreeMap<String, usize> = BTreeMap::new();
+        let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, a) in list.iter().enumerate() {
+            let p = format!("apps[{i}]");
+            if let Some(n) = &a.name {
+                if let Some(j) = names.insert(n.clone(), i) {
+                    self.err(&format!("{p}.name"), format!("app `{n}` is already defined at apps[{j}]"), "app names are unique");
+                } else if is_dns1035_label(n) {
+                    // Logical IDs drop hyphens; two names that differ only there would collide.
+                    if let Some(j) = ids.insert(pascal(n), i) {
+                        self.err(&format!("{p}.name"), format!("app `{n}` maps to the same CloudFormation logical IDs as apps[{j}]"), "rename one of them: names that differ only in hyphens collide");
+                    }
+                }
+            }
+            if let Some(h) = &a.host {
+                if let Some(j) = hosts.insert(h.trim_end_matches('.').to_string(), i) {
+                    self.err(&format!("{p}.host"), format!("host `{h}` is already used by apps[{j}]"), "each app has its own host name");
+                }
+            }
+            if let Some(path) = a.health.as_ref().and_then(|h| h.path.clone()) {
+                if let Some(j) = paths.insert(path.clone(), i) {
+                    self.err(
+                        &format!("{p}.health.path"),
+                        format!("health path `{path}` is already used by apps[{j}]"),
+                        "apps share one ALB, whose host-less rule sends each health path to one app: give every app its own path, e.g. /<app>health",
+                    );
+                }
+            }
+            match self.app(&p, a, zone, regions, defaults) {
+                Some(app) => out.push(app),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn app(&mut self, p: &str, a: &RawApp, zone: Option<&str>, regions: &[String], defaults: &RawHealth) -> Option<App> {
+        let name = self.required(&format!("{p}.name"), &a.name, "a DNS-1035 label, e.g. `app1`").cloned();
+        if let Some(n) = &name {
+            if !is_dns1035_label(n) {
+                self.err(&format!("{p}.name"), format!("`{n}` is not a valid app name"), "allowed: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it names the Deployment, Service and files)");
+            }
+        }
+        let host = self.required(&format!("{p}.host"), &a.host, "the app's DNS name inside dns.zone").map(|h| h.trim_end_matches('.').to_string());
+        if let (Some(h), Some(z)) = (&host, zone) {
+            if self.domain(&format!("{p}.host"), h, true) && h != z && !h.ends_with(&format!(".{z}")) {
+                self.err(&format!("{p}.host"), format!("`{h}` is not inside the hosted zone `{z}`"), format!("allowed: `{z}` or a name ending in `.{z}`"));
+            }
+        }
+        let image = self.required(&format!("{p}.image"), &a.image, "a container image reference, e.g. `nginx:1.27`").cloned();
+        if let Some(i) = &image {
+            self.image(&format!("{p}.image"), i);
+        }
+        let port = a.port.unwrap_or(80);
+        if port == 0 {
+            self.err(&format!("{p}.port"), "port 0 is not a port", "allowed: 1 to 65535");
+        }
+        let replicas = a.replicas.unwrap_or(1);
+        self.replicas(&format!("{p}.replicas"), replicas);
+        let env = a.env.clone().unwrap_or_default();
+        self.env(&format!("{p}.env"), &env);
+
+        let health = self.health(p, a, defaults);
+        let routing = self.routing(p, a.routing.as_ref(), regions);
+        let stack = a.stack.clone().or_else(|| name.clone());
+        if let Some(s) = &a.stack {
+            if !is_dns1035_label(s) {
+                self.err(&format!("{p}.stack"), format!("`{s}` is not a valid stack group"), "allowed: lowercase letters, digits and hyphens, starting with a letter");
+            }
+        }
+        let res = a.resources.clone().unwrap_or_default();
+        let requests = self.quantities(&format!("{p}.resources.requests"), res.requests.as_ref(), "100m", "128Mi");
+        let limits = self.quantities(&format!("{p}.resources.limits"), res.limits.as_ref(), "500m", "256Mi");
+        let sec = a.security.clone().unwrap_or_default();
+        let run_as_user = sec.run_as_user.unwrap_or(65532);
+        if run_as_user == 0 {
+            self.err(&format!("{p}.security.runAsUser"), "user 0 is root", "pods run as non-root: allowed 1 to 4294967295 (default 65532)");
+        }
+        let rbac = a.rbac.as_ref().and_then(|r| self.rbac(&format!("{p}.rbac"), r));
+
+        let mut overrides = BTreeMap::new();
+        for (region, o) in a.regions.iter().flatten() {
+            let op = format!("{p}.regions.{region}");
+            if !regions.contains(region) {
+                self.err(&op, format!("`{region}` is not a Region of this spec"), format!("allowed: {}", regions.join(", ")));
+                continue;
+            }
+            let env = o.env.clone().unwrap_or_default();
+            self.env(&format!("{op}.env"), &env);
+            if let Some(r) = o.replicas {
+                self.replicas(&format!("{op}.replicas"), r);
+            }
+            if let Some(i) = &o.image {
+                self.image(&format!("{op}.image"), i);
+            }
+            overrides.insert(region.clone(), RegionOverride { env, replicas: o.replicas, image: o.image.clone() });
+        }
+        Some(App {
+            name: name?,
+            host: host?,
+            image: image?,
+            port,
+            replicas,
+            env,
+            health: health?,
+            routing: routing?,
+            evaluate_target_health: a.evaluate_target_health.unwrap_or(false),
+            stack: stack?,
+            requests: requests?,
+            limits: limits?,
+            run_as_user,
+            read_only_root_filesystem: sec.read_only_root_filesystem.unwrap_or(true),
+            rbac: match (&a.rbac, rbac) {
+                (Some(_), None) => return None,
+                (_, r) => r,
+            },
+            overrides,
+        })
+    }
+
+    fn health(&mut self, p: &str, a: &RawApp, d: &RawHealth) -> Option<HealthCheck> {
+        let Some(h) = &a.health else {
+            self.err(&format!("{p}.health"), "missing required field", "add `health: {path: /<app>health}`: the path Route 53 checks on the shared ALB");
+            return None;
+        };
+        let hp = format!("{p}.health");
+        let path = self.required(&format!("{hp}.path"), &h.path, "the app's health path, e.g. /app1health").cloned();
+        if let Some(path) = &path {
+            let ok = path.starts_with('/') && path.len() <= 255 && path.chars().all(|c| c.is_ascii_graphic());
+            if !ok {
+                self.err(&format!("{hp}.path"), format!("`{}` is not a valid health path", path.escape_debug()), "allowed: a path starting with `/`, at most 255 printable ASCII characters, no spaces");
+            }
+        }
+        let own = self.health_fields(&hp, h);
+        let default_protocol = match d.protocol.as_deref() {
+            Some("HTTPS") => Protocol::Https,
+            Some("TCP") => Protocol::Tcp,
+            _ => Protocol::Http,
+        };
+        let protocol = if h.protocol.is_some() { own? } else { default_protocol };
+        if protocol == Protocol::Tcp {
+            self.warn(
+                &format!("{hp}.protocol"),
+                "a TCP check only sees the shared ALB's listener, not this app",
+                "use HTTP or HTTPS so the check follows the app's health path",
+            );
+        }
+        Some(HealthCheck {
+            path: path?,
+            protocol,
+            port: h.port.or(d.port).unwrap_or(if protocol == Protocol::Https { 443 } else { 80 }),
+            interval: h.interval.or(d.interval).unwrap_or(30),
+            failure_threshold: h.failure_threshold.or(d.failure_threshold).unwrap_or(3),
+            measure_latency: h.measure_latency.or(d.measure_latency).unwrap_or(false),
+        })
+    }
+
+    fn routing(&mut self, p: &str, raw: Option<&serde_yaml::Value>, regions: &[String]) -> Option<Routing> {
+        use serde_yaml::Value;
+        let rp = format!("{p}.routing");
+        const ALLOWED: &str = "allowed: `latency`, `{weighted: {REGION: WEIGHT, ...}}` or `{failover: {primary: REGION}}`";
+        let Some(raw) = raw else { return Some(Routing::Latency) };
+        match raw {
+            Value::String(s) if s == "latency" => Some(Routing::Latency),
+            Value::String(s) if s == "weighted" || s == "failover" => {
+                self.err(&rp, format!("`{s}` needs its settings"), ALLOWED);
+                None
+            }
+            Value::Mapping(m) if m.len() == 1 => {
+                let (k, v) = m.iter().next()?;
+                match k.as_str() {
+                    Some("weighted") => self.weighted(&format!("{rp}.weighted"), v, regions),
+                    Some("failover") => self.failover(&format!("{rp}.failover"), v, regions),
+                    Some("latency") if v.is_null() => Some(Routing::Latency),
+                    _ => {
+                        self.err(&rp, format!("unknown routing policy `{}`", yaml_inline(k)), ALLOWED);
+                        None
+                    }
+                }
+            }
+            other => {
+                self.err(&rp, format!("unknown routing policy `{}`", yaml_inline(other)), ALLOWED);
+                None
+            }
+        }
+    }
+
+    fn weighted(&mut self, p: &str, v: &serde_yaml::Value, regions: &[String]) -> Option<Routing> {
+        let Some(m) = v.as_mapping() else {
+            self.err(p, "weights must be a map of Region to weight", "e.g. `{weighted: {eu-west-1: 100, eu-central-1: 0}}`");
+            return None;
+        };
+        let mut weights = BTreeMap::new();
+        let mut ok = true;
+        for (k, w) in m {
+            let Some(region) = k.as_str() else {
+                self.err(p, format!("`{}` is not a Region name", yaml_inline(k)), format!("allowed: {}", regions.join(", ")));
+                ok = false;
+                continue;
+            };
+            let wp = format!("{p}.{region}");
+            if !regions.iter().any(|r| r == region) {
+                self.err(&wp, format!("`{region}` is not a Region of this spec"), format!("allowed: {}", regions.join(", ")));
+                ok = false;
+            }
+            match w.as_i64() {
+                Some(n) if (0..=255).contains(&n) => {
+                    weights.insert(region.to_string(), n as u8);
+                }
+                _ => {
+                    self.err(&wp, format!("weight `{}` is out of range", yaml_inline(w)), "allowed: an integer from 0 to 255 (0 keeps the record as a standby)");
+                    ok = false;
+                }
+            }
+        }
+        for r in regions {
+            if !m.contains_key(r.as_str()) {
+                self.err(p, format!("no weight for Region `{r}`"), "give every Region a weight from 0 to 255 (0 = standby, used only when the others are unhealthy)");
+                ok = false;
+            }
+        }
+        if ok && !weights.is_empty() && weights.values().all(|w| *w == 0) {
+            self.err(p, "every weight is 0", "give at least one Region a weight above 0: with all at 0 Route 53 spreads traffic evenly and the weights mean nothing");
+            ok = false;
+        }
+        ok.then_some(Routing::Weighted(weights))
+    }
+
+    fn failover(&mut self, p: &str, v: &serde_yaml::Value, regions: &[String]) -> Option<Routing> {
+        let Some(m) = v.as_mapping() else {
+            self.err(p, "failover needs `{primary: REGION}`", "e.g. `{failover: {primary: eu-west-1}}`");
+            return None;
+        };
+        for k in m.keys() {
+            if !matches!(k.as_str(), Some("primary" | "secondary")) {
+                self.err(&format!("{p}.{}", yaml_inline(k)), format!("unknown field `{}`", yaml_inline(k)), "allowed here: primary, secondary");
+            }
+        }
+        if regions.len() < 2 {
+            self.err(p, "failover routing needs two Regions", "add a second Region, or use `latency` routing");
+            return None;
+        }
+        let mut pick = |field: &str| -> Option<Option<String>> {
+            match m.get(field) {
+                None => Some(None),
+                Some(serde_yaml::Value::String(s)) if regions.contains(s) => Some(Some(s.clone())),
+                Some(other) => {
+                    self.err(&format!("{p}.{field}"), format!("`{}` is not a Region of this spec", yaml_inline(other)), format!("allowed: {}", regions.join(", ")));
+                    None
+                }
+            }
+        };
+        let primary = pick("primary")?;
+        let secondary = pick("secondary")?;
+        let Some(primary) = primary else {
+            self.err(&format!("{p}.primary"), "missing required field", format!("name the primary Region, one of: {}", regions.join(", ")));
+            return None;
+        };
+        let secondary = match secondary {
+            Some(s) if s == primary => {
+                self.err(&format!("{p}.secondary"), "the secondary is the primary", "choose another Region for the secondary");
+                return None;
+            }
+            Some(s) => s,
+            // The first other Region in spec order; Route 53 allows one secondary.
+            None => regions.iter().find(|r| **r != primary)?.clone(),
+        };
+        Some(Routing::Failover { primary, secondary })
+    }
+
+    fn quantities(&mut self, p: &str, q: Option<&spec::RawQuantities>, cpu: &str, memory: &str) -> Option<Quantities> {
+        let cpu = q.and_then(|q| q.cpu.clone()).unwrap_or_else(|| cpu.to_string());
+        let memory = q.and_then(|q| q.memory.clone()).unwrap_or_else(|| memory.to_string());
+        let mut ok = true;
+        for (f, v) in [("cpu", &cpu), ("memory", &memory)] {
+            if !is_quantity(v) {
+                self.err(&format!("{p}.{f}"), format!("`{}` is not a Kubernetes quantity", v.escape_debug()), "allowed: a number with an optional suffix, e.g. 250m, 0.5, 128Mi, 1Gi");
+                ok = false;
+            }
+        }
+        ok.then_some(Quantities { cpu, memory })
+    }
+
+    fn rbac(&mut self, p: &str, r: &spec::RawRbac) -> Option<Rbac> {
+        let cluster_scope = match r.scope.as_deref() {
+            None | Some("namespace") => false,
+            Some("cluster") => true,
+            Some(other) => {
+                self.err(&format!("{p}.scope"), format!("unknown scope `{other}`"), "allowed: namespace (Role), cluster (ClusterRole)");
+                return None;
+            }
+        };
+        let Some(raw_rules) = r.rules.as_ref().filter(|r| !r.is_empty()) else {
+            self.err(&format!("{p}.rules"), "no rule given", "list rules as `{apiGroups: [\"\"], resources: [nodes], verbs: [get, list]}`, or drop `rbac`");
+            return None;
+        };
+        let mut rules = Vec::new();
+        for (i, rule) in raw_rules.iter().enumerate() {
+            let rp = format!("{p}.rules[{i}]");
+            let api_groups = rule.api_groups.clone().unwrap_or_else(|| vec![String::new()]);
+            let resources = rule.resources.clone().unwrap_or_default();
+            let verbs = rule.verbs.clone().unwrap_or_default();
+            if resources.is_empty() {
+                self.err(&format!("{rp}.resources"), "no resource given", "e.g. `resources: [configmaps]`");
+            }
+            if verbs.is_empty() {
+                self.err(&format!("{rp}.verbs"), "no verb given", "e.g. `verbs: [get, list, watch]`");
+            }
+            for (f, list) in [("apiGroups", &api_groups), ("resources", &resources), ("verbs", &verbs)] {
+                for s in list {
+                    if !s.chars().all(|c| c.is_ascii_alphanumeric() || "-._/*".contains(c)) {
+                        self.err(&format!("{rp}.{f}"), format!("`{}` is not a valid entry", s.escape_debug()), "allowed: letters, digits and - . _ / *");
+                    }
+                }
+            }
+            rules.push(Rule { api_groups, resources, verbs });
+        }
+        Some(Rbac { cluster_scope, rules })
+    }
+
+    /// CloudFormation template limits, checked per stack group before render.
+    /// (Byte size is checked again on the rendered text by `render`.)
+    fn stack_limits(&mut self, name: &str, apps: &[App]) {
+        let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
+        for a in apps {
+            *groups.entry(&a.stack).or_default() += 1;
+        }
+        for (stack, _) in groups {
+            let full = format!("{name}-dns-{stack}");
+            if full.len() > 128 {
+                let i = apps.iter().position(|a| a.stack == stack).unwrap_or(0);
+                self.err(&format!("apps[{i}].stack"), format!("stack name `{full}` is longer than 128 characters"), "shorten `name` or the stack group");
+            }
+        }
+    }
+
+    fn replicas(&mut self, p: &str, r: u32) {
+        if r > MAX_REPLICAS {
+            self.err(p, format!("{r} replicas"), format!("allowed: 0 to {MAX_REPLICAS}"));
+        }
+    }
+
+    fn env(&mut self, p: &str, env: &BTreeMap<String, String>) {
+        for k in env.keys() {
+            let ok = !k.is_empty()
+                && !k.starts_with(|c: char| c.is_ascii_digit())
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
+            if !ok {
+                self.err(&format!("{p}.{k}"), format!("`{}` is not a valid environment variable name", k.escape_debug()), "allowed: letters, digits, `-`, `.` and `_`, not starting with a digit");
+            }
+        }
+    }
+
+    fn image(&mut self, p: &str, i: &str) {
+        let ok = !i.is_empty()
+            && i.len() <= 512
+            && i.chars().all(|c| c.is_ascii_alphanumeric() || "./_:@-".contains(c))
+            && !i.starts_with(['-', '.', ':', '@']);
+        if !ok {
+            self.err(p, format!("`{}` is not a container image reference", i.escape_debug()), "allowed: [registry/]repository[:tag][@digest] with letters, digits and . / _ : @ -");
+        }
+    }
+
+    fn dns_label(&mut self, p: &str, s: &str) {
+        if !is_dns1123_label(s) {
+            self.err(p, format!("`{}` is not a DNS-1123 label", s.escape_debug()), "allowed: 1 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit");
+        }
+    }
+
+    fn dns_subdomain(&mut self, p: &str, s: &str) {
+        let ok = !s.is_empty() && s.len() <= 253 && s.split('.').all(is_dns1123_label);
+        if !ok {
+            self.err(p, format!("`{}` is not a DNS-1123 subdomain", s.escape_debug()), "allowed: lowercase letters, digits, `-` and `.`, at most 253 characters");
+        }
+    }
+
+    fn zone_id(&mut self, p: &str, s: &str) {
+        let ok = !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if !ok {
+            self.err(p, format!("`{}` is not a Route 53 hosted zone ID", s.escape_debug()), "allowed: up to 32 uppercase letters and digits, e.g. Z32O12XQLNTSW2");
+        }
+    }
+
+    /// A lowercase DNS name; `wildcard` allows a leading `*.`. Returns validity.
+    fn domain(&mut self, p: &str, s: &str, wildcard: bool) -> bool {
+        let body = if wildcard { s.strip_prefix("*.").unwrap_or(s) } else { s };
+        let ok = !body.is_empty()
+            && s.len() <= 253
+            && body.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            });
+        if !ok {
+            self.err(p, format!("`{}` is not a valid DNS name", s.escape_debug()), "allowed: lowercase labels of letters, digits and hyphens separated by dots, at most 253 characters");
+        }
+        ok
+    }
+}
+
+pub fn is_dns1123_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_dns1035_label(s: &str) -> bool {
+    is_dns1123_label(s) && s.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+fn is_region_name(s: &str) -> bool {
+    // e.g. eu-west-1, us-gov-west-1, ap-southeast-7
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.len() <= 4
+        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].parse::<u8>().is_ok()
+        && parts[0].len() == 2
+}
+
+fn is_go_duration(s: &str) -> bool {
+    let mut rest = s;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+        if digits == 0 || rest[..digits].parse::<f64>().is_err() {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "h", "m", "s"].into_iter().find(|u| rest.starts_with(u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn is_quantity(s: &str) -> bool {
+    let num_end = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let (num, suffix) = s.split_at(num_end);
+    !num.is_empty()
+        && num.parse::<f64>().is_ok()
+        && ["", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].contains(&suffix)
+}
+
+fn yaml_inline(v: &serde_yaml::Value) -> String {
+    match v {
+        serde_yaml::Value::String(s) => s.escape_debug().to_string(),
+        other => serde_yaml::to_string(other).unwrap_or_default().trim().replace('\n', " "),
+    }
+}
+
+/// `eu-west-1` → `EuWest1`: the word form of a name inside logical IDs.
+pub fn pascal(s: &str) -> String {
+    s.split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert!(is_region_name("eu-west-1"));
+        assert!(is_region_name("us-gov-west-1"));
+        assert!(!is_region_name("eu-west"));
+        assert!(!is_region_name("EU-west-1"));
+        assert!(is_go_duration("1h30m"));
+        assert!(is_go_duration("10m"));
+        assert!(!is_go_duration("10"));
+        assert!(!is_go_duration("m"));
+        assert!(is_quantity("100m"));
+        assert!(is_quantity("1.5Gi"));
+        assert!(!is_quantity("1 Gi"));
+        assert!(!is_quantity("Gi"));
+        assert_eq!(pascal("eu-west-1"), "EuWest1");
+        assert_eq!(pascal("a-b1"), pascal("a-b-1"));
+    }
+}
