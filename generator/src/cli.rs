@@ -68,8 +68,14 @@ impl Settings {
     /// The spec's name in messages and headers: relative to the root when
     /// inside it, so output is the same on every machine.
     pub fn spec_name(&self) -> String {
-        let rel = self.spec.strip_prefix(&self.root).ok().or_else(|| self.spec.file_name().map(Path::new));
-        rel.and_then(|p| p.to_str()).map(|s| s.replace('\\', "/")).unwrap_or_else(|| "gen.yaml".into())
+        let rel = self
+            .spec
+            .strip_prefix(&self.root)
+            .ok()
+            .or_else(|| self.spec.file_name().map(Path::new));
+        rel.and_then(|p| p.to_str())
+            .map(|s| s.replace('\\', "/"))
+            .unwrap_or_else(|| "gen.yaml".into())
     }
 }
 
@@ -89,7 +95,9 @@ pub fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<ExitCode> {
     let settings = Settings::resolve(args)?;
-    let Some(checked) = load_and_validate(&settings)? else { return Ok(ExitCode::FAILURE) };
+    let Some(checked) = load_and_validate(&settings)? else {
+        return Ok(ExitCode::FAILURE);
+    };
     match &args.command {
         Command::Validate => {
             println!(
@@ -100,7 +108,11 @@ fn run(args: &Args) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Render { check, no_commit, force } => render_cmd(&settings, &checked, *check, *no_commit, *force),
+        Command::Render {
+            check,
+            no_commit,
+            force,
+        } => render_cmd(&settings, &checked, *check, *no_commit, *force),
     }
 }
 
@@ -132,20 +144,33 @@ fn load_and_validate(settings: &Settings) -> Result<Option<validate::Spec>> {
         eprintln!("{}", d.display(&name));
     }
     if errors > 0 {
-        eprintln!("error: {name} has {errors} error{}; nothing was written", if errors == 1 { "" } else { "s" });
+        eprintln!(
+            "error: {name} has {errors} error{}; nothing was written",
+            if errors == 1 { "" } else { "s" }
+        );
         return Ok(None);
     }
     Ok(spec)
 }
 
-fn render_cmd(settings: &Settings, spec: &validate::Spec, check: bool, no_commit: bool, force: bool) -> Result<ExitCode> {
+fn render_cmd(
+    settings: &Settings,
+    spec: &validate::Spec,
+    check: bool,
+    no_commit: bool,
+    force: bool,
+) -> Result<ExitCode> {
     let plan = model::plan(spec);
     let rendered = render::render(&plan, &settings.spec_name())?;
 
     if check {
         let changes = output::compare(&settings.root, &rendered)?;
         if changes.is_empty() && changes.foreign.is_empty() {
-            println!("up to date: {} files match {}", rendered.len(), settings.spec_name());
+            println!(
+                "up to date: {} files match {}",
+                rendered.len(),
+                settings.spec_name()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         print!("{}", output::unified_diff(&changes));
@@ -158,7 +183,8 @@ fn render_cmd(settings: &Settings, spec: &validate::Spec, check: bool, no_commit
         return Ok(ExitCode::FAILURE);
     }
 
-    std::fs::create_dir_all(&settings.root).with_context(|| format!("creating {}", settings.root.display()))?;
+    std::fs::create_dir_all(&settings.root)
+        .with_context(|| format!("creating {}", settings.root.display()))?;
     let repo = git::Repo::open_or_init(&settings.root)?;
     let _lock = repo.lock()?;
     let changes = output::compare(&settings.root, &rendered)?;
@@ -177,11 +203,18 @@ fn render_cmd(settings: &Settings, spec: &validate::Spec, check: bool, no_commit
     if !no_commit {
         let spec_bytes = std::fs::read(&settings.spec)?;
         let spec_path = repo.spec_path(&settings.spec);
-        let pending = repo.pending(&rendered, spec_path.as_deref().map(|p| (p, spec_bytes.as_slice())))?;
+        let pending = repo.pending(
+            &rendered,
+            spec_path.as_deref().map(|p| (p, spec_bytes.as_slice())),
+        )?;
         if pending.is_empty() {
             println!("nothing to commit: the repository already holds this render");
         } else {
-            let regions: BTreeMap<String, String> = spec.regions.iter().map(|r| (r.cluster.clone(), r.name.clone())).collect();
+            let regions: BTreeMap<String, String> = spec
+                .regions
+                .iter()
+                .map(|r| (r.cluster.clone(), r.name.clone()))
+                .collect();
             let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
             let id = repo.commit(&pending, &msg)?;
             let subject = msg.lines().next().unwrap_or_default();
@@ -189,7 +222,11 @@ fn render_cmd(settings: &Settings, spec: &validate::Spec, check: bool, no_commit
                 "committed {} ({} files){}: {subject}",
                 &id.to_string()[..10],
                 pending.len(),
-                if repo.initialized { " in a new repository" } else { "" }
+                if repo.initialized {
+                    " in a new repository"
+                } else {
+                    ""
+                }
             );
         }
     }

@@ -79,7 +79,10 @@ pub enum Routing {
     /// Weight per Region, every spec Region present.
     Weighted(BTreeMap<String, u8>),
     /// Route 53 failover sets hold one primary and one secondary record.
-    Failover { primary: String, secondary: String },
+    Failover {
+        primary: String,
+        secondary: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -136,7 +139,9 @@ pub struct Outcome {
 }
 
 pub fn validate(loaded: &spec::Loaded) -> Outcome {
-    let mut v = Validator { out: loaded.unknown.clone() };
+    let mut v = Validator {
+        out: loaded.unknown.clone(),
+    };
     let spec = v.spec(&loaded.raw);
     let mut diagnostics = v.out;
     for d in &mut diagnostics {
@@ -145,7 +150,10 @@ pub fn validate(loaded: &spec::Loaded) -> Outcome {
         }
     }
     let has_error = diagnostics.iter().any(Diagnostic::is_error);
-    Outcome { spec: if has_error { None } else { spec }, diagnostics }
+    Outcome {
+        spec: if has_error { None } else { spec },
+        diagnostics,
+    }
 }
 
 struct Validator {
@@ -161,7 +169,8 @@ impl Validator {
     }
 
     fn warn(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
-        self.out.push(Diagnostic::new(path, message).hint(hint).warning());
+        self.out
+            .push(Diagnostic::new(path, message).hint(hint).warning());
     }
 
     fn required<'a, T>(&mut self, path: &str, value: &'a Option<T>, what: &str) -> Option<&'a T> {
@@ -178,7 +187,11 @@ impl Validator {
             None => self.err("version", "missing required field", "add `version: 1`"),
         }
         let name = self
-            .required("name", &raw.name, "a DNS-1123 label that prefixes generated names, e.g. `demo`")
+            .required(
+                "name",
+                &raw.name,
+                "a DNS-1123 label that prefixes generated names, e.g. `demo`",
+            )
             .cloned();
         if let Some(n) = &name {
             self.dns_label("name", n);
@@ -190,11 +203,19 @@ impl Validator {
 
         let dns = raw.dns.as_ref();
         if dns.is_none() {
-            self.err("dns", "missing required field", "add `dns: {zone: example.com}`");
+            self.err(
+                "dns",
+                "missing required field",
+                "add `dns: {zone: example.com}`",
+            );
         }
         let zone = dns.and_then(|d| {
-            self.required("dns.zone", &d.zone, "the public hosted zone, e.g. `example.com`")
-                .map(|z| z.trim_end_matches('.').to_string())
+            self.required(
+                "dns.zone",
+                &d.zone,
+                "the public hosted zone, e.g. `example.com`",
+            )
+            .map(|z| z.trim_end_matches('.').to_string())
         });
         if let Some(z) = &zone {
             self.domain("dns.zone", z, false);
@@ -209,7 +230,14 @@ impl Validator {
         let defaults = self.health_defaults(raw.health_check.as_ref());
         let flux = self.flux(raw);
 
-        let region_names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
+        // Every Region the spec names, valid or not: an app that refers to a
+        // Region with its own error should not get a second, misleading one.
+        let mut region_names: Vec<String> = Vec::new();
+        for n in raw.regions.iter().flatten().filter_map(|r| r.name.clone()) {
+            if !region_names.contains(&n) {
+                region_names.push(n);
+            }
+        }
         let apps = self.apps(raw, zone.as_deref(), &region_names, &defaults);
 
         if let (Some(name), Some(apps)) = (&name, &apps) {
@@ -245,7 +273,11 @@ impl Validator {
         };
         let alb_name = ing.alb_name.clone().or_else(|| name.map(str::to_string));
         if let Some(a) = &alb_name {
-            let path = if ing.alb_name.is_some() { "ingress.albName" } else { "name" };
+            let path = if ing.alb_name.is_some() {
+                "ingress.albName"
+            } else {
+                "name"
+            };
             let ok_chars = a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if a.is_empty() || a.len() > 32 || !ok_chars || a.starts_with('-') || a.ends_with('-') {
                 self.err(
@@ -254,12 +286,23 @@ impl Validator {
                     "allowed: 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen (set ingress.albName)",
                 );
             } else if a.starts_with("internal-") {
-                self.err(path, format!("`{a}` starts with `internal-`"), "AWS reserves that prefix; choose another ingress.albName");
+                self.err(
+                    path,
+                    format!("`{a}` starts with `internal-`"),
+                    "AWS reserves that prefix; choose another ingress.albName",
+                );
             }
         }
-        let scheme = ing.scheme.clone().unwrap_or_else(|| "internet-facing".into());
+        let scheme = ing
+            .scheme
+            .clone()
+            .unwrap_or_else(|| "internet-facing".into());
         if scheme != "internet-facing" && scheme != "internal" {
-            self.err("ingress.scheme", format!("unknown scheme `{scheme}`"), "allowed: internet-facing, internal");
+            self.err(
+                "ingress.scheme",
+                format!("unknown scheme `{scheme}`"),
+                "allowed: internet-facing, internal",
+            );
         } else if scheme == "internal" {
             self.warn(
                 "ingress.scheme",
@@ -267,44 +310,85 @@ impl Validator {
                 "use internet-facing, or every check of this spec will report unhealthy",
             );
         }
-        let class_name = ing.class_name.clone().or_else(|| name.map(|n| format!("{n}-alb")));
+        let class_name = ing
+            .class_name
+            .clone()
+            .or_else(|| name.map(|n| format!("{n}-alb")));
         if let (Some(c), Some(_)) = (&ing.class_name, name) {
             self.dns_subdomain("ingress.className", c);
         }
-        Some(Ingress { controller: controller?, alb_name: alb_name?, scheme, class_name: class_name? })
+        Some(Ingress {
+            controller: controller?,
+            alb_name: alb_name?,
+            scheme,
+            class_name: class_name?,
+        })
     }
 
     fn regions(&mut self, raw: &RawSpec) -> Vec<Region> {
         let Some(list) = &raw.regions else {
-            self.err("regions", "missing required field", "list the Regions, e.g. `- {name: eu-west-1, cluster: cluster1}`");
+            self.err(
+                "regions",
+                "missing required field",
+                "list the Regions, e.g. `- {name: eu-west-1, cluster: cluster1}`",
+            );
             return Vec::new();
         };
         if list.is_empty() {
-            self.err("regions", "no Region given", "list at least one Region (two or more for failover)");
+            self.err(
+                "regions",
+                "no Region given",
+                "list at least one Region (two or more for failover)",
+            );
         }
         let mut seen = BTreeSet::new();
         let mut clusters = BTreeSet::new();
         let mut out = Vec::new();
         for (i, r) in list.iter().enumerate() {
             let p = format!("regions[{i}]");
-            let name = self.required(&format!("{p}.name"), &r.name, "an AWS Region name, e.g. `eu-west-1`").cloned();
+            let name = self
+                .required(
+                    &format!("{p}.name"),
+                    &r.name,
+                    "an AWS Region name, e.g. `eu-west-1`",
+                )
+                .cloned();
             if let Some(n) = &name {
                 if !is_region_name(n) {
-                    self.err(&format!("{p}.name"), format!("`{n}` is not an AWS Region name"), "allowed: a Region code such as eu-west-1 or us-east-1");
+                    self.err(
+                        &format!("{p}.name"),
+                        format!("`{n}` is not an AWS Region name"),
+                        "allowed: a Region code such as eu-west-1 or us-east-1",
+                    );
                 } else if !seen.insert(n.clone()) {
-                    self.err(&format!("{p}.name"), format!("Region `{n}` is listed twice"), "each Region appears once in `regions`");
+                    self.err(
+                        &format!("{p}.name"),
+                        format!("Region `{n}` is listed twice"),
+                        "each Region appears once in `regions`",
+                    );
                 }
             }
-            let cluster = self.required(&format!("{p}.cluster"), &r.cluster, "the EKS cluster name; its Flux entry is clusters/<cluster>/").cloned();
+            let cluster = self
+                .required(
+                    &format!("{p}.cluster"),
+                    &r.cluster,
+                    "the EKS cluster name; its Flux entry is clusters/<cluster>/",
+                )
+                .cloned();
             if let Some(c) = &cluster {
                 let ok = !c.is_empty()
                     && c.len() <= 100
                     && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
-                    && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+                    && c.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
                 if !ok {
                     self.err(&format!("{p}.cluster"), format!("`{c}` is not a valid EKS cluster name"), "allowed: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit");
                 } else if !clusters.insert(c.clone()) {
-                    self.err(&format!("{p}.cluster"), format!("cluster `{c}` is used by two Regions"), "each Region has its own cluster, so Flux paths never overlap");
+                    self.err(
+                        &format!("{p}.cluster"),
+                        format!("cluster `{c}` is used by two Regions"),
+                        "each Region has its own cluster, so Flux paths never overlap",
+                    );
                 }
             }
             if let Some(d) = &r.alb_dns_name {
@@ -329,7 +413,12 @@ impl Validator {
                 _ => None,
             };
             if let (Some(name), Some(cluster), Some(alb_zone_id)) = (name, cluster, zone_id) {
-                out.push(Region { name, cluster, alb_dns_name: r.alb_dns_name.clone(), alb_zone_id });
+                out.push(Region {
+                    name,
+                    cluster,
+                    alb_dns_name: r.alb_dns_name.clone(),
+                    alb_zone_id,
+                });
             }
         }
         out
@@ -357,21 +446,37 @@ impl Validator {
             Some("HTTPS") => Some(Protocol::Https),
             Some("TCP") => Some(Protocol::Tcp),
             Some(other) => {
-                self.err(&format!("{p}.protocol"), format!("unknown protocol `{other}`"), "allowed: HTTP, HTTPS, TCP");
+                self.err(
+                    &format!("{p}.protocol"),
+                    format!("unknown protocol `{other}`"),
+                    "allowed: HTTP, HTTPS, TCP",
+                );
                 None
             }
         };
         if h.port == Some(0) {
-            self.err(&format!("{p}.port"), "port 0 is not a port", "allowed: 1 to 65535");
+            self.err(
+                &format!("{p}.port"),
+                "port 0 is not a port",
+                "allowed: 1 to 65535",
+            );
         }
         if let Some(i) = h.interval {
             if i != 10 && i != 30 {
-                self.err(&format!("{p}.interval"), format!("interval {i} is not one Route 53 offers"), "allowed: 10 or 30 (seconds)");
+                self.err(
+                    &format!("{p}.interval"),
+                    format!("interval {i} is not one Route 53 offers"),
+                    "allowed: 10 or 30 (seconds)",
+                );
             }
         }
         if let Some(t) = h.failure_threshold {
             if !(1..=10).contains(&t) {
-                self.err(&format!("{p}.failureThreshold"), format!("failure threshold {t} is out of range"), "allowed: 1 to 10");
+                self.err(
+                    &format!("{p}.failureThreshold"),
+                    format!("failure threshold {t} is out of range"),
+                    "allowed: 1 to 10",
+                );
             }
         }
         protocol
@@ -390,14 +495,32 @@ impl Validator {
             self.dns_label("flux.namespace", &namespace);
         }
         if !is_go_duration(&interval) {
-            self.err("flux.interval", format!("`{interval}` is not a duration"), "allowed: a Go duration such as 1m, 10m or 1h30m");
+            self.err(
+                "flux.interval",
+                format!("`{interval}` is not a duration"),
+                "allowed: a Go duration such as 1m, 10m or 1h30m",
+            );
         }
-        Flux { source, namespace, interval }
+        Flux {
+            source,
+            namespace,
+            interval,
+        }
     }
 
-    fn apps(&mut self, raw: &RawSpec, zone: Option<&str>, regions: &[String], defaults: &RawHealth) -> Option<Vec<App>> {
+    fn apps(
+        &mut self,
+        raw: &RawSpec,
+        zone: Option<&str>,
+        regions: &[String],
+        defaults: &RawHealth,
+    ) -> Option<Vec<App>> {
         let Some(list) = &raw.apps else {
-            self.err("apps", "missing required field", "list the apps, each with name, host, image and health.path");
+            self.err(
+                "apps",
+                "missing required field",
+                "list the apps, each with name, host, image and health.path",
+            );
             return None;
         };
         if list.is_empty() {
@@ -413,17 +536,31 @@ impl Validator {
             let p = format!("apps[{i}]");
             if let Some(n) = &a.name {
                 if let Some(j) = names.insert(n.clone(), i) {
-                    self.err(&format!("{p}.name"), format!("app `{n}` is already defined at apps[{j}]"), "app names are unique");
+                    self.err(
+                        &format!("{p}.name"),
+                        format!("app `{n}` is already defined at apps[{j}]"),
+                        "app names are unique",
+                    );
                 } else if is_dns1035_label(n) {
                     // Logical IDs drop hyphens; two names that differ only there would collide.
                     if let Some(j) = ids.insert(pascal(n), i) {
-                        self.err(&format!("{p}.name"), format!("app `{n}` maps to the same CloudFormation logical IDs as apps[{j}]"), "rename one of them: names that differ only in hyphens collide");
+                        self.err(
+                            &format!("{p}.name"),
+                            format!(
+                                "app `{n}` maps to the same CloudFormation logical IDs as apps[{j}]"
+                            ),
+                            "rename one of them: names that differ only in hyphens collide",
+                        );
                     }
                 }
             }
             if let Some(h) = &a.host {
                 if let Some(j) = hosts.insert(h.trim_end_matches('.').to_string(), i) {
-                    self.err(&format!("{p}.host"), format!("host `{h}` is already used by apps[{j}]"), "each app has its own host name");
+                    self.err(
+                        &format!("{p}.host"),
+                        format!("host `{h}` is already used by apps[{j}]"),
+                        "each app has its own host name",
+                    );
                 }
             }
             if let Some(path) = a.health.as_ref().and_then(|h| h.path.clone()) {
@@ -443,26 +580,62 @@ impl Validator {
         ok.then_some(out)
     }
 
-    fn app(&mut self, p: &str, a: &RawApp, zone: Option<&str>, regions: &[String], defaults: &RawHealth) -> Option<App> {
-        let name = self.required(&format!("{p}.name"), &a.name, "a DNS-1035 label, e.g. `app1`").cloned();
+    fn app(
+        &mut self,
+        p: &str,
+        a: &RawApp,
+        zone: Option<&str>,
+        regions: &[String],
+        defaults: &RawHealth,
+    ) -> Option<App> {
+        let name = self
+            .required(
+                &format!("{p}.name"),
+                &a.name,
+                "a DNS-1035 label, e.g. `app1`",
+            )
+            .cloned();
         if let Some(n) = &name {
             if !is_dns1035_label(n) {
                 self.err(&format!("{p}.name"), format!("`{n}` is not a valid app name"), "allowed: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it names the Deployment, Service and files)");
             }
         }
-        let host = self.required(&format!("{p}.host"), &a.host, "the app's DNS name inside dns.zone").map(|h| h.trim_end_matches('.').to_string());
+        let host = self
+            .required(
+                &format!("{p}.host"),
+                &a.host,
+                "the app's DNS name inside dns.zone",
+            )
+            .map(|h| h.trim_end_matches('.').to_string());
         if let (Some(h), Some(z)) = (&host, zone) {
-            if self.domain(&format!("{p}.host"), h, true) && h != z && !h.ends_with(&format!(".{z}")) {
-                self.err(&format!("{p}.host"), format!("`{h}` is not inside the hosted zone `{z}`"), format!("allowed: `{z}` or a name ending in `.{z}`"));
+            if self.domain(&format!("{p}.host"), h, true)
+                && h != z
+                && !h.ends_with(&format!(".{z}"))
+            {
+                self.err(
+                    &format!("{p}.host"),
+                    format!("`{h}` is not inside the hosted zone `{z}`"),
+                    format!("allowed: `{z}` or a name ending in `.{z}`"),
+                );
             }
         }
-        let image = self.required(&format!("{p}.image"), &a.image, "a container image reference, e.g. `nginx:1.27`").cloned();
+        let image = self
+            .required(
+                &format!("{p}.image"),
+                &a.image,
+                "a container image reference, e.g. `nginx:1.27`",
+            )
+            .cloned();
         if let Some(i) = &image {
             self.image(&format!("{p}.image"), i);
         }
         let port = a.port.unwrap_or(80);
         if port == 0 {
-            self.err(&format!("{p}.port"), "port 0 is not a port", "allowed: 1 to 65535");
+            self.err(
+                &format!("{p}.port"),
+                "port 0 is not a port",
+                "allowed: 1 to 65535",
+            );
         }
         let replicas = a.replicas.unwrap_or(1);
         self.replicas(&format!("{p}.replicas"), replicas);
@@ -474,24 +647,49 @@ impl Validator {
         let stack = a.stack.clone().or_else(|| name.clone());
         if let Some(s) = &a.stack {
             if !is_dns1035_label(s) {
-                self.err(&format!("{p}.stack"), format!("`{s}` is not a valid stack group"), "allowed: lowercase letters, digits and hyphens, starting with a letter");
+                self.err(
+                    &format!("{p}.stack"),
+                    format!("`{s}` is not a valid stack group"),
+                    "allowed: lowercase letters, digits and hyphens, starting with a letter",
+                );
             }
         }
         let res = a.resources.clone().unwrap_or_default();
-        let requests = self.quantities(&format!("{p}.resources.requests"), res.requests.as_ref(), "100m", "128Mi");
-        let limits = self.quantities(&format!("{p}.resources.limits"), res.limits.as_ref(), "500m", "256Mi");
+        let requests = self.quantities(
+            &format!("{p}.resources.requests"),
+            res.requests.as_ref(),
+            "100m",
+            "128Mi",
+        );
+        let limits = self.quantities(
+            &format!("{p}.resources.limits"),
+            res.limits.as_ref(),
+            "500m",
+            "256Mi",
+        );
         let sec = a.security.clone().unwrap_or_default();
         let run_as_user = sec.run_as_user.unwrap_or(65532);
         if run_as_user == 0 {
-            self.err(&format!("{p}.security.runAsUser"), "user 0 is root", "pods run as non-root: allowed 1 to 4294967295 (default 65532)");
+            self.err(
+                &format!("{p}.security.runAsUser"),
+                "user 0 is root",
+                "pods run as non-root: allowed 1 to 4294967295 (default 65532)",
+            );
         }
-        let rbac = a.rbac.as_ref().and_then(|r| self.rbac(&format!("{p}.rbac"), r));
+        let rbac = a
+            .rbac
+            .as_ref()
+            .and_then(|r| self.rbac(&format!("{p}.rbac"), r));
 
         let mut overrides = BTreeMap::new();
         for (region, o) in a.regions.iter().flatten() {
             let op = format!("{p}.regions.{region}");
             if !regions.contains(region) {
-                self.err(&op, format!("`{region}` is not a Region of this spec"), format!("allowed: {}", regions.join(", ")));
+                self.err(
+                    &op,
+                    format!("`{region}` is not a Region of this spec"),
+                    allowed_regions(regions),
+                );
                 continue;
             }
             let env = o.env.clone().unwrap_or_default();
@@ -502,7 +700,14 @@ impl Validator {
             if let Some(i) = &o.image {
                 self.image(&format!("{op}.image"), i);
             }
-            overrides.insert(region.clone(), RegionOverride { env, replicas: o.replicas, image: o.image.clone() });
+            overrides.insert(
+                region.clone(),
+                RegionOverride {
+                    env,
+                    replicas: o.replicas,
+                    image: o.image.clone(),
+                },
+            );
         }
         Some(App {
             name: name?,
@@ -529,13 +734,25 @@ impl Validator {
 
     fn health(&mut self, p: &str, a: &RawApp, d: &RawHealth) -> Option<HealthCheck> {
         let Some(h) = &a.health else {
-            self.err(&format!("{p}.health"), "missing required field", "add `health: {path: /<app>health}`: the path Route 53 checks on the shared ALB");
+            self.err(
+                &format!("{p}.health"),
+                "missing required field",
+                "add `health: {path: /<app>health}`: the path Route 53 checks on the shared ALB",
+            );
             return None;
         };
         let hp = format!("{p}.health");
-        let path = self.required(&format!("{hp}.path"), &h.path, "the app's health path, e.g. /app1health").cloned();
+        let path = self
+            .required(
+                &format!("{hp}.path"),
+                &h.path,
+                "the app's health path, e.g. /app1health",
+            )
+            .cloned();
         if let Some(path) = &path {
-            let ok = path.starts_with('/') && path.len() <= 255 && path.chars().all(|c| c.is_ascii_graphic());
+            let ok = path.starts_with('/')
+                && path.len() <= 255
+                && path.chars().all(|c| c.is_ascii_graphic());
             if !ok {
                 self.err(&format!("{hp}.path"), format!("`{}` is not a valid health path", path.escape_debug()), "allowed: a path starting with `/`, at most 255 printable ASCII characters, no spaces");
             }
@@ -546,7 +763,11 @@ impl Validator {
             Some("TCP") => Protocol::Tcp,
             _ => Protocol::Http,
         };
-        let protocol = if h.protocol.is_some() { own? } else { default_protocol };
+        let protocol = if h.protocol.is_some() {
+            own?
+        } else {
+            default_protocol
+        };
         if protocol == Protocol::Tcp {
             self.warn(
                 &format!("{hp}.protocol"),
@@ -557,22 +778,41 @@ impl Validator {
         Some(HealthCheck {
             path: path?,
             protocol,
-            port: h.port.or(d.port).unwrap_or(if protocol == Protocol::Https { 443 } else { 80 }),
+            port: h
+                .port
+                .or(d.port)
+                .unwrap_or(if protocol == Protocol::Https { 443 } else { 80 }),
             interval: h.interval.or(d.interval).unwrap_or(30),
             failure_threshold: h.failure_threshold.or(d.failure_threshold).unwrap_or(3),
             measure_latency: h.measure_latency.or(d.measure_latency).unwrap_or(false),
         })
     }
 
-    fn routing(&mut self, p: &str, raw: Option<&serde_yaml::Value>, regions: &[String]) -> Option<Routing> {
+    fn routing(
+        &mut self,
+        p: &str,
+        raw: Option<&serde_yaml::Value>,
+        regions: &[String],
+    ) -> Option<Routing> {
         use serde_yaml::Value;
         let rp = format!("{p}.routing");
         const ALLOWED: &str = "allowed: `latency`, `{weighted: {REGION: WEIGHT, ...}}` or `{failover: {primary: REGION}}`";
-        let Some(raw) = raw else { return Some(Routing::Latency) };
+        let Some(raw) = raw else {
+            return Some(Routing::Latency);
+        };
         match raw {
             Value::String(s) if s == "latency" => Some(Routing::Latency),
             Value::String(s) if s == "weighted" || s == "failover" => {
                 self.err(&rp, format!("`{s}` needs its settings"), ALLOWED);
+                None
+            }
+            Value::Mapping(m) if m.len() > 1 => {
+                let names: Vec<String> = m.keys().map(yaml_inline).collect();
+                self.err(
+                    &rp,
+                    format!("{} routing policies given ({})", m.len(), names.join(", ")),
+                    "give exactly one policy per app",
+                );
                 None
             }
             Value::Mapping(m) if m.len() == 1 => {
@@ -582,13 +822,21 @@ impl Validator {
                     Some("failover") => self.failover(&format!("{rp}.failover"), v, regions),
                     Some("latency") if v.is_null() => Some(Routing::Latency),
                     _ => {
-                        self.err(&rp, format!("unknown routing policy `{}`", yaml_inline(k)), ALLOWED);
+                        self.err(
+                            &rp,
+                            format!("unknown routing policy `{}`", yaml_inline(k)),
+                            ALLOWED,
+                        );
                         None
                     }
                 }
             }
             other => {
-                self.err(&rp, format!("unknown routing policy `{}`", yaml_inline(other)), ALLOWED);
+                self.err(
+                    &rp,
+                    format!("unknown routing policy `{}`", yaml_inline(other)),
+                    ALLOWED,
+                );
                 None
             }
         }
@@ -596,28 +844,52 @@ impl Validator {
 
     fn weighted(&mut self, p: &str, v: &serde_yaml::Value, regions: &[String]) -> Option<Routing> {
         let Some(m) = v.as_mapping() else {
-            self.err(p, "weights must be a map of Region to weight", "e.g. `{weighted: {eu-west-1: 100, eu-central-1: 0}}`");
+            self.err(
+                p,
+                "weights must be a map of Region to weight",
+                "e.g. `{weighted: {eu-west-1: 100, eu-central-1: 0}}`",
+            );
             return None;
         };
         let mut weights = BTreeMap::new();
         let mut ok = true;
         for (k, w) in m {
             let Some(region) = k.as_str() else {
-                self.err(p, format!("`{}` is not a Region name", yaml_inline(k)), format!("allowed: {}", regions.join(", ")));
+                self.err(
+                    p,
+                    format!("`{}` is not a Region name", yaml_inline(k)),
+                    allowed_regions(regions),
+                );
                 ok = false;
                 continue;
             };
             let wp = format!("{p}.{region}");
             if !regions.iter().any(|r| r == region) {
-                self.err(&wp, format!("`{region}` is not a Region of this spec"), format!("allowed: {}", regions.join(", ")));
+                self.err(
+                    &wp,
+                    format!("`{region}` is not a Region of this spec"),
+                    allowed_regions(regions),
+                );
                 ok = false;
             }
             match w.as_i64() {
                 Some(n) if (0..=255).contains(&n) => {
                     weights.insert(region.to_string(), n as u8);
                 }
-                _ => {
-                    self.err(&wp, format!("weight `{}` is out of range", yaml_inline(w)), "allowed: an integer from 0 to 255 (0 keeps the record as a standby)");
+                None => {
+                    self.err(
+                        &wp,
+                        format!("weight `{}` is not an integer", yaml_inline(w)),
+                        "allowed: an integer from 0 to 255, unquoted",
+                    );
+                    ok = false;
+                }
+                Some(_) => {
+                    self.err(
+                        &wp,
+                        format!("weight `{}` is out of range", yaml_inline(w)),
+                        "allowed: an integer from 0 to 255 (0 keeps the record as a standby)",
+                    );
                     ok = false;
                 }
             }
@@ -637,16 +909,28 @@ impl Validator {
 
     fn failover(&mut self, p: &str, v: &serde_yaml::Value, regions: &[String]) -> Option<Routing> {
         let Some(m) = v.as_mapping() else {
-            self.err(p, "failover needs `{primary: REGION}`", "e.g. `{failover: {primary: eu-west-1}}`");
+            self.err(
+                p,
+                "failover needs `{primary: REGION}`",
+                "e.g. `{failover: {primary: eu-west-1}}`",
+            );
             return None;
         };
         for k in m.keys() {
             if !matches!(k.as_str(), Some("primary" | "secondary")) {
-                self.err(&format!("{p}.{}", yaml_inline(k)), format!("unknown field `{}`", yaml_inline(k)), "allowed here: primary, secondary");
+                self.err(
+                    &format!("{p}.{}", yaml_inline(k)),
+                    format!("unknown field `{}`", yaml_inline(k)),
+                    "allowed here: primary, secondary",
+                );
             }
         }
         if regions.len() < 2 {
-            self.err(p, "failover routing needs two Regions", "add a second Region, or use `latency` routing");
+            self.err(
+                p,
+                "failover routing needs two Regions",
+                "add a second Region, or use `latency` routing",
+            );
             return None;
         }
         let mut pick = |field: &str| -> Option<Option<String>> {
@@ -654,7 +938,11 @@ impl Validator {
                 None => Some(None),
                 Some(serde_yaml::Value::String(s)) if regions.contains(s) => Some(Some(s.clone())),
                 Some(other) => {
-                    self.err(&format!("{p}.{field}"), format!("`{}` is not a Region of this spec", yaml_inline(other)), format!("allowed: {}", regions.join(", ")));
+                    self.err(
+                        &format!("{p}.{field}"),
+                        format!("`{}` is not a Region of this spec", yaml_inline(other)),
+                        allowed_regions(regions),
+                    );
                     None
                 }
             }
@@ -662,12 +950,20 @@ impl Validator {
         let primary = pick("primary")?;
         let secondary = pick("secondary")?;
         let Some(primary) = primary else {
-            self.err(&format!("{p}.primary"), "missing required field", format!("name the primary Region, one of: {}", regions.join(", ")));
+            self.err(
+                &format!("{p}.primary"),
+                "missing required field",
+                format!("name the primary Region, one of: {}", regions.join(", ")),
+            );
             return None;
         };
         let secondary = match secondary {
             Some(s) if s == primary => {
-                self.err(&format!("{p}.secondary"), "the secondary is the primary", "choose another Region for the secondary");
+                self.err(
+                    &format!("{p}.secondary"),
+                    "the secondary is the primary",
+                    "choose another Region for the secondary",
+                );
                 return None;
             }
             Some(s) => s,
@@ -677,13 +973,27 @@ impl Validator {
         Some(Routing::Failover { primary, secondary })
     }
 
-    fn quantities(&mut self, p: &str, q: Option<&spec::RawQuantities>, cpu: &str, memory: &str) -> Option<Quantities> {
-        let cpu = q.and_then(|q| q.cpu.clone()).unwrap_or_else(|| cpu.to_string());
-        let memory = q.and_then(|q| q.memory.clone()).unwrap_or_else(|| memory.to_string());
+    fn quantities(
+        &mut self,
+        p: &str,
+        q: Option<&spec::RawQuantities>,
+        cpu: &str,
+        memory: &str,
+    ) -> Option<Quantities> {
+        let cpu = q
+            .and_then(|q| q.cpu.clone())
+            .unwrap_or_else(|| cpu.to_string());
+        let memory = q
+            .and_then(|q| q.memory.clone())
+            .unwrap_or_else(|| memory.to_string());
         let mut ok = true;
         for (f, v) in [("cpu", &cpu), ("memory", &memory)] {
             if !is_quantity(v) {
-                self.err(&format!("{p}.{f}"), format!("`{}` is not a Kubernetes quantity", v.escape_debug()), "allowed: a number with an optional suffix, e.g. 250m, 0.5, 128Mi, 1Gi");
+                self.err(
+                    &format!("{p}.{f}"),
+                    format!("`{}` is not a Kubernetes quantity", v.escape_debug()),
+                    "allowed: a number with an optional suffix, e.g. 250m, 0.5, 128Mi, 1Gi",
+                );
                 ok = false;
             }
         }
@@ -695,7 +1005,11 @@ impl Validator {
             None | Some("namespace") => false,
             Some("cluster") => true,
             Some(other) => {
-                self.err(&format!("{p}.scope"), format!("unknown scope `{other}`"), "allowed: namespace (Role), cluster (ClusterRole)");
+                self.err(
+                    &format!("{p}.scope"),
+                    format!("unknown scope `{other}`"),
+                    "allowed: namespace (Role), cluster (ClusterRole)",
+                );
                 return None;
             }
         };
@@ -706,25 +1020,54 @@ impl Validator {
         let mut rules = Vec::new();
         for (i, rule) in raw_rules.iter().enumerate() {
             let rp = format!("{p}.rules[{i}]");
-            let api_groups = rule.api_groups.clone().unwrap_or_else(|| vec![String::new()]);
+            let api_groups = rule
+                .api_groups
+                .clone()
+                .unwrap_or_else(|| vec![String::new()]);
             let resources = rule.resources.clone().unwrap_or_default();
             let verbs = rule.verbs.clone().unwrap_or_default();
             if resources.is_empty() {
-                self.err(&format!("{rp}.resources"), "no resource given", "e.g. `resources: [configmaps]`");
+                self.err(
+                    &format!("{rp}.resources"),
+                    "no resource given",
+                    "e.g. `resources: [configmaps]`",
+                );
             }
             if verbs.is_empty() {
-                self.err(&format!("{rp}.verbs"), "no verb given", "e.g. `verbs: [get, list, watch]`");
+                self.err(
+                    &format!("{rp}.verbs"),
+                    "no verb given",
+                    "e.g. `verbs: [get, list, watch]`",
+                );
             }
-            for (f, list) in [("apiGroups", &api_groups), ("resources", &resources), ("verbs", &verbs)] {
+            for (f, list) in [
+                ("apiGroups", &api_groups),
+                ("resources", &resources),
+                ("verbs", &verbs),
+            ] {
                 for s in list {
-                    if !s.chars().all(|c| c.is_ascii_alphanumeric() || "-._/*".contains(c)) {
-                        self.err(&format!("{rp}.{f}"), format!("`{}` is not a valid entry", s.escape_debug()), "allowed: letters, digits and - . _ / *");
+                    if !s
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-._/*".contains(c))
+                    {
+                        self.err(
+                            &format!("{rp}.{f}"),
+                            format!("`{}` is not a valid entry", s.escape_debug()),
+                            "allowed: letters, digits and - . _ / *",
+                        );
                     }
                 }
             }
-            rules.push(Rule { api_groups, resources, verbs });
+            rules.push(Rule {
+                api_groups,
+                resources,
+                verbs,
+            });
         }
-        Some(Rbac { cluster_scope, rules })
+        Some(Rbac {
+            cluster_scope,
+            rules,
+        })
     }
 
     /// CloudFormation template limits, checked per stack group before render.
@@ -738,14 +1081,22 @@ impl Validator {
             let full = format!("{name}-dns-{stack}");
             if full.len() > 128 {
                 let i = apps.iter().position(|a| a.stack == stack).unwrap_or(0);
-                self.err(&format!("apps[{i}].stack"), format!("stack name `{full}` is longer than 128 characters"), "shorten `name` or the stack group");
+                self.err(
+                    &format!("apps[{i}].stack"),
+                    format!("stack name `{full}` is longer than 128 characters"),
+                    "shorten `name` or the stack group",
+                );
             }
         }
     }
 
     fn replicas(&mut self, p: &str, r: u32) {
         if r > MAX_REPLICAS {
-            self.err(p, format!("{r} replicas"), format!("allowed: 0 to {MAX_REPLICAS}"));
+            self.err(
+                p,
+                format!("{r} replicas"),
+                format!("allowed: 0 to {MAX_REPLICAS}"),
+            );
         }
     }
 
@@ -753,9 +1104,17 @@ impl Validator {
         for k in env.keys() {
             let ok = !k.is_empty()
                 && !k.starts_with(|c: char| c.is_ascii_digit())
-                && k.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
             if !ok {
-                self.err(&format!("{p}.{k}"), format!("`{}` is not a valid environment variable name", k.escape_debug()), "allowed: letters, digits, `-`, `.` and `_`, not starting with a digit");
+                self.err(
+                    &format!("{p}.{k}"),
+                    format!(
+                        "`{}` is not a valid environment variable name",
+                        k.escape_debug()
+                    ),
+                    "allowed: letters, digits, `-`, `.` and `_`, not starting with a digit",
+                );
             }
         }
     }
@@ -763,7 +1122,8 @@ impl Validator {
     fn image(&mut self, p: &str, i: &str) {
         let ok = !i.is_empty()
             && i.len() <= 512
-            && i.chars().all(|c| c.is_ascii_alphanumeric() || "./_:@-".contains(c))
+            && i.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "./_:@-".contains(c))
             && !i.starts_with(['-', '.', ':', '@']);
         if !ok {
             self.err(p, format!("`{}` is not a container image reference", i.escape_debug()), "allowed: [registry/]repository[:tag][@digest] with letters, digits and . / _ : @ -");
@@ -779,26 +1139,42 @@ impl Validator {
     fn dns_subdomain(&mut self, p: &str, s: &str) {
         let ok = !s.is_empty() && s.len() <= 253 && s.split('.').all(is_dns1123_label);
         if !ok {
-            self.err(p, format!("`{}` is not a DNS-1123 subdomain", s.escape_debug()), "allowed: lowercase letters, digits, `-` and `.`, at most 253 characters");
+            self.err(
+                p,
+                format!("`{}` is not a DNS-1123 subdomain", s.escape_debug()),
+                "allowed: lowercase letters, digits, `-` and `.`, at most 253 characters",
+            );
         }
     }
 
     fn zone_id(&mut self, p: &str, s: &str) {
-        let ok = !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         if !ok {
-            self.err(p, format!("`{}` is not a Route 53 hosted zone ID", s.escape_debug()), "allowed: up to 32 uppercase letters and digits, e.g. Z32O12XQLNTSW2");
+            self.err(
+                p,
+                format!("`{}` is not a Route 53 hosted zone ID", s.escape_debug()),
+                "allowed: up to 32 uppercase letters and digits, e.g. Z32O12XQLNTSW2",
+            );
         }
     }
 
     /// A lowercase DNS name; `wildcard` allows a leading `*.`. Returns validity.
     fn domain(&mut self, p: &str, s: &str, wildcard: bool) -> bool {
-        let body = if wildcard { s.strip_prefix("*.").unwrap_or(s) } else { s };
+        let body = if wildcard {
+            s.strip_prefix("*.").unwrap_or(s)
+        } else {
+            s
+        };
         let ok = !body.is_empty()
             && s.len() <= 253
             && body.split('.').all(|l| {
                 !l.is_empty()
                     && l.len() <= 63
-                    && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                     && !l.starts_with('-')
                     && !l.ends_with('-')
             });
@@ -812,7 +1188,8 @@ impl Validator {
 pub fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -821,12 +1198,23 @@ fn is_dns1035_label(s: &str) -> bool {
     is_dns1123_label(s) && s.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
+/// The hint listing a spec's Regions.
+fn allowed_regions(regions: &[String]) -> String {
+    if regions.is_empty() {
+        "the spec lists no Regions yet (see `regions`)".into()
+    } else {
+        format!("allowed: {}", regions.join(", "))
+    }
+}
+
 fn is_region_name(s: &str) -> bool {
     // e.g. eu-west-1, us-gov-west-1, ap-southeast-7
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
         && parts.len() <= 4
-        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
         && parts[0].len() == 2
 }
@@ -837,12 +1225,16 @@ fn is_go_duration(s: &str) -> bool {
         return false;
     }
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
         if digits == 0 || rest[..digits].parse::<f64>().is_err() {
             return false;
         }
         rest = &rest[digits..];
-        let unit = ["ms", "h", "m", "s"].into_iter().find(|u| rest.starts_with(u));
+        let unit = ["ms", "h", "m", "s"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
         match unit {
             Some(u) => rest = &rest[u.len()..],
             None => return false,
@@ -852,17 +1244,25 @@ fn is_go_duration(s: &str) -> bool {
 }
 
 fn is_quantity(s: &str) -> bool {
-    let num_end = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let num_end = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
     let (num, suffix) = s.split_at(num_end);
     !num.is_empty()
         && num.parse::<f64>().is_ok()
-        && ["", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].contains(&suffix)
+        && [
+            "", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+        ]
+        .contains(&suffix)
 }
 
 fn yaml_inline(v: &serde_yaml::Value) -> String {
     match v {
         serde_yaml::Value::String(s) => s.escape_debug().to_string(),
-        other => serde_yaml::to_string(other).unwrap_or_default().trim().replace('\n', " "),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .replace('\n', " "),
     }
 }
 

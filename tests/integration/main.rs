@@ -1,1 +1,9 @@
+//! The integration tests of `gen`: one binary, one module per area. They run
+//! the real `gen` binary against temporary repositories and the committed
+//! example, and run the field's own validators on what it renders.
 
+mod bad_specs;
+mod examples;
+mod git;
+mod util;
+mod validators;

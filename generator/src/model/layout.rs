@@ -53,19 +53,33 @@ pub fn flux_name(spec_name: &str, part: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Owner {
     /// An app's workload in a cluster.
-    App { cluster: String, app: String },
+    App {
+        cluster: String,
+        app: String,
+    },
     /// Cluster-wide files: infra, ingress, Flux Kustomizations.
-    Cluster { cluster: String },
-    Stack { stack: String },
+    Cluster {
+        cluster: String,
+    },
+    Stack {
+        stack: String,
+    },
     Other,
 }
 
 pub fn owner_of(path: &str) -> Owner {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
-        [DEPLOY_DIR, cluster, "apps", app, ..] => Owner::App { cluster: cluster.to_string(), app: app.to_string() },
-        [DEPLOY_DIR, cluster, ..] | [CLUSTERS_DIR, cluster, ..] => Owner::Cluster { cluster: cluster.to_string() },
-        [CFN_DIR, file] => Owner::Stack { stack: file.trim_end_matches(".yaml").to_string() },
+        [DEPLOY_DIR, cluster, "apps", app, ..] => Owner::App {
+            cluster: cluster.to_string(),
+            app: app.to_string(),
+        },
+        [DEPLOY_DIR, cluster, ..] | [CLUSTERS_DIR, cluster, ..] => Owner::Cluster {
+            cluster: cluster.to_string(),
+        },
+        [CFN_DIR, file] => Owner::Stack {
+            stack: file.trim_end_matches(".yaml").to_string(),
+        },
         _ => Owner::Other,
     }
 }
@@ -88,8 +102,19 @@ mod tests {
 
     #[test]
     fn owners_and_ownable_paths() {
-        assert_eq!(owner_of("deploy/c1/apps/app1/app.yaml"), Owner::App { cluster: "c1".into(), app: "app1".into() });
-        assert_eq!(owner_of("cloudformation/demo-dns-app1.yaml"), Owner::Stack { stack: "demo-dns-app1".into() });
+        assert_eq!(
+            owner_of("deploy/c1/apps/app1/app.yaml"),
+            Owner::App {
+                cluster: "c1".into(),
+                app: "app1".into()
+            }
+        );
+        assert_eq!(
+            owner_of("cloudformation/demo-dns-app1.yaml"),
+            Owner::Stack {
+                stack: "demo-dns-app1".into()
+            }
+        );
         assert!(may_own("clusters/c1/gen-kustomizations.yaml"));
         assert!(!may_own("clusters/c1/flux-system/gotk-sync.yaml"));
         assert!(!may_own("clusters/c1/other.yaml"));

@@ -99,12 +99,16 @@ pub struct Workload {
     pub read_only_root_filesystem: bool,
     /// Ports below 1024 need the unprivileged-port sysctl for a non-root user.
     pub low_port: bool,
+    pub automount_token: bool,
     pub rbac: Option<RbacPlan>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct RbacPlan {
-    pub cluster_scope: bool,
+    pub role_kind: &'static str,
+    pub binding_kind: &'static str,
+    /// None for cluster-scoped roles.
+    pub namespace: Option<String>,
     pub name: String,
     pub rules: Vec<RulePlan>,
 }
@@ -233,30 +237,54 @@ pub fn plan(spec: &Spec) -> Plan {
         alb_name: spec.ingress.alb_name.clone(),
         scheme: spec.ingress.scheme.clone(),
     };
-    let clusters: Vec<ClusterPlan> = spec.regions.iter().map(|r| cluster(spec, &r.name, &r.cluster)).collect();
+    let clusters: Vec<ClusterPlan> = spec
+        .regions
+        .iter()
+        .map(|r| cluster(spec, &r.name, &r.cluster))
+        .collect();
     let (stacks, unresolved) = stacks(spec);
 
     let mut files = Vec::new();
     for (ci, c) in clusters.iter().enumerate() {
-        files.push(FilePlan { path: layout::flux_file(&c.cluster), content: Content::Flux { cluster: ci } });
+        files.push(FilePlan {
+            path: layout::flux_file(&c.cluster),
+            content: Content::Flux { cluster: ci },
+        });
         for (dir, file, content) in [
-            (layout::infra_dir(&c.cluster), layout::INFRA_FILE, Content::Infra { cluster: ci }),
-            (layout::ingress_dir(&c.cluster), layout::INGRESS_FILE, Content::Ingress { cluster: ci }),
+            (
+                layout::infra_dir(&c.cluster),
+                layout::INFRA_FILE,
+                Content::Infra { cluster: ci },
+            ),
+            (
+                layout::ingress_dir(&c.cluster),
+                layout::INGRESS_FILE,
+                Content::Ingress { cluster: ci },
+            ),
         ] {
-            files.push(FilePlan { path: format!("{dir}/{file}"), content });
+            files.push(FilePlan {
+                path: format!("{dir}/{file}"),
+                content,
+            });
             files.push(kustomize(&dir, file));
         }
         for (wi, w) in c.workloads.iter().enumerate() {
             let dir = layout::app_dir(&c.cluster, &w.app);
             files.push(FilePlan {
                 path: format!("{dir}/{}", layout::APP_FILE),
-                content: Content::Workload { cluster: ci, workload: wi },
+                content: Content::Workload {
+                    cluster: ci,
+                    workload: wi,
+                },
             });
             files.push(kustomize(&dir, layout::APP_FILE));
         }
     }
     for (si, s) in stacks.iter().enumerate() {
-        files.push(FilePlan { path: layout::stack_file(&s.name), content: Content::Stack { stack: si } });
+        files.push(FilePlan {
+            path: layout::stack_file(&s.name),
+            content: Content::Stack { stack: si },
+        });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -279,26 +307,48 @@ pub fn plan(spec: &Spec) -> Plan {
 fn kustomize(dir: &str, file: &str) -> FilePlan {
     FilePlan {
         path: format!("{dir}/{}", layout::KUSTOMIZATION_FILE),
-        content: Content::Kustomize { resources: vec![file.to_string()] },
+        content: Content::Kustomize {
+            resources: vec![file.to_string()],
+        },
     }
 }
 
 fn cluster(spec: &Spec, region: &str, cluster: &str) -> ClusterPlan {
-    let workloads: Vec<Workload> = spec.apps.iter().map(|a| workload(spec, a, region)).collect();
+    let workloads: Vec<Workload> = spec
+        .apps
+        .iter()
+        .map(|a| workload(spec, a, region))
+        .collect();
     let host_rules = spec
         .apps
         .iter()
-        .map(|a| Route { host: a.host.clone(), path: "/".into(), path_type: "Prefix", service: a.name.clone(), port: a.port })
+        .map(|a| Route {
+            host: a.host.clone(),
+            path: "/".into(),
+            path_type: "Prefix",
+            service: a.name.clone(),
+            port: a.port,
+        })
         .collect();
     // Exact, so one app's health path never shadows another's.
     let health_routes = spec
         .apps
         .iter()
-        .map(|a| Route { host: String::new(), path: a.health.path.clone(), path_type: "Exact", service: a.name.clone(), port: a.port })
+        .map(|a| Route {
+            host: String::new(),
+            path: a.health.path.clone(),
+            path_type: "Exact",
+            service: a.name.clone(),
+            port: a.port,
+        })
         .collect();
     let infra = layout::flux_name(&spec.name, "infra");
     let mut kustomizations = vec![
-        FluxKustomization { name: infra.clone(), path: format!("./{}", layout::infra_dir(cluster)), depends_on: vec![] },
+        FluxKustomization {
+            name: infra.clone(),
+            path: format!("./{}", layout::infra_dir(cluster)),
+            depends_on: vec![],
+        },
         FluxKustomization {
             name: layout::flux_name(&spec.name, "ingress"),
             path: format!("./{}", layout::ingress_dir(cluster)),
@@ -312,7 +362,14 @@ fn cluster(spec: &Spec, region: &str, cluster: &str) -> ClusterPlan {
             depends_on: vec![infra.clone()],
         });
     }
-    ClusterPlan { region: region.to_string(), cluster: cluster.to_string(), workloads, host_rules, health_routes, kustomizations }
+    ClusterPlan {
+        region: region.to_string(),
+        cluster: cluster.to_string(),
+        workloads,
+        host_rules,
+        health_routes,
+        kustomizations,
+    }
 }
 
 fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
@@ -323,10 +380,15 @@ fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
     }
     Workload {
         app: a.name.clone(),
-        image: o.and_then(|o| o.image.clone()).unwrap_or_else(|| a.image.clone()),
+        image: o
+            .and_then(|o| o.image.clone())
+            .unwrap_or_else(|| a.image.clone()),
         replicas: o.and_then(|o| o.replicas).unwrap_or(a.replicas),
         port: a.port,
-        env: env.into_iter().map(|(name, value)| EnvVar { name, value }).collect(),
+        env: env
+            .into_iter()
+            .map(|(name, value)| EnvVar { name, value })
+            .collect(),
         health_path: a.health.path.clone(),
         cpu_request: a.requests.cpu.clone(),
         memory_request: a.requests.memory.clone(),
@@ -335,14 +397,34 @@ fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
         run_as_user: a.run_as_user,
         read_only_root_filesystem: a.read_only_root_filesystem,
         low_port: a.port < 1024,
+        // The API token is mounted only when the spec grants the app RBAC.
+        automount_token: a.rbac.is_some(),
         rbac: a.rbac.as_ref().map(|r| RbacPlan {
-            cluster_scope: r.cluster_scope,
+            role_kind: if r.cluster_scope {
+                "ClusterRole"
+            } else {
+                "Role"
+            },
+            binding_kind: if r.cluster_scope {
+                "ClusterRoleBinding"
+            } else {
+                "RoleBinding"
+            },
+            namespace: (!r.cluster_scope).then(|| spec.namespace.clone()),
             // Cluster-scoped names are shared by every namespace: prefix them.
-            name: if r.cluster_scope { format!("{}-{}", spec.namespace, a.name) } else { a.name.clone() },
+            name: if r.cluster_scope {
+                format!("{}-{}", spec.namespace, a.name)
+            } else {
+                a.name.clone()
+            },
             rules: r
                 .rules
                 .iter()
-                .map(|r| RulePlan { api_groups: r.api_groups.clone(), resources: r.resources.clone(), verbs: r.verbs.clone() })
+                .map(|r| RulePlan {
+                    api_groups: r.api_groups.clone(),
+                    resources: r.resources.clone(),
+                    verbs: r.verbs.clone(),
+                })
                 .collect(),
         }),
     }
@@ -370,12 +452,20 @@ fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
             let param = format!("AlbDnsName{}", pascal(&r.name));
             let mut used = false;
             for a in &apps {
-                let Some((weight, latency_region, failover)) = policy(&a.routing, &r.name) else { continue };
+                let Some((weight, latency_region, failover)) = policy(&a.routing, &r.name) else {
+                    continue;
+                };
                 let alias = match &r.alb_dns_name {
-                    Some(d) => Target { literal: Some(d.clone()), param: None },
+                    Some(d) => Target {
+                        literal: Some(d.clone()),
+                        param: None,
+                    },
                     None => {
                         used = true;
-                        Target { literal: None, param: Some(param.clone()) }
+                        Target {
+                            literal: None,
+                            param: Some(param.clone()),
+                        }
                     }
                 };
                 let id = format!("{}{}", pascal(&a.name), pascal(&r.name));
@@ -410,7 +500,10 @@ fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
                     alias_zone_id: r.alb_zone_id.clone(),
                     evaluate_target_health: a.evaluate_target_health,
                 };
-                s.entries.push(Entry { health_check, record });
+                s.entries.push(Entry {
+                    health_check,
+                    record,
+                });
             }
             if used {
                 s.parameters.push(Parameter {
@@ -419,7 +512,12 @@ fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
                 });
                 unresolved
                     .entry(ri)
-                    .or_insert_with(|| Unresolved { region: r.name.clone(), region_index: ri, parameter: param.clone(), stacks: Vec::new() })
+                    .or_insert_with(|| Unresolved {
+                        region: r.name.clone(),
+                        region_index: ri,
+                        parameter: param.clone(),
+                        stacks: Vec::new(),
+                    })
                     .stacks
                     .push(name.clone());
             }
@@ -431,7 +529,10 @@ fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
 
 /// The record's routing fields in `region`, or None when the app has no
 /// record there (failover sets hold only a primary and a secondary).
-fn policy(routing: &Routing, region: &str) -> Option<(Option<u8>, Option<String>, Option<&'static str>)> {
+fn policy(
+    routing: &Routing,
+    region: &str,
+) -> Option<(Option<u8>, Option<String>, Option<&'static str>)> {
     match routing {
         Routing::Latency => Some((None, Some(region.to_string()), None)),
         Routing::Weighted(w) => Some((Some(*w.get(region)?), None, None)),

@@ -39,16 +39,39 @@ impl Repo {
     pub fn open_or_init(root: &Path) -> Result<Repo> {
         let (repo, initialized) = match Repository::discover(root) {
             Ok(r) if r.workdir().is_some() => (r, false),
-            _ => (Repository::init(root).with_context(|| format!("initialising a Git repository in {}", root.display()))?, true),
+            _ => (
+                Repository::init(root).with_context(|| {
+                    format!("initialising a Git repository in {}", root.display())
+                })?,
+                true,
+            ),
         };
-        let workdir = repo.workdir().context("the repository has no work tree")?.canonicalize()?;
+        let workdir = repo
+            .workdir()
+            .context("the repository has no work tree")?
+            .canonicalize()?;
         let root = root.canonicalize()?;
-        let rel = root.strip_prefix(&workdir).with_context(|| format!("{} is outside the work tree {}", root.display(), workdir.display()))?;
-        let mut prefix = rel.to_str().context("path is not UTF-8")?.replace('\\', "/");
+        let rel = root.strip_prefix(&workdir).with_context(|| {
+            format!(
+                "{} is outside the work tree {}",
+                root.display(),
+                workdir.display()
+            )
+        })?;
+        let mut prefix = rel
+            .to_str()
+            .context("path is not UTF-8")?
+            .replace('\\', "/");
         if !prefix.is_empty() {
             prefix.push('/');
         }
-        let mut r = Repo { repo, prefix, root, initialized, head: HashMap::new() };
+        let mut r = Repo {
+            repo,
+            prefix,
+            root,
+            initialized,
+            head: HashMap::new(),
+        };
         r.head = r.read_head()?;
         Ok(r)
     }
@@ -57,21 +80,34 @@ impl Repo {
     /// An OS file lock, so a killed run never leaves it stale.
     pub fn lock(&self) -> Result<Lock> {
         let path = self.repo.path().join("gen.lock");
-        let file = File::options().create(true).truncate(false).write(true).open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                eprintln!("waiting for another `gen render` on this repository to finish ({})", path.display());
-                file.lock().with_context(|| format!("locking {}", path.display()))?;
+                eprintln!(
+                    "waiting for another `gen render` on this repository to finish ({})",
+                    path.display()
+                );
+                file.lock()
+                    .with_context(|| format!("locking {}", path.display()))?;
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(e).with_context(|| format!("locking {}", path.display())),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("locking {}", path.display()));
+            }
         }
         Ok(Lock(file))
     }
 
     fn read_head(&self) -> Result<HashMap<String, Oid>> {
         let mut out = HashMap::new();
-        let Some(tree) = self.head_tree()? else { return Ok(out) };
+        let Some(tree) = self.head_tree()? else {
+            return Ok(out);
+        };
         let base = if self.prefix.is_empty() {
             tree
         } else {
@@ -97,7 +133,12 @@ impl Repo {
     fn head_tree(&self) -> Result<Option<git2::Tree<'_>>> {
         match self.repo.head() {
             Ok(h) => Ok(Some(h.peel_to_tree()?)),
-            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -115,7 +156,11 @@ impl Repo {
     }
 
     /// What differs between the rendered files (plus the spec) and HEAD.
-    pub fn pending(&self, rendered: &[Rendered], spec: Option<(&str, &[u8])>) -> Result<Vec<(String, Kind, Option<Vec<u8>>)>> {
+    pub fn pending(
+        &self,
+        rendered: &[Rendered],
+        spec: Option<(&str, &[u8])>,
+    ) -> Result<Vec<(String, Kind, Option<Vec<u8>>)>> {
         let mut out = Vec::new();
         let mut wanted = BTreeSet::new();
         for r in rendered {
@@ -123,12 +168,24 @@ impl Repo {
             let id = Oid::hash_object(ObjectType::Blob, r.text.as_bytes())?;
             match self.head.get(&r.path) {
                 Some(h) if *h == id => {}
-                Some(_) => out.push((r.path.clone(), Kind::Modified, Some(r.text.clone().into_bytes()))),
-                None => out.push((r.path.clone(), Kind::Added, Some(r.text.clone().into_bytes()))),
+                Some(_) => out.push((
+                    r.path.clone(),
+                    Kind::Modified,
+                    Some(r.text.clone().into_bytes()),
+                )),
+                None => out.push((
+                    r.path.clone(),
+                    Kind::Added,
+                    Some(r.text.clone().into_bytes()),
+                )),
             }
         }
         // Owned files HEAD has that are no longer rendered.
-        let mut gone: Vec<&String> = self.head.keys().filter(|p| !wanted.contains(p.as_str()) && layout::may_own(p)).collect();
+        let mut gone: Vec<&String> = self
+            .head
+            .keys()
+            .filter(|p| !wanted.contains(p.as_str()) && layout::may_own(p))
+            .collect();
         gone.sort();
         for p in gone {
             let blob = self.repo.find_blob(self.head[p])?;
@@ -155,7 +212,11 @@ impl Repo {
     }
 
     /// Commit `pending` on top of HEAD and update the index for those paths.
-    pub fn commit(&self, pending: &[(String, Kind, Option<Vec<u8>>)], message: &str) -> Result<Oid> {
+    pub fn commit(
+        &self,
+        pending: &[(String, Kind, Option<Vec<u8>>)],
+        message: &str,
+    ) -> Result<Oid> {
         let mut builder = git2::build::TreeUpdateBuilder::new();
         let mut staged = Vec::new();
         for (path, kind, bytes) in pending {
@@ -180,9 +241,14 @@ impl Repo {
             }
         };
         let tree = self.repo.find_tree(tree_id)?;
-        let sig = self.repo.signature().or_else(|_| Signature::now("gen", "gen@localhost"))?;
+        let sig = self
+            .repo
+            .signature()
+            .or_else(|_| Signature::now("gen", "gen@localhost"))?;
         let parents: Vec<&git2::Commit<'_>> = head_commit.iter().collect();
-        let id = self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
+        let id = self
+            .repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
 
         let mut index = self.repo.index()?;
         for (path, kind, _) in pending {
@@ -215,12 +281,27 @@ fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
                 m.gid(),
                 m.size() as u32,
             ),
-            None => (git2::IndexTime::new(0, 0), git2::IndexTime::new(0, 0), 0, 0, 0, 0, 0),
+            None => (
+                git2::IndexTime::new(0, 0),
+                git2::IndexTime::new(0, 0),
+                0,
+                0,
+                0,
+                0,
+                0,
+            ),
         }
     };
     #[cfg(not(unix))]
-    let (ctime, mtime, dev, ino, uid, gid, size) =
-        (git2::IndexTime::new(0, 0), git2::IndexTime::new(0, 0), 0, 0, 0, 0, meta.map(|m| m.len() as u32).unwrap_or(0));
+    let (ctime, mtime, dev, ino, uid, gid, size) = (
+        git2::IndexTime::new(0, 0),
+        git2::IndexTime::new(0, 0),
+        0,
+        0,
+        0,
+        0,
+        meta.map(|m| m.len() as u32).unwrap_or(0),
+    );
     git2::IndexEntry {
         ctime,
         mtime,
@@ -238,7 +319,12 @@ fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
 }
 
 /// A commit message naming what changed: apps, Regions (clusters), stacks.
-pub fn message(spec_name: &str, pending: &[(String, Kind, Option<Vec<u8>>)], spec_path: Option<&str>, cluster_regions: &BTreeMap<String, String>) -> String {
+pub fn message(
+    spec_name: &str,
+    pending: &[(String, Kind, Option<Vec<u8>>)],
+    spec_path: Option<&str>,
+    cluster_regions: &BTreeMap<String, String>,
+) -> String {
     let mut apps: BTreeMap<String, (BTreeSet<Kind>, BTreeSet<String>)> = BTreeMap::new();
     let mut clusters: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut stacks: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
@@ -270,22 +356,40 @@ pub fn message(spec_name: &str, pending: &[(String, Kind, Option<Vec<u8>>)], spe
     };
     let mut subject = Vec::new();
     for word in ["added", "updated", "removed"] {
-        let names: Vec<&str> = apps.iter().filter(|(_, (k, _))| verdict(k) == word).map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = apps
+            .iter()
+            .filter(|(_, (k, _))| verdict(k) == word)
+            .map(|(n, _)| n.as_str())
+            .collect();
         if !names.is_empty() {
             subject.push(format!("{word} {}", abbreviate(&names)));
         }
     }
     if subject.is_empty() {
-        subject.push(if stacks.is_empty() && clusters.is_empty() { "spec only".into() } else { "shared files".into() });
+        subject.push(if stacks.is_empty() && clusters.is_empty() {
+            "spec only".into()
+        } else {
+            "shared files".into()
+        });
     }
     let mut msg = format!("gen render {spec_name}: {}\n", subject.join("; "));
     let mut body = Vec::new();
     for (app, (kinds, regions)) in &apps {
-        body.push(format!("app {app}: {} in {}", verdict(kinds), regions.iter().cloned().collect::<Vec<_>>().join(", ")));
+        body.push(format!(
+            "app {app}: {} in {}",
+            verdict(kinds),
+            regions.iter().cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
     for (cluster, kinds) in &clusters {
-        let region = cluster_regions.get(cluster).map(|r| format!(" ({r})")).unwrap_or_default();
-        body.push(format!("cluster {cluster}{region}: {} (infra, ingress or Flux objects)", verdict(kinds)));
+        let region = cluster_regions
+            .get(cluster)
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        body.push(format!(
+            "cluster {cluster}{region}: {} (infra, ingress or Flux objects)",
+            verdict(kinds)
+        ));
     }
     for (stack, kinds) in &stacks {
         body.push(format!("stack {stack}: {}", verdict(kinds)));

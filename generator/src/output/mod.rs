@@ -89,7 +89,11 @@ fn walk(root: &Path, rel: &Path, out: &mut BTreeMap<String, String>) -> Result<(
     let full = root.join(rel);
     let entries = match fs::read_dir(&full) {
         Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::NotADirectory => return Ok(()),
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::NotADirectory =>
+        {
+            return Ok(());
+        }
         Err(e) => return Err(e).with_context(|| format!("listing {}", full.display())),
     };
     for entry in entries {
@@ -97,7 +101,9 @@ fn walk(root: &Path, rel: &Path, out: &mut BTreeMap<String, String>) -> Result<(
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let rel = rel.join(name);
-        let Some(rel_str) = rel.to_str().map(|s| s.replace('\\', "/")) else { continue };
+        let Some(rel_str) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+            continue;
+        };
         let ty = entry.file_type()?;
         if ty.is_dir() {
             // flux-system/ belongs to `flux bootstrap`; never look inside.
@@ -105,7 +111,8 @@ fn walk(root: &Path, rel: &Path, out: &mut BTreeMap<String, String>) -> Result<(
                 walk(root, &rel, out)?;
             }
         } else if ty.is_file() && layout::may_own(&rel_str) {
-            let bytes = fs::read(root.join(&rel)).with_context(|| format!("reading {}", rel.display()))?;
+            let bytes =
+                fs::read(root.join(&rel)).with_context(|| format!("reading {}", rel.display()))?;
             if bytes.starts_with(render::HEADER_PREFIX.as_bytes()) {
                 out.insert(rel_str, String::from_utf8_lossy(&bytes).into_owned());
             }
@@ -119,11 +126,27 @@ pub fn unified_diff(changes: &Changes) -> String {
     let mut out = String::new();
     for (path, (old, new)) in &changes.writes {
         let old = old.as_deref().unwrap_or("");
-        let (a, b) = if old.is_empty() { ("/dev/null".to_string(), format!("b/{path}")) } else { (format!("a/{path}"), format!("b/{path}")) };
-        out.push_str(&similar::TextDiff::from_lines(old, new.as_str()).unified_diff().context_radius(3).header(&a, &b).to_string());
+        let (a, b) = if old.is_empty() {
+            ("/dev/null".to_string(), format!("b/{path}"))
+        } else {
+            (format!("a/{path}"), format!("b/{path}"))
+        };
+        out.push_str(
+            &similar::TextDiff::from_lines(old, new.as_str())
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string(),
+        );
     }
     for (path, old) in &changes.prunes {
-        out.push_str(&similar::TextDiff::from_lines(old.as_str(), "").unified_diff().context_radius(3).header(&format!("a/{path}"), "/dev/null").to_string());
+        out.push_str(
+            &similar::TextDiff::from_lines(old.as_str(), "")
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{path}"), "/dev/null")
+                .to_string(),
+        );
     }
     out
 }
@@ -135,7 +158,8 @@ pub fn unified_diff(changes: &Changes) -> String {
 /// kustomize and Flux do not pick up.
 pub fn apply(root: &Path, changes: &Changes) -> Result<()> {
     for (path, (_, text)) in &changes.writes {
-        write_atomic(&root.join(path), text.as_bytes()).with_context(|| format!("writing {path}"))?;
+        write_atomic(&root.join(path), text.as_bytes())
+            .with_context(|| format!("writing {path}"))?;
     }
     let mut dirs = BTreeSet::new();
     for path in changes.prunes.keys() {
@@ -150,7 +174,10 @@ pub fn apply(root: &Path, changes: &Changes) -> Result<()> {
         }
     }
     // Remove directories the prune emptied, deepest first, never a root.
-    let mut dirs: Vec<PathBuf> = dirs.into_iter().flat_map(|d| d.ancestors().map(Path::to_path_buf).collect::<Vec<_>>()).collect();
+    let mut dirs: Vec<PathBuf> = dirs
+        .into_iter()
+        .flat_map(|d| d.ancestors().map(Path::to_path_buf).collect::<Vec<_>>())
+        .collect();
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
     dirs.dedup();
     for d in dirs {
@@ -166,7 +193,10 @@ pub fn apply(root: &Path, changes: &Changes) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().context("path has no parent")?;
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new().prefix(".gen-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".gen-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -178,15 +208,27 @@ pub fn guard(changes: &Changes, uncommitted_edits: &BTreeSet<String>, force: boo
         bail!(
             "{} would be overwritten, but it was not generated by gen (it has no generated-file header)\n  hint: move it out of the way; gen never overwrites files it does not own{}",
             first,
-            if changes.foreign.len() > 1 { format!(" ({} such files)", changes.foreign.len()) } else { String::new() }
+            if changes.foreign.len() > 1 {
+                format!(" ({} such files)", changes.foreign.len())
+            } else {
+                String::new()
+            }
         );
     }
     if !uncommitted_edits.is_empty() && !force {
-        let list: Vec<&str> = uncommitted_edits.iter().map(String::as_str).take(10).collect();
+        let list: Vec<&str> = uncommitted_edits
+            .iter()
+            .map(String::as_str)
+            .take(10)
+            .collect();
         bail!(
             "generated files carry uncommitted hand edits that rendering would overwrite:\n    {}{}\n  hint: move the change into gen.yaml, or commit or discard it; `gen render --force` overwrites it",
             list.join("\n    "),
-            if uncommitted_edits.len() > 10 { format!("\n    … and {} more", uncommitted_edits.len() - 10) } else { String::new() }
+            if uncommitted_edits.len() > 10 {
+                format!("\n    … and {} more", uncommitted_edits.len() - 10)
+            } else {
+                String::new()
+            }
         );
     }
     Ok(())

@@ -30,12 +30,30 @@ pub struct Rendered {
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
-    ("k8s/infra.yaml.j2", include_str!("../../../templates/k8s/infra.yaml.j2")),
-    ("k8s/ingress.yaml.j2", include_str!("../../../templates/k8s/ingress.yaml.j2")),
-    ("k8s/app.yaml.j2", include_str!("../../../templates/k8s/app.yaml.j2")),
-    ("k8s/kustomization.yaml.j2", include_str!("../../../templates/k8s/kustomization.yaml.j2")),
-    ("flux/kustomizations.yaml.j2", include_str!("../../../templates/flux/kustomizations.yaml.j2")),
-    ("cloudformation/route53.yaml.j2", include_str!("../../../templates/cloudformation/route53.yaml.j2")),
+    (
+        "k8s/infra.yaml.j2",
+        include_str!("../../../templates/k8s/infra.yaml.j2"),
+    ),
+    (
+        "k8s/ingress.yaml.j2",
+        include_str!("../../../templates/k8s/ingress.yaml.j2"),
+    ),
+    (
+        "k8s/app.yaml.j2",
+        include_str!("../../../templates/k8s/app.yaml.j2"),
+    ),
+    (
+        "k8s/kustomization.yaml.j2",
+        include_str!("../../../templates/k8s/kustomization.yaml.j2"),
+    ),
+    (
+        "flux/kustomizations.yaml.j2",
+        include_str!("../../../templates/flux/kustomizations.yaml.j2"),
+    ),
+    (
+        "cloudformation/route53.yaml.j2",
+        include_str!("../../../templates/cloudformation/route53.yaml.j2"),
+    ),
 ];
 
 /// Render every file of the plan. `spec_file` is the spec's name as the
@@ -46,21 +64,35 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
     let mut out = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
         let (template, ctx) = match &f.content {
-            Content::Infra { cluster } => ("k8s/infra.yaml.j2", context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) }),
-            Content::Ingress { cluster } => ("k8s/ingress.yaml.j2", context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) }),
-            Content::Workload { cluster, workload } => {
-                ("k8s/app.yaml.j2", context! { plan => plan_value, w => Value::from_serialize(&plan.clusters[*cluster].workloads[*workload]) })
-            }
-            Content::Kustomize { resources } => ("k8s/kustomization.yaml.j2", context! { resources => resources }),
-            Content::Flux { cluster } => ("flux/kustomizations.yaml.j2", context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) }),
-            Content::Stack { stack } => {
-                ("cloudformation/route53.yaml.j2", context! { plan => plan_value, stack => Value::from_serialize(&plan.stacks[*stack]) })
-            }
+            Content::Infra { cluster } => (
+                "k8s/infra.yaml.j2",
+                context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) },
+            ),
+            Content::Ingress { cluster } => (
+                "k8s/ingress.yaml.j2",
+                context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) },
+            ),
+            Content::Workload { cluster, workload } => (
+                "k8s/app.yaml.j2",
+                context! { plan => plan_value, w => Value::from_serialize(&plan.clusters[*cluster].workloads[*workload]) },
+            ),
+            Content::Kustomize { resources } => (
+                "k8s/kustomization.yaml.j2",
+                context! { resources => resources },
+            ),
+            Content::Flux { cluster } => (
+                "flux/kustomizations.yaml.j2",
+                context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) },
+            ),
+            Content::Stack { stack } => (
+                "cloudformation/route53.yaml.j2",
+                context! { plan => plan_value, stack => Value::from_serialize(&plan.stacks[*stack]) },
+            ),
         };
         let body = env
             .get_template(template)?
             .render(ctx)
-            .map_err(|e| anyhow::anyhow!("rendering {} with {template}: {e:#}", f.path))?;
+            .map_err(|e| anyhow::anyhow!("rendering {} with {template}: {e}", f.path))?;
         let text = with_header(&body, spec_file);
         if let Content::Stack { stack } = &f.content {
             let s = &plan.stacks[*stack];
@@ -74,7 +106,10 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
                 );
             }
         }
-        out.push(Rendered { path: f.path.clone(), text });
+        out.push(Rendered {
+            path: f.path.clone(),
+            text,
+        });
     }
     Ok(out)
 }
@@ -88,19 +123,22 @@ fn environment() -> Result<Environment<'static>, Error> {
     env.add_filter("q", |v: Value| -> Result<Value, Error> {
         match v.as_str() {
             Some(s) => Ok(Value::from_safe_string(yaml_quote(s))),
-            None => Err(Error::new(ErrorKind::InvalidOperation, format!("q expects a string, got {}", v.kind()))),
-        }
-    });
-    env.set_formatter(|out, _state, value| {
-        match value.kind() {
-            ValueKind::Number => write!(out, "{value}").map_err(Error::from),
-            ValueKind::Bool => out.write_str(if value.is_true() { "true" } else { "false" }).map_err(Error::from),
-            _ if value.is_safe() => write!(out, "{value}").map_err(Error::from),
-            kind => Err(Error::new(
+            None => Err(Error::new(
                 ErrorKind::InvalidOperation,
-                format!("refusing to print an unquoted {kind} `{value}`: pass it through `|q`"),
+                format!("q expects a string, got {}", v.kind()),
             )),
         }
+    });
+    env.set_formatter(|out, _state, value| match value.kind() {
+        ValueKind::Number => write!(out, "{value}").map_err(Error::from),
+        ValueKind::Bool => out
+            .write_str(if value.is_true() { "true" } else { "false" })
+            .map_err(Error::from),
+        _ if value.is_safe() => write!(out, "{value}").map_err(Error::from),
+        kind => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("refusing to print an unquoted {kind} `{value}`: pass it through `|q`"),
+        )),
     });
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
@@ -122,7 +160,11 @@ pub fn yaml_quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             ' '..='~' => out.push(c),
-            c if (c as u32) >= 0xA0 && !matches!(c as u32, 0x2028 | 0x2029 | 0xFEFF | 0xFFFE | 0xFFFF) => out.push(c),
+            c if (c as u32) >= 0xA0
+                && !matches!(c as u32, 0x2028 | 0x2029 | 0xFEFF | 0xFFFE | 0xFFFF) =>
+            {
+                out.push(c)
+            }
             c if (c as u32) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push_str(&format!("\\U{:08X}", c as u32)),
         }
@@ -161,7 +203,23 @@ mod tests {
 
     #[test]
     fn quoting_round_trips_through_a_yaml_parser() {
-        for s in ["plain", "a: b", "#x", "\"q\" 'q'", "line\nbreak", "tab\t", "{{ x }}", "!Ref X", "&a *a", "---", " sp ", "é ü 漢", "\u{85}\u{2028}\u{feff}", "\u{1}\u{7f}\u{9f}", "𝄞"] {
+        for s in [
+            "plain",
+            "a: b",
+            "#x",
+            "\"q\" 'q'",
+            "line\nbreak",
+            "tab\t",
+            "{{ x }}",
+            "!Ref X",
+            "&a *a",
+            "---",
+            " sp ",
+            "é ü 漢",
+            "\u{85}\u{2028}\u{feff}",
+            "\u{1}\u{7f}\u{9f}",
+            "𝄞",
+        ] {
             let doc = format!("k: {}\n", yaml_quote(s));
             let v: serde_yaml::Value = serde_yaml::from_str(&doc).expect(&doc);
             assert_eq!(v["k"].as_str(), Some(s), "{doc}");
@@ -180,9 +238,19 @@ mod tests {
     fn unquoted_strings_are_refused() {
         let mut env = environment().unwrap();
         env.add_template("t", "k: {{ v }}").unwrap();
-        let err = env.get_template("t").unwrap().render(context! { v => "x" }).unwrap_err();
+        let err = env
+            .get_template("t")
+            .unwrap()
+            .render(context! { v => "x" })
+            .unwrap_err();
         assert!(err.to_string().contains("|q"), "{err}");
         env.add_template("n", "k: {{ v }}").unwrap();
-        assert_eq!(env.get_template("n").unwrap().render(context! { v => 3 }).unwrap(), "k: 3");
+        assert_eq!(
+            env.get_template("n")
+                .unwrap()
+                .render(context! { v => 3 })
+                .unwrap(),
+            "k: 3"
+        );
     }
 }

@@ -36,9 +36,9 @@ fn collect(path: &serde_ignored::Path<'_>, out: &mut Vec<Seg>) {
             collect(parent, out);
             out.push(Seg::Key(key.clone()));
         }
-        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => {
-            collect(parent, out)
-        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => collect(parent, out),
     }
 }
 

@@ -16,7 +16,10 @@ pub struct LineMap {
 
 impl LineMap {
     pub fn build(text: &str) -> LineMap {
-        let mut walker = Walker { stack: Vec::new(), map: LineMap::default() };
+        let mut walker = Walker {
+            stack: Vec::new(),
+            map: LineMap::default(),
+        };
         // A text the parser rejects is reported by serde_yaml with its own
         // position; here it just leaves the map partial.
         let _ = Parser::new_from_str(text).load(&mut walker, false);
@@ -41,8 +44,13 @@ impl LineMap {
 }
 
 enum Frame {
-    Map { key: Option<String>, awaiting_key: bool },
-    Seq { index: usize },
+    Map {
+        key: Option<String>,
+        awaiting_key: bool,
+    },
+    Seq {
+        index: usize,
+    },
 }
 
 struct Walker {
@@ -106,7 +114,10 @@ impl MarkedEventReceiver for Walker {
             }
             Event::MappingStart(..) => {
                 self.record(mark);
-                self.stack.push(Frame::Map { key: None, awaiting_key: true });
+                self.stack.push(Frame::Map {
+                    key: None,
+                    awaiting_key: true,
+                });
             }
             Event::SequenceStart(..) => {
                 self.record(mark);

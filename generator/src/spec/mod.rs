@@ -168,8 +168,11 @@ pub struct RawRegionOverride {
 
 /// Parse spec text. `file` is the name used in messages.
 pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    // Editors on some systems save a byte-order mark; it is not part of the YAML.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = LineMap::build(text);
-    let de = match serde_yaml::Deserializer::from_str(text).next() {
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    let de = match documents.next() {
         Some(de) => de,
         None => {
             return Err(vec![Diagnostic::new("", "the spec is empty").hint(
@@ -189,11 +192,22 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
         Err(err) => return Err(vec![yaml_error(&err, file)]),
     };
+    if documents.next().is_some() {
+        return Err(vec![
+            Diagnostic::new("", format!("{file} holds more than one YAML document")).hint(
+                "a spec is a single document: remove the `---` separators and merge the parts",
+            ),
+        ]);
+    }
     let unknown = ignored
         .into_iter()
         .map(|(path, field)| {
             let allowed = introspect::allowed_fields(&path);
-            let full = if path.is_empty() { field.clone() } else { format!("{path}.{field}") };
+            let full = if path.is_empty() {
+                field.clone()
+            } else {
+                format!("{path}.{field}")
+            };
             let mut d = Diagnostic::new(&full, format!("unknown field `{field}`"));
             if let Some(allowed) = allowed {
                 d = d.hint(format!("allowed here: {}", allowed.join(", ")));
@@ -201,7 +215,11 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
             d
         })
         .collect();
-    Ok(Loaded { raw, lines, unknown })
+    Ok(Loaded {
+        raw,
+        lines,
+        unknown,
+    })
 }
 
 /// Turn a serde_yaml error (which carries path and position) into a diagnostic.
@@ -213,13 +231,43 @@ fn yaml_error(err: &serde_yaml::Error, file: &str) -> Diagnostic {
         Some((p, r)) if !p.contains(' ') => (p.to_string(), r.to_string()),
         _ => (String::new(), text.clone()),
     };
+    // Drop the trailing position (it becomes the line), unless the parser
+    // named a second position ("while parsing ... at line N") worth keeping.
     let message = match rest.rfind(" at line ") {
-        Some(i) => rest[..i].to_string(),
-        None => rest,
+        Some(i) if !rest.contains(", while ") => rest[..i].to_string(),
+        _ => rest,
     };
     let mut d = Diagnostic::new(&path, message).hint(format!(
         "{file} must be YAML matching the spec reference in the README (`gen validate` checks it)"
     ));
     d.line = err.location().map(|l| l.line());
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_spec() {
+        let loaded = load("\u{feff}version: 1\nname: demo\nfoo: 1\n", "gen.yaml").unwrap();
+        assert_eq!(loaded.raw.name.as_deref(), Some("demo"));
+        assert_eq!(loaded.unknown.len(), 1, "{:?}", loaded.unknown);
+        assert_eq!(loaded.unknown[0].path, "foo");
+    }
+
+    #[test]
+    fn unknown_fields_name_their_path_and_what_is_allowed() {
+        let loaded = load("apps:\n  - name: a\n    helth: {path: /x}\n", "gen.yaml").unwrap();
+        let d = &loaded.unknown[0];
+        assert_eq!(d.path, "apps[0].helth");
+        assert!(d.hint.as_deref().unwrap_or("").contains("health"), "{d:?}");
+    }
+
+    #[test]
+    fn type_errors_carry_path_and_line() {
+        let err = load("version: 1\napps:\n  - port: eighty\n", "gen.yaml").unwrap_err();
+        assert_eq!(err[0].path, "apps[0].port");
+        assert_eq!(err[0].line, Some(3));
+    }
 }

@@ -1,0 +1,371 @@
+//! `gen render` against temporary repositories: what it writes, prunes,
+//! refuses and commits.
+
+use std::fs;
+
+use crate::util::*;
+
+fn head(dir: &std::path::Path) -> String {
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+#[test]
+fn first_render_initialises_the_repository_and_commits_everything() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec(CHECKOUT_APP)).unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("in a new repository"), "{}", stdout(&o));
+
+    let committed = git(d.path(), &["ls-tree", "-r", "--name-only", "HEAD"]);
+    let committed: Vec<&str> = committed.lines().collect();
+    assert_eq!(
+        committed,
+        files(d.path()),
+        "the commit holds exactly the files on disk"
+    );
+    assert!(committed.contains(&"gen.yaml"));
+    assert!(committed.contains(&"cloudformation/shop-dns-cart.yaml"));
+    assert!(committed.contains(&"deploy/east/apps/checkout/app.yaml"));
+    assert_eq!(
+        git(d.path(), &["status", "--porcelain"]),
+        "",
+        "work tree and index are clean"
+    );
+    git(d.path(), &["fsck", "--strict"]);
+
+    let msg = git(d.path(), &["log", "-1", "--format=%s%n%b%n%an"]);
+    assert!(
+        msg.starts_with("gen render shop: added cart, checkout"),
+        "{msg}"
+    );
+    assert!(msg.contains("stack shop-dns-checkout: added"), "{msg}");
+    assert!(msg.contains("Test User"), "author from git config: {msg}");
+}
+
+#[test]
+fn rendering_again_changes_and_commits_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec(CHECKOUT_APP)).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let before = head(d.path());
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 written, 0 removed"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("nothing to commit"), "{}", stdout(&o));
+    assert_eq!(head(d.path()), before);
+}
+
+#[test]
+fn adding_then_removing_an_app_commits_and_prunes_only_its_files() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+
+    fs::write(d.path().join("gen.yaml"), spec(CHECKOUT_APP)).unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let changed = git(d.path(), &["show", "--name-status", "--format=%s", "HEAD"]);
+    let mut lines = changed.lines().filter(|l| !l.is_empty());
+    assert_eq!(lines.next(), Some("gen render shop: added checkout"));
+    let mut rest: Vec<&str> = lines.collect();
+    rest.sort();
+    assert_eq!(
+        rest,
+        [
+            "A\tcloudformation/shop-dns-checkout.yaml",
+            "A\tdeploy/east/apps/checkout/app.yaml",
+            "A\tdeploy/east/apps/checkout/kustomization.yaml",
+            "A\tdeploy/west/apps/checkout/app.yaml",
+            "A\tdeploy/west/apps/checkout/kustomization.yaml",
+            "M\tclusters/east/gen-kustomizations.yaml",
+            "M\tclusters/west/gen-kustomizations.yaml",
+            "M\tdeploy/east/ingress/ingress.yaml",
+            "M\tdeploy/west/ingress/ingress.yaml",
+            "M\tgen.yaml",
+        ],
+        "the cart stack and workloads are untouched"
+    );
+
+    fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("5 removed"), "{}", stdout(&o));
+    assert!(
+        !d.path().join("deploy/east/apps/checkout").exists(),
+        "emptied directories are removed"
+    );
+    assert!(
+        !d.path()
+            .join("cloudformation/shop-dns-checkout.yaml")
+            .exists()
+    );
+    let msg = git(d.path(), &["log", "-1", "--format=%s"]);
+    assert_eq!(msg.trim(), "gen render shop: removed checkout");
+    assert_eq!(git(d.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn files_gen_does_not_own_are_never_touched_or_committed() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("gen.yaml"), spec(CHECKOUT_APP)).unwrap();
+    // What a user or `flux bootstrap` keeps beside gen's files.
+    let theirs = [
+        ("README.md", "# ops\n"),
+        (
+            "clusters/west/flux-system/gotk-sync.yaml",
+            "kind: Kustomization\n",
+        ),
+        ("clusters/west/extra.yaml", "kind: ConfigMap\n"),
+        ("deploy/west/apps/notes.txt", "mine\n"),
+        ("cloudformation/hand-made.yaml", "Resources: {}\n"),
+    ];
+    git(p, &["init", "-q", "-b", "main"]);
+    for (f, text) in theirs {
+        fs::create_dir_all(p.join(f).parent().unwrap()).unwrap();
+        fs::write(p.join(f), text).unwrap();
+    }
+    git(p, &["add", "README.md"]);
+    git(p, &["commit", "-q", "-m", "user commit"]);
+    // Staged but not committed by the user: must stay out of gen's commit.
+    fs::write(p.join("README.md"), "# ops, edited\n").unwrap();
+    git(p, &["add", "README.md"]);
+
+    assert!(run_gen(p, &["render"]).status.success());
+    fs::write(p.join("gen.yaml"), spec("")).unwrap();
+    let o = run_gen(p, &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    for (f, text) in theirs {
+        assert_eq!(
+            fs::read_to_string(p.join(f)).unwrap(),
+            if f == "README.md" {
+                "# ops, edited\n"
+            } else {
+                text
+            },
+            "{f}"
+        );
+    }
+    let in_gen_commits = git(p, &["log", "--format=", "--name-only", "HEAD~2..HEAD"]);
+    for (f, _) in theirs {
+        assert!(
+            !in_gen_commits.lines().any(|l| l == f),
+            "{f} was committed by gen"
+        );
+    }
+    assert_eq!(
+        git(p, &["diff", "--cached", "--name-only"]).trim(),
+        "README.md",
+        "the user's staged change is still staged"
+    );
+}
+
+#[test]
+fn uncommitted_hand_edits_are_refused_unless_forced() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("gen.yaml"), spec("")).unwrap();
+    assert!(run_gen(p, &["render"]).status.success());
+    let file = p.join("deploy/west/apps/cart/app.yaml");
+    let edited = fs::read_to_string(&file)
+        .unwrap()
+        .replace("replicas: 1", "replicas: 5");
+    fs::write(&file, &edited).unwrap();
+    fs::write(p.join("gen.yaml"), spec(CHECKOUT_APP)).unwrap();
+
+    let before = head(p);
+    let o = run_gen(p, &["render"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("uncommitted hand edits") && err.contains("deploy/west/apps/cart/app.yaml"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        edited,
+        "the edit is kept"
+    );
+    assert!(
+        !p.join("deploy/west/apps/checkout").exists(),
+        "nothing was written"
+    );
+    assert_eq!(head(p), before, "nothing was committed");
+
+    let o = run_gen(p, &["render", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::read_to_string(&file).unwrap().contains("replicas: 1"));
+    assert_eq!(git(p, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_file_of_the_user_at_a_rendered_path_is_refused_even_with_force() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("gen.yaml"), spec("")).unwrap();
+    fs::create_dir_all(p.join("deploy/west/apps/cart")).unwrap();
+    fs::write(p.join("deploy/west/apps/cart/app.yaml"), "kind: Mine\n").unwrap();
+    let o = run_gen(p, &["render", "--force"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("not generated by gen"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        fs::read_to_string(p.join("deploy/west/apps/cart/app.yaml")).unwrap(),
+        "kind: Mine\n"
+    );
+}
+
+#[test]
+fn an_invalid_spec_writes_and_commits_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(
+        d.path().join("gen.yaml"),
+        spec("")
+            .replace("interval", "x")
+            .replace("cart.example.org", "cart.example.com"),
+    )
+    .unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+    assert_eq!(files(d.path()), ["gen.yaml"]);
+    assert!(!d.path().join(".git").exists(), "no repository was created");
+}
+
+#[test]
+fn check_passes_when_up_to_date_and_shows_a_diff_otherwise() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("gen.yaml"), spec("")).unwrap();
+    let o = run_gen(p, &["render", "--check"]);
+    assert_eq!(o.status.code(), Some(1), "nothing rendered yet");
+    assert_eq!(files(p), ["gen.yaml"], "--check writes nothing");
+
+    assert!(run_gen(p, &["render"]).status.success());
+    let o = run_gen(p, &["render", "--check"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+
+    fs::write(p.join("gen.yaml"), spec("").replace("cart:1.0", "cart:1.1")).unwrap();
+    let o = run_gen(p, &["render", "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let diff = stdout(&o);
+    assert!(
+        diff.contains("--- a/deploy/west/apps/cart/app.yaml\n+++ b/deploy/west/apps/cart/app.yaml"),
+        "{diff}"
+    );
+    assert!(diff.contains("-          image: \"registry.example.org/cart:1.0\"\n+          image: \"registry.example.org/cart:1.1\""), "{diff}");
+    assert!(
+        stderr(&o).contains("hint: run `gen render`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        fs::read_to_string(p.join("deploy/west/apps/cart/app.yaml"))
+            .unwrap()
+            .contains("cart:1.0"),
+        "--check writes nothing"
+    );
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_directories() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [&a, &b] {
+        fs::write(d.path().join("gen.yaml"), spec(CHECKOUT_APP)).unwrap();
+        assert!(
+            run_gen(d.path(), &["render", "--no-commit"])
+                .status
+                .success()
+        );
+    }
+    let fa = files(a.path());
+    assert_eq!(fa, files(b.path()));
+    for f in &fa {
+        assert_eq!(
+            fs::read(a.path().join(f)).unwrap(),
+            fs::read(b.path().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn spec_and_directory_flags_override_the_defaults() {
+    let spec_dir = tempfile::tempdir().unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    fs::write(spec_dir.path().join("shop.yaml"), spec("")).unwrap();
+    let spec_path = spec_dir.path().join("shop.yaml");
+    let o = run_gen(
+        spec_dir.path(),
+        &[
+            "-C",
+            repo.path().to_str().unwrap(),
+            "render",
+            "--spec",
+            spec_path.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(repo.path().join("deploy/west/apps/cart/app.yaml").exists());
+    let header = fs::read_to_string(repo.path().join("deploy/west/apps/cart/app.yaml")).unwrap();
+    assert!(
+        header.starts_with("# Generated by gen from shop.yaml."),
+        "{header}"
+    );
+}
+
+#[test]
+fn unresolved_alb_names_become_parameters_and_are_reported() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
+    let o = run_gen(d.path(), &["render", "--no-commit"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("note: the ALB DNS name for us-east-1 is not resolved"),
+        "{out}"
+    );
+    assert!(
+        out.contains("AlbDnsNameUsEast1") && out.contains("regions[1].albDnsName"),
+        "{out}"
+    );
+    assert!(!out.contains("eu-west-1 is not resolved"), "{out}");
+    let t = fs::read_to_string(d.path().join("cloudformation/shop-dns-cart.yaml")).unwrap();
+    assert!(t.contains("Parameters:\n  \"AlbDnsNameUsEast1\":"), "{t}");
+    assert!(t.contains("DNSName: !Ref \"AlbDnsNameUsEast1\""), "{t}");
+    assert!(
+        t.contains("DNSName: \"shop-1.eu-west-1.elb.amazonaws.com\""),
+        "{t}"
+    );
+}
+
+#[test]
+fn author_falls_back_to_a_default_without_git_config() {
+    let d = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
+    let o = std::process::Command::new(gen_bin())
+        .args(["render"])
+        .current_dir(d.path())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        git(d.path(), &["log", "-1", "--format=%an <%ae>"]).trim(),
+        "gen <gen@localhost>"
+    );
+}

@@ -1,0 +1,229 @@
+//! The field's own validators on everything `gen` renders (the committed
+//! example and the golden cases): cfn-lint for CloudFormation,
+//! `kubernetes-validate --strict` for core Kubernetes kinds, the CRD schemas
+//! (closed to unknown fields) for Flux and IngressClassParams, and
+//! `kubectl kustomize` for every Flux path. Each check also runs once on a
+//! deliberately broken input, to show it can fail.
+//!
+//! EKS Auto Mode's IngressClassParams (eks.amazonaws.com/v1) has no public
+//! CRD, so it is checked by neither; the aws-lbc shape is checked by its CRD.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::examples::golden_dirs;
+use crate::util::*;
+
+fn rendered(ext_dir: &str, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in golden_dirs() {
+        for f in files(&dir) {
+            if f.starts_with(ext_dir) && f.ends_with(".yaml") && keep(Path::new(&f)) {
+                out.push(dir.join(f));
+            }
+        }
+    }
+    out
+}
+
+fn run(cmd: &mut Command) -> (bool, String) {
+    let o = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+fn cfn_lint(files: &[PathBuf]) -> (bool, String) {
+    run(Command::new(tool("cfn-lint")).arg("--").args(files))
+}
+
+#[test]
+fn cfn_lint_passes_every_rendered_template() {
+    let files = rendered("cloudformation/", |_| true);
+    assert!(files.len() >= 6, "{files:?}");
+    let (ok, out) = cfn_lint(&files);
+    assert!(ok, "cfn-lint:\n{out}");
+}
+
+#[test]
+fn cfn_lint_rejects_a_broken_template() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("broken.yaml");
+    // A dangling !Ref and a misspelt property, as a template bug would make them.
+    std::fs::write(
+        &f,
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  R:\n    Type: AWS::Route53::RecordSet\n    Properties:\n      HostedZoneName: example.com.\n      Name: a.example.com.\n      Type: A\n      SetIdentifier: x\n      Wieght: 1\n      HealthCheckId: !Ref Missing\n      AliasTarget: {DNSName: x, HostedZoneId: Z}\n",
+    )
+    .unwrap();
+    let (ok, out) = cfn_lint(&[f]);
+    assert!(!ok, "cfn-lint accepted a broken template:\n{out}");
+    assert!(out.contains("E3002") && out.contains("E1020"), "{out}");
+}
+
+fn kubernetes_validate(files: &[PathBuf]) -> (bool, String) {
+    run(Command::new(tool("kubernetes-validate"))
+        .arg("--strict")
+        .args(files))
+}
+
+#[test]
+fn kubernetes_validate_strict_passes_every_core_object() {
+    let files = rendered("deploy/", |p| {
+        p.file_name().is_some_and(|n| n != "kustomization.yaml")
+    });
+    assert!(files.len() >= 10, "{files:?}");
+    let (ok, out) = kubernetes_validate(&files);
+    assert!(ok, "kubernetes-validate:\n{out}");
+    assert!(out.contains("passed for resource deployment/"), "{out}");
+}
+
+#[test]
+fn kubernetes_validate_rejects_an_unknown_field() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("svc.yaml");
+    std::fs::write(&f, "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  ports:\n    - port: 80\n  selectr: {a: b}\n").unwrap();
+    let (ok, out) = kubernetes_validate(&[f]);
+    assert!(!ok, "kubernetes-validate accepted an unknown field:\n{out}");
+}
+
+fn crd_dir() -> Option<PathBuf> {
+    let d = workspace().join("../shared/schemas/crds");
+    d.exists().then_some(d)
+}
+
+fn check_crds(files: &[PathBuf]) -> (bool, String) {
+    let crds = crd_dir().expect("crd dir");
+    run(Command::new(tool("python3"))
+        .arg(workspace().join("tests/tools/check_crds.py"))
+        .arg(crds)
+        .args(files))
+}
+
+#[test]
+fn custom_resources_match_their_crd_schemas() {
+    let Some(_) = crd_dir() else {
+        eprintln!("skipped: ../shared/schemas/crds is not beside this checkout");
+        return;
+    };
+    let mut files = rendered("clusters/", |_| true);
+    files.extend(rendered("deploy/", |p| p.ends_with("infra/infra.yaml")));
+    let (ok, out) = check_crds(&files);
+    assert!(ok, "{out}");
+    // Flux Kustomizations in every case, and the aws-lbc IngressClassParams of a golden case.
+    let checked: usize = out
+        .rsplit("check_crds: ")
+        .next()
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(checked >= 20, "{out}");
+}
+
+#[test]
+fn crd_check_rejects_a_misspelt_flux_field() {
+    let Some(_) = crd_dir() else {
+        eprintln!("skipped: ../shared/schemas/crds is not beside this checkout");
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("k.yaml");
+    std::fs::write(&f, "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: x, namespace: flux-system}\nspec:\n  interval: 10m\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n  dependOn: [{name: y}]\n").unwrap();
+    let (ok, out) = check_crds(&[f]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("dependOn"), "{out}");
+}
+
+/// Every `spec.path` of the Flux Kustomizations in `clusters/*/`.
+fn flux_paths(repo: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in files(repo) {
+        if !(f.starts_with("clusters/") && f.ends_with(".yaml")) || f.contains("/flux-system/") {
+            continue;
+        }
+        let cluster = f.split('/').nth(1).unwrap().to_string();
+        let text = std::fs::read_to_string(repo.join(&f)).unwrap();
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let v: serde_yaml::Value = serde::Deserialize::deserialize(doc).unwrap();
+            if v["kind"] == "Kustomization" {
+                out.push((
+                    cluster.clone(),
+                    v["spec"]["path"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn kustomize(dir: &Path) -> (bool, String) {
+    run(Command::new("kubectl").arg("kustomize").arg(dir))
+}
+
+#[test]
+fn kubectl_kustomize_builds_every_flux_path() {
+    let mut built = 0;
+    for repo in golden_dirs() {
+        let paths = flux_paths(&repo);
+        assert!(!paths.is_empty(), "{}", repo.display());
+        for (cluster, path) in &paths {
+            let dir = repo.join(path.trim_start_matches("./"));
+            let (ok, out) = kustomize(&dir);
+            assert!(ok, "kubectl kustomize {}:\n{out}", dir.display());
+            built += 1;
+            // Paths of different clusters never overlap.
+            for (other, p) in &paths {
+                if other != cluster {
+                    assert!(
+                        !p.starts_with(path.as_str()) && !path.starts_with(p.as_str()),
+                        "{cluster} {path} overlaps {other} {p}"
+                    );
+                }
+            }
+        }
+        // What Flux itself builds for clusters/<cluster>/: it generates a
+        // kustomization.yaml of the directory's manifests.
+        for cluster in paths
+            .iter()
+            .map(|(c, _)| c)
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let t = tempfile::tempdir().unwrap();
+            let src = repo
+                .join("clusters")
+                .join(cluster)
+                .join("gen-kustomizations.yaml");
+            std::fs::copy(&src, t.path().join("gen-kustomizations.yaml")).unwrap();
+            std::fs::write(
+                t.path().join("kustomization.yaml"),
+                "resources: [gen-kustomizations.yaml]\n",
+            )
+            .unwrap();
+            let (ok, out) = kustomize(t.path());
+            assert!(
+                ok,
+                "kubectl kustomize (Flux entry of {cluster}) {}:\n{out}",
+                src.display()
+            );
+        }
+    }
+    assert!(built >= 10);
+}
+
+#[test]
+fn kubectl_kustomize_rejects_a_missing_resource() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("kustomization.yaml"),
+        "resources: [missing.yaml]\n",
+    )
+    .unwrap();
+    let (ok, out) = kustomize(d.path());
+    assert!(!ok, "{out}");
+}
