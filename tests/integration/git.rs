@@ -369,3 +369,25 @@ fn author_falls_back_to_a_default_without_git_config() {
         "gen <gen@localhost>"
     );
 }
+
+#[test]
+fn a_stack_group_over_cloudformation_limits_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let mut apps = String::new();
+    for i in 0..40 {
+        apps.push_str(&format!("  - {{name: a{i}, host: a{i}.example.org, image: img, health: {{path: /a{i}}}, stack: big}}\n"));
+    }
+    fs::write(d.path().join("gen.yaml"), spec(&apps)).unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("stack shop-dns-big would be") && err.contains("51200 bytes"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: put fewer apps in stack group `big`"),
+        "{err}"
+    );
+    assert_eq!(files(d.path()), ["gen.yaml"], "nothing was written");
+}

@@ -547,3 +547,181 @@ fn policy(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(text: &str) -> Plan {
+        let loaded = crate::spec::load(text, "gen.yaml").expect("loads");
+        let outcome = crate::validate::validate(&loaded);
+        let spec = outcome
+            .spec
+            .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics));
+        plan(&spec)
+    }
+
+    const BASE: &str = "version: 1\nname: t\ndns: {zone: example.com}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}\n  - {name: eu-central-1, cluster: b}\n  - {name: us-east-1, cluster: c, albDnsName: c.elb.amazonaws.com}\napps:\n";
+
+    fn app(name: &str, routing: &str) -> String {
+        format!(
+            "  - {{name: {name}, host: {name}.example.com, image: img, health: {{path: /{name}h}}, routing: {routing}}}\n"
+        )
+    }
+
+    fn entries<'a>(p: &'a Plan, app: &str) -> Vec<&'a Entry> {
+        p.stacks
+            .iter()
+            .flat_map(|s| &s.entries)
+            .filter(|e| e.record.app == app)
+            .collect()
+    }
+
+    #[test]
+    fn weighted_records_keep_weight_zero() {
+        let p = plan_of(&format!(
+            "{BASE}{}",
+            app(
+                "w",
+                "{weighted: {eu-west-1: 100, eu-central-1: 0, us-east-1: 0}}"
+            )
+        ));
+        let weights: Vec<Option<u8>> = entries(&p, "w").iter().map(|e| e.record.weight).collect();
+        assert_eq!(weights, [Some(100), Some(0), Some(0)]);
+    }
+
+    #[test]
+    fn failover_has_one_primary_and_one_secondary_only() {
+        let p = plan_of(&format!(
+            "{BASE}{}",
+            app("f", "{failover: {primary: us-east-1}}")
+        ));
+        let got: Vec<(&str, Option<&str>)> = entries(&p, "f")
+            .iter()
+            .map(|e| (e.record.region.as_str(), e.record.failover))
+            .collect();
+        // The secondary defaults to the first other Region in spec order.
+        assert_eq!(
+            got,
+            [
+                ("eu-west-1", Some("SECONDARY")),
+                ("us-east-1", Some("PRIMARY"))
+            ]
+        );
+    }
+
+    #[test]
+    fn every_record_uses_its_own_apps_check_and_the_regions_alb() {
+        let p = plan_of(&format!(
+            "{BASE}{}{}",
+            app("x", "latency"),
+            app("y", "latency")
+        ));
+        for e in p.stacks.iter().flat_map(|s| &s.entries) {
+            assert_eq!(e.record.health_check, e.health_check.logical_id);
+            assert_eq!(e.record.app, e.health_check.app);
+            assert_eq!(
+                e.record.latency_region.as_deref(),
+                Some(e.record.region.as_str())
+            );
+            assert!(
+                !e.record.evaluate_target_health,
+                "default false: a shared ALB must not fail over every app"
+            );
+        }
+        let central = entries(&p, "x")
+            .into_iter()
+            .find(|e| e.record.region == "eu-central-1")
+            .unwrap();
+        assert_eq!(
+            central.record.alias_dns_name.param.as_deref(),
+            Some("AlbDnsNameEuCentral1")
+        );
+        assert_eq!(central.record.alias_zone_id, "Z215JYRZR1TBD5");
+        assert_eq!(p.unresolved.len(), 1);
+        assert_eq!(p.unresolved[0].stacks, ["t-dns-x", "t-dns-y"]);
+    }
+
+    #[test]
+    fn logical_ids_and_stacks_do_not_move_when_apps_come_and_go() {
+        let ids = |p: &Plan| -> Vec<(String, String)> {
+            p.stacks
+                .iter()
+                .flat_map(|s| {
+                    s.entries
+                        .iter()
+                        .map(move |e| (s.name.clone(), e.health_check.logical_id.clone()))
+                })
+                .filter(|(_, id)| id.contains("Mid"))
+                .collect()
+        };
+        let before = plan_of(&format!("{BASE}{}", app("mid", "latency")));
+        let after = plan_of(&format!(
+            "{BASE}{}{}{}",
+            app("aaa", "latency"),
+            app("mid", "latency"),
+            app("zzz", "latency")
+        ));
+        assert_eq!(ids(&before), ids(&after));
+        assert_eq!(
+            ids(&before)[0],
+            ("t-dns-mid".to_string(), "HealthCheckMidEuWest1".to_string())
+        );
+    }
+
+    #[test]
+    fn region_overrides_win_over_app_values() {
+        let text = format!(
+            "{BASE}  - {{name: o, host: o.example.com, image: img, replicas: 2, env: {{A: app, B: app}}, health: {{path: /o}}, regions: {{us-east-1: {{env: {{B: east}}, replicas: 5, image: other}}}}}}\n"
+        );
+        let p = plan_of(&text);
+        let east = &p.clusters[2].workloads[0];
+        let env: Vec<(&str, &str)> = east
+            .env
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_str()))
+            .collect();
+        assert_eq!(env, [("A", "app"), ("B", "east")]);
+        assert_eq!((east.replicas, east.image.as_str()), (5, "other"));
+        let west = &p.clusters[0].workloads[0];
+        assert_eq!(
+            (
+                west.replicas,
+                west.image.as_str(),
+                west.env[1].value.as_str()
+            ),
+            (2, "img", "app")
+        );
+    }
+
+    #[test]
+    fn each_cluster_has_its_own_paths_and_health_routes() {
+        let p = plan_of(&format!(
+            "{BASE}{}{}",
+            app("x", "latency"),
+            app("y", "latency")
+        ));
+        for c in &p.clusters {
+            assert!(
+                c.kustomizations
+                    .iter()
+                    .all(|k| k.path.starts_with(&format!("./deploy/{}/", c.cluster)))
+            );
+            let routes: Vec<(&str, &str)> = c
+                .health_routes
+                .iter()
+                .map(|r| (r.path.as_str(), r.service.as_str()))
+                .collect();
+            assert_eq!(routes, [("/xh", "x"), ("/yh", "y")]);
+            assert!(
+                c.health_routes
+                    .iter()
+                    .all(|r| r.host.is_empty() && r.path_type == "Exact")
+            );
+        }
+        assert!(
+            p.files.iter().all(|f| layout::may_own(&f.path)),
+            "every planned file is one gen may own"
+        );
+    }
+}
