@@ -796,14 +796,17 @@ impl Validator {
     ) -> Option<Routing> {
         use serde_yaml::Value;
         let rp = format!("{p}.routing");
-        const ALLOWED: &str = "allowed: `latency`, `{weighted: {REGION: WEIGHT, ...}}` or `{failover: {primary: REGION}}`";
+        const ALLOWED: &str = "allowed: `latency`, `{weighted: {REGION: WEIGHT, ...}}`, `failover` or `{failover: {primary: REGION}}`";
         let Some(raw) = raw else {
             return Some(Routing::Latency);
         };
         match raw {
             Value::String(s) if s == "latency" => Some(Routing::Latency),
-            Value::String(s) if s == "weighted" || s == "failover" => {
-                self.err(&rp, format!("`{s}` needs its settings"), ALLOWED);
+            Value::String(s) if s == "failover" => {
+                self.failover(&format!("{rp}.failover"), &Value::Null, regions)
+            }
+            Value::String(s) if s == "weighted" => {
+                self.err(&rp, "`weighted` needs a weight per Region", ALLOWED);
                 None
             }
             Value::Mapping(m) if m.len() > 1 => {
@@ -907,14 +910,21 @@ impl Validator {
         ok.then_some(Routing::Weighted(weights))
     }
 
+    /// `failover`, `{failover: {}}` or `{failover: {primary: R, secondary: R}}`;
+    /// the primary defaults to the first Region, the secondary to the next.
     fn failover(&mut self, p: &str, v: &serde_yaml::Value, regions: &[String]) -> Option<Routing> {
-        let Some(m) = v.as_mapping() else {
-            self.err(
-                p,
-                "failover needs `{primary: REGION}`",
-                "e.g. `{failover: {primary: eu-west-1}}`",
-            );
-            return None;
+        let empty = serde_yaml::Mapping::new();
+        let m = match v {
+            serde_yaml::Value::Null => &empty,
+            serde_yaml::Value::Mapping(m) => m,
+            _ => {
+                self.err(
+                    p,
+                    "failover takes `{primary: REGION, secondary: REGION}`",
+                    "e.g. `{failover: {primary: eu-west-1}}`; both are optional",
+                );
+                return None;
+            }
         };
         for k in m.keys() {
             if !matches!(k.as_str(), Some("primary" | "secondary")) {
@@ -949,14 +959,7 @@ impl Validator {
         };
         let primary = pick("primary")?;
         let secondary = pick("secondary")?;
-        let Some(primary) = primary else {
-            self.err(
-                &format!("{p}.primary"),
-                "missing required field",
-                format!("name the primary Region, one of: {}", regions.join(", ")),
-            );
-            return None;
-        };
+        let primary = primary.unwrap_or_else(|| regions[0].clone());
         let secondary = match secondary {
             Some(s) if s == primary => {
                 self.err(

@@ -611,6 +611,22 @@ mod tests {
     }
 
     #[test]
+    fn failover_defaults_to_the_first_region_as_primary() {
+        let p = plan_of(&format!("{BASE}{}", app("f", "failover")));
+        let got: Vec<(&str, Option<&str>)> = entries(&p, "f")
+            .iter()
+            .map(|e| (e.record.region.as_str(), e.record.failover))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("eu-west-1", Some("PRIMARY")),
+                ("eu-central-1", Some("SECONDARY"))
+            ]
+        );
+    }
+
+    #[test]
     fn every_record_uses_its_own_apps_check_and_the_regions_alb() {
         let p = plan_of(&format!(
             "{BASE}{}{}",
