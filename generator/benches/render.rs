@@ -149,6 +149,8 @@ fn median(runs: &mut [(Duration, u64)]) -> (Duration, u64) {
 /// Run to completion; wall time and peak resident memory (KiB) of the child.
 fn measure(cmd: &mut Command) -> (Duration, u64) {
     let start = Instant::now();
+    // Reaped by wait4 below, which also reports the child's peak memory.
+    #[allow(clippy::zombie_processes)]
     let child = cmd
         .stdout(std::process::Stdio::null())
         .spawn()

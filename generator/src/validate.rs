@@ -461,23 +461,24 @@ impl Validator {
                 "allowed: 1 to 65535",
             );
         }
-        if let Some(i) = h.interval {
-            if i != 10 && i != 30 {
-                self.err(
-                    &format!("{p}.interval"),
-                    format!("interval {i} is not one Route 53 offers"),
-                    "allowed: 10 or 30 (seconds)",
-                );
-            }
+        if let Some(i) = h.interval
+            && i != 10
+            && i != 30
+        {
+            self.err(
+                &format!("{p}.interval"),
+                format!("interval {i} is not one Route 53 offers"),
+                "allowed: 10 or 30 (seconds)",
+            );
         }
-        if let Some(t) = h.failure_threshold {
-            if !(1..=10).contains(&t) {
-                self.err(
-                    &format!("{p}.failureThreshold"),
-                    format!("failure threshold {t} is out of range"),
-                    "allowed: 1 to 10",
-                );
-            }
+        if let Some(t) = h.failure_threshold
+            && !(1..=10).contains(&t)
+        {
+            self.err(
+                &format!("{p}.failureThreshold"),
+                format!("failure threshold {t} is out of range"),
+                "allowed: 1 to 10",
+            );
         }
         protocol
     }
@@ -554,23 +555,23 @@ impl Validator {
                     }
                 }
             }
-            if let Some(h) = &a.host {
-                if let Some(j) = hosts.insert(h.trim_end_matches('.').to_string(), i) {
-                    self.err(
-                        &format!("{p}.host"),
-                        format!("host `{h}` is already used by apps[{j}]"),
-                        "each app has its own host name",
-                    );
-                }
+            if let Some(h) = &a.host
+                && let Some(j) = hosts.insert(h.trim_end_matches('.').to_string(), i)
+            {
+                self.err(
+                    &format!("{p}.host"),
+                    format!("host `{h}` is already used by apps[{j}]"),
+                    "each app has its own host name",
+                );
             }
-            if let Some(path) = a.health.as_ref().and_then(|h| h.path.clone()) {
-                if let Some(j) = paths.insert(path.clone(), i) {
-                    self.err(
+            if let Some(path) = a.health.as_ref().and_then(|h| h.path.clone())
+                && let Some(j) = paths.insert(path.clone(), i)
+            {
+                self.err(
                         &format!("{p}.health.path"),
                         format!("health path `{path}` is already used by apps[{j}]"),
                         "apps share one ALB, whose host-less rule sends each health path to one app: give every app its own path, e.g. /<app>health",
                     );
-                }
             }
             match self.app(&p, a, zone, regions, defaults) {
                 Some(app) => out.push(app),
@@ -595,10 +596,10 @@ impl Validator {
                 "a DNS-1035 label, e.g. `app1`",
             )
             .cloned();
-        if let Some(n) = &name {
-            if !is_dns1035_label(n) {
-                self.err(&format!("{p}.name"), format!("`{n}` is not a valid app name"), "allowed: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it names the Deployment, Service and files)");
-            }
+        if let Some(n) = &name
+            && !is_dns1035_label(n)
+        {
+            self.err(&format!("{p}.name"), format!("`{n}` is not a valid app name"), "allowed: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it names the Deployment, Service and files)");
         }
         let host = self
             .required(
@@ -607,17 +608,16 @@ impl Validator {
                 "the app's DNS name inside dns.zone",
             )
             .map(|h| h.trim_end_matches('.').to_string());
-        if let (Some(h), Some(z)) = (&host, zone) {
-            if self.domain(&format!("{p}.host"), h, true)
-                && h != z
-                && !h.ends_with(&format!(".{z}"))
-            {
-                self.err(
-                    &format!("{p}.host"),
-                    format!("`{h}` is not inside the hosted zone `{z}`"),
-                    format!("allowed: `{z}` or a name ending in `.{z}`"),
-                );
-            }
+        if let (Some(h), Some(z)) = (&host, zone)
+            && self.domain(&format!("{p}.host"), h, true)
+            && h != z
+            && !h.ends_with(&format!(".{z}"))
+        {
+            self.err(
+                &format!("{p}.host"),
+                format!("`{h}` is not inside the hosted zone `{z}`"),
+                format!("allowed: `{z}` or a name ending in `.{z}`"),
+            );
         }
         let image = self
             .required(
@@ -645,14 +645,14 @@ impl Validator {
         let health = self.health(p, a, defaults);
         let routing = self.routing(p, a.routing.as_ref(), regions);
         let stack = a.stack.clone().or_else(|| name.clone());
-        if let Some(s) = &a.stack {
-            if !is_dns1035_label(s) {
-                self.err(
-                    &format!("{p}.stack"),
-                    format!("`{s}` is not a valid stack group"),
-                    "allowed: lowercase letters, digits and hyphens, starting with a letter",
-                );
-            }
+        if let Some(s) = &a.stack
+            && !is_dns1035_label(s)
+        {
+            self.err(
+                &format!("{p}.stack"),
+                format!("`{s}` is not a valid stack group"),
+                "allowed: lowercase letters, digits and hyphens, starting with a letter",
+            );
         }
         let res = a.resources.clone().unwrap_or_default();
         let requests = self.quantities(

@@ -577,6 +577,13 @@ mod tests {
             .collect()
     }
 
+    fn failover_roles<'a>(p: &'a Plan, app: &str) -> Vec<(&'a str, Option<&'static str>)> {
+        entries(p, app)
+            .iter()
+            .map(|e| (e.record.region.as_str(), e.record.failover))
+            .collect()
+    }
+
     #[test]
     fn weighted_records_keep_weight_zero() {
         let p = plan_of(&format!(
@@ -596,10 +603,7 @@ mod tests {
             "{BASE}{}",
             app("f", "{failover: {primary: us-east-1}}")
         ));
-        let got: Vec<(&str, Option<&str>)> = entries(&p, "f")
-            .iter()
-            .map(|e| (e.record.region.as_str(), e.record.failover))
-            .collect();
+        let got = failover_roles(&p, "f");
         // The secondary defaults to the first other Region in spec order.
         assert_eq!(
             got,
@@ -613,10 +617,7 @@ mod tests {
     #[test]
     fn failover_defaults_to_the_first_region_as_primary() {
         let p = plan_of(&format!("{BASE}{}", app("f", "failover")));
-        let got: Vec<(&str, Option<&str>)> = entries(&p, "f")
-            .iter()
-            .map(|e| (e.record.region.as_str(), e.record.failover))
-            .collect();
+        let got = failover_roles(&p, "f");
         assert_eq!(
             got,
             [

@@ -21,6 +21,16 @@ pub enum Kind {
     Deleted,
 }
 
+/// One path whose content in the commit differs from HEAD.
+#[derive(Debug)]
+pub struct Pending {
+    /// Relative to the render root.
+    pub path: String,
+    pub kind: Kind,
+    /// New content; None for deletions.
+    pub bytes: Option<Vec<u8>>,
+}
+
 pub struct Repo {
     repo: Repository,
     /// The render root relative to the work tree, `""` or ending in `/`.
@@ -120,10 +130,10 @@ impl Repo {
             }
         };
         base.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(ObjectType::Blob) {
-                if let Some(name) = entry.name() {
-                    out.insert(format!("{dir}{name}"), entry.id());
-                }
+            if entry.kind() == Some(ObjectType::Blob)
+                && let Some(name) = entry.name()
+            {
+                out.insert(format!("{dir}{name}"), entry.id());
             }
             git2::TreeWalkResult::Ok
         })?;
@@ -160,25 +170,12 @@ impl Repo {
         &self,
         rendered: &[Rendered],
         spec: Option<(&str, &[u8])>,
-    ) -> Result<Vec<(String, Kind, Option<Vec<u8>>)>> {
+    ) -> Result<Vec<Pending>> {
         let mut out = Vec::new();
         let mut wanted = BTreeSet::new();
         for r in rendered {
             wanted.insert(r.path.as_str());
-            let id = Oid::hash_object(ObjectType::Blob, r.text.as_bytes())?;
-            match self.head.get(&r.path) {
-                Some(h) if *h == id => {}
-                Some(_) => out.push((
-                    r.path.clone(),
-                    Kind::Modified,
-                    Some(r.text.clone().into_bytes()),
-                )),
-                None => out.push((
-                    r.path.clone(),
-                    Kind::Added,
-                    Some(r.text.clone().into_bytes()),
-                )),
-            }
+            out.extend(self.changed(&r.path, r.text.as_bytes())?);
         }
         // Owned files HEAD has that are no longer rendered.
         let mut gone: Vec<&String> = self
@@ -190,18 +187,32 @@ impl Repo {
         for p in gone {
             let blob = self.repo.find_blob(self.head[p])?;
             if blob.content().starts_with(render::HEADER_PREFIX.as_bytes()) {
-                out.push((p.clone(), Kind::Deleted, None));
+                out.push(Pending {
+                    path: p.clone(),
+                    kind: Kind::Deleted,
+                    bytes: None,
+                });
             }
         }
         if let Some((path, bytes)) = spec {
-            let id = Oid::hash_object(ObjectType::Blob, bytes)?;
-            match self.head.get(path) {
-                Some(h) if *h == id => {}
-                Some(_) => out.push((path.to_string(), Kind::Modified, Some(bytes.to_vec()))),
-                None => out.push((path.to_string(), Kind::Added, Some(bytes.to_vec()))),
-            }
+            out.extend(self.changed(path, bytes)?);
         }
         Ok(out)
+    }
+
+    /// `path` with content `bytes`, if that differs from HEAD.
+    fn changed(&self, path: &str, bytes: &[u8]) -> Result<Option<Pending>> {
+        let id = Oid::hash_object(ObjectType::Blob, bytes)?;
+        let kind = match self.head.get(path) {
+            Some(h) if *h == id => return Ok(None),
+            Some(_) => Kind::Modified,
+            None => Kind::Added,
+        };
+        Ok(Some(Pending {
+            path: path.to_string(),
+            kind,
+            bytes: Some(bytes.to_vec()),
+        }))
     }
 
     /// The spec's path relative to the render root, if it is in the work tree.
@@ -212,14 +223,10 @@ impl Repo {
     }
 
     /// Commit `pending` on top of HEAD and update the index for those paths.
-    pub fn commit(
-        &self,
-        pending: &[(String, Kind, Option<Vec<u8>>)],
-        message: &str,
-    ) -> Result<Oid> {
+    pub fn commit(&self, pending: &[Pending], message: &str) -> Result<Oid> {
         let mut builder = git2::build::TreeUpdateBuilder::new();
         let mut staged = Vec::new();
-        for (path, kind, bytes) in pending {
+        for Pending { path, kind, bytes } in pending {
             let full = format!("{}{path}", self.prefix);
             match (kind, bytes) {
                 (Kind::Deleted, _) | (_, None) => {
@@ -251,7 +258,7 @@ impl Repo {
             .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
 
         let mut index = self.repo.index()?;
-        for (path, kind, _) in pending {
+        for Pending { path, kind, .. } in pending {
             if *kind == Kind::Deleted {
                 let _ = index.remove_path(Path::new(&format!("{}{path}", self.prefix)));
             }
@@ -321,7 +328,7 @@ fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
 /// A commit message naming what changed: apps, Regions (clusters), stacks.
 pub fn message(
     spec_name: &str,
-    pending: &[(String, Kind, Option<Vec<u8>>)],
+    pending: &[Pending],
     spec_path: Option<&str>,
     cluster_regions: &BTreeMap<String, String>,
 ) -> String {
@@ -329,7 +336,7 @@ pub fn message(
     let mut clusters: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut stacks: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut spec_changed = false;
-    for (path, kind, _) in pending {
+    for Pending { path, kind, .. } in pending {
         if Some(path.as_str()) == spec_path {
             spec_changed = true;
             continue;

@@ -64,14 +64,19 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
     let mut out = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
         let (template, ctx) = match &f.content {
-            Content::Infra { cluster } => (
-                "k8s/infra.yaml.j2",
-                context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) },
-            ),
-            Content::Ingress { cluster } => (
-                "k8s/ingress.yaml.j2",
-                context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) },
-            ),
+            Content::Infra { cluster }
+            | Content::Ingress { cluster }
+            | Content::Flux { cluster } => {
+                let template = match &f.content {
+                    Content::Infra { .. } => "k8s/infra.yaml.j2",
+                    Content::Ingress { .. } => "k8s/ingress.yaml.j2",
+                    _ => "flux/kustomizations.yaml.j2",
+                };
+                (
+                    template,
+                    context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) },
+                )
+            }
             Content::Workload { cluster, workload } => (
                 "k8s/app.yaml.j2",
                 context! { plan => plan_value, w => Value::from_serialize(&plan.clusters[*cluster].workloads[*workload]) },
@@ -79,10 +84,6 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
             Content::Kustomize { resources } => (
                 "k8s/kustomization.yaml.j2",
                 context! { resources => resources },
-            ),
-            Content::Flux { cluster } => (
-                "flux/kustomizations.yaml.j2",
-                context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) },
             ),
             Content::Stack { stack } => (
                 "cloudformation/route53.yaml.j2",

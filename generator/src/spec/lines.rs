@@ -97,13 +97,13 @@ impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(value, ..) => {
-                if let Some(Frame::Map { key, awaiting_key }) = self.stack.last_mut() {
-                    if *awaiting_key {
-                        *key = Some(value);
-                        *awaiting_key = false;
-                        self.record(mark);
-                        return;
-                    }
+                if let Some(Frame::Map { key, awaiting_key }) = self.stack.last_mut()
+                    && *awaiting_key
+                {
+                    *key = Some(value);
+                    *awaiting_key = false;
+                    self.record(mark);
+                    return;
                 }
                 self.record(mark);
                 self.value_done();
