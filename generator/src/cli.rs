@@ -185,8 +185,7 @@ fn render_cmd(
 
     std::fs::create_dir_all(&settings.root)
         .with_context(|| format!("creating {}", settings.root.display()))?;
-    let repo = git::Repo::open_or_init(&settings.root)?;
-    let _lock = repo.lock()?;
+    let (repo, _lock) = git::Repo::open_locked(&settings.root)?;
     let changes = output::compare(&settings.root, &rendered)?;
     let uncommitted = repo.uncommitted(&changes.edited)?;
     output::guard(&changes, &uncommitted, force)?;

@@ -391,3 +391,44 @@ fn a_stack_group_over_cloudformation_limits_is_refused() {
     );
     assert_eq!(files(d.path()), ["gen.yaml"], "nothing was written");
 }
+
+#[test]
+fn two_renders_at_once_serialise_on_the_lock() {
+    let d = tempfile::tempdir().unwrap();
+    let mut apps = String::new();
+    for i in 0..150 {
+        apps.push_str(&format!(
+            "  - {{name: a{i}, host: a{i}.example.org, image: img, health: {{path: /a{i}}}}}\n"
+        ));
+    }
+    fs::write(d.path().join("gen.yaml"), spec(&apps)).unwrap();
+    // Both start before either has created the repository.
+    let start = || {
+        std::process::Command::new(gen_bin())
+            .arg("render")
+            .current_dir(d.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start(), start());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert!(b.status.success(), "{}", stderr(&b));
+    let outs = format!("{}{}", stdout(&a), stdout(&b));
+    assert_eq!(
+        outs.matches("committed ").count(),
+        1,
+        "one run commits, the other finds nothing to do:\n{outs}"
+    );
+    assert_eq!(outs.matches("nothing to commit").count(), 1, "{outs}");
+    assert_eq!(git(d.path(), &["rev-list", "--count", "HEAD"]).trim(), "1");
+    assert_eq!(git(d.path(), &["status", "--porcelain"]), "");
+    git(d.path(), &["fsck", "--strict"]);
+    assert!(run_gen(d.path(), &["render", "--check"]).status.success());
+}

@@ -44,17 +44,60 @@ pub struct Repo {
 /// Held while rendering; other `gen render` runs on the repository wait.
 pub struct Lock(#[allow(dead_code)] File);
 
+/// Take the render lock in `git_dir`, waiting if another run holds it. An
+/// OS file lock, so a killed run never leaves it stale.
+fn lock(git_dir: &Path) -> Result<Lock> {
+    let path = git_dir.join("gen.lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another `gen render` on this repository to finish ({})",
+                path.display()
+            );
+            file.lock()
+                .with_context(|| format!("locking {}", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {}", path.display()));
+        }
+    }
+    Ok(Lock(file))
+}
+
 impl Repo {
-    /// Open the repository that contains `root`, or create one at `root`.
-    pub fn open_or_init(root: &Path) -> Result<Repo> {
-        let (repo, initialized) = match Repository::discover(root) {
-            Ok(r) if r.workdir().is_some() => (r, false),
-            _ => (
-                Repository::init(root).with_context(|| {
-                    format!("initialising a Git repository in {}", root.display())
-                })?,
-                true,
-            ),
+    /// Open the repository that contains `root`, or create one at `root`,
+    /// and take its render lock (waiting while another run holds it). HEAD
+    /// is read only once the lock is held.
+    pub fn open_locked(root: &Path) -> Result<(Repo, Lock)> {
+        let (repo, lock, initialized) = match Repository::discover(root) {
+            Ok(r) if r.workdir().is_some() => {
+                let lock = lock(r.path())?;
+                (r, lock, false)
+            }
+            _ => {
+                // Lock before creating, so two first runs do not both
+                // initialise; the loser then finds the winner's repository.
+                let git_dir = root.join(".git");
+                std::fs::create_dir_all(&git_dir)
+                    .with_context(|| format!("creating {}", git_dir.display()))?;
+                let lock = lock(&git_dir)?;
+                match Repository::open(root) {
+                    Ok(r) => (r, lock, false),
+                    Err(_) => {
+                        let r = Repository::init(root).with_context(|| {
+                            format!("initialising a Git repository in {}", root.display())
+                        })?;
+                        (r, lock, true)
+                    }
+                }
+            }
         };
         let workdir = repo
             .workdir()
@@ -83,34 +126,7 @@ impl Repo {
             head: HashMap::new(),
         };
         r.head = r.read_head()?;
-        Ok(r)
-    }
-
-    /// Take the repository's render lock, waiting if another run holds it.
-    /// An OS file lock, so a killed run never leaves it stale.
-    pub fn lock(&self) -> Result<Lock> {
-        let path = self.repo.path().join("gen.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("opening {}", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                eprintln!(
-                    "waiting for another `gen render` on this repository to finish ({})",
-                    path.display()
-                );
-                file.lock()
-                    .with_context(|| format!("locking {}", path.display()))?;
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("locking {}", path.display()));
-            }
-        }
-        Ok(Lock(file))
+        Ok((r, lock))
     }
 
     fn read_head(&self) -> Result<HashMap<String, Oid>> {
