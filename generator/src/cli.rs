@@ -1,7 +1,6 @@
 //! Command line: raw flags (`Args`), resolved into `Settings`, then the
 //! pipeline is run for the chosen command.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -209,7 +208,7 @@ fn render_cmd(
         if pending.is_empty() {
             println!("nothing to commit: the repository already holds this render");
         } else {
-            let regions: BTreeMap<String, String> = spec
+            let regions: Vec<(String, String)> = spec
                 .regions
                 .iter()
                 .map(|r| (r.cluster.clone(), r.name.clone()))

@@ -342,13 +342,22 @@ fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
 }
 
 /// A commit message naming what changed: apps, Regions (clusters), stacks.
+/// `cluster_regions` lists (cluster, Region) in spec order; a cluster no
+/// longer in the spec is named as itself.
 pub fn message(
     spec_name: &str,
     pending: &[Pending],
     spec_path: Option<&str>,
-    cluster_regions: &BTreeMap<String, String>,
+    cluster_regions: &[(String, String)],
 ) -> String {
-    let mut apps: BTreeMap<String, (BTreeSet<Kind>, BTreeSet<String>)> = BTreeMap::new();
+    // Regions sort in spec order, then removed clusters by name.
+    let region_of = |cluster: &str| -> (usize, String) {
+        match cluster_regions.iter().position(|(c, _)| c == cluster) {
+            Some(i) => (i, cluster_regions[i].1.clone()),
+            None => (usize::MAX, cluster.to_string()),
+        }
+    };
+    let mut apps: BTreeMap<String, (BTreeSet<Kind>, BTreeSet<(usize, String)>)> = BTreeMap::new();
     let mut clusters: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut stacks: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut spec_changed = false;
@@ -361,7 +370,7 @@ pub fn message(
             Owner::App { cluster, app } => {
                 let e = apps.entry(app).or_default();
                 e.0.insert(*kind);
-                e.1.insert(cluster_regions.get(&cluster).cloned().unwrap_or(cluster));
+                e.1.insert(region_of(&cluster));
             }
             Owner::Cluster { cluster } => {
                 clusters.entry(cluster).or_default().insert(*kind);
@@ -401,14 +410,18 @@ pub fn message(
         body.push(format!(
             "app {app}: {} in {}",
             verdict(kinds),
-            regions.iter().cloned().collect::<Vec<_>>().join(", ")
+            regions
+                .iter()
+                .map(|(_, r)| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     for (cluster, kinds) in &clusters {
-        let region = cluster_regions
-            .get(cluster)
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default();
+        let region = match region_of(cluster) {
+            (usize::MAX, _) => String::new(),
+            (_, r) => format!(" ({r})"),
+        };
         body.push(format!(
             "cluster {cluster}{region}: {} (infra, ingress or Flux objects)",
             verdict(kinds)
@@ -433,5 +446,46 @@ fn abbreviate(names: &[&str]) -> String {
         names.join(", ")
     } else {
         format!("{} and {} more", names[..4].join(", "), names.len() - 4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(path: &str, kind: Kind) -> Pending {
+        Pending {
+            path: path.into(),
+            kind,
+            bytes: None,
+        }
+    }
+
+    #[test]
+    fn message_names_apps_regions_in_spec_order_and_stacks() {
+        let regions = vec![
+            ("west".to_string(), "eu-west-1".to_string()),
+            ("central".to_string(), "eu-central-1".to_string()),
+        ];
+        let pending = [
+            p("deploy/west/apps/new/app.yaml", Kind::Added),
+            p("deploy/central/apps/new/app.yaml", Kind::Added),
+            p("deploy/west/apps/old/app.yaml", Kind::Deleted),
+            p("deploy/west/apps/web/app.yaml", Kind::Modified),
+            p("deploy/gone/infra/infra.yaml", Kind::Deleted),
+            p("cloudformation/demo-dns-new.yaml", Kind::Added),
+            p("gen.yaml", Kind::Modified),
+        ];
+        let msg = message("demo", &pending, Some("gen.yaml"), &regions);
+        assert_eq!(
+            msg,
+            "gen render demo: added new; updated web; removed old\n\n\
+             app new: added in eu-west-1, eu-central-1\n\
+             app old: removed in eu-west-1\n\
+             app web: updated in eu-west-1\n\
+             cluster gone: removed (infra, ingress or Flux objects)\n\
+             stack demo-dns-new: added\n\
+             spec gen.yaml: updated\n"
+        );
     }
 }
