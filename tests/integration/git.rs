@@ -432,3 +432,70 @@ fn two_renders_at_once_serialise_on_the_lock() {
     git(d.path(), &["fsck", "--strict"]);
     assert!(run_gen(d.path(), &["render", "--check"]).status.success());
 }
+
+#[test]
+fn env_values_that_look_like_yaml_stay_data() {
+    let d = tempfile::tempdir().unwrap();
+    let values = [
+        "a: b",
+        "# not a comment",
+        "line one\nline two\n",
+        "\"quoted\" and 'single'",
+        "{{ template }} {% block %}",
+        "!Ref Something",
+        "&anchor *alias",
+        "---",
+        " leading and trailing ",
+        "ünïcödé ✓ 漢字",
+        "\u{85}\u{2028}tab\there",
+    ];
+    let mut env = String::new();
+    for (i, v) in values.iter().enumerate() {
+        // JSON strings are YAML double-quoted scalars, once the characters
+        // YAML reads as line breaks are escaped too.
+        let quoted = serde_json::to_string(v)
+            .unwrap()
+            .replace('\u{85}', "\\u0085")
+            .replace('\u{2028}', "\\u2028");
+        env.push_str(&format!("      V{i}: {quoted}\n"));
+    }
+    let app = format!(
+        "  - name: tricky\n    host: tricky.example.org\n    image: img\n    health: {{path: /tricky}}\n    env:\n{env}"
+    );
+    fs::write(d.path().join("gen.yaml"), spec(&app)).unwrap();
+    let o = run_gen(d.path(), &["render", "--no-commit"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(d.path().join("deploy/west/apps/tricky/app.yaml")).unwrap();
+    let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&text)
+        .map(|doc| serde::Deserialize::deserialize(doc).unwrap())
+        .collect();
+    assert_eq!(
+        docs.len(),
+        3,
+        "ServiceAccount, Deployment, Service and nothing else"
+    );
+    let container = &docs[1]["spec"]["template"]["spec"]["containers"][0];
+    let got: Vec<(String, String)> = container["env"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut want: Vec<(String, String)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("V{i}"), v.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(
+        container.as_mapping().unwrap().len(),
+        10,
+        "no key was added to the container: {container:?}"
+    );
+}
