@@ -8,6 +8,18 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::diag::Diagnostic;
+
+// Output never panics: a closed or full stdout (`gen render | head`) must not
+// abort a render midway, so write errors on the terminal streams are ignored.
+macro_rules! say {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! say_raw {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! tell {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
+}
 use crate::output::{self, git};
 use crate::{model, render, spec, validate};
 
@@ -83,9 +95,9 @@ pub fn main() -> ExitCode {
     match run(&args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            tell!("error: {e}");
             for cause in e.chain().skip(1) {
-                eprintln!("  Caused by: {cause}");
+                tell!("  Caused by: {cause}");
             }
             ExitCode::FAILURE
         }
@@ -99,7 +111,7 @@ fn run(args: &Args) -> Result<ExitCode> {
     };
     match &args.command {
         Command::Validate => {
-            println!(
+            say!(
                 "{} is valid: {} apps in {} Regions",
                 settings.spec_name(),
                 checked.apps.len(),
@@ -140,10 +152,10 @@ fn load_and_validate(settings: &Settings) -> Result<Option<validate::Spec>> {
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     for d in &diagnostics {
-        eprintln!("{}", d.display(&name));
+        tell!("{}", d.display(&name));
     }
     if errors > 0 {
-        eprintln!(
+        tell!(
             "error: {name} has {errors} error{}; nothing was written",
             if errors == 1 { "" } else { "s" }
         );
@@ -159,21 +171,22 @@ fn render_cmd(
     no_commit: bool,
     force: bool,
 ) -> Result<ExitCode> {
-    let plan = model::plan(spec);
+    let prefix = git::repo_prefix(&settings.root)?;
+    let plan = model::plan(spec, &prefix);
     let rendered = render::render(&plan, &settings.spec_name())?;
 
     if check {
         let changes = output::compare(&settings.root, &rendered)?;
-        if changes.is_empty() && changes.foreign.is_empty() {
-            println!(
+        if changes.is_empty() && changes.escapes.is_empty() {
+            say!(
                 "up to date: {} files match {}",
                 rendered.len(),
                 settings.spec_name()
             );
             return Ok(ExitCode::SUCCESS);
         }
-        print!("{}", output::unified_diff(&changes));
-        eprintln!(
+        say_raw!("{}", output::unified_diff(&changes));
+        tell!(
             "error: {} is not up to date: {} files to write, {} to remove\n  hint: run `gen render` and commit the result",
             settings.root.display(),
             changes.writes.len(),
@@ -182,6 +195,12 @@ fn render_cmd(
         return Ok(ExitCode::FAILURE);
     }
 
+    if prefix.is_empty() && !git::has_repository(&settings.root) {
+        // Refuse before a repository is created: without one, every hand
+        // edit is uncommitted.
+        let changes = output::compare(&settings.root, &rendered)?;
+        output::guard(&changes, &changes.edited, force)?;
+    }
     std::fs::create_dir_all(&settings.root)
         .with_context(|| format!("creating {}", settings.root.display()))?;
     let (repo, _lock) = git::Repo::open_locked(&settings.root)?;
@@ -189,7 +208,7 @@ fn render_cmd(
     let uncommitted = repo.uncommitted(&changes.edited)?;
     output::guard(&changes, &uncommitted, force)?;
     output::apply(&settings.root, &changes)?;
-    println!(
+    say!(
         "rendered {} files for {} apps in {} Regions: {} written, {} removed",
         rendered.len(),
         spec.apps.len(),
@@ -206,7 +225,7 @@ fn render_cmd(
             spec_path.as_deref().map(|p| (p, spec_bytes.as_slice())),
         )?;
         if pending.is_empty() {
-            println!("nothing to commit: the repository already holds this render");
+            say!("nothing to commit: the repository already holds this render");
         } else {
             let regions: Vec<(String, String)> = spec
                 .regions
@@ -216,7 +235,7 @@ fn render_cmd(
             let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
             let id = repo.commit(&pending, &msg)?;
             let subject = msg.lines().next().unwrap_or_default();
-            println!(
+            say!(
                 "committed {} ({} files){}: {subject}",
                 &id.to_string()[..10],
                 pending.len(),
@@ -229,10 +248,20 @@ fn render_cmd(
         }
     }
     for u in &plan.unresolved {
-        println!(
-            "note: the ALB DNS name for {} is not resolved: stacks {} take it as parameter {}\n  hint: set regions[{}].albDnsName in {} once the Ingress has an address (kubectl get ingress -n {})",
+        let stacks = if u.stacks.len() <= 3 {
+            u.stacks.join(", ")
+        } else {
+            format!(
+                "{} and {} more",
+                u.stacks[..3].join(", "),
+                u.stacks.len() - 3
+            )
+        };
+        say!(
+            "note: the ALB DNS name for {} is not resolved: stack{} {stacks} take{} it as parameter {}\n  hint: set regions[{}].albDnsName in {} once the Ingress has an address (kubectl get ingress -n {})",
             u.region,
-            u.stacks.len(),
+            if u.stacks.len() == 1 { "" } else { "s" },
+            if u.stacks.len() == 1 { "s" } else { "" },
             u.parameter,
             u.region_index,
             settings.spec_name(),

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Diagnostic;
+use crate::model::layout;
 use crate::spec::{self, RawApp, RawHealth, RawHealthCheck, RawSpec};
 use crate::zones;
 
@@ -26,6 +27,16 @@ pub enum Protocol {
     Http,
     Https,
     Tcp,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http => "HTTP",
+            Protocol::Https => "HTTPS",
+            Protocol::Tcp => "TCP",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +65,7 @@ pub struct Region {
     pub cluster: String,
     pub alb_dns_name: Option<String>,
     pub alb_zone_id: String,
+    pub certificate_arn: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +172,10 @@ struct Validator {
     out: Vec<Diagnostic>,
 }
 
+/// Default quotas: listener rules per ALB, and Route 53 health checks per account.
+const ALB_RULES_QUOTA: usize = 100;
+const HEALTH_CHECKS_QUOTA: usize = 200;
+
 /// Largest replica count accepted; a typo guard, not a Kubernetes limit.
 const MAX_REPLICAS: u32 = 1000;
 
@@ -194,11 +210,45 @@ impl Validator {
             )
             .cloned();
         if let Some(n) = &name {
-            self.dns_label("name", n);
+            // A letter first: it starts CloudFormation stack names.
+            if !is_dns1035_label(n) {
+                self.err(
+                    "name",
+                    format!("`{}` is not a valid name", n.escape_debug()),
+                    "allowed: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit",
+                );
+            }
         }
         let namespace = raw.namespace.clone().or_else(|| name.clone());
-        if let (Some(ns), Some(_)) = (&raw.namespace, &name) {
-            self.dns_label("namespace", ns);
+        if let Some(ns) = &namespace {
+            let p = if raw.namespace.is_some() {
+                "namespace"
+            } else {
+                "name"
+            };
+            if raw.namespace.is_some() {
+                self.dns_label(p, ns);
+            }
+            let flux_ns = raw
+                .flux
+                .as_ref()
+                .and_then(|f| f.namespace.as_deref())
+                .unwrap_or("flux-system");
+            if [
+                "default",
+                "kube-system",
+                "kube-public",
+                "kube-node-lease",
+                flux_ns,
+            ]
+            .contains(&ns.as_str())
+            {
+                self.err(
+                    p,
+                    format!("namespace `{ns}` is not the apps' own"),
+                    "gen creates and prunes the apps' namespace: choose a namespace of their own (set `namespace`)",
+                );
+            }
         }
 
         let dns = raw.dns.as_ref();
@@ -240,8 +290,12 @@ impl Validator {
         }
         let apps = self.apps(raw, zone.as_deref(), &region_names, &defaults);
 
+        let https = self.certificates(raw);
+        if let Some(apps) = &apps {
+            self.listeners(apps, https);
+        }
         if let (Some(name), Some(apps)) = (&name, &apps) {
-            self.stack_limits(name, apps);
+            self.limits(name, apps, regions.len(), https);
         }
 
         Some(Spec {
@@ -383,11 +437,11 @@ impl Validator {
                         .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
                 if !ok {
                     self.err(&format!("{p}.cluster"), format!("`{c}` is not a valid EKS cluster name"), "allowed: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit");
-                } else if !clusters.insert(c.clone()) {
+                } else if !clusters.insert(c.to_ascii_lowercase()) {
                     self.err(
                         &format!("{p}.cluster"),
                         format!("cluster `{c}` is used by two Regions"),
-                        "each Region has its own cluster, so Flux paths never overlap",
+                        "each Region has its own cluster (names compared ignoring case, as they name directories), so Flux paths never overlap",
                     );
                 }
             }
@@ -418,6 +472,7 @@ impl Validator {
                     cluster,
                     alb_dns_name: r.alb_dns_name.clone(),
                     alb_zone_id,
+                    certificate_arn: r.certificate_arn.clone(),
                 });
             }
         }
@@ -732,6 +787,80 @@ impl Validator {
         })
     }
 
+    /// Whether the ALB gets an HTTPS:443 listener: only when every Region
+    /// names a certificate from its own Region (ACM certificates are regional).
+    fn certificates(&mut self, raw: &RawSpec) -> bool {
+        let regions = raw.regions.as_deref().unwrap_or_default();
+        let with = regions
+            .iter()
+            .filter(|r| r.certificate_arn.is_some())
+            .count();
+        for (i, r) in regions.iter().enumerate() {
+            let (Some(arn), Some(name)) = (&r.certificate_arn, &r.name) else {
+                continue;
+            };
+            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            let ok = parts.len() == 6
+                && parts[0] == "arn"
+                && parts[1].starts_with("aws")
+                && parts[2] == "acm"
+                && parts[4].len() == 12
+                && parts[4].chars().all(|c| c.is_ascii_digit())
+                && parts[5].starts_with("certificate/")
+                && arn.chars().all(|c| c.is_ascii_graphic());
+            if !ok {
+                self.err(
+                    &format!("regions[{i}].certificateArn"),
+                    format!("`{}` is not an ACM certificate ARN", arn.escape_debug()),
+                    "allowed: arn:aws:acm:REGION:ACCOUNT:certificate/ID",
+                );
+            } else if parts[3] != name {
+                self.err(
+                    &format!("regions[{i}].certificateArn"),
+                    format!("the certificate is in {}, the ALB in {name}", parts[3]),
+                    "an ALB can only use an ACM certificate from its own Region",
+                );
+            }
+        }
+        if with > 0 && with < regions.len() {
+            let i = regions
+                .iter()
+                .position(|r| r.certificate_arn.is_none())
+                .unwrap_or(0);
+            self.err(
+                &format!("regions[{i}].certificateArn"),
+                "some Regions have a certificate and this one has none",
+                "give every Region a certificateArn (the shared ALB in each Region needs its own for HTTPS), or none",
+            );
+        }
+        with > 0 && with == regions.len()
+    }
+
+    /// Every health check must reach a listener of the shared ALB:
+    /// HTTP:80 always, HTTPS:443 only with certificates.
+    fn listeners(&mut self, apps: &[App], https: bool) {
+        for (i, a) in apps.iter().enumerate() {
+            let h = &a.health;
+            let fits = match h.protocol {
+                Protocol::Http => h.port == 80,
+                Protocol::Https => https && h.port == 443,
+                Protocol::Tcp => h.port == 80 || (https && h.port == 443),
+            };
+            if !fits {
+                let listeners = if https {
+                    "HTTP:80 and HTTPS:443"
+                } else {
+                    "HTTP:80 only"
+                };
+                self.err(
+                    &format!("apps[{i}].health"),
+                    format!("the {} check on port {} finds no listener: the shared ALB listens on {listeners}", h.protocol.as_str(), h.port),
+                    if https { "use HTTP on port 80 or HTTPS on port 443" } else { "use HTTP on port 80, or give every Region a certificateArn for HTTPS on 443" },
+                );
+            }
+        }
+    }
+
     fn health(&mut self, p: &str, a: &RawApp, d: &RawHealth) -> Option<HealthCheck> {
         let Some(h) = &a.health else {
             self.err(
@@ -750,11 +879,18 @@ impl Validator {
             )
             .cloned();
         if let Some(path) = &path {
+            // What both an ALB exact path rule and a Route 53 ResourcePath accept.
             let ok = path.starts_with('/')
-                && path.len() <= 255
-                && path.chars().all(|c| c.is_ascii_graphic());
+                && path.len() <= 128
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_-.$~@:+".contains(c));
             if !ok {
-                self.err(&format!("{hp}.path"), format!("`{}` is not a valid health path", path.escape_debug()), "allowed: a path starting with `/`, at most 255 printable ASCII characters, no spaces");
+                self.err(
+                    &format!("{hp}.path"),
+                    format!("`{}` is not a valid health path", path.escape_debug()),
+                    "allowed: a path starting with `/`, at most 128 characters of letters, digits and / _ - . $ ~ @ : + (an ALB path rule's limits)",
+                );
             }
         }
         let own = self.health_fields(&hp, h);
@@ -1075,21 +1211,49 @@ impl Validator {
 
     /// CloudFormation template limits, checked per stack group before render.
     /// (Byte size is checked again on the rendered text by `render`.)
-    fn stack_limits(&mut self, name: &str, apps: &[App]) {
+    /// Names `gen` derives from the spec must fit their limits (checked
+    /// here, against `layout`'s naming, so the error names the spec field),
+    /// and a few quotas are worth a warning before deploying.
+    fn limits(&mut self, name: &str, apps: &[App], regions: usize, https: bool) {
         let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
-        for a in apps {
-            *groups.entry(&a.stack).or_default() += 1;
+        for (i, a) in apps.iter().enumerate() {
+            groups.entry(&a.stack).or_insert(i);
+            // Flux writes the Kustomization's name into a label (63 characters at most).
+            let flux = layout::flux_name(name, &format!("app-{}", a.name));
+            if flux.len() > 63 {
+                self.err(
+                    &format!("apps[{i}].name"),
+                    format!("the Flux Kustomization name `{flux}` is longer than 63 characters"),
+                    "shorten `name` or the app's name: Flux puts this name in a label on every object it applies",
+                );
+            }
         }
-        for (stack, _) in groups {
-            let full = format!("{name}-dns-{stack}");
+        for (stack, i) in groups {
+            let full = layout::stack_name(name, stack);
             if full.len() > 128 {
-                let i = apps.iter().position(|a| a.stack == stack).unwrap_or(0);
                 self.err(
                     &format!("apps[{i}].stack"),
                     format!("stack name `{full}` is longer than 128 characters"),
                     "shorten `name` or the stack group",
                 );
             }
+        }
+        // One host rule and one health rule per app, on each listener.
+        let rules = apps.len() * 2 * if https { 2 } else { 1 };
+        if rules > ALB_RULES_QUOTA {
+            self.warn(
+                "apps",
+                format!("the shared ALB needs {rules} listener rules; the default quota is {ALB_RULES_QUOTA} per ALB"),
+                "ask for a higher \"Rules per Application Load Balancer\" quota in each Region before deploying",
+            );
+        }
+        let checks = apps.len() * regions;
+        if checks > HEALTH_CHECKS_QUOTA {
+            self.warn(
+                "apps",
+                format!("{checks} Route 53 health checks; the default quota is {HEALTH_CHECKS_QUOTA} per account"),
+                "ask AWS for a higher Route 53 health check quota before deploying",
+            );
         }
     }
 

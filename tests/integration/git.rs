@@ -499,3 +499,76 @@ fn env_values_that_look_like_yaml_stay_data() {
         "no key was added to the container: {container:?}"
     );
 }
+
+#[test]
+fn rendering_into_a_subdirectory_gives_flux_paths_from_the_repository_root() {
+    let d = tempfile::tempdir().unwrap();
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    let sub = d.path().join("platform/dns");
+    fs::create_dir_all(&sub).unwrap();
+    fs::write(sub.join("gen.yaml"), spec("")).unwrap();
+    let o = run_gen(&sub, &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let flux = fs::read_to_string(sub.join("clusters/west/gen-kustomizations.yaml")).unwrap();
+    assert!(
+        flux.contains("path: \"./platform/dns/deploy/west/apps/cart\""),
+        "{flux}"
+    );
+    let tree = git(d.path(), &["ls-tree", "-r", "--name-only", "HEAD"]);
+    assert!(
+        tree.lines()
+            .any(|l| l == "platform/dns/deploy/west/apps/cart/app.yaml"),
+        "{tree}"
+    );
+    assert!(tree.lines().any(|l| l == "platform/dns/gen.yaml"), "{tree}");
+    assert_eq!(git(d.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn symbolic_links_are_never_written_through() {
+    let d = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.path().join("deploy")).unwrap();
+    let o = run_gen(d.path(), &["render", "--force"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("deploy is a symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        files(outside.path()).is_empty(),
+        "nothing was written outside"
+    );
+    assert!(
+        !d.path().join(".git").exists(),
+        "refused before creating a repository"
+    );
+}
+
+#[test]
+fn a_closed_stdout_does_not_stop_a_render_midway() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = std::process::Command::new(gen_bin())
+        .arg("render")
+        .current_dir(d.path())
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        git(d.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "1",
+        "the render was committed"
+    );
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::validate::{App, Controller, Protocol, Routing, Spec, pascal};
+use crate::validate::{App, Controller, Protocol, Region, Routing, Spec, pascal};
 
 #[derive(Debug, Serialize)]
 pub struct Plan {
@@ -51,6 +51,10 @@ pub struct FluxPlan {
 pub struct ClusterPlan {
     pub region: String,
     pub cluster: String,
+    /// With a certificate the ALB listens on HTTPS:443 too (the
+    /// `listen-ports` annotation); without, the controller's default HTTP:80.
+    pub certificate_arn: Option<String>,
+    pub listen_ports: Option<String>,
     pub workloads: Vec<Workload>,
     /// Host rules of the shared Ingress, in spec order.
     pub host_rules: Vec<Route>,
@@ -132,6 +136,8 @@ pub struct StackPlan {
     /// CloudFormation stack name.
     pub name: String,
     pub group: String,
+    /// Bounded in length (CloudFormation allows 1,024 characters).
+    pub description: String,
     pub apps: Vec<String>,
     pub parameters: Vec<Parameter>,
     /// Per app and Region: its health check and the record that uses it.
@@ -219,7 +225,10 @@ pub enum Content {
     Stack { stack: usize },
 }
 
-pub fn plan(spec: &Spec) -> Plan {
+/// `repo_prefix` is where the render root sits inside its Git repository
+/// (`""` or ending in `/`): Flux resolves Kustomization paths from the
+/// repository root, not from the directory `gen` renders into.
+pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
     let ingress = IngressPlan {
         params_api_version: match spec.ingress.controller {
             Controller::EksAuto => "eks.amazonaws.com/v1",
@@ -240,7 +249,7 @@ pub fn plan(spec: &Spec) -> Plan {
     let clusters: Vec<ClusterPlan> = spec
         .regions
         .iter()
-        .map(|r| cluster(spec, &r.name, &r.cluster))
+        .map(|r| cluster(spec, r, repo_prefix))
         .collect();
     let (stacks, unresolved) = stacks(spec);
 
@@ -313,7 +322,8 @@ fn kustomize(dir: &str, file: &str) -> FilePlan {
     }
 }
 
-fn cluster(spec: &Spec, region: &str, cluster: &str) -> ClusterPlan {
+fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
+    let (region, cluster) = (r.name.as_str(), r.cluster.as_str());
     let workloads: Vec<Workload> = spec
         .apps
         .iter()
@@ -346,25 +356,30 @@ fn cluster(spec: &Spec, region: &str, cluster: &str) -> ClusterPlan {
     let mut kustomizations = vec![
         FluxKustomization {
             name: infra.clone(),
-            path: format!("./{}", layout::infra_dir(cluster)),
+            path: format!("./{repo_prefix}{}", layout::infra_dir(cluster)),
             depends_on: vec![],
         },
         FluxKustomization {
             name: layout::flux_name(&spec.name, "ingress"),
-            path: format!("./{}", layout::ingress_dir(cluster)),
+            path: format!("./{repo_prefix}{}", layout::ingress_dir(cluster)),
             depends_on: vec![infra.clone()],
         },
     ];
     for a in &spec.apps {
         kustomizations.push(FluxKustomization {
             name: layout::flux_name(&spec.name, &format!("app-{}", a.name)),
-            path: format!("./{}", layout::app_dir(cluster, &a.name)),
+            path: format!("./{repo_prefix}{}", layout::app_dir(cluster, &a.name)),
             depends_on: vec![infra.clone()],
         });
     }
     ClusterPlan {
         region: region.to_string(),
         cluster: cluster.to_string(),
+        certificate_arn: r.certificate_arn.clone(),
+        listen_ports: r
+            .certificate_arn
+            .as_ref()
+            .map(|_| r#"[{"HTTP": 80}, {"HTTPS": 443}]"#.to_string()),
         workloads,
         host_rules,
         health_routes,
@@ -444,6 +459,15 @@ fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
         let mut s = StackPlan {
             name: name.clone(),
             group: group.to_string(),
+            description: format!(
+                "Route 53 health checks and records of {} ({}, rendered by gen)",
+                if apps.len() == 1 {
+                    format!("app {}", apps[0].name)
+                } else {
+                    format!("stack group {group}, {} apps", apps.len())
+                },
+                spec.name
+            ),
             apps: apps.iter().map(|a| a.name.clone()).collect(),
             parameters: Vec::new(),
             entries: Vec::new(),
@@ -558,7 +582,7 @@ mod tests {
         let spec = outcome
             .spec
             .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics));
-        plan(&spec)
+        plan(&spec, "")
     }
 
     const BASE: &str = "version: 1\nname: t\ndns: {zone: example.com}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}\n  - {name: eu-central-1, cluster: b}\n  - {name: us-east-1, cluster: c, albDnsName: c.elb.amazonaws.com}\napps:\n";

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -44,6 +45,44 @@ pub struct Repo {
 /// Held while rendering; other `gen render` runs on the repository wait.
 pub struct Lock(#[allow(dead_code)] File);
 
+/// Where `root` sits in the work tree of the repository that contains it:
+/// `""` at the top (or when there is no repository yet), else `dir/`.
+/// Reads only; creates nothing.
+pub fn repo_prefix(root: &Path) -> Result<String> {
+    match Repository::discover(root) {
+        Ok(repo) if repo.workdir().is_some() => prefix_of(&repo, root),
+        _ => Ok(String::new()),
+    }
+}
+
+/// Whether `root` is inside a Git work tree.
+pub fn has_repository(root: &Path) -> bool {
+    Repository::discover(root).is_ok_and(|r| r.workdir().is_some())
+}
+
+fn prefix_of(repo: &Repository, root: &Path) -> Result<String> {
+    let workdir = repo
+        .workdir()
+        .context("the repository has no work tree")?
+        .canonicalize()?;
+    let root = root.canonicalize()?;
+    let rel = root.strip_prefix(&workdir).with_context(|| {
+        format!(
+            "{} is outside the work tree {}",
+            root.display(),
+            workdir.display()
+        )
+    })?;
+    let mut prefix = rel
+        .to_str()
+        .context("path is not UTF-8")?
+        .replace('\\', "/");
+    if !prefix.is_empty() {
+        prefix.push('/');
+    }
+    Ok(prefix)
+}
+
 /// Take the render lock in `git_dir`, waiting if another run holds it. An
 /// OS file lock, so a killed run never leaves it stale.
 fn lock(git_dir: &Path) -> Result<Lock> {
@@ -57,7 +96,8 @@ fn lock(git_dir: &Path) -> Result<Lock> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "waiting for another `gen render` on this repository to finish ({})",
                 path.display()
             );
@@ -99,25 +139,8 @@ impl Repo {
                 }
             }
         };
-        let workdir = repo
-            .workdir()
-            .context("the repository has no work tree")?
-            .canonicalize()?;
+        let prefix = prefix_of(&repo, root)?;
         let root = root.canonicalize()?;
-        let rel = root.strip_prefix(&workdir).with_context(|| {
-            format!(
-                "{} is outside the work tree {}",
-                root.display(),
-                workdir.display()
-            )
-        })?;
-        let mut prefix = rel
-            .to_str()
-            .context("path is not UTF-8")?
-            .replace('\\', "/");
-        if !prefix.is_empty() {
-            prefix.push('/');
-        }
         let mut r = Repo {
             repo,
             prefix,

@@ -8,7 +8,7 @@
 
 pub mod git;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -29,6 +29,9 @@ pub struct Changes {
     pub edited: BTreeSet<String>,
     /// Rendered paths taken by a file `gen` does not own.
     pub foreign: BTreeSet<String>,
+    /// Symbolic links on the way to a rendered path: writing there could
+    /// leave the repository, so it never happens.
+    pub escapes: BTreeSet<String>,
 }
 
 impl Changes {
@@ -40,15 +43,24 @@ impl Changes {
 /// Compare `rendered` with the files under `root`.
 pub fn compare(root: &Path, rendered: &[Rendered]) -> Result<Changes> {
     let mut changes = Changes::default();
-    let on_disk = scan_owned(root)?;
-    let mut wanted = BTreeSet::new();
+    let mut on_disk = scan_owned(root)?;
+    let mut dirs = HashMap::new();
     for r in rendered {
-        wanted.insert(r.path.as_str());
-        let full = root.join(&r.path);
-        let old = match fs::read(&full) {
-            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e).with_context(|| format!("reading {}", full.display())),
+        if let Some(link) = symlink_on_path(root, &r.path, &mut dirs)? {
+            changes.escapes.insert(link);
+            continue;
+        }
+        let old = match on_disk.remove(&r.path) {
+            Some(text) => Some(text),
+            None => match read_no_follow(&root.join(&r.path)) {
+                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) if is_symlink_error(&e) => {
+                    changes.escapes.insert(r.path.clone());
+                    continue;
+                }
+                Err(e) => return Err(e).with_context(|| format!("reading {}", r.path)),
+            },
         };
         match &old {
             Some(text) if *text == r.text => continue,
@@ -65,21 +77,83 @@ pub fn compare(root: &Path, rendered: &[Rendered]) -> Result<Changes> {
         }
         changes.writes.insert(r.path.clone(), (old, r.text.clone()));
     }
+    // What is left on disk is no longer rendered.
     for (path, text) in on_disk {
-        if !wanted.contains(path.as_str()) {
-            if render::verify(&text) == Some(false) {
-                changes.edited.insert(path.clone());
-            }
-            changes.prunes.insert(path, text);
+        if render::verify(&text) == Some(false) {
+            changes.edited.insert(path.clone());
         }
+        changes.prunes.insert(path, text);
     }
     Ok(changes)
+}
+
+/// The first directory on the way to `rel` that is a symbolic link.
+/// `seen` caches each directory's answer (`true` = a link).
+fn symlink_on_path(
+    root: &Path,
+    rel: &str,
+    seen: &mut HashMap<String, bool>,
+) -> Result<Option<String>> {
+    let mut end = 0;
+    while let Some(i) = rel[end..].find('/') {
+        end += i;
+        let dir = &rel[..end];
+        end += 1;
+        let is_link = match seen.get(dir) {
+            Some(v) => *v,
+            None => {
+                let v = match fs::symlink_metadata(root.join(dir)) {
+                    Ok(m) => m.file_type().is_symlink(),
+                    // Missing: it will be created as a real directory.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+                    Err(e) => return Err(e).with_context(|| format!("inspecting {dir}")),
+                };
+                seen.insert(dir.to_string(), v);
+                v
+            }
+        };
+        if is_link {
+            return Ok(Some(dir.to_string()));
+        }
+    }
+    Ok(None)
+}
+
+/// Read a file, failing (with ELOOP) if it is a symbolic link.
+fn read_no_follow(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut bytes = Vec::new();
+    opts.open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn is_symlink_error(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
 }
 
 /// Every file under the owned roots that carries the generated header.
 fn scan_owned(root: &Path) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for dir in [layout::DEPLOY_DIR, layout::CFN_DIR, layout::CLUSTERS_DIR] {
+        // Never follow a symbolic link out of the repository.
+        if fs::symlink_metadata(root.join(dir)).is_ok_and(|m| m.file_type().is_symlink()) {
+            continue;
+        }
         walk(root, Path::new(dir), &mut out)?;
     }
     Ok(out)
@@ -106,8 +180,11 @@ fn walk(root: &Path, rel: &Path, out: &mut BTreeMap<String, String>) -> Result<(
         };
         let ty = entry.file_type()?;
         if ty.is_dir() {
-            // flux-system/ belongs to `flux bootstrap`; never look inside.
-            if name != "flux-system" {
+            // clusters/<cluster>/flux-system/ belongs to `flux bootstrap`;
+            // never look inside.
+            let bootstrap = name == "flux-system"
+                && rel.parent().and_then(Path::parent) == Some(Path::new(layout::CLUSTERS_DIR));
+            if !bootstrap {
                 walk(root, &rel, out)?;
             }
         } else if ty.is_file() && layout::may_own(&rel_str) {
@@ -204,6 +281,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Refuse to go on when a change would destroy work that is not `gen`'s.
 pub fn guard(changes: &Changes, uncommitted_edits: &BTreeSet<String>, force: bool) -> Result<()> {
+    if let Some(link) = changes.escapes.iter().next() {
+        bail!(
+            "{link} is a symbolic link; gen does not write through links, which could lead out of the repository\n  hint: replace the link with a real directory (or file), or render elsewhere"
+        );
+    }
     if let Some(first) = changes.foreign.iter().next() {
         bail!(
             "{} would be overwritten, but it was not generated by gen (it has no generated-file header)\n  hint: move it out of the way; gen never overwrites files it does not own{}",

@@ -9,9 +9,16 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+/// Deeper than any spec field; beyond it paths are not recorded.
+pub const MAX_DEPTH: usize = 16;
+
 #[derive(Debug, Default)]
 pub struct LineMap {
     lines: HashMap<String, usize>,
+    /// Deepest nesting of maps and lists seen.
+    pub max_depth: usize,
+    /// The flow nesting overflowed the event parser's limit (255 levels).
+    pub too_deep: bool,
 }
 
 impl LineMap {
@@ -22,7 +29,9 @@ impl LineMap {
         };
         // A text the parser rejects is reported by serde_yaml with its own
         // position; here it just leaves the map partial.
-        let _ = Parser::new_from_str(text).load(&mut walker, false);
+        if let Err(e) = Parser::new_from_str(text).load(&mut walker, false) {
+            walker.map.too_deep = e.info().contains("recursion limit");
+        }
         walker.map
     }
 
@@ -77,6 +86,11 @@ impl Walker {
     }
 
     fn record(&mut self, mark: Marker) {
+        // No spec field is this deep; skipping keeps absurd nesting linear
+        // (serde rejects it anyway).
+        if self.stack.len() > MAX_DEPTH {
+            return;
+        }
         let path = self.path();
         if !path.is_empty() {
             self.map.lines.entry(path).or_insert(mark.line());
@@ -122,6 +136,7 @@ impl MarkedEventReceiver for Walker {
             Event::SequenceStart(..) => {
                 self.record(mark);
                 self.stack.push(Frame::Seq { index: 0 });
+                self.map.max_depth = self.map.max_depth.max(self.stack.len());
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();

@@ -15,6 +15,9 @@ use serde::Deserialize;
 use crate::diag::Diagnostic;
 pub use lines::LineMap;
 
+/// Nesting accepted in a spec (the deepest field is at about 6).
+const MAX_NESTING: usize = 32;
+
 /// A loaded spec with what is needed to point at its lines.
 #[derive(Debug)]
 pub struct Loaded {
@@ -64,6 +67,8 @@ pub struct RawRegion {
     pub cluster: Option<String>,
     pub alb_dns_name: Option<String>,
     pub alb_zone_id: Option<String>,
+    /// ACM certificate (in this Region) for an HTTPS:443 listener on the ALB.
+    pub certificate_arn: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -171,6 +176,24 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
     // Editors on some systems save a byte-order mark; it is not part of the YAML.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = LineMap::build(text);
+    // The YAML parser behind serde slows down quadratically on deep flow
+    // nesting; no spec needs more than a few levels.
+    if lines.max_depth > MAX_NESTING || lines.too_deep {
+        let depth = if lines.too_deep {
+            "over 255".to_string()
+        } else {
+            lines.max_depth.to_string()
+        };
+        return Err(vec![
+            Diagnostic::new(
+                "",
+                format!("{file} nests maps and lists {depth} levels deep"),
+            )
+            .hint(format!(
+                "a spec needs at most a few levels; gen reads up to {MAX_NESTING}"
+            )),
+        ]);
+    }
     let mut documents = serde_yaml::Deserializer::from_str(text);
     let de = match documents.next() {
         Some(de) => de,
