@@ -380,7 +380,9 @@ pub fn message(
             None => (usize::MAX, cluster.to_string()),
         }
     };
-    let mut apps: BTreeMap<String, (BTreeSet<Kind>, BTreeSet<(usize, String)>)> = BTreeMap::new();
+    // Per app: the kinds of change, and the Regions (spec index, name) they touch.
+    type Touched = (BTreeSet<Kind>, BTreeSet<(usize, String)>);
+    let mut apps: BTreeMap<String, Touched> = BTreeMap::new();
     let mut clusters: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut stacks: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut spec_changed = false;
