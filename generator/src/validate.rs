@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Diagnostic;
 use crate::model::layout;
-use crate::spec::{self, RawApp, RawHealth, RawHealthCheck, RawSpec};
+use crate::spec::{self, RawApp, RawHealth, RawHealthCheck, RawSpec, Scalar};
 use crate::zones;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -143,6 +143,18 @@ pub struct App {
     pub overrides: BTreeMap<String, RegionOverride>,
 }
 
+/// Health-check settings as written in one place, each checked; `bad` when
+/// one of them could not be read.
+#[derive(Debug, Default, Clone, Copy)]
+struct HealthFields {
+    protocol: Option<Protocol>,
+    port: Option<u16>,
+    interval: Option<u32>,
+    failure_threshold: Option<u32>,
+    measure_latency: Option<bool>,
+    bad: bool,
+}
+
 /// Result of validation: the checked spec (when there is no error) and every
 /// diagnostic, warnings included.
 pub struct Outcome {
@@ -152,7 +164,7 @@ pub struct Outcome {
 
 pub fn validate(loaded: &spec::Loaded) -> Outcome {
     let mut v = Validator {
-        out: loaded.unknown.clone(),
+        out: loaded.problems.clone(),
     };
     let spec = v.spec(&loaded.raw);
     let mut diagnostics = v.out;
@@ -197,10 +209,13 @@ impl Validator {
     }
 
     fn spec(&mut self, raw: &RawSpec) -> Option<Spec> {
-        match raw.version {
-            Some(1) => {}
-            Some(v) => self.err("version", format!("unsupported version {v}"), "allowed: 1"),
-            None => self.err("version", "missing required field", "add `version: 1`"),
+        match (
+            &raw.version,
+            self.scalar("version", &raw.version, "allowed: 1"),
+        ) {
+            (None, _) => self.err("version", "missing required field", "add `version: 1`"),
+            (_, Some(1)) | (_, None) => {}
+            (_, Some(v)) => self.err("version", format!("unsupported version {v}"), "allowed: 1"),
         }
         let name = self
             .required(
@@ -479,7 +494,7 @@ impl Validator {
         out
     }
 
-    fn health_defaults(&mut self, raw: Option<&RawHealthCheck>) -> RawHealth {
+    fn health_defaults(&mut self, raw: Option<&RawHealthCheck>) -> HealthFields {
         let d = raw.cloned().unwrap_or_default();
         let h = RawHealth {
             path: None,
@@ -489,13 +504,13 @@ impl Validator {
             failure_threshold: d.failure_threshold,
             measure_latency: d.measure_latency,
         };
-        self.health_fields("healthCheck", &h);
-        h
+        self.health_fields("healthCheck", &h)
     }
 
     /// Checks the fields shared by `healthCheck` and `apps[].health`.
-    fn health_fields(&mut self, p: &str, h: &RawHealth) -> Option<Protocol> {
-        let protocol = match h.protocol.as_deref() {
+    fn health_fields(&mut self, p: &str, h: &RawHealth) -> HealthFields {
+        let mut f = HealthFields::default();
+        f.protocol = match h.protocol.as_deref() {
             None => None,
             Some("HTTP") => Some(Protocol::Http),
             Some("HTTPS") => Some(Protocol::Https),
@@ -506,17 +521,28 @@ impl Validator {
                     format!("unknown protocol `{other}`"),
                     "allowed: HTTP, HTTPS, TCP",
                 );
+                f.bad = true;
                 None
             }
         };
-        if h.port == Some(0) {
+        f.port = self.scalar(
+            &format!("{p}.port"),
+            &h.port,
+            "allowed: a port number, 1 to 65535",
+        );
+        if f.port == Some(0) {
             self.err(
                 &format!("{p}.port"),
                 "port 0 is not a port",
                 "allowed: 1 to 65535",
             );
         }
-        if let Some(i) = h.interval
+        f.interval = self.scalar(
+            &format!("{p}.interval"),
+            &h.interval,
+            "allowed: 10 or 30 (seconds)",
+        );
+        if let Some(i) = f.interval
             && i != 10
             && i != 30
         {
@@ -526,7 +552,12 @@ impl Validator {
                 "allowed: 10 or 30 (seconds)",
             );
         }
-        if let Some(t) = h.failure_threshold
+        f.failure_threshold = self.scalar(
+            &format!("{p}.failureThreshold"),
+            &h.failure_threshold,
+            "allowed: 1 to 10",
+        );
+        if let Some(t) = f.failure_threshold
             && !(1..=10).contains(&t)
         {
             self.err(
@@ -535,7 +566,28 @@ impl Validator {
                 "allowed: 1 to 10",
             );
         }
-        protocol
+        f.measure_latency = self.scalar(
+            &format!("{p}.measureLatency"),
+            &h.measure_latency,
+            "allowed: true or false",
+        );
+        f
+    }
+
+    /// A number or boolean field: its value, or None (reporting a value of
+    /// the wrong type).
+    fn scalar<T: Copy>(&mut self, p: &str, v: &Option<Scalar<T>>, allowed: &str) -> Option<T> {
+        match v {
+            None => None,
+            Some(Scalar::Ok(t)) => Some(*t),
+            Some(Scalar::Wrong(message)) => {
+                // serde says "invalid type: string \"x\", expected u16"; the
+                // hint says what is allowed in the spec's own terms.
+                let message = message.split(", expected").next().unwrap_or(message);
+                self.err(p, message.to_string(), allowed.to_string());
+                None
+            }
+        }
     }
 
     fn flux(&mut self, raw: &RawSpec) -> Flux {
@@ -569,7 +621,7 @@ impl Validator {
         raw: &RawSpec,
         zone: Option<&str>,
         regions: &[String],
-        defaults: &RawHealth,
+        defaults: &HealthFields,
     ) -> Option<Vec<App>> {
         let Some(list) = &raw.apps else {
             self.err(
@@ -642,7 +694,7 @@ impl Validator {
         a: &RawApp,
         zone: Option<&str>,
         regions: &[String],
-        defaults: &RawHealth,
+        defaults: &HealthFields,
     ) -> Option<App> {
         let name = self
             .required(
@@ -684,7 +736,13 @@ impl Validator {
         if let Some(i) = &image {
             self.image(&format!("{p}.image"), i);
         }
-        let port = a.port.unwrap_or(80);
+        let port = self
+            .scalar(
+                &format!("{p}.port"),
+                &a.port,
+                "allowed: a port number, 1 to 65535",
+            )
+            .unwrap_or(80);
         if port == 0 {
             self.err(
                 &format!("{p}.port"),
@@ -692,7 +750,13 @@ impl Validator {
                 "allowed: 1 to 65535",
             );
         }
-        let replicas = a.replicas.unwrap_or(1);
+        let replicas = self
+            .scalar(
+                &format!("{p}.replicas"),
+                &a.replicas,
+                "allowed: a whole number",
+            )
+            .unwrap_or(1);
         self.replicas(&format!("{p}.replicas"), replicas);
         let env = a.env.clone().unwrap_or_default();
         self.env(&format!("{p}.env"), &env);
@@ -723,7 +787,27 @@ impl Validator {
             "256Mi",
         );
         let sec = a.security.clone().unwrap_or_default();
-        let run_as_user = sec.run_as_user.unwrap_or(65532);
+        let run_as_user = self
+            .scalar(
+                &format!("{p}.security.runAsUser"),
+                &sec.run_as_user,
+                "allowed: a user ID, 1 to 4294967295",
+            )
+            .unwrap_or(65532);
+        let read_only_root_filesystem = self
+            .scalar(
+                &format!("{p}.security.readOnlyRootFilesystem"),
+                &sec.read_only_root_filesystem,
+                "allowed: true or false",
+            )
+            .unwrap_or(true);
+        let evaluate_target_health = self
+            .scalar(
+                &format!("{p}.evaluateTargetHealth"),
+                &a.evaluate_target_health,
+                "allowed: true or false",
+            )
+            .unwrap_or(false);
         if run_as_user == 0 {
             self.err(
                 &format!("{p}.security.runAsUser"),
@@ -749,7 +833,12 @@ impl Validator {
             }
             let env = o.env.clone().unwrap_or_default();
             self.env(&format!("{op}.env"), &env);
-            if let Some(r) = o.replicas {
+            let replicas = self.scalar(
+                &format!("{op}.replicas"),
+                &o.replicas,
+                "allowed: a whole number",
+            );
+            if let Some(r) = replicas {
                 self.replicas(&format!("{op}.replicas"), r);
             }
             if let Some(i) = &o.image {
@@ -759,7 +848,7 @@ impl Validator {
                 region.clone(),
                 RegionOverride {
                     env,
-                    replicas: o.replicas,
+                    replicas,
                     image: o.image.clone(),
                 },
             );
@@ -773,12 +862,12 @@ impl Validator {
             env,
             health: health?,
             routing: routing?,
-            evaluate_target_health: a.evaluate_target_health.unwrap_or(false),
+            evaluate_target_health,
             stack: stack?,
             requests: requests?,
             limits: limits?,
             run_as_user,
-            read_only_root_filesystem: sec.read_only_root_filesystem.unwrap_or(true),
+            read_only_root_filesystem,
             rbac: match (&a.rbac, rbac) {
                 (Some(_), None) => return None,
                 (_, r) => r,
@@ -861,7 +950,7 @@ impl Validator {
         }
     }
 
-    fn health(&mut self, p: &str, a: &RawApp, d: &RawHealth) -> Option<HealthCheck> {
+    fn health(&mut self, p: &str, a: &RawApp, d: &HealthFields) -> Option<HealthCheck> {
         let Some(h) = &a.health else {
             self.err(
                 &format!("{p}.health"),
@@ -894,16 +983,10 @@ impl Validator {
             }
         }
         let own = self.health_fields(&hp, h);
-        let default_protocol = match d.protocol.as_deref() {
-            Some("HTTPS") => Protocol::Https,
-            Some("TCP") => Protocol::Tcp,
-            _ => Protocol::Http,
-        };
-        let protocol = if h.protocol.is_some() {
-            own?
-        } else {
-            default_protocol
-        };
+        if own.bad {
+            return None;
+        }
+        let protocol = own.protocol.or(d.protocol).unwrap_or(Protocol::Http);
         if protocol == Protocol::Tcp {
             self.warn(
                 &format!("{hp}.protocol"),
@@ -914,13 +997,13 @@ impl Validator {
         Some(HealthCheck {
             path: path?,
             protocol,
-            port: h
+            port: own
                 .port
                 .or(d.port)
                 .unwrap_or(if protocol == Protocol::Https { 443 } else { 80 }),
-            interval: h.interval.or(d.interval).unwrap_or(30),
-            failure_threshold: h.failure_threshold.or(d.failure_threshold).unwrap_or(3),
-            measure_latency: h.measure_latency.or(d.measure_latency).unwrap_or(false),
+            interval: own.interval.or(d.interval).unwrap_or(30),
+            failure_threshold: own.failure_threshold.or(d.failure_threshold).unwrap_or(3),
+            measure_latency: own.measure_latency.or(d.measure_latency).unwrap_or(false),
         })
     }
 

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::Marker;
 
 /// Deeper than any spec field; beyond it paths are not recorded.
@@ -19,6 +19,8 @@ pub struct LineMap {
     pub max_depth: usize,
     /// The flow nesting overflowed the event parser's limit (255 levels).
     pub too_deep: bool,
+    /// Tagged values: (path, tag, line).
+    pub tags: Vec<(String, String, usize)>,
 }
 
 impl LineMap {
@@ -97,6 +99,14 @@ impl Walker {
         }
     }
 
+    /// A YAML tag (`!Ref`, `!!str`) on the value at the current path.
+    fn tagged(&mut self, tag: &Tag, mark: Marker) {
+        let path = self.path();
+        self.map
+            .tags
+            .push((path, format!("{}{}", tag.handle, tag.suffix), mark.line()));
+    }
+
     /// A value finished: the enclosing map wants a key next, a list moves on.
     fn value_done(&mut self) {
         match self.stack.last_mut() {
@@ -110,7 +120,10 @@ impl Walker {
 impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
-            Event::Scalar(value, ..) => {
+            Event::Scalar(value, _, _, tag) => {
+                if let Some(tag) = tag {
+                    self.tagged(&tag, mark);
+                }
                 if let Some(Frame::Map { key, awaiting_key }) = self.stack.last_mut()
                     && *awaiting_key
                 {
@@ -126,14 +139,20 @@ impl MarkedEventReceiver for Walker {
                 self.record(mark);
                 self.value_done();
             }
-            Event::MappingStart(..) => {
+            Event::MappingStart(_, tag) => {
+                if let Some(tag) = tag {
+                    self.tagged(&tag, mark);
+                }
                 self.record(mark);
                 self.stack.push(Frame::Map {
                     key: None,
                     awaiting_key: true,
                 });
             }
-            Event::SequenceStart(..) => {
+            Event::SequenceStart(_, tag) => {
+                if let Some(tag) = tag {
+                    self.tagged(&tag, mark);
+                }
                 self.record(mark);
                 self.stack.push(Frame::Seq { index: 0 });
                 self.map.max_depth = self.map.max_depth.max(self.stack.len());

@@ -15,6 +15,25 @@ use serde::Deserialize;
 use crate::diag::Diagnostic;
 pub use lines::LineMap;
 
+/// A number or boolean field that never stops loading: a value of the wrong
+/// type is kept as serde's message, so `validate` reports it (with its path
+/// and line) among every other problem instead of alone.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar<T> {
+    Ok(T),
+    Wrong(String),
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Scalar<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_yaml::Value::deserialize(d)?;
+        Ok(match serde_yaml::from_value::<T>(value) {
+            Ok(t) => Scalar::Ok(t),
+            Err(e) => Scalar::Wrong(e.to_string()),
+        })
+    }
+}
+
 /// Nesting accepted in a spec (the deepest field is at about 6).
 const MAX_NESTING: usize = 32;
 
@@ -23,14 +42,15 @@ const MAX_NESTING: usize = 32;
 pub struct Loaded {
     pub raw: RawSpec,
     pub lines: LineMap,
-    /// Fields the spec has that `gen` does not know.
-    pub unknown: Vec<Diagnostic>,
+    /// Problems found while loading that do not stop it: fields `gen` does
+    /// not know, and YAML tags.
+    pub problems: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RawSpec {
-    pub version: Option<u32>,
+    pub version: Option<Scalar<u32>>,
     pub name: Option<String>,
     /// Namespace of every app on the shared ALB (an Ingress only reaches
     /// Services in its own namespace). Default: `name`.
@@ -75,10 +95,10 @@ pub struct RawRegion {
 #[serde(rename_all = "camelCase")]
 pub struct RawHealthCheck {
     pub protocol: Option<String>,
-    pub port: Option<u16>,
-    pub interval: Option<u32>,
-    pub failure_threshold: Option<u32>,
-    pub measure_latency: Option<bool>,
+    pub port: Option<Scalar<u16>>,
+    pub interval: Option<Scalar<u32>>,
+    pub failure_threshold: Option<Scalar<u32>>,
+    pub measure_latency: Option<Scalar<bool>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,14 +118,14 @@ pub struct RawApp {
     pub name: Option<String>,
     pub host: Option<String>,
     pub image: Option<String>,
-    pub port: Option<u16>,
-    pub replicas: Option<u32>,
+    pub port: Option<Scalar<u16>>,
+    pub replicas: Option<Scalar<u32>>,
     pub env: Option<BTreeMap<String, String>>,
     pub health: Option<RawHealth>,
     /// `latency`, `{weighted: {REGION: WEIGHT}}` or `{failover: {primary: REGION}}`.
     /// Kept as YAML so `validate` can say exactly what is wrong with it.
     pub routing: Option<serde_yaml::Value>,
-    pub evaluate_target_health: Option<bool>,
+    pub evaluate_target_health: Option<Scalar<bool>>,
     /// CloudFormation stack group; apps with the same value share a stack.
     /// Default: the app's own name (one stack per app).
     pub stack: Option<String>,
@@ -120,10 +140,10 @@ pub struct RawApp {
 pub struct RawHealth {
     pub path: Option<String>,
     pub protocol: Option<String>,
-    pub port: Option<u16>,
-    pub interval: Option<u32>,
-    pub failure_threshold: Option<u32>,
-    pub measure_latency: Option<bool>,
+    pub port: Option<Scalar<u16>>,
+    pub interval: Option<Scalar<u32>>,
+    pub failure_threshold: Option<Scalar<u32>>,
+    pub measure_latency: Option<Scalar<bool>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -143,8 +163,8 @@ pub struct RawQuantities {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RawSecurity {
-    pub run_as_user: Option<u32>,
-    pub read_only_root_filesystem: Option<bool>,
+    pub run_as_user: Option<Scalar<u32>>,
+    pub read_only_root_filesystem: Option<Scalar<bool>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -167,7 +187,7 @@ pub struct RawRule {
 #[serde(rename_all = "camelCase")]
 pub struct RawRegionOverride {
     pub env: Option<BTreeMap<String, String>>,
-    pub replicas: Option<u32>,
+    pub replicas: Option<Scalar<u32>>,
     pub image: Option<String>,
 }
 
@@ -193,6 +213,14 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
                 "a spec needs at most a few levels; gen reads up to {MAX_NESTING}"
             )),
         ]);
+    }
+    // A first pass into plain YAML values rejects duplicate keys everywhere,
+    // also in free-form maps (env, Region overrides) where serde would keep
+    // the last value silently.
+    if let Some(doc) = serde_yaml::Deserializer::from_str(text).next() {
+        if let Err(err) = serde_yaml::Value::deserialize(doc) {
+            return Err(vec![yaml_error(&err, file)]);
+        }
     }
     let mut documents = serde_yaml::Deserializer::from_str(text);
     let de = match documents.next() {
@@ -238,10 +266,18 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
             d
         })
         .collect();
+    // serde drops tags silently; a spec is plain data, so say so.
+    let mut unknown: Vec<Diagnostic> = unknown;
+    for (path, tag, line) in &lines.tags {
+        let mut d = Diagnostic::new(path, format!("YAML tag `{tag}` is not allowed"))
+            .hint("a spec is plain data: remove the tag (quote the value if it starts with `!`)");
+        d.line = Some(*line);
+        unknown.push(d);
+    }
     Ok(Loaded {
         raw,
         lines,
-        unknown,
+        problems: unknown,
     })
 }
 
@@ -275,22 +311,45 @@ mod tests {
     fn a_byte_order_mark_is_not_part_of_the_spec() {
         let loaded = load("\u{feff}version: 1\nname: demo\nfoo: 1\n", "gen.yaml").unwrap();
         assert_eq!(loaded.raw.name.as_deref(), Some("demo"));
-        assert_eq!(loaded.unknown.len(), 1, "{:?}", loaded.unknown);
-        assert_eq!(loaded.unknown[0].path, "foo");
+        assert_eq!(loaded.problems.len(), 1, "{:?}", loaded.problems);
+        assert_eq!(loaded.problems[0].path, "foo");
     }
 
     #[test]
     fn unknown_fields_name_their_path_and_what_is_allowed() {
         let loaded = load("apps:\n  - name: a\n    helth: {path: /x}\n", "gen.yaml").unwrap();
-        let d = &loaded.unknown[0];
+        let d = &loaded.problems[0];
         assert_eq!(d.path, "apps[0].helth");
         assert!(d.hint.as_deref().unwrap_or("").contains("health"), "{d:?}");
     }
 
     #[test]
-    fn type_errors_carry_path_and_line() {
-        let err = load("version: 1\napps:\n  - port: eighty\n", "gen.yaml").unwrap_err();
-        assert_eq!(err[0].path, "apps[0].port");
+    fn wrong_types_are_kept_for_validate() {
+        let loaded = load(
+            "version: 1\napps:\n  - port: eighty\n    replicas: 2\n",
+            "gen.yaml",
+        )
+        .unwrap();
+        let app = &loaded.raw.apps.as_ref().unwrap()[0];
+        assert!(
+            matches!(&app.port, Some(Scalar::Wrong(m)) if m.contains("eighty")),
+            "{:?}",
+            app.port
+        );
+        assert_eq!(app.replicas, Some(Scalar::Ok(2)));
+    }
+
+    #[test]
+    fn shape_errors_carry_path_and_line() {
+        let err = load("version: 1\napps:\n  - health: [a]\n", "gen.yaml").unwrap_err();
+        assert_eq!(err[0].path, "apps[0].health");
         assert_eq!(err[0].line, Some(3));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_even_in_free_form_maps() {
+        let err = load("apps:\n  - env: {A: one, A: two}\n", "gen.yaml").unwrap_err();
+        assert!(err[0].message.contains("duplicate"), "{err:?}");
+        assert_eq!(err[0].line, Some(2));
     }
 }
