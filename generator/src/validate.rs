@@ -131,6 +131,8 @@ pub struct App {
     pub port: u16,
     pub replicas: u32,
     pub env: BTreeMap<String, String>,
+    /// Variable → pod field path (downward API).
+    pub field_env: BTreeMap<String, String>,
     pub health: HealthCheck,
     pub routing: Routing,
     pub evaluate_target_health: bool,
@@ -187,6 +189,19 @@ struct Validator {
 /// Default quotas: listener rules per ALB, and Route 53 health checks per account.
 const ALB_RULES_QUOTA: usize = 100;
 const HEALTH_CHECKS_QUOTA: usize = 200;
+
+/// Pod fields an environment variable can take through the downward API.
+const FIELD_PATHS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+];
 
 /// Largest replica count accepted; a typo guard, not a Kubernetes limit.
 const MAX_REPLICAS: u32 = 1000;
@@ -760,6 +775,27 @@ impl Validator {
         self.replicas(&format!("{p}.replicas"), replicas);
         let env = a.env.clone().unwrap_or_default();
         self.env(&format!("{p}.env"), &env);
+        let field_env = a.field_env.clone().unwrap_or_default();
+        self.env(&format!("{p}.fieldEnv"), &field_env);
+        for (k, path) in &field_env {
+            if env.contains_key(k) {
+                self.err(
+                    &format!("{p}.fieldEnv.{k}"),
+                    format!("`{k}` is also set in env"),
+                    "set each variable in env or in fieldEnv, not both",
+                );
+            }
+            if !FIELD_PATHS.contains(&path.as_str()) {
+                self.err(
+                    &format!("{p}.fieldEnv.{k}"),
+                    format!(
+                        "`{}` is not a pod field the downward API offers",
+                        path.escape_debug()
+                    ),
+                    format!("allowed: {}", FIELD_PATHS.join(", ")),
+                );
+            }
+        }
 
         let health = self.health(p, a, defaults);
         let routing = self.routing(p, a.routing.as_ref(), regions);
@@ -860,6 +896,7 @@ impl Validator {
             port,
             replicas,
             env,
+            field_env,
             health: health?,
             routing: routing?,
             evaluate_target_health,

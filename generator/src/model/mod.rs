@@ -84,7 +84,9 @@ pub struct FluxKustomization {
 #[derive(Debug, Serialize)]
 pub struct EnvVar {
     pub name: String,
-    pub value: String,
+    /// A literal value, or else a pod field (downward API).
+    pub value: Option<String>,
+    pub field_path: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -389,9 +391,27 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
 
 fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
     let o = a.overrides.get(region);
-    let mut env = a.env.clone();
-    if let Some(o) = o {
-        env.extend(o.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // Sorted by name; a Region's value replaces the app's (literal or field).
+    let mut env: BTreeMap<String, EnvVar> = BTreeMap::new();
+    for (k, f) in &a.field_env {
+        env.insert(
+            k.clone(),
+            EnvVar {
+                name: k.clone(),
+                value: None,
+                field_path: Some(f.clone()),
+            },
+        );
+    }
+    for (k, v) in a.env.iter().chain(o.iter().flat_map(|o| o.env.iter())) {
+        env.insert(
+            k.clone(),
+            EnvVar {
+                name: k.clone(),
+                value: Some(v.clone()),
+                field_path: None,
+            },
+        );
     }
     Workload {
         app: a.name.clone(),
@@ -400,10 +420,7 @@ fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
             .unwrap_or_else(|| a.image.clone()),
         replicas: o.and_then(|o| o.replicas).unwrap_or(a.replicas),
         port: a.port,
-        env: env
-            .into_iter()
-            .map(|(name, value)| EnvVar { name, value })
-            .collect(),
+        env: env.into_values().collect(),
         health_path: a.health.path.clone(),
         cpu_request: a.requests.cpu.clone(),
         memory_request: a.requests.memory.clone(),
@@ -720,7 +737,7 @@ mod tests {
         let env: Vec<(&str, &str)> = east
             .env
             .iter()
-            .map(|e| (e.name.as_str(), e.value.as_str()))
+            .map(|e| (e.name.as_str(), e.value.as_deref().unwrap_or_default()))
             .collect();
         assert_eq!(env, [("A", "app"), ("B", "east")]);
         assert_eq!((east.replicas, east.image.as_str()), (5, "other"));
@@ -729,7 +746,7 @@ mod tests {
             (
                 west.replicas,
                 west.image.as_str(),
-                west.env[1].value.as_str()
+                west.env[1].value.as_deref().unwrap_or_default()
             ),
             (2, "img", "app")
         );

@@ -121,6 +121,9 @@ pub struct RawApp {
     pub port: Option<Scalar<u16>>,
     pub replicas: Option<Scalar<u32>>,
     pub env: Option<BTreeMap<String, String>>,
+    /// Environment variables from the pod's own fields (the downward API),
+    /// e.g. `{MY_NODENAME: spec.nodeName}`.
+    pub field_env: Option<BTreeMap<String, String>>,
     pub health: Option<RawHealth>,
     /// `latency`, `{weighted: {REGION: WEIGHT}}` or `{failover: {primary: REGION}}`.
     /// Kept as YAML so `validate` can say exactly what is wrong with it.
