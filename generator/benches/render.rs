@@ -153,6 +153,7 @@ fn measure(cmd: &mut Command) -> (Duration, u64) {
     #[allow(clippy::zombie_processes)]
     let child = cmd
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
     let mut status = 0;
