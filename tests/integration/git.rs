@@ -404,19 +404,16 @@ fn two_renders_at_once_serialise_on_the_lock() {
     fs::write(d.path().join("gen.yaml"), spec(&apps)).unwrap();
     // Both start before either has created the repository.
     let start = || {
-        std::process::Command::new(gen_bin())
+        let (mut cmd, home) = gen_command(d.path());
+        let child = cmd
             .arg("render")
-            .current_dir(d.path())
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
-            .unwrap()
+            .unwrap();
+        (child, home)
     };
-    let (a, b) = (start(), start());
+    let ((a, _home_a), (b, _home_b)) = (start(), start());
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert!(a.status.success(), "{}", stderr(&a));
     assert!(b.status.success(), "{}", stderr(&b));
@@ -555,16 +552,8 @@ fn a_closed_stdout_does_not_stop_a_render_midway() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let o = std::process::Command::new(gen_bin())
-        .arg("render")
-        .current_dir(d.path())
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .stdout(full)
-        .output()
-        .unwrap();
+    let (mut cmd, _home) = gen_command(d.path());
+    let o = cmd.arg("render").stdout(full).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         git(d.path(), &["rev-list", "--count", "HEAD"]).trim(),

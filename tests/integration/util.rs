@@ -18,17 +18,22 @@ pub fn workspace() -> PathBuf {
 /// Run `gen` with `args` in `dir`, with Git identity and config isolated
 /// from the machine's, so results do not depend on who runs the tests.
 pub fn run_gen(dir: &Path, args: &[&str]) -> Output {
+    let (mut cmd, _home) = gen_command(dir);
+    cmd.args(args).output().expect("running gen")
+}
+
+/// `gen` ready to run in `dir` with an isolated HOME; keep the returned
+/// directory alive until the command has finished.
+pub fn gen_command(dir: &Path) -> (Command, tempfile::TempDir) {
     let home = isolated_home();
-    Command::new(gen_bin())
-        .args(args)
-        .current_dir(dir)
+    let mut cmd = Command::new(gen_bin());
+    cmd.current_dir(dir)
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join(".config"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .expect("running gen")
+        .env_remove("GIT_WORK_TREE");
+    (cmd, home)
 }
 
 /// A HOME with a Git identity, so commits are reproducible in tests.

@@ -220,10 +220,10 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
     // A first pass into plain YAML values rejects duplicate keys everywhere,
     // also in free-form maps (env, Region overrides) where serde would keep
     // the last value silently.
-    if let Some(doc) = serde_yaml::Deserializer::from_str(text).next() {
-        if let Err(err) = serde_yaml::Value::deserialize(doc) {
-            return Err(vec![yaml_error(&err, file)]);
-        }
+    if let Some(doc) = serde_yaml::Deserializer::from_str(text).next()
+        && let Err(err) = serde_yaml::Value::deserialize(doc)
+    {
+        return Err(vec![yaml_error(&err, file)]);
     }
     let mut documents = serde_yaml::Deserializer::from_str(text);
     let de = match documents.next() {
