@@ -174,25 +174,8 @@ fn render_cmd(
     let prefix = git::repo_prefix(&settings.root)?;
     let plan = model::plan(spec, &prefix);
     let rendered = render::render(&plan, &settings.spec_name())?;
-
     if check {
-        let changes = output::compare(&settings.root, &rendered)?;
-        if changes.is_empty() && changes.escapes.is_empty() {
-            say!(
-                "up to date: {} files match {}",
-                rendered.len(),
-                settings.spec_name()
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        say_raw!("{}", output::unified_diff(&changes));
-        tell!(
-            "error: {} is not up to date: {} files to write, {} to remove\n  hint: run `gen render` and commit the result",
-            settings.root.display(),
-            changes.writes.len(),
-            changes.prunes.len()
-        );
-        return Ok(ExitCode::FAILURE);
+        return check_cmd(settings, &rendered);
     }
 
     if prefix.is_empty() && !git::has_repository(&settings.root) {
@@ -216,37 +199,77 @@ fn render_cmd(
         changes.writes.len(),
         changes.prunes.len()
     );
-
     if !no_commit {
-        let spec_bytes = std::fs::read(&settings.spec)?;
-        let spec_path = repo.spec_path(&settings.spec);
-        let pending = repo.pending(
-            &rendered,
-            spec_path.as_deref().map(|p| (p, spec_bytes.as_slice())),
-        )?;
-        if pending.is_empty() {
-            say!("nothing to commit: the repository already holds this render");
-        } else {
-            let regions: Vec<(String, String)> = spec
-                .regions
-                .iter()
-                .map(|r| (r.cluster.clone(), r.name.clone()))
-                .collect();
-            let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
-            let id = repo.commit(&pending, &msg)?;
-            let subject = msg.lines().next().unwrap_or_default();
-            say!(
-                "committed {} ({} files){}: {subject}",
-                &id.to_string()[..10],
-                pending.len(),
-                if repo.initialized {
-                    " in a new repository"
-                } else {
-                    ""
-                }
-            );
-        }
+        commit(settings, spec, &repo, &rendered)?;
     }
+    report_unresolved(settings, spec, &plan);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `render --check`: compare only; a diff and exit 1 when anything differs.
+fn check_cmd(settings: &Settings, rendered: &[render::Rendered]) -> Result<ExitCode> {
+    let changes = output::compare(&settings.root, rendered)?;
+    // A file that is not gen's, or a link, at a rendered path: say so plainly.
+    output::guard(&changes, &Default::default(), true)?;
+    if changes.is_empty() {
+        say!(
+            "up to date: {} files match {}",
+            rendered.len(),
+            settings.spec_name()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    say_raw!("{}", output::unified_diff(&changes));
+    tell!(
+        "error: {} is not up to date: {} files to write, {} to remove\n  hint: run `gen render` and commit the result",
+        settings.root.display(),
+        changes.writes.len(),
+        changes.prunes.len()
+    );
+    Ok(ExitCode::FAILURE)
+}
+
+/// Commit what differs from HEAD (owned files and the spec), if anything.
+fn commit(
+    settings: &Settings,
+    spec: &validate::Spec,
+    repo: &git::Repo,
+    rendered: &[render::Rendered],
+) -> Result<()> {
+    let spec_bytes = std::fs::read(&settings.spec)
+        .with_context(|| format!("reading {}", settings.spec.display()))?;
+    let spec_path = repo.spec_path(&settings.spec);
+    let pending = repo.pending(
+        rendered,
+        spec_path.as_deref().map(|p| (p, spec_bytes.as_slice())),
+    )?;
+    if pending.is_empty() {
+        say!("nothing to commit: the repository already holds this render");
+        return Ok(());
+    }
+    let regions: Vec<(String, String)> = spec
+        .regions
+        .iter()
+        .map(|r| (r.cluster.clone(), r.name.clone()))
+        .collect();
+    let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
+    let id = repo.commit(&pending, &msg)?;
+    say!(
+        "committed {} ({} files){}: {}",
+        &id.to_string()[..10],
+        pending.len(),
+        if repo.initialized {
+            " in a new repository"
+        } else {
+            ""
+        },
+        msg.lines().next().unwrap_or_default()
+    );
+    Ok(())
+}
+
+/// Which Regions' ALB names the templates still take as parameters.
+fn report_unresolved(settings: &Settings, spec: &validate::Spec, plan: &model::Plan) {
     for u in &plan.unresolved {
         let stacks = if u.stacks.len() <= 3 {
             u.stacks.join(", ")
@@ -257,16 +280,16 @@ fn render_cmd(
                 u.stacks.len() - 3
             )
         };
+        let one = u.stacks.len() == 1;
         say!(
             "note: the ALB DNS name for {} is not resolved: stack{} {stacks} take{} it as parameter {}\n  hint: set regions[{}].albDnsName in {} once the Ingress has an address (kubectl get ingress -n {})",
             u.region,
-            if u.stacks.len() == 1 { "" } else { "s" },
-            if u.stacks.len() == 1 { "s" } else { "" },
+            if one { "" } else { "s" },
+            if one { "s" } else { "" },
             u.parameter,
             u.region_index,
             settings.spec_name(),
             spec.namespace
         );
     }
-    Ok(ExitCode::SUCCESS)
 }

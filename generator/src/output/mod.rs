@@ -231,8 +231,8 @@ pub fn unified_diff(changes: &Changes) -> String {
 /// Write and prune. Each file is written to a temporary file beside it and
 /// renamed into place, so a reader (or Flux) sees the old or the new file,
 /// never half of one, even if `gen` is killed midway. (Not fsynced: power-loss
-/// durability is Git's job once the commit is made.) Temporary names start with `.` and end in `.tmp`, which
-/// kustomize and Flux do not pick up.
+/// durability is Git's job once the commit is made.) Temporary names start
+/// with `.` and end in `.tmp`, which kustomize and Flux do not pick up.
 pub fn apply(root: &Path, changes: &Changes) -> Result<()> {
     for (path, (_, text)) in &changes.writes {
         write_atomic(&root.join(path), text.as_bytes())
