@@ -5,10 +5,12 @@
 //! `spec` (load) → `validate` → `model` (plan) → `render` (pure) → `output`
 //! (diff, write, commit). `cli` parses flags and drives it.
 
+pub mod aws;
 pub mod cli;
 pub mod diag;
 pub mod model;
 pub mod output;
+pub mod pricing;
 pub mod render;
 pub mod spec;
 pub mod validate;

@@ -48,6 +48,7 @@ pub struct Spec {
     pub ingress: Ingress,
     pub regions: Vec<Region>,
     pub flux: Flux,
+    pub arc: Option<Arc>,
     pub apps: Vec<App>,
 }
 
@@ -73,6 +74,32 @@ pub struct Flux {
     pub source: String,
     pub namespace: String,
     pub interval: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArcCluster {
+    Existing(String),
+    /// gen creates a cluster of this name.
+    Create(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArcScope {
+    /// One routing control per Region, for every covered app.
+    Region,
+    /// One routing control per app per Region.
+    App,
+}
+
+#[derive(Debug, Clone)]
+pub struct Arc {
+    pub cluster: ArcCluster,
+    pub scope: ArcScope,
+    /// Names of the apps whose records follow the routing controls.
+    pub apps: Vec<String>,
+    pub min_on: u32,
+    /// Region → resource ARNs, when readiness checks are enabled.
+    pub readiness: Option<BTreeMap<String, Vec<String>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -189,6 +216,20 @@ struct Validator {
 /// Default quotas: listener rules per ALB, and Route 53 health checks per account.
 const ALB_RULES_QUOTA: usize = 100;
 const HEALTH_CHECKS_QUOTA: usize = 200;
+
+/// Resources per readiness resource set.
+const READINESS_SET_QUOTA: usize = 6;
+
+/// ARC's quota of safety rules per control panel.
+const ARC_SAFETY_RULES_QUOTA: usize = 20;
+
+/// Names of ARC resources: 1 to 64 of letters, digits, `-` and `_`.
+fn arc_name_ok(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 64
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
 
 /// Pod fields an environment variable can take through the downward API.
 const FIELD_PATHS: &[&str] = &[
@@ -324,6 +365,12 @@ impl Validator {
         if let Some(apps) = &apps {
             self.listeners(apps, https);
         }
+        let arc = match (&raw.arc, &apps) {
+            (Some(a), Some(apps)) => {
+                self.arc(a, name.as_deref().unwrap_or(""), &region_names, apps)
+            }
+            _ => None,
+        };
         if let (Some(name), Some(apps)) = (&name, &apps) {
             self.limits(name, apps, regions.len(), https);
         }
@@ -336,7 +383,198 @@ impl Validator {
             ingress: ingress?,
             regions,
             flux,
+            arc,
             apps: apps?,
+        })
+    }
+
+    fn arc(
+        &mut self,
+        raw: &spec::RawArc,
+        name: &str,
+        regions: &[String],
+        apps: &[App],
+    ) -> Option<Arc> {
+        if self.scalar("arc.enabled", &raw.enabled, "allowed: true or false") != Some(true) {
+            return None;
+        }
+        let cluster = match (
+            &raw.cluster_arn,
+            raw.cluster.as_ref().and_then(|c| c.name.as_ref()),
+        ) {
+            (Some(_), Some(_)) => {
+                self.err("arc.cluster", "both `clusterArn` and `cluster` are given", "give one: an existing cluster's ARN, or `cluster: {name: ...}` for gen to create one");
+                None
+            }
+            (None, None) => {
+                self.err("arc", "no ARC cluster given", "set `clusterArn` (an existing cluster) or `cluster: {name: ...}` (gen creates one; clusters are billed per hour)");
+                None
+            }
+            (Some(arn), None) => {
+                let parts: Vec<&str> = arn.splitn(6, ':').collect();
+                let ok = parts.len() == 6
+                    && parts[0] == "arn"
+                    && parts[1].starts_with("aws")
+                    && parts[2] == "route53-recovery-control"
+                    && parts[4].len() == 12
+                    && parts[4].chars().all(|c| c.is_ascii_digit())
+                    && parts[5].strip_prefix("cluster/").is_some_and(|id| {
+                        !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    });
+                if !ok {
+                    self.err(
+                        "arc.clusterArn",
+                        format!("`{}` is not an ARC cluster ARN", arn.escape_debug()),
+                        "allowed: arn:aws:route53-recovery-control::ACCOUNT:cluster/ID",
+                    );
+                    None
+                } else {
+                    Some(ArcCluster::Existing(arn.clone()))
+                }
+            }
+            (None, Some(n)) => {
+                if arc_name_ok(n) {
+                    Some(ArcCluster::Create(n.clone()))
+                } else {
+                    self.err(
+                        "arc.cluster.name",
+                        format!("`{}` is not a valid ARC cluster name", n.escape_debug()),
+                        "allowed: 1 to 64 letters, digits, `-` and `_`",
+                    );
+                    None
+                }
+            }
+        };
+        let scope = match raw.scope.as_deref() {
+            None | Some("region") => Some(ArcScope::Region),
+            Some("app") => Some(ArcScope::App),
+            Some(other) => {
+                self.err("arc.scope", format!("unknown scope `{other}`"), "allowed: region (one routing control per Region), app (one per app per Region)");
+                None
+            }
+        };
+        let covered: Vec<String> = match &raw.apps {
+            None => apps.iter().map(|a| a.name.clone()).collect(),
+            Some(list) => {
+                for (i, a) in list.iter().enumerate() {
+                    if !apps.iter().any(|x| &x.name == a) {
+                        self.err(
+                            &format!("arc.apps[{i}]"),
+                            format!("`{a}` is not an app of this spec"),
+                            format!(
+                                "allowed: {}",
+                                apps.iter()
+                                    .map(|a| a.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
+                }
+                list.clone()
+            }
+        };
+        if regions.len() < 2 {
+            self.err(
+                "arc",
+                "ARC needs two Regions or more",
+                "routing controls move traffic between Regions; add a Region",
+            );
+        }
+        let min_on = self
+            .scalar(
+                "arc.safetyRules.minRegionsOn",
+                &raw.safety_rules
+                    .as_ref()
+                    .and_then(|r| r.min_regions_on.clone()),
+                "allowed: a whole number",
+            )
+            .unwrap_or(1);
+        if min_on < 1 || (regions.len() >= 2 && min_on as usize >= regions.len()) {
+            self.err(
+                "arc.safetyRules.minRegionsOn",
+                format!("{min_on} cannot be kept with {} Regions", regions.len()),
+                format!("allowed: 1 to {} (at least one Region on, and at least one that can be turned off)", regions.len().saturating_sub(1).max(1)),
+            );
+        }
+        // ARC allows 20 safety rules per control panel; scope `app` makes one per app.
+        if scope == Some(ArcScope::App) && covered.len() > ARC_SAFETY_RULES_QUOTA {
+            self.err("arc.scope", format!("scope `app` needs {} safety rules, one per app", covered.len()), format!("ARC allows {ARC_SAFETY_RULES_QUOTA} per control panel: use scope `region`, or list at most {ARC_SAFETY_RULES_QUOTA} apps in arc.apps"));
+        }
+        for (i, r) in regions.iter().enumerate() {
+            let longest = match scope {
+                Some(ArcScope::App) => covered
+                    .iter()
+                    .map(|a| layout::routing_control_name(name, Some(a), r))
+                    .max_by_key(String::len),
+                _ => Some(layout::routing_control_name(name, None, r)),
+            };
+            if let Some(n) = longest.filter(|n| !arc_name_ok(n)) {
+                self.err(
+                    &format!("regions[{i}].name"),
+                    format!("the routing control name `{n}` is longer than 64 characters"),
+                    "shorten `name` (or the app names, with scope `app`)",
+                );
+            }
+        }
+        let readiness = match &raw.readiness {
+            Some(r)
+                if self.scalar(
+                    "arc.readiness.enabled",
+                    &r.enabled,
+                    "allowed: true or false",
+                ) == Some(true) =>
+            {
+                let resources = r.resources.clone().unwrap_or_default();
+                if resources.is_empty() {
+                    self.err("arc.readiness.resources", "no resources given", "list the resources to check per Region, e.g. `{eu-west-1: [arn:aws:elasticloadbalancing:...]}`");
+                }
+                for (region, arns) in &resources {
+                    if !regions.contains(region) {
+                        self.err(
+                            &format!("arc.readiness.resources.{region}"),
+                            format!("`{region}` is not a Region of this spec"),
+                            allowed_regions(regions),
+                        );
+                    }
+                    for (j, arn) in arns.iter().enumerate() {
+                        if crate::model::readiness_type(arn).is_none() {
+                            self.err(
+                                &format!("arc.readiness.resources.{region}[{j}]"),
+                                format!("`{}` is not the ARN of a resource readiness checks support here", arn.escape_debug()),
+                                "allowed: ARNs of an ALB or NLB, an Auto Scaling group, a VPC or a DynamoDB table",
+                            );
+                        }
+                    }
+                }
+                // A resource set holds at most 6 resources; gen makes one per kind.
+                let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
+                for arn in resources.values().flatten() {
+                    if let Some((kind, _)) = crate::model::readiness_type(arn) {
+                        *per_kind.entry(kind).or_default() += 1;
+                    }
+                }
+                for (kind, n) in per_kind
+                    .into_iter()
+                    .filter(|(_, n)| *n > READINESS_SET_QUOTA)
+                {
+                    self.err("arc.readiness.resources", format!("{n} resources of type {kind}"), format!("a readiness resource set holds at most {READINESS_SET_QUOTA}; list fewer"));
+                }
+                self.warn(
+                    "arc.readiness.enabled",
+                    "ARC readiness checks are closed to new AWS customers",
+                    "on an account that has never used them, the ARC stack fails to create: leave readiness off there",
+                );
+                Some(resources)
+            }
+            _ => None,
+        };
+        Some(Arc {
+            cluster: cluster?,
+            scope: scope?,
+            apps: covered,
+            min_on,
+            readiness,
         })
     }
 

@@ -7,18 +7,21 @@ use std::path::PathBuf;
 
 use crate::util::*;
 
+/// The example, its variants, and the golden cases: every committed render.
 pub fn golden_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![workspace().join("gitops-repo")];
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(workspace().join("tests/golden"))
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.join("gen.yaml").exists())
-                .collect()
-        })
-        .unwrap_or_default();
-    cases.sort();
-    dirs.extend(cases);
+    for parent in ["gitops-repo/variants", "tests/golden"] {
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(workspace().join(parent))
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.join("gen.yaml").exists())
+                    .collect()
+            })
+            .unwrap_or_default();
+        cases.sort();
+        dirs.extend(cases);
+    }
     dirs
 }
 
@@ -27,7 +30,7 @@ fn committed_renders_are_up_to_date() {
     let bless = std::env::var_os("GEN_BLESS").is_some();
     let dirs = golden_dirs();
     assert!(
-        dirs.len() >= 3,
+        dirs.len() >= 5,
         "the example and at least two golden cases: {dirs:?}"
     );
     let mut stale = Vec::new();
@@ -73,4 +76,33 @@ fn the_example_covers_the_three_seed_patterns() {
         !all.contains("EvaluateTargetHealth: true"),
         "per-app checks, not the ALB-wide cascade"
     );
+}
+
+#[test]
+fn the_arc_variant_puts_every_record_behind_its_routing_control() {
+    let dir = workspace().join("gitops-repo/variants/arc/cloudformation");
+    let arc = std::fs::read_to_string(dir.join("demo-arc.yaml")).unwrap();
+    assert!(arc.contains("Type: AWS::Route53RecoveryControl::Cluster"));
+    assert!(arc.contains("Type: AWS::Route53RecoveryControl::SafetyRule"));
+    assert!(
+        arc.contains("DependsOn: \"RoutingControlEuWest1\""),
+        "controls are created one at a time"
+    );
+    let health = std::fs::read_to_string(dir.join("demo-arc-health.yaml")).unwrap();
+    assert_eq!(
+        health.matches("Type: RECOVERY_CONTROL").count(),
+        2,
+        "one check per routing control"
+    );
+    for app in ["web", "app1", "app2", "orders"] {
+        let t = std::fs::read_to_string(dir.join(format!("demo-dns-{app}.yaml"))).unwrap();
+        let records = t.matches("Type: AWS::Route53::RecordSet").count();
+        assert_eq!(t.matches("Type: CALCULATED").count(), records, "{app}");
+        assert_eq!(
+            t.matches("HealthCheckId: !Ref \"CombinedHealthCheck")
+                .count(),
+            records,
+            "{app}"
+        );
+    }
 }

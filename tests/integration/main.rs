@@ -2,6 +2,7 @@
 //! the real `gen` binary against temporary repositories and the committed
 //! example, and run the field's own validators on what it renders.
 
+mod arc;
 mod bad_specs;
 mod examples;
 mod git;

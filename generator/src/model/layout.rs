@@ -40,6 +40,26 @@ pub fn stack_name(spec_name: &str, group: &str) -> String {
     format!("{spec_name}-dns-{group}")
 }
 
+/// The ARC stack (control panel, routing controls, safety rules; readiness),
+/// homed in us-west-2 where the ARC configuration API lives.
+pub fn arc_stack_name(spec_name: &str) -> String {
+    format!("{spec_name}-arc")
+}
+
+/// The stack of the routing controls' Route 53 health checks, beside the
+/// DNS stacks that use them.
+pub fn arc_health_stack_name(spec_name: &str) -> String {
+    format!("{spec_name}-arc-health")
+}
+
+/// A routing control: per Region, or per app and Region.
+pub fn routing_control_name(spec_name: &str, app: Option<&str>, region: &str) -> String {
+    match app {
+        Some(app) => format!("{spec_name}-{app}-{region}"),
+        None => format!("{spec_name}-{region}"),
+    }
+}
+
 pub fn stack_file(stack: &str) -> String {
     format!("{CFN_DIR}/{stack}.yaml")
 }

@@ -6,7 +6,10 @@
 //!
 //! This module does no IO and knows no template syntax.
 
+pub mod arc;
 pub mod layout;
+
+pub use arc::readiness_type;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +25,7 @@ pub struct Plan {
     pub flux: FluxPlan,
     pub clusters: Vec<ClusterPlan>,
     pub stacks: Vec<StackPlan>,
+    pub arc: Option<arc::ArcPlan>,
     /// Every file `gen` will write, in path order.
     #[serde(skip)]
     pub files: Vec<FilePlan>,
@@ -148,14 +152,28 @@ pub struct StackPlan {
 
 impl StackPlan {
     pub fn resource_count(&self) -> usize {
-        self.entries.len() * 2
+        self.entries
+            .iter()
+            .map(|e| 2 + usize::from(e.combined.is_some()))
+            .sum()
     }
 }
 
 #[derive(Debug, Serialize)]
 pub struct Entry {
     pub health_check: HealthCheckPlan,
+    /// With ARC: the check the record uses, healthy only while both the
+    /// app's endpoint check and its routing control's check are.
+    pub combined: Option<CombinedCheck>,
     pub record: RecordPlan,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CombinedCheck {
+    pub logical_id: String,
+    /// Export of the routing control's health check (from the ARC health stack).
+    pub control_export: String,
+    pub name_tag: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -219,12 +237,29 @@ pub struct FilePlan {
 /// What a file holds; indexes point into [`Plan::clusters`] and [`Plan::stacks`].
 #[derive(Debug, Clone, Serialize)]
 pub enum Content {
-    Infra { cluster: usize },
-    Ingress { cluster: usize },
-    Workload { cluster: usize, workload: usize },
-    Kustomize { resources: Vec<String> },
-    Flux { cluster: usize },
-    Stack { stack: usize },
+    Infra {
+        cluster: usize,
+    },
+    Ingress {
+        cluster: usize,
+    },
+    Workload {
+        cluster: usize,
+        workload: usize,
+    },
+    Kustomize {
+        resources: Vec<String>,
+    },
+    Flux {
+        cluster: usize,
+    },
+    Stack {
+        stack: usize,
+    },
+    /// The ARC stack (us-west-2).
+    Arc,
+    /// The routing controls' Route 53 health checks.
+    ArcHealth,
 }
 
 /// `repo_prefix` is where the render root sits inside its Git repository
@@ -253,7 +288,8 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         .iter()
         .map(|r| cluster(spec, r, repo_prefix))
         .collect();
-    let (stacks, unresolved) = stacks(spec);
+    let arc = spec.arc.as_ref().map(|a| arc::plan(spec, a));
+    let (stacks, unresolved) = stacks(spec, arc.as_ref());
 
     let mut files = Vec::new();
     for (ci, c) in clusters.iter().enumerate() {
@@ -297,6 +333,16 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
             content: Content::Stack { stack: si },
         });
     }
+    if let Some(a) = &arc {
+        files.push(FilePlan {
+            path: layout::stack_file(&a.stack),
+            content: Content::Arc,
+        });
+        files.push(FilePlan {
+            path: layout::stack_file(&a.health_stack),
+            content: Content::ArcHealth,
+        });
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
     Plan {
@@ -310,6 +356,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         },
         clusters,
         stacks,
+        arc,
         files,
         unresolved,
     }
@@ -464,7 +511,7 @@ fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
 
 /// Route 53 resources, one stack per stack group (default: one per app), so a
 /// stack's content changes only when its own apps change.
-fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
+fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<Unresolved>) {
     let mut groups: BTreeMap<&str, Vec<&App>> = BTreeMap::new();
     for a in &spec.apps {
         groups.entry(a.stack.as_str()).or_default().push(a);
@@ -525,6 +572,18 @@ fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
                     enable_sni: a.health.protocol == Protocol::Https,
                     name_tag: format!("{}-{}-{}", spec.name, a.name, r.name),
                 };
+                let covered = spec
+                    .arc
+                    .as_ref()
+                    .is_some_and(|arc| arc.apps.contains(&a.name));
+                let combined = arc_plan
+                    .filter(|_| covered)
+                    .and_then(|p| arc::control_for(p, &a.name, &r.name))
+                    .map(|c| CombinedCheck {
+                        logical_id: format!("CombinedHealthCheck{id}"),
+                        control_export: c.export.clone(),
+                        name_tag: format!("{}-{}-{}-arc", spec.name, a.name, r.name),
+                    });
                 let record = RecordPlan {
                     logical_id: format!("Record{id}"),
                     app: a.name.clone(),
@@ -536,13 +595,14 @@ fn stacks(spec: &Spec) -> (Vec<StackPlan>, Vec<Unresolved>) {
                     weight,
                     latency_region,
                     failover,
-                    health_check: hc_id,
+                    health_check: combined.as_ref().map_or(hc_id, |c| c.logical_id.clone()),
                     alias_dns_name: alias,
                     alias_zone_id: r.alb_zone_id.clone(),
                     evaluate_target_health: a.evaluate_target_health,
                 };
                 s.entries.push(Entry {
                     health_check,
+                    combined,
                     record,
                 });
             }

@@ -60,7 +60,46 @@ pub struct RawSpec {
     pub regions: Option<Vec<RawRegion>>,
     pub health_check: Option<RawHealthCheck>,
     pub flux: Option<RawFlux>,
+    pub arc: Option<RawArc>,
     pub apps: Option<Vec<RawApp>>,
+}
+
+/// Route 53 Application Recovery Controller: routing controls as manual
+/// failover switches, with safety rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawArc {
+    pub enabled: Option<Scalar<bool>>,
+    /// An existing ARC cluster; or `cluster` to have gen create one.
+    pub cluster_arn: Option<String>,
+    pub cluster: Option<RawArcCluster>,
+    /// `region` (one routing control per Region) or `app` (per app per Region).
+    pub scope: Option<String>,
+    /// The apps whose records follow the routing controls. Default: all.
+    pub apps: Option<Vec<String>>,
+    pub safety_rules: Option<RawSafetyRules>,
+    pub readiness: Option<RawReadiness>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawArcCluster {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawSafetyRules {
+    /// Assertion rule: at least this many controls of each set stay On.
+    pub min_regions_on: Option<Scalar<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawReadiness {
+    pub enabled: Option<Scalar<bool>>,
+    /// Region → ARNs of the resources whose readiness is checked.
+    pub resources: Option<BTreeMap<String, Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

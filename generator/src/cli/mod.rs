@@ -20,8 +20,10 @@ macro_rules! say_raw {
 macro_rules! tell {
     ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
 }
+mod arc;
+
 use crate::output::{self, git};
-use crate::{model, render, spec, validate};
+use crate::{model, pricing, render, spec, validate};
 
 /// Compile a multi-Region failover spec (gen.yaml) into Flux manifests and Route 53 CloudFormation.
 #[derive(Debug, Parser)]
@@ -53,6 +55,11 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// Route 53 Application Recovery Controller: see and switch routing controls.
+    Arc {
+        #[command(subcommand)]
+        cmd: arc::ArcCommand,
+    },
 }
 
 /// Flags resolved against the working directory.
@@ -124,6 +131,7 @@ fn run(args: &Args) -> Result<ExitCode> {
             no_commit,
             force,
         } => render_cmd(&settings, &checked, *check, *no_commit, *force),
+        Command::Arc { cmd } => arc::run(&checked, cmd),
     }
 }
 
@@ -203,7 +211,34 @@ fn render_cmd(
         commit(settings, spec, &repo, &rendered)?;
     }
     report_unresolved(settings, spec, &plan);
+    report_arc_cost(&plan);
     Ok(ExitCode::SUCCESS)
+}
+
+/// ARC is billed by the hour: say so, with the figure, at every render.
+fn report_arc_cost(plan: &model::Plan) {
+    let Some(arc) = &plan.arc else { return };
+    let p = &pricing::ARC_CLUSTER;
+    let whose = match &arc.cluster_name {
+        Some(name) => format!("the ARC cluster `{name}` that this spec creates"),
+        None => "the existing ARC cluster this spec uses".to_string(),
+    };
+    say!(
+        "note: {whose} is billed per hour, used or not: ${:.2}/hour, about ${:.0}/month ({}, {})",
+        p.usd_per_hour,
+        p.per_month(1),
+        p.source,
+        p.as_of
+    );
+    if let Some(r) = &arc.readiness {
+        let c = &pricing::ARC_READINESS_CHECK;
+        say!(
+            "note: {} readiness checks at ${}/hour each, about ${:.0}/month",
+            r.sets.len(),
+            c.usd_per_hour,
+            c.per_month(r.sets.len())
+        );
+    }
 }
 
 /// `render --check`: compare only; a diff and exit 1 when anything differs.

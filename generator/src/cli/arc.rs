@@ -1,0 +1,338 @@
+//! `gen arc status | on | off`: the operator's hand on the failover switch.
+//! Which controls exist, and their names, come from the plan; their state
+//! comes from the cluster through `aws::arc`.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::aws::arc::{self as adapter, ClusterRef, ControlState, UpdateError};
+use crate::model::arc::{ArcPlan, ControlPlan};
+use crate::validate::{ArcCluster, ArcScope, Spec};
+
+#[derive(Debug, Subcommand)]
+pub enum ArcCommand {
+    /// Show the state of every routing control.
+    Status {
+        #[arg(long, value_enum, default_value = "table")]
+        output: Output,
+    },
+    /// Turn routing controls On (traffic may go to those Regions again).
+    On(Switch),
+    /// Turn routing controls Off (traffic moves away from those Regions).
+    Off(Switch),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct Switch {
+    /// A Region whose controls to switch (repeatable; `on` defaults to all).
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+    /// Only this app's controls (repeatable; with `arc.scope: app`).
+    #[arg(long = "app", value_name = "APP")]
+    apps: Vec<String>,
+    /// Show what would change and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Row<'a> {
+    control: &'a str,
+    region: &'a str,
+    app: Option<&'a str>,
+    /// "On", "Off", or "missing" when the control is not deployed.
+    state: &'static str,
+    arn: Option<&'a str>,
+}
+
+pub fn run(spec: &Spec, cmd: &ArcCommand) -> Result<ExitCode> {
+    let Some(arc) = &spec.arc else {
+        bail!(
+            "ARC is not enabled in this spec\n  hint: add `arc: {{enabled: true, ...}}` (see the README), render and deploy it first"
+        );
+    };
+    let plan = crate::model::arc::plan(spec, arc);
+    let which = match &arc.cluster {
+        ArcCluster::Existing(a) => ClusterRef::Arn(a),
+        ArcCluster::Create(n) => ClusterRef::Name(n),
+    };
+    // Selection errors need no network: check them first.
+    let selected = match cmd {
+        ArcCommand::Status { .. } => Vec::new(),
+        ArcCommand::On(s) => select(&plan, spec, arc.scope, s, true)?,
+        ArcCommand::Off(s) => select(&plan, spec, arc.scope, s, false)?,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let cluster = adapter::cluster(which).await?;
+        let mut skipped = Vec::new();
+        let states = cluster.controls(&plan.panel_name, &mut skipped).await?;
+        report_skipped(&skipped);
+        skipped.clear();
+        match cmd {
+            ArcCommand::Status { output } => {
+                status(&plan, &states, *output);
+                Ok(ExitCode::SUCCESS)
+            }
+            ArcCommand::On(s) | ArcCommand::Off(s) => {
+                let on = matches!(cmd, ArcCommand::On(_));
+                switch(
+                    &plan,
+                    &cluster,
+                    &states,
+                    &selected,
+                    on,
+                    s.dry_run,
+                    &mut skipped,
+                )
+                .await
+            }
+        }
+    })
+}
+
+/// The planned controls a switch names, after checking its flags.
+fn select<'a>(
+    plan: &'a ArcPlan,
+    spec: &Spec,
+    scope: ArcScope,
+    s: &Switch,
+    on: bool,
+) -> Result<Vec<&'a ControlPlan>> {
+    let regions: Vec<&str> = spec.regions.iter().map(|r| r.name.as_str()).collect();
+    for r in &s.regions {
+        if !regions.contains(&r.as_str()) {
+            bail!(
+                "`{r}` is not a Region of this spec\n  hint: allowed: {}",
+                regions.join(", ")
+            );
+        }
+    }
+    if !s.apps.is_empty() && scope == ArcScope::Region {
+        bail!(
+            "the routing controls are per Region (arc.scope: region), so --app cannot pick one app's\n  hint: drop --app to switch the whole Region, or set arc.scope: app"
+        );
+    }
+    let covered: Vec<&str> = plan
+        .controls
+        .iter()
+        .filter_map(|c| c.app.as_deref())
+        .collect();
+    for a in &s.apps {
+        if !covered.contains(&a.as_str()) {
+            bail!(
+                "app `{a}` has no routing controls\n  hint: apps with controls: {}",
+                dedup(&covered).join(", ")
+            );
+        }
+    }
+    if !on && s.regions.is_empty() {
+        bail!(
+            "name the Region(s) to turn off with --region\n  hint: turning every Region off would take the apps out of DNS (and a safety rule forbids it)"
+        );
+    }
+    Ok(plan
+        .controls
+        .iter()
+        .filter(|c| s.regions.is_empty() || s.regions.contains(&c.region))
+        .filter(|c| s.apps.is_empty() || c.app.as_ref().is_some_and(|a| s.apps.contains(a)))
+        .collect())
+}
+
+fn dedup<'a>(v: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for x in v {
+        if !out.contains(x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn state_of<'a>(states: &'a [ControlState], name: &str) -> Option<&'a ControlState> {
+    states.iter().find(|s| s.name == name)
+}
+
+fn status(plan: &ArcPlan, states: &[ControlState], output: Output) {
+    let rows: Vec<Row<'_>> = plan
+        .controls
+        .iter()
+        .map(|c| {
+            let s = state_of(states, &c.name);
+            Row {
+                control: &c.name,
+                region: &c.region,
+                app: c.app.as_deref(),
+                state: match s {
+                    Some(s) if s.on => "On",
+                    Some(_) => "Off",
+                    None => "missing",
+                },
+                arn: s.map(|s| s.arn.as_str()),
+            }
+        })
+        .collect();
+    match output {
+        Output::Json => say!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        ),
+        Output::Table => {
+            let table: Vec<[String; 4]> = rows
+                .iter()
+                .map(|r| {
+                    [
+                        r.control.to_string(),
+                        r.region.to_string(),
+                        r.app.unwrap_or("(all)").to_string(),
+                        r.state.to_string(),
+                    ]
+                })
+                .collect();
+            print_table(["CONTROL", "REGION", "APP", "STATE"], &table);
+            if rows.iter().any(|r| r.state == "missing") {
+                tell!(
+                    "note: controls marked missing are not on control panel `{}`: deploy the ARC stack ({})",
+                    plan.panel_name,
+                    plan.stack
+                );
+            }
+        }
+    }
+}
+
+async fn switch(
+    plan: &ArcPlan,
+    cluster: &adapter::Cluster,
+    states: &[ControlState],
+    selected: &[&ControlPlan],
+    on: bool,
+    dry_run: bool,
+    skipped: &mut Vec<String>,
+) -> Result<ExitCode> {
+    let (from, to) = if on { ("Off", "On") } else { ("On", "Off") };
+    let mut changes: Vec<(&ControlPlan, &ControlState)> = Vec::new();
+    for c in selected {
+        let Some(s) = state_of(states, &c.name) else {
+            bail!(
+                "routing control `{}` is not on control panel `{}`\n  hint: deploy the ARC stack ({}) first",
+                c.name,
+                plan.panel_name,
+                plan.stack
+            );
+        };
+        if s.on != on {
+            changes.push((c, s));
+        }
+    }
+    if changes.is_empty() {
+        say!(
+            "nothing to change: the {} selected routing controls are already {to}",
+            selected.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let table: Vec<[String; 4]> = changes
+        .iter()
+        .map(|(c, _)| {
+            [
+                c.name.clone(),
+                c.region.clone(),
+                c.app.clone().unwrap_or_else(|| "(all)".into()),
+                format!("{from} -> {to}"),
+            ]
+        })
+        .collect();
+    print_table(["CONTROL", "REGION", "APP", "CHANGE"], &table);
+    let calls = changes.len().div_ceil(adapter::MAX_BATCH);
+    if dry_run {
+        say!(
+            "dry run: nothing sent ({} controls would change in {calls} UpdateRoutingControlStates calls)",
+            changes.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let arns: Vec<String> = changes.iter().map(|(_, s)| s.arn.clone()).collect();
+    let result = cluster.set(&arns, on, skipped).await;
+    report_skipped(skipped);
+    match result {
+        Ok(calls) => {
+            say!(
+                "turned {to} {} routing controls in {calls} UpdateRoutingControlStates calls",
+                changes.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(UpdateError::Rejected(message)) => {
+            let rules: Vec<String> = plan
+                .rules
+                .iter()
+                .map(|r| {
+                    let names: Vec<&str> = r
+                        .controls
+                        .iter()
+                        .filter_map(|id| {
+                            plan.controls
+                                .iter()
+                                .find(|c| &c.logical_id == id)
+                                .map(|c| c.name.as_str())
+                        })
+                        .collect();
+                    format!(
+                        "`{}`: at least {} of {} stay On",
+                        r.name,
+                        r.threshold,
+                        names.join(", ")
+                    )
+                })
+                .collect();
+            bail!(
+                "ARC rejected the change: {message}\n  hint: this spec's safety rules: {}; turn another Region On first, or change fewer controls",
+                rules.join("; ")
+            )
+        }
+        Err(UpdateError::Other(e)) => Err(e),
+    }
+}
+
+fn report_skipped(skipped: &[String]) {
+    for s in skipped {
+        tell!("note: endpoint skipped: {s}");
+    }
+}
+
+fn print_table<const N: usize>(head: [&str; N], rows: &[[String; N]]) {
+    let mut widths = head.map(str::len);
+    for r in rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == N {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s
+    };
+    say!("{}", line(head.to_vec()));
+    for r in rows {
+        say!("{}", line(r.iter().map(String::as_str).collect()));
+    }
+}

@@ -1,0 +1,289 @@
+//! The Application Recovery Controller part of the plan: the ARC stack
+//! (cluster, control panel, routing controls, safety rules, readiness) and
+//! the stack of the routing controls' Route 53 health checks.
+//!
+//! How a record follows its routing control: each covered app's record in a
+//! Region uses a CALCULATED health check that is healthy only when both its
+//! children are: the app's own endpoint check there, and the health check of
+//! the routing control that covers it (RECOVERY_CONTROL, healthy while the
+//! control is On). So turning a control Off, or the app failing, each takes
+//! the record out of DNS answers; the safety rule keeps at least
+//! `minRegionsOn` controls On, so an operator cannot turn every Region off
+//! (which Route 53 would answer by failing open).
+
+use serde::Serialize;
+
+use super::Target;
+use super::layout;
+use crate::validate::{Arc, ArcCluster, ArcScope, Spec, pascal};
+
+/// The ARC configuration API (clusters, control panels, routing controls,
+/// safety rules) and readiness live in us-west-2.
+pub const ARC_HOME_REGION: &str = "us-west-2";
+
+/// Milliseconds a safety rule waits before it evaluates (ARC's default).
+const WAIT_PERIOD_MS: u32 = 5000;
+
+#[derive(Debug, Serialize)]
+pub struct ArcPlan {
+    pub stack: String,
+    pub health_stack: String,
+    pub home_region: &'static str,
+    /// Create a cluster of this name (logical ID `Cluster`), or use `cluster_arn`.
+    pub cluster_name: Option<String>,
+    pub cluster_arn: Target,
+    pub panel_name: String,
+    pub controls: Vec<ControlPlan>,
+    pub rules: Vec<SafetyRulePlan>,
+    pub readiness: Option<ReadinessPlan>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ControlPlan {
+    pub name: String,
+    pub region: String,
+    pub app: Option<String>,
+    pub logical_id: String,
+    /// The resource this one waits for: ARC rejects concurrent changes on
+    /// one cluster, so routing controls and rules are created one by one.
+    /// None where a `Ref` already orders them (the first control).
+    pub depends_on: Option<String>,
+    /// Output of the ARC stack with the control's ARN.
+    pub output: String,
+    /// Parameter of the health stack that takes that ARN.
+    pub parameter: String,
+    /// The control's RECOVERY_CONTROL health check in the health stack.
+    pub health_check: String,
+    pub health_check_name: String,
+    /// Export of that health check's ID, imported by the DNS stacks.
+    pub export: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SafetyRulePlan {
+    pub logical_id: String,
+    pub name: String,
+    /// As for controls; None where the rule refers to that resource anyway.
+    pub depends_on: Option<String>,
+    /// Logical IDs of the routing controls the rule asserts on.
+    pub controls: Vec<String>,
+    pub threshold: u32,
+    pub wait_period_ms: u32,
+    pub app: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReadinessPlan {
+    pub group_logical_id: String,
+    pub group_name: String,
+    pub cells: Vec<CellPlan>,
+    pub sets: Vec<ResourceSetPlan>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CellPlan {
+    pub logical_id: String,
+    pub name: String,
+    pub region: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResourceSetPlan {
+    pub logical_id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub resources: Vec<ReadinessResource>,
+    pub check_logical_id: String,
+    pub check_name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReadinessResource {
+    pub arn: String,
+    /// Logical ID of the cell of the resource's Region.
+    pub cell: String,
+}
+
+pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
+    let stack = layout::arc_stack_name(&spec.name);
+    let mut controls: Vec<ControlPlan> = Vec::new();
+    let keys: Vec<(Option<&str>, &str)> = match arc.scope {
+        ArcScope::Region => spec
+            .regions
+            .iter()
+            .map(|r| (None, r.name.as_str()))
+            .collect(),
+        ArcScope::App => arc
+            .apps
+            .iter()
+            .flat_map(|a| {
+                spec.regions
+                    .iter()
+                    .map(move |r| (Some(a.as_str()), r.name.as_str()))
+            })
+            .collect(),
+    };
+    for (app, region) in keys {
+        let key = format!("{}{}", app.map(pascal).unwrap_or_default(), pascal(region));
+        let logical_id = format!("RoutingControl{key}");
+        // The first control refers to the panel, which orders it already.
+        let depends_on = controls.last().map(|c| c.logical_id.clone());
+        let name = layout::routing_control_name(&spec.name, app, region);
+        controls.push(ControlPlan {
+            health_check_name: name.clone(),
+            export: format!("{}-{}", layout::arc_health_stack_name(&spec.name), key),
+            name,
+            region: region.to_string(),
+            app: app.map(str::to_string),
+            output: format!("{logical_id}Arn"),
+            parameter: format!("RoutingControlArn{key}"),
+            health_check: format!("RoutingControlHealthCheck{key}"),
+            depends_on,
+            logical_id,
+        });
+    }
+    let mut rules: Vec<SafetyRulePlan> = Vec::new();
+    let groups: Vec<Option<&str>> = match arc.scope {
+        ArcScope::Region => vec![None],
+        ArcScope::App => arc.apps.iter().map(|a| Some(a.as_str())).collect(),
+    };
+    for app in groups {
+        let asserted: Vec<String> = controls
+            .iter()
+            .filter(|c| c.app.as_deref() == app)
+            .map(|c| c.logical_id.clone())
+            .collect();
+        let depends_on = rules
+            .last()
+            .map(|r| r.logical_id.clone())
+            .or_else(|| controls.last().map(|c| c.logical_id.clone()))
+            .filter(|d| !asserted.contains(d));
+        let (logical_id, name) = match app {
+            Some(a) => (
+                format!("SafetyRule{}", pascal(a)),
+                format!("{}-{a}-min-on", spec.name),
+            ),
+            None => (
+                "SafetyRule".to_string(),
+                format!("{}-min-regions-on", spec.name),
+            ),
+        };
+        rules.push(SafetyRulePlan {
+            logical_id,
+            name,
+            depends_on,
+            controls: asserted,
+            threshold: arc.min_on,
+            wait_period_ms: WAIT_PERIOD_MS,
+            app: app.map(str::to_string),
+        });
+    }
+    ArcPlan {
+        health_stack: layout::arc_health_stack_name(&spec.name),
+        stack,
+        home_region: ARC_HOME_REGION,
+        cluster_name: match &arc.cluster {
+            ArcCluster::Create(n) => Some(n.clone()),
+            ArcCluster::Existing(_) => None,
+        },
+        cluster_arn: match &arc.cluster {
+            ArcCluster::Create(_) => Target {
+                literal: None,
+                param: Some("Cluster".into()),
+            },
+            ArcCluster::Existing(arn) => Target {
+                literal: Some(arn.clone()),
+                param: None,
+            },
+        },
+        panel_name: spec.name.clone(),
+        controls,
+        rules,
+        readiness: arc.readiness.as_ref().map(|r| readiness(spec, r)),
+    }
+}
+
+fn readiness(
+    spec: &Spec,
+    resources: &std::collections::BTreeMap<String, Vec<String>>,
+) -> ReadinessPlan {
+    let cells: Vec<CellPlan> = spec
+        .regions
+        .iter()
+        .map(|r| CellPlan {
+            logical_id: format!("Cell{}", pascal(&r.name)),
+            name: readiness_name(&[&spec.name, &r.name]),
+            region: r.name.clone(),
+        })
+        .collect();
+    // One resource set (and readiness check) per kind of resource.
+    let mut sets: Vec<ResourceSetPlan> = Vec::new();
+    for r in &spec.regions {
+        for arn in resources.get(&r.name).into_iter().flatten() {
+            let Some((kind, short)) = readiness_type(arn) else {
+                continue;
+            };
+            let cell = format!("Cell{}", pascal(&r.name));
+            match sets.iter_mut().find(|s| s.kind == kind) {
+                Some(s) => s.resources.push(ReadinessResource {
+                    arn: arn.clone(),
+                    cell,
+                }),
+                None => sets.push(ResourceSetPlan {
+                    logical_id: format!("ResourceSet{}", pascal(short)),
+                    name: readiness_name(&[&spec.name, short]),
+                    kind,
+                    resources: vec![ReadinessResource {
+                        arn: arn.clone(),
+                        cell,
+                    }],
+                    check_logical_id: format!("ReadinessCheck{}", pascal(short)),
+                    check_name: readiness_name(&[&spec.name, short]),
+                }),
+            }
+        }
+    }
+    ReadinessPlan {
+        group_logical_id: "RecoveryGroup".into(),
+        group_name: readiness_name(&[&spec.name]),
+        cells,
+        sets,
+    }
+}
+
+/// Readiness names allow only letters, digits and `_`.
+fn readiness_name(parts: &[&str]) -> String {
+    parts.join("_").replace('-', "_")
+}
+
+/// The readiness resource-set type of a resource ARN, and a short name for it.
+pub fn readiness_type(arn: &str) -> Option<(&'static str, &'static str)> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6
+        || parts[0] != "arn"
+        || !parts[1].starts_with("aws")
+        || !arn.chars().all(|c| c.is_ascii_graphic())
+    {
+        return None;
+    }
+    match (parts[2], parts[5]) {
+        ("elasticloadbalancing", r) if r.starts_with("loadbalancer/") => {
+            Some(("AWS::ElasticLoadBalancingV2::LoadBalancer", "load-balancer"))
+        }
+        ("autoscaling", r) if r.starts_with("autoScalingGroup:") => {
+            Some(("AWS::AutoScaling::AutoScalingGroup", "auto-scaling-group"))
+        }
+        ("ec2", r) if r.starts_with("vpc/") => Some(("AWS::EC2::VPC", "vpc")),
+        ("dynamodb", r) if r.starts_with("table/") => {
+            Some(("AWS::DynamoDB::Table", "dynamodb-table"))
+        }
+        _ => None,
+    }
+}
+
+/// The routing control whose state gates `app`'s record in `region`.
+pub fn control_for<'a>(plan: &'a ArcPlan, app: &str, region: &str) -> Option<&'a ControlPlan> {
+    plan.controls
+        .iter()
+        .find(|c| c.region == region && c.app.as_deref().is_none_or(|a| a == app))
+}
