@@ -45,6 +45,8 @@ pub struct Spec {
     pub namespace: String,
     pub zone: String,
     pub zone_id: Option<String>,
+    /// Where the Route 53 stacks are deployed.
+    pub stack_region: String,
     pub ingress: Ingress,
     pub regions: Vec<Region>,
     pub flux: Flux,
@@ -371,6 +373,7 @@ impl Validator {
             }
             _ => None,
         };
+        let stack_region = self.stack_region(raw, arc.is_some());
         if let (Some(name), Some(apps)) = (&name, &apps) {
             self.limits(name, apps, regions.len(), https);
         }
@@ -380,12 +383,36 @@ impl Validator {
             namespace: namespace?,
             zone: zone?,
             zone_id,
+            stack_region,
             ingress: ingress?,
             regions,
             flux,
             arc,
             apps: apps?,
         })
+    }
+
+    /// The Route 53 stacks' Region: us-west-2 by default, and always with
+    /// ARC, whose stack lives there and exports the health checks the
+    /// records import (exports do not cross Regions).
+    fn stack_region(&mut self, raw: &RawSpec, arc: bool) -> String {
+        let home = crate::model::arc::ARC_HOME_REGION;
+        let given = raw.dns.as_ref().and_then(|d| d.stack_region.clone());
+        let region = given.clone().unwrap_or_else(|| home.to_string());
+        if given.is_some() && !is_region_name(&region) {
+            self.err(
+                "dns.stackRegion",
+                format!("`{}` is not an AWS Region name", region.escape_debug()),
+                "allowed: a Region code such as us-west-2",
+            );
+        } else if arc && region != home {
+            self.err(
+                "dns.stackRegion",
+                format!("with ARC the Route 53 stacks live in {home}, not {region}"),
+                "the ARC stack is homed there and exports the routing controls' health checks, which the records import; exports do not cross Regions (drop dns.stackRegion)",
+            );
+        }
+        region
     }
 
     fn arc(

@@ -88,11 +88,15 @@ fn the_arc_variant_puts_every_record_behind_its_routing_control() {
         arc.contains("DependsOn: \"RoutingControlEuWest1\""),
         "controls are created one at a time"
     );
-    let health = std::fs::read_to_string(dir.join("demo-arc-health.yaml")).unwrap();
     assert_eq!(
-        health.matches("Type: RECOVERY_CONTROL").count(),
+        arc.matches("Type: RECOVERY_CONTROL").count(),
         2,
         "one check per routing control"
+    );
+    assert_eq!(
+        arc.matches("Export:").count(),
+        2,
+        "exported for the DNS stacks"
     );
     for app in ["web", "app1", "app2", "orders"] {
         let t = std::fs::read_to_string(dir.join(format!("demo-dns-{app}.yaml"))).unwrap();
@@ -103,6 +107,15 @@ fn the_arc_variant_puts_every_record_behind_its_routing_control() {
                 .count(),
             records,
             "{app}"
+        );
+        assert_eq!(
+            t.matches("!ImportValue \"demo-arc-").count(),
+            records,
+            "{app}"
+        );
+        assert!(
+            t.contains("region: \"us-west-2\""),
+            "{app}: beside the ARC stack"
         );
     }
 }

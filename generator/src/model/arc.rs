@@ -1,6 +1,8 @@
 //! The Application Recovery Controller part of the plan: the ARC stack
-//! (cluster, control panel, routing controls, safety rules, readiness) and
-//! the stack of the routing controls' Route 53 health checks.
+//! (cluster, control panel, routing controls, safety rules, the routing
+//! controls' Route 53 health checks, readiness). It lives in us-west-2, as
+//! do the DNS stacks when ARC is on, so they import the health checks'
+//! exports directly: CloudFormation wires them, and orders the deploys.
 //!
 //! How a record follows its routing control: each covered app's record in a
 //! Region uses a CALCULATED health check that is healthy only when both its
@@ -27,7 +29,6 @@ const WAIT_PERIOD_MS: u32 = 5000;
 #[derive(Debug, Serialize)]
 pub struct ArcPlan {
     pub stack: String,
-    pub health_stack: String,
     pub home_region: &'static str,
     /// Create a cluster of this name (logical ID `Cluster`), or use `cluster_arn`.
     pub cluster_name: Option<String>,
@@ -50,9 +51,7 @@ pub struct ControlPlan {
     pub depends_on: Option<String>,
     /// Output of the ARC stack with the control's ARN.
     pub output: String,
-    /// Parameter of the health stack that takes that ARN.
-    pub parameter: String,
-    /// The control's RECOVERY_CONTROL health check in the health stack.
+    /// The control's RECOVERY_CONTROL health check (healthy while On).
     pub health_check: String,
     pub health_check_name: String,
     /// Export of that health check's ID, imported by the DNS stacks.
@@ -131,12 +130,11 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
         let name = layout::routing_control_name(&spec.name, app, region);
         controls.push(ControlPlan {
             health_check_name: name.clone(),
-            export: format!("{}-{}", layout::arc_health_stack_name(&spec.name), key),
+            export: format!("{stack}-{key}-health-check"),
             name,
             region: region.to_string(),
             app: app.map(str::to_string),
             output: format!("{logical_id}Arn"),
-            parameter: format!("RoutingControlArn{key}"),
             health_check: format!("RoutingControlHealthCheck{key}"),
             depends_on,
             logical_id,
@@ -179,7 +177,6 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
         });
     }
     ArcPlan {
-        health_stack: layout::arc_health_stack_name(&spec.name),
         stack,
         home_region: ARC_HOME_REGION,
         cluster_name: match &arc.cluster {

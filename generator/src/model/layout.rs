@@ -46,12 +46,6 @@ pub fn arc_stack_name(spec_name: &str) -> String {
     format!("{spec_name}-arc")
 }
 
-/// The stack of the routing controls' Route 53 health checks, beside the
-/// DNS stacks that use them.
-pub fn arc_health_stack_name(spec_name: &str) -> String {
-    format!("{spec_name}-arc-health")
-}
-
 /// A routing control: per Region, or per app and Region.
 pub fn routing_control_name(spec_name: &str, app: Option<&str>, region: &str) -> String {
     match app {

@@ -141,6 +141,8 @@ pub struct Target {
 pub struct StackPlan {
     /// CloudFormation stack name.
     pub name: String,
+    /// The Region to deploy it in.
+    pub region: String,
     pub group: String,
     /// Bounded in length (CloudFormation allows 1,024 characters).
     pub description: String,
@@ -171,7 +173,7 @@ pub struct Entry {
 #[derive(Debug, Serialize)]
 pub struct CombinedCheck {
     pub logical_id: String,
-    /// Export of the routing control's health check (from the ARC health stack).
+    /// Export of the routing control's health check (from the ARC stack).
     pub control_export: String,
     pub name_tag: String,
 }
@@ -258,8 +260,6 @@ pub enum Content {
     },
     /// The ARC stack (us-west-2).
     Arc,
-    /// The routing controls' Route 53 health checks.
-    ArcHealth,
 }
 
 /// `repo_prefix` is where the render root sits inside its Git repository
@@ -337,10 +337,6 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         files.push(FilePlan {
             path: layout::stack_file(&a.stack),
             content: Content::Arc,
-        });
-        files.push(FilePlan {
-            path: layout::stack_file(&a.health_stack),
-            content: Content::ArcHealth,
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -522,6 +518,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
         let name = layout::stack_name(&spec.name, group);
         let mut s = StackPlan {
             name: name.clone(),
+            region: spec.stack_region.clone(),
             group: group.to_string(),
             description: format!(
                 "Route 53 health checks and records of {} ({}, rendered by gen)",

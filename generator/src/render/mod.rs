@@ -58,10 +58,6 @@ const TEMPLATES: &[(&str, &str)] = &[
         "cloudformation/arc.yaml.j2",
         include_str!("../../../templates/cloudformation/arc.yaml.j2"),
     ),
-    (
-        "cloudformation/arc-health.yaml.j2",
-        include_str!("../../../templates/cloudformation/arc-health.yaml.j2"),
-    ),
 ];
 
 /// Render every file of the plan. `spec_file` is the spec's name as the
@@ -93,12 +89,8 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
                 "k8s/kustomization.yaml.j2",
                 context! { resources => resources },
             ),
-            Content::Arc | Content::ArcHealth => (
-                if matches!(f.content, Content::Arc) {
-                    "cloudformation/arc.yaml.j2"
-                } else {
-                    "cloudformation/arc-health.yaml.j2"
-                },
+            Content::Arc => (
+                "cloudformation/arc.yaml.j2",
                 context! { plan => plan_value, arc => Value::from_serialize(&plan.arc) },
             ),
             Content::Stack { stack } => (
@@ -111,8 +103,7 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
             .render(ctx)
             .map_err(|e| anyhow::anyhow!("rendering {} with {template}: {e}", f.path))?;
         let text = with_header(&body, spec_file);
-        if matches!(f.content, Content::Arc | Content::ArcHealth) && text.len() > MAX_TEMPLATE_BYTES
-        {
+        if matches!(f.content, Content::Arc) && text.len() > MAX_TEMPLATE_BYTES {
             anyhow::bail!(
                 "{} would be {} bytes, over CloudFormation's limit of {MAX_TEMPLATE_BYTES} bytes\n  hint: use arc.scope `region`, or list fewer apps in arc.apps",
                 f.path,

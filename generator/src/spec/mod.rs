@@ -107,6 +107,8 @@ pub struct RawReadiness {
 pub struct RawDns {
     pub zone: Option<String>,
     pub zone_id: Option<String>,
+    /// Region the Route 53 stacks are deployed in (Route 53 itself is global).
+    pub stack_region: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
