@@ -4,6 +4,7 @@
 
 mod arc;
 mod bad_specs;
+mod deploy;
 mod examples;
 mod git;
 mod util;

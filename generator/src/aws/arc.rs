@@ -16,6 +16,8 @@ use dataplane::config::Region;
 use dataplane::config::retry::RetryConfig;
 use dataplane::config::timeout::TimeoutConfig;
 use dataplane::error::{ProvideErrorMetadata, SdkError};
+
+use super::describe_error;
 use dataplane::types::{RoutingControlState, UpdateRoutingControlStateEntry};
 
 /// Where the ARC configuration API is served.
@@ -303,27 +305,6 @@ fn try_elsewhere<E: ProvideErrorMetadata>(e: &SdkError<E>) -> bool {
         ),
         _ => false,
     }
-}
-
-/// One line for an SDK error: the service's code and message when there is
-/// one, else what failed on the way.
-pub fn describe_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
-    e: &SdkError<E>,
-) -> String {
-    if let Some(s) = e.as_service_error() {
-        return match (s.code(), s.message()) {
-            (Some(c), Some(m)) => format!("{c}: {m}"),
-            (Some(c), None) => c.to_string(),
-            _ => s.to_string(),
-        };
-    }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    text
 }
 
 fn unreachable_error<E: ProvideErrorMetadata + std::error::Error + 'static>(

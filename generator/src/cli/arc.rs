@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use super::print_table;
 use crate::aws::arc::{self as adapter, ClusterRef, ControlState, UpdateError};
 use crate::model::arc::{ArcPlan, ControlPlan};
 use crate::validate::{ArcCluster, ArcScope, Spec};
@@ -310,29 +311,5 @@ async fn switch(
 fn report_skipped(skipped: &[String]) {
     for s in skipped {
         tell!("note: endpoint skipped: {s}");
-    }
-}
-
-fn print_table<const N: usize>(head: [&str; N], rows: &[[String; N]]) {
-    let mut widths = head.map(str::len);
-    for r in rows {
-        for (w, cell) in widths.iter_mut().zip(r) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let mut s = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i + 1 == N {
-                s.push_str(cell);
-            } else {
-                s.push_str(&format!("{cell:<w$}  "));
-            }
-        }
-        s
-    };
-    say!("{}", line(head.to_vec()));
-    for r in rows {
-        say!("{}", line(r.iter().map(String::as_str).collect()));
     }
 }

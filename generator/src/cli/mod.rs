@@ -20,7 +20,12 @@ macro_rules! say_raw {
 macro_rules! tell {
     ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
 }
+macro_rules! tell_raw {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($t)*); }};
+}
+
 mod arc;
+mod deploy;
 
 use crate::output::{self, git};
 use crate::{model, pricing, render, spec, validate};
@@ -55,6 +60,8 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// Deploy the rendered CloudFormation stacks through reviewed change sets.
+    Deploy(deploy::DeployArgs),
     /// Route 53 Application Recovery Controller: see and switch routing controls.
     Arc {
         #[command(subcommand)]
@@ -132,6 +139,7 @@ fn run(args: &Args) -> Result<ExitCode> {
             force,
         } => render_cmd(&settings, &checked, *check, *no_commit, *force),
         Command::Arc { cmd } => arc::run(&checked, cmd),
+        Command::Deploy(args) => deploy::run(&settings, &checked, args),
     }
 }
 
@@ -326,5 +334,30 @@ fn report_unresolved(settings: &Settings, spec: &validate::Spec, plan: &model::P
             settings.spec_name(),
             spec.namespace
         );
+    }
+}
+
+/// Columns aligned to their widest cell; the last one is not padded.
+pub(crate) fn print_table<const N: usize>(head: [&str; N], rows: &[[String; N]]) {
+    let mut widths = head.map(str::len);
+    for r in rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == N {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s
+    };
+    say!("{}", line(head.to_vec()));
+    for r in rows {
+        say!("{}", line(r.iter().map(String::as_str).collect()));
     }
 }

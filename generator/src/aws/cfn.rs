@@ -1,0 +1,397 @@
+//! The CloudFormation adapter: change sets, their execution, the stack's
+//! progress and outcome. It knows the CloudFormation API and nothing of the
+//! spec: callers pass stack names, template bodies and parameters.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_cloudformation as cfn;
+use cfn::config::Region;
+use cfn::error::{ProvideErrorMetadata, SdkError};
+use cfn::types::{ChangeSetStatus, ChangeSetType, Tag};
+
+/// The stack tag naming the spec a stack was deployed from; only stacks
+/// carrying it are ever deleted as no longer in the spec.
+pub const SPEC_TAG: &str = "gen:spec";
+
+pub struct Cfn {
+    client: cfn::Client,
+    pub region: String,
+}
+
+/// One resource change of a change set.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub action: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// "True", "False" or "Conditional" for modifications.
+    pub replacement: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Prepared {
+    /// The stack already matches the template.
+    UpToDate,
+    ChangeSet {
+        id: String,
+        created_stack: bool,
+        changes: Vec<Change>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// Load the standard AWS configuration (environment, profile, SSO), for
+/// `region`. `AWS_ENDPOINT_URL` points every call elsewhere (the tests' moto).
+pub async fn sdk_config(region: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .load()
+        .await
+}
+
+fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<E>) -> String {
+    super::describe_error(e)
+}
+
+impl Cfn {
+    pub async fn new(region: &str) -> Cfn {
+        let sdk = sdk_config(region).await;
+        Cfn {
+            client: cfn::Client::new(&sdk),
+            region: region.to_string(),
+        }
+    }
+
+    /// The stack's status, or None when there is no such stack.
+    pub async fn status(&self, stack: &str) -> Result<Option<String>> {
+        match self.client.describe_stacks().stack_name(stack).send().await {
+            Ok(out) => Ok(out
+                .stacks()
+                .first()
+                .and_then(|s| s.stack_status())
+                .map(|s| s.as_str().to_string())),
+            Err(e)
+                if e.as_service_error()
+                    .and_then(|s| s.message())
+                    .is_some_and(|m| m.contains("does not exist")) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(anyhow!(
+                "DescribeStacks {stack} in {}: {}",
+                self.region,
+                describe(&e)
+            )),
+        }
+    }
+
+    /// Create a change set and wait until it is ready (or found empty).
+    pub async fn prepare(
+        &self,
+        stack: &str,
+        name: &str,
+        body: &str,
+        spec: &str,
+    ) -> Result<Prepared> {
+        let status = self.status(stack).await?;
+        // A stack left in REVIEW_IN_PROGRESS by an earlier change set was never created.
+        let create = matches!(status.as_deref(), None | Some("REVIEW_IN_PROGRESS"));
+        if let Some(s) = status
+            .as_deref()
+            .filter(|s| s.ends_with("_IN_PROGRESS") && *s != "REVIEW_IN_PROGRESS")
+        {
+            bail!(
+                "stack {stack} is busy ({s})\n  hint: wait for the running operation to finish, then deploy again"
+            );
+        }
+        let out = self
+            .client
+            .create_change_set()
+            .stack_name(stack)
+            .change_set_name(name)
+            .template_body(body)
+            .change_set_type(if create {
+                ChangeSetType::Create
+            } else {
+                ChangeSetType::Update
+            })
+            .tags(Tag::builder().key(SPEC_TAG).value(spec).build())
+            .description("gen deploy")
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow!(
+                    "CreateChangeSet for {stack} in {}: {}",
+                    self.region,
+                    describe(&e)
+                )
+            })?;
+        let id = out
+            .id()
+            .context("CreateChangeSet returned no ID")?
+            .to_string();
+        let mut delay = Duration::from_millis(200);
+        loop {
+            let d = self
+                .client
+                .describe_change_set()
+                .change_set_name(&id)
+                .stack_name(stack)
+                .send()
+                .await
+                .map_err(|e| anyhow!("DescribeChangeSet for {stack}: {}", describe(&e)))?;
+            match d.status() {
+                Some(ChangeSetStatus::CreateComplete) => {
+                    let changes = d
+                        .changes()
+                        .iter()
+                        .filter_map(|c| c.resource_change())
+                        .map(|rc| Change {
+                            action: rc
+                                .action()
+                                .map(|a| a.as_str().to_string())
+                                .unwrap_or_default(),
+                            logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+                            resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                            replacement: rc.replacement().map(|r| r.as_str().to_string()),
+                        })
+                        .collect();
+                    return Ok(Prepared::ChangeSet {
+                        id,
+                        created_stack: create,
+                        changes,
+                    });
+                }
+                Some(ChangeSetStatus::Failed) => {
+                    let reason = d.status_reason().unwrap_or_default().to_string();
+                    if reason.contains("didn't contain changes") || reason.contains("No updates") {
+                        self.discard(stack, &id, false).await?;
+                        return Ok(Prepared::UpToDate);
+                    }
+                    self.discard(stack, &id, create).await?;
+                    bail!("the change set for {stack} failed: {reason}");
+                }
+                _ => {
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// Delete a change set (and the empty stack a CREATE change set made).
+    pub async fn discard(&self, stack: &str, id: &str, created_stack: bool) -> Result<()> {
+        self.client
+            .delete_change_set()
+            .change_set_name(id)
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| anyhow!("DeleteChangeSet for {stack}: {}", describe(&e)))?;
+        if created_stack && self.status(stack).await?.as_deref() == Some("REVIEW_IN_PROGRESS") {
+            self.client
+                .delete_stack()
+                .stack_name(stack)
+                .send()
+                .await
+                .map_err(|e| anyhow!("DeleteStack {stack}: {}", describe(&e)))?;
+        }
+        Ok(())
+    }
+
+    pub async fn execute(&self, stack: &str, id: &str) -> Result<()> {
+        self.client
+            .execute_change_set()
+            .change_set_name(id)
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| anyhow!("ExecuteChangeSet for {stack}: {}", describe(&e)))?;
+        Ok(())
+    }
+
+    /// Poll until the stack settles; `progress` sees the status and each
+    /// new event. Returns the final status.
+    pub async fn wait(
+        &self,
+        stack: &str,
+        mut progress: impl FnMut(&str, &[Event]),
+    ) -> Result<String> {
+        let mut seen = std::collections::HashSet::new();
+        if self.status(stack).await?.is_some() {
+            for e in self.events(stack).await? {
+                seen.insert(e.id);
+            }
+        }
+        let mut delay = Duration::from_millis(200);
+        loop {
+            // A deleted stack is gone from DescribeStacks by name.
+            let Some(status) = self.status(stack).await? else {
+                progress("DELETE_COMPLETE", &[]);
+                return Ok("DELETE_COMPLETE".into());
+            };
+            let fresh: Vec<Event> = self
+                .events(stack)
+                .await?
+                .into_iter()
+                .filter(|e| seen.insert(e.id.clone()))
+                .collect();
+            progress(&status, &fresh);
+            if !status.ends_with("_IN_PROGRESS") {
+                return Ok(status);
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    /// The stack's events, oldest first.
+    pub async fn events(&self, stack: &str) -> Result<Vec<Event>> {
+        let out = self
+            .client
+            .describe_stack_events()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| anyhow!("DescribeStackEvents {stack}: {}", describe(&e)))?;
+        let mut events: Vec<Event> = out
+            .stack_events()
+            .iter()
+            .map(|e| Event {
+                id: e.event_id().unwrap_or_default().to_string(),
+                logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+                resource_type: e.resource_type().unwrap_or_default().to_string(),
+                status: e
+                    .resource_status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                reason: e.resource_status_reason().map(str::to_string),
+            })
+            .collect();
+        events.reverse();
+        Ok(events)
+    }
+
+    /// Turn termination protection on. The error is the caller's to weigh:
+    /// the stack itself is deployed by then.
+    pub async fn protect(&self, stack: &str) -> Result<()> {
+        self.client
+            .update_termination_protection()
+            .stack_name(stack)
+            .enable_termination_protection(true)
+            .send()
+            .await
+            .map_err(|e| anyhow!("UpdateTerminationProtection {stack}: {}", describe(&e)))?;
+        Ok(())
+    }
+
+    /// Live stacks whose names start with `prefix` and that carry the tag of `spec`.
+    pub async fn stacks_of(&self, prefix: &str, spec: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_stacks()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| anyhow!("ListStacks in {}: {}", self.region, describe(&e)))?;
+            for s in page.stack_summaries() {
+                let status = s.stack_status().map(|s| s.as_str()).unwrap_or_default();
+                if let Some(name) = s.stack_name().filter(|n| n.starts_with(prefix))
+                    && status != "DELETE_COMPLETE"
+                    && !out.iter().any(|n| n == name)
+                {
+                    out.push(name.to_string());
+                }
+            }
+            token = page.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut ours = Vec::new();
+        for name in out {
+            let d = self
+                .client
+                .describe_stacks()
+                .stack_name(&name)
+                .send()
+                .await
+                .map_err(|e| anyhow!("DescribeStacks {name}: {}", describe(&e)))?;
+            let tagged = d.stacks().first().is_some_and(|s| {
+                s.tags()
+                    .iter()
+                    .any(|t| t.key() == Some(SPEC_TAG) && t.value() == Some(spec))
+            });
+            if tagged {
+                ours.push(name);
+            }
+        }
+        ours.sort();
+        Ok(ours)
+    }
+
+    /// Delete a stack, turning its termination protection off first.
+    pub async fn delete(&self, stack: &str) -> Result<()> {
+        // moto does not implement this call; AWS does. A real failure shows at DeleteStack.
+        let _ = self
+            .client
+            .update_termination_protection()
+            .stack_name(stack)
+            .enable_termination_protection(false)
+            .send()
+            .await;
+        self.client
+            .delete_stack()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| anyhow!("DeleteStack {stack}: {}", describe(&e)))?;
+        Ok(())
+    }
+
+    pub async fn outputs(&self, stack: &str) -> Result<Vec<(String, String)>> {
+        let out = self
+            .client
+            .describe_stacks()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| anyhow!("DescribeStacks {stack}: {}", describe(&e)))?;
+        Ok(out
+            .stacks()
+            .first()
+            .map(|s| {
+                s.outputs()
+                    .iter()
+                    .map(|o| {
+                        (
+                            o.output_key().unwrap_or_default().to_string(),
+                            o.output_value().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+/// Whether a final stack status means success.
+pub fn succeeded(status: &str) -> bool {
+    matches!(
+        status,
+        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "IMPORT_COMPLETE"
+    )
+}

@@ -1,0 +1,385 @@
+//! `gen deploy`: the rendered CloudFormation, deployed through change sets
+//! that a person (or `--yes`) approves after reading them.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use super::{Settings, print_table};
+use crate::aws::cfn::{self, Cfn, Prepared};
+use crate::model::{self, Plan};
+use crate::output::{self, git};
+use crate::render;
+use crate::validate::Spec;
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Execute the change sets without asking.
+    #[arg(long)]
+    yes: bool,
+    /// Create the change sets, show them, and delete them.
+    #[arg(long)]
+    dry_run: bool,
+    /// Deploy only this stack (repeatable).
+    #[arg(long = "stack", value_name = "NAME")]
+    stacks: Vec<String>,
+}
+
+/// A stack to deploy: its name, Region and template.
+struct Target {
+    name: String,
+    region: String,
+    body: String,
+}
+
+struct Pending {
+    target: Target,
+    id: String,
+    created: bool,
+}
+
+pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCode> {
+    let prefix = git::repo_prefix(&settings.root)?;
+    let plan = model::plan(spec, &prefix);
+    let rendered = render::render(&plan, &settings.spec_name())?;
+    // Deploy what the repository holds (what a reviewer saw), nothing else.
+    let changes = output::compare(&settings.root, &rendered)?;
+    if !changes.is_empty() || !changes.escapes.is_empty() || !changes.foreign.is_empty() {
+        bail!(
+            "the rendered files in {} are not up to date with {}\n  hint: run `gen render`, review and commit, then deploy",
+            settings.root.display(),
+            settings.spec_name()
+        );
+    }
+    if !plan.unresolved.is_empty() {
+        let regions: Vec<String> = plan
+            .unresolved
+            .iter()
+            .map(|u| format!("{} (regions[{}].albDnsName)", u.region, u.region_index))
+            .collect();
+        bail!(
+            "the ALB DNS name is not resolved for {}\n  hint: set it in {} once the Ingress has an address, render, and deploy again",
+            regions.join(", "),
+            settings.spec_name()
+        );
+    }
+    let mut targets = targets(&plan, &rendered);
+    if !args.stacks.is_empty() {
+        for s in &args.stacks {
+            if !targets.iter().any(|t| &t.name == s) {
+                let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+                bail!(
+                    "no stack `{s}` in this spec\n  hint: stacks: {}",
+                    names.join(", ")
+                );
+            }
+        }
+        targets.retain(|t| args.stacks.contains(&t.name));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    // Stacks of apps (or stack groups) no longer in the spec are deleted,
+    // on a full deploy only.
+    let orphans_of = (args.stacks.is_empty()).then(|| {
+        (
+            model::layout::stack_name(&spec.name, ""),
+            spec.stack_region.clone(),
+        )
+    });
+    runtime.block_on(deploy(targets, &spec.name, orphans_of, args))
+}
+
+/// Every stack in deploy order: the ARC stack first (the DNS stacks import
+/// its exports), then the DNS stacks.
+fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
+    let body = |stack: &str| {
+        let path = model::layout::stack_file(stack);
+        rendered
+            .iter()
+            .find(|r| r.path == path)
+            .map(|r| r.text.clone())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    if let Some(arc) = &plan.arc {
+        out.push(Target {
+            name: arc.stack.clone(),
+            region: arc.home_region.to_string(),
+            body: body(&arc.stack),
+        });
+    }
+    for s in &plan.stacks {
+        out.push(Target {
+            name: s.name.clone(),
+            region: s.region.clone(),
+            body: body(&s.name),
+        });
+    }
+    out
+}
+
+async fn deploy(
+    targets: Vec<Target>,
+    args_spec: &str,
+    orphans_of: Option<(String, String)>,
+    args: &DeployArgs,
+) -> Result<ExitCode> {
+    let change_set = format!(
+        "gen-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    );
+    let mut clients: Vec<Cfn> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut up_to_date = 0;
+    let mut up_to_date_names: Vec<String> = Vec::new();
+    for t in targets {
+        if !clients.iter().any(|c| c.region == t.region) {
+            clients.push(Cfn::new(&t.region).await);
+        }
+        let client = client(&clients, &t.region);
+        let prepared = match client
+            .prepare(&t.name, &change_set, &t.body, args_spec)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => {
+                discard_all(&clients, &pending).await;
+                return Err(e);
+            }
+        };
+        match prepared {
+            Prepared::UpToDate => {
+                say!("{} ({}): up to date", t.name, t.region);
+                up_to_date += 1;
+                up_to_date_names.push(t.name.clone());
+            }
+            Prepared::ChangeSet {
+                id,
+                created_stack,
+                changes,
+            } => {
+                say!(
+                    "{} ({}): {}",
+                    t.name,
+                    t.region,
+                    if created_stack {
+                        "new stack"
+                    } else {
+                        "changes"
+                    }
+                );
+                let rows: Vec<[String; 4]> = changes
+                    .iter()
+                    .map(|c| {
+                        [
+                            c.action.clone(),
+                            c.logical_id.clone(),
+                            c.resource_type.clone(),
+                            match c.replacement.as_deref() {
+                                Some("True") => "YES: new ID, DNS changes".to_string(),
+                                Some("Conditional") => "maybe".to_string(),
+                                _ => String::new(),
+                            },
+                        ]
+                    })
+                    .collect();
+                print_table(["ACTION", "RESOURCE", "TYPE", "REPLACEMENT"], &rows);
+                let replaced = changes
+                    .iter()
+                    .filter(|c| c.replacement.as_deref() == Some("True"))
+                    .count();
+                if replaced > 0 {
+                    tell!(
+                        "warning: {} replaces {replaced} resource(s): a replaced health check gets a new ID, and records switch to it",
+                        t.name
+                    );
+                }
+                pending.push(Pending {
+                    target: t,
+                    id,
+                    created: created_stack,
+                });
+            }
+        }
+    }
+    let mut orphans = Vec::new();
+    if let Some((prefix, region)) = &orphans_of {
+        if !clients.iter().any(|c| &c.region == region) {
+            clients.push(Cfn::new(region).await);
+        }
+        let wanted: Vec<&str> = pending.iter().map(|p| p.target.name.as_str()).collect();
+        for name in client(&clients, region)
+            .stacks_of(prefix, args_spec)
+            .await?
+        {
+            if !wanted.contains(&name.as_str()) && !up_to_date_names.contains(&name) {
+                say!("{name} ({region}): DELETE (its apps are no longer in the spec)");
+                orphans.push((name, region.clone()));
+            }
+        }
+    }
+    if pending.is_empty() && orphans.is_empty() {
+        say!("nothing to deploy: {up_to_date} stacks up to date");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.dry_run {
+        discard_all(&clients, &pending).await;
+        say!(
+            "dry run: {} change sets shown and deleted, {} stack deletions shown; nothing changed",
+            pending.len(),
+            orphans.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.yes {
+        match confirm(pending.len() + orphans.len()) {
+            Ok(true) => {}
+            Ok(false) => {
+                discard_all(&clients, &pending).await;
+                say!("cancelled: change sets deleted; nothing changed");
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => {
+                discard_all(&clients, &pending).await;
+                return Err(e);
+            }
+        }
+    }
+    for (i, p) in pending.iter().enumerate() {
+        let client = client(&clients, &p.target.region);
+        let result = execute(client, p).await;
+        if let Err(e) = result {
+            // Leave every other stack as it was: drop the change sets not run.
+            discard_all(&clients, &pending[i + 1..]).await;
+            return Err(e);
+        }
+    }
+    for (name, region) in &orphans {
+        let c = client(&clients, region);
+        c.delete(name).await?;
+        let status = c.wait(name, |_, _| {}).await?;
+        if status != "DELETE_COMPLETE" {
+            bail!(
+                "deleting stack {name} ended in {status}\n  hint: see its events in the CloudFormation console"
+            );
+        }
+        say!("{name}: deleted");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn client<'a>(clients: &'a [Cfn], region: &str) -> &'a Cfn {
+    clients
+        .iter()
+        .find(|c| c.region == region)
+        .expect("a client per Region")
+}
+
+async fn discard_all(clients: &[Cfn], pending: &[Pending]) {
+    for p in pending {
+        if let Err(e) = client(clients, &p.target.region)
+            .discard(&p.target.name, &p.id, p.created)
+            .await
+        {
+            tell!(
+                "warning: could not delete change set {} of {}: {e:#}",
+                p.id,
+                p.target.name
+            );
+        }
+    }
+}
+
+async fn execute(client: &Cfn, p: &Pending) -> Result<()> {
+    let name = &p.target.name;
+    if let Err(e) = client.execute(name, &p.id).await {
+        // Leave no change set (or empty new stack) behind.
+        let _ = client.discard(name, &p.id, p.created).await;
+        return Err(e);
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let visible = !bar.is_hidden();
+    let status = client
+        .wait(name, |status, events| {
+            bar.set_message(format!("{name}: {status}"));
+            for e in events {
+                let line = format!(
+                    "  {} {} {}{}",
+                    e.logical_id,
+                    e.resource_type,
+                    e.status,
+                    e.reason
+                        .as_deref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                );
+                if visible {
+                    bar.println(line);
+                } else {
+                    tell!("{line}");
+                }
+            }
+        })
+        .await?;
+    bar.finish_and_clear();
+    if !cfn::succeeded(&status) {
+        let failed: Vec<String> = client
+            .events(name)
+            .await?
+            .into_iter()
+            .filter(|e| e.status.ends_with("_FAILED"))
+            .map(|e| {
+                format!(
+                    "{} ({}): {}",
+                    e.logical_id,
+                    e.resource_type,
+                    e.reason.unwrap_or_default()
+                )
+            })
+            .collect();
+        bail!(
+            "stack {name} ended in {status}\n  failed: {}\n  hint: fix the cause, render, and deploy again; other stacks were left as they were",
+            if failed.is_empty() {
+                "no resource reported a reason".to_string()
+            } else {
+                failed.join("\n  failed: ")
+            }
+        );
+    }
+    let mut protection = "";
+    if p.created {
+        match client.protect(name).await {
+            Ok(()) => protection = " (termination protection on)",
+            Err(e) => {
+                tell!("warning: {name} is deployed, but termination protection is off: {e:#}")
+            }
+        }
+    }
+    say!("{name}: {status}{protection}");
+    for (k, v) in client.outputs(name).await? {
+        say!("  {k} = {v}");
+    }
+    Ok(())
+}
+
+/// Ask on the terminal; refuse when nobody can answer.
+fn confirm(count: usize) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "refusing to deploy without confirmation\n  hint: pass --yes (for CI), or run in a terminal to answer the prompt"
+        );
+    }
+    tell_raw!("Apply {count} change(s)? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}

@@ -1,0 +1,381 @@
+//! `gen deploy` against the moto server: a real HTTP endpoint on 127.0.0.1
+//! that implements CloudFormation and Route 53, reached by the real SDK
+//! through `AWS_ENDPOINT_URL`. Each test starts its own server.
+//!
+//! Where moto falls short, the tests say so:
+//! - it does not implement UpdateTerminationProtection, so gen warns that
+//!   protection is off instead of enabling it (against AWS it is enabled);
+//! - it skips the ARC resource types silently, so ARC stacks are not deployed
+//!   here (their templates are checked by cfn-lint and golden tests);
+//! - it leaves a deleted stack's health checks behind, so counts are only
+//!   checked after creates;
+//! - it resolves `Fn::ImportValue` when a change set is executed, where AWS
+//!   already fails when it is created; either way gen reports the call.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+struct Moto {
+    url: String,
+    child: Child,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(tool("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting moto_server");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "moto_server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+        }
+    }
+
+    /// tests/tools/moto_r53.py, parsed as JSON where it prints JSON.
+    fn py(&self, cmd: &str, arg: &str) -> serde_json::Value {
+        let o = Command::new(tool("python3"))
+            .arg(workspace().join("tests/tools/moto_r53.py"))
+            .args([&self.url, cmd, arg])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "moto_r53.py {cmd}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let out = String::from_utf8_lossy(&o.stdout);
+        serde_json::from_str(&out).unwrap_or(serde_json::Value::String(out.trim().to_string()))
+    }
+
+    fn gen_cmd(&self, dir: &Path, args: &[&str]) -> (Command, tempfile::TempDir) {
+        let (mut cmd, home) = gen_command(dir);
+        cmd.args(args)
+            .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+            .env("AWS_REGION", "us-west-2")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                dir.join("no-aws-credentials"),
+            )
+            .env_remove("AWS_PROFILE")
+            .env("AWS_ENDPOINT_URL", &self.url);
+        (cmd, home)
+    }
+
+    fn run(&self, dir: &Path, args: &[&str]) -> Output {
+        let (mut cmd, _home) = self.gen_cmd(dir, args);
+        cmd.stdin(Stdio::null()).output().unwrap()
+    }
+
+    fn stacks(&self, prefix: &str) -> Vec<(String, String)> {
+        let v = self.py("stacks", prefix);
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap().to_string(),
+                    s["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .filter(|(_, st)| st != "DELETE_COMPLETE")
+            .collect()
+    }
+}
+
+const CHECKOUT: &str = "  - name: checkout\n    host: checkout.example.org\n    image: img\n    health: {path: /checkouthealth}\n";
+
+/// A repository with the shared spec, both ALB names resolved, rendered.
+fn rendered(extra: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let text = spec(extra).replace(
+        "  - name: us-east-1\n    cluster: east\n",
+        "  - name: us-east-1\n    cluster: east\n    albDnsName: shop-2.us-east-1.elb.amazonaws.com\n",
+    );
+    std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    d
+}
+
+fn rerender(d: &Path, extra: &str) {
+    let text = spec(extra).replace(
+        "  - name: us-east-1\n    cluster: east\n",
+        "  - name: us-east-1\n    cluster: east\n    albDnsName: shop-2.us-east-1.elb.amazonaws.com\n",
+    );
+    std::fs::write(d.join("gen.yaml"), text).unwrap();
+    let o = run_gen(d, &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn deploy_creates_the_stacks_then_finds_them_up_to_date() {
+    let moto = Moto::start();
+    moto.py("create-zone", "example.org");
+    let d = rendered(CHECKOUT);
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("shop-dns-cart (us-west-2): new stack"),
+        "{out}"
+    );
+    assert!(out.contains("Add     RecordCartEuWest1"), "{out}");
+    assert!(
+        out.contains("shop-dns-cart: CREATE_COMPLETE")
+            && out.contains("shop-dns-checkout: CREATE_COMPLETE"),
+        "{out}"
+    );
+    // moto: UpdateTerminationProtection is not implemented.
+    assert!(
+        stderr(&o).contains("termination protection is off: UpdateTerminationProtection"),
+        "{}",
+        stderr(&o)
+    );
+
+    let dump = moto.py("dump", "example.org");
+    let checks = dump["health_checks"].as_array().unwrap();
+    let mut got: Vec<(String, String)> = checks
+        .iter()
+        .map(|c| {
+            (
+                c["FullyQualifiedDomainName"].as_str().unwrap().to_string(),
+                c["ResourcePath"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("shop-1.eu-west-1.elb.amazonaws.com", "/carthealth"),
+            ("shop-1.eu-west-1.elb.amazonaws.com", "/checkouthealth"),
+            ("shop-2.us-east-1.elb.amazonaws.com", "/carthealth"),
+            ("shop-2.us-east-1.elb.amazonaws.com", "/checkouthealth"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let records = dump["records"].as_array().unwrap();
+    let find = |name: &str, set: &str| {
+        records
+            .iter()
+            .find(|r| r["Name"] == name && r["SetIdentifier"] == set)
+            .unwrap_or_else(|| panic!("{name} {set}: {records:?}"))
+    };
+    assert_eq!(find("cart.example.org.", "eu-west-1")["Weight"], 100);
+    assert_eq!(
+        find("cart.example.org.", "us-east-1")["Weight"],
+        0,
+        "weight 0 is kept"
+    );
+    assert_eq!(
+        find("checkout.example.org.", "us-east-1")["Region"],
+        "us-east-1"
+    );
+    let cart_west = find("cart.example.org.", "eu-west-1");
+    assert_eq!(
+        cart_west["AliasTarget"]["DNSName"],
+        "shop-1.eu-west-1.elb.amazonaws.com"
+    );
+    assert_eq!(cart_west["AliasTarget"]["EvaluateTargetHealth"], false);
+    let hc = cart_west["HealthCheckId"].as_str().unwrap();
+    let own = checks
+        .iter()
+        .find(|c| c["Id"] == hc)
+        .expect("the record's health check exists");
+    assert_eq!(own["ResourcePath"], "/carthealth");
+
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("nothing to deploy: 2 stacks up to date"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn adding_an_app_creates_its_stack_and_removing_it_deletes_it() {
+    let moto = Moto::start();
+    moto.py("create-zone", "example.org");
+    let d = rendered("");
+    assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
+
+    rerender(d.path(), CHECKOUT);
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("shop-dns-cart (us-west-2): up to date"),
+        "{out}"
+    );
+    assert!(
+        out.contains("shop-dns-checkout (us-west-2): new stack"),
+        "{out}"
+    );
+    assert_eq!(moto.stacks("shop-").len(), 2);
+
+    rerender(d.path(), "");
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("shop-dns-checkout (us-west-2): DELETE"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("shop-dns-checkout: deleted"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        moto.stacks("shop-"),
+        [("shop-dns-cart".to_string(), "CREATE_COMPLETE".to_string())]
+    );
+}
+
+#[test]
+fn dry_run_and_a_refused_prompt_leave_no_change_set() {
+    let moto = Moto::start();
+    moto.py("create-zone", "example.org");
+    let d = rendered(CHECKOUT);
+    let o = moto.run(d.path(), &["deploy", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("dry run: 2 change sets shown and deleted"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        moto.stacks("shop-").is_empty(),
+        "no stack (not even one in review) is left"
+    );
+
+    // No terminal to answer and no --yes: refused, and cleaned up.
+    let o = moto.run(d.path(), &["deploy"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("refusing to deploy without confirmation"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        moto.stacks("shop-").is_empty(),
+        "{:?}",
+        moto.stacks("shop-")
+    );
+
+    assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
+    rerender(
+        d.path(),
+        &CHECKOUT.replace("/checkouthealth", "/checkouthealth2"),
+    );
+    let o = moto.run(d.path(), &["deploy", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Modify  HealthCheckCheckoutEuWest1"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        moto.py("change-sets", "shop-dns-checkout"),
+        serde_json::json!([]),
+        "the update's change set was deleted"
+    );
+}
+
+#[test]
+fn a_failing_stack_is_reported_and_the_others_are_left_alone() {
+    let moto = Moto::start();
+    moto.py("create-zone", "example.org");
+    let d = rendered(CHECKOUT);
+    // With ARC, the DNS stacks import the ARC stack's exports. Deploying them
+    // without it fails (moto skips ARC resources, so the ARC stack is left out).
+    let text = std::fs::read_to_string(d.path().join("gen.yaml")).unwrap()
+        + "arc:\n  enabled: true\n  cluster: {name: shop}\n";
+    std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let o = moto.run(
+        d.path(),
+        &[
+            "deploy",
+            "--yes",
+            "--stack",
+            "shop-dns-cart",
+            "--stack",
+            "shop-dns-checkout",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("shop-dns-cart")
+            && err.contains("No export named shop-arc-EuWest1-health-check"),
+        "{err}"
+    );
+    assert!(
+        moto.stacks("shop-").is_empty(),
+        "the failed new stack is removed, the other never started: {:?}",
+        moto.stacks("shop-")
+    );
+}
+
+#[test]
+fn deploy_refuses_what_a_reviewer_has_not_seen() {
+    let d = rendered("");
+    std::fs::write(
+        d.path().join("gen.yaml"),
+        std::fs::read_to_string(d.path().join("gen.yaml"))
+            .unwrap()
+            .replace("cart:1.0", "cart:2.0"),
+    )
+    .unwrap();
+    let o = run_gen(d.path(), &["deploy", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("not up to date") && stderr(&o).contains("run `gen render`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let o = run_gen(d.path(), &["deploy", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o)
+            .contains("the ALB DNS name is not resolved for us-east-1 (regions[1].albDnsName)"),
+        "{}",
+        stderr(&o)
+    );
+}

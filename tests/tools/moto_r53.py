@@ -1,0 +1,49 @@
+"""Read and seed the moto server for gen's deploy tests, with boto3.
+
+Usage: moto_r53.py ENDPOINT create-zone NAME
+       moto_r53.py ENDPOINT dump ZONE_NAME        records and health checks, as JSON
+       moto_r53.py ENDPOINT stacks PREFIX          [{name, status}] in us-west-2
+       moto_r53.py ENDPOINT change-sets STACK      a stack's change sets not yet executed
+"""
+import json
+import sys
+
+import boto3
+
+
+def main():
+    endpoint, cmd, arg = sys.argv[1], sys.argv[2], sys.argv[3]
+    kw = dict(endpoint_url=endpoint, region_name="us-west-2",
+              aws_access_key_id="AKIDTESTTESTTEST", aws_secret_access_key="test-secret")
+    r53 = boto3.client("route53", **kw)
+    cfn = boto3.client("cloudformation", **kw)
+    if cmd == "create-zone":
+        print(r53.create_hosted_zone(Name=arg, CallerReference=arg)["HostedZone"]["Id"])
+    elif cmd == "dump":
+        zone = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == arg.rstrip(".") + "."][0]
+        records = r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+        checks = r53.list_health_checks()["HealthChecks"]
+        print(json.dumps({
+            "records": [r for r in records if r["Type"] == "A"],
+            "health_checks": [dict(c["HealthCheckConfig"], Id=c["Id"]) for c in checks],
+        }, default=str))
+    elif cmd == "stacks":
+        summaries = cfn.list_stacks()["StackSummaries"]
+        print(json.dumps([{"name": s["StackName"], "status": s["StackStatus"]}
+                          for s in summaries if s["StackName"].startswith(arg)]))
+    elif cmd == "change-sets":
+        try:
+            sets = cfn.list_change_sets(StackName=arg)["Summaries"]
+        except cfn.exceptions.ClientError:
+            sets = []
+        # Only change sets still waiting to be executed (moto, unlike AWS,
+        # also keeps the executed ones).
+        print(json.dumps([s["ChangeSetName"] for s in sets if s.get("ExecutionStatus") == "AVAILABLE"]))
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
