@@ -12,6 +12,7 @@ pub mod model;
 pub mod output;
 pub mod pricing;
 pub mod render;
+pub mod review;
 pub mod spec;
 pub mod validate;
 pub mod zones;

@@ -7,5 +7,6 @@ mod bad_specs;
 mod deploy;
 mod examples;
 mod git;
+mod plan;
 mod util;
 mod validators;

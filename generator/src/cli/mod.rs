@@ -26,6 +26,7 @@ macro_rules! tell_raw {
 
 mod arc;
 mod deploy;
+mod plan;
 
 use crate::output::{self, git};
 use crate::{model, pricing, render, spec, validate};
@@ -60,6 +61,8 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// Show what a change to the spec does to DNS, against a base revision.
+    Plan(plan::PlanArgs),
     /// Deploy the rendered CloudFormation stacks through reviewed change sets.
     Deploy(deploy::DeployArgs),
     /// Route 53 Application Recovery Controller: see and switch routing controls.
@@ -140,6 +143,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         } => render_cmd(&settings, &checked, *check, *no_commit, *force),
         Command::Arc { cmd } => arc::run(&checked, cmd),
         Command::Deploy(args) => deploy::run(&settings, &checked, args),
+        Command::Plan(args) => plan::run(&settings, &checked, args),
     }
 }
 

@@ -175,6 +175,8 @@ pub struct CombinedCheck {
     pub logical_id: String,
     /// Export of the routing control's health check (from the ARC stack).
     pub control_export: String,
+    /// The routing control's name.
+    pub control: String,
     pub name_tag: String,
 }
 
@@ -579,6 +581,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     .map(|c| CombinedCheck {
                         logical_id: format!("CombinedHealthCheck{id}"),
                         control_export: c.export.clone(),
+                        control: c.name.clone(),
                         name_tag: format!("{}-{}-{}-arc", spec.name, a.name, r.name),
                     });
                 let record = RecordPlan {

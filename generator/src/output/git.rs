@@ -55,6 +55,41 @@ pub fn repo_prefix(root: &Path) -> Result<String> {
     }
 }
 
+/// The content of `file` (a path on disk inside the work tree) at revision
+/// `rev`, or None when the file did not exist there.
+pub fn read_at(root: &Path, rev: &str, file: &Path) -> Result<Option<Vec<u8>>> {
+    let repo = Repository::discover(root).with_context(|| {
+        format!(
+            "{} is not in a Git repository, so there is no base to compare with",
+            root.display()
+        )
+    })?;
+    let workdir = repo
+        .workdir()
+        .context("the repository has no work tree")?
+        .canonicalize()?;
+    let file = file
+        .canonicalize()
+        .with_context(|| format!("reading {}", file.display()))?;
+    let rel = file.strip_prefix(&workdir).with_context(|| {
+        format!(
+            "{} is outside the repository {}",
+            file.display(),
+            workdir.display()
+        )
+    })?;
+    let object = repo
+        .revparse_single(rev)
+        .with_context(|| format!("no revision `{rev}` in {}\n  hint: fetch it (e.g. `git fetch origin main`) or name another with --base", workdir.display()))?;
+    let tree = object
+        .peel_to_tree()
+        .with_context(|| format!("`{rev}` is not a commit"))?;
+    match tree.get_path(rel) {
+        Ok(entry) => Ok(Some(repo.find_blob(entry.id())?.content().to_vec())),
+        Err(_) => Ok(None),
+    }
+}
+
 /// Whether `root` is inside a Git work tree.
 pub fn has_repository(root: &Path) -> bool {
     Repository::discover(root).is_ok_and(|r| r.workdir().is_some())

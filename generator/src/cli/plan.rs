@@ -1,0 +1,63 @@
+//! `gen plan`: what a change to the spec does to DNS, against a base
+//! revision, as text or as Markdown for a pull-request comment.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use super::Settings;
+use crate::output::git;
+use crate::review::{self, Behaviour};
+use crate::validate::Spec;
+use crate::{model, spec, validate};
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The revision to compare with (a commit, branch or tag).
+    #[arg(long, default_value = "HEAD", value_name = "REV")]
+    base: String,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+}
+
+pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode> {
+    let prefix = git::repo_prefix(&settings.root)?;
+    let after = review::behaviour(&model::plan(head, &prefix));
+    let before = match git::read_at(&settings.root, &args.base, &settings.spec)? {
+        None => Behaviour::default(),
+        Some(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let name = format!("{} at {}", settings.spec_name(), args.base);
+            let loaded = spec::load(&text, &name).map_err(|d| invalid(&name, &d))?;
+            let outcome = validate::validate(&loaded);
+            match outcome.spec {
+                Some(base) => review::behaviour(&model::plan(&base, &prefix)),
+                None => return Err(invalid(&name, &outcome.diagnostics)),
+            }
+        }
+    };
+    let changes = review::diff(&before, &after);
+    match args.format {
+        Format::Text => say_raw!("{}", review::text(&changes)),
+        Format::Markdown => say_raw!("{}", review::markdown(&changes, &args.base)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn invalid(name: &str, d: &[crate::diag::Diagnostic]) -> anyhow::Error {
+    let first = d
+        .iter()
+        .find(|d| d.is_error())
+        .map(|d| d.display(name).to_string())
+        .unwrap_or_default();
+    anyhow::anyhow!(
+        "the spec at the base revision does not validate, so there is nothing to compare with\n  {first}"
+    )
+}
