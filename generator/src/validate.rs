@@ -69,6 +69,7 @@ pub struct Region {
     pub alb_dns_name: Option<String>,
     pub alb_zone_id: String,
     pub certificate_arn: Option<String>,
+    pub kube_context: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -768,6 +769,7 @@ impl Validator {
                     alb_dns_name: r.alb_dns_name.clone(),
                     alb_zone_id,
                     certificate_arn: r.certificate_arn.clone(),
+                    kube_context: r.kube_context.clone(),
                 });
             }
         }

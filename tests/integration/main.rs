@@ -5,6 +5,7 @@
 mod arc;
 mod bad_specs;
 mod deploy;
+mod discover;
 mod examples;
 mod git;
 mod plan;

@@ -26,6 +26,7 @@ macro_rules! tell_raw {
 
 mod arc;
 mod deploy;
+mod discover;
 mod plan;
 
 use crate::output::{self, git};
@@ -61,6 +62,8 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// Read each Region's ALB DNS name from its cluster's Ingress into gen.lock.
+    Discover,
     /// Show what a change to the spec does to DNS, against a base revision.
     Plan(plan::PlanArgs),
     /// Deploy the rendered CloudFormation stacks through reviewed change sets.
@@ -123,9 +126,14 @@ pub fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<ExitCode> {
     let settings = Settings::resolve(args)?;
-    let Some(checked) = load_and_validate(&settings)? else {
+    let Some(mut checked) = load_and_validate(&settings)? else {
         return Ok(ExitCode::FAILURE);
     };
+    // What `gen discover` found fills what the spec leaves out.
+    let lock = spec::lock::read(&settings.spec)?;
+    for d in spec::lock::apply(&mut checked, &lock) {
+        tell!("{}", d.display(&settings.spec_name()));
+    }
     match &args.command {
         Command::Validate => {
             say!(
@@ -144,6 +152,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Arc { cmd } => arc::run(&checked, cmd),
         Command::Deploy(args) => deploy::run(&settings, &checked, args),
         Command::Plan(args) => plan::run(&settings, &checked, args),
+        Command::Discover => discover::run(&settings, &checked),
     }
 }
 
@@ -283,13 +292,16 @@ fn commit(
     repo: &git::Repo,
     rendered: &[render::Rendered],
 ) -> Result<()> {
-    let spec_bytes = std::fs::read(&settings.spec)
-        .with_context(|| format!("reading {}", settings.spec.display()))?;
+    // The inputs are committed with the render: the spec, and the lock when there is one.
     let spec_path = repo.spec_path(&settings.spec);
-    let pending = repo.pending(
-        rendered,
-        spec_path.as_deref().map(|p| (p, spec_bytes.as_slice())),
-    )?;
+    let mut inputs = Vec::new();
+    let lock_path = spec::lock::path_for(&settings.spec);
+    for file in [settings.spec.as_path(), lock_path.as_path()] {
+        if let (Some(rel), Ok(bytes)) = (repo.spec_path(file), std::fs::read(file)) {
+            inputs.push((rel, bytes));
+        }
+    }
+    let pending = repo.pending(rendered, &inputs)?;
     if pending.is_empty() {
         say!("nothing to commit: the repository already holds this render");
         return Ok(());

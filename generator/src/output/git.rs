@@ -239,11 +239,12 @@ impl Repo {
         Ok(out)
     }
 
-    /// What differs between the rendered files (plus the spec) and HEAD.
+    /// What differs between the rendered files (plus the inputs: the spec
+    /// and its lock, by root-relative path) and HEAD.
     pub fn pending(
         &self,
         rendered: &[Rendered],
-        spec: Option<(&str, &[u8])>,
+        inputs: &[(String, Vec<u8>)],
     ) -> Result<Vec<Pending>> {
         let mut out = Vec::new();
         let mut wanted = BTreeSet::new();
@@ -268,7 +269,7 @@ impl Repo {
                 });
             }
         }
-        if let Some((path, bytes)) = spec {
+        for (path, bytes) in inputs {
             out.extend(self.changed(path, bytes)?);
         }
         Ok(out)
@@ -289,7 +290,7 @@ impl Repo {
         }))
     }
 
-    /// The spec's path relative to the render root, if it is in the work tree.
+    /// A file's path relative to the render root, if it is in the work tree.
     pub fn spec_path(&self, spec: &Path) -> Option<String> {
         let spec = spec.canonicalize().ok()?;
         let rel = spec.strip_prefix(&self.root).ok()?;
@@ -421,6 +422,7 @@ pub fn message(
     let mut clusters: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut stacks: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
     let mut spec_changed = false;
+    let mut inputs: Vec<&str> = Vec::new();
     for Pending { path, kind, .. } in pending {
         if Some(path.as_str()) == spec_path {
             spec_changed = true;
@@ -438,7 +440,8 @@ pub fn message(
             Owner::Stack { stack } => {
                 stacks.entry(stack).or_default().insert(*kind);
             }
-            Owner::Other => {}
+            // Other inputs committed with the render (the lock file).
+            Owner::Other => inputs.push(path.as_str()),
         }
     }
     let verdict = |kinds: &BTreeSet<Kind>| match (kinds.len(), kinds.iter().next()) {
@@ -492,6 +495,9 @@ pub fn message(
     }
     if spec_changed {
         body.push(format!("spec {}: updated", spec_path.unwrap_or("gen.yaml")));
+    }
+    for input in inputs {
+        body.push(format!("{input}: updated"));
     }
     if !body.is_empty() {
         msg.push('\n');

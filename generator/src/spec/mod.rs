@@ -7,6 +7,7 @@
 
 mod introspect;
 mod lines;
+pub mod lock;
 
 use std::collections::BTreeMap;
 
@@ -130,6 +131,8 @@ pub struct RawRegion {
     pub alb_zone_id: Option<String>,
     /// ACM certificate (in this Region) for an HTTPS:443 listener on the ALB.
     pub certificate_arn: Option<String>,
+    /// kubeconfig context of the cluster (default: found by the cluster's name).
+    pub kube_context: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -1,0 +1,175 @@
+//! `gen discover`: read each Region's shared Ingress from its cluster and
+//! record the ALB's DNS name in `gen.lock`, so `gen render` can fill it in.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::{Settings, print_table};
+use crate::k8s::{self, IngressAddress};
+use crate::output;
+use crate::spec::lock::{self, Locked};
+use crate::validate::Spec;
+
+/// One Region's outcome.
+enum Found {
+    Ready(String),
+    Problem { state: &'static str, detail: String },
+}
+
+pub fn run(settings: &Settings, spec: &Spec) -> Result<ExitCode> {
+    let config = k8s::kubeconfig()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut details = Vec::new();
+    let mut found: Vec<(usize, String, Found)> = Vec::new();
+    for (i, r) in spec.regions.iter().enumerate() {
+        let context = match k8s::context_for(&config, &r.cluster, r.kube_context.as_deref()) {
+            Ok(c) => c,
+            Err(e) => {
+                found.push((
+                    i,
+                    "-".into(),
+                    Found::Problem {
+                        state: "no context",
+                        detail: format!("{e:#}"),
+                    },
+                ));
+                continue;
+            }
+        };
+        let ns = spec.namespace.clone();
+        let name = spec.ingress.alb_name.clone();
+        let result = runtime.block_on(async {
+            let client = k8s::client(&config, &context).await?;
+            tokio::time::timeout(
+                Duration::from_secs(30),
+                k8s::ingress_address(client, &ns, &name),
+            )
+            .await
+            .map_err(|_| anyhow::anyhow!("no answer within 30 s"))?
+        });
+        let f = match result {
+            Ok(IngressAddress::Ready(h))
+                if !h.ends_with(&format!(".{}.elb.amazonaws.com", r.name)) =>
+            {
+                Found::Problem {
+                    state: "wrong Region",
+                    detail: format!(
+                        "context `{context}` reports `{h}`, which is not an ALB in {}\n  hint: check that the context is this Region's cluster (set kubeContext)",
+                        r.name
+                    ),
+                }
+            }
+            Ok(IngressAddress::Ready(h)) => Found::Ready(h),
+            Ok(IngressAddress::Pending) => Found::Problem {
+                state: "pending",
+                detail: format!(
+                    "Ingress {ns}/{name} has no address yet\n  hint: the load balancer controller creates the ALB within minutes; check `kubectl --context {context} -n {ns} describe ingress {name}` for its events, and that the IngressClass `{}` exists",
+                    spec.ingress.class_name
+                ),
+            },
+            Ok(IngressAddress::Missing) => Found::Problem {
+                state: "missing",
+                detail: format!(
+                    "there is no Ingress {ns}/{name}\n  hint: has Flux applied it? `flux --context {context} get kustomizations` should show {}-ingress ready",
+                    spec.name
+                ),
+            },
+            Err(e) => Found::Problem {
+                state: "unreachable",
+                detail: format!("{e:#}"),
+            },
+        };
+        found.push((i, context, f));
+    }
+    let rows: Vec<[String; 4]> = found
+        .iter()
+        .map(|(i, context, f)| {
+            let r = &spec.regions[*i];
+            let result = match f {
+                Found::Ready(h) => h.clone(),
+                Found::Problem { state, .. } => state.to_string(),
+            };
+            [r.name.clone(), r.cluster.clone(), context.clone(), result]
+        })
+        .collect();
+    print_table(["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
+
+    let mut lock_now = lock::read(&settings.spec)?;
+    let before = lock_now.clone();
+    let mut all_ready = true;
+    for (i, _, f) in found {
+        let r = &spec.regions[i];
+        match f {
+            Found::Ready(h) => {
+                let keep = lock_now
+                    .regions
+                    .get(&r.name)
+                    .is_some_and(|l| l.alb_dns_name == h && l.alb_zone_id == r.alb_zone_id);
+                if !keep {
+                    lock_now.regions.insert(
+                        r.name.clone(),
+                        Locked {
+                            alb_dns_name: h,
+                            alb_zone_id: r.alb_zone_id.clone(),
+                            resolved_at: now_rfc3339(),
+                        },
+                    );
+                }
+            }
+            Found::Problem { state, detail } => {
+                all_ready = false;
+                details.push(format!("{} ({}): {state}: {detail}", r.name, r.cluster));
+            }
+        }
+    }
+    for d in &details {
+        tell!("note: {d}");
+    }
+    let path = lock::path_for(&settings.spec);
+    if lock_now != before {
+        lock_now.version = 1;
+        output::write_atomic(&path, lock::to_text(&lock_now)?.as_bytes())?;
+        say!(
+            "wrote {}: run `gen render` to use it, and commit both",
+            path.display()
+        );
+    } else if path.exists() {
+        say!("{} is up to date", path.display());
+    } else {
+        say!("nothing resolved yet: {} not written", path.display());
+    }
+    Ok(if all_ready {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The current time as RFC 3339 UTC, to the second.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

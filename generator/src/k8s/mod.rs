@@ -1,0 +1,137 @@
+//! The Kubernetes adapter: reads objects from the clusters with the kube
+//! crate, one kubeconfig context per cluster. It knows the Kubernetes API
+//! and kubeconfig, nothing of the spec.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Api, Client, Config};
+
+/// What the shared Ingress says about its load balancer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngressAddress {
+    /// The load balancer's DNS name.
+    Ready(String),
+    /// The Ingress exists but has no address yet.
+    Pending,
+    /// There is no such Ingress.
+    Missing,
+}
+
+/// The user's kubeconfig (KUBECONFIG, else ~/.kube/config).
+pub fn kubeconfig() -> Result<Kubeconfig> {
+    Kubeconfig::read().context("reading the kubeconfig (KUBECONFIG or ~/.kube/config)")
+}
+
+/// The context for `cluster`: `explicit` when given, else the one named
+/// exactly like the cluster, else the only one whose name or cluster ends
+/// in `/<cluster>` (EKS ARNs) or holds `@<cluster>.` (eksctl).
+pub fn context_for(config: &Kubeconfig, cluster: &str, explicit: Option<&str>) -> Result<String> {
+    let names: Vec<(&str, &str)> = config
+        .contexts
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.context.as_ref().map(|x| x.cluster.as_str()).unwrap_or(""),
+            )
+        })
+        .collect();
+    if let Some(e) = explicit {
+        if names.iter().any(|(n, _)| *n == e) {
+            return Ok(e.to_string());
+        }
+        bail!(
+            "the kubeconfig has no context `{e}`\n  hint: contexts: {}",
+            list(&names)
+        );
+    }
+    if let Some((n, _)) = names.iter().find(|(n, _)| *n == cluster) {
+        return Ok(n.to_string());
+    }
+    let tail = format!("/{cluster}");
+    let eksctl = format!("@{cluster}.");
+    let matches: Vec<&str> = names
+        .iter()
+        .filter(|(n, c)| n.ends_with(&tail) || c.ends_with(&tail) || n.contains(&eksctl))
+        .map(|(n, _)| *n)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => bail!(
+            "no kubeconfig context for cluster `{cluster}`\n  hint: set kubeContext for this Region in the spec; contexts: {}",
+            list(&names)
+        ),
+        many => bail!(
+            "several kubeconfig contexts could be cluster `{cluster}`: {}\n  hint: set kubeContext for this Region in the spec",
+            many.join(", ")
+        ),
+    }
+}
+
+fn list(names: &[(&str, &str)]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A client for one context, with short timeouts: an unreachable cluster
+/// should be reported, not waited on.
+pub async fn client(config: &Kubeconfig, context: &str) -> Result<Client> {
+    let options = KubeConfigOptions {
+        context: Some(context.to_string()),
+        ..KubeConfigOptions::default()
+    };
+    let mut cfg = Config::from_custom_kubeconfig(config.clone(), &options)
+        .await
+        .with_context(|| format!("loading kubeconfig context `{context}`"))?;
+    cfg.connect_timeout = Some(Duration::from_secs(5));
+    cfg.read_timeout = Some(Duration::from_secs(15));
+    Client::try_from(cfg).with_context(|| format!("creating a client for context `{context}`"))
+}
+
+/// The address of Ingress `name` in `namespace`.
+pub async fn ingress_address(
+    client: Client,
+    namespace: &str,
+    name: &str,
+) -> Result<IngressAddress> {
+    let api: Api<Ingress> = Api::namespaced(client, namespace);
+    let ingress = api
+        .get_opt(name)
+        .await
+        .map_err(|e| anyhow!("{}", describe(&e)))?;
+    let Some(ingress) = ingress else {
+        return Ok(IngressAddress::Missing);
+    };
+    let hostname = ingress
+        .status
+        .and_then(|s| s.load_balancer)
+        .and_then(|lb| lb.ingress)
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|i| i.hostname);
+    Ok(match hostname {
+        Some(h) if !h.is_empty() => IngressAddress::Ready(h),
+        _ => IngressAddress::Pending,
+    })
+}
+
+fn describe(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("{} ({} {})", s.message, s.code, s.reason),
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(s) = source {
+                text = format!("{text}: {s}");
+                source = s.source();
+            }
+            text
+        }
+    }
+}

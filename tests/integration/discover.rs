@@ -1,0 +1,265 @@
+//! `gen discover` against scripted Kubernetes API servers.
+//!
+//! No Kubernetes API server can run here, so each "cluster" is a local HTTP
+//! server that answers the one call the kube crate makes for discover (GET
+//! the Ingress) the way the API server does: the object, an object without
+//! an address, or a 404 Status. The real `gen` binary reads a real
+//! kubeconfig that points at them. The live check against real clusters is
+//! `live_discover_against_the_current_kubeconfig`, ignored by default.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use crate::util::*;
+
+/// What a scripted cluster answers for the shared Ingress.
+#[derive(Clone)]
+enum Answer {
+    Address(&'static str),
+    NoAddress,
+    NotFound,
+}
+
+struct Cluster {
+    url: String,
+    answer: Arc<Mutex<Answer>>,
+    paths: Arc<Mutex<Vec<String>>>,
+}
+
+impl Cluster {
+    fn start(answer: Answer) -> Cluster {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let answer = Arc::new(Mutex::new(answer));
+        let paths = Arc::new(Mutex::new(Vec::new()));
+        let (a, p) = (answer.clone(), paths.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                serve(stream, &a, &p);
+            }
+        });
+        Cluster { url, answer, paths }
+    }
+
+    /// An address nothing listens on.
+    fn unreachable() -> String {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    }
+}
+
+fn serve(mut stream: TcpStream, answer: &Mutex<Answer>, paths: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+    }
+    paths.lock().unwrap().push(path.clone());
+    let ingress = |status: serde_json::Value| {
+        serde_json::json!({
+            "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": "shop", "namespace": "shop"},
+            "spec": {"ingressClassName": "shop-alb"},
+            "status": status,
+        })
+    };
+    let (code, body) = if path.split('?').next()
+        != Some("/apis/networking.k8s.io/v1/namespaces/shop/ingresses/shop")
+    {
+        (
+            "404 Not Found",
+            serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "the server could not find the requested resource", "reason": "NotFound", "code": 404}),
+        )
+    } else {
+        match answer.lock().unwrap().clone() {
+            Answer::Address(h) => (
+                "200 OK",
+                ingress(serde_json::json!({"loadBalancer": {"ingress": [{"hostname": h}]}})),
+            ),
+            Answer::NoAddress => ("200 OK", ingress(serde_json::json!({"loadBalancer": {}}))),
+            Answer::NotFound => (
+                "404 Not Found",
+                serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "ingresses.networking.k8s.io \"shop\" not found", "reason": "NotFound", "details": {"name": "shop", "group": "networking.k8s.io", "kind": "ingresses"}, "code": 404}),
+            ),
+        }
+    };
+    let body = body.to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {code}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// A kubeconfig with the contexts `west` (named like the cluster) and an
+/// EKS-style ARN for `east`, as `aws eks update-kubeconfig` writes it.
+fn kubeconfig(dir: &Path, west: &str, east: &str) -> std::path::PathBuf {
+    let path = dir.join("kubeconfig");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: west\n  cluster: {{server: \"{west}\"}}\n- name: arn:aws:eks:us-east-1:111122223333:cluster/east\n  cluster: {{server: \"{east}\"}}\ncontexts:\n- name: west\n  context: {{cluster: west, user: test}}\n- name: arn:aws:eks:us-east-1:111122223333:cluster/east\n  context: {{cluster: \"arn:aws:eks:us-east-1:111122223333:cluster/east\", user: test}}\ncurrent-context: west\nusers:\n- name: test\n  user: {{token: test-token}}\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+const SPEC: &str = "version: 1\nname: shop\ndns: {zone: example.org}\nregions:\n  - {name: eu-west-1, cluster: west}\n  - {name: us-east-1, cluster: east}\napps:\n  - {name: cart, host: cart.example.org, image: img, health: {path: /carthealth}}\n";
+
+fn discover(dir: &Path, config: &Path) -> std::process::Output {
+    let (mut cmd, _home) = gen_command(dir);
+    cmd.arg("discover")
+        .env("KUBECONFIG", config)
+        .output()
+        .unwrap()
+}
+
+const WEST: &str = "k8s-shop-0123456789.eu-west-1.elb.amazonaws.com";
+const EAST: &str = "k8s-shop-9876543210.us-east-1.elb.amazonaws.com";
+
+#[test]
+fn discover_records_what_is_ready_and_says_what_is_pending() {
+    let west = Cluster::start(Answer::Address(WEST));
+    let east = Cluster::start(Answer::NoAddress);
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("gen.yaml"), SPEC).unwrap();
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+
+    let o = discover(d.path(), &config);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "not every Region is resolved: {}",
+        stdout(&o)
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("eu-west-1  west     west") && out.contains(WEST),
+        "{out}"
+    );
+    assert!(
+        out.contains("arn:aws:eks:us-east-1:111122223333:cluster/east  pending"),
+        "the EKS context is found by cluster name: {out}"
+    );
+    assert!(
+        stderr(&o).contains("us-east-1 (east): pending: Ingress shop/shop has no address yet"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        west.paths.lock().unwrap().last().map(String::as_str),
+        Some("/apis/networking.k8s.io/v1/namespaces/shop/ingresses/shop")
+    );
+    let lock = std::fs::read_to_string(d.path().join("gen.lock")).unwrap();
+    assert!(
+        lock.contains(&format!("albDnsName: {WEST}")) && lock.contains("albZoneId: Z32O12XQLNTSW2"),
+        "{lock}"
+    );
+    assert!(!lock.contains("us-east-1"), "{lock}");
+
+    // render takes the name from the lock, and commits the lock with the spec.
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = std::fs::read_to_string(d.path().join("cloudformation/shop-dns-cart.yaml")).unwrap();
+    assert!(
+        t.contains(&format!("DNSName: \"{WEST}\""))
+            && t.contains("DNSName: !Ref \"AlbDnsNameUsEast1\""),
+        "{t}"
+    );
+    assert!(
+        git(d.path(), &["ls-tree", "--name-only", "HEAD"])
+            .lines()
+            .any(|l| l == "gen.lock")
+    );
+
+    // Once the east ALB exists, both are recorded; the west entry is kept as it was.
+    *east.answer.lock().unwrap() = Answer::Address(EAST);
+    let o = discover(d.path(), &config);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let after = std::fs::read_to_string(d.path().join("gen.lock")).unwrap();
+    assert!(after.contains(EAST), "{after}");
+    let west_entry = |text: &str| text.split("us-east-1").next().unwrap().to_string();
+    assert!(
+        after.contains(&west_entry(&lock)[west_entry(&lock).find("eu-west-1").unwrap()..]),
+        "unchanged entry kept:\n{lock}\n{after}"
+    );
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success());
+    assert!(!stdout(&o).contains("not resolved"), "{}", stdout(&o));
+    let o = discover(d.path(), &config);
+    assert!(
+        stdout(&o).contains("gen.lock is up to date"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_missing_ingress_an_unreachable_cluster_and_a_wrong_context_change_nothing() {
+    let west = Cluster::start(Answer::NotFound);
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("gen.yaml"), SPEC).unwrap();
+    let config = kubeconfig(d.path(), &west.url, &Cluster::unreachable());
+    let o = discover(d.path(), &config);
+    assert_eq!(o.status.code(), Some(1));
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(
+        out.contains("missing") && out.contains("unreachable"),
+        "{out}"
+    );
+    assert!(
+        err.contains("eu-west-1 (west): missing: there is no Ingress shop/shop")
+            && err.contains("flux --context west get kustomizations"),
+        "{err}"
+    );
+    assert!(err.contains("us-east-1 (east): unreachable:"), "{err}");
+    assert!(
+        !d.path().join("gen.lock").exists(),
+        "nothing resolved, nothing written"
+    );
+
+    // An address from another Region means the context is not this cluster's.
+    *west.answer.lock().unwrap() = Answer::Address(EAST);
+    let o = discover(d.path(), &config);
+    assert!(
+        stderr(&o).contains("eu-west-1 (west): wrong Region"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.path().join("gen.lock").exists());
+
+    // A spec naming a context the kubeconfig lacks.
+    std::fs::write(
+        d.path().join("gen.yaml"),
+        SPEC.replace("cluster: west}", "cluster: west, kubeContext: prod-west}"),
+    )
+    .unwrap();
+    let o = discover(d.path(), &config);
+    assert!(
+        stderr(&o).contains("the kubeconfig has no context `prod-west`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+#[ignore = "needs a cluster: run in a repository whose gen.yaml names clusters of your kubeconfig"]
+fn live_discover_against_the_current_kubeconfig() {
+    let dir =
+        std::env::var("GEN_LIVE_REPO").expect("GEN_LIVE_REPO: the repository to discover for");
+    let o = std::process::Command::new(gen_bin())
+        .args(["-C", &dir, "discover"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+}
