@@ -379,3 +379,33 @@ fn deploy_refuses_what_a_reviewer_has_not_seen() {
         stderr(&o)
     );
 }
+
+#[test]
+fn plan_can_add_the_change_sets_and_leaves_none_behind() {
+    let moto = Moto::start();
+    moto.py("create-zone", "example.org");
+    let d = rendered("");
+    assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
+    let text = std::fs::read_to_string(d.path().join("gen.yaml"))
+        .unwrap()
+        .replace("us-east-1: 0}", "us-east-1: 10}");
+    std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+    assert!(
+        run_gen(d.path(), &["render", "--no-commit"])
+            .status
+            .success()
+    );
+    let o = moto.run(d.path(), &["plan", "--change-sets"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("cart in us-east-1: routing: weighted, weight 0 -> weighted, weight 10"),
+        "{out}"
+    );
+    assert!(out.contains("Modify  RecordCartUsEast1"), "{out}");
+    assert!(out.contains("(1 change sets shown and deleted)"), "{out}");
+    assert_eq!(
+        moto.py("change-sets", "shop-dns-cart"),
+        serde_json::json!([])
+    );
+}

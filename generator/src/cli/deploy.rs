@@ -40,7 +40,9 @@ struct Pending {
     created: bool,
 }
 
-pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCode> {
+/// The stacks to deploy, after checking that the repository holds what
+/// would be deployed and that nothing is left to resolve.
+fn checked_targets(settings: &Settings, spec: &Spec) -> Result<Vec<Target>> {
     let prefix = git::repo_prefix(&settings.root)?;
     let plan = model::plan(spec, &prefix);
     let rendered = render::render(&plan, &settings.spec_name())?;
@@ -65,7 +67,28 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCo
             settings.spec_name()
         );
     }
-    let mut targets = targets(&plan, &rendered);
+    Ok(targets(&plan, &rendered))
+}
+
+/// For `gen plan --change-sets`: create every stack's change set, show it,
+/// and delete it again.
+pub fn show_change_sets(settings: &Settings, spec: &Spec) -> Result<()> {
+    let targets = checked_targets(settings, spec)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let mut clients = Vec::new();
+        let review = prepare_all(targets, &spec.name, &mut clients).await?;
+        discard_all(&clients, &review.pending).await;
+        say!("({} change sets shown and deleted)", review.pending.len());
+        Ok(())
+    })
+}
+
+pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCode> {
+    let mut targets = checked_targets(settings, spec)?;
     if !args.stacks.is_empty() {
         for s in &args.stacks {
             if !targets.iter().any(|t| &t.name == s) {
@@ -128,87 +151,12 @@ async fn deploy(
     orphans_of: Option<(String, String)>,
     args: &DeployArgs,
 ) -> Result<ExitCode> {
-    let change_set = format!(
-        "gen-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
-    );
     let mut clients: Vec<Cfn> = Vec::new();
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut up_to_date = 0;
-    let mut up_to_date_names: Vec<String> = Vec::new();
-    for t in targets {
-        if !clients.iter().any(|c| c.region == t.region) {
-            clients.push(Cfn::new(&t.region).await);
-        }
-        let client = client(&clients, &t.region);
-        let prepared = match client
-            .prepare(&t.name, &change_set, &t.body, args_spec)
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                discard_all(&clients, &pending).await;
-                return Err(e);
-            }
-        };
-        match prepared {
-            Prepared::UpToDate => {
-                say!("{} ({}): up to date", t.name, t.region);
-                up_to_date += 1;
-                up_to_date_names.push(t.name.clone());
-            }
-            Prepared::ChangeSet {
-                id,
-                created_stack,
-                changes,
-            } => {
-                say!(
-                    "{} ({}): {}",
-                    t.name,
-                    t.region,
-                    if created_stack {
-                        "new stack"
-                    } else {
-                        "changes"
-                    }
-                );
-                let rows: Vec<[String; 4]> = changes
-                    .iter()
-                    .map(|c| {
-                        [
-                            c.action.clone(),
-                            c.logical_id.clone(),
-                            c.resource_type.clone(),
-                            match c.replacement.as_deref() {
-                                Some("True") => "YES: new ID, DNS changes".to_string(),
-                                Some("Conditional") => "maybe".to_string(),
-                                _ => String::new(),
-                            },
-                        ]
-                    })
-                    .collect();
-                print_table(["ACTION", "RESOURCE", "TYPE", "REPLACEMENT"], &rows);
-                let replaced = changes
-                    .iter()
-                    .filter(|c| c.replacement.as_deref() == Some("True"))
-                    .count();
-                if replaced > 0 {
-                    tell!(
-                        "warning: {} replaces {replaced} resource(s): a replaced health check gets a new ID, and records switch to it",
-                        t.name
-                    );
-                }
-                pending.push(Pending {
-                    target: t,
-                    id,
-                    created: created_stack,
-                });
-            }
-        }
-    }
+    let Review {
+        pending,
+        up_to_date_names,
+    } = prepare_all(targets, args_spec, &mut clients).await?;
+    let up_to_date = up_to_date_names.len();
     let mut orphans = Vec::new();
     if let Some((prefix, region)) = &orphans_of {
         if !clients.iter().any(|c| &c.region == region) {
@@ -273,6 +221,103 @@ async fn deploy(
         say!("{name}: deleted");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Change sets prepared for review; the stacks found up to date.
+struct Review {
+    pending: Vec<Pending>,
+    up_to_date_names: Vec<String>,
+}
+
+/// Create and show a change set per stack. On an error, the change sets
+/// made so far are deleted.
+async fn prepare_all(
+    targets: Vec<Target>,
+    args_spec: &str,
+    clients: &mut Vec<Cfn>,
+) -> Result<Review> {
+    let change_set = format!(
+        "gen-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    );
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut up_to_date_names: Vec<String> = Vec::new();
+    for t in targets {
+        if !clients.iter().any(|c| c.region == t.region) {
+            clients.push(Cfn::new(&t.region).await);
+        }
+        let client = client(clients, &t.region);
+        let prepared = match client
+            .prepare(&t.name, &change_set, &t.body, args_spec)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => {
+                discard_all(clients, &pending).await;
+                return Err(e);
+            }
+        };
+        match prepared {
+            Prepared::UpToDate => {
+                say!("{} ({}): up to date", t.name, t.region);
+                up_to_date_names.push(t.name.clone());
+            }
+            Prepared::ChangeSet {
+                id,
+                created_stack,
+                changes,
+            } => {
+                say!(
+                    "{} ({}): {}",
+                    t.name,
+                    t.region,
+                    if created_stack {
+                        "new stack"
+                    } else {
+                        "changes"
+                    }
+                );
+                let rows: Vec<[String; 4]> = changes
+                    .iter()
+                    .map(|c| {
+                        [
+                            c.action.clone(),
+                            c.logical_id.clone(),
+                            c.resource_type.clone(),
+                            match c.replacement.as_deref() {
+                                Some("True") => "YES: new ID, DNS changes".to_string(),
+                                Some("Conditional") => "maybe".to_string(),
+                                _ => String::new(),
+                            },
+                        ]
+                    })
+                    .collect();
+                print_table(["ACTION", "RESOURCE", "TYPE", "REPLACEMENT"], &rows);
+                let replaced = changes
+                    .iter()
+                    .filter(|c| c.replacement.as_deref() == Some("True"))
+                    .count();
+                if replaced > 0 {
+                    tell!(
+                        "warning: {} replaces {replaced} resource(s): a replaced health check gets a new ID, and records switch to it",
+                        t.name
+                    );
+                }
+                pending.push(Pending {
+                    target: t,
+                    id,
+                    created: created_stack,
+                });
+            }
+        }
+    }
+    Ok(Review {
+        pending,
+        up_to_date_names,
+    })
 }
 
 fn client<'a>(clients: &'a [Cfn], region: &str) -> &'a Cfn {

@@ -19,6 +19,9 @@ pub struct PlanArgs {
     base: String,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Also create each stack's CloudFormation change set, show it, and delete it (needs AWS credentials).
+    #[arg(long)]
+    change_sets: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -47,6 +50,10 @@ pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode
     match args.format {
         Format::Text => say_raw!("{}", review::text(&changes)),
         Format::Markdown => say_raw!("{}", review::markdown(&changes, &args.base)),
+    }
+    if args.change_sets {
+        say!();
+        super::deploy::show_change_sets(settings, head)?;
     }
     Ok(ExitCode::SUCCESS)
 }
