@@ -10,7 +10,11 @@
 //! - it leaves a deleted stack's health checks behind, so counts are only
 //!   checked after creates;
 //! - it resolves `Fn::ImportValue` when a change set is executed, where AWS
-//!   already fails when it is created; either way gen reports the call.
+//!   already fails when it is created; either way gen reports the call;
+//! - it fails a resource (a missing hosted zone, a missing export) right in
+//!   ExecuteChangeSet, where AWS fails it later in the stack's events; so the
+//!   path that reports the failed resources from those events runs only
+//!   against AWS.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
