@@ -14,6 +14,7 @@ pub mod output;
 pub mod pricing;
 pub mod render;
 pub mod review;
+pub mod simulate;
 pub mod spec;
 pub mod validate;
 pub mod zones;

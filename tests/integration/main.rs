@@ -9,5 +9,6 @@ mod discover;
 mod examples;
 mod git;
 mod plan;
+mod simulate;
 mod util;
 mod validators;

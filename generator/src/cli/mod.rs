@@ -28,6 +28,7 @@ mod arc;
 mod deploy;
 mod discover;
 mod plan;
+mod simulate;
 
 use crate::output::{self, git};
 use crate::{model, pricing, render, spec, validate};
@@ -62,6 +63,8 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// What Route 53 would answer for each host when apps, Regions or routing controls fail.
+    Simulate(simulate::SimulateArgs),
     /// Read each Region's ALB DNS name from its cluster's Ingress into gen.lock.
     Discover,
     /// Show what a change to the spec does to DNS, against a base revision.
@@ -153,6 +156,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Deploy(args) => deploy::run(&settings, &checked, args),
         Command::Plan(args) => plan::run(&settings, &checked, args),
         Command::Discover => discover::run(&settings, &checked),
+        Command::Simulate(args) => simulate::run(&settings, args),
     }
 }
 

@@ -1,0 +1,194 @@
+//! `gen simulate`: what Route 53 would answer for each host, before and
+//! after a failure, read from the rendered templates on disk.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Serialize;
+
+use super::arc::Output;
+use super::{Settings, print_table};
+use crate::model::layout;
+use crate::simulate::{self, Answer, Scenario, World};
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// What fails: APP@REGION (one app's targets) or REGION (all of it). Repeatable.
+    #[arg(long = "down", value_name = "APP@REGION|REGION")]
+    down: Vec<String>,
+    /// A Region whose routing controls are turned Off. Repeatable.
+    #[arg(long = "arc-off", value_name = "REGION")]
+    arc_off: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    output: Output,
+}
+
+#[derive(Serialize)]
+struct Outcome<'a> {
+    scenario: String,
+    hosts: Vec<HostOutcome<'a>>,
+}
+
+#[derive(Serialize)]
+struct HostOutcome<'a> {
+    host: &'a str,
+    before: Answer,
+    after: Answer,
+    moved: bool,
+}
+
+pub fn run(settings: &Settings, args: &SimulateArgs) -> Result<ExitCode> {
+    let world = load(settings)?;
+    let scenarios = if args.down.is_empty() && args.arc_off.is_empty() {
+        simulate::default_scenarios(&world)
+    } else {
+        vec![scenario(&world, args)?]
+    };
+    let hosts = world.hosts();
+    let calm = Scenario::default();
+    let outcomes: Vec<Outcome<'_>> = scenarios
+        .iter()
+        .map(|s| Outcome {
+            scenario: s.describe(),
+            hosts: hosts
+                .iter()
+                .map(|h| {
+                    let (before, after) = (world.answer(h, &calm), world.answer(h, s));
+                    HostOutcome {
+                        host: h,
+                        moved: before.regions != after.regions,
+                        before,
+                        after,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    match args.output {
+        Output::Json => say!(
+            "{}",
+            serde_json::to_string_pretty(&outcomes).unwrap_or_default()
+        ),
+        Output::Table => {
+            for (i, o) in outcomes.iter().enumerate() {
+                if i > 0 {
+                    say!();
+                }
+                say!("scenario: {}", o.scenario);
+                let rows: Vec<[String; 4]> = o
+                    .hosts
+                    .iter()
+                    .map(|h| {
+                        [
+                            h.host.to_string(),
+                            h.before.short(),
+                            format!(
+                                "{}{}",
+                                h.after.short(),
+                                if h.moved { "  (moved)" } else { "" }
+                            ),
+                            h.after.rule.clone(),
+                        ]
+                    })
+                    .collect();
+                print_table(["HOST", "BEFORE", "AFTER", "WHY"], &rows);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scenario(world: &World, args: &SimulateArgs) -> Result<Scenario> {
+    let regions = world.regions();
+    let mut s = Scenario::default();
+    for d in &args.down {
+        match d.split_once('@') {
+            Some((app, region)) => {
+                if !regions.iter().any(|r| r == region) {
+                    bail!(
+                        "`{region}` in --down {d} is not a Region of the rendered records\n  hint: Regions: {}",
+                        regions.join(", ")
+                    );
+                }
+                if !world.apps_in(region).iter().any(|a| a == app) {
+                    bail!(
+                        "`{app}` in --down {d} is not an app on the ALB in {region}\n  hint: apps: {}",
+                        world.apps_in(region).join(", ")
+                    );
+                }
+                s.apps_down.insert((app.to_string(), region.to_string()));
+            }
+            None if regions.contains(d) => {
+                s.regions_down.insert(d.clone());
+            }
+            None => bail!(
+                "`{d}` is neither APP@REGION nor a Region of the rendered records\n  hint: Regions: {}",
+                regions.join(", ")
+            ),
+        }
+    }
+    for r in &args.arc_off {
+        if !regions.contains(r) {
+            bail!(
+                "`{r}` in --arc-off is not a Region of the rendered records\n  hint: Regions: {}",
+                regions.join(", ")
+            );
+        }
+        s.arc_off.insert(r.clone());
+    }
+    Ok(s)
+}
+
+/// The rendered templates and the Ingress health routes, from disk.
+fn load(settings: &Settings) -> Result<World> {
+    let root = &settings.root;
+    let dir = root.join(layout::CFN_DIR);
+    let mut templates = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}\n  hint: run `gen render` first", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let text = std::fs::read_to_string(&p)?;
+        let v: serde_yaml::Value =
+            serde_yaml::from_str(&text).with_context(|| format!("parsing {}", p.display()))?;
+        templates.push((
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string(),
+            v,
+        ));
+    }
+    // Host-less Ingress rules: health path → app, as the ALB routes it.
+    let mut routes: BTreeMap<String, String> = BTreeMap::new();
+    let deploy = root.join(layout::DEPLOY_DIR);
+    for cluster in std::fs::read_dir(&deploy).into_iter().flatten().flatten() {
+        let ingress = cluster.path().join("ingress").join(layout::INGRESS_FILE);
+        let Ok(text) = std::fs::read_to_string(&ingress) else {
+            continue;
+        };
+        let v: serde_yaml::Value = serde_yaml::from_str(&text)
+            .with_context(|| format!("parsing {}", ingress.display()))?;
+        for rule in v["spec"]["rules"].as_sequence().into_iter().flatten() {
+            if rule.get("host").is_some() {
+                continue;
+            }
+            for path in rule["http"]["paths"].as_sequence().into_iter().flatten() {
+                if let (Some(p), Some(svc)) = (
+                    path["path"].as_str(),
+                    path["backend"]["service"]["name"].as_str(),
+                ) {
+                    routes.insert(p.to_string(), svc.to_string());
+                }
+            }
+        }
+    }
+    simulate::world(&templates, &routes)
+        .map_err(|e| anyhow::anyhow!("reading the rendered templates: {e}"))
+}

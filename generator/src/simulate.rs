@@ -1,0 +1,732 @@
+//! `simulate`: what Route 53 answers for each app's host when apps, Regions
+//! or routing controls fail, evaluated on the rendered templates (what will
+//! really be deployed) with Route 53's answer rules. Pure: callers parse the
+//! files; this module knows CloudFormation's shape and Route 53's rules.
+//!
+//! The rules, from the Route 53 Developer Guide ("How Amazon Route 53
+//! chooses records when health checking is configured", "Choosing a routing
+//! policy", "Values specific for alias records: Evaluate target health"):
+//! - R1 a record with an unhealthy health check is not answered;
+//! - R2 weighted: among healthy records, those with weight > 0 answer, in
+//!   proportion to their weights; weight-0 records answer only when every
+//!   non-zero record is unhealthy;
+//! - R3 if every record of a weighted or latency set is unhealthy, Route 53
+//!   answers as if all were healthy (fails open);
+//! - R4 latency: the healthy record nearest the client answers;
+//! - R5 failover: the primary answers while healthy, else the secondary;
+//!   when both are unhealthy the primary answers;
+//! - R6 a record without a health check (and without evaluate-target-health)
+//!   is always healthy;
+//! - R7 evaluate target health on an ALB alias: the ALB is unhealthy when any
+//!   of its target groups has no healthy target, so one app down marks the
+//!   record of every app on that ALB unhealthy;
+//! - R8 a CALCULATED check is healthy while at least HealthThreshold children are;
+//! - R9 a RECOVERY_CONTROL check is healthy while its routing control is On.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_yaml::Value;
+
+/// One Route 53 record of an app (a host) in a Region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub host: String,
+    pub region: String,
+    pub policy: Policy,
+    pub check: Option<Check>,
+    pub evaluate_target_health: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Policy {
+    Weighted(u8),
+    Latency,
+    Primary,
+    Secondary,
+}
+
+/// A health check, resolved to what it watches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    /// An endpoint check on an app (by name) behind a Region's ALB.
+    Endpoint { app: Option<String>, region: String },
+    Calculated {
+        threshold: usize,
+        children: Vec<Check>,
+    },
+    /// Healthy while the routing control of this Region is On.
+    RoutingControl { region: String },
+    /// A check gen cannot place (treated as healthy, and said so).
+    Unknown(String),
+}
+
+/// What failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Scenario {
+    /// (app, Region) whose targets are all down.
+    pub apps_down: BTreeSet<(String, String)>,
+    /// Regions entirely down: every app there, and the ALB.
+    pub regions_down: BTreeSet<String>,
+    /// Regions whose routing controls are Off.
+    pub arc_off: BTreeSet<String>,
+}
+
+impl Scenario {
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(
+            self.apps_down
+                .iter()
+                .map(|(a, r)| format!("{a} down in {r}")),
+        );
+        parts.extend(self.regions_down.iter().map(|r| format!("{r} down")));
+        parts.extend(
+            self.arc_off
+                .iter()
+                .map(|r| format!("routing controls of {r} Off")),
+        );
+        if parts.is_empty() {
+            "nothing fails".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    fn app_up(&self, app: &str, region: &str) -> bool {
+        !self.regions_down.contains(region)
+            && !self
+                .apps_down
+                .contains(&(app.to_string(), region.to_string()))
+    }
+}
+
+/// Who answers for a host, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    /// Regions answering; for weighted sets with their weights.
+    pub regions: Vec<String>,
+    /// The rule that decided, e.g. "R5 primary unhealthy: secondary".
+    pub rule: String,
+}
+
+impl Answer {
+    pub fn short(&self) -> String {
+        self.regions.join(" + ")
+    }
+}
+
+/// Every app's host: which apps sit on each Region's ALB (for R7).
+pub struct World {
+    pub records: Vec<Record>,
+    /// Region → apps with targets behind that Region's ALB.
+    pub alb_apps: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl World {
+    pub fn hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self.records.iter().map(|r| r.host.clone()).collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+
+    pub fn regions(&self) -> Vec<String> {
+        let set: BTreeSet<String> = self.records.iter().map(|r| r.region.clone()).collect();
+        set.into_iter().collect()
+    }
+
+    pub fn apps_in(&self, region: &str) -> Vec<String> {
+        self.alb_apps
+            .get(region)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// What Route 53 answers for `host` in `scenario`.
+    pub fn answer(&self, host: &str, scenario: &Scenario) -> Answer {
+        let set: Vec<&Record> = self.records.iter().filter(|r| r.host == host).collect();
+        let healthy: Vec<(&Record, bool)> = set
+            .iter()
+            .map(|r| (*r, self.healthy(r, scenario)))
+            .collect();
+        match set.first().map(|r| &r.policy) {
+            Some(Policy::Primary | Policy::Secondary) => {
+                let primary = healthy.iter().find(|(r, _)| r.policy == Policy::Primary);
+                let secondary = healthy.iter().find(|(r, _)| r.policy == Policy::Secondary);
+                match (primary, secondary) {
+                    (Some((p, true)), _) => Answer {
+                        regions: vec![p.region.clone()],
+                        rule: "R5 primary healthy".into(),
+                    },
+                    (Some(_), Some((s, true))) => Answer {
+                        regions: vec![s.region.clone()],
+                        rule: "R5 primary unhealthy: secondary".into(),
+                    },
+                    (Some((p, false)), _) => Answer {
+                        regions: vec![p.region.clone()],
+                        rule: "R5 both unhealthy: primary".into(),
+                    },
+                    (None, Some((s, _))) => Answer {
+                        regions: vec![s.region.clone()],
+                        rule: "R5 no primary".into(),
+                    },
+                    (None, None) => Answer {
+                        regions: vec![],
+                        rule: "no record".into(),
+                    },
+                }
+            }
+            Some(Policy::Weighted(_)) => {
+                let weight = |r: &Record| {
+                    if let Policy::Weighted(w) = r.policy {
+                        w
+                    } else {
+                        0
+                    }
+                };
+                let pick = |cands: Vec<&Record>| -> Vec<String> {
+                    cands
+                        .iter()
+                        .map(|r| {
+                            if weight(r) > 0 {
+                                format!("{} ({})", r.region, weight(r))
+                            } else {
+                                r.region.clone()
+                            }
+                        })
+                        .collect()
+                };
+                let nonzero: Vec<&Record> = healthy
+                    .iter()
+                    .filter(|(r, h)| *h && weight(r) > 0)
+                    .map(|(r, _)| *r)
+                    .collect();
+                if !nonzero.is_empty() {
+                    return Answer {
+                        regions: pick(nonzero),
+                        rule: "R2 healthy non-zero weights".into(),
+                    };
+                }
+                let zero: Vec<&Record> = healthy
+                    .iter()
+                    .filter(|(r, h)| *h && weight(r) == 0)
+                    .map(|(r, _)| *r)
+                    .collect();
+                if !zero.is_empty() {
+                    return Answer {
+                        regions: pick(zero),
+                        rule: "R2 only weight-0 records healthy".into(),
+                    };
+                }
+                let all_nonzero: Vec<&Record> =
+                    set.iter().copied().filter(|r| weight(r) > 0).collect();
+                Answer {
+                    regions: pick(all_nonzero),
+                    rule: "R3 all unhealthy: fails open".into(),
+                }
+            }
+            Some(Policy::Latency) => {
+                let up: Vec<String> = healthy
+                    .iter()
+                    .filter(|(_, h)| *h)
+                    .map(|(r, _)| r.region.clone())
+                    .collect();
+                if up.is_empty() {
+                    Answer {
+                        regions: set.iter().map(|r| r.region.clone()).collect(),
+                        rule: "R3 all unhealthy: fails open".into(),
+                    }
+                } else {
+                    Answer {
+                        regions: up,
+                        rule: "R4 nearest healthy".into(),
+                    }
+                }
+            }
+            None => Answer {
+                regions: vec![],
+                rule: "no record".into(),
+            },
+        }
+    }
+
+    fn healthy(&self, r: &Record, s: &Scenario) -> bool {
+        let check_ok = r.check.as_ref().is_none_or(|c| self.check_ok(c, s));
+        // R7: the ALB is healthy only while every app on it has healthy targets.
+        let alb_ok = !r.evaluate_target_health
+            || (!s.regions_down.contains(&r.region)
+                && self
+                    .apps_in(&r.region)
+                    .iter()
+                    .all(|a| s.app_up(a, &r.region)));
+        check_ok && alb_ok
+    }
+
+    fn check_ok(&self, c: &Check, s: &Scenario) -> bool {
+        match c {
+            Check::Endpoint {
+                app: Some(app),
+                region,
+            } => s.app_up(app, region),
+            Check::Endpoint { app: None, region } => !s.regions_down.contains(region),
+            Check::Calculated {
+                threshold,
+                children,
+            } => children.iter().filter(|c| self.check_ok(c, s)).count() >= *threshold,
+            Check::RoutingControl { region } => !s.arc_off.contains(region),
+            Check::Unknown(_) => true,
+        }
+    }
+}
+
+/// Read the records and checks out of the rendered CloudFormation templates
+/// (YAML, short-form tags) and the host-less health routes of the Ingress
+/// (path → app). Each template is `(file name, parsed YAML)`.
+pub fn world(
+    templates: &[(String, Value)],
+    health_routes: &BTreeMap<String, String>,
+) -> Result<World, String> {
+    // Resources across templates: logical IDs are unique per stack only, so keep the stack.
+    let mut checks: BTreeMap<(usize, String), &Value> = BTreeMap::new();
+    let mut controls: BTreeMap<(usize, String), String> = BTreeMap::new();
+    let mut exports: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut records = Vec::new();
+    for (i, (_, t)) in templates.iter().enumerate() {
+        let Some(resources) = t.get("Resources").and_then(Value::as_mapping) else {
+            continue;
+        };
+        for (id, res) in resources {
+            let Some(id) = id.as_str() else { continue };
+            match res.get("Type").and_then(Value::as_str) {
+                Some("AWS::Route53::HealthCheck") => {
+                    checks.insert((i, id.to_string()), res);
+                }
+                Some("AWS::Route53RecoveryControl::RoutingControl") => {
+                    let name = res
+                        .get("Properties")
+                        .and_then(|p| p.get("Name"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    controls.insert((i, id.to_string()), name.to_string());
+                }
+                Some("AWS::Route53::RecordSet") => records.push((i, res)),
+                _ => {}
+            }
+        }
+        if let Some(outputs) = t.get("Outputs").and_then(Value::as_mapping) {
+            for (_, o) in outputs {
+                if let (Some(name), Some(r)) = (
+                    o.get("Export")
+                        .and_then(|e| e.get("Name"))
+                        .and_then(Value::as_str),
+                    reference(o.get("Value")),
+                ) {
+                    exports.insert(name.to_string(), (i, r));
+                }
+            }
+        }
+    }
+    // ALB DNS name (or parameter) → Region, from the records' alias targets.
+    let mut alb_region: BTreeMap<String, String> = BTreeMap::new();
+    for (_, r) in &records {
+        let p = r.get("Properties").ok_or("a record without Properties")?;
+        let region = p
+            .get("SetIdentifier")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(dns) = p.get("AliasTarget").and_then(|a| a.get("DNSName")) {
+            alb_region.insert(target_key(dns), region);
+        }
+    }
+    let regions: BTreeSet<String> = alb_region.values().cloned().collect();
+    let ctx = Ctx {
+        templates,
+        checks: &checks,
+        controls: &controls,
+        exports: &exports,
+        alb_region: &alb_region,
+        health_routes,
+        regions: &regions,
+    };
+    let mut out = Vec::new();
+    let mut alb_apps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (i, r) in &records {
+        let p = r.get("Properties").ok_or("a record without Properties")?;
+        let host = p
+            .get("Name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim_end_matches('.')
+            .to_string();
+        let region = p
+            .get("SetIdentifier")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let policy = if let Some(w) = p.get("Weight").and_then(Value::as_u64) {
+            Policy::Weighted(w.min(255) as u8)
+        } else if p.get("Region").is_some() {
+            Policy::Latency
+        } else {
+            match p.get("Failover").and_then(Value::as_str) {
+                Some("PRIMARY") => Policy::Primary,
+                Some("SECONDARY") => Policy::Secondary,
+                _ => Policy::Latency,
+            }
+        };
+        let check = reference(p.get("HealthCheckId")).map(|id| ctx.check(*i, &id, 0));
+        let eth = p
+            .get("AliasTarget")
+            .and_then(|a| a.get("EvaluateTargetHealth"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        out.push(Record {
+            host,
+            region,
+            policy,
+            check,
+            evaluate_target_health: eth,
+        });
+    }
+    // Every app with a health route has targets on every Region's ALB.
+    for region in &regions {
+        alb_apps.insert(region.clone(), health_routes.values().cloned().collect());
+    }
+    Ok(World {
+        records: out,
+        alb_apps,
+    })
+}
+
+struct Ctx<'a> {
+    templates: &'a [(String, Value)],
+    checks: &'a BTreeMap<(usize, String), &'a Value>,
+    controls: &'a BTreeMap<(usize, String), String>,
+    exports: &'a BTreeMap<String, (usize, String)>,
+    alb_region: &'a BTreeMap<String, String>,
+    health_routes: &'a BTreeMap<String, String>,
+    regions: &'a BTreeSet<String>,
+}
+
+impl Ctx<'_> {
+    fn check(&self, stack: usize, id: &str, depth: usize) -> Check {
+        let Some(res) = self.checks.get(&(stack, id.to_string())) else {
+            return Check::Unknown(format!(
+                "{id} (not a health check of {})",
+                self.templates[stack].0
+            ));
+        };
+        let Some(cfg) = res
+            .get("Properties")
+            .and_then(|p| p.get("HealthCheckConfig"))
+        else {
+            return Check::Unknown(id.to_string());
+        };
+        match cfg.get("Type").and_then(Value::as_str) {
+            Some("CALCULATED") if depth < 4 => {
+                let children = cfg
+                    .get("ChildHealthChecks")
+                    .and_then(Value::as_sequence)
+                    .map(|kids| {
+                        kids.iter()
+                            .map(|k| match k {
+                                Value::Tagged(t) if t.tag == "ImportValue" => {
+                                    match t.value.as_str().and_then(|e| self.exports.get(e)) {
+                                        Some((s, r)) => self.check(*s, r, depth + 1),
+                                        None => Check::Unknown(format!(
+                                            "import {:?} (no template here exports it)",
+                                            t.value.as_str().unwrap_or_default()
+                                        )),
+                                    }
+                                }
+                                other => match reference(Some(other)) {
+                                    Some(r) => self.check(stack, &r, depth + 1),
+                                    None => Check::Unknown("a child check".into()),
+                                },
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let threshold = cfg
+                    .get("HealthThreshold")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(1) as usize;
+                Check::Calculated {
+                    threshold,
+                    children,
+                }
+            }
+            Some("RECOVERY_CONTROL") => {
+                let control = reference(cfg.get("RoutingControlArn"))
+                    .and_then(|r| self.controls.get(&(stack, r)).cloned())
+                    .unwrap_or_default();
+                // A routing control's name ends in its Region.
+                match self
+                    .regions
+                    .iter()
+                    .find(|r| control.ends_with(&format!("-{r}")))
+                {
+                    Some(region) => Check::RoutingControl {
+                        region: region.clone(),
+                    },
+                    None => Check::Unknown(format!("routing control {control}")),
+                }
+            }
+            Some("HTTP" | "HTTPS" | "TCP") => {
+                let Some(region) = cfg
+                    .get("FullyQualifiedDomainName")
+                    .and_then(|f| self.alb_region.get(&target_key(f)))
+                else {
+                    return Check::Unknown(format!("{id}: not aimed at an ALB of these records"));
+                };
+                let app = cfg
+                    .get("ResourcePath")
+                    .and_then(Value::as_str)
+                    .and_then(|p| self.health_routes.get(p))
+                    .cloned();
+                Check::Endpoint {
+                    app,
+                    region: region.clone(),
+                }
+            }
+            other => Check::Unknown(format!("{id} ({other:?})")),
+        }
+    }
+}
+
+/// `!Ref X` (or `{Ref: X}`) → X.
+fn reference(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Tagged(t) if t.tag == "Ref" => t.value.as_str().map(str::to_string),
+        Value::Mapping(m) => m.get("Ref").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// A literal value or a `!Ref` to a parameter, as one comparable key.
+fn target_key(v: &Value) -> String {
+    match reference(Some(v)) {
+        Some(r) => format!("ref:{r}"),
+        None => v.as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// The scenarios run when none is given: each app down in each Region, and
+/// each Region down.
+pub fn default_scenarios(w: &World) -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for region in w.regions() {
+        for app in w.apps_in(&region) {
+            let mut s = Scenario::default();
+            s.apps_down.insert((app, region.clone()));
+            out.push(s);
+        }
+    }
+    for region in w.regions() {
+        let mut s = Scenario::default();
+        s.regions_down.insert(region);
+        out.push(s);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(host: &str, region: &str, policy: Policy, check: Option<Check>, eth: bool) -> Record {
+        Record {
+            host: host.into(),
+            region: region.into(),
+            policy,
+            check,
+            evaluate_target_health: eth,
+        }
+    }
+
+    fn ep(app: &str, region: &str) -> Option<Check> {
+        Some(Check::Endpoint {
+            app: Some(app.into()),
+            region: region.into(),
+        })
+    }
+
+    fn world(records: Vec<Record>) -> World {
+        let apps: BTreeSet<String> = ["a", "b"].map(String::from).into();
+        World {
+            records,
+            alb_apps: [("r1".to_string(), apps.clone()), ("r2".to_string(), apps)].into(),
+        }
+    }
+
+    fn down(pairs: &[(&str, &str)]) -> Scenario {
+        Scenario {
+            apps_down: pairs
+                .iter()
+                .map(|(a, r)| (a.to_string(), r.to_string()))
+                .collect(),
+            ..Scenario::default()
+        }
+    }
+
+    /// Each case: (rule it checks, world, scenario, host, expected answer).
+    #[test]
+    fn route53_answer_rules() {
+        let weighted = || {
+            world(vec![
+                rec("a", "r1", Policy::Weighted(100), ep("a", "r1"), false),
+                rec("a", "r2", Policy::Weighted(0), ep("a", "r2"), false),
+            ])
+        };
+        let latency = |eth: bool| {
+            world(vec![
+                rec("a", "r1", Policy::Latency, ep("a", "r1"), eth),
+                rec("a", "r2", Policy::Latency, ep("a", "r2"), eth),
+                rec("b", "r1", Policy::Latency, ep("b", "r1"), eth),
+                rec("b", "r2", Policy::Latency, ep("b", "r2"), eth),
+            ])
+        };
+        let failover = |secondary_check: Option<Check>| {
+            world(vec![
+                rec("a", "r1", Policy::Primary, ep("a", "r1"), false),
+                rec("a", "r2", Policy::Secondary, secondary_check, false),
+            ])
+        };
+        let cases: Vec<(&str, World, Scenario, &str, Vec<&str>)> = vec![
+            (
+                "R2: the non-zero weight answers",
+                weighted(),
+                Scenario::default(),
+                "a",
+                vec!["r1 (100)"],
+            ),
+            (
+                "R1+R2: weight 0 answers once the non-zero record is unhealthy",
+                weighted(),
+                down(&[("a", "r1")]),
+                "a",
+                vec!["r2"],
+            ),
+            (
+                "R3: all unhealthy, weighted fails open to the non-zero records",
+                weighted(),
+                down(&[("a", "r1"), ("a", "r2")]),
+                "a",
+                vec!["r1 (100)"],
+            ),
+            (
+                "R4: latency answers from every healthy Region",
+                latency(false),
+                Scenario::default(),
+                "a",
+                vec!["r1", "r2"],
+            ),
+            (
+                "R1+R4: an unhealthy Region is skipped",
+                latency(false),
+                down(&[("a", "r1")]),
+                "a",
+                vec!["r2"],
+            ),
+            (
+                "R1: another app on the same ALB is not moved (per-app checks)",
+                latency(false),
+                down(&[("a", "r1")]),
+                "b",
+                vec!["r1", "r2"],
+            ),
+            (
+                "R7: evaluate target health moves every app on the ALB",
+                latency(true),
+                down(&[("a", "r1")]),
+                "b",
+                vec!["r2"],
+            ),
+            (
+                "R3: all unhealthy, latency fails open",
+                latency(false),
+                down(&[("a", "r1"), ("a", "r2")]),
+                "a",
+                vec!["r1", "r2"],
+            ),
+            (
+                "R5: healthy primary answers",
+                failover(ep("a", "r2")),
+                Scenario::default(),
+                "a",
+                vec!["r1"],
+            ),
+            (
+                "R5: unhealthy primary, healthy secondary",
+                failover(ep("a", "r2")),
+                down(&[("a", "r1")]),
+                "a",
+                vec!["r2"],
+            ),
+            (
+                "R5: both unhealthy, the primary answers",
+                failover(ep("a", "r2")),
+                down(&[("a", "r1"), ("a", "r2")]),
+                "a",
+                vec!["r1"],
+            ),
+            (
+                "R6: a secondary without a check is healthy",
+                failover(None),
+                down(&[("a", "r1"), ("a", "r2")]),
+                "a",
+                vec!["r2"],
+            ),
+        ];
+        for (rule, w, s, host, want) in cases {
+            assert_eq!(w.answer(host, &s).regions, want, "{rule}");
+        }
+    }
+
+    #[test]
+    fn calculated_and_routing_control_checks() {
+        let combined = |region: &str| {
+            Some(Check::Calculated {
+                threshold: 2,
+                children: vec![
+                    Check::Endpoint {
+                        app: Some("a".into()),
+                        region: region.into(),
+                    },
+                    Check::RoutingControl {
+                        region: region.into(),
+                    },
+                ],
+            })
+        };
+        let w = world(vec![
+            rec("a", "r1", Policy::Latency, combined("r1"), false),
+            rec("a", "r2", Policy::Latency, combined("r2"), false),
+        ]);
+        let off = Scenario {
+            arc_off: ["r1".to_string()].into(),
+            ..Scenario::default()
+        };
+        assert_eq!(
+            w.answer("a", &off).regions,
+            ["r2"],
+            "R8+R9: a control Off takes the record out"
+        );
+        assert_eq!(
+            w.answer("a", &down(&[("a", "r2")])).regions,
+            ["r1"],
+            "R8: the app's own check still counts"
+        );
+        let both = Scenario {
+            arc_off: ["r1".to_string(), "r2".to_string()].into(),
+            ..Scenario::default()
+        };
+        assert_eq!(
+            w.answer("a", &both).rule,
+            "R3 all unhealthy: fails open",
+            "why ARC needs a safety rule"
+        );
+    }
+}

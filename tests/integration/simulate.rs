@@ -1,0 +1,104 @@
+//! `gen simulate` on the committed example renders: golden outputs in
+//! `tests/simulate/` (GEN_BLESS=1 rewrites them), and seed 001's result
+//! asserted outright.
+
+use std::fs;
+
+use crate::util::*;
+
+const CASES: &[(&str, &[&str], &str)] = &[
+    ("gitops-repo", &[], "example-every-failure.txt"),
+    (
+        "gitops-repo",
+        &["--down", "app1@eu-west-1"],
+        "seed-001-per-app-checks.txt",
+    ),
+    (
+        "tests/golden/seed-001-cascade",
+        &["--down", "app1@eu-west-1"],
+        "seed-001-cascade.txt",
+    ),
+    (
+        "gitops-repo/variants/arc",
+        &["--arc-off", "eu-west-1"],
+        "arc-off.txt",
+    ),
+];
+
+#[test]
+fn simulate_outputs_match_the_golden_files() {
+    let bless = std::env::var_os("GEN_BLESS").is_some();
+    let mut failures = Vec::new();
+    for (dir, args, file) in CASES {
+        let mut all = vec!["simulate"];
+        all.extend_from_slice(args);
+        let o = run_gen(&workspace().join(dir), &all);
+        assert!(o.status.success(), "{dir} {args:?}: {}", stderr(&o));
+        let path = workspace().join("tests/simulate").join(file);
+        if bless {
+            fs::write(&path, stdout(&o)).unwrap();
+        } else if fs::read_to_string(&path).unwrap_or_default() != stdout(&o) {
+            failures.push(format!("{}:\n{}", path.display(), stdout(&o)));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "simulate output differs (GEN_BLESS=1 to accept):\n{}",
+        failures.join("\n")
+    );
+}
+
+fn moved(dir: &str, host: &str) -> bool {
+    let o = run_gen(
+        &workspace().join(dir),
+        &["simulate", "--down", "app1@eu-west-1", "--output", "json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let h = v[0]["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["host"] == host)
+        .unwrap()
+        .clone();
+    h["moved"].as_bool().unwrap()
+}
+
+#[test]
+fn seed_001_one_app_failing_moves_only_that_app_unless_the_alb_is_evaluated() {
+    assert!(moved("gitops-repo", "app1.example.com"));
+    assert!(
+        !moved("gitops-repo", "app2.example.com"),
+        "per-app checks: app2 stays"
+    );
+    assert!(moved("tests/golden/seed-001-cascade", "app1.example.com"));
+    assert!(
+        moved("tests/golden/seed-001-cascade", "app2.example.com"),
+        "evaluateTargetHealth: every app on the ALB moves"
+    );
+}
+
+#[test]
+fn simulate_rejects_what_is_not_in_the_render() {
+    let o = run_gen(
+        &workspace().join("gitops-repo"),
+        &["simulate", "--down", "nope@eu-west-1"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o)
+            .contains("`nope` in --down nope@eu-west-1 is not an app on the ALB in eu-west-1"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_gen(
+        &workspace().join("gitops-repo"),
+        &["simulate", "--arc-off", "mars-north-1"],
+    );
+    assert!(
+        stderr(&o).contains("`mars-north-1` in --arc-off is not a Region"),
+        "{}",
+        stderr(&o)
+    );
+}
