@@ -8,6 +8,7 @@
 pub mod aws;
 pub mod cli;
 pub mod diag;
+pub mod explain;
 pub mod k8s;
 pub mod model;
 pub mod output;

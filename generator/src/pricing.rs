@@ -31,3 +31,15 @@ impl HourlyPrice {
         self.usd_per_hour * HOURS_PER_MONTH * count as f64
     }
 }
+
+/// Route 53 health checks, per check per month, for AWS endpoints.
+/// Source: aws.amazon.com/route53/pricing ("Health checks"), list prices.
+pub const HEALTH_CHECK_BASE: f64 = 0.50;
+/// Each optional feature of a check (HTTPS, fast 10 s interval, latency
+/// measurement, string matching), per check per month.
+pub const HEALTH_CHECK_FEATURE: f64 = 1.00;
+/// CALCULATED and RECOVERY_CONTROL checks are counted as basic checks here;
+/// the pricing page does not list them apart (check it before relying on this).
+pub const HEALTH_CHECK_OTHER: f64 = 0.50;
+pub const HEALTH_CHECK_SOURCE: &str =
+    "aws.amazon.com/route53/pricing, list prices as quoted in 2026";

@@ -1104,6 +1104,11 @@ impl Validator {
                 "allowed: true or false",
             )
             .unwrap_or(true);
+        let rto = self.scalar(
+            &format!("{p}.rto"),
+            &a.rto,
+            "allowed: a whole number of seconds",
+        );
         let evaluate_target_health = self
             .scalar(
                 &format!("{p}.evaluateTargetHealth"),
@@ -1155,6 +1160,24 @@ impl Validator {
                     image: o.image.clone(),
                 },
             );
+        }
+        if let (Some(rto), Some(h)) = (rto, &health) {
+            let worst = crate::explain::failover_seconds(h.interval, h.failure_threshold);
+            if worst > rto {
+                let fastest = crate::explain::failover_seconds(10, 1);
+                self.warn(
+                    &format!("{p}.rto"),
+                    format!(
+                        "worst-case failover is {worst} s ({} × ({} s + {} s) + {} s TTL), over the rto of {rto} s",
+                        h.failure_threshold, h.interval, crate::explain::CHECK_TIMEOUT_S, crate::explain::ALIAS_TTL_S
+                    ),
+                    if fastest <= rto {
+                        "lower health.interval to 10 and health.failureThreshold (1 gives 76 s), or raise rto".to_string()
+                    } else {
+                        format!("no health-check setting fails over faster than {fastest} s (plus DNS propagation): raise rto, or use ARC to move traffic by hand")
+                    },
+                );
+            }
         }
         Some(App {
             name: name?,
@@ -1602,6 +1625,19 @@ impl Validator {
     /// here, against `layout`'s naming, so the error names the spec field),
     /// and a few quotas are worth a warning before deploying.
     fn limits(&mut self, name: &str, apps: &[App], regions: usize, https: bool) {
+        if apps.len() > 1 {
+            for (i, a) in apps
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.evaluate_target_health)
+            {
+                self.warn(
+                    &format!("apps[{i}].evaluateTargetHealth"),
+                    format!("`{}` evaluates the health of the ALB it shares with {} other apps", a.name, apps.len() - 1),
+                    "the ALB counts as unhealthy when any app on it has no healthy target, so one app failing moves this one too (`gen simulate` shows it); leave it false: the app's own check already guards its record",
+                );
+            }
+        }
         let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, a) in apps.iter().enumerate() {
             groups.entry(&a.stack).or_insert(i);

@@ -8,6 +8,7 @@ mod deploy;
 mod discover;
 mod examples;
 mod git;
+mod lints;
 mod plan;
 mod simulate;
 mod util;

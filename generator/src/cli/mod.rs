@@ -27,6 +27,7 @@ macro_rules! tell_raw {
 mod arc;
 mod deploy;
 mod discover;
+mod explain;
 mod plan;
 mod simulate;
 
@@ -63,6 +64,8 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// Worst-case failover and failback times, health-check costs and quota use, per app.
+    Explain(explain::ExplainArgs),
     /// What Route 53 would answer for each host when apps, Regions or routing controls fail.
     Simulate(simulate::SimulateArgs),
     /// Read each Region's ALB DNS name from its cluster's Ingress into gen.lock.
@@ -157,6 +160,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Plan(args) => plan::run(&settings, &checked, args),
         Command::Discover => discover::run(&settings, &checked),
         Command::Simulate(args) => simulate::run(&settings, args),
+        Command::Explain(args) => explain::run(&settings, &checked, args),
     }
 }
 

@@ -173,6 +173,9 @@ pub struct RawApp {
     /// Kept as YAML so `validate` can say exactly what is wrong with it.
     pub routing: Option<serde_yaml::Value>,
     pub evaluate_target_health: Option<Scalar<bool>>,
+    /// Recovery time objective, seconds: a warning when the health-check
+    /// settings cannot fail over this fast.
+    pub rto: Option<Scalar<u32>>,
     /// CloudFormation stack group; apps with the same value share a stack.
     /// Default: the app's own name (one stack per app).
     pub stack: Option<String>,

@@ -1,0 +1,102 @@
+//! `gen explain`: failover and failback times, costs and quotas, per app.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::arc::Output;
+use super::{Settings, print_table};
+use crate::explain;
+use crate::output::git;
+use crate::validate::Spec;
+use crate::{model, pricing};
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    output: Output,
+}
+
+pub fn run(settings: &Settings, spec: &Spec, args: &ExplainArgs) -> Result<ExitCode> {
+    let plan = model::plan(spec, &git::repo_prefix(&settings.root)?);
+    let e = explain::explain(&plan);
+    if let Output::Json = args.output {
+        say!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<[String; 4]> = e
+        .apps
+        .iter()
+        .map(|a| {
+            [
+                a.app.clone(),
+                format!("{} s", a.failover_s),
+                format!("{} s", a.failback_s),
+                format!("${:.2}", a.monthly_usd),
+            ]
+        })
+        .collect();
+    print_table(
+        [
+            "APP",
+            "FAILOVER (WORST)",
+            "FAILBACK (WORST)",
+            "CHECKS / MONTH",
+        ],
+        &rows,
+    );
+    say!();
+    for a in &e.apps {
+        say!(
+            "{}: failover {} = {} s; failback {} = {} s",
+            a.app,
+            a.failover_formula,
+            a.failover_s,
+            a.failback_formula,
+            a.failback_s
+        );
+        say!("  each check: {}", a.cost_terms.join(" + "));
+        if a.arc {
+            say!(
+                "  by hand with ARC: turning a routing control Off takes effect within seconds, + {} s TTL + δ",
+                explain::ALIAS_TTL_S
+            );
+        }
+    }
+    say!();
+    say!(
+        "δ: the delay from a check's status change to DNS answers, undocumented; an endpoint is healthy while more than 18 % of Route 53's checkers see it healthy."
+    );
+    say!(
+        "health checks: {} at about ${:.2}/month ({})",
+        e.health_checks,
+        e.health_checks_usd,
+        pricing::HEALTH_CHECK_SOURCE
+    );
+    if let Some(arc) = e.arc_usd {
+        say!(
+            "ARC: about ${arc:.0}/month ({}, {})",
+            pricing::ARC_CLUSTER.source,
+            pricing::ARC_CLUSTER.as_of
+        );
+    }
+    say!();
+    let quota_rows: Vec<[String; 3]> = e
+        .quotas
+        .iter()
+        .map(|(what, n, max)| {
+            [
+                what.clone(),
+                format!("{n} of {max}"),
+                if n > max {
+                    "over the default quota".into()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    print_table(["QUOTA", "USED", ""], &quota_rows);
+    Ok(ExitCode::SUCCESS)
+}

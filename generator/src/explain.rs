@@ -1,0 +1,157 @@
+//! `explain`: per app, how long failover and failback take at worst with its
+//! health-check settings, what its checks cost, and the counts that meet
+//! AWS quotas. Pure: computed from the plan.
+//!
+//! Failover, worst case (Route 53 Developer Guide, "How Route 53 determines
+//! whether a health check is healthy"; ELB alias records have a fixed 60 s
+//! TTL): the endpoint fails just after a check passed, then
+//! `failureThreshold` checks must fail, each taking up to the interval plus
+//! the 4 s connect and 2 s response timeouts; then resolvers may hold the
+//! old answer for the TTL. Failback needs `failureThreshold` passing checks
+//! (one interval each) and the TTL. δ, the delay from a status change to DNS
+//! answers, is undocumented and not included.
+
+use serde::Serialize;
+
+use crate::model::Plan;
+use crate::pricing;
+use crate::validate::Protocol;
+
+/// Seconds a failing check can take: 4 s to connect plus 2 s for a response.
+pub const CHECK_TIMEOUT_S: u32 = 6;
+/// TTL of alias records to an ELB load balancer.
+pub const ALIAS_TTL_S: u32 = 60;
+pub const HEALTH_CHECKS_QUOTA: usize = 200;
+pub const STACK_RESOURCES_QUOTA: usize = 500;
+pub const ARC_SAFETY_RULES_QUOTA: usize = 20;
+
+#[derive(Debug, Serialize)]
+pub struct AppTiming {
+    pub app: String,
+    pub interval_s: u32,
+    pub failure_threshold: u32,
+    pub failover_s: u32,
+    pub failover_formula: String,
+    pub failback_s: u32,
+    pub failback_formula: String,
+    pub monthly_usd: f64,
+    pub cost_terms: Vec<String>,
+    pub arc: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Explanation {
+    pub apps: Vec<AppTiming>,
+    pub health_checks: usize,
+    pub health_checks_usd: f64,
+    pub arc_usd: Option<f64>,
+    pub quotas: Vec<(String, usize, usize)>,
+}
+
+/// Worst-case seconds from an app failing to every resolver answering elsewhere.
+pub fn failover_seconds(interval: u32, threshold: u32) -> u32 {
+    threshold * (interval + CHECK_TIMEOUT_S) + ALIAS_TTL_S
+}
+
+pub fn explain(plan: &Plan) -> Explanation {
+    let mut apps: Vec<AppTiming> = Vec::new();
+    let mut checks = 0;
+    let mut total = 0.0;
+    for s in &plan.stacks {
+        for e in &s.entries {
+            let hc = &e.health_check;
+            let mut cost = pricing::HEALTH_CHECK_BASE;
+            let mut terms = vec![format!("${:.2} base", pricing::HEALTH_CHECK_BASE)];
+            for (on, what) in [
+                (hc.protocol == Protocol::Https, "HTTPS"),
+                (hc.interval == 10, "10 s interval"),
+                (hc.measure_latency, "latency measurement"),
+            ] {
+                if on {
+                    cost += pricing::HEALTH_CHECK_FEATURE;
+                    terms.push(format!("${:.2} {what}", pricing::HEALTH_CHECK_FEATURE));
+                }
+            }
+            checks += 1;
+            if e.combined.is_some() {
+                cost += pricing::HEALTH_CHECK_OTHER;
+                terms.push(format!(
+                    "${:.2} calculated check",
+                    pricing::HEALTH_CHECK_OTHER
+                ));
+                checks += 1;
+            }
+            total += cost;
+            match apps.iter_mut().find(|a| a.app == hc.app) {
+                Some(a) => a.monthly_usd += cost,
+                None => apps.push(AppTiming {
+                    app: hc.app.clone(),
+                    interval_s: hc.interval,
+                    failure_threshold: hc.failure_threshold,
+                    failover_s: failover_seconds(hc.interval, hc.failure_threshold),
+                    failover_formula: format!(
+                        "{} × ({} s interval + {CHECK_TIMEOUT_S} s timeouts) + {ALIAS_TTL_S} s TTL + δ",
+                        hc.failure_threshold, hc.interval
+                    ),
+                    failback_s: hc.failure_threshold * hc.interval + ALIAS_TTL_S,
+                    failback_formula: format!("{} × {} s interval + {ALIAS_TTL_S} s TTL + δ", hc.failure_threshold, hc.interval),
+                    monthly_usd: cost,
+                    cost_terms: terms.iter().map(|t| format!("{t} per check")).collect(),
+                    arc: e.combined.is_some(),
+                }),
+            }
+        }
+    }
+    let mut quotas = Vec::new();
+    let mut arc_usd = None;
+    if let Some(arc) = &plan.arc {
+        checks += arc.controls.len();
+        total += arc.controls.len() as f64 * pricing::HEALTH_CHECK_OTHER;
+        arc_usd = Some(
+            pricing::ARC_CLUSTER.per_month(1)
+                + arc.readiness.as_ref().map_or(0.0, |r| {
+                    pricing::ARC_READINESS_CHECK.per_month(r.sets.len())
+                }),
+        );
+        quotas.push((
+            "safety rules per control panel".to_string(),
+            arc.rules.len(),
+            ARC_SAFETY_RULES_QUOTA,
+        ));
+    }
+    quotas.insert(
+        0,
+        (
+            "Route 53 health checks per account".to_string(),
+            checks,
+            HEALTH_CHECKS_QUOTA,
+        ),
+    );
+    if let Some(biggest) = plan.stacks.iter().max_by_key(|s| s.resource_count()) {
+        quotas.push((
+            format!("resources in the largest stack ({})", biggest.name),
+            biggest.resource_count(),
+            STACK_RESOURCES_QUOTA,
+        ));
+    }
+    apps.sort_by(|a, b| a.app.cmp(&b.app));
+    Explanation {
+        apps,
+        health_checks: checks,
+        health_checks_usd: total,
+        arc_usd,
+        quotas,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_case_failover_matches_the_documented_formula() {
+        // The brief's figures: defaults 30 s × 3 → 168 s; 10 s × 1 → 76 s (both + δ).
+        assert_eq!(failover_seconds(30, 3), 168);
+        assert_eq!(failover_seconds(10, 1), 76);
+    }
+}

@@ -1,0 +1,121 @@
+//! Design lints of `gen validate` (warnings with a hint): each fires on a
+//! spec built to trigger it, and none fires on the example. And `gen
+//! explain`'s golden outputs on the examples (GEN_BLESS=1 rewrites them).
+
+use std::fs;
+
+use crate::util::*;
+
+fn validate(spec_text: &str) -> (bool, String) {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec_text).unwrap();
+    let o = run_gen(d.path(), &["validate"]);
+    (o.status.success(), stderr(&o))
+}
+
+#[test]
+fn the_example_triggers_no_lint() {
+    for dir in ["gitops-repo", "gitops-repo/variants/arc"] {
+        let o = run_gen(&workspace().join(dir), &["validate"]);
+        assert!(o.status.success());
+        assert_eq!(stderr(&o), "", "{dir}");
+    }
+}
+
+#[test]
+fn each_lint_fires_on_a_spec_built_for_it() {
+    let base = spec(CHECKOUT_APP);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            base.replace(
+                "    health: {path: /checkouthealth}",
+                "    health: {path: /checkouthealth}\n    rto: 120",
+            ),
+            "warning: apps[1].rto (gen.yaml:22): worst-case failover is 168 s (3 × (30 s + 6 s) + 60 s TTL), over the rto of 120 s",
+        ),
+        (
+            base.replace(
+                "    health: {path: /checkouthealth}",
+                "    health: {path: /checkouthealth}\n    rto: 60",
+            ),
+            "no health-check setting fails over faster than 76 s",
+        ),
+        (
+            base.replace(
+                "    health: {path: /checkouthealth}",
+                "    health: {path: /checkouthealth}\n    evaluateTargetHealth: true",
+            ),
+            "warning: apps[1].evaluateTargetHealth (gen.yaml:22): `checkout` evaluates the health of the ALB it shares with 1 other apps",
+        ),
+        (
+            base.replace("dns:", "ingress: {scheme: internal}\ndns:"),
+            "warning: ingress.scheme (gen.yaml:3): an internal ALB cannot be reached by Route 53 health checkers",
+        ),
+        (
+            base.replace(
+                "    health: {path: /checkouthealth}",
+                "    health: {path: /checkouthealth, protocol: TCP}",
+            ),
+            "warning: apps[1].health.protocol",
+        ),
+        (
+            {
+                let mut apps = String::new();
+                for i in 0..101 {
+                    apps.push_str(&format!("  - {{name: a{i}, host: a{i}.example.org, image: img, health: {{path: /a{i}}}}}\n"));
+                }
+                spec(&apps)
+            },
+            "Route 53 health checks; the default quota is 200 per account",
+        ),
+    ];
+    for (text, want) in cases {
+        let (ok, err) = validate(&text);
+        assert!(ok, "a lint is a warning, not an error: {err}");
+        assert!(err.contains(want), "want {want:?} in:\n{err}");
+    }
+    // The rto lint stays quiet when the settings make it.
+    let fast = base.replace(
+        "    health: {path: /checkouthealth}",
+        "    health: {path: /checkouthealth, interval: 10, failureThreshold: 1}\n    rto: 90",
+    );
+    let (_, err) = validate(&fast);
+    assert!(!err.contains("rto"), "{err}");
+}
+
+#[test]
+fn explain_outputs_match_the_golden_files() {
+    let bless = std::env::var_os("GEN_BLESS").is_some();
+    let mut failures = Vec::new();
+    for (dir, file) in [
+        ("gitops-repo", "example.txt"),
+        ("gitops-repo/variants/arc", "arc.txt"),
+    ] {
+        let o = run_gen(&workspace().join(dir), &["explain"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let path = workspace().join("tests/explain").join(file);
+        if bless {
+            fs::write(&path, stdout(&o)).unwrap();
+        } else if fs::read_to_string(&path).unwrap_or_default() != stdout(&o) {
+            failures.push(format!("{}:\n{}", path.display(), stdout(&o)));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "explain output differs (GEN_BLESS=1 to accept):\n{}",
+        failures.join("\n")
+    );
+    let o = run_gen(
+        &workspace().join("gitops-repo"),
+        &["explain", "--output", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let web = v["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["app"] == "web")
+        .unwrap()
+        .clone();
+    assert_eq!(web["failover_s"], 92, "2 × (10 + 6) + 60");
+}
