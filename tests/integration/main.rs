@@ -10,6 +10,7 @@ mod examples;
 mod git;
 mod lints;
 mod plan;
+mod schema;
 mod simulate;
 mod util;
 mod validators;

@@ -64,6 +64,8 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// Print the JSON Schema of gen.yaml (for editors: see the README).
+    Schema,
     /// Worst-case failover and failback times, health-check costs and quota use, per app.
     Explain(explain::ExplainArgs),
     /// What Route 53 would answer for each host when apps, Regions or routing controls fail.
@@ -132,6 +134,13 @@ pub fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<ExitCode> {
     let settings = Settings::resolve(args)?;
+    if let Command::Schema = args.command {
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&spec::json_schema()).unwrap_or_default()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(mut checked) = load_and_validate(&settings)? else {
         return Ok(ExitCode::FAILURE);
     };
@@ -161,6 +170,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Discover => discover::run(&settings, &checked),
         Command::Simulate(args) => simulate::run(&settings, args),
         Command::Explain(args) => explain::run(&settings, &checked, args),
+        Command::Schema => unreachable!("handled before loading the spec"),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod lock;
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diag::Diagnostic;
@@ -35,6 +36,41 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Scalar<T> {
     }
 }
 
+/// In the JSON Schema a scalar is just its value's type.
+impl<T: JsonSchema> JsonSchema for Scalar<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+fn routing_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "latency, {weighted: {REGION: WEIGHT}}, failover or {failover: {primary: REGION, secondary: REGION}}",
+        "oneOf": [
+            {"type": "null"},
+            {"enum": ["latency", "failover"]},
+            {"type": "object", "additionalProperties": false, "required": ["weighted"],
+             "properties": {"weighted": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 255}}}},
+            {"type": "object", "additionalProperties": false, "required": ["failover"],
+             "properties": {"failover": {"type": ["object", "null"], "additionalProperties": false,
+                                         "properties": {"primary": {"type": "string"}, "secondary": {"type": "string"}}}}}
+        ]
+    })
+}
+
+/// The JSON Schema of the spec, generated from these types.
+pub fn json_schema() -> schemars::Schema {
+    let mut schema = schemars::schema_for!(RawSpec);
+    schema.insert("title".into(), "gen.yaml".into());
+    schema
+}
+
 /// Nesting accepted in a spec (the deepest field is at about 6).
 const MAX_NESTING: usize = 32;
 
@@ -48,27 +84,34 @@ pub struct Loaded {
     pub problems: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawSpec {
+    #[schemars(required)]
     pub version: Option<Scalar<u32>>,
+    #[schemars(required)]
     pub name: Option<String>,
     /// Namespace of every app on the shared ALB (an Ingress only reaches
     /// Services in its own namespace). Default: `name`.
     pub namespace: Option<String>,
+    #[schemars(required)]
     pub dns: Option<RawDns>,
     pub ingress: Option<RawIngress>,
+    #[schemars(required)]
     pub regions: Option<Vec<RawRegion>>,
     pub health_check: Option<RawHealthCheck>,
     pub flux: Option<RawFlux>,
     pub arc: Option<RawArc>,
+    #[schemars(required)]
     pub apps: Option<Vec<RawApp>>,
 }
 
 /// Route 53 Application Recovery Controller: routing controls as manual
 /// failover switches, with safety rules.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawArc {
     pub enabled: Option<Scalar<bool>>,
     /// An existing ARC cluster; or `cluster` to have gen create one.
@@ -82,38 +125,44 @@ pub struct RawArc {
     pub readiness: Option<RawReadiness>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawArcCluster {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawSafetyRules {
     /// Assertion rule: at least this many controls of each set stay On.
     pub min_regions_on: Option<Scalar<u32>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawReadiness {
     pub enabled: Option<Scalar<bool>>,
     /// Region → ARNs of the resources whose readiness is checked.
     pub resources: Option<BTreeMap<String, Vec<String>>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawDns {
+    #[schemars(required)]
     pub zone: Option<String>,
     pub zone_id: Option<String>,
     /// Region the Route 53 stacks are deployed in (Route 53 itself is global).
     pub stack_region: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawIngress {
     pub controller: Option<String>,
     pub alb_name: Option<String>,
@@ -122,10 +171,13 @@ pub struct RawIngress {
     pub class_name: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawRegion {
+    #[schemars(required)]
     pub name: Option<String>,
+    #[schemars(required)]
     pub cluster: Option<String>,
     pub alb_dns_name: Option<String>,
     pub alb_zone_id: Option<String>,
@@ -135,8 +187,9 @@ pub struct RawRegion {
     pub kube_context: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawHealthCheck {
     pub protocol: Option<String>,
     pub port: Option<Scalar<u16>>,
@@ -145,8 +198,9 @@ pub struct RawHealthCheck {
     pub measure_latency: Option<Scalar<bool>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawFlux {
     /// Flux `GitRepository` the Kustomizations read from. Default: `flux-system`.
     pub source: Option<String>,
@@ -156,11 +210,15 @@ pub struct RawFlux {
     pub interval: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawApp {
+    #[schemars(required)]
     pub name: Option<String>,
+    #[schemars(required)]
     pub host: Option<String>,
+    #[schemars(required)]
     pub image: Option<String>,
     pub port: Option<Scalar<u16>>,
     pub replicas: Option<Scalar<u32>>,
@@ -168,9 +226,12 @@ pub struct RawApp {
     /// Environment variables from the pod's own fields (the downward API),
     /// e.g. `{MY_NODENAME: spec.nodeName}`.
     pub field_env: Option<BTreeMap<String, String>>,
+    #[schemars(required)]
     pub health: Option<RawHealth>,
     /// `latency`, `{weighted: {REGION: WEIGHT}}` or `{failover: {primary: REGION}}`.
     /// Kept as YAML so `validate` can say exactly what is wrong with it.
+    #[schemars(schema_with = "routing_schema")]
+    #[serde(default)]
     pub routing: Option<serde_yaml::Value>,
     pub evaluate_target_health: Option<Scalar<bool>>,
     /// Recovery time objective, seconds: a warning when the health-check
@@ -185,9 +246,11 @@ pub struct RawApp {
     pub regions: Option<BTreeMap<String, RawRegionOverride>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawHealth {
+    #[schemars(required)]
     pub path: Option<String>,
     pub protocol: Option<String>,
     pub port: Option<Scalar<u16>>,
@@ -196,45 +259,51 @@ pub struct RawHealth {
     pub measure_latency: Option<Scalar<bool>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawResources {
     pub requests: Option<RawQuantities>,
     pub limits: Option<RawQuantities>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawQuantities {
     pub cpu: Option<String>,
     pub memory: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawSecurity {
     pub run_as_user: Option<Scalar<u32>>,
     pub read_only_root_filesystem: Option<Scalar<bool>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawRbac {
     /// `namespace` (Role) or `cluster` (ClusterRole).
     pub scope: Option<String>,
     pub rules: Option<Vec<RawRule>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawRule {
     pub api_groups: Option<Vec<String>>,
     pub resources: Option<Vec<String>>,
     pub verbs: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct RawRegionOverride {
     pub env: Option<BTreeMap<String, String>>,
     pub replicas: Option<Scalar<u32>>,
