@@ -24,6 +24,9 @@ pub const ALIAS_TTL_S: u32 = 60;
 pub const HEALTH_CHECKS_QUOTA: usize = 200;
 pub const STACK_RESOURCES_QUOTA: usize = 500;
 pub const ARC_SAFETY_RULES_QUOTA: usize = 20;
+/// ARC's default quota of routing controls per control panel (ARC quotas
+/// page, "Routing controls per control panel"; verify for your account).
+pub const ARC_ROUTING_CONTROLS_QUOTA: usize = 100;
 
 #[derive(Debug, Serialize)]
 pub struct AppTiming {
@@ -113,6 +116,11 @@ pub fn explain(plan: &Plan) -> Explanation {
                     pricing::ARC_READINESS_CHECK.per_month(r.sets.len())
                 }),
         );
+        quotas.push((
+            "routing controls per control panel".to_string(),
+            arc.controls.len(),
+            ARC_ROUTING_CONTROLS_QUOTA,
+        ));
         quotas.push((
             "safety rules per control panel".to_string(),
             arc.rules.len(),
