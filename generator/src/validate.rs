@@ -60,6 +60,7 @@ pub struct Ingress {
     pub alb_name: String,
     pub scheme: String,
     pub class_name: String,
+    pub inbound_cidrs: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -667,11 +668,29 @@ impl Validator {
         if let (Some(c), Some(_)) = (&ing.class_name, name) {
             self.dns_subdomain("ingress.className", c);
         }
+        let inbound_cidrs = ing.inbound_cidrs.clone().unwrap_or_default();
+        for (i, c) in inbound_cidrs.iter().enumerate() {
+            if !is_cidr(c) {
+                self.err(
+                    &format!("ingress.inboundCidrs[{i}]"),
+                    format!("`{}` is not a CIDR", c.escape_debug()),
+                    "allowed: an IPv4 or IPv6 CIDR such as 203.0.113.0/24",
+                );
+            }
+        }
+        if !inbound_cidrs.is_empty() && !inbound_cidrs.iter().any(|c| c == "0.0.0.0/0") {
+            self.warn(
+                "ingress.inboundCidrs",
+                "the ALB accepts only these CIDRs, and Route 53's health checkers connect from their own ranges",
+                "add the ROUTE53_HEALTHCHECKS ranges of AWS's ip-ranges.json for every checker Region, or every check (and so every record) turns unhealthy",
+            );
+        }
         Some(Ingress {
             controller: controller?,
             alb_name: alb_name?,
             scheme,
             class_name: class_name?,
+            inbound_cidrs,
         })
     }
 
@@ -1807,6 +1826,17 @@ fn is_region_name(s: &str) -> bool {
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
         && parts[0].len() == 2
+}
+
+fn is_cidr(s: &str) -> bool {
+    let Some((ip, bits)) = s.split_once('/') else {
+        return false;
+    };
+    match (ip.parse::<std::net::IpAddr>(), bits.parse::<u8>()) {
+        (Ok(std::net::IpAddr::V4(_)), Ok(b)) => b <= 32,
+        (Ok(std::net::IpAddr::V6(_)), Ok(b)) => b <= 128,
+        _ => false,
+    }
 }
 
 fn is_go_duration(s: &str) -> bool {

@@ -52,6 +52,10 @@ fn each_lint_fires_on_a_spec_built_for_it() {
             "warning: ingress.scheme (gen.yaml:3): an internal ALB cannot be reached by Route 53 health checkers",
         ),
         (
+            base.replace("dns:", "ingress: {inboundCidrs: [203.0.113.0/24]}\ndns:"),
+            "warning: ingress.inboundCidrs (gen.yaml:3): the ALB accepts only these CIDRs, and Route 53's health checkers connect from their own ranges",
+        ),
+        (
             base.replace(
                 "    health: {path: /checkouthealth}",
                 "    health: {path: /checkouthealth, protocol: TCP}",

@@ -42,6 +42,8 @@ pub struct IngressPlan {
     pub class_name: String,
     pub alb_name: String,
     pub scheme: String,
+    /// The `inbound-cidrs` annotation's value, when restricted.
+    pub inbound_cidrs: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -284,6 +286,8 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         class_name: spec.ingress.class_name.clone(),
         alb_name: spec.ingress.alb_name.clone(),
         scheme: spec.ingress.scheme.clone(),
+        inbound_cidrs: (!spec.ingress.inbound_cidrs.is_empty())
+            .then(|| spec.ingress.inbound_cidrs.join(",")),
     };
     let clusters: Vec<ClusterPlan> = spec
         .regions

@@ -169,6 +169,8 @@ pub struct RawIngress {
     pub scheme: Option<String>,
     /// IngressClass (and IngressClassParams) name. Default: `<name>-alb`.
     pub class_name: Option<String>,
+    /// CIDRs the ALB accepts traffic from (`inbound-cidrs`). Default: anywhere.
+    pub inbound_cidrs: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
