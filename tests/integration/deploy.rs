@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use crate::util::*;
 
-struct Moto {
+pub(crate) struct Moto {
     url: String,
     child: Child,
 }
@@ -36,7 +36,7 @@ impl Drop for Moto {
 }
 
 impl Moto {
-    fn start() -> Moto {
+    pub(crate) fn start() -> Moto {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -63,7 +63,7 @@ impl Moto {
     }
 
     /// tests/tools/moto_r53.py, parsed as JSON where it prints JSON.
-    fn py(&self, cmd: &str, arg: &str) -> serde_json::Value {
+    pub(crate) fn py(&self, cmd: &str, arg: &str) -> serde_json::Value {
         let o = Command::new(tool("python3"))
             .arg(workspace().join("tests/tools/moto_r53.py"))
             .args([&self.url, cmd, arg])
@@ -78,7 +78,7 @@ impl Moto {
         serde_json::from_str(&out).unwrap_or(serde_json::Value::String(out.trim().to_string()))
     }
 
-    fn gen_cmd(&self, dir: &Path, args: &[&str]) -> (Command, tempfile::TempDir) {
+    pub(crate) fn gen_cmd(&self, dir: &Path, args: &[&str]) -> (Command, tempfile::TempDir) {
         let (mut cmd, home) = gen_command(dir);
         cmd.args(args)
             .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
@@ -95,7 +95,7 @@ impl Moto {
         (cmd, home)
     }
 
-    fn run(&self, dir: &Path, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, dir: &Path, args: &[&str]) -> Output {
         let (mut cmd, _home) = self.gen_cmd(dir, args);
         cmd.stdin(Stdio::null()).output().unwrap()
     }

@@ -12,5 +12,6 @@ mod lints;
 mod plan;
 mod schema;
 mod simulate;
+mod status;
 mod util;
 mod validators;

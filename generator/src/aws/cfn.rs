@@ -295,6 +295,35 @@ impl Cfn {
         Ok(())
     }
 
+    /// The physical ID of a stack's resource (a health check's ID), or None
+    /// when the stack or the resource does not exist.
+    pub async fn physical_id(&self, stack: &str, logical: &str) -> Result<Option<String>> {
+        match self
+            .client
+            .describe_stack_resource()
+            .stack_name(stack)
+            .logical_resource_id(logical)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .stack_resource_detail()
+                .and_then(|d| d.physical_resource_id())
+                .map(str::to_string)),
+            Err(e)
+                if e.as_service_error()
+                    .and_then(|s| s.message())
+                    .is_some_and(|m| m.contains("does not exist")) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(anyhow!(
+                "DescribeStackResource {stack} {logical}: {}",
+                describe(&e)
+            )),
+        }
+    }
+
     /// Live stacks whose names start with `prefix` and that carry the tag of `spec`.
     pub async fn stacks_of(&self, prefix: &str, spec: &str) -> Result<Vec<String>> {
         let mut out = Vec::new();

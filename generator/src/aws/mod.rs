@@ -3,6 +3,7 @@
 
 pub mod arc;
 pub mod cfn;
+pub mod route53;
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;

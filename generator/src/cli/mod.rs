@@ -30,6 +30,7 @@ mod discover;
 mod explain;
 mod plan;
 mod simulate;
+mod status;
 
 use crate::output::{self, git};
 use crate::{model, pricing, render, spec, validate};
@@ -64,6 +65,8 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// Has every cluster applied HEAD, and is every app healthy in every Region?
+    Status(status::StatusArgs),
     /// Print the JSON Schema of gen.yaml (for editors: see the README).
     Schema,
     /// Worst-case failover and failback times, health-check costs and quota use, per app.
@@ -170,6 +173,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Discover => discover::run(&settings, &checked),
         Command::Simulate(args) => simulate::run(&settings, args),
         Command::Explain(args) => explain::run(&settings, &checked, args),
+        Command::Status(args) => status::run(&settings, &checked, args),
         Command::Schema => unreachable!("handled before loading the spec"),
     }
 }

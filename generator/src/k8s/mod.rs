@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Api, Client, Config};
 
@@ -134,4 +136,93 @@ fn describe(e: &kube::Error) -> String {
             text
         }
     }
+}
+
+/// A Flux Kustomization's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kustomization {
+    pub name: String,
+    /// The Ready condition: Some(true), Some(false), or None when absent.
+    pub ready: Option<bool>,
+    pub message: String,
+    /// `status.lastAppliedRevision`, e.g. `main@sha1:0123…`.
+    pub applied: Option<String>,
+    pub suspended: bool,
+}
+
+fn flux(kind: &str, plural: &str, group: &str) -> ApiResource {
+    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, "v1", kind), plural)
+}
+
+/// The Kustomizations in `namespace`.
+pub async fn kustomizations(client: Client, namespace: &str) -> Result<Vec<Kustomization>> {
+    let ar = flux(
+        "Kustomization",
+        "kustomizations",
+        "kustomize.toolkit.fluxcd.io",
+    );
+    let api: Api<DynamicObject> = Api::namespaced_with(client, namespace, &ar);
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| anyhow!("listing Flux Kustomizations: {}", describe(&e)))?;
+    Ok(list
+        .items
+        .into_iter()
+        .map(|o| {
+            let status = &o.data["status"];
+            let ready = status["conditions"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+                .cloned();
+            Kustomization {
+                name: o.metadata.name.unwrap_or_default(),
+                ready: ready.as_ref().map(|c| c["status"] == "True"),
+                message: ready
+                    .as_ref()
+                    .and_then(|c| c["message"].as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                applied: status["lastAppliedRevision"].as_str().map(str::to_string),
+                suspended: o.data["spec"]["suspend"].as_bool().unwrap_or(false),
+            }
+        })
+        .collect())
+}
+
+/// The revision a Flux GitRepository last fetched (`status.artifact.revision`).
+pub async fn source_revision(
+    client: Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<String>> {
+    let ar = flux(
+        "GitRepository",
+        "gitrepositories",
+        "source.toolkit.fluxcd.io",
+    );
+    let api: Api<DynamicObject> = Api::namespaced_with(client, namespace, &ar);
+    let obj = api
+        .get_opt(name)
+        .await
+        .map_err(|e| anyhow!("reading GitRepository {namespace}/{name}: {}", describe(&e)))?;
+    Ok(obj.and_then(|o| {
+        o.data["status"]["artifact"]["revision"]
+            .as_str()
+            .map(str::to_string)
+    }))
+}
+
+/// (desired replicas, ready replicas) of a Deployment, or None when missing.
+pub async fn deployment(client: Client, namespace: &str, name: &str) -> Result<Option<(i32, i32)>> {
+    let api: Api<Deployment> = Api::namespaced(client, namespace);
+    let d = api
+        .get_opt(name)
+        .await
+        .map_err(|e| anyhow!("reading Deployment {namespace}/{name}: {}", describe(&e)))?;
+    Ok(d.map(|d| {
+        let want = d.spec.and_then(|s| s.replicas).unwrap_or(1);
+        let ready = d.status.and_then(|s| s.ready_replicas).unwrap_or(0);
+        (want, ready)
+    }))
 }

@@ -90,6 +90,13 @@ pub fn read_at(root: &Path, rev: &str, file: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
+/// The full hex ID of HEAD's commit, if there is one.
+pub fn head_commit(root: &Path) -> Option<String> {
+    let repo = Repository::discover(root).ok()?;
+    let id = repo.head().ok()?.peel_to_commit().ok()?.id();
+    Some(id.to_string())
+}
+
 /// Whether `root` is inside a Git work tree.
 pub fn has_repository(root: &Path) -> bool {
     Repository::discover(root).is_ok_and(|r| r.workdir().is_some())

@@ -1,0 +1,58 @@
+//! The Route 53 adapter: what the health checkers report.
+
+use anyhow::{Result, anyhow};
+use aws_sdk_route53 as r53;
+
+use super::cfn::sdk_config;
+use super::describe_error;
+
+pub struct Route53 {
+    client: r53::Client,
+}
+
+/// How many of the checkers that reported see the endpoint healthy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckStatus {
+    pub healthy: usize,
+    pub reporting: usize,
+}
+
+impl CheckStatus {
+    /// Route 53 counts an endpoint healthy while more than 18 % of its
+    /// checkers see it healthy.
+    pub fn is_healthy(&self) -> bool {
+        self.reporting > 0 && self.healthy * 100 > self.reporting * 18
+    }
+}
+
+impl Route53 {
+    pub async fn new() -> Route53 {
+        // Route 53 is global; its API is signed for us-east-1.
+        Route53 {
+            client: r53::Client::new(&sdk_config("us-east-1").await),
+        }
+    }
+
+    pub async fn status(&self, id: &str) -> Result<CheckStatus> {
+        let out = self
+            .client
+            .get_health_check_status()
+            .health_check_id(id)
+            .send()
+            .await
+            .map_err(|e| anyhow!("GetHealthCheckStatus {id}: {}", describe_error(&e)))?;
+        let obs = out.health_check_observations();
+        let healthy = obs
+            .iter()
+            .filter(|o| {
+                o.status_report()
+                    .and_then(|r| r.status())
+                    .is_some_and(|s| s.starts_with("Success"))
+            })
+            .count();
+        Ok(CheckStatus {
+            healthy,
+            reporting: obs.len(),
+        })
+    }
+}

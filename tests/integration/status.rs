@@ -1,0 +1,278 @@
+//! `gen status` against scripted Kubernetes API servers (no API server can
+//! run here): each answers, for the paths the kube crate requests, what a
+//! cluster with Flux would (GitRepository, Kustomizations, Deployments, the
+//! Ingress). The Route 53 side runs against the moto server, which reports
+//! every health check healthy (one checker): so the unhealthy path is not
+//! exercised against it.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::util::*;
+
+type Routes = Arc<Mutex<BTreeMap<String, Value>>>;
+
+struct FakeKube {
+    url: String,
+    routes: Routes,
+}
+
+impl FakeKube {
+    fn start(routes: BTreeMap<String, Value>) -> FakeKube {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let routes = Arc::new(Mutex::new(routes));
+        let r = routes.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                serve(stream, &r);
+            }
+        });
+        FakeKube { url, routes }
+    }
+}
+
+fn serve(mut stream: TcpStream, routes: &Routes) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let mut length = 0;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let (code, reply) = match routes.lock().unwrap().get(&path) {
+        Some(v) => ("200 OK", v.to_string()),
+        None => ("404 Not Found", json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": format!("{path} not found"), "reason": "NotFound", "code": 404}).to_string()),
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {code}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+        reply.len()
+    );
+}
+
+const WEST_ALB: &str = "shop-1.eu-west-1.elb.amazonaws.com";
+const EAST_ALB: &str = "shop-2.us-east-1.elb.amazonaws.com";
+
+/// What a healthy cluster with Flux at `applied` answers.
+fn cluster(applied: &str, alb: &str, ready_pods: i32) -> BTreeMap<String, Value> {
+    let k = |name: &str| {
+        json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+               "metadata": {"name": name, "namespace": "flux-system"},
+               "spec": {"interval": "10m", "path": "./x", "prune": true, "sourceRef": {"kind": "GitRepository", "name": "flux-system"}},
+               "status": {"lastAppliedRevision": format!("main@sha1:{applied}"),
+                          "conditions": [{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded", "message": format!("Applied revision: main@sha1:{applied}"), "lastTransitionTime": "2026-11-22T00:00:00Z"}]}})
+    };
+    BTreeMap::from([
+        (
+            "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/flux-system"
+                .to_string(),
+            json!({"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository", "metadata": {"name": "flux-system", "namespace": "flux-system"}, "status": {"artifact": {"revision": format!("main@sha1:{applied}")}}}),
+        ),
+        (
+            "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations"
+                .to_string(),
+            json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "KustomizationList", "metadata": {}, "items": [k("shop-infra"), k("shop-ingress"), k("shop-app-cart")]}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/shop/deployments/cart".to_string(),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "cart", "namespace": "shop"},
+                   "spec": {"replicas": 2, "selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {}, "spec": {"containers": []}}},
+                   "status": {"replicas": 2, "readyReplicas": ready_pods}}),
+        ),
+        (
+            "/apis/networking.k8s.io/v1/namespaces/shop/ingresses/shop".to_string(),
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "shop", "namespace": "shop"}, "status": {"loadBalancer": {"ingress": [{"hostname": alb}]}}}),
+        ),
+    ])
+}
+
+fn kubeconfig(dir: &Path, west: &str, east: &str) -> std::path::PathBuf {
+    let path = dir.join("kubeconfig");
+    std::fs::write(
+        &path,
+        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: west\n  cluster: {{server: \"{west}\"}}\n- name: east\n  cluster: {{server: \"{east}\"}}\ncontexts:\n- name: west\n  context: {{cluster: west, user: t}}\n- name: east\n  context: {{cluster: east, user: t}}\ncurrent-context: west\nusers:\n- name: t\n  user: {{token: t}}\n"),
+    )
+    .unwrap();
+    path
+}
+
+/// A rendered and committed repository for the `shop` spec, both ALBs known.
+fn repo() -> (tempfile::TempDir, String) {
+    let d = tempfile::tempdir().unwrap();
+    let text = spec("").replace(
+        "    cluster: east\n",
+        &format!("    cluster: east\n    albDnsName: {EAST_ALB}\n"),
+    );
+    std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    (d, head)
+}
+
+fn status(dir: &Path, config: &Path, args: &[&str]) -> std::process::Output {
+    let (mut cmd, _home) = gen_command(dir);
+    cmd.arg("status")
+        .args(args)
+        .env("KUBECONFIG", config)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn status_is_green_when_every_cluster_applied_head_and_every_app_is_ready() {
+    let (d, head) = repo();
+    let west = FakeKube::start(cluster(&head, WEST_ALB, 2));
+    let east = FakeKube::start(cluster(&head, EAST_ALB, 2));
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    let o = status(d.path(), &config, &["--no-aws"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("west     eu-west-1  reconciled"), "{out}");
+    assert!(out.contains("cart  eu-west-1  2/2 ready  matches"), "{out}");
+    assert!(
+        out.contains("everything is reconciled and healthy"),
+        "{out}"
+    );
+}
+
+#[test]
+fn status_flags_a_cluster_behind_drift_unready_pods_and_an_unreachable_cluster() {
+    let (d, head) = repo();
+    let west = FakeKube::start(cluster(
+        "0123456789abcdef0123456789abcdef01234567",
+        "k8s-other.eu-west-1.elb.amazonaws.com",
+        1,
+    ));
+    let config = kubeconfig(d.path(), &west.url, "http://127.0.0.1:9");
+    let o = status(d.path(), &config, &["--no-aws", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["head"], head.as_str());
+    assert_eq!(v["clusters"][0]["state"], "behind");
+    assert!(
+        v["clusters"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("shop-app-cart at main@sha1:0123456789"),
+        "{v}"
+    );
+    assert_eq!(
+        v["clusters"][1]["state"], "unreachable",
+        "status keeps reporting the clusters it can reach"
+    );
+    assert_eq!(v["apps"][0]["pods"], "1/2 ready");
+    assert_eq!(
+        v["apps"][0]["ingress"],
+        "DRIFT: now k8s-other.eu-west-1.elb.amazonaws.com"
+    );
+    assert!(
+        v["apps"][1]["pods"]
+            .as_str()
+            .unwrap()
+            .contains("Connection refused"),
+        "{v}"
+    );
+    assert_eq!(v["ok"], false);
+
+    // A failing Kustomization is named with Flux's message.
+    let mut failing = cluster(&head, WEST_ALB, 2);
+    let list =
+        "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations".to_string();
+    let mut items = failing[&list].clone();
+    items["items"][2]["status"]["conditions"][0]["status"] = json!("False");
+    items["items"][2]["status"]["conditions"][0]["message"] =
+        json!("Deployment/shop/cart dry-run failed: field is immutable");
+    failing.insert(list, items);
+    *west.routes.lock().unwrap() = failing;
+    let o = status(d.path(), &config, &["--no-aws"]);
+    assert!(
+        stdout(&o).contains("failing")
+            && stdout(&o).contains("shop-app-cart: Deployment/shop/cart dry-run failed"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn status_wait_returns_once_every_cluster_applied_head_and_fails_with_the_reason_otherwise() {
+    let (d, head) = repo();
+    let west = FakeKube::start(cluster(
+        "0000000000000000000000000000000000000000",
+        WEST_ALB,
+        2,
+    ));
+    let east = FakeKube::start(cluster(&head, EAST_ALB, 2));
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    let routes = west.routes.clone();
+    let head2 = head.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        *routes.lock().unwrap() = cluster(&head2, WEST_ALB, 2);
+    });
+    let o = status(
+        d.path(),
+        &config,
+        &["--no-aws", "--wait", "--timeout", "60"],
+    );
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("waiting (0 s): west behind"),
+        "{}",
+        stderr(&o)
+    );
+
+    *west.routes.lock().unwrap() = cluster("1111111111111111111111111111111111111111", WEST_ALB, 2);
+    let o = status(d.path(), &config, &["--no-aws", "--wait", "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("not every cluster applied")
+            && stderr(&o).contains("west (eu-west-1): behind"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn status_reads_each_apps_health_check_from_route53() {
+    let moto = crate::deploy::Moto::start();
+    moto.py("create-zone", "example.org");
+    let (d, _) = repo();
+    assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
+    let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    let west = FakeKube::start(cluster(&head, WEST_ALB, 2));
+    let east = FakeKube::start(cluster(&head, EAST_ALB, 2));
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    let (mut cmd, _home) = moto.gen_cmd(d.path(), &["status"]);
+    let o = cmd.env("KUBECONFIG", &config).output().unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    // moto reports one checker, always healthy.
+    assert!(
+        stdout(&o).contains("healthy 1/1 checkers"),
+        "{}",
+        stdout(&o)
+    );
+}
