@@ -6,6 +6,7 @@ mod arc;
 mod bad_specs;
 mod deploy;
 mod discover;
+mod drill;
 mod examples;
 mod git;
 mod lints;

@@ -27,6 +27,7 @@ macro_rules! tell_raw {
 mod arc;
 mod deploy;
 mod discover;
+mod drill;
 mod explain;
 mod plan;
 mod simulate;
@@ -65,6 +66,8 @@ pub enum Command {
     },
     /// Check the spec and report every problem at once.
     Validate,
+    /// Fail an app in one Region on purpose, time Route 53's reaction, and restore it.
+    Drill(drill::DrillArgs),
     /// Has every cluster applied HEAD, and is every app healthy in every Region?
     Status(status::StatusArgs),
     /// Print the JSON Schema of gen.yaml (for editors: see the README).
@@ -174,6 +177,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Simulate(args) => simulate::run(&settings, args),
         Command::Explain(args) => explain::run(&settings, &checked, args),
         Command::Status(args) => status::run(&settings, &checked, args),
+        Command::Drill(args) => drill::run(&settings, &checked, args),
         Command::Schema => unreachable!("handled before loading the spec"),
     }
 }

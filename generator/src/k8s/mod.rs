@@ -226,3 +226,52 @@ pub async fn deployment(client: Client, namespace: &str, name: &str) -> Result<O
         (want, ready)
     }))
 }
+
+/// Suspend (or resume) a Flux Kustomization, so Flux does not undo a drill.
+pub async fn set_suspended(
+    client: Client,
+    namespace: &str,
+    name: &str,
+    suspend: bool,
+) -> Result<()> {
+    let ar = flux(
+        "Kustomization",
+        "kustomizations",
+        "kustomize.toolkit.fluxcd.io",
+    );
+    let api: Api<DynamicObject> = Api::namespaced_with(client, namespace, &ar);
+    let patch = serde_json::json!({"spec": {"suspend": suspend}});
+    api.patch(
+        name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&patch),
+    )
+    .await
+    .map_err(|e| {
+        anyhow!(
+            "{} Kustomization {namespace}/{name}: {}",
+            if suspend { "suspending" } else { "resuming" },
+            describe(&e)
+        )
+    })?;
+    Ok(())
+}
+
+/// Set a Deployment's replicas.
+pub async fn scale(client: Client, namespace: &str, name: &str, replicas: i32) -> Result<()> {
+    let api: Api<Deployment> = Api::namespaced(client, namespace);
+    let patch = serde_json::json!({"spec": {"replicas": replicas}});
+    api.patch(
+        name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&patch),
+    )
+    .await
+    .map_err(|e| {
+        anyhow!(
+            "scaling Deployment {namespace}/{name} to {replicas}: {}",
+            describe(&e)
+        )
+    })?;
+    Ok(())
+}
