@@ -9,7 +9,6 @@
 //! SDK clients talk to it over TCP.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
@@ -94,66 +93,28 @@ impl Fake {
     /// Run `gen` in `dir` with credentials and endpoints pointing here.
     fn run(&self, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         let (mut cmd, _home) = gen_command(dir);
-        cmd.args(args)
-            .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-            .env("AWS_REGION", "us-west-2")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                dir.join("no-aws-credentials"),
-            )
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env(
-                "AWS_ENDPOINT_URL_ROUTE53_RECOVERY_CONTROL_CONFIG",
-                &self.url,
-            )
-            .output()
-            .unwrap()
+        cmd.args(args);
+        fake_aws(&mut cmd, dir);
+        cmd.env(
+            "AWS_ENDPOINT_URL_ROUTE53_RECOVERY_CONTROL_CONFIG",
+            &self.url,
+        )
+        .output()
+        .unwrap()
     }
 }
 
-fn serve(mut stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
+fn serve(stream: TcpStream, state: &Mutex<State>) {
+    let Some(req) = read_request(&stream) else {
         return;
-    }
-    let mut parts = request_line.split_whitespace();
-    let (method, path) = (
-        parts.next().unwrap_or("").to_string(),
-        parts.next().unwrap_or("").to_string(),
-    );
-    let mut length = 0;
-    let mut target = String::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        let (k, v) = line.split_once(':').unwrap_or(("", ""));
-        match k.to_ascii_lowercase().as_str() {
-            "content-length" => length = v.trim().parse().unwrap_or(0),
-            "x-amz-target" => target = v.trim().to_string(),
-            _ => {}
-        }
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
-    let body = String::from_utf8_lossy(&body).into_owned();
-    let (status, reply) = answer(&method, &path, &target, &body, state);
-    let content_type = if target.is_empty() {
+    };
+    let (status, reply) = answer(&req.method, &req.path, &req.target, &req.body, state);
+    let content_type = if req.target.is_empty() {
         "application/json"
     } else {
         "application/x-amz-json-1.0"
     };
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
-        reply.len()
-    );
+    respond(stream, status, content_type, &reply);
 }
 
 fn answer(

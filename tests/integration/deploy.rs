@@ -80,18 +80,9 @@ impl Moto {
 
     pub(crate) fn gen_cmd(&self, dir: &Path, args: &[&str]) -> (Command, tempfile::TempDir) {
         let (mut cmd, home) = gen_command(dir);
-        cmd.args(args)
-            .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-            .env("AWS_REGION", "us-west-2")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                dir.join("no-aws-credentials"),
-            )
-            .env_remove("AWS_PROFILE")
-            .env("AWS_ENDPOINT_URL", &self.url);
+        cmd.args(args);
+        fake_aws(&mut cmd, dir);
+        cmd.env("AWS_ENDPOINT_URL", &self.url);
         (cmd, home)
     }
 

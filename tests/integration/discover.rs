@@ -7,7 +7,6 @@
 //! kubeconfig that points at them. The live check against real clusters is
 //! `live_discover_against_the_current_kubeconfig`, ignored by default.
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -50,19 +49,10 @@ impl Cluster {
     }
 }
 
-fn serve(mut stream: TcpStream, answer: &Mutex<Answer>, paths: &Mutex<Vec<String>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
+fn serve(stream: TcpStream, answer: &Mutex<Answer>, paths: &Mutex<Vec<String>>) {
+    let Some(Request { path, .. }) = read_request(&stream) else {
         return;
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-            break;
-        }
-    }
+    };
     paths.lock().unwrap().push(path.clone());
     let ingress = |status: serde_json::Value| {
         serde_json::json!({
@@ -92,12 +82,7 @@ fn serve(mut stream: TcpStream, answer: &Mutex<Answer>, paths: &Mutex<Vec<String
             ),
         }
     };
-    let body = body.to_string();
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {code}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
+    respond(stream, code, "application/json", &body.to_string());
 }
 
 /// A kubeconfig with the contexts `west` (named like the cluster) and an

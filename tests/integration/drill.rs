@@ -5,7 +5,6 @@
 //! scaled to 0 (moto always reports checks healthy). The live drill against
 //! real clusters and AWS is `live_drill`, ignored by default.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -61,36 +60,13 @@ impl Fake {
     }
 }
 
-fn serve(mut stream: TcpStream, world: &Mutex<World>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
+fn serve(stream: TcpStream, world: &Mutex<World>) {
+    let Some(Request {
+        method, path, body, ..
+    }) = read_request(&stream)
+    else {
         return;
-    }
-    let mut parts = line.split_whitespace();
-    let (method, path) = (
-        parts.next().unwrap_or("").to_string(),
-        parts
-            .next()
-            .unwrap_or("")
-            .split('?')
-            .next()
-            .unwrap_or("")
-            .to_string(),
-    );
-    let mut length = 0;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-            break;
-        }
-        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
-    let body = String::from_utf8_lossy(&body).into_owned();
+    };
     let mut w = world.lock().unwrap();
     let deployment = |replicas: i64| {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "cart", "namespace": "shop"},
@@ -133,11 +109,8 @@ fn serve(mut stream: TcpStream, world: &Mutex<World>) {
     } else {
         ("404 Not Found", "application/json", json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "not found", "reason": "NotFound", "code": 404}).to_string())
     };
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {code}\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
-        reply.len()
-    );
+    drop(w);
+    respond(stream, code, ctype, &reply);
 }
 
 /// A deployed `shop` (moto) whose west cluster is the fake.

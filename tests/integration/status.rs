@@ -6,7 +6,6 @@
 //! exercised against it.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -37,41 +36,16 @@ impl FakeKube {
     }
 }
 
-fn serve(mut stream: TcpStream, routes: &Routes) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
+fn serve(stream: TcpStream, routes: &Routes) {
+    let Some(req) = read_request(&stream) else {
         return;
-    }
-    let path = line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("")
-        .split('?')
-        .next()
-        .unwrap_or("")
-        .to_string();
-    let mut length = 0;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-            break;
-        }
-        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
+    };
+    let path = req.path;
     let (code, reply) = match routes.lock().unwrap().get(&path) {
         Some(v) => ("200 OK", v.to_string()),
         None => ("404 Not Found", json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": format!("{path} not found"), "reason": "NotFound", "code": 404}).to_string()),
     };
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {code}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
-        reply.len()
-    );
+    respond(stream, code, "application/json", &reply);
 }
 
 const WEST_ALB: &str = "shop-1.eu-west-1.elb.amazonaws.com";

@@ -150,3 +150,78 @@ pub fn tool(name: &str) -> PathBuf {
     }
     panic!("{name} not found: run `scripts/test`, which installs the validators into .venv/");
 }
+
+/// One HTTP/1.1 request read off a test server's connection.
+pub struct Request {
+    pub method: String,
+    /// Without the query string.
+    pub path: String,
+    /// The `X-Amz-Target` header (AWS JSON protocols), or empty.
+    pub target: String,
+    pub body: String,
+}
+
+/// Read a request (request line, headers, body by Content-Length); None
+/// when the client went away.
+pub fn read_request(stream: &std::net::TcpStream) -> Option<Request> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts
+        .next()
+        .unwrap_or("")
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let (mut length, mut target) = (0, String::new());
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+        let (k, v) = h.split_once(':').unwrap_or(("", ""));
+        match k.to_ascii_lowercase().as_str() {
+            "content-length" => length = v.trim().parse().unwrap_or(0),
+            "x-amz-target" => target = v.trim().to_string(),
+            _ => {}
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request {
+        method,
+        path,
+        target,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+/// Answer and close the connection.
+pub fn respond(mut stream: std::net::TcpStream, status: &str, content_type: &str, body: &str) {
+    use std::io::Write;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// Test credentials for the AWS SDK, and no trace of the machine's own AWS
+/// configuration (profile, config files, instance metadata).
+pub fn fake_aws(cmd: &mut Command, dir: &Path) {
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env("AWS_REGION", "us-west-2")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL");
+}
