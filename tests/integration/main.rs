@@ -9,6 +9,7 @@ mod discover;
 mod drill;
 mod examples;
 mod git;
+mod iam;
 mod lints;
 mod plan;
 mod schema;

@@ -1,0 +1,73 @@
+//! `infra/iam/gen-policy.json` names every AWS action the code calls: each
+//! SDK operation in `generator/src/aws/` must appear as `service:Action`.
+
+use std::fs;
+
+use crate::util::*;
+
+/// `describe_stack_events` → `DescribeStackEvents`.
+fn action(op: &str) -> String {
+    op.split('_')
+        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .collect()
+}
+
+#[test]
+fn the_iam_policy_allows_every_aws_call_the_code_makes() {
+    let policy = fs::read_to_string(workspace().join("infra/iam/gen-policy.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    let allowed: Vec<String> = v["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["Action"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+        })
+        .collect();
+    let verbs = [
+        "describe_",
+        "create_",
+        "delete_",
+        "execute_",
+        "update_",
+        "list_",
+        "get_",
+    ];
+    let mut called = Vec::new();
+    for (file, service) in [
+        ("cfn.rs", "cloudformation"),
+        ("route53.rs", "route53"),
+        ("arc.rs", ""),
+    ] {
+        let src = fs::read_to_string(workspace().join("generator/src/aws").join(file)).unwrap();
+        // Every `.operation()` in the source: a fluent SDK call starts that way.
+        for (i, _) in src.match_indices('.') {
+            let rest = &src[i + 1..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                .unwrap_or(rest.len());
+            let op = &rest[..end];
+            if !rest[end..].starts_with("()") || !verbs.iter().any(|v| op.starts_with(v)) {
+                continue;
+            }
+            let service = match (service, op) {
+                ("", "describe_cluster" | "list_clusters") => "route53-recovery-control-config",
+                ("", _) => "route53-recovery-cluster",
+                (s, _) => s,
+            };
+            called.push(format!("{service}:{}", action(op)));
+        }
+    }
+    called.sort();
+    called.dedup();
+    assert!(called.len() >= 15, "the scan found the calls: {called:?}");
+    let missing: Vec<&String> = called.iter().filter(|c| !allowed.contains(c)).collect();
+    assert!(
+        missing.is_empty(),
+        "infra/iam/gen-policy.json lacks {missing:?}"
+    );
+}
