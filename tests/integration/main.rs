@@ -13,6 +13,7 @@ mod iam;
 mod lints;
 mod plan;
 mod schema;
+mod secrets;
 mod simulate;
 mod status;
 mod util;
