@@ -12,6 +12,7 @@ mod git;
 mod iam;
 mod lints;
 mod plan;
+mod property;
 mod schema;
 mod secrets;
 mod simulate;

@@ -63,7 +63,13 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// Render every file of the plan. `spec_file` is the spec's name as the
 /// header shows it (relative, so output is the same on every machine).
 pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
-    let env = environment()?;
+    // Templates compile once per process.
+    static ENV: std::sync::OnceLock<Result<Environment<'static>, String>> =
+        std::sync::OnceLock::new();
+    let env = ENV
+        .get_or_init(|| environment().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("compiling the templates: {e}"))?;
     let plan_value = Value::from_serialize(plan);
     let mut out = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
