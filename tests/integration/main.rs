@@ -10,6 +10,7 @@ mod drill;
 mod examples;
 mod git;
 mod iam;
+mod kill;
 mod lints;
 mod plan;
 mod property;

@@ -329,6 +329,7 @@ fn commit(
     }
     let pending = repo.pending(rendered, &inputs)?;
     if pending.is_empty() {
+        repo.sync_index(rendered, &inputs)?;
         say!("nothing to commit: the repository already holds this render");
         return Ok(());
     }
@@ -339,6 +340,7 @@ fn commit(
         .collect();
     let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
     let id = repo.commit(&pending, &msg)?;
+    repo.sync_index(rendered, &inputs)?;
     say!(
         "committed {} ({} files){}: {}",
         &id.to_string()[..10],

@@ -304,6 +304,55 @@ impl Repo {
         Some(rel.to_str()?.replace('\\', "/"))
     }
 
+    /// Make the index agree with the rendered files (and inputs) and drop
+    /// owned files HEAD no longer has: a run killed between moving HEAD and
+    /// writing the index would otherwise leave staged noise behind. Cheap
+    /// when nothing differs (the entries are compared by blob ID).
+    pub fn sync_index(&self, rendered: &[Rendered], inputs: &[(String, Vec<u8>)]) -> Result<()> {
+        let mut index = self.repo.index()?;
+        let mut changed = false;
+        let files = rendered
+            .iter()
+            .map(|r| (r.path.as_str(), r.text.as_bytes()))
+            .chain(inputs.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+        let mut wanted = BTreeSet::new();
+        for (path, bytes) in files {
+            wanted.insert(path.to_string());
+            let full = format!("{}{path}", self.prefix);
+            let id = Oid::hash_object(ObjectType::Blob, bytes)?;
+            if index.get_path(Path::new(&full), 0).map(|e| e.id) != Some(id) {
+                self.repo.blob(bytes)?;
+                index.add(&index_entry(&self.root.join(path), full, id))?;
+                changed = true;
+            }
+        }
+        // Owned paths staged in the index but neither rendered nor in HEAD.
+        let stale: Vec<String> = index
+            .iter()
+            .filter_map(|e| String::from_utf8(e.path).ok())
+            .filter_map(|p| p.strip_prefix(&self.prefix).map(str::to_string))
+            .filter(|p| layout::may_own(p) && !wanted.contains(p) && !self.head.contains_key(p))
+            .filter(|p| self.staged_is_generated(&index, p))
+            .collect();
+        for p in stale {
+            index.remove_path(Path::new(&format!("{}{p}", self.prefix)))?;
+            changed = true;
+        }
+        if changed {
+            index.write()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the index's blob for `path` is a file gen wrote (a staged file
+    /// of the user's is never unstaged).
+    fn staged_is_generated(&self, index: &git2::Index, path: &str) -> bool {
+        index
+            .get_path(Path::new(&format!("{}{path}", self.prefix)), 0)
+            .and_then(|e| self.repo.find_blob(e.id).ok())
+            .is_some_and(|b| b.content().starts_with(render::HEADER_PREFIX.as_bytes()))
+    }
+
     /// Commit `pending` on top of HEAD and update the index for those paths.
     pub fn commit(&self, pending: &[Pending], message: &str) -> Result<Oid> {
         let mut builder = git2::build::TreeUpdateBuilder::new();

@@ -32,6 +32,8 @@ pub struct Changes {
     /// Symbolic links on the way to a rendered path: writing there could
     /// leave the repository, so it never happens.
     pub escapes: BTreeSet<String>,
+    /// Temporary files a killed run left behind (`.gen-*.tmp`), to delete.
+    pub stale: BTreeSet<String>,
 }
 
 impl Changes {
@@ -43,7 +45,8 @@ impl Changes {
 /// Compare `rendered` with the files under `root`.
 pub fn compare(root: &Path, rendered: &[Rendered]) -> Result<Changes> {
     let mut changes = Changes::default();
-    let mut on_disk = scan_owned(root)?;
+    let (mut on_disk, stale) = scan_owned(root)?;
+    changes.stale = stale;
     let mut dirs = HashMap::new();
     for r in rendered {
         if let Some(link) = symlink_on_path(root, &r.path, &mut dirs)? {
@@ -147,19 +150,26 @@ fn is_symlink_error(e: &io::Error) -> bool {
 }
 
 /// Every file under the owned roots that carries the generated header.
-fn scan_owned(root: &Path) -> Result<BTreeMap<String, String>> {
+/// Also returns the stale temporary files found on the way.
+fn scan_owned(root: &Path) -> Result<(BTreeMap<String, String>, BTreeSet<String>)> {
     let mut out = BTreeMap::new();
+    let mut stale = BTreeSet::new();
     for dir in [layout::DEPLOY_DIR, layout::CFN_DIR, layout::CLUSTERS_DIR] {
         // Never follow a symbolic link out of the repository.
         if fs::symlink_metadata(root.join(dir)).is_ok_and(|m| m.file_type().is_symlink()) {
             continue;
         }
-        walk(root, Path::new(dir), &mut out)?;
+        walk(root, Path::new(dir), &mut out, &mut stale)?;
     }
-    Ok(out)
+    Ok((out, stale))
 }
 
-fn walk(root: &Path, rel: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
+fn walk(
+    root: &Path,
+    rel: &Path,
+    out: &mut BTreeMap<String, String>,
+    stale: &mut BTreeSet<String>,
+) -> Result<()> {
     let full = root.join(rel);
     let entries = match fs::read_dir(&full) {
         Ok(e) => e,
@@ -185,8 +195,11 @@ fn walk(root: &Path, rel: &Path, out: &mut BTreeMap<String, String>) -> Result<(
             let bootstrap = name == "flux-system"
                 && rel.parent().and_then(Path::parent) == Some(Path::new(layout::CLUSTERS_DIR));
             if !bootstrap {
-                walk(root, &rel, out)?;
+                walk(root, &rel, out, stale)?;
             }
+        } else if ty.is_file() && name.starts_with(".gen-") && name.ends_with(".tmp") {
+            // A run killed between writing a temporary file and renaming it.
+            stale.insert(rel_str);
         } else if ty.is_file() && layout::may_own(&rel_str) {
             let bytes =
                 fs::read(root.join(&rel)).with_context(|| format!("reading {}", rel.display()))?;
@@ -234,6 +247,9 @@ pub fn unified_diff(changes: &Changes) -> String {
 /// durability is Git's job once the commit is made.) Temporary names start
 /// with `.` and end in `.tmp`, which kustomize and Flux do not pick up.
 pub fn apply(root: &Path, changes: &Changes) -> Result<()> {
+    for path in &changes.stale {
+        let _ = fs::remove_file(root.join(path));
+    }
     for (path, (_, text)) in &changes.writes {
         write_atomic(&root.join(path), text.as_bytes())
             .with_context(|| format!("writing {path}"))?;
