@@ -468,8 +468,8 @@ fn env_values_that_look_like_yaml_stay_data() {
         .collect();
     assert_eq!(
         docs.len(),
-        3,
-        "ServiceAccount, Deployment, Service and nothing else"
+        4,
+        "ServiceAccount, Deployment, NetworkPolicy, Service and nothing else"
     );
     let container = &docs[1]["spec"]["template"]["spec"]["containers"][0];
     let got: Vec<(String, String)> = container["env"]

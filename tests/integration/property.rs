@@ -183,7 +183,7 @@ fn no_spec_value_changes_the_structure_of_the_output() {
                 .collect();
             assert_eq!(
                 kinds,
-                ["ServiceAccount", "Deployment", "Service"],
+                ["ServiceAccount", "Deployment", "NetworkPolicy", "Service"],
                 "case {case}"
             );
             let container = &docs[1]["spec"]["template"]["spec"]["containers"][0];

@@ -247,3 +247,58 @@ fn kubectl_kustomize_rejects_a_missing_resource() {
     let (ok, out) = kustomize(d.path());
     assert!(!ok, "{out}");
 }
+
+fn checkov(target: &Path) -> (bool, String) {
+    let bin = workspace().join(".venv-checkov/bin/checkov");
+    let bin = if bin.exists() { bin } else { tool("checkov") };
+    let o = Command::new(bin)
+        .args(["--skip-download", "--config-file"])
+        .arg(workspace().join("infra/checkov.yaml"))
+        .args(["-o", "json", "-d"])
+        .arg(target)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let reports: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("checkov output: {e}\n{out}"));
+    let reports = if reports.is_array() {
+        reports.as_array().unwrap().clone()
+    } else {
+        vec![reports]
+    };
+    let failed: Vec<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r["results"]["failed_checks"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|f| format!("{} {} {}", f["check_id"], f["resource"], f["file_path"]))
+        .collect();
+    (failed.is_empty(), failed.join("\n"))
+}
+
+#[test]
+fn checkov_reports_no_failed_check_on_the_rendered_example() {
+    for dir in ["gitops-repo", "tests/golden"] {
+        let (ok, failed) = checkov(&workspace().join(dir));
+        assert!(ok, "checkov failed checks in {dir}:\n{failed}");
+    }
+}
+
+#[test]
+fn checkov_fails_a_privileged_pod() {
+    // Not a hidden directory: checkov skips those.
+    let d = tempfile::Builder::new()
+        .prefix("checkov-")
+        .tempdir()
+        .unwrap();
+    std::fs::write(
+        d.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: x}\nspec:\n  containers:\n    - name: x\n      image: x:1\n      securityContext: {privileged: true}\n",
+    )
+    .unwrap();
+    let (ok, failed) = checkov(d.path());
+    assert!(!ok && failed.contains("CKV_K8S_16"), "{failed}");
+}

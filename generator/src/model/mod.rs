@@ -113,6 +113,15 @@ pub struct Workload {
     pub low_port: bool,
     pub automount_token: bool,
     pub rbac: Option<RbacPlan>,
+    /// Where the spec opted out of a secure default: the policy checks
+    /// (checkov) that would flag it, annotated with the spec's reason.
+    pub policy_exceptions: Vec<Annotation>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Annotation {
+    pub key: String,
+    pub value: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -480,6 +489,7 @@ fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
         low_port: a.port < 1024,
         // The API token is mounted only when the spec grants the app RBAC.
         automount_token: a.rbac.is_some(),
+        policy_exceptions: policy_exceptions(a),
         rbac: a.rbac.as_ref().map(|r| RbacPlan {
             role_kind: if r.cluster_scope {
                 "ClusterRole"
@@ -509,6 +519,33 @@ fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
                 .collect(),
         }),
     }
+}
+
+/// checkov's skip annotations, each with the spec's choice as its reason.
+fn policy_exceptions(a: &App) -> Vec<Annotation> {
+    let mut out = Vec::new();
+    let mut add = |check: &str, why: &str| {
+        out.push(Annotation {
+            key: format!("checkov.io/skip{}", out.len() + 1),
+            value: format!("{check}={why}"),
+        });
+    };
+    if a.rbac.is_some() {
+        add(
+            "CKV_K8S_38",
+            "the spec grants this app RBAC, so it needs its API token",
+        );
+    }
+    if !a.read_only_root_filesystem {
+        add(
+            "CKV_K8S_22",
+            "the spec opts out: security.readOnlyRootFilesystem is false",
+        );
+    }
+    if a.run_as_user < 10_000 {
+        add("CKV_K8S_40", "the spec sets security.runAsUser below 10000");
+    }
+    out
 }
 
 /// Route 53 resources, one stack per stack group (default: one per app), so a
