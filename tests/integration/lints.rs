@@ -89,7 +89,6 @@ fn each_lint_fires_on_a_spec_built_for_it() {
 
 #[test]
 fn explain_outputs_match_the_golden_files() {
-    let bless = std::env::var_os("GEN_BLESS").is_some();
     let mut failures = Vec::new();
     for (dir, file) in [
         ("gitops-repo", "example.txt"),
@@ -98,11 +97,7 @@ fn explain_outputs_match_the_golden_files() {
         let o = run_gen(&workspace().join(dir), &["explain"]);
         assert!(o.status.success(), "{}", stderr(&o));
         let path = workspace().join("tests/explain").join(file);
-        if bless {
-            fs::write(&path, stdout(&o)).unwrap();
-        } else if fs::read_to_string(&path).unwrap_or_default() != stdout(&o) {
-            failures.push(format!("{}:\n{}", path.display(), stdout(&o)));
-        }
+        golden(&path, &stdout(&o), &mut failures);
     }
     assert!(
         failures.is_empty(),

@@ -8,7 +8,6 @@ use crate::util::*;
 
 #[test]
 fn plan_describes_each_pair_of_specs_as_expected() {
-    let bless = std::env::var_os("GEN_BLESS").is_some();
     let root = workspace().join("tests/plan");
     let mut cases: Vec<_> = fs::read_dir(&root)
         .unwrap()
@@ -31,11 +30,7 @@ fn plan_describes_each_pair_of_specs_as_expected() {
             assert!(o.status.success(), "{}: {}", case.display(), stderr(&o));
             let got = stdout(&o);
             let path = case.join(file);
-            if bless {
-                fs::write(&path, &got).unwrap();
-            } else if fs::read_to_string(&path).unwrap_or_default() != got {
-                failures.push(format!("{}:\n{got}", path.display()));
-            }
+            golden(&path, &got, &mut failures);
         }
     }
     assert!(

@@ -2,8 +2,6 @@
 //! `tests/simulate/` (GEN_BLESS=1 rewrites them), and seed 001's result
 //! asserted outright.
 
-use std::fs;
-
 use crate::util::*;
 
 const CASES: &[(&str, &[&str], &str)] = &[
@@ -27,7 +25,6 @@ const CASES: &[(&str, &[&str], &str)] = &[
 
 #[test]
 fn simulate_outputs_match_the_golden_files() {
-    let bless = std::env::var_os("GEN_BLESS").is_some();
     let mut failures = Vec::new();
     for (dir, args, file) in CASES {
         let mut all = vec!["simulate"];
@@ -35,11 +32,7 @@ fn simulate_outputs_match_the_golden_files() {
         let o = run_gen(&workspace().join(dir), &all);
         assert!(o.status.success(), "{dir} {args:?}: {}", stderr(&o));
         let path = workspace().join("tests/simulate").join(file);
-        if bless {
-            fs::write(&path, stdout(&o)).unwrap();
-        } else if fs::read_to_string(&path).unwrap_or_default() != stdout(&o) {
-            failures.push(format!("{}:\n{}", path.display(), stdout(&o)));
-        }
+        golden(&path, &stdout(&o), &mut failures);
     }
     assert!(
         failures.is_empty(),

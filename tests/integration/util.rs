@@ -225,3 +225,13 @@ pub fn fake_aws(cmd: &mut Command, dir: &Path) {
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL");
 }
+
+/// Compare `got` with the golden file at `path`, or (with GEN_BLESS=1)
+/// rewrite the file; a difference is added to `failures`.
+pub fn golden(path: &Path, got: &str, failures: &mut Vec<String>) {
+    if std::env::var_os("GEN_BLESS").is_some() {
+        std::fs::write(path, got).expect("write golden file");
+    } else if std::fs::read_to_string(path).unwrap_or_default() != got {
+        failures.push(format!("{}:\n{got}", path.display()));
+    }
+}

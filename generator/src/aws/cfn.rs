@@ -80,13 +80,7 @@ impl Cfn {
                 .first()
                 .and_then(|s| s.stack_status())
                 .map(|s| s.as_str().to_string())),
-            Err(e)
-                if e.as_service_error()
-                    .and_then(|s| s.message())
-                    .is_some_and(|m| m.contains("does not exist")) =>
-            {
-                Ok(None)
-            }
+            Err(e) if missing(&e) => Ok(None),
             Err(e) => Err(anyhow!(
                 "DescribeStacks {stack} in {}: {}",
                 self.region,
@@ -310,13 +304,7 @@ impl Cfn {
                 .stack_resource_detail()
                 .and_then(|d| d.physical_resource_id())
                 .map(str::to_string)),
-            Err(e)
-                if e.as_service_error()
-                    .and_then(|s| s.message())
-                    .is_some_and(|m| m.contains("does not exist")) =>
-            {
-                Ok(None)
-            }
+            Err(e) if missing(&e) => Ok(None),
             Err(e) => Err(anyhow!(
                 "DescribeStackResource {stack} {logical}: {}",
                 describe(&e)
@@ -415,6 +403,15 @@ impl Cfn {
             })
             .unwrap_or_default())
     }
+}
+
+/// CloudFormation's answer for a stack (or resource) that does not exist.
+fn missing<E: ProvideErrorMetadata>(
+    e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> bool {
+    e.as_service_error()
+        .and_then(|s| s.message())
+        .is_some_and(|m| m.contains("does not exist"))
 }
 
 /// Whether a final stack status means success.
