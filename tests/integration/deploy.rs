@@ -112,22 +112,12 @@ const CHECKOUT: &str = "  - name: checkout\n    host: checkout.example.org\n    
 /// A repository with the shared spec, both ALB names resolved, rendered.
 fn rendered(extra: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
-    let text = spec(extra).replace(
-        "  - name: us-east-1\n    cluster: east\n",
-        "  - name: us-east-1\n    cluster: east\n    albDnsName: shop-2.us-east-1.elb.amazonaws.com\n",
-    );
-    std::fs::write(d.path().join("gen.yaml"), text).unwrap();
-    let o = run_gen(d.path(), &["render"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    rerender(d.path(), extra);
     d
 }
 
 fn rerender(d: &Path, extra: &str) {
-    let text = spec(extra).replace(
-        "  - name: us-east-1\n    cluster: east\n",
-        "  - name: us-east-1\n    cluster: east\n    albDnsName: shop-2.us-east-1.elb.amazonaws.com\n",
-    );
-    std::fs::write(d.join("gen.yaml"), text).unwrap();
+    std::fs::write(d.join("gen.yaml"), resolved_spec(extra)).unwrap();
     let o = run_gen(d, &["render"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }

@@ -118,10 +118,7 @@ fn setup() -> (Moto, Fake, tempfile::TempDir) {
     let moto = Moto::start();
     moto.py("create-zone", "example.org");
     let d = tempfile::tempdir().unwrap();
-    let text = spec("").replace(
-        "    cluster: east\n",
-        "    cluster: east\n    albDnsName: shop-2.us-east-1.elb.amazonaws.com\n",
-    );
+    let text = resolved_spec("");
     std::fs::write(d.path().join("gen.yaml"), text).unwrap();
     assert!(run_gen(d.path(), &["render"]).status.success());
     assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());

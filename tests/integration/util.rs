@@ -128,6 +128,17 @@ apps:
     )
 }
 
+/// The us-east-1 ALB of `spec`, which leaves it unresolved.
+pub const EAST_ALB: &str = "shop-2.us-east-1.elb.amazonaws.com";
+
+/// `spec`, with the us-east-1 ALB resolved too: templates that deploy as they are.
+pub fn resolved_spec(extra_apps: &str) -> String {
+    spec(extra_apps).replace(
+        "    cluster: east\n",
+        &format!("    cluster: east\n    albDnsName: {EAST_ALB}\n"),
+    )
+}
+
 pub const CHECKOUT_APP: &str = r#"  - name: checkout
     host: checkout.example.org
     image: registry.example.org/checkout:2.1
