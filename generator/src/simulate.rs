@@ -280,6 +280,24 @@ impl World {
     }
 }
 
+/// Add an Ingress's host-less rules to `routes`: health path → app, as the
+/// ALB routes a Route 53 checker's request that carries no app host.
+pub fn health_routes(ingress: &Value, routes: &mut BTreeMap<String, String>) {
+    for rule in ingress["spec"]["rules"].as_sequence().into_iter().flatten() {
+        if rule.get("host").is_some() {
+            continue;
+        }
+        for path in rule["http"]["paths"].as_sequence().into_iter().flatten() {
+            if let (Some(p), Some(svc)) = (
+                path["path"].as_str(),
+                path["backend"]["service"]["name"].as_str(),
+            ) {
+                routes.insert(p.to_string(), svc.to_string());
+            }
+        }
+    }
+}
+
 /// Read the records and checks out of the rendered CloudFormation templates
 /// (YAML, short-form tags) and the host-less health routes of the Ingress
 /// (path → app). Each template is `(file name, parsed YAML)`.

@@ -8,6 +8,7 @@ mod deploy;
 mod discover;
 mod drill;
 mod examples;
+mod fuzz_corpus;
 mod git;
 mod iam;
 mod kill;

@@ -165,7 +165,6 @@ fn load(settings: &Settings) -> Result<World> {
             v,
         ));
     }
-    // Host-less Ingress rules: health path → app, as the ALB routes it.
     let mut routes: BTreeMap<String, String> = BTreeMap::new();
     let deploy = root.join(layout::DEPLOY_DIR);
     for cluster in std::fs::read_dir(&deploy).into_iter().flatten().flatten() {
@@ -175,19 +174,7 @@ fn load(settings: &Settings) -> Result<World> {
         };
         let v: serde_yaml::Value = serde_yaml::from_str(&text)
             .with_context(|| format!("parsing {}", ingress.display()))?;
-        for rule in v["spec"]["rules"].as_sequence().into_iter().flatten() {
-            if rule.get("host").is_some() {
-                continue;
-            }
-            for path in rule["http"]["paths"].as_sequence().into_iter().flatten() {
-                if let (Some(p), Some(svc)) = (
-                    path["path"].as_str(),
-                    path["backend"]["service"]["name"].as_str(),
-                ) {
-                    routes.insert(p.to_string(), svc.to_string());
-                }
-            }
-        }
+        simulate::health_routes(&v, &mut routes);
     }
     simulate::world(&templates, &routes)
         .map_err(|e| anyhow::anyhow!("reading the rendered templates: {e}"))

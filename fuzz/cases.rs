@@ -1,0 +1,68 @@
+//! What every fuzz input must satisfy, one function per target. The fuzz
+//! targets call these, and so does the normal test suite, which replays the
+//! committed corpus (`tests/integration/fuzz_corpus.rs`): a crash the
+//! fuzzer found stays fixed. Each function panics on a violation.
+
+use std::collections::BTreeMap;
+
+use generator::simulate::{self, Scenario};
+use generator::{model, render, spec, validate};
+
+/// Any text as `gen.yaml` through load, validate, plan and render: no panic,
+/// and every rendered file parses as YAML.
+pub fn spec(data: &[u8]) {
+    // gen reads gen.yaml as text; what is not UTF-8 never reaches the loader.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(loaded) = spec::load(text, "gen.yaml") else {
+        return;
+    };
+    let outcome = validate::validate(&loaded);
+    let Some(checked) = outcome.spec else { return };
+    let plan = model::plan(&checked, "");
+    let Ok(files) = render::render(&plan, "gen.yaml") else {
+        return;
+    };
+    for f in files {
+        for doc in serde_yaml::Deserializer::from_str(&f.text) {
+            let parsed: Result<serde_yaml::Value, _> = serde::Deserialize::deserialize(doc);
+            if let Err(e) = parsed {
+                panic!("{} does not parse: {e}", f.path);
+            }
+        }
+    }
+}
+
+/// What `gen simulate` reads from disk (the rendered templates and the
+/// Ingress), which a hand edit can turn into anything: YAML documents, each
+/// Ingress adding health routes and every other one a template. Reading
+/// them, and answering every host in every default scenario, must not panic.
+pub fn templates(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut templates = Vec::new();
+    let mut routes = BTreeMap::new();
+    for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        let Ok(v) = <serde_yaml::Value as serde::Deserialize>::deserialize(doc) else {
+            return;
+        };
+        if v.get("kind").and_then(|k| k.as_str()) == Some("Ingress") {
+            simulate::health_routes(&v, &mut routes);
+        } else {
+            templates.push((format!("t{i}.yaml"), v));
+        }
+    }
+    let Ok(world) = simulate::world(&templates, &routes) else {
+        return;
+    };
+    let calm = Scenario::default();
+    for s in simulate::default_scenarios(&world) {
+        let _ = s.describe();
+        for h in world.hosts() {
+            let (before, after) = (world.answer(&h, &calm), world.answer(&h, &s));
+            let _ = (before.short(), after.short());
+        }
+    }
+}

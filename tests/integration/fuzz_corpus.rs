@@ -1,0 +1,53 @@
+//! The fuzz corpora as a regression suite. `fuzz/corpus/<target>` holds the
+//! inputs the fuzzer found interesting (minimised with `cargo fuzz cmin`)
+//! and every input that once crashed gen. Each is replayed here, in the
+//! normal test run and without the sanitizer build, through the same
+//! property the fuzz target checks (`fuzz/cases.rs`).
+
+use std::panic;
+use std::path::PathBuf;
+
+use crate::util::workspace;
+
+#[path = "../../fuzz/cases.rs"]
+mod cases;
+
+/// Every input of one corpus through `case`; the failures name their input.
+fn replay(target: &str, seeds: usize, case: fn(&[u8])) {
+    let dir = workspace().join("fuzz/corpus").join(target);
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fuzz corpus directory")
+        .map(|e| e.expect("corpus entry").path())
+        .collect();
+    inputs.sort();
+    // Fewer inputs than the hand-picked seeds means the corpus went missing.
+    assert!(
+        inputs.len() > seeds,
+        "only {} inputs in {}",
+        inputs.len(),
+        dir.display()
+    );
+    let mut failures = Vec::new();
+    for path in &inputs {
+        let bytes = std::fs::read(path).expect("corpus input");
+        if let Err(p) = panic::catch_unwind(|| case(&bytes)) {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!("{}: {msg}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn no_spec_in_the_corpus_panics_or_renders_broken_yaml() {
+    replay("spec", 65, cases::spec);
+}
+
+#[test]
+fn no_template_in_the_corpus_panics_simulate() {
+    replay("templates", 6, cases::templates);
+}
