@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 
 use generator::simulate::{self, Scenario};
-use generator::{model, render, spec, validate};
+use generator::{explain, model, render, review, spec, validate};
 
-/// Any text as `gen.yaml` through load, validate, plan and render: no panic,
-/// and every rendered file parses as YAML.
+/// Any text as `gen.yaml` through load, validate, plan, explain, review and
+/// render: no panic, and every rendered file parses as YAML.
 pub fn spec(data: &[u8]) {
     // gen reads gen.yaml as text; what is not UTF-8 never reaches the loader.
     let Ok(text) = std::str::from_utf8(data) else {
@@ -21,6 +21,11 @@ pub fn spec(data: &[u8]) {
     let outcome = validate::validate(&loaded);
     let Some(checked) = outcome.spec else { return };
     let plan = model::plan(&checked, "");
+    // `gen explain` and `gen plan` work on the same plan.
+    let _ = explain::explain(&plan);
+    let behaviour = review::behaviour(&plan);
+    let changes = review::diff(&review::Behaviour::default(), &behaviour);
+    let _ = (review::text(&changes), review::markdown(&changes, "base"));
     let Ok(files) = render::render(&plan, "gen.yaml") else {
         return;
     };

@@ -1,5 +1,5 @@
-//! Fuzz target: any text as gen.yaml through load, validate, plan and
-//! render (the property is `cases::spec`).
+//! Fuzz target: any text as gen.yaml through load, validate, plan, explain,
+//! review and render (the property is `cases::spec`).
 #![no_main]
 
 #[path = "../cases.rs"]

@@ -63,3 +63,48 @@ fn plan_against_a_revision_without_the_spec_shows_every_app_added() {
         stderr(&o)
     );
 }
+
+/// A lock as `gen discover` writes it, with the us-east-1 ALB at `dns`.
+fn lock_with_east(dns: &str) -> String {
+    format!(
+        "version: 1\nregions:\n  us-east-1:\n    albDnsName: {dns}\n    albZoneId: Z35SXDOTRQ7X7K\n    resolvedAt: 2026-01-01T00:00:00Z\n"
+    )
+}
+
+#[test]
+fn plan_compares_with_the_lock_committed_at_the_base() {
+    // us-east-1's ALB comes from gen.lock; the base is read with its own lock.
+    let d = tempfile::tempdir().unwrap();
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
+    fs::write(d.path().join("gen.lock"), lock_with_east(EAST_ALB)).unwrap();
+    git(d.path(), &["add", "gen.yaml", "gen.lock"]);
+    git(d.path(), &["commit", "-q", "-m", "base"]);
+    let o = run_gen(d.path(), &["plan"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "no change in DNS behaviour\n");
+
+    // A new ALB found by discover is a change a reviewer must see.
+    fs::write(
+        d.path().join("gen.lock"),
+        lock_with_east("shop-3.us-east-1.elb.amazonaws.com"),
+    )
+    .unwrap();
+    let o = run_gen(d.path(), &["plan"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(EAST_ALB) && stdout(&o).contains("shop-3.us-east-1"),
+        "{}",
+        stdout(&o)
+    );
+
+    // A lock deleted since the base: the base still had the ALB, the head has a parameter.
+    fs::remove_file(d.path().join("gen.lock")).unwrap();
+    let o = run_gen(d.path(), &["plan"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(EAST_ALB) && stdout(&o).contains("parameter AlbDnsNameUsEast1"),
+        "{}",
+        stdout(&o)
+    );
+}

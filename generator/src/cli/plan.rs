@@ -40,10 +40,21 @@ pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode
             let name = format!("{} at {}", settings.spec_name(), args.base);
             let loaded = spec::load(&text, &name).map_err(|d| invalid(&name, &d))?;
             let outcome = validate::validate(&loaded);
-            match outcome.spec {
-                Some(base) => review::behaviour(&model::plan(&base, &prefix)),
-                None => return Err(invalid(&name, &outcome.diagnostics)),
-            }
+            let Some(mut base) = outcome.spec else {
+                return Err(invalid(&name, &outcome.diagnostics));
+            };
+            // The base as it rendered then: with the lock committed beside it.
+            let lock_path = spec::lock::path_for(&settings.spec);
+            let lock = match git::read_at(&settings.root, &args.base, &lock_path)? {
+                Some(bytes) => spec::lock::parse(
+                    &String::from_utf8_lossy(&bytes),
+                    &format!("{} at {}", spec::lock::FILE, args.base),
+                )?,
+                None => spec::lock::empty(),
+            };
+            // Disagreements with the spec were worth a warning when the base was rendered.
+            let _ = spec::lock::apply(&mut base, &lock);
+            review::behaviour(&model::plan(&base, &prefix))
         }
     };
     let changes = review::diff(&before, &after);

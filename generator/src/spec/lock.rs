@@ -39,17 +39,24 @@ pub fn path_for(spec: &Path) -> PathBuf {
 pub fn read(spec: &Path) -> Result<Lock> {
     let path = path_for(spec);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_yaml::from_str(&text).with_context(|| {
-            format!(
-                "{} is not a valid lock file\n  hint: delete it and run `gen discover` again",
-                path.display()
-            )
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lock {
-            version: 1,
-            regions: BTreeMap::new(),
-        }),
+        Ok(text) => parse(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(empty()),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// A lock from its text; `name` says where it came from, for the error.
+pub fn parse(text: &str, name: &str) -> Result<Lock> {
+    serde_yaml::from_str(text).with_context(|| {
+        format!("{name} is not a valid lock file\n  hint: delete it and run `gen discover` again")
+    })
+}
+
+/// The lock of a spec that has none: nothing discovered yet.
+pub fn empty() -> Lock {
+    Lock {
+        version: 1,
+        regions: BTreeMap::new(),
     }
 }
 
