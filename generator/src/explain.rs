@@ -15,18 +15,13 @@ use serde::Serialize;
 
 use crate::model::Plan;
 use crate::pricing;
+use crate::quotas;
 use crate::validate::Protocol;
 
 /// Seconds a failing check can take: 4 s to connect plus 2 s for a response.
 pub const CHECK_TIMEOUT_S: u32 = 6;
 /// TTL of alias records to an ELB load balancer.
 pub const ALIAS_TTL_S: u32 = 60;
-pub const HEALTH_CHECKS_QUOTA: usize = 200;
-pub const STACK_RESOURCES_QUOTA: usize = 500;
-pub const ARC_SAFETY_RULES_QUOTA: usize = 20;
-/// ARC's default quota of routing controls per control panel (ARC quotas
-/// page, "Routing controls per control panel"; verify for your account).
-pub const ARC_ROUTING_CONTROLS_QUOTA: usize = 100;
 
 #[derive(Debug, Serialize)]
 pub struct AppTiming {
@@ -119,12 +114,12 @@ pub fn explain(plan: &Plan) -> Explanation {
         quotas.push((
             "routing controls per control panel".to_string(),
             arc.controls.len(),
-            ARC_ROUTING_CONTROLS_QUOTA,
+            quotas::ARC_ROUTING_CONTROLS,
         ));
         quotas.push((
             "safety rules per control panel".to_string(),
             arc.rules.len(),
-            ARC_SAFETY_RULES_QUOTA,
+            quotas::ARC_SAFETY_RULES,
         ));
     }
     quotas.insert(
@@ -132,14 +127,14 @@ pub fn explain(plan: &Plan) -> Explanation {
         (
             "Route 53 health checks per account".to_string(),
             checks,
-            HEALTH_CHECKS_QUOTA,
+            quotas::HEALTH_CHECKS,
         ),
     );
     if let Some(biggest) = plan.stacks.iter().max_by_key(|s| s.resource_count()) {
         quotas.push((
             format!("resources in the largest stack ({})", biggest.name),
             biggest.resource_count(),
-            STACK_RESOURCES_QUOTA,
+            quotas::STACK_RESOURCES,
         ));
     }
     apps.sort_by(|a, b| a.app.cmp(&b.app));

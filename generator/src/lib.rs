@@ -13,6 +13,7 @@ pub mod k8s;
 pub mod model;
 pub mod output;
 pub mod pricing;
+pub mod quotas;
 pub mod render;
 pub mod review;
 pub mod simulate;

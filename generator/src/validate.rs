@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Diagnostic;
 use crate::model::layout;
+use crate::quotas;
 use crate::spec::{self, RawApp, RawHealth, RawHealthCheck, RawSpec, Scalar};
 use crate::zones;
 
@@ -217,15 +218,8 @@ struct Validator {
     out: Vec<Diagnostic>,
 }
 
-/// Default quotas: listener rules per ALB, and Route 53 health checks per account.
-const ALB_RULES_QUOTA: usize = 100;
-const HEALTH_CHECKS_QUOTA: usize = 200;
-
 /// Resources per readiness resource set.
 const READINESS_SET_QUOTA: usize = 6;
-
-/// ARC's quota of safety rules per control panel.
-const ARC_SAFETY_RULES_QUOTA: usize = 20;
 
 /// Names of ARC resources: 1 to 64 of letters, digits, `-` and `_`.
 fn arc_name_ok(n: &str) -> bool {
@@ -526,9 +520,15 @@ impl Validator {
                 format!("allowed: 1 to {} (at least one Region on, and at least one that can be turned off)", regions.len().saturating_sub(1).max(1)),
             );
         }
-        // ARC allows 20 safety rules per control panel; scope `app` makes one per app.
-        if scope == Some(ArcScope::App) && covered.len() > ARC_SAFETY_RULES_QUOTA {
-            self.err("arc.scope", format!("scope `app` needs {} safety rules, one per app", covered.len()), format!("ARC allows {ARC_SAFETY_RULES_QUOTA} per control panel: use scope `region`, or list at most {ARC_SAFETY_RULES_QUOTA} apps in arc.apps"));
+        // Scope `app` makes a safety rule per app and a routing control per app and Region,
+        // all in gen's one control panel.
+        let (rules_max, controls_max) = (quotas::ARC_SAFETY_RULES, quotas::ARC_ROUTING_CONTROLS);
+        if scope == Some(ArcScope::App) && covered.len() > rules_max {
+            self.err("arc.scope", format!("scope `app` needs {} safety rules, one per app", covered.len()), format!("ARC allows {rules_max} per control panel: use scope `region`, or list at most {rules_max} apps in arc.apps"));
+        }
+        let controls = covered.len() * regions.len();
+        if scope == Some(ArcScope::App) && controls > controls_max {
+            self.err("arc.scope", format!("{controls} routing controls, one per app and Region"), format!("ARC allows {controls_max} per control panel: use scope `region`, or list at most {} apps in arc.apps", controls_max / regions.len().max(1)));
         }
         for (i, r) in regions.iter().enumerate() {
             let longest = match scope {
@@ -1682,18 +1682,21 @@ impl Validator {
         }
         // One host rule and one health rule per app, on each listener.
         let rules = apps.len() * 2 * if https { 2 } else { 1 };
-        if rules > ALB_RULES_QUOTA {
+        let (rules_max, checks_max) = (quotas::ALB_RULES, quotas::HEALTH_CHECKS);
+        if rules > rules_max {
             self.warn(
                 "apps",
-                format!("the shared ALB needs {rules} listener rules; the default quota is {ALB_RULES_QUOTA} per ALB"),
+                format!("the shared ALB needs {rules} listener rules; the default quota is {rules_max} per ALB"),
                 "ask for a higher \"Rules per Application Load Balancer\" quota in each Region before deploying",
             );
         }
         let checks = apps.len() * regions;
-        if checks > HEALTH_CHECKS_QUOTA {
+        if checks > checks_max {
             self.warn(
                 "apps",
-                format!("{checks} Route 53 health checks; the default quota is {HEALTH_CHECKS_QUOTA} per account"),
+                format!(
+                    "{checks} Route 53 health checks; the default quota is {checks_max} per account"
+                ),
                 "ask AWS for a higher Route 53 health check quota before deploying",
             );
         }

@@ -23,9 +23,6 @@ use dataplane::types::{RoutingControlState, UpdateRoutingControlStateEntry};
 /// Where the ARC configuration API is served.
 pub const CONFIG_REGION: &str = "us-west-2";
 
-/// At most this many controls in one UpdateRoutingControlStates call.
-pub const MAX_BATCH: usize = 10;
-
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     pub url: String,
@@ -243,7 +240,7 @@ impl Cluster {
             RoutingControlState::Off
         };
         let mut calls = 0;
-        for batch in arns.chunks(MAX_BATCH) {
+        for batch in arns.chunks(crate::quotas::ARC_CONTROLS_PER_UPDATE) {
             let entries: Vec<UpdateRoutingControlStateEntry> = batch
                 .iter()
                 .map(|arn| {

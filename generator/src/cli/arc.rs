@@ -257,7 +257,9 @@ async fn switch(
         })
         .collect();
     print_table(["CONTROL", "REGION", "APP", "CHANGE"], &table);
-    let calls = changes.len().div_ceil(adapter::MAX_BATCH);
+    let calls = changes
+        .len()
+        .div_ceil(crate::quotas::ARC_CONTROLS_PER_UPDATE);
     if dry_run {
         say!(
             "dry run: nothing sent ({} controls would change in {calls} UpdateRoutingControlStates calls)",
