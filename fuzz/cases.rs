@@ -1,7 +1,10 @@
 //! What every fuzz input must satisfy, one function per target. The fuzz
 //! targets call these, and so does the normal test suite, which replays the
 //! committed corpus (`tests/integration/fuzz_corpus.rs`): a crash the
-//! fuzzer found stays fixed. Each function panics on a violation.
+//! fuzzer found stays fixed. Each function panics on a violation, and
+//! returns whether the input went the whole way (rendered; answered), so the
+//! replay can tell a corpus that still reaches the end from one that no
+//! longer gets past the loader.
 
 use std::collections::BTreeMap;
 
@@ -10,16 +13,18 @@ use generator::{explain, model, render, review, spec, validate};
 
 /// Any text as `gen.yaml` through load, validate, plan, explain, review and
 /// render: no panic, and every rendered file parses as YAML.
-pub fn spec(data: &[u8]) {
+pub fn spec(data: &[u8]) -> bool {
     // gen reads gen.yaml as text; what is not UTF-8 never reaches the loader.
     let Ok(text) = std::str::from_utf8(data) else {
-        return;
+        return false;
     };
     let Ok(loaded) = spec::load(text, "gen.yaml") else {
-        return;
+        return false;
     };
     let outcome = validate::validate(&loaded);
-    let Some(checked) = outcome.spec else { return };
+    let Some(checked) = outcome.spec else {
+        return false;
+    };
     let plan = model::plan(&checked, "");
     // `gen explain` and `gen plan` work on the same plan.
     let _ = explain::explain(&plan);
@@ -27,7 +32,7 @@ pub fn spec(data: &[u8]) {
     let changes = review::diff(&review::Behaviour::default(), &behaviour);
     let _ = (review::text(&changes), review::markdown(&changes, "base"));
     let Ok(files) = render::render(&plan, "gen.yaml") else {
-        return;
+        return false;
     };
     for f in files {
         for doc in serde_yaml::Deserializer::from_str(&f.text) {
@@ -37,21 +42,22 @@ pub fn spec(data: &[u8]) {
             }
         }
     }
+    true
 }
 
 /// What `gen simulate` reads from disk (the rendered templates and the
 /// Ingress), which a hand edit can turn into anything: YAML documents, each
 /// Ingress adding health routes and every other one a template. Reading
 /// them, and answering every host in every default scenario, must not panic.
-pub fn templates(data: &[u8]) {
+pub fn templates(data: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(data) else {
-        return;
+        return false;
     };
     let mut templates = Vec::new();
     let mut routes = BTreeMap::new();
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let Ok(v) = <serde_yaml::Value as serde::Deserialize>::deserialize(doc) else {
-            return;
+            return false;
         };
         if v.get("kind").and_then(|k| k.as_str()) == Some("Ingress") {
             simulate::health_routes(&v, &mut routes);
@@ -60,7 +66,7 @@ pub fn templates(data: &[u8]) {
         }
     }
     let Ok(world) = simulate::world(&templates, &routes) else {
-        return;
+        return false;
     };
     let calm = Scenario::default();
     for s in simulate::default_scenarios(&world) {
@@ -70,4 +76,5 @@ pub fn templates(data: &[u8]) {
             let _ = (before.short(), after.short());
         }
     }
+    !world.hosts().is_empty()
 }

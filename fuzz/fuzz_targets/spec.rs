@@ -6,4 +6,6 @@
 #[allow(dead_code)] // each target uses one of the cases
 mod cases;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| cases::spec(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    cases::spec(data);
+});

@@ -1,7 +1,7 @@
 //! The AWS limits and default quotas gen plans against, in one place, each
-//! with the page AWS states it on. A limit is fixed (a spec over it is an
-//! error); a default quota can be raised per account (a spec over it is a
-//! warning that names the quota to ask for), except where noted.
+//! with the page AWS states it on. A limit is fixed, so a spec over it is
+//! an error. A default quota can be raised per account, so a spec over it
+//! is a warning that names the quota to ask for, except where noted.
 
 /// CloudFormation, "CloudFormation quotas": resources declared in a template.
 pub const STACK_RESOURCES: usize = 500;
@@ -17,9 +17,14 @@ pub const ALB_RULES: usize = 100;
 pub const HEALTH_CHECKS: usize = 200;
 
 /// ARC, "Quotas for routing control": routing controls per control panel.
+/// An error, not a warning: ARC lists no way to raise it.
 pub const ARC_ROUTING_CONTROLS: usize = 100;
 /// ARC, "Quotas for routing control": safety rules per control panel.
+/// An error, not a warning: ARC lists no way to raise it.
 pub const ARC_SAFETY_RULES: usize = 20;
 /// ARC, "Quotas for routing control": routing controls per
 /// UpdateRoutingControlStates call.
 pub const ARC_CONTROLS_PER_UPDATE: usize = 10;
+/// CloudFormation, `AWS::Route53RecoveryReadiness::ResourceSet`: `Resources`
+/// holds 1 to 6 entries.
+pub const READINESS_SET_RESOURCES: usize = 6;

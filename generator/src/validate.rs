@@ -218,9 +218,6 @@ struct Validator {
     out: Vec<Diagnostic>,
 }
 
-/// Resources per readiness resource set.
-const READINESS_SET_QUOTA: usize = 6;
-
 /// Names of ARC resources: 1 to 64 of letters, digits, `-` and `_`.
 fn arc_name_ok(n: &str) -> bool {
     !n.is_empty()
@@ -576,7 +573,7 @@ impl Validator {
                         }
                     }
                 }
-                // A resource set holds at most 6 resources; gen makes one per kind.
+                // gen makes one resource set per kind of resource, and a set has a size limit.
                 let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
                 for arn in resources.values().flatten() {
                     if let Some((kind, _)) = crate::model::readiness_type(arn) {
@@ -585,9 +582,16 @@ impl Validator {
                 }
                 for (kind, n) in per_kind
                     .into_iter()
-                    .filter(|(_, n)| *n > READINESS_SET_QUOTA)
+                    .filter(|(_, n)| *n > quotas::READINESS_SET_RESOURCES)
                 {
-                    self.err("arc.readiness.resources", format!("{n} resources of type {kind}"), format!("a readiness resource set holds at most {READINESS_SET_QUOTA}; list fewer"));
+                    self.err(
+                        "arc.readiness.resources",
+                        format!("{n} resources of type {kind}"),
+                        format!(
+                            "a readiness resource set holds at most {}; list fewer",
+                            quotas::READINESS_SET_RESOURCES
+                        ),
+                    );
                 }
                 self.warn(
                     "arc.readiness.enabled",

@@ -107,4 +107,22 @@ fn plan_compares_with_the_lock_committed_at_the_base() {
         "{}",
         stdout(&o)
     );
+
+    // A broken lock at the base cannot be mended there: a warning, and the base without it.
+    fs::write(d.path().join("gen.lock"), "version: [1\n").unwrap();
+    git(d.path(), &["add", "gen.lock"]);
+    git(d.path(), &["commit", "-q", "-m", "broken lock"]);
+    fs::write(d.path().join("gen.lock"), lock_with_east(EAST_ALB)).unwrap();
+    let o = run_gen(d.path(), &["plan"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("gen.lock at HEAD is not a valid lock file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("parameter AlbDnsNameUsEast1 -> shop-2"),
+        "{}",
+        stdout(&o)
+    );
 }

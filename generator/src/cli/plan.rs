@@ -46,10 +46,14 @@ pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode
             // The base as it rendered then: with the lock committed beside it.
             let lock_path = spec::lock::path_for(&settings.spec);
             let lock = match git::read_at(&settings.root, &args.base, &lock_path)? {
-                Some(bytes) => spec::lock::parse(
-                    &String::from_utf8_lossy(&bytes),
-                    &format!("{} at {}", spec::lock::FILE, args.base),
-                )?,
+                Some(bytes) => {
+                    let name = format!("{} at {}", spec::lock::FILE, args.base);
+                    // A past revision cannot be mended: compare as if it had no lock.
+                    spec::lock::parse(&String::from_utf8_lossy(&bytes), &name).unwrap_or_else(|_| {
+                        tell!("warning: {name} is not a valid lock file, so the base is compared without it\n  hint: ALB names that came from it show as changed");
+                        spec::lock::empty()
+                    })
+                }
                 None => spec::lock::empty(),
             };
             // Disagreements with the spec were worth a warning when the base was rendered.

@@ -68,22 +68,21 @@ pub fn read_at(root: &Path, rev: &str, file: &Path) -> Result<Option<Vec<u8>>> {
         .workdir()
         .context("the repository has no work tree")?
         .canonicalize()?;
-    // The file may exist only at `rev` (a lock deleted since), so resolve its directory.
-    let (dir, name) = match (file.parent(), file.file_name()) {
-        (Some(d), Some(n)) => (
-            if d.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                d
-            },
-            n,
-        ),
-        _ => anyhow::bail!("{} is not a file path", file.display()),
+    // A file deleted since `rev` (a lock) cannot be resolved itself: resolve its directory.
+    let file = match file.canonicalize() {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (dir, name) = match (file.parent(), file.file_name()) {
+                (Some(d), Some(n)) if !d.as_os_str().is_empty() => (d, n),
+                (_, Some(n)) => (Path::new("."), n),
+                _ => anyhow::bail!("{} is not a file path", file.display()),
+            };
+            dir.canonicalize()
+                .with_context(|| format!("reading {}", dir.display()))?
+                .join(name)
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
     };
-    let file = dir
-        .canonicalize()
-        .with_context(|| format!("reading {}", dir.display()))?
-        .join(name);
     let rel = file.strip_prefix(&workdir).with_context(|| {
         format!(
             "{} is outside the repository {}",
