@@ -472,17 +472,7 @@ fn env_values_that_look_like_yaml_stay_data() {
         "ServiceAccount, Deployment, NetworkPolicy, Service and nothing else"
     );
     let container = &docs[1]["spec"]["template"]["spec"]["containers"][0];
-    let got: Vec<(String, String)> = container["env"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["name"].as_str().unwrap().to_string(),
-                e["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let got = env_pairs(container);
     let mut want: Vec<(String, String)> = values
         .iter()
         .enumerate()

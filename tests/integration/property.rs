@@ -199,17 +199,8 @@ fn no_spec_value_changes_the_structure_of_the_output() {
             );
             let mut want = env.clone();
             want.extend(region_env);
-            let got: BTreeMap<String, String> = container["env"]
-                .as_sequence()
-                .unwrap()
-                .iter()
-                .map(|e| {
-                    (
-                        e["name"].as_str().unwrap().to_string(),
-                        e["value"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect();
+            let got: BTreeMap<String, String> =
+                crate::util::env_pairs(container).into_iter().collect();
             assert_eq!(got, want, "case {case}: env round-trip");
             assert_eq!(docs[1]["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["path"].as_str(), Some(path.as_str()));
         }

@@ -246,3 +246,18 @@ pub fn golden(path: &Path, got: &str, failures: &mut Vec<String>) {
         failures.push(format!("{}:\n{got}", path.display()));
     }
 }
+
+/// A rendered container's `env` as (name, value) pairs, in order.
+pub fn env_pairs(container: &serde_yaml::Value) -> Vec<(String, String)> {
+    container["env"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}

@@ -193,13 +193,18 @@ impl Cfn {
             .await
             .map_err(|e| anyhow!("DeleteChangeSet for {stack}: {}", describe(&e)))?;
         if created_stack && self.status(stack).await?.as_deref() == Some("REVIEW_IN_PROGRESS") {
-            self.client
-                .delete_stack()
-                .stack_name(stack)
-                .send()
-                .await
-                .map_err(|e| anyhow!("DeleteStack {stack}: {}", describe(&e)))?;
+            self.delete_stack(stack).await?;
         }
+        Ok(())
+    }
+
+    async fn delete_stack(&self, stack: &str) -> Result<()> {
+        self.client
+            .delete_stack()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| anyhow!("DeleteStack {stack}: {}", describe(&e)))?;
         Ok(())
     }
 
@@ -370,13 +375,7 @@ impl Cfn {
             .enable_termination_protection(false)
             .send()
             .await;
-        self.client
-            .delete_stack()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(|e| anyhow!("DeleteStack {stack}: {}", describe(&e)))?;
-        Ok(())
+        self.delete_stack(stack).await
     }
 
     pub async fn outputs(&self, stack: &str) -> Result<Vec<(String, String)>> {

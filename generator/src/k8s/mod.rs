@@ -150,18 +150,27 @@ pub struct Kustomization {
     pub suspended: bool,
 }
 
-fn flux(kind: &str, plural: &str, group: &str) -> ApiResource {
-    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, "v1", kind), plural)
+/// Flux's objects (v1) in `namespace`, read and patched as dynamic objects.
+fn flux(
+    client: Client,
+    namespace: &str,
+    kind: &str,
+    plural: &str,
+    group: &str,
+) -> Api<DynamicObject> {
+    let ar = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, "v1", kind), plural);
+    Api::namespaced_with(client, namespace, &ar)
 }
 
 /// The Kustomizations in `namespace`.
 pub async fn kustomizations(client: Client, namespace: &str) -> Result<Vec<Kustomization>> {
-    let ar = flux(
+    let api = flux(
+        client,
+        namespace,
         "Kustomization",
         "kustomizations",
         "kustomize.toolkit.fluxcd.io",
     );
-    let api: Api<DynamicObject> = Api::namespaced_with(client, namespace, &ar);
     let list = api
         .list(&ListParams::default())
         .await
@@ -196,12 +205,13 @@ pub async fn source_revision(
     namespace: &str,
     name: &str,
 ) -> Result<Option<String>> {
-    let ar = flux(
+    let api = flux(
+        client,
+        namespace,
         "GitRepository",
         "gitrepositories",
         "source.toolkit.fluxcd.io",
     );
-    let api: Api<DynamicObject> = Api::namespaced_with(client, namespace, &ar);
     let obj = api
         .get_opt(name)
         .await
@@ -227,6 +237,21 @@ pub async fn deployment(client: Client, namespace: &str, name: &str) -> Result<O
     }))
 }
 
+/// A JSON merge patch of an object's `spec`: the one kind of write gen makes
+/// to a cluster (suspend, resume, scale).
+async fn merge_spec<K>(api: &Api<K>, name: &str, spec: serde_json::Value) -> kube::Result<K>
+where
+    K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let patch = serde_json::json!({ "spec": spec });
+    api.patch(
+        name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&patch),
+    )
+    .await
+}
+
 /// Suspend (or resume) a Flux Kustomization, so Flux does not undo a drill.
 pub async fn set_suspended(
     client: Client,
@@ -234,44 +259,35 @@ pub async fn set_suspended(
     name: &str,
     suspend: bool,
 ) -> Result<()> {
-    let ar = flux(
+    let api = flux(
+        client,
+        namespace,
         "Kustomization",
         "kustomizations",
         "kustomize.toolkit.fluxcd.io",
     );
-    let api: Api<DynamicObject> = Api::namespaced_with(client, namespace, &ar);
-    let patch = serde_json::json!({"spec": {"suspend": suspend}});
-    api.patch(
-        name,
-        &kube::api::PatchParams::default(),
-        &kube::api::Patch::Merge(&patch),
-    )
-    .await
-    .map_err(|e| {
-        anyhow!(
-            "{} Kustomization {namespace}/{name}: {}",
-            if suspend { "suspending" } else { "resuming" },
-            describe(&e)
-        )
-    })?;
+    merge_spec(&api, name, serde_json::json!({"suspend": suspend}))
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "{} Kustomization {namespace}/{name}: {}",
+                if suspend { "suspending" } else { "resuming" },
+                describe(&e)
+            )
+        })?;
     Ok(())
 }
 
 /// Set a Deployment's replicas.
 pub async fn scale(client: Client, namespace: &str, name: &str, replicas: i32) -> Result<()> {
     let api: Api<Deployment> = Api::namespaced(client, namespace);
-    let patch = serde_json::json!({"spec": {"replicas": replicas}});
-    api.patch(
-        name,
-        &kube::api::PatchParams::default(),
-        &kube::api::Patch::Merge(&patch),
-    )
-    .await
-    .map_err(|e| {
-        anyhow!(
-            "scaling Deployment {namespace}/{name} to {replicas}: {}",
-            describe(&e)
-        )
-    })?;
+    merge_spec(&api, name, serde_json::json!({"replicas": replicas}))
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "scaling Deployment {namespace}/{name} to {replicas}: {}",
+                describe(&e)
+            )
+        })?;
     Ok(())
 }
