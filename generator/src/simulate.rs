@@ -309,8 +309,29 @@ pub fn world(
     let mut checks: BTreeMap<(usize, String), &Value> = BTreeMap::new();
     let mut controls: BTreeMap<(usize, String), String> = BTreeMap::new();
     let mut exports: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    let mut records = Vec::new();
-    for (i, (_, t)) in templates.iter().enumerate() {
+    // (stack, output) → (template, the resource its value refers to).
+    let mut outputs_of: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
+    // (template, parameter) → (stack, output) that `gen deploy` passes it from.
+    let mut inputs: BTreeMap<(usize, String), (String, String)> = BTreeMap::new();
+    let mut records: Vec<(usize, &Value)> = Vec::new();
+    for (i, (file, t)) in templates.iter().enumerate() {
+        let stack = stack_of(file);
+        if let Some(ins) = t
+            .get("Metadata")
+            .and_then(|m| m.get("gen"))
+            .and_then(|g| g.get("inputs"))
+            .and_then(Value::as_mapping)
+        {
+            for (param, from) in ins {
+                if let (Some(param), Some(s), Some(o)) = (
+                    param.as_str(),
+                    from.get("stack").and_then(Value::as_str),
+                    from.get("output").and_then(Value::as_str),
+                ) {
+                    inputs.insert((i, param.to_string()), (s.to_string(), o.to_string()));
+                }
+            }
+        }
         let Some(resources) = t.get("Resources").and_then(Value::as_mapping) else {
             continue;
         };
@@ -328,12 +349,31 @@ pub fn world(
                         .unwrap_or_default();
                     controls.insert((i, id.to_string()), name.to_string());
                 }
-                Some("AWS::Route53::RecordSet") => records.push((i, res)),
+                // A record's properties, alone or as one of a group's.
+                Some("AWS::Route53::RecordSet") => {
+                    if let Some(p) = res.get("Properties") {
+                        records.push((i, p));
+                    }
+                }
+                Some("AWS::Route53::RecordSetGroup") => {
+                    for r in res
+                        .get("Properties")
+                        .and_then(|p| p.get("RecordSets"))
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                    {
+                        records.push((i, r));
+                    }
+                }
                 _ => {}
             }
         }
         if let Some(outputs) = t.get("Outputs").and_then(Value::as_mapping) {
-            for (_, o) in outputs {
+            for (name, o) in outputs {
+                if let (Some(name), Some(r)) = (name.as_str(), reference(o.get("Value"))) {
+                    outputs_of.insert((stack.clone(), name.to_string()), (i, r));
+                }
                 if let (Some(name), Some(r)) = (
                     o.get("Export")
                         .and_then(|e| e.get("Name"))
@@ -347,8 +387,7 @@ pub fn world(
     }
     // ALB DNS name (or parameter) → Region, from the records' alias targets.
     let mut alb_region: BTreeMap<String, String> = BTreeMap::new();
-    for (_, r) in &records {
-        let p = r.get("Properties").ok_or("a record without Properties")?;
+    for (_, p) in &records {
         let region = p
             .get("SetIdentifier")
             .and_then(Value::as_str)
@@ -364,14 +403,15 @@ pub fn world(
         checks: &checks,
         controls: &controls,
         exports: &exports,
+        outputs_of: &outputs_of,
+        inputs: &inputs,
         alb_region: &alb_region,
         health_routes,
         regions: &regions,
     };
     let mut out = Vec::new();
     let mut alb_apps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (i, r) in &records {
-        let p = r.get("Properties").ok_or("a record without Properties")?;
+    for (i, p) in &records {
         let host = p
             .get("Name")
             .and_then(Value::as_str)
@@ -423,6 +463,8 @@ struct Ctx<'a> {
     checks: &'a BTreeMap<(usize, String), &'a Value>,
     controls: &'a BTreeMap<(usize, String), String>,
     exports: &'a BTreeMap<String, (usize, String)>,
+    outputs_of: &'a BTreeMap<(String, String), (usize, String)>,
+    inputs: &'a BTreeMap<(usize, String), (String, String)>,
     alb_region: &'a BTreeMap<String, String>,
     health_routes: &'a BTreeMap<String, String>,
     regions: &'a BTreeSet<String>,
@@ -430,6 +472,14 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn check(&self, stack: usize, id: &str, depth: usize) -> Check {
+        // A parameter that `gen deploy` fills from another stack's output:
+        // follow it to the resource that output names.
+        if let Some((s, o)) = self.inputs.get(&(stack, id.to_string())) {
+            return match self.outputs_of.get(&(s.clone(), o.clone())) {
+                Some((t, r)) if depth < 4 && *t != stack => self.check(*t, r, depth + 1),
+                _ => Check::Unknown(format!("{id} (output {o} of stack {s}, not rendered here)")),
+            };
+        }
         let Some(res) = self.checks.get(&(stack, id.to_string())) else {
             return Check::Unknown(format!(
                 "{id} (not a health check of {})",
@@ -512,6 +562,12 @@ impl Ctx<'_> {
             other => Check::Unknown(format!("{id} ({other:?})")),
         }
     }
+}
+
+/// The stack a template file deploys: its file name without `.yaml`.
+fn stack_of(file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.strip_suffix(".yaml").unwrap_or(name).to_string()
 }
 
 /// `!Ref X` (or `{Ref: X}`) → X.

@@ -366,7 +366,7 @@ impl Validator {
             }
             _ => None,
         };
-        let stack_region = self.stack_region(raw, arc.is_some());
+        let stack_region = self.stack_region(raw);
         if let (Some(name), Some(apps)) = (&name, &apps) {
             self.limits(name, apps, regions.len(), https);
         }
@@ -385,10 +385,10 @@ impl Validator {
         })
     }
 
-    /// The Route 53 stacks' Region: us-west-2 by default, and always with
-    /// ARC, whose stack lives there and exports the health checks the
-    /// records import (exports do not cross Regions).
-    fn stack_region(&mut self, raw: &RawSpec, arc: bool) -> String {
+    /// The Route 53 stacks' Region: us-west-2 by default. With ARC they may
+    /// live anywhere: `gen deploy` passes them the ARC stack's outputs as
+    /// parameters (no `Fn::ImportValue`, which cannot cross Regions).
+    fn stack_region(&mut self, raw: &RawSpec) -> String {
         let home = crate::model::arc::ARC_HOME_REGION;
         let given = raw.dns.as_ref().and_then(|d| d.stack_region.clone());
         let region = given.clone().unwrap_or_else(|| home.to_string());
@@ -397,12 +397,6 @@ impl Validator {
                 "dns.stackRegion",
                 format!("`{}` is not an AWS Region name", region.escape_debug()),
                 "allowed: a Region code such as us-west-2",
-            );
-        } else if arc && region != home {
-            self.err(
-                "dns.stackRegion",
-                format!("with ARC the Route 53 stacks live in {home}, not {region}"),
-                "the ARC stack is homed there and exports the routing controls' health checks, which the records import; exports do not cross Regions (drop dns.stackRegion)",
             );
         }
         region
@@ -516,6 +510,30 @@ impl Validator {
                 format!("{min_on} cannot be kept with {} Regions", regions.len()),
                 format!("allowed: 1 to {} (at least one Region on, and at least one that can be turned off)", regions.len().saturating_sub(1).max(1)),
             );
+        }
+        // A rule over an app's own Regions keeps `minRegionsOn` of them On,
+        // but never all: an app with records in only that many Regions could
+        // then never be moved, so its rule keeps one fewer (model::arc).
+        for a in apps.iter().filter(|a| covered.contains(&a.name)) {
+            let own = regions
+                .iter()
+                .filter(|r| match &a.routing {
+                    Routing::Failover { primary, secondary } => *r == primary || *r == secondary,
+                    Routing::Weighted(w) => w.contains_key(*r),
+                    Routing::Latency => true,
+                })
+                .count();
+            if own >= 2 && own < regions.len() && min_on as usize >= own {
+                self.warn(
+                    "arc.safetyRules.minRegionsOn",
+                    format!(
+                        "app {} has records in {own} Regions only: its own safety rule keeps {} of them On, not {min_on}",
+                        a.name,
+                        crate::model::arc::rule_threshold(min_on, own)
+                    ),
+                    "a rule of all its Regions On would forbid ever moving it; lower minRegionsOn, or give the app a record in more Regions",
+                );
+            }
         }
         // Scope `app` makes a safety rule per app and a routing control per app and Region,
         // all in gen's one control panel.

@@ -99,7 +99,7 @@ fn kubeconfig(dir: &Path, west: &str, east: &str) -> std::path::PathBuf {
     path
 }
 
-const SPEC: &str = "version: 1\nname: shop\ndns: {zone: example.org}\nregions:\n  - {name: eu-west-1, cluster: west}\n  - {name: us-east-1, cluster: east}\napps:\n  - {name: cart, host: cart.example.org, image: img, health: {path: /carthealth}}\n";
+const SPEC: &str = "version: 1\nname: shop\ndns: {zone: example.org, zoneId: Z0EXAMPLE}\nregions:\n  - {name: eu-west-1, cluster: west}\n  - {name: us-east-1, cluster: east}\napps:\n  - {name: cart, host: cart.example.org, image: img, health: {path: /carthealth}}\n";
 
 fn discover(dir: &Path, config: &Path) -> std::process::Output {
     let (mut cmd, _home) = gen_command(dir);
@@ -186,6 +186,54 @@ fn discover_records_what_is_ready_and_says_what_is_pending() {
         stdout(&o).contains("gen.lock is up to date"),
         "{}",
         stdout(&o)
+    );
+}
+
+#[test]
+fn discover_records_the_public_zones_id_beside_a_private_zone_of_the_same_name() {
+    let moto = crate::deploy::Moto::start();
+    // Split horizon: the private zone sorts first in Route 53's name order
+    // here, and a zone whose name only starts the same way follows.
+    moto.py("create-private-zone", "example.org");
+    let public = moto.zone("example.org");
+    moto.zone("example.org.uk");
+    let west = Cluster::start(Answer::Address(WEST));
+    let east = Cluster::start(Answer::Address(EAST));
+    let d = tempfile::tempdir().unwrap();
+    let spec = SPEC.replace(", zoneId: Z0EXAMPLE", "");
+    std::fs::write(d.path().join("gen.yaml"), &spec).unwrap();
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    let (mut cmd, _home) = moto.gen_cmd(d.path(), &["discover"]);
+    let o = cmd.env("KUBECONFIG", &config).output().unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("hosted zone example.org: {public}")),
+        "{}",
+        stdout(&o)
+    );
+    let lock = std::fs::read_to_string(d.path().join("gen.lock")).unwrap();
+    assert!(lock.contains(&format!("id: {public}")), "{lock}");
+
+    // render names the zone by that ID, and deploy no longer refuses for it.
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("hosted zone"), "{}", stdout(&o));
+    let t = std::fs::read_to_string(d.path().join("cloudformation/shop-dns-cart.yaml")).unwrap();
+    assert!(t.contains(&format!("HostedZoneId: \"{public}\"")), "{t}");
+
+    // Two public zones of the name: gen cannot choose, and says what to set.
+    std::fs::remove_file(d.path().join("gen.lock")).unwrap();
+    let moto = crate::deploy::Moto::start();
+    moto.zone("example.org");
+    moto.zone("example.org.");
+    let (mut cmd, _home) = moto.gen_cmd(d.path(), &["discover"]);
+    let o = cmd.env("KUBECONFIG", &config).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("2 public hosted zones are named example.org")
+            && stderr(&o).contains("set dns.zoneId"),
+        "{}",
+        stderr(&o)
     );
 }
 

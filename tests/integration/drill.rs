@@ -116,8 +116,9 @@ fn serve(stream: TcpStream, world: &Mutex<World>) {
 /// A deployed `shop` (moto) whose west cluster is the fake.
 fn setup() -> (Moto, Fake, tempfile::TempDir) {
     let moto = Moto::start();
-    moto.py("create-zone", "example.org");
+    let zone = moto.zone("example.org");
     let d = tempfile::tempdir().unwrap();
+    lock_zone(d.path(), &zone);
     let text = resolved_spec("");
     std::fs::write(d.path().join("gen.yaml"), text).unwrap();
     assert!(run_gen(d.path(), &["render"]).status.success());

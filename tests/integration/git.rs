@@ -342,7 +342,16 @@ fn unresolved_alb_names_become_parameters_and_are_reported() {
     );
     assert!(!out.contains("eu-west-1 is not resolved"), "{out}");
     let t = fs::read_to_string(d.path().join("cloudformation/shop-dns-cart.yaml")).unwrap();
-    assert!(t.contains("Parameters:\n  \"AlbDnsNameUsEast1\":"), "{t}");
+    assert!(
+        t.contains("  \"AlbDnsNameUsEast1\":\n    Type: \"String\""),
+        "{t}"
+    );
+    // Neither is the zone's ID known: a parameter too, and a note.
+    assert!(t.contains("Parameters:\n  \"HostedZoneId\":"), "{t}");
+    assert!(
+        out.contains("note: the ID of hosted zone example.org is not known"),
+        "{out}"
+    );
     assert!(t.contains("DNSName: !Ref \"AlbDnsNameUsEast1\""), "{t}");
     assert!(
         t.contains("DNSName: \"shop-1.eu-west-1.elb.amazonaws.com\""),

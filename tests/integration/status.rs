@@ -95,7 +95,15 @@ fn kubeconfig(dir: &Path, west: &str, east: &str) -> std::path::PathBuf {
 
 /// A rendered and committed repository for the `shop` spec, both ALBs known.
 fn repo() -> (tempfile::TempDir, String) {
+    repo_in(None)
+}
+
+/// `repo`, with the hosted zone `zone` recorded in gen.lock.
+fn repo_in(zone: Option<&str>) -> (tempfile::TempDir, String) {
     let d = tempfile::tempdir().unwrap();
+    if let Some(id) = zone {
+        lock_zone(d.path(), id);
+    }
     let text = resolved_spec("");
     std::fs::write(d.path().join("gen.yaml"), text).unwrap();
     assert!(run_gen(d.path(), &["render"]).status.success());
@@ -229,8 +237,8 @@ fn status_wait_returns_once_every_cluster_applied_head_and_fails_with_the_reason
 #[test]
 fn status_reads_each_apps_health_check_from_route53() {
     let moto = crate::deploy::Moto::start();
-    moto.py("create-zone", "example.org");
-    let (d, _) = repo();
+    let zone = moto.zone("example.org");
+    let (d, _) = repo_in(Some(&zone));
     assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
     let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
     let west = FakeKube::start(cluster(&head, WEST_ALB, 2));

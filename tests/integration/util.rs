@@ -128,6 +128,16 @@ apps:
     )
 }
 
+/// Record hosted zone `id` for `spec`'s zone in `dir/gen.lock`, as `gen
+/// discover` does, so the records name their zone by ID.
+pub fn lock_zone(dir: &Path, id: &str) {
+    std::fs::write(
+        dir.join("gen.lock"),
+        format!("version: 1\nhostedZone:\n  name: example.org.\n  id: {id}\n  resolvedAt: 2026-12-01T00:00:00Z\n"),
+    )
+    .unwrap();
+}
+
 /// The us-east-1 ALB of `spec`, which leaves it unresolved.
 pub const EAST_ALB: &str = "shop-2.us-east-1.elb.amazonaws.com";
 

@@ -1,6 +1,7 @@
 """Read and seed the moto server for gen's deploy tests, with boto3.
 
 Usage: moto_r53.py ENDPOINT create-zone NAME
+       moto_r53.py ENDPOINT create-private-zone NAME  a private zone (split horizon)
        moto_r53.py ENDPOINT dump ZONE_NAME        records and health checks, as JSON
        moto_r53.py ENDPOINT stacks PREFIX          [{name, status}] in us-west-2
        moto_r53.py ENDPOINT change-sets STACK      a stack's change sets not yet executed
@@ -19,6 +20,11 @@ def main():
     cfn = boto3.client("cloudformation", **kw)
     if cmd == "create-zone":
         print(r53.create_hosted_zone(Name=arg, CallerReference=arg)["HostedZone"]["Id"])
+    elif cmd == "create-private-zone":
+        print(r53.create_hosted_zone(
+            Name=arg, CallerReference=arg + "-private",
+            VPC={"VPCRegion": "us-west-2", "VPCId": "vpc-12345678"},
+            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"])
     elif cmd == "dump":
         zone = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == arg.rstrip(".") + "."][0]
         records = r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]

@@ -9,7 +9,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_cloudformation as cfn;
 use cfn::config::Region;
 use cfn::error::{ProvideErrorMetadata, SdkError};
-use cfn::types::{ChangeSetStatus, ChangeSetType, Tag};
+use cfn::types::{ChangeSetStatus, ChangeSetType, Parameter, Tag};
 
 /// The stack tag naming the spec a stack was deployed from; only stacks
 /// carrying it are ever deleted as no longer in the spec.
@@ -89,15 +89,32 @@ impl Cfn {
         }
     }
 
-    /// Create a change set and wait until it is ready (or found empty).
+    /// Create a change set (with these parameter values) and wait until it
+    /// is ready (or found empty).
     pub async fn prepare(
         &self,
         stack: &str,
         name: &str,
         body: &str,
+        parameters: &[(String, String)],
         spec: &str,
     ) -> Result<Prepared> {
-        let status = self.status(stack).await?;
+        let mut status = self.status(stack).await?;
+        // A stack whose creation failed holds nothing and cannot be updated
+        // ("ROLLBACK_COMPLETE ... can not be updated"): delete it, create anew.
+        if let Some(s) = status.as_deref().filter(|s| {
+            matches!(
+                *s,
+                "ROLLBACK_COMPLETE" | "CREATE_FAILED" | "ROLLBACK_FAILED"
+            )
+        }) {
+            self.delete(stack).await?;
+            let end = self.wait(stack, |_, _| {}).await?;
+            if end != "DELETE_COMPLETE" {
+                bail!("deleting stack {stack} (left {s} by a failed create) ended in {end}");
+            }
+            status = None;
+        }
         // A stack left in REVIEW_IN_PROGRESS by an earlier change set was never created.
         let create = matches!(status.as_deref(), None | Some("REVIEW_IN_PROGRESS"));
         if let Some(s) = status
@@ -114,6 +131,17 @@ impl Cfn {
             .stack_name(stack)
             .change_set_name(name)
             .template_body(body)
+            .set_parameters((!parameters.is_empty()).then(|| {
+                parameters
+                    .iter()
+                    .map(|(k, v)| {
+                        Parameter::builder()
+                            .parameter_key(k)
+                            .parameter_value(v)
+                            .build()
+                    })
+                    .collect()
+            }))
             .change_set_type(if create {
                 ChangeSetType::Create
             } else {

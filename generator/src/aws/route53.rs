@@ -33,6 +33,45 @@ impl Route53 {
         }
     }
 
+    /// The IDs of the public hosted zones named `name` (with or without the
+    /// trailing dot). ListHostedZonesByName starts at `DNSName` and lists
+    /// the account's zones, private ones too, in name order (Route 53 API
+    /// Reference, ListHostedZonesByName), so read while the name matches.
+    pub async fn public_zones(&self, name: &str) -> Result<Vec<String>> {
+        let want = format!("{}.", name.trim_end_matches('.')).to_ascii_lowercase();
+        let mut out = Vec::new();
+        let (mut dns, mut zone) = (Some(want.clone()), None::<String>);
+        loop {
+            let page = self
+                .client
+                .list_hosted_zones_by_name()
+                .set_dns_name(dns.clone())
+                .set_hosted_zone_id(zone.clone())
+                .send()
+                .await
+                .map_err(|e| anyhow!("ListHostedZonesByName {want}: {}", describe_error(&e)))?;
+            let mut past = false;
+            for z in page.hosted_zones() {
+                if z.name().to_ascii_lowercase() != want {
+                    past = true;
+                    break;
+                }
+                if !z.config().is_some_and(|c| c.private_zone()) {
+                    out.push(z.id().trim_start_matches("/hostedzone/").to_string());
+                }
+            }
+            if past || !page.is_truncated() {
+                break;
+            }
+            dns = page.next_dns_name().map(str::to_string);
+            zone = page.next_hosted_zone_id().map(str::to_string);
+            if dns.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn status(&self, id: &str) -> Result<CheckStatus> {
         let out = self
             .client

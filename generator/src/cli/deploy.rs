@@ -32,6 +32,10 @@ struct Target {
     name: String,
     region: String,
     body: String,
+    /// Parameters `gen deploy` fills from other stacks' outputs.
+    inputs: Vec<model::StackInput>,
+    /// The ARC stack: deployed before the stacks that take its outputs.
+    arc: bool,
 }
 
 struct Pending {
@@ -42,7 +46,7 @@ struct Pending {
 
 /// The stacks to deploy, after checking that the repository holds what
 /// would be deployed and that nothing is left to resolve.
-fn checked_targets(settings: &Settings, spec: &Spec) -> Result<Vec<Target>> {
+fn checked_targets(settings: &Settings, spec: &Spec) -> Result<(Plan, Vec<Target>)> {
     let prefix = git::repo_prefix(&settings.root)?;
     let plan = model::plan(spec, &prefix);
     let rendered = render::render(&plan, &settings.spec_name())?;
@@ -67,28 +71,39 @@ fn checked_targets(settings: &Settings, spec: &Spec) -> Result<Vec<Target>> {
             settings.spec_name()
         );
     }
-    Ok(targets(&plan, &rendered))
+    if plan.zone_unresolved {
+        bail!(
+            "the ID of hosted zone {} is not known (dns.zoneId)\n  hint: set dns.zoneId in {}, or run `gen discover` to record the public zone's ID in gen.lock; then render and deploy again (records always name their zone by ID: a name is ambiguous beside a private zone of the same name)",
+            spec.zone,
+            settings.spec_name()
+        );
+    }
+    let targets = targets(&plan, &rendered);
+    Ok((plan, targets))
 }
 
 /// For `gen plan --change-sets`: create every stack's change set, show it,
 /// and delete it again.
 pub fn show_change_sets(settings: &Settings, spec: &Spec) -> Result<()> {
-    let targets = checked_targets(settings, spec)?;
+    let (plan, targets) = checked_targets(settings, spec)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
         let mut clients = Vec::new();
-        let review = prepare_all(targets, &spec.name, &mut clients).await?;
+        let producers = producers(&plan);
+        let (review, deferred) =
+            review_in_phases(targets, &spec.name, &mut clients, &producers).await?;
         discard_all(&clients, &review.pending).await;
         say!("({} change sets shown and deleted)", review.pending.len());
+        say_deferred(&deferred);
         Ok(())
     })
 }
 
 pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCode> {
-    let mut targets = checked_targets(settings, spec)?;
+    let (plan, mut targets) = checked_targets(settings, spec)?;
     if !args.stacks.is_empty() {
         for s in &args.stacks {
             if !targets.iter().any(|t| &t.name == s) {
@@ -106,18 +121,39 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCo
         .build()
         .context("starting the async runtime")?;
     // Stacks of apps (or stack groups) no longer in the spec are deleted,
-    // on a full deploy only.
-    let orphans_of = (args.stacks.is_empty()).then(|| {
-        (
-            model::layout::stack_name(&spec.name, ""),
-            spec.stack_region.clone(),
-        )
+    // and the ARC stack once ARC is off, on a full deploy only.
+    let orphans_of = (args.stacks.is_empty()).then(|| Orphans {
+        dns_prefix: model::layout::stack_name(&spec.name, ""),
+        dns_region: spec.stack_region.clone(),
+        arc: plan.arc.is_none().then(|| {
+            (
+                model::layout::arc_stack_name(&spec.name),
+                model::arc::ARC_HOME_REGION.to_string(),
+            )
+        }),
     });
-    runtime.block_on(deploy(targets, &spec.name, orphans_of, args))
+    let producers = producers(&plan);
+    runtime.block_on(deploy(targets, &spec.name, orphans_of, &producers, args))
 }
 
-/// Every stack in deploy order: the ARC stack first (the DNS stacks import
-/// its exports), then the DNS stacks.
+/// Where gen looks for stacks of this spec that it no longer renders.
+struct Orphans {
+    dns_prefix: String,
+    dns_region: String,
+    /// The ARC stack (name, Region), when the spec has ARC off.
+    arc: Option<(String, String)>,
+}
+
+/// The Region of every stack whose outputs another stack takes.
+fn producers(plan: &Plan) -> Vec<(String, String)> {
+    plan.arc
+        .iter()
+        .map(|a| (a.stack.clone(), a.home_region.to_string()))
+        .collect()
+}
+
+/// Every stack in deploy order: the ARC stack first (the DNS stacks take
+/// its outputs), then the DNS stacks.
 fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
     let body = |stack: &str| {
         let path = model::layout::stack_file(stack);
@@ -133,6 +169,8 @@ fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
             name: arc.stack.clone(),
             region: arc.home_region.to_string(),
             body: body(&arc.stack),
+            inputs: Vec::new(),
+            arc: true,
         });
     }
     for s in &plan.stacks {
@@ -140,31 +178,89 @@ fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
             name: s.name.clone(),
             region: s.region.clone(),
             body: body(&s.name),
+            inputs: s.inputs.clone(),
+            arc: false,
         });
     }
     out
 }
 
+/// Prepare the change sets in deploy order. When the ARC stack changes,
+/// the stacks that take its outputs cannot be prepared before it has run
+/// (a replaced routing control's health check gets a new ID): they are
+/// returned apart, as the second phase.
+async fn review_in_phases(
+    targets: Vec<Target>,
+    spec: &str,
+    clients: &mut Vec<Cfn>,
+    producers: &[(String, String)],
+) -> Result<(Review, Vec<Target>)> {
+    let (first, then): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| t.arc);
+    let mut review = prepare_all(first, spec, clients, producers).await?;
+    let producer_changes = !review.pending.is_empty();
+    let (deferred, now): (Vec<Target>, Vec<Target>) = then
+        .into_iter()
+        .partition(|t| producer_changes && !t.inputs.is_empty());
+    match prepare_all(now, spec, clients, producers).await {
+        Ok(r) => {
+            review.pending.extend(r.pending);
+            review.up_to_date_names.extend(r.up_to_date_names);
+        }
+        Err(e) => {
+            discard_all(clients, &review.pending).await;
+            return Err(e);
+        }
+    }
+    Ok((review, deferred))
+}
+
+fn say_deferred(deferred: &[Target]) {
+    if deferred.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = deferred.iter().map(|t| t.name.as_str()).collect();
+    let from: Vec<&str> = deferred
+        .iter()
+        .flat_map(|t| t.inputs.iter().map(|i| i.stack.as_str()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    say!(
+        "then, once {} is deployed: {} (their change sets take its new outputs, so they are made after it runs)",
+        from.join(", "),
+        names.join(", ")
+    );
+}
+
 async fn deploy(
     targets: Vec<Target>,
     args_spec: &str,
-    orphans_of: Option<(String, String)>,
+    orphans_of: Option<Orphans>,
+    producers: &[(String, String)],
     args: &DeployArgs,
 ) -> Result<ExitCode> {
     let mut clients: Vec<Cfn> = Vec::new();
-    let Review {
-        pending,
-        up_to_date_names,
-    } = prepare_all(targets, args_spec, &mut clients).await?;
+    let (
+        Review {
+            pending,
+            up_to_date_names,
+        },
+        deferred,
+    ) = review_in_phases(targets, args_spec, &mut clients, producers).await?;
     let up_to_date = up_to_date_names.len();
     let mut orphans = Vec::new();
-    if let Some((prefix, region)) = &orphans_of {
+    if let Some(o) = &orphans_of {
+        let region = &o.dns_region;
         if !clients.iter().any(|c| &c.region == region) {
             clients.push(Cfn::new(region).await);
         }
-        let wanted: Vec<&str> = pending.iter().map(|p| p.target.name.as_str()).collect();
+        let wanted: Vec<&str> = pending
+            .iter()
+            .map(|p| p.target.name.as_str())
+            .chain(deferred.iter().map(|t| t.name.as_str()))
+            .collect();
         for name in client(&clients, region)
-            .stacks_of(prefix, args_spec)
+            .stacks_of(&o.dns_prefix, args_spec)
             .await?
         {
             if !wanted.contains(&name.as_str()) && !up_to_date_names.contains(&name) {
@@ -172,42 +268,67 @@ async fn deploy(
                 orphans.push((name, region.clone()));
             }
         }
+        // ARC off: its stack goes once no record uses it (after the DNS
+        // stacks are updated), or its cluster keeps billing.
+        if let Some((arc, region)) = &o.arc {
+            if !clients.iter().any(|c| &c.region == region) {
+                clients.push(Cfn::new(region).await);
+            }
+            let c = client(&clients, region);
+            if c.stacks_of(arc, args_spec).await?.iter().any(|n| n == arc) {
+                let saving = if c.physical_id(arc, "Cluster").await?.is_some() {
+                    let p = crate::pricing::ARC_CLUSTER;
+                    format!(
+                        "; with it goes the ARC cluster gen created, about ${:.0} a month at list price ({})",
+                        p.per_month(1),
+                        p.source
+                    )
+                } else {
+                    "; the ARC cluster it used is not gen's and stays".to_string()
+                };
+                say!(
+                    "{arc} ({region}): DELETE (ARC is off in the spec; deleted after the DNS stacks stop using its routing controls{saving})"
+                );
+                orphans.push((arc.clone(), region.clone()));
+            }
+        }
     }
-    if pending.is_empty() && orphans.is_empty() {
+    if pending.is_empty() && orphans.is_empty() && deferred.is_empty() {
         say!("nothing to deploy: {up_to_date} stacks up to date");
         return Ok(ExitCode::SUCCESS);
     }
+    say_deferred(&deferred);
     if args.dry_run {
         discard_all(&clients, &pending).await;
         say!(
-            "dry run: {} change sets shown and deleted, {} stack deletions shown; nothing changed",
+            "dry run: {} change sets shown and deleted, {} stack deletions shown{}; nothing changed",
             pending.len(),
-            orphans.len()
+            orphans.len(),
+            if deferred.is_empty() {
+                String::new()
+            } else {
+                format!(", {} stacks to follow in a second phase", deferred.len())
+            }
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if !args.yes {
-        match confirm(pending.len() + orphans.len()) {
-            Ok(true) => {}
-            Ok(false) => {
-                discard_all(&clients, &pending).await;
-                say!("cancelled: change sets deleted; nothing changed");
-                return Ok(ExitCode::FAILURE);
-            }
-            Err(e) => {
-                discard_all(&clients, &pending).await;
-                return Err(e);
-            }
-        }
+    if !args.yes
+        && !confirmed(
+            &clients,
+            &pending,
+            pending.len() + orphans.len() + deferred.len(),
+        )
+        .await?
+    {
+        return Ok(ExitCode::FAILURE);
     }
-    for (i, p) in pending.iter().enumerate() {
-        let client = client(&clients, &p.target.region);
-        let result = execute(client, p).await;
-        if let Err(e) = result {
-            // Leave every other stack as it was: drop the change sets not run.
-            discard_all(&clients, &pending[i + 1..]).await;
-            return Err(e);
+    execute_all(&clients, &pending).await?;
+    if !deferred.is_empty() {
+        let second = prepare_all(deferred, args_spec, &mut clients, producers).await?;
+        if !args.yes && !confirmed(&clients, &second.pending, second.pending.len()).await? {
+            return Ok(ExitCode::FAILURE);
         }
+        execute_all(&clients, &second.pending).await?;
     }
     for (name, region) in &orphans {
         let c = client(&clients, region);
@@ -223,10 +344,88 @@ async fn deploy(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Ask before executing; a refusal (or an error) deletes the change sets.
+async fn confirmed(clients: &[Cfn], pending: &[Pending], count: usize) -> Result<bool> {
+    if pending.is_empty() && count == 0 {
+        return Ok(true);
+    }
+    match confirm(count) {
+        Ok(true) => Ok(true),
+        Ok(false) => {
+            discard_all(clients, pending).await;
+            say!("cancelled: change sets deleted; nothing more changed");
+            Ok(false)
+        }
+        Err(e) => {
+            discard_all(clients, pending).await;
+            Err(e)
+        }
+    }
+}
+
+/// Execute one stack at a time; on a failure, the change sets not yet run
+/// are deleted, so every other stack is left as it was.
+async fn execute_all(clients: &[Cfn], pending: &[Pending]) -> Result<()> {
+    for (i, p) in pending.iter().enumerate() {
+        if let Err(e) = execute(client(clients, &p.target.region), p).await {
+            discard_all(clients, &pending[i + 1..]).await;
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
 /// Change sets prepared for review; the stacks found up to date.
 struct Review {
     pending: Vec<Pending>,
     up_to_date_names: Vec<String>,
+}
+
+/// The parameter values a stack takes from other stacks' outputs, read
+/// from those stacks as deployed now.
+async fn input_values(
+    t: &Target,
+    clients: &mut Vec<Cfn>,
+    producers: &[(String, String)],
+) -> Result<Vec<(String, String)>> {
+    let mut values = Vec::new();
+    let mut read: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for i in &t.inputs {
+        if !read.iter().any(|(s, _)| s == &i.stack) {
+            let region = producers
+                .iter()
+                .find(|(s, _)| s == &i.stack)
+                .map(|(_, r)| r.clone())
+                .with_context(|| format!("stack {} is not deployed by this spec", i.stack))?;
+            if !clients.iter().any(|c| c.region == region) {
+                clients.push(Cfn::new(&region).await);
+            }
+            let c = client(clients, &region);
+            let outputs = match c.status(&i.stack).await? {
+                Some(s) if cfn::succeeded(&s) || s.ends_with("_COMPLETE") => {
+                    c.outputs(&i.stack).await?
+                }
+                _ => Vec::new(),
+            };
+            read.push((i.stack.clone(), outputs));
+        }
+        let outputs = &read
+            .iter()
+            .find(|(s, _)| s == &i.stack)
+            .expect("read above")
+            .1;
+        let Some((_, v)) = outputs.iter().find(|(k, _)| k == &i.output) else {
+            bail!(
+                "stack {} has no output {} for {} to take\n  hint: deploy {} first (a full `gen deploy` does, in order)",
+                i.stack,
+                i.output,
+                t.name,
+                i.stack
+            );
+        };
+        values.push((i.parameter.clone(), v.clone()));
+    }
+    Ok(values)
 }
 
 /// Create and show a change set per stack. On an error, the change sets
@@ -235,6 +434,7 @@ async fn prepare_all(
     targets: Vec<Target>,
     args_spec: &str,
     clients: &mut Vec<Cfn>,
+    producers: &[(String, String)],
 ) -> Result<Review> {
     let change_set = format!(
         "gen-{}",
@@ -249,9 +449,16 @@ async fn prepare_all(
         if !clients.iter().any(|c| c.region == t.region) {
             clients.push(Cfn::new(&t.region).await);
         }
+        let parameters = match input_values(&t, clients, producers).await {
+            Ok(p) => p,
+            Err(e) => {
+                discard_all(clients, &pending).await;
+                return Err(e);
+            }
+        };
         let client = client(clients, &t.region);
         let prepared = match client
-            .prepare(&t.name, &change_set, &t.body, args_spec)
+            .prepare(&t.name, &change_set, &t.body, &parameters, args_spec)
             .await
         {
             Ok(p) => p,

@@ -7,9 +7,10 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Settings, print_table};
+use crate::aws::route53::Route53;
 use crate::k8s::{self, IngressAddress};
 use crate::output;
-use crate::spec::lock::{self, Locked};
+use crate::spec::lock::{self, Locked, LockedZone};
 use crate::validate::Spec;
 
 /// One Region's outcome.
@@ -98,9 +99,56 @@ pub fn run(settings: &Settings, spec: &Spec) -> Result<ExitCode> {
         .collect();
     print_table(["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
 
+    // The hosted zone's ID, unless the spec (or the lock) gives it already:
+    // records name their zone by ID, never by a name a private zone shares.
+    let zone = spec.zone_id.is_none().then(|| {
+        runtime.block_on(async {
+            let zones = Route53::new().await.public_zones(&spec.zone).await?;
+            match zones.as_slice() {
+                [id] => Ok(id.clone()),
+                [] => Err(anyhow::anyhow!(
+                    "no public hosted zone named {} in this account\n  hint: create it, or set dns.zoneId in the spec",
+                    spec.zone
+                )),
+                many => Err(anyhow::anyhow!(
+                    "{} public hosted zones are named {} ({})\n  hint: set dns.zoneId in the spec to the one the records belong in",
+                    many.len(),
+                    spec.zone,
+                    many.join(", ")
+                )),
+            }
+        })
+    });
+    match &zone {
+        Some(Ok(id)) => say!("hosted zone {}: {id}", spec.zone),
+        Some(Err(_)) => say!("hosted zone {}: not found", spec.zone),
+        None => {}
+    }
+
     let mut lock_now = lock::read(&settings.spec)?;
     let before = lock_now.clone();
     let mut all_ready = true;
+    match zone {
+        Some(Ok(id)) => {
+            let name = format!("{}.", spec.zone.trim_end_matches('.'));
+            if lock_now
+                .hosted_zone
+                .as_ref()
+                .is_none_or(|z| z.id != id || z.name != name)
+            {
+                lock_now.hosted_zone = Some(LockedZone {
+                    name,
+                    id,
+                    resolved_at: now_rfc3339(),
+                });
+            }
+        }
+        Some(Err(e)) => {
+            all_ready = false;
+            details.push(format!("dns.zoneId: {e:#}"));
+        }
+        None => {}
+    }
     for (i, _, f) in found {
         let r = &spec.regions[i];
         match f {

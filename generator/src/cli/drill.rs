@@ -157,7 +157,7 @@ fn stack_of<'a>(plan: &'a Plan, entry: &Entry) -> &'a str {
         .find(|s| {
             s.entries
                 .iter()
-                .any(|e| e.record.logical_id == entry.record.logical_id)
+                .any(|e| e.health_check.logical_id == entry.health_check.logical_id)
         })
         .map(|s| s.name.as_str())
         .unwrap_or_default()

@@ -355,8 +355,17 @@ fn commit(
     Ok(())
 }
 
-/// Which Regions' ALB names the templates still take as parameters.
+/// Which values (ALB names, the hosted zone's ID) the templates still take
+/// as parameters.
 fn report_unresolved(settings: &Settings, spec: &validate::Spec, plan: &model::Plan) {
+    if plan.zone_unresolved {
+        say!(
+            "note: the ID of hosted zone {} is not known: the DNS stacks take it as parameter {}, and gen deploy refuses until it is known\n  hint: set dns.zoneId in {}, or run `gen discover` to record it in gen.lock",
+            spec.zone,
+            model::ZONE_PARAM,
+            settings.spec_name()
+        );
+    }
     for u in &plan.unresolved {
         let stacks = if u.stacks.len() <= 3 {
             u.stacks.join(", ")

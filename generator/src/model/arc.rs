@@ -1,8 +1,10 @@
 //! The Application Recovery Controller part of the plan: the ARC stack
 //! (cluster, control panel, routing controls, safety rules, the routing
-//! controls' Route 53 health checks, readiness). It lives in us-west-2, as
-//! do the DNS stacks when ARC is on, so they import the health checks'
-//! exports directly: CloudFormation wires them, and orders the deploys.
+//! controls' Route 53 health checks, readiness). It lives in us-west-2. The
+//! DNS stacks take the health checks' IDs as parameters, which `gen deploy`
+//! reads from this stack's outputs after deploying it: an export imported by
+//! another stack could never change, and ARC's replace-only fields (cluster
+//! name, panel's cluster) change the IDs.
 //!
 //! How a record follows its routing control: each covered app's record in a
 //! Region uses a CALCULATED health check that is healthy only when both its
@@ -54,8 +56,9 @@ pub struct ControlPlan {
     /// The control's RECOVERY_CONTROL health check (healthy while On).
     pub health_check: String,
     pub health_check_name: String,
-    /// Export of that health check's ID, imported by the DNS stacks.
-    pub export: String,
+    /// Output of the ARC stack with that health check's ID, which `gen
+    /// deploy` passes to the DNS stacks as the parameter `health_check`.
+    pub health_check_output: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -103,22 +106,51 @@ pub struct ReadinessResource {
     pub cell: String,
 }
 
+/// The Regions where `app` has a record (failover apps skip all but two).
+pub fn record_regions<'a>(spec: &'a Spec, app: &str) -> Vec<&'a str> {
+    spec.apps
+        .iter()
+        .find(|a| a.name == app)
+        .map(|a| {
+            spec.regions
+                .iter()
+                .filter(|r| super::policy(&a.routing, &r.name).is_some())
+                .map(|r| r.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The threshold of a rule over `n` controls: `min_on`, but never all of
+/// them, or no control of the set could ever be turned Off.
+pub fn rule_threshold(min_on: u32, n: usize) -> u32 {
+    min_on.min(n.saturating_sub(1).max(1) as u32)
+}
+
 pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
     let stack = layout::arc_stack_name(&spec.name);
     let mut controls: Vec<ControlPlan> = Vec::new();
+    // A control only where a covered app has a record: a control of a
+    // Region nothing routes to would count towards the safety rule while
+    // protecting no app.
     let keys: Vec<(Option<&str>, &str)> = match arc.scope {
         ArcScope::Region => spec
             .regions
             .iter()
+            .filter(|r| {
+                arc.apps
+                    .iter()
+                    .any(|a| record_regions(spec, a).contains(&r.name.as_str()))
+            })
             .map(|r| (None, r.name.as_str()))
             .collect(),
         ArcScope::App => arc
             .apps
             .iter()
             .flat_map(|a| {
-                spec.regions
-                    .iter()
-                    .map(move |r| (Some(a.as_str()), r.name.as_str()))
+                record_regions(spec, a)
+                    .into_iter()
+                    .map(move |r| (Some(a.as_str()), r))
             })
             .collect(),
     };
@@ -128,27 +160,76 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
         // The first control refers to the panel, which orders it already.
         let depends_on = controls.last().map(|c| c.logical_id.clone());
         let name = layout::routing_control_name(&spec.name, app, region);
+        let health_check = format!("RoutingControlHealthCheck{key}");
         controls.push(ControlPlan {
             health_check_name: name.clone(),
-            export: format!("{stack}-{key}-health-check"),
+            health_check_output: format!("{health_check}Id"),
             name,
             region: region.to_string(),
             app: app.map(str::to_string),
             output: format!("{logical_id}Arn"),
-            health_check: format!("RoutingControlHealthCheck{key}"),
+            health_check,
             depends_on,
             logical_id,
         });
     }
+    // Which controls each rule keeps On: with scope `app`, each app's own;
+    // with scope `region`, every Region's, and, for each set of Regions that
+    // some app's records use (a failover pair among three Regions), that
+    // set's too, so no app can have all of its own Regions turned Off.
+    let mut sets: Vec<(Option<String>, Vec<String>, String, String)> = Vec::new();
+    match arc.scope {
+        ArcScope::App => {
+            for a in &arc.apps {
+                sets.push((
+                    Some(a.clone()),
+                    controls
+                        .iter()
+                        .filter(|c| c.app.as_deref() == Some(a))
+                        .map(|c| c.region.clone())
+                        .collect(),
+                    format!("SafetyRule{}", pascal(a)),
+                    format!("{}-{a}-min-on", spec.name),
+                ));
+            }
+        }
+        ArcScope::Region => {
+            let all: Vec<String> = controls.iter().map(|c| c.region.clone()).collect();
+            sets.push((
+                None,
+                all.clone(),
+                "SafetyRule".into(),
+                format!("{}-min-regions-on", spec.name),
+            ));
+            for a in &arc.apps {
+                let own: Vec<String> = record_regions(spec, a)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+                if own.len() == all.len() || sets.iter().any(|s| s.1 == own) {
+                    continue;
+                }
+                let key: String = own.iter().map(|r| pascal(r)).collect();
+                sets.push((
+                    Some(a.clone()),
+                    own,
+                    format!("SafetyRule{key}"),
+                    format!("{}-{a}-min-on", spec.name),
+                ));
+            }
+        }
+    }
     let mut rules: Vec<SafetyRulePlan> = Vec::new();
-    let groups: Vec<Option<&str>> = match arc.scope {
-        ArcScope::Region => vec![None],
-        ArcScope::App => arc.apps.iter().map(|a| Some(a.as_str())).collect(),
-    };
-    for app in groups {
+    for (app, regions, logical_id, name) in sets {
         let asserted: Vec<String> = controls
             .iter()
-            .filter(|c| c.app.as_deref() == app)
+            .filter(|c| {
+                regions.contains(&c.region)
+                    && match arc.scope {
+                        ArcScope::App => c.app == app,
+                        ArcScope::Region => true,
+                    }
+            })
             .map(|c| c.logical_id.clone())
             .collect();
         let depends_on = rules
@@ -156,24 +237,14 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
             .map(|r| r.logical_id.clone())
             .or_else(|| controls.last().map(|c| c.logical_id.clone()))
             .filter(|d| !asserted.contains(d));
-        let (logical_id, name) = match app {
-            Some(a) => (
-                format!("SafetyRule{}", pascal(a)),
-                format!("{}-{a}-min-on", spec.name),
-            ),
-            None => (
-                "SafetyRule".to_string(),
-                format!("{}-min-regions-on", spec.name),
-            ),
-        };
         rules.push(SafetyRulePlan {
             logical_id,
             name,
             depends_on,
+            threshold: rule_threshold(arc.min_on, asserted.len()),
             controls: asserted,
-            threshold: arc.min_on,
             wait_period_ms: WAIT_PERIOD_MS,
-            app: app.map(str::to_string),
+            app,
         });
     }
     ArcPlan {

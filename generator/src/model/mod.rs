@@ -31,6 +31,10 @@ pub struct Plan {
     pub files: Vec<FilePlan>,
     /// Values the templates take as parameters because the spec lacks them.
     pub unresolved: Vec<Unresolved>,
+    /// The hosted zone's ID is known neither from the spec nor from
+    /// `gen.lock`: the DNS stacks take it as the `HostedZoneId` parameter,
+    /// and `gen deploy` refuses until it is known.
+    pub zone_unresolved: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -159,17 +163,48 @@ pub struct StackPlan {
     pub description: String,
     pub apps: Vec<String>,
     pub parameters: Vec<Parameter>,
-    /// Per app and Region: its health check and the record that uses it.
+    /// Values another stack's outputs give this one, passed by `gen deploy`
+    /// as parameters (never `Fn::ImportValue`: an export in use could then
+    /// never change, and ARC's replace-only fields change it).
+    pub inputs: Vec<StackInput>,
+    /// The hosted zone, always by ID (a literal, or the `HostedZoneId`
+    /// parameter): `HostedZoneName` is ambiguous when a private zone shares
+    /// the name, and switching later replaces every record.
+    pub zone: Target,
+    /// Per app and Region: its health check and its record.
     pub entries: Vec<Entry>,
+    /// Per host: one `AWS::Route53::RecordSetGroup` holding all its records,
+    /// so a change of policy or of failover roles is one Route 53 batch.
+    pub record_groups: Vec<RecordGroup>,
 }
 
 impl StackPlan {
     pub fn resource_count(&self) -> usize {
         self.entries
             .iter()
-            .map(|e| 2 + usize::from(e.combined.is_some()))
-            .sum()
+            .map(|e| 1 + usize::from(e.combined.is_some()))
+            .sum::<usize>()
+            + self.record_groups.len()
     }
+}
+
+/// One parameter of this stack that `gen deploy` fills from an output of
+/// another stack (deployed before it).
+#[derive(Debug, Clone, Serialize)]
+pub struct StackInput {
+    pub parameter: String,
+    pub stack: String,
+    pub output: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecordGroup {
+    /// `Records<App>`: a stability boundary like the health checks' IDs.
+    pub logical_id: String,
+    pub app: String,
+    pub comment: String,
+    /// Indexes into [`StackPlan::entries`], in Region order.
+    pub entries: Vec<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,8 +219,9 @@ pub struct Entry {
 #[derive(Debug, Serialize)]
 pub struct CombinedCheck {
     pub logical_id: String,
-    /// Export of the routing control's health check (from the ARC stack).
-    pub control_export: String,
+    /// The parameter carrying the routing control's health check ID (an
+    /// output of the ARC stack, passed by `gen deploy`).
+    pub control_param: String,
     /// The routing control's name.
     pub control: String,
     pub name_tag: String,
@@ -194,6 +230,10 @@ pub struct CombinedCheck {
 #[derive(Debug, Serialize)]
 pub struct Parameter {
     pub name: String,
+    /// A CloudFormation parameter type (`String`, or an AWS-specific type
+    /// that CloudFormation checks against the account).
+    pub kind: &'static str,
+    pub allowed_pattern: Option<&'static str>,
     pub description: String,
 }
 
@@ -216,14 +256,12 @@ pub struct HealthCheckPlan {
 
 #[derive(Debug, Serialize)]
 pub struct RecordPlan {
-    pub logical_id: String,
+    /// The record group (logical ID) this record belongs to.
+    pub group: String,
     pub app: String,
     pub region: String,
     /// Fully qualified, with the trailing dot.
     pub name: String,
-    pub zone_id: Option<String>,
-    /// Used when no zone ID is given; with the trailing dot.
-    pub zone_name: String,
     pub set_identifier: String,
     pub weight: Option<u8>,
     pub latency_region: Option<String>,
@@ -370,6 +408,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         arc,
         files,
         unresolved,
+        zone_unresolved: spec.zone_id.is_none(),
     }
 }
 
@@ -548,6 +587,9 @@ fn policy_exceptions(a: &App) -> Vec<Annotation> {
     out
 }
 
+/// The template parameter of the hosted zone's ID when it is not known yet.
+pub const ZONE_PARAM: &str = "HostedZoneId";
+
 /// Route 53 resources, one stack per stack group (default: one per app), so a
 /// stack's content changes only when its own apps change.
 fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<Unresolved>) {
@@ -555,6 +597,16 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
     for a in &spec.apps {
         groups.entry(a.stack.as_str()).or_default().push(a);
     }
+    let zone = match &spec.zone_id {
+        Some(id) => Target {
+            literal: Some(id.clone()),
+            param: None,
+        },
+        None => Target {
+            literal: None,
+            param: Some(ZONE_PARAM.into()),
+        },
+    };
     let mut unresolved: BTreeMap<usize, Unresolved> = BTreeMap::new();
     let mut stacks = Vec::new();
     for (group, apps) in groups {
@@ -574,12 +626,35 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             ),
             apps: apps.iter().map(|a| a.name.clone()).collect(),
             parameters: Vec::new(),
+            inputs: Vec::new(),
+            zone: zone.clone(),
             entries: Vec::new(),
+            record_groups: Vec::new(),
         };
+        if zone.param.is_some() {
+            s.parameters.push(Parameter {
+                name: ZONE_PARAM.into(),
+                // CloudFormation checks that the zone exists in the account.
+                kind: "AWS::Route53::HostedZone::Id",
+                allowed_pattern: None,
+                description: format!(
+                    "ID of the public hosted zone {} (set dns.zoneId in the spec, or let gen discover record it)",
+                    spec.zone
+                ),
+            });
+        }
+        for a in &apps {
+            s.record_groups.push(RecordGroup {
+                logical_id: format!("Records{}", pascal(&a.name)),
+                app: a.name.clone(),
+                comment: format!("{} records of {}", a.host, spec.name),
+                entries: Vec::new(),
+            });
+        }
         for (ri, r) in spec.regions.iter().enumerate() {
             let param = format!("AlbDnsName{}", pascal(&r.name));
             let mut used = false;
-            for a in &apps {
+            for (ai, a) in apps.iter().enumerate() {
                 let Some((weight, latency_region, failover)) = policy(&a.routing, &r.name) else {
                     continue;
                 };
@@ -616,22 +691,40 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     .arc
                     .as_ref()
                     .is_some_and(|arc| arc.apps.contains(&a.name));
-                let combined = arc_plan
+                let control = arc_plan
                     .filter(|_| covered)
-                    .and_then(|p| arc::control_for(p, &a.name, &r.name))
-                    .map(|c| CombinedCheck {
+                    .and_then(|p| arc::control_for(p, &a.name, &r.name).map(|c| (p, c)));
+                let combined = control.map(|(p, c)| {
+                    if !s.inputs.iter().any(|i| i.parameter == c.health_check) {
+                        s.parameters.push(Parameter {
+                            name: c.health_check.clone(),
+                            kind: "String",
+                            // A Route 53 health check ID (at most 64 characters).
+                            allowed_pattern: Some("^[a-zA-Z0-9-]{1,64}$"),
+                            description: format!(
+                                "ID of the health check of routing control {} (output {} of stack {}; gen deploy passes it)",
+                                c.name, c.health_check_output, p.stack
+                            ),
+                        });
+                        s.inputs.push(StackInput {
+                            parameter: c.health_check.clone(),
+                            stack: p.stack.clone(),
+                            output: c.health_check_output.clone(),
+                        });
+                    }
+                    CombinedCheck {
                         logical_id: format!("CombinedHealthCheck{id}"),
-                        control_export: c.export.clone(),
+                        control_param: c.health_check.clone(),
                         control: c.name.clone(),
                         name_tag: format!("{}-{}-{}-arc", spec.name, a.name, r.name),
-                    });
+                    }
+                });
+                let group = &mut s.record_groups[ai];
                 let record = RecordPlan {
-                    logical_id: format!("Record{id}"),
+                    group: group.logical_id.clone(),
                     app: a.name.clone(),
                     region: r.name.clone(),
                     name: format!("{}.", a.host),
-                    zone_id: spec.zone_id.clone(),
-                    zone_name: format!("{}.", spec.zone),
                     set_identifier: r.name.clone(),
                     weight,
                     latency_region,
@@ -641,6 +734,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     alias_zone_id: r.alb_zone_id.clone(),
                     evaluate_target_health: a.evaluate_target_health,
                 };
+                group.entries.push(s.entries.len());
                 s.entries.push(Entry {
                     health_check,
                     combined,
@@ -650,6 +744,8 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             if used {
                 s.parameters.push(Parameter {
                     name: param.clone(),
+                    kind: "String",
+                    allowed_pattern: Some("^[a-zA-Z0-9.-]+$"),
                     description: format!("DNS name of the shared ALB in {} (set regions[{ri}].albDnsName in the spec to fix it)", r.name),
                 });
                 unresolved
@@ -664,6 +760,12 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     .push(name.clone());
             }
         }
+        // Parameters in a stable order: the zone, the ALBs, the controls.
+        s.parameters.sort_by_key(|p| match p.name.as_str() {
+            ZONE_PARAM => 0,
+            n if n.starts_with("AlbDnsName") => 1,
+            _ => 2,
+        });
         stacks.push(s);
     }
     (stacks, unresolved.into_values().collect())

@@ -19,6 +19,18 @@ pub struct Lock {
     pub version: u32,
     #[serde(default)]
     pub regions: BTreeMap<String, Locked>,
+    /// The public hosted zone of `dns.zone`, by ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted_zone: Option<LockedZone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LockedZone {
+    /// With the trailing dot, as Route 53 names it.
+    pub name: String,
+    pub id: String,
+    pub resolved_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +69,7 @@ pub fn empty() -> Lock {
     Lock {
         version: 1,
         regions: BTreeMap::new(),
+        hosted_zone: None,
     }
 }
 
@@ -64,7 +77,7 @@ pub fn empty() -> Lock {
 /// templated), in a stable order.
 pub fn to_text(lock: &Lock) -> Result<String> {
     Ok(format!(
-        "# Written by `gen discover`: what it read from the clusters. Commit it with the spec;\n# `gen render` uses these ALB DNS names for Regions whose albDnsName the spec does not give.\n{}",
+        "# Written by `gen discover`: what it read from the clusters. Commit it with the spec;\n# `gen render` uses these ALB DNS names (and the hosted zone's ID) where the spec does not give them.\n{}",
         serde_yaml::to_string(lock)?
     ))
 }
@@ -73,6 +86,27 @@ pub fn to_text(lock: &Lock) -> Result<String> {
 /// where both give one; a disagreement is worth a warning.
 pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
     let mut notes = Vec::new();
+    // Only the zone of this spec's name: a lock written before the zone
+    // changed must not point the records at the old one.
+    if let Some(z) = &lock.hosted_zone
+        && z.name.trim_end_matches('.') == spec.zone.trim_end_matches('.')
+    {
+        match &spec.zone_id {
+            None => spec.zone_id = Some(z.id.clone()),
+            Some(given) if *given != z.id => notes.push(
+                Diagnostic::new(
+                    "dns.zoneId",
+                    format!(
+                        "`{given}` differs from `{}`, the public zone {} that gen discover found in {FILE}",
+                        z.id, spec.zone
+                    ),
+                )
+                .hint("the spec wins; drop dns.zoneId from the spec to use the discovered zone")
+                .warning(),
+            ),
+            Some(_) => {}
+        }
+    }
     for (i, r) in spec.regions.iter_mut().enumerate() {
         let Some(l) = lock.regions.get(&r.name) else {
             continue;
