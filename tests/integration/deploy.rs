@@ -102,6 +102,13 @@ impl Moto {
         cmd.stdin(Stdio::null()).output().unwrap()
     }
 
+    pub(crate) fn stacks_named(&self, name: &str) -> Vec<(String, String)> {
+        self.stacks(name)
+            .into_iter()
+            .filter(|(n, _)| n == name)
+            .collect()
+    }
+
     fn stacks(&self, prefix: &str) -> Vec<(String, String)> {
         let v = self.py("stacks", prefix);
         v.as_array()

@@ -2,6 +2,7 @@
 //! SDK operation in `generator/src/aws/` must appear as `service:Action`.
 
 use std::fs;
+use std::process::Command;
 
 use crate::util::*;
 
@@ -70,4 +71,61 @@ fn the_iam_policy_allows_every_aws_call_the_code_makes() {
         missing.is_empty(),
         "infra/iam/gen-policy.json lacks {missing:?}"
     );
+}
+
+/// `tests/tools/check_iam.py` (parliament, and IAM's resource types per
+/// action) on `policy`.
+fn check_iam(policy: &std::path::Path) -> (bool, String) {
+    let o = Command::new(tool("python3"))
+        .arg(workspace().join("tests/tools/check_iam.py"))
+        .arg(policy)
+        .output()
+        .unwrap_or_else(|e| panic!("running check_iam.py: {e}"));
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_iam_policy_passes_the_iam_lint() {
+    let (ok, out) = check_iam(&workspace().join("infra/iam/gen-policy.json"));
+    assert!(ok, "infra/iam/gen-policy.json fails check_iam.py:\n{out}");
+    assert!(out.contains(" 0 findings"), "{out}");
+}
+
+#[test]
+fn the_iam_lint_fails_on_a_wrong_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad-policy.json");
+    fs::write(
+        &bad,
+        r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "ScopedByAKeyIamDoesNotDefine", "Effect": "Allow",
+     "Action": ["cloudformation:CreateChangeSet"], "Resource": "*",
+     "Condition": {"StringLike": {"cloudformation:StackName": "*-dns-*"}}},
+    {"Sid": "MadeUpAction", "Effect": "Allow",
+     "Action": ["route53:ChangeResourceRecordSetz"], "Resource": "arn:aws:route53:::hostedzone/*"},
+    {"Sid": "WrongResourceType", "Effect": "Allow",
+     "Action": ["route53:GetHealthCheck"], "Resource": "arn:aws:route53:::hostedzone/*"}
+  ]
+}"#,
+    )
+    .unwrap();
+    let (ok, out) = check_iam(&bad);
+    assert!(!ok, "check_iam.py passed a wrong policy:\n{out}");
+    for finding in [
+        "UNKNOWN_CONDITION_FOR_ACTION",
+        "UNKNOWN_ACTION",
+        "RESOURCE_MISMATCH",
+        "STAR_WITH_RESOURCE_TYPE",
+    ] {
+        assert!(out.contains(finding), "no {finding} in:\n{out}");
+    }
 }

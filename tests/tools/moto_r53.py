@@ -5,6 +5,7 @@ Usage: moto_r53.py ENDPOINT create-zone NAME
        moto_r53.py ENDPOINT dump ZONE_NAME        records and health checks, as JSON
        moto_r53.py ENDPOINT stacks PREFIX          [{name, status}] in us-west-2
        moto_r53.py ENDPOINT change-sets STACK      a stack's change sets not yet executed
+       moto_r53.py ENDPOINT outputs STACK          a stack's outputs, {key: value}
 """
 import json
 import sys
@@ -45,6 +46,9 @@ def main():
         # Only change sets still waiting to be executed (moto, unlike AWS,
         # also keeps the executed ones).
         print(json.dumps([s["ChangeSetName"] for s in sets if s.get("ExecutionStatus") == "AVAILABLE"]))
+    elif cmd == "outputs":
+        stack = cfn.describe_stacks(StackName=arg)["Stacks"][0]
+        print(json.dumps({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}))
     else:
         print(__doc__)
         return 2

@@ -51,6 +51,8 @@ moto internals patched (check them on a moto upgrade):
 """
 
 import copy
+import os
+import traceback
 import json
 import re
 import sys
@@ -818,8 +820,9 @@ def resource_map_update(self, template: dict, parameters: dict | None = None) ->
     old_json_map = self._resource_json_map
     resolved = self.__dict__.setdefault("_strict_resolved", {})
     self._template = template
-    if parameters:
-        self.input_parameters = parameters
+    # The new template's parameters only: a parameter the update drops must
+    # not be looked up in it (moto kept the old ones).
+    self.input_parameters = dict(parameters or {})
     self.load_mapping()
     self.load_parameters()
     self.load_conditions()
@@ -1155,6 +1158,8 @@ def execute_change_set(self, change_set_name, stack_name=None):
         stack.output_map = stack._create_output_map()
         refresh_exports(self, stack)
     except Exception as e:
+        if os.environ.get("STRICT_MOTO_DEBUG"):
+            traceback.print_exc()
         logical = getattr(e, "strict_logical_id", stack.name)
         message = getattr(e, "message", None) or str(e)
         code = getattr(e, "code", type(e).__name__)

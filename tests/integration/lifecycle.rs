@@ -1,0 +1,377 @@
+//! The life of an installation: a chain of spec changes, each rendered and
+//! deployed with one `gen deploy --yes` against the stricter moto
+//! (`tests/tools/strict_moto.py`: Route 53's batch rules, CloudFormation's
+//! replacements, exports and imports), and each checked against the live
+//! records and health checks it should leave. A change that AWS would refuse
+//! fails here as it would there.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::deploy::Moto;
+use crate::util::*;
+
+/// The spec of this chain: `cart` with `routing` and `health`, in `regions`,
+/// plus `extra` (more apps, an `arc:` section).
+fn spec(regions: &[&str], routing: &str, health: &str, extra: &str) -> String {
+    let mut s = String::from("version: 1\nname: shop\ndns: {zone: example.org}\nregions:\n");
+    for (i, r) in regions.iter().enumerate() {
+        s.push_str(&format!(
+            "  - {{name: {r}, cluster: c{i}, albDnsName: shop-{i}.{r}.elb.amazonaws.com}}\n"
+        ));
+    }
+    s.push_str(&format!(
+        "apps:\n  - {{name: cart, host: cart.example.org, image: img, health: {{path: /carthealth{health}}}, routing: {routing}}}\n{extra}"
+    ));
+    s
+}
+
+const THREE: [&str; 3] = ["eu-west-1", "us-east-1", "ap-southeast-2"];
+
+struct Live {
+    /// (name, set identifier) → record.
+    records: BTreeMap<(String, String), Value>,
+    /// ID → health check configuration.
+    checks: BTreeMap<String, Value>,
+}
+
+impl Live {
+    fn read(moto: &Moto) -> Live {
+        let dump = moto.py("dump", "example.org");
+        Live {
+            records: dump["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        (
+                            r["Name"].as_str().unwrap().to_string(),
+                            r["SetIdentifier"].as_str().unwrap_or_default().to_string(),
+                        ),
+                        r.clone(),
+                    )
+                })
+                .collect(),
+            checks: dump["health_checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["Id"].as_str().unwrap().to_string(), c.clone()))
+                .collect(),
+        }
+    }
+
+    fn cart(&self) -> Vec<(&str, &Value)> {
+        self.records
+            .iter()
+            .filter(|((n, _), _)| n == "cart.example.org.")
+            .map(|((_, s), r)| (s.as_str(), r))
+            .collect()
+    }
+
+    /// The health check a record uses.
+    fn check_of(&self, r: &Value) -> &Value {
+        let id = r["HealthCheckId"]
+            .as_str()
+            .expect("every record has a check");
+        self.checks
+            .get(id)
+            .unwrap_or_else(|| panic!("record uses {id}, which does not exist"))
+    }
+}
+
+fn deploy(moto: &Moto, d: &Path, text: &str, step: &str) -> String {
+    std::fs::write(d.join("gen.yaml"), text).unwrap();
+    let o = run_gen(d, &["render"]);
+    assert!(o.status.success(), "{step}: render: {}", stderr(&o));
+    let o = moto.run(d, &["deploy", "--yes"]);
+    assert!(
+        o.status.success(),
+        "{step}: deploy:\n{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+fn roles(live: &Live) -> Vec<(String, String)> {
+    live.cart()
+        .iter()
+        .map(|(s, r)| {
+            (
+                s.to_string(),
+                r["Failover"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_spec_change_deploys_in_one_gen_deploy() {
+    let moto = Moto::start();
+    let zone = moto.zone("example.org");
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+
+    // 0. No zone ID yet: refused, naming the field. Then gen.lock has it.
+    std::fs::write(d.join("gen.yaml"), spec(&THREE, "latency", "", "")).unwrap();
+    assert!(run_gen(d, &["render"]).status.success());
+    let o = moto.run(d, &["deploy", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("(dns.zoneId)"), "{}", stderr(&o));
+    lock_zone(d, &zone);
+
+    // 1. latency in three Regions.
+    deploy(&moto, d, &spec(&THREE, "latency", "", ""), "latency");
+    let live = Live::read(&moto);
+    assert_eq!(live.cart().len(), 3);
+    assert!(
+        live.cart()
+            .iter()
+            .all(|(s, r)| r["Region"] == *s && r.get("Weight").is_none())
+    );
+    let first_check = live.cart()[0].1["HealthCheckId"].clone();
+
+    // 2. latency -> weighted: one batch, or Route 53 refuses the mix.
+    deploy(
+        &moto,
+        d,
+        &spec(
+            &THREE,
+            "{weighted: {eu-west-1: 100, us-east-1: 0, ap-southeast-2: 0}}",
+            "",
+            "",
+        ),
+        "weighted",
+    );
+    let live = Live::read(&moto);
+    let weights: BTreeMap<&str, u64> = live
+        .cart()
+        .iter()
+        .map(|(s, r)| (*s, r["Weight"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        weights,
+        BTreeMap::from([("ap-southeast-2", 0), ("eu-west-1", 100), ("us-east-1", 0)])
+    );
+    assert!(live.cart().iter().all(|(_, r)| r.get("Region").is_none()));
+    assert_eq!(
+        live.cart()[0].1["HealthCheckId"],
+        first_check,
+        "the checks stay"
+    );
+
+    // 3. weighted -> failover: two records; the third Region's goes.
+    deploy(
+        &moto,
+        d,
+        &spec(
+            &THREE,
+            "{failover: {primary: eu-west-1, secondary: us-east-1}}",
+            "",
+            "",
+        ),
+        "failover",
+    );
+    let live = Live::read(&moto);
+    assert_eq!(
+        roles(&live),
+        [
+            ("eu-west-1".into(), "PRIMARY".into()),
+            ("us-east-1".into(), "SECONDARY".into())
+        ]
+    );
+    assert_eq!(live.checks.len(), 2, "the ap-southeast-2 check is deleted");
+
+    // 4. The failover swap: PRIMARY and SECONDARY trade places in one batch.
+    deploy(
+        &moto,
+        d,
+        &spec(
+            &THREE,
+            "{failover: {primary: us-east-1, secondary: eu-west-1}}",
+            "",
+            "",
+        ),
+        "swap",
+    );
+    let live = Live::read(&moto);
+    assert_eq!(
+        roles(&live),
+        [
+            ("eu-west-1".into(), "SECONDARY".into()),
+            ("us-east-1".into(), "PRIMARY".into())
+        ]
+    );
+
+    // 5. And back to latency.
+    deploy(&moto, d, &spec(&THREE, "latency", "", ""), "latency again");
+    assert_eq!(Live::read(&moto).cart().len(), 3);
+
+    // 6. A check's interval, then its latency measurement, change: Route 53
+    // replaces the check (new ID) and the records follow it.
+    let before: Vec<String> = Live::read(&moto).checks.keys().cloned().collect();
+    let out = deploy(
+        &moto,
+        d,
+        &spec(&THREE, "latency", ", interval: 10", ""),
+        "interval",
+    );
+    assert!(
+        out.contains("YES: new ID"),
+        "the change set shows the replacement:\n{out}"
+    );
+    let live = Live::read(&moto);
+    for (_, r) in live.cart() {
+        let c = live.check_of(r);
+        assert_eq!(c["RequestInterval"], 10);
+        assert!(
+            !before.contains(&c["Id"].as_str().unwrap().to_string()),
+            "a new check"
+        );
+    }
+    assert_eq!(live.checks.len(), 3, "the replaced checks are deleted");
+    deploy(
+        &moto,
+        d,
+        &spec(
+            &THREE,
+            "latency",
+            ", interval: 10, measureLatency: true",
+            "",
+        ),
+        "latency measurement",
+    );
+    let live = Live::read(&moto);
+    assert!(
+        live.cart()
+            .iter()
+            .all(|(_, r)| live.check_of(r)["MeasureLatency"] == true)
+    );
+
+    // 7. An app comes and goes: its stack is created, then deleted.
+    let health = ", interval: 10, measureLatency: true";
+    let checkout =
+        "  - {name: checkout, host: checkout.example.org, image: img, health: {path: /co}}\n";
+    deploy(
+        &moto,
+        d,
+        &spec(&THREE, "latency", health, checkout),
+        "app added",
+    );
+    assert_eq!(
+        Live::read(&moto)
+            .records
+            .keys()
+            .filter(|(n, _)| n.starts_with("checkout"))
+            .count(),
+        3
+    );
+    let out = deploy(
+        &moto,
+        d,
+        &spec(&THREE, "latency", health, ""),
+        "app removed",
+    );
+    assert!(out.contains("shop-dns-checkout: deleted"), "{out}");
+    assert_eq!(
+        Live::read(&moto)
+            .records
+            .keys()
+            .filter(|(n, _)| n.starts_with("checkout"))
+            .count(),
+        0
+    );
+
+    // 8. A Region leaves the spec: its record and check go.
+    let two = &THREE[..2];
+    deploy(
+        &moto,
+        d,
+        &spec(two, "latency", health, ""),
+        "Region removed",
+    );
+    let live = Live::read(&moto);
+    assert_eq!(
+        live.cart().iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        ["eu-west-1", "us-east-1"]
+    );
+
+    // 9. ARC on, in one deploy: the ARC stack first, then the records' stack
+    // with its outputs; each record's check is CALCULATED over the app's
+    // check and its routing control's.
+    let arc = "arc:\n  enabled: true\n  cluster: {name: shop}\n";
+    let out = deploy(&moto, d, &spec(two, "latency", health, arc), "ARC on");
+    assert!(out.contains("once shop-arc is deployed"), "{out}");
+    let outputs = moto.py("outputs", "shop-arc");
+    let gated = |live: &Live, outputs: &Value| {
+        for (s, r) in live.cart() {
+            let c = live.check_of(r);
+            assert_eq!(c["Type"], "CALCULATED", "{s}");
+            let key = if s == "eu-west-1" {
+                "EuWest1"
+            } else {
+                "UsEast1"
+            };
+            let control = outputs[format!("RoutingControlHealthCheck{key}Id")]
+                .as_str()
+                .unwrap();
+            let kids: Vec<&str> = c["ChildHealthChecks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap())
+                .collect();
+            assert!(kids.contains(&control), "{s}: {kids:?} lacks {control}");
+            assert_eq!(c["HealthThreshold"], 2);
+        }
+    };
+    gated(&Live::read(&moto), &outputs);
+
+    // 10. ARC's cluster and scope change: replace-only fields, new routing
+    // controls with new health checks; the records follow in the same deploy.
+    let arc2 = "arc:\n  enabled: true\n  cluster: {name: shop2}\n  scope: app\n";
+    deploy(&moto, d, &spec(two, "latency", health, arc2), "ARC changed");
+    let outputs2 = moto.py("outputs", "shop-arc");
+    assert!(
+        outputs2
+            .get("RoutingControlHealthCheckCartEuWest1Id")
+            .is_some(),
+        "{outputs2}"
+    );
+    let live = Live::read(&moto);
+    for (s, r) in live.cart() {
+        let key = if s == "eu-west-1" {
+            "CartEuWest1"
+        } else {
+            "CartUsEast1"
+        };
+        let control = outputs2[format!("RoutingControlHealthCheck{key}Id")]
+            .as_str()
+            .unwrap();
+        let kids = live.check_of(r)["ChildHealthChecks"].to_string();
+        assert!(kids.contains(control), "{s}: {kids} lacks {control}");
+    }
+
+    // 11. ARC off: the records' checks are the app's own again, and the ARC
+    // stack (its cluster billed by the hour) is deleted.
+    let out = deploy(&moto, d, &spec(two, "latency", health, ""), "ARC off");
+    assert!(
+        out.contains("shop-arc (us-west-2): DELETE") && out.contains("shop-arc: deleted"),
+        "{out}"
+    );
+    let live = Live::read(&moto);
+    assert!(
+        live.cart()
+            .iter()
+            .all(|(_, r)| live.check_of(r)["Type"] == "HTTP")
+    );
+    assert!(moto.stacks_named("shop-arc").is_empty());
+
+    // And the hundredth deploy finds nothing to do.
+    let o = moto.run(d, &["deploy", "--yes"]);
+    assert!(stdout(&o).contains("nothing to deploy"), "{}", stdout(&o));
+}

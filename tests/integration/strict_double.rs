@@ -1,0 +1,28 @@
+//! The stricter moto (`tests/tools/strict_moto.py`) that the deploy,
+//! lifecycle, discover, status and drill tests run against: its own
+//! self-test shows each rule refusing a deliberately wrong input (and
+//! accepting the right one), so a green deploy test means AWS's documented
+//! rules held, not only that moto was lenient.
+
+use std::process::Command;
+
+use crate::util::*;
+
+#[test]
+fn the_stricter_moto_refuses_what_aws_refuses() {
+    let o = Command::new(tool("python3"))
+        .arg(workspace().join("tests/tools/test_strict_moto.py"))
+        .output()
+        .unwrap();
+    let out = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(o.status.success(), "{out}");
+    for rule in [
+        "R53-1", "R53-2", "R53-3", "R53-4", "CFN-1", "CFN-2", "CFN-3", "CFN-4", "CFN-5", "ARC-1",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("ok   {rule} "))),
+            "{rule} not shown:\n{out}"
+        );
+    }
+    assert!(out.contains(" 0 failed"), "{out}");
+}
