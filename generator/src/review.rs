@@ -308,3 +308,359 @@ fn line(c: &Change, markdown: bool) -> String {
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
+
+/// What deploying a change will do beyond the DNS answers: what AWS
+/// replaces, what goes in one batch, what runs in a second phase, what is
+/// deleted, and what `gen deploy` (or AWS) would refuse.
+#[derive(Debug, PartialEq)]
+pub enum Consequence {
+    /// A create-only field of the app's check changes (registry schema of
+    /// AWS::Route53::HealthCheck: Type, RequestInterval, MeasureLatency):
+    /// CloudFormation creates a new check, the records switch to it, and the
+    /// old one is deleted.
+    CheckReplaced {
+        app: String,
+        region: String,
+        fields: Vec<&'static str>,
+    },
+    /// The host's records change as one Route 53 change batch (its
+    /// RecordSetGroup): a policy switch or failover swap never half-applies.
+    OneBatch {
+        app: String,
+        host: String,
+        records: usize,
+        switch: Option<String>,
+    },
+    /// The ARC stack changes, so these stacks' change sets are made after
+    /// it has run, from its new outputs.
+    SecondPhase { stacks: Vec<String>, after: String },
+    /// The routing controls move to another cluster: new controls and new
+    /// health checks (their IDs change).
+    ControlsReplaced { from: String, to: String },
+    /// The records move to another hosted zone: HostedZoneId is create-only,
+    /// so each record group is replaced (created in the new zone, then
+    /// deleted from the old).
+    ZoneChanged { from: String, to: String },
+    /// A stack of this spec that the deploy deletes.
+    StackDeleted { stack: String, why: String },
+    /// What `gen deploy` refuses, or AWS would.
+    Refused { what: String, hint: String },
+}
+
+pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
+    let mut out = Vec::new();
+    fn entries(p: &Plan) -> BTreeMap<String, &crate::model::Entry> {
+        p.stacks
+            .iter()
+            .flat_map(|s| &s.entries)
+            .map(|e| (e.health_check.logical_id.clone(), e))
+            .collect()
+    }
+    let head_entries = entries(head);
+    if let Some(base) = base {
+        let base_entries = entries(base);
+        for (id, e) in &head_entries {
+            let Some(b) = base_entries.get(id) else {
+                continue;
+            };
+            let (h, o) = (&e.health_check, &b.health_check);
+            let mut fields = Vec::new();
+            if h.protocol != o.protocol {
+                fields.push("protocol");
+            }
+            if h.interval != o.interval {
+                fields.push("check interval");
+            }
+            if h.measure_latency != o.measure_latency {
+                fields.push("latency measurement");
+            }
+            if !fields.is_empty() {
+                out.push(Consequence::CheckReplaced {
+                    app: h.app.clone(),
+                    region: h.region.clone(),
+                    fields,
+                });
+            }
+        }
+        // Records per app, as CloudFormation sees them.
+        let groups = |p: &Plan| -> BTreeMap<String, (String, String, Vec<String>, String)> {
+            let mut g: BTreeMap<String, (String, String, Vec<String>, String)> = BTreeMap::new();
+            for s in &p.stacks {
+                for e in &s.entries {
+                    let r = &e.record;
+                    let policy = match (r.weight, &r.latency_region, r.failover) {
+                        (Some(_), _, _) => "weighted".to_string(),
+                        (_, Some(_), _) => "latency".to_string(),
+                        (_, _, Some(_)) => "failover".to_string(),
+                        _ => "simple".to_string(),
+                    };
+                    let entry = g.entry(r.app.clone()).or_insert_with(|| {
+                        (
+                            s.name.clone(),
+                            r.name.trim_end_matches('.').to_string(),
+                            Vec::new(),
+                            policy,
+                        )
+                    });
+                    entry.2.push(format!("{r:?}"));
+                }
+            }
+            g
+        };
+        let (before, after) = (groups(base), groups(head));
+        for (app, (stack, host, records, policy)) in &after {
+            let Some((base_stack, _, was, was_policy)) = before.get(app) else {
+                continue;
+            };
+            if base_stack != stack {
+                out.push(Consequence::Refused {
+                    what: format!("{app} moves from stack {base_stack} to {stack}: CloudFormation creates its records in {stack} before {base_stack} lets them go, and Route 53 refuses to create records that exist"),
+                    hint: format!("keep apps[].stack of {app} as it was; moving it needs its records deleted first (a DNS gap)"),
+                });
+                continue;
+            }
+            if was != records {
+                let primary = |p: &Plan| {
+                    p.stacks
+                        .iter()
+                        .flat_map(|s| &s.entries)
+                        .find(|e| &e.record.app == app && e.record.failover == Some("PRIMARY"))
+                        .map(|e| e.record.region.clone())
+                };
+                let switch = if was_policy != policy {
+                    Some(format!("routing {was_policy} -> {policy}"))
+                } else if policy == "failover" && primary(base) != primary(head) {
+                    Some(format!(
+                        "primary {} -> {}",
+                        primary(base).unwrap_or_default(),
+                        primary(head).unwrap_or_default()
+                    ))
+                } else {
+                    None
+                };
+                out.push(Consequence::OneBatch {
+                    app: app.clone(),
+                    host: host.clone(),
+                    records: records.len(),
+                    switch,
+                });
+            }
+        }
+        let zone = |p: &Plan| p.stacks.first().and_then(|s| s.zone.literal.clone());
+        if let (Some(from), Some(to)) = (zone(base), zone(head))
+            && from != to
+        {
+            out.push(Consequence::ZoneChanged { from, to });
+        }
+        for s in &base.stacks {
+            if !head.stacks.iter().any(|h| h.name == s.name) {
+                out.push(Consequence::StackDeleted {
+                    stack: s.name.clone(),
+                    why: "its apps left the spec".into(),
+                });
+            }
+        }
+        match (&base.arc, &head.arc) {
+            (Some(a), None) => out.push(Consequence::StackDeleted {
+                stack: a.stack.clone(),
+                why: match &a.cluster_name {
+                    Some(_) => {
+                        let p = crate::pricing::ARC_CLUSTER;
+                        format!(
+                            "ARC is off; deleted after the DNS stacks stop using it, and with it the ARC cluster gen created: about ${:.0} a month less at list price",
+                            p.per_month(1)
+                        )
+                    }
+                    None => "ARC is off; deleted after the DNS stacks stop using it (the cluster is not gen's and stays)".into(),
+                },
+            }),
+            (Some(a), Some(b)) => {
+                let cluster = |p: &crate::model::arc::ArcPlan| {
+                    p.cluster_name
+                        .clone()
+                        .map(|n| format!("cluster {n}"))
+                        .or_else(|| p.cluster_arn.literal.clone())
+                        .unwrap_or_default()
+                };
+                if cluster(a) != cluster(b) {
+                    out.push(Consequence::ControlsReplaced {
+                        from: cluster(a),
+                        to: cluster(b),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    // The ARC stack changes (or is new): the stacks that take its outputs
+    // wait for it.
+    if let Some(arc) = &head.arc {
+        let changed = match base.and_then(|b| b.arc.as_ref()) {
+            None => true,
+            Some(b) => serde_json::to_string(b).ok() != serde_json::to_string(arc).ok(),
+        };
+        let stacks: Vec<String> = head
+            .stacks
+            .iter()
+            .filter(|s| !s.inputs.is_empty())
+            .map(|s| s.name.clone())
+            .collect();
+        if changed && !stacks.is_empty() {
+            out.push(Consequence::SecondPhase {
+                stacks,
+                after: arc.stack.clone(),
+            });
+        }
+    }
+    if head.zone_unresolved {
+        out.push(Consequence::Refused {
+            what: "the hosted zone's ID is not known: gen deploy refuses (records name their zone by ID)".into(),
+            hint: "set dns.zoneId, or run `gen discover` to record it in gen.lock".into(),
+        });
+    }
+    for u in &head.unresolved {
+        out.push(Consequence::Refused {
+            what: format!(
+                "the ALB DNS name in {} is not known: gen deploy refuses",
+                u.region
+            ),
+            hint: format!(
+                "set regions[{}].albDnsName, or run `gen discover`",
+                u.region_index
+            ),
+        });
+    }
+    out
+}
+
+fn consequence_line(c: &Consequence) -> String {
+    match c {
+        Consequence::CheckReplaced {
+            app,
+            region,
+            fields,
+        } => format!(
+            "{app} in {region}: health check replaced ({} changes): a new check ID, the records switch to it, the old check is deleted",
+            fields.join(", ")
+        ),
+        Consequence::OneBatch {
+            app,
+            host,
+            records,
+            switch,
+        } => format!(
+            "{app}: the {records} records of {host} change in one Route 53 batch{}",
+            switch
+                .as_ref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        ),
+        Consequence::SecondPhase { stacks, after } => format!(
+            "second phase: {} after {after} (they take its new outputs)",
+            stacks.join(", ")
+        ),
+        Consequence::ControlsReplaced { from, to } => format!(
+            "routing controls move from {from} to {to}: new controls and new health checks; check their states with `gen arc status` once deployed"
+        ),
+        Consequence::ZoneChanged { from, to } => format!(
+            "every record group moves from hosted zone {from} to {to}: replaced (created in the new zone first, then deleted from the old)"
+        ),
+        Consequence::StackDeleted { stack, why } => format!("{stack} deleted: {why}"),
+        Consequence::Refused { what, hint } => format!("refused: {what} (hint: {hint})"),
+    }
+}
+
+/// Plain text: the deploy section, after the DNS changes.
+pub fn consequences_text(cs: &[Consequence]) -> String {
+    let mut s = String::new();
+    if cs.is_empty() {
+        return s;
+    }
+    s.push_str("\ngen deploy:\n");
+    for c in cs {
+        let _ = writeln!(s, "  {}", consequence_line(c));
+    }
+    s
+}
+
+/// Markdown: the deploy section, after the DNS table.
+pub fn consequences_markdown(cs: &[Consequence]) -> String {
+    let mut s = String::new();
+    if cs.is_empty() {
+        return s;
+    }
+    s.push_str("\n#### What `gen deploy` will do\n\n");
+    for c in cs {
+        let mark = if matches!(c, Consequence::Refused { .. }) {
+            "**refused**: "
+        } else {
+            ""
+        };
+        let line = consequence_line(c);
+        let line = line.strip_prefix("refused: ").unwrap_or(&line);
+        let _ = writeln!(s, "- {mark}{}", cell(line));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(text: &str) -> Plan {
+        let loaded = crate::spec::load(text, "gen.yaml").expect("loads");
+        let outcome = crate::validate::validate(&loaded);
+        let spec = outcome
+            .spec
+            .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics));
+        crate::model::plan(&spec, "")
+    }
+
+    const BASE: &str = "version: 1\nname: t\ndns: {zone: example.com, zoneId: Z1}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}\n  - {name: us-east-1, cluster: b, albDnsName: b.elb.amazonaws.com}\napps:\n";
+
+    fn with(app: &str) -> Plan {
+        plan_of(&format!("{BASE}{app}"))
+    }
+
+    #[test]
+    fn an_app_that_changes_stack_group_is_refused_and_a_zone_change_replaces_the_groups() {
+        let base = with("  - {name: x, host: x.example.com, image: i, health: {path: /x}}\n");
+        let head = with(
+            "  - {name: x, host: x.example.com, image: i, health: {path: /x}, stack: shared}\n",
+        );
+        let cs = consequences(Some(&base), &head);
+        assert!(
+            cs.iter().any(|c| matches!(c, Consequence::Refused { what, .. } if what.contains("moves from stack t-dns-x to t-dns-shared"))),
+            "{cs:?}"
+        );
+        assert!(
+            cs.iter().any(
+                |c| matches!(c, Consequence::StackDeleted { stack, .. } if stack == "t-dns-x")
+            )
+        );
+        let moved = plan_of(&format!(
+            "{}  - {{name: x, host: x.example.com, image: i, health: {{path: /x}}}}\n",
+            BASE.replace("zoneId: Z1", "zoneId: Z2")
+        ));
+        let cs = consequences(Some(&base), &moved);
+        assert_eq!(
+            cs,
+            [Consequence::ZoneChanged {
+                from: "Z1".into(),
+                to: "Z2".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_failure_threshold_is_changed_in_place_but_an_interval_replaces_the_check() {
+        let app = "  - {name: x, host: x.example.com, image: i, health: {path: /x}}\n";
+        let base = with(app);
+        let threshold = with(&app.replace("{path: /x}", "{path: /x, failureThreshold: 5}"));
+        assert_eq!(consequences(Some(&base), &threshold), []);
+        let interval = with(&app.replace("{path: /x}", "{path: /x, interval: 10}"));
+        let cs = consequences(Some(&base), &interval);
+        assert_eq!(cs.len(), 2, "{cs:?}");
+        assert!(cs.iter().all(|c| matches!(c, Consequence::CheckReplaced { fields, .. } if fields == &["check interval"])));
+    }
+}

@@ -331,8 +331,38 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
     };
     gated(&Live::read(&moto), &outputs);
 
-    // 10. ARC's cluster and scope change: replace-only fields, new routing
-    // controls with new health checks; the records follow in the same deploy.
+    // 10. ARC's cluster changes: a replace-only field, so a new panel and new
+    // routing controls; their health checks cannot be re-pointed, so they are
+    // new too, and the records follow them in the same deploy.
+    let arc_renamed = "arc:\n  enabled: true\n  cluster: {name: shop2}\n";
+    deploy(
+        &moto,
+        d,
+        &spec(two, "latency", health, arc_renamed),
+        "ARC cluster renamed",
+    );
+    let renamed = moto.py("outputs", "shop-arc");
+    for key in ["EuWest1", "UsEast1"] {
+        let id = format!("RoutingControlHealthCheck{key}Id");
+        assert_ne!(
+            renamed[&id], outputs[&id],
+            "{key}: a new check for the new control"
+        );
+    }
+    gated(&Live::read(&moto), &renamed);
+    let live = Live::read(&moto);
+    for key in ["EuWest1", "UsEast1"] {
+        let check = &live.checks[renamed[format!("RoutingControlHealthCheck{key}Id")]
+            .as_str()
+            .unwrap()];
+        assert_eq!(
+            check["RoutingControlArn"],
+            renamed[format!("RoutingControl{key}Arn")],
+            "{key}"
+        );
+    }
+
+    // 11. And its scope: a routing control per app and Region.
     let arc2 = "arc:\n  enabled: true\n  cluster: {name: shop2}\n  scope: app\n";
     deploy(&moto, d, &spec(two, "latency", health, arc2), "ARC changed");
     let outputs2 = moto.py("outputs", "shop-arc");
@@ -356,7 +386,7 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
         assert!(kids.contains(control), "{s}: {kids} lacks {control}");
     }
 
-    // 11. ARC off: the records' checks are the app's own again, and the ARC
+    // 12. ARC off: the records' checks are the app's own again, and the ARC
     // stack (its cluster billed by the hour) is deleted.
     let out = deploy(&moto, d, &spec(two, "latency", health, ""), "ARC off");
     assert!(

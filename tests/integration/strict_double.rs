@@ -18,6 +18,7 @@ fn the_stricter_moto_refuses_what_aws_refuses() {
     assert!(o.status.success(), "{out}");
     for rule in [
         "R53-1", "R53-2", "R53-3", "R53-4", "CFN-1", "CFN-2", "CFN-3", "CFN-4", "CFN-5", "ARC-1",
+        "ARC-2",
     ] {
         assert!(
             out.lines().any(|l| l.starts_with(&format!("ok   {rule} "))),

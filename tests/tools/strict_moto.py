@@ -27,6 +27,8 @@ CFN-4  Replacement when a create-only property changes (new resource first,
        updated in place otherwise; DescribeChangeSet reports Replacement.
 CFN-5  HostedZoneName that matches more than one hosted zone fails (and giving
        both HostedZoneName and HostedZoneId fails).
+ARC-2  A RECOVERY_CONTROL health check is never updated in place (re-pointed
+       at a new routing control): the update is refused.
 ARC-1  AWS::Route53RecoveryControl::{Cluster,ControlPanel,RoutingControl,
        SafetyRule} are modelled minimally; health checks of Type
        RECOVERY_CONTROL (RoutingControlArn) and CALCULATED (ChildHealthChecks,
@@ -497,8 +499,20 @@ def hc_create(cls, resource_name, cloudformation_json, account_id, region_name, 
 
 def hc_update(old, old_json, new_json, name, account_id, region_name):
     """CFN-4: changes to properties that are not create-only are applied in
-    place (moto applied none): same Id, new values, version + 1."""
+    place (moto applied none): same Id, new values, version + 1.
+
+    ARC-2: a RECOVERY_CONTROL check cannot be re-pointed at another routing
+    control. UpdateHealthCheck refuses any update of that type ("Update is not
+    supported for this health check type", hashicorp/terraform-provider-aws
+    #44247), and CloudFormation's in-place update of RoutingControlArn does not
+    reach the check (aws-cloudformation/cloudformation-coverage-roadmap#2028:
+    "changeset is successfully deployed but the actual resource does not
+    reflect the update"). Refused here, so a template that relies on it fails."""
     props = new_json["Properties"]
+    old_config = (old_json or {}).get("Properties", {}).get("HealthCheckConfig", {})
+    if old_config.get("Type") == "RECOVERY_CONTROL" and (
+            old_config != props["HealthCheckConfig"]):
+        raise InvalidInput("Update is not supported for this health check type")
     fresh = r53m.HealthCheck(old.id, old.caller_reference, _hc_args(props["HealthCheckConfig"]))
     fresh.set_children(props["HealthCheckConfig"].get("ChildHealthChecks", []))
     fresh.set_regions(props["HealthCheckConfig"].get("Regions", []))

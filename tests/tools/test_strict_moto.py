@@ -207,8 +207,9 @@ def k(region):
     return "".join(p.capitalize() for p in region.split("-"))
 
 
-def arc_template(cluster="shop", export=False):
-    """gen's ARC stack (us-west-2)."""
+def arc_template(cluster="shop", export=False, generation=""):
+    """gen's ARC stack (us-west-2); `generation` suffixes the logical IDs of
+    the RECOVERY_CONTROL checks, as gen does per cluster."""
     lines = ['AWSTemplateFormatVersion: "2010-09-09"', "Resources:",
              "  Cluster:", "    Type: AWS::Route53RecoveryControl::Cluster",
              f"    Properties: {{Name: {cluster}}}",
@@ -228,12 +229,13 @@ def arc_template(cluster="shop", export=False):
               "      AssertionRule:", "        WaitPeriodMs: 5000", "        AssertedControls:"]
     lines += [f"          - !Ref RoutingControl{k(r)}" for r in REGIONS]
     for r in REGIONS:
-        lines += [f"  RoutingControlHealthCheck{k(r)}:", "    Type: AWS::Route53::HealthCheck",
+        lines += [f"  RoutingControlHealthCheck{k(r)}{generation}:", "    Type: AWS::Route53::HealthCheck",
                   "    Properties:",
                   f"      HealthCheckConfig: {{Type: RECOVERY_CONTROL, RoutingControlArn: !Ref RoutingControl{k(r)}}}"]
     lines.append("Outputs:")
     for r in REGIONS:
-        lines += [f"  RoutingControlHealthCheck{k(r)}Id:", f"    Value: !Ref RoutingControlHealthCheck{k(r)}"]
+        lines += [f"  RoutingControlHealthCheck{k(r)}Id:",
+                  f"    Value: !Ref RoutingControlHealthCheck{k(r)}{generation}"]
         if export:
             lines.append(f"    Export: {{Name: shop-arc-{k(r)}-health-check}}")
     return "\n".join(lines) + "\n"
@@ -453,9 +455,28 @@ def _():
     d = change_set("shop-arc", arc_template(cluster="shop2"))
     c = changes(d)
     assert c["Cluster"]["Replacement"] == "True" and c["ControlPanel"]["Replacement"] == "Conditional", c
-    CFN.execute_change_set(ChangeSetName=d["ChangeSetId"], StackName="shop-arc")
-    assert physical("shop-arc", "Cluster") != cluster
-    assert physical("shop-arc", "RoutingControlEuWest1") != rc
+    CFN.delete_change_set(ChangeSetName=d["ChangeSetId"], StackName="shop-arc")
+
+
+@check("ARC-2 a RECOVERY_CONTROL check cannot be re-pointed; a new logical ID replaces it")
+def _():
+    deploy("arc2", arc_template())
+    rc = physical("arc2", "RoutingControlEuWest1")
+    # The same checks re-pointed at the new cluster's controls: refused.
+    d = change_set("arc2", arc_template(cluster="shop2"))
+    refused(lambda: CFN.execute_change_set(ChangeSetName=d["ChangeSetId"], StackName="arc2"),
+            "ValidationError", "Update is not supported for this health check type")
+    # New checks (new logical IDs) for the new controls: accepted.
+    CFN.delete_stack(StackName="arc2")
+    deploy("arc2", arc_template())
+    old = outputs("arc2")
+    deploy("arc2", arc_template(cluster="shop2", generation="G2"))
+    new = outputs("arc2")
+    rc2 = physical("arc2", "RoutingControlEuWest1")
+    assert rc2 != rc
+    assert new["RoutingControlHealthCheckEuWest1Id"] != old["RoutingControlHealthCheckEuWest1Id"]
+    hc = health_check(new["RoutingControlHealthCheckEuWest1Id"])["HealthCheckConfig"]
+    assert hc["RoutingControlArn"] == rc2, hc
 
 
 @check("moto_r53.py still reads the state")

@@ -495,7 +495,10 @@ async fn prepare_all(
                             c.logical_id.clone(),
                             c.resource_type.clone(),
                             match c.replacement.as_deref() {
-                                Some("True") => "YES: new ID, DNS changes".to_string(),
+                                Some("True") if c.resource_type == "AWS::Route53::HealthCheck" => {
+                                    "YES: new ID, records follow".to_string()
+                                }
+                                Some("True") => "YES: replaced".to_string(),
                                 Some("Conditional") => "maybe".to_string(),
                                 _ => String::new(),
                             },

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::Settings;
 use crate::output::git;
-use crate::review::{self, Behaviour};
+use crate::review;
 use crate::validate::Spec;
 use crate::{model, spec, validate};
 
@@ -32,9 +32,10 @@ pub enum Format {
 
 pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode> {
     let prefix = git::repo_prefix(&settings.root)?;
-    let after = review::behaviour(&model::plan(head, &prefix));
-    let before = match git::read_at(&settings.root, &args.base, &settings.spec)? {
-        None => Behaviour::default(),
+    let head_plan = model::plan(head, &prefix);
+    let after = review::behaviour(&head_plan);
+    let base_plan = match git::read_at(&settings.root, &args.base, &settings.spec)? {
+        None => None,
         Some(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             let name = format!("{} at {}", settings.spec_name(), args.base);
@@ -58,13 +59,26 @@ pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode
             };
             // Disagreements with the spec were worth a warning when the base was rendered.
             let _ = spec::lock::apply(&mut base, &lock);
-            review::behaviour(&model::plan(&base, &prefix))
+            Some(model::plan(&base, &prefix))
         }
     };
+    let before = base_plan
+        .as_ref()
+        .map(review::behaviour)
+        .unwrap_or_default();
     let changes = review::diff(&before, &after);
+    let consequences = review::consequences(base_plan.as_ref(), &head_plan);
     match args.format {
-        Format::Text => say_raw!("{}", review::text(&changes)),
-        Format::Markdown => say_raw!("{}", review::markdown(&changes, &args.base)),
+        Format::Text => say_raw!(
+            "{}{}",
+            review::text(&changes),
+            review::consequences_text(&consequences)
+        ),
+        Format::Markdown => say_raw!(
+            "{}{}",
+            review::markdown(&changes, &args.base),
+            review::consequences_markdown(&consequences)
+        ),
     }
     if args.change_sets {
         say!();

@@ -53,11 +53,14 @@ pub struct ControlPlan {
     pub depends_on: Option<String>,
     /// Output of the ARC stack with the control's ARN.
     pub output: String,
-    /// The control's RECOVERY_CONTROL health check (healthy while On).
+    /// The control's RECOVERY_CONTROL health check (healthy while On): a
+    /// logical ID that changes with the cluster, see [`cluster_generation`].
     pub health_check: String,
+    /// The DNS stacks' parameter for that check's ID (stable).
+    pub health_check_param: String,
     pub health_check_name: String,
     /// Output of the ARC stack with that health check's ID, which `gen
-    /// deploy` passes to the DNS stacks as the parameter `health_check`.
+    /// deploy` passes to the DNS stacks as the parameter `health_check_param`.
     pub health_check_output: String,
 }
 
@@ -121,6 +124,18 @@ pub fn record_regions<'a>(spec: &'a Spec, app: &str) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
+/// Eight hex digits that name the cluster a control lives in: they change
+/// exactly when the routing controls are replaced.
+pub fn cluster_generation(cluster: &ArcCluster) -> String {
+    use sha2::{Digest, Sha256};
+    let identity = match cluster {
+        ArcCluster::Create(name) => format!("name:{name}"),
+        ArcCluster::Existing(arn) => format!("arn:{arn}"),
+    };
+    let digest = Sha256::digest(identity.as_bytes());
+    digest[..4].iter().map(|b| format!("{b:02X}")).collect()
+}
+
 /// The threshold of a rule over `n` controls: `min_on`, but never all of
 /// them, or no control of the set could ever be turned Off.
 pub fn rule_threshold(min_on: u32, n: usize) -> u32 {
@@ -154,21 +169,27 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
             })
             .collect(),
     };
+    // A routing control is replaced whenever its cluster is (the panel's
+    // ClusterArn and the control's are create-only), but a RECOVERY_CONTROL
+    // health check cannot be re-pointed at the new control: give its logical
+    // ID the cluster's generation, so it is replaced along with the control.
+    let generation = cluster_generation(&arc.cluster);
     for (app, region) in keys {
         let key = format!("{}{}", app.map(pascal).unwrap_or_default(), pascal(region));
         let logical_id = format!("RoutingControl{key}");
         // The first control refers to the panel, which orders it already.
         let depends_on = controls.last().map(|c| c.logical_id.clone());
         let name = layout::routing_control_name(&spec.name, app, region);
-        let health_check = format!("RoutingControlHealthCheck{key}");
+        let param = format!("RoutingControlHealthCheck{key}");
         controls.push(ControlPlan {
             health_check_name: name.clone(),
-            health_check_output: format!("{health_check}Id"),
+            health_check: format!("{param}Gen{generation}"),
+            health_check_output: format!("{param}Id"),
+            health_check_param: param,
             name,
             region: region.to_string(),
             app: app.map(str::to_string),
             output: format!("{logical_id}Arn"),
-            health_check,
             depends_on,
             logical_id,
         });

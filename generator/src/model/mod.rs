@@ -695,9 +695,9 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     .filter(|_| covered)
                     .and_then(|p| arc::control_for(p, &a.name, &r.name).map(|c| (p, c)));
                 let combined = control.map(|(p, c)| {
-                    if !s.inputs.iter().any(|i| i.parameter == c.health_check) {
+                    if !s.inputs.iter().any(|i| i.parameter == c.health_check_param) {
                         s.parameters.push(Parameter {
-                            name: c.health_check.clone(),
+                            name: c.health_check_param.clone(),
                             kind: "String",
                             // A Route 53 health check ID (at most 64 characters).
                             allowed_pattern: Some("^[a-zA-Z0-9-]{1,64}$"),
@@ -707,14 +707,14 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                             ),
                         });
                         s.inputs.push(StackInput {
-                            parameter: c.health_check.clone(),
+                            parameter: c.health_check_param.clone(),
                             stack: p.stack.clone(),
                             output: c.health_check_output.clone(),
                         });
                     }
                     CombinedCheck {
                         logical_id: format!("CombinedHealthCheck{id}"),
-                        control_param: c.health_check.clone(),
+                        control_param: c.health_check_param.clone(),
                         control: c.name.clone(),
                         name_tag: format!("{}-{}-{}-arc", spec.name, a.name, r.name),
                     }
