@@ -13,6 +13,13 @@ pub const TEMPLATE_BYTES: usize = 51_200;
 /// rules per load balancer, not counting default rules.
 pub const ALB_RULES: usize = 100;
 
+/// AWS Load Balancer Controller, "Ingress annotations" (docs/guide/ingress/
+/// annotations.md): target group checks every `healthcheck-interval-seconds`
+/// '15' and a target turns healthy after `healthy-threshold-count` '2'
+/// successes: a new pod's target serves no sooner than 2 × 15 s after it is
+/// registered. A default, not a quota; the rollout lint measures against it.
+pub const TARGET_HEALTHY_SECONDS: u32 = 2 * 15;
+
 /// Route 53, "Quotas": health checks per account.
 pub const HEALTH_CHECKS: usize = 200;
 

@@ -370,6 +370,9 @@ impl Validator {
         if let (Some(name), Some(apps)) = (&name, &apps) {
             self.limits(name, apps, regions.len(), https);
         }
+        if let (Some(ingress), Some(apps)) = (&ingress, &apps) {
+            self.rollouts(ingress, apps, &region_names);
+        }
 
         Some(Spec {
             name: name?,
@@ -400,6 +403,49 @@ impl Validator {
             );
         }
         region
+    }
+
+    /// A rollout that can fail an app over: in ip mode the target group can
+    /// hold only initial and draining targets while pods are replaced (the
+    /// load balancer controller's "Pod readiness gate" page: "this results in
+    /// service outage"). The self-managed controller's readiness gate (gen
+    /// labels the namespace for it) holds the old pod until the new one is
+    /// healthy; EKS Auto Mode documents no such gate, so there one replica
+    /// leaves no healthy target for the time a new one takes to turn healthy,
+    /// and a Route 53 check that fails within it moves the app.
+    fn rollouts(&mut self, ingress: &Ingress, apps: &[App], regions: &[String]) {
+        if ingress.controller != Controller::EksAuto {
+            return;
+        }
+        let healthy = quotas::TARGET_HEALTHY_SECONDS;
+        for (i, a) in apps.iter().enumerate() {
+            let detection = a.health.failure_threshold * a.health.interval;
+            let single: Vec<&str> = regions
+                .iter()
+                .filter(|r| {
+                    a.overrides
+                        .get(*r)
+                        .and_then(|o| o.replicas)
+                        .unwrap_or(a.replicas)
+                        == 1
+                })
+                .map(String::as_str)
+                .collect();
+            if single.is_empty() || detection > healthy {
+                continue;
+            }
+            self.warn(
+                &format!("apps[{i}].replicas"),
+                format!(
+                    "a rollout of {} can fail it over: with one replica in {} the ALB has no healthy target until the new pod's target turns healthy (at least {healthy} s), and its Route 53 check fails after {} × {} s = {detection} s",
+                    a.name,
+                    single.join(", "),
+                    a.health.failure_threshold,
+                    a.health.interval
+                ),
+                format!("run 2 or more replicas, or make the check slower than {healthy} s (health.failureThreshold × health.interval); EKS Auto Mode documents no pod readiness gate, which aws-lbc has"),
+            );
+        }
     }
 
     fn arc(

@@ -48,6 +48,13 @@ fn each_lint_fires_on_a_spec_built_for_it() {
             "warning: apps[1].evaluateTargetHealth (gen.yaml:22): `checkout` evaluates the health of the ALB it shares with 1 other apps",
         ),
         (
+            base.replace(
+                "    health: {path: /checkouthealth}",
+                "    health: {path: /checkouthealth, interval: 10, failureThreshold: 3}",
+            ),
+            "warning: apps[1].replicas (gen.yaml:17): a rollout of checkout can fail it over: with one replica in eu-west-1, us-east-1 the ALB has no healthy target until the new pod's target turns healthy (at least 30 s), and its Route 53 check fails after 3 × 10 s = 30 s",
+        ),
+        (
             base.replace("dns:", "ingress: {scheme: internal}\ndns:"),
             "warning: ingress.scheme (gen.yaml:3): an internal ALB cannot be reached by Route 53 health checkers",
         ),
@@ -117,4 +124,27 @@ fn explain_outputs_match_the_golden_files() {
         .unwrap()
         .clone();
     assert_eq!(web["failover_s"], 92, "2 × (10 + 6) + 60");
+}
+
+#[test]
+fn the_rollout_lint_spares_the_controller_with_a_readiness_gate() {
+    let fast = spec(CHECKOUT_APP).replace(
+        "    health: {path: /checkouthealth}",
+        "    health: {path: /checkouthealth, interval: 10, failureThreshold: 1}",
+    );
+    let (_, auto) = validate(&fast);
+    assert!(
+        auto.contains("a rollout of checkout can fail it over"),
+        "{auto}"
+    );
+    // aws-lbc: the namespace is labelled for the readiness gate instead.
+    let lbc = fast.replace("dns:", "ingress: {controller: aws-lbc}\ndns:");
+    let (ok, err) = validate(&lbc);
+    assert!(ok && !err.contains("rollout"), "{err}");
+    // Two replicas everywhere: no Region is left without a serving pod.
+    let (_, two) = validate(&fast.replace(
+        "    health: {path: /checkouthealth, interval",
+        "    replicas: 2\n    health: {path: /checkouthealth, interval",
+    ));
+    assert!(!two.contains("rollout of checkout"), "{two}");
 }

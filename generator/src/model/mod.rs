@@ -48,6 +48,10 @@ pub struct IngressPlan {
     pub scheme: String,
     /// The `inbound-cidrs` annotation's value, when restricted.
     pub inbound_cidrs: Option<String>,
+    /// Label the namespace for the self-managed controller's pod readiness
+    /// gate, so a rollout keeps an old pod until its successor is healthy in
+    /// the target group. EKS Auto Mode documents no such gate.
+    pub readiness_gate: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -335,6 +339,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         scheme: spec.ingress.scheme.clone(),
         inbound_cidrs: (!spec.ingress.inbound_cidrs.is_empty())
             .then(|| spec.ingress.inbound_cidrs.join(",")),
+        readiness_gate: spec.ingress.controller == Controller::AwsLbc,
     };
     let clusters: Vec<ClusterPlan> = spec
         .regions
