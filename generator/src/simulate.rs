@@ -132,8 +132,22 @@ impl World {
     }
 
     pub fn regions(&self) -> Vec<String> {
-        let set: BTreeSet<String> = self.records.iter().map(|r| r.region.clone()).collect();
+        let set: BTreeSet<String> = self
+            .records
+            .iter()
+            .map(|r| r.region.clone())
+            .chain(self.alb_apps.keys().cloned())
+            .collect();
         set.into_iter().collect()
+    }
+
+    /// A Region of the spec that no record routes to (only failover apps
+    /// that skip it): it can fail too, and nothing moves.
+    pub fn include_region(&mut self, region: &str, apps: impl IntoIterator<Item = String>) {
+        self.alb_apps
+            .entry(region.to_string())
+            .or_default()
+            .extend(apps);
     }
 
     pub fn apps_in(&self, region: &str) -> Vec<String> {

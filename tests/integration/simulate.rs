@@ -95,3 +95,27 @@ fn simulate_rejects_what_is_not_in_the_render() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_region_that_no_record_routes_to_is_a_failure_where_nothing_moves() {
+    // Three Regions; the only app fails over between the first two.
+    let d = tempfile::tempdir().unwrap();
+    let text = "version: 1\nname: shop\ndns: {zone: example.org, zoneId: Z0EXAMPLE}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.eu-west-1.elb.amazonaws.com}\n  - {name: us-east-1, cluster: b, albDnsName: b.us-east-1.elb.amazonaws.com}\n  - {name: ap-southeast-2, cluster: c, albDnsName: c.ap-southeast-2.elb.amazonaws.com}\napps:\n  - {name: cart, host: cart.example.org, image: img, health: {path: /carthealth}, routing: failover}\n";
+    std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    for down in ["ap-southeast-2", "cart@ap-southeast-2"] {
+        let o = run_gen(d.path(), &["simulate", "--down", down, "--output", "json"]);
+        assert!(o.status.success(), "{down}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let cart = &v[0]["hosts"][0];
+        assert_eq!(cart["moved"], false, "{down}: {v}");
+        assert_eq!(
+            cart["after"]["regions"],
+            serde_json::json!(["eu-west-1"]),
+            "{down}"
+        );
+    }
+    // Every single failure, that Region's among them.
+    let o = run_gen(d.path(), &["simulate"]);
+    assert!(stdout(&o).contains("ap-southeast-2 down"), "{}", stdout(&o));
+}

@@ -174,7 +174,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Deploy(args) => deploy::run(&settings, &checked, args),
         Command::Plan(args) => plan::run(&settings, &checked, args),
         Command::Discover => discover::run(&settings, &checked),
-        Command::Simulate(args) => simulate::run(&settings, args),
+        Command::Simulate(args) => simulate::run(&settings, &checked, args),
         Command::Explain(args) => explain::run(&settings, &checked, args),
         Command::Status(args) => status::run(&settings, &checked, args),
         Command::Drill(args) => drill::run(&settings, &checked, args),

@@ -12,6 +12,7 @@ use super::arc::Output;
 use super::{Settings, print_table};
 use crate::model::layout;
 use crate::simulate::{self, Answer, Scenario, World};
+use crate::validate::Spec;
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -39,8 +40,15 @@ struct HostOutcome<'a> {
     moved: bool,
 }
 
-pub fn run(settings: &Settings, args: &SimulateArgs) -> Result<ExitCode> {
-    let world = load(settings)?;
+pub fn run(settings: &Settings, spec: &Spec, args: &SimulateArgs) -> Result<ExitCode> {
+    let mut world = load(settings)?;
+    // Every Region and app of the spec is a failure worth asking about, also
+    // where no record routes (a Region only failover apps skip).
+    for r in &spec.regions {
+        if !world.regions().contains(&r.name) {
+            world.include_region(&r.name, spec.apps.iter().map(|a| a.name.clone()));
+        }
+    }
     let scenarios = if args.down.is_empty() && args.arc_off.is_empty() {
         simulate::default_scenarios(&world)
     } else {
