@@ -87,12 +87,21 @@ pub fn explain(plan: &Plan) -> Explanation {
                     interval_s: hc.interval,
                     failure_threshold: hc.failure_threshold,
                     failover_s: failover_seconds(hc.interval, hc.failure_threshold),
+                    // With ARC the record's check is CALCULATED over the app's:
+                    // one more status to change before the answer does (δc).
                     failover_formula: format!(
-                        "{} × ({} s interval + {CHECK_TIMEOUT_S} s timeouts) + {ALIAS_TTL_S} s TTL + δ",
-                        hc.failure_threshold, hc.interval
+                        "{} × ({} s interval + {CHECK_TIMEOUT_S} s timeouts) + {ALIAS_TTL_S} s TTL + δ{}",
+                        hc.failure_threshold,
+                        hc.interval,
+                        if e.combined.is_some() { " + δc" } else { "" }
                     ),
                     failback_s: hc.failure_threshold * hc.interval + ALIAS_TTL_S,
-                    failback_formula: format!("{} × {} s interval + {ALIAS_TTL_S} s TTL + δ", hc.failure_threshold, hc.interval),
+                    failback_formula: format!(
+                        "{} × {} s interval + {ALIAS_TTL_S} s TTL + δ{}",
+                        hc.failure_threshold,
+                        hc.interval,
+                        if e.combined.is_some() { " + δc" } else { "" }
+                    ),
                     monthly_usd: cost,
                     cost_terms: terms.iter().map(|t| format!("{t} per check")).collect(),
                     arc: e.combined.is_some(),

@@ -20,6 +20,13 @@ pub const ALB_RULES: usize = 100;
 /// registered. A default, not a quota; the rollout lint measures against it.
 pub const TARGET_HEALTHY_SECONDS: u32 = 2 * 15;
 
+/// Elastic Load Balancing API Reference, `LoadBalancerAttribute`:
+/// "client_keep_alive.seconds - The client keep alive value, in seconds. The
+/// valid range is 60-604800 seconds. The default is 3600 seconds." A client
+/// holding a connection keeps reaching a failed Region's ALB that long,
+/// whatever DNS answers.
+pub const ALB_CLIENT_KEEP_ALIVE_S: u32 = 3600;
+
 /// Route 53, "Quotas": health checks per account.
 pub const HEALTH_CHECKS: usize = 200;
 

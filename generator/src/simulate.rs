@@ -55,8 +55,8 @@ pub enum Check {
         threshold: usize,
         children: Vec<Check>,
     },
-    /// Healthy while the routing control of this Region is On.
-    RoutingControl { region: String },
+    /// Healthy while this routing control (of this Region) is On.
+    RoutingControl { region: String, control: String },
     /// A check gen cannot place (treated as healthy, and said so).
     Unknown(String),
 }
@@ -70,6 +70,8 @@ pub struct Scenario {
     pub regions_down: BTreeSet<String>,
     /// Regions whose routing controls are Off.
     pub arc_off: BTreeSet<String>,
+    /// Single routing controls that are Off, by name.
+    pub controls_off: BTreeSet<String>,
 }
 
 impl Scenario {
@@ -85,6 +87,11 @@ impl Scenario {
             self.arc_off
                 .iter()
                 .map(|r| format!("routing controls of {r} Off")),
+        );
+        parts.extend(
+            self.controls_off
+                .iter()
+                .map(|c| format!("routing control {c} Off")),
         );
         if parts.is_empty() {
             "nothing fails".into()
@@ -288,7 +295,9 @@ impl World {
                 threshold,
                 children,
             } => children.iter().filter(|c| self.check_ok(c, s)).count() >= *threshold,
-            Check::RoutingControl { region } => !s.arc_off.contains(region),
+            Check::RoutingControl { region, control } => {
+                !s.arc_off.contains(region) && !s.controls_off.contains(control)
+            }
             Check::Unknown(_) => true,
         }
     }
@@ -552,6 +561,7 @@ impl Ctx<'_> {
                 {
                     Some(region) => Check::RoutingControl {
                         region: region.clone(),
+                        control: control.clone(),
                     },
                     None => Check::Unknown(format!("routing control {control}")),
                 }
@@ -785,6 +795,7 @@ mod tests {
                     },
                     Check::RoutingControl {
                         region: region.into(),
+                        control: format!("t-{region}"),
                     },
                 ],
             })

@@ -384,6 +384,40 @@ fn dry_run_shows_the_change_and_sends_nothing() {
             .is_empty()
     );
     assert!(fake.on("shop-eu-west-1"));
+    assert!(
+        out.contains("no simulated answers") || !out.contains("what Route 53 answers"),
+        "nothing rendered yet: {out}"
+    );
+
+    // Rendered, the dry run shows what Route 53 would answer after it.
+    let zoned = region_spec().replace(
+        "{zone: example.org}",
+        "{zone: example.org, zoneId: Z0EXAMPLE}",
+    );
+    std::fs::write(d.path().join("gen.yaml"), zoned).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let o = fake.run(
+        d.path(),
+        &["arc", "off", "--region", "eu-west-1", "--dry-run"],
+    );
+    let out = stdout(&o);
+    assert!(out.contains("what Route 53 answers"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("app0.example.org") && l.contains("us-east-1  (moved)")),
+        "{out}"
+    );
+    assert!(!out.contains("fail-open"), "{out}");
+
+    // With the other Region already Off, Off loses to fail-open: say so.
+    let fake = Fake::start(&[("shop-eu-west-1", true), ("shop-us-east-1", false)], 1);
+    let o = fake.run(
+        d.path(),
+        &["arc", "off", "--region", "eu-west-1", "--dry-run"],
+    );
+    let out = stdout(&o);
+    assert!(out.contains("R3 all unhealthy: fails open"), "{out}");
+    assert!(out.contains("Off does not win over fail-open"), "{out}");
 }
 
 #[test]

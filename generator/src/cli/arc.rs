@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use super::print_table;
+use super::{Settings, print_table};
 use crate::aws::arc::{self as adapter, ClusterRef, ControlState, UpdateError};
 use crate::model::arc::{ArcPlan, ControlPlan};
 use crate::validate::{ArcCluster, ArcScope, Spec};
@@ -55,7 +55,7 @@ struct Row<'a> {
     arn: Option<&'a str>,
 }
 
-pub fn run(spec: &Spec, cmd: &ArcCommand) -> Result<ExitCode> {
+pub fn run(settings: &Settings, spec: &Spec, cmd: &ArcCommand) -> Result<ExitCode> {
     let Some(arc) = &spec.arc else {
         bail!(
             "ARC is not enabled in this spec\n  hint: add `arc: {{enabled: true, ...}}` (see the README), render and deploy it first"
@@ -90,6 +90,7 @@ pub fn run(spec: &Spec, cmd: &ArcCommand) -> Result<ExitCode> {
             ArcCommand::On(s) | ArcCommand::Off(s) => {
                 let on = matches!(cmd, ArcCommand::On(_));
                 switch(
+                    settings,
                     &plan,
                     &cluster,
                     &states,
@@ -214,7 +215,9 @@ fn status(plan: &ArcPlan, states: &[ControlState], output: Output) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn switch(
+    settings: &Settings,
     plan: &ArcPlan,
     cluster: &adapter::Cluster,
     states: &[ControlState],
@@ -265,6 +268,7 @@ async fn switch(
             "dry run: nothing sent ({} controls would change in {calls} UpdateRoutingControlStates calls)",
             changes.len()
         );
+        answers(settings, states, &changes, on);
         return Ok(ExitCode::SUCCESS);
     }
     let arns: Vec<String> = changes.iter().map(|(_, s)| s.arn.clone()).collect();
@@ -307,6 +311,63 @@ async fn switch(
             )
         }
         Err(UpdateError::Other(e)) => Err(e),
+    }
+}
+
+/// What `gen simulate` answers for the live states and for the states after
+/// the switch: an Off control does not beat fail-open.
+fn answers(
+    settings: &Settings,
+    states: &[ControlState],
+    changes: &[(&ControlPlan, &ControlState)],
+    on: bool,
+) {
+    let world = match super::simulate::load(settings) {
+        Ok(w) => w,
+        Err(e) => {
+            tell!("note: no simulated answers: {e:#}");
+            return;
+        }
+    };
+    let now = crate::simulate::Scenario {
+        controls_off: states
+            .iter()
+            .filter(|s| !s.on)
+            .map(|s| s.name.clone())
+            .collect(),
+        ..Default::default()
+    };
+    let mut after = now.clone();
+    for (c, _) in changes {
+        if on {
+            after.controls_off.remove(&c.name);
+        } else {
+            after.controls_off.insert(c.name.clone());
+        }
+    }
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    let mut open = false;
+    for h in world.hosts() {
+        let (b, a) = (world.answer(&h, &now), world.answer(&h, &after));
+        open |= a.rule.starts_with("R3") || a.rule.contains("both unhealthy");
+        rows.push([
+            h.clone(),
+            b.short(),
+            if a.regions == b.regions {
+                a.short()
+            } else {
+                format!("{}  (moved)", a.short())
+            },
+            a.rule,
+        ]);
+    }
+    say!();
+    say!("what Route 53 answers (gen simulate, from the rendered templates):");
+    print_table(["HOST", "NOW", "AFTER", "WHY"], &rows);
+    if open {
+        say!(
+            "note: Off does not win over fail-open: when every record of a host is unhealthy, Route 53 answers with all of them, the Off Region's too (and a failover primary when both are unhealthy)"
+        );
     }
 }
 

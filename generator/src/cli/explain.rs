@@ -40,8 +40,8 @@ pub fn run(settings: &Settings, spec: &Spec, args: &ExplainArgs) -> Result<ExitC
     print_table(
         [
             "APP",
-            "FAILOVER (WORST)",
-            "FAILBACK (WORST)",
+            "DNS FAILOVER (WORST)",
+            "DNS FAILBACK (WORST)",
             "CHECKS / MONTH",
         ],
         &rows,
@@ -66,8 +66,17 @@ pub fn run(settings: &Settings, spec: &Spec, args: &ExplainArgs) -> Result<ExitC
     }
     say!();
     say!(
+        "These are worst cases until Route 53's answers change and resolvers honour the TTL. Outside them: clients that keep a connection open to the failed Region's ALB (client_keep_alive.seconds, default {} s), and resolvers that ignore the TTL.",
+        crate::quotas::ALB_CLIENT_KEEP_ALIVE_S
+    );
+    say!(
         "δ: the delay from a check's status change to DNS answers, undocumented; an endpoint is healthy while more than 18 % of Route 53's checkers see it healthy."
     );
+    if e.apps.iter().any(|a| a.arc) {
+        say!(
+            "δc: with ARC the record's check is CALCULATED over the app's check and its routing control's; its status follows theirs one step later (undocumented)."
+        );
+    }
     say!(
         "health checks: {} at about ${:.2}/month ({})",
         e.health_checks,

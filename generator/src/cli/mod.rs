@@ -170,7 +170,7 @@ fn run(args: &Args) -> Result<ExitCode> {
             no_commit,
             force,
         } => render_cmd(&settings, &checked, *check, *no_commit, *force),
-        Command::Arc { cmd } => arc::run(&checked, cmd),
+        Command::Arc { cmd } => arc::run(&settings, &checked, cmd),
         Command::Deploy(args) => deploy::run(&settings, &checked, args),
         Command::Plan(args) => plan::run(&settings, &checked, args),
         Command::Discover => discover::run(&settings, &checked),

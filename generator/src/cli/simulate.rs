@@ -150,7 +150,7 @@ fn scenario(world: &World, args: &SimulateArgs) -> Result<Scenario> {
 }
 
 /// The rendered templates and the Ingress health routes, from disk.
-fn load(settings: &Settings) -> Result<World> {
+pub(crate) fn load(settings: &Settings) -> Result<World> {
     let root = &settings.root;
     let dir = root.join(layout::CFN_DIR);
     let mut templates = Vec::new();
