@@ -25,6 +25,24 @@ struct World {
     all_unhealthy: bool,
     /// (method, path, body) of every write.
     writes: Vec<(String, String, String)>,
+    /// The app's Kustomization, with every merge patch applied.
+    kustomization: serde_json::Value,
+}
+
+/// RFC 7386 JSON merge patch: objects merge, null removes, the rest replaces.
+fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (target.as_object_mut(), patch.as_object()) {
+        (Some(t), Some(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge(t.entry(k.clone()).or_insert(json!({})), v);
+                }
+            }
+        }
+        _ => *target = patch.clone(),
+    }
 }
 
 struct Fake {
@@ -38,6 +56,9 @@ impl Fake {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let world = Arc::new(Mutex::new(World {
             replicas: 2,
+            kustomization: json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+                "metadata": {"name": "shop-app-cart", "namespace": "flux-system"},
+                "spec": {"interval": "10m", "path": "./deploy/west/apps/cart", "prune": true, "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}}),
             ..World::default()
         }));
         let w = world.clone();
@@ -105,7 +126,15 @@ fn serve(stream: TcpStream, world: &Mutex<World>) {
         && method == "PATCH"
     {
         w.writes.push((method.clone(), path.clone(), body.clone()));
-        ("200 OK", "application/json", json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": {"name": "shop-app-cart", "namespace": "flux-system"}, "spec": serde_json::from_str::<serde_json::Value>(&body).unwrap()["spec"]}).to_string())
+        let patch: serde_json::Value = serde_json::from_str(&body).unwrap();
+        merge(&mut w.kustomization, &patch);
+        ("200 OK", "application/json", w.kustomization.to_string())
+    } else if path
+        .starts_with("/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations")
+        && method == "GET"
+    {
+        let list = json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "KustomizationList", "metadata": {}, "items": [w.kustomization.clone()]});
+        ("200 OK", "application/json", list.to_string())
     } else {
         ("404 Not Found", "application/json", json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "not found", "reason": "NotFound", "code": 404}).to_string())
     };
@@ -130,6 +159,149 @@ fn setup() -> (Moto, Fake, tempfile::TempDir) {
     )
     .unwrap();
     (moto, fake, d)
+}
+
+/// `gen drill` started in the background, for a signal to reach it while
+/// it waits for Route 53 (the fake never reports the app down).
+fn drill_running(moto: &Moto, fake: &Fake, dir: &Path) -> (std::process::Child, tempfile::TempDir) {
+    fake.world.lock().unwrap().blind = true;
+    let args = [
+        "drill",
+        "--app",
+        "cart",
+        "--region",
+        "eu-west-1",
+        "--poll",
+        "1",
+    ];
+    let (mut cmd, home) = moto.gen_cmd(dir, &args);
+    let child = cmd
+        .env("KUBECONFIG", dir.join("kubeconfig"))
+        .env("AWS_ENDPOINT_URL_ROUTE_53", &fake.url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Until the app is down: the drill is then waiting.
+    let started = std::time::Instant::now();
+    while !fake.writes().iter().any(|w| w.contains("\"replicas\":0")) {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the drill never took the app down"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    (child, home)
+}
+
+fn kill(child: &std::process::Child, signal: i32) {
+    // SAFETY: kill(2) on a child process this test started.
+    let rc = unsafe { libc::kill(child.id() as i32, signal) };
+    assert_eq!(rc, 0);
+}
+
+#[test]
+fn a_drill_restores_on_sigterm_and_sighup_as_on_ctrl_c() {
+    for (signal, name) in [
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGHUP, "SIGHUP"),
+        (libc::SIGINT, "SIGINT"),
+    ] {
+        let (moto, fake, d) = setup();
+        let (child, _home) = drill_running(&moto, &fake, d.path());
+        kill(&child, signal);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{name}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(
+            stdout(&o).contains(&format!("drill stopped: interrupted ({name})")),
+            "{name}: {}",
+            stdout(&o)
+        );
+        let writes = fake.writes();
+        assert_eq!(writes.len(), 4, "{name}: {writes:#?}");
+        assert!(writes[2].contains("\"replicas\":2"), "{name}: {writes:#?}");
+        assert!(
+            writes[3].contains("\"suspend\":false") && writes[3].contains("\"gen/drill\":null"),
+            "{name}: resumed and the record removed: {writes:#?}"
+        );
+        assert!(
+            fake.world.lock().unwrap().kustomization["metadata"]
+                .get("annotations")
+                .is_none_or(|a| a.get("gen/drill").is_none())
+        );
+    }
+}
+
+#[test]
+fn a_killed_drill_is_reported_by_status_and_finished_by_restore() {
+    let (moto, fake, d) = setup();
+    let (child, _home) = drill_running(&moto, &fake, d.path());
+    // Before taking anything down, the drill recorded itself on the
+    // Kustomization it suspended, with the replicas to restore.
+    let record =
+        fake.world.lock().unwrap().kustomization["metadata"]["annotations"]["gen/drill"].clone();
+    let record: serde_json::Value = serde_json::from_str(record.as_str().unwrap()).unwrap();
+    assert_eq!(
+        (record["app"].as_str(), record["replicas"].as_i64()),
+        (Some("cart"), Some(2)),
+        "{record}"
+    );
+    assert!(
+        fake.writes()[0].contains("gen/drill"),
+        "in the same patch as the suspend"
+    );
+    kill(&child, libc::SIGKILL);
+    let _ = child.wait_with_output();
+    assert_eq!(
+        fake.world.lock().unwrap().replicas,
+        0,
+        "SIGKILL: nothing restored"
+    );
+
+    let (mut cmd, _h) = moto.gen_cmd(d.path(), &["status", "--no-aws"]);
+    let o = cmd
+        .env("KUBECONFIG", d.path().join("kubeconfig"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("drill interrupted")
+            && stdout(&o).contains("cart in eu-west-1 since 20")
+            && stdout(&o).contains("run `gen drill --app cart --region eu-west-1 --restore`"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = drill(&moto, &fake, d.path(), &["--restore"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("the drill is finished"),
+        "{}",
+        stdout(&o)
+    );
+    let w = fake.world.lock().unwrap();
+    assert_eq!(w.replicas, 2);
+    assert_eq!(w.kustomization["spec"]["suspend"], false);
+    assert!(
+        w.kustomization["metadata"]["annotations"]
+            .get("gen/drill")
+            .is_none(),
+        "{}",
+        w.kustomization
+    );
+    drop(w);
+    let o = drill(&moto, &fake, d.path(), &["--restore"]);
+    assert!(
+        stdout(&o).contains("no drill is recorded"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 fn drill(moto: &Moto, fake: &Fake, dir: &Path, args: &[&str]) -> std::process::Output {

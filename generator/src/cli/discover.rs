@@ -198,7 +198,7 @@ pub fn run(settings: &Settings, spec: &Spec) -> Result<ExitCode> {
 }
 
 /// The current time as RFC 3339 UTC, to the second.
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

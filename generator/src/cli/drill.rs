@@ -2,7 +2,10 @@
 //! Kustomization (or Flux would undo the drill), take the app down in one
 //! Region (scale to 0, or turn its routing control Off), time how long
 //! Route 53 takes to see it, then restore and time the way back. The
-//! restore runs whatever happens: success, failure, timeout or Ctrl-C.
+//! restore runs whatever happens: success, failure, timeout, Ctrl-C, SIGTERM
+//! or SIGHUP. What cannot be caught (SIGKILL, a lost machine) is covered by
+//! a record on the suspended Kustomization, written before anything is taken
+//! down: `gen status` reports it and `gen drill --restore` finishes the job.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Settings;
 use crate::aws::arc::{self as arc_adapter, ClusterRef};
@@ -47,6 +50,42 @@ pub struct DrillArgs {
     /// Seconds between two reads of the health check's status.
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     poll: u64,
+    /// Finish an interrupted drill from the record it left on the app's
+    /// Kustomization: restore the app and resume Flux.
+    #[arg(long, conflicts_with_all = ["arc", "dry_run", "force", "json"])]
+    restore: bool,
+}
+
+/// The annotation on the suspended Kustomization that records a drill in
+/// progress: what to restore if `gen drill` cannot.
+pub const RECORD_ANNOTATION: &str = "gen/drill";
+
+/// What a drill took down, written to the cluster before it does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DrillRecord {
+    pub app: String,
+    pub region: String,
+    /// Replicas to scale back to (scale drills).
+    pub replicas: Option<i32>,
+    /// The routing control to turn On again (ARC drills).
+    pub routing_control: Option<String>,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+}
+
+impl DrillRecord {
+    pub fn parse(text: &str) -> Option<DrillRecord> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// The command that finishes this drill.
+    pub fn restore_command(&self) -> String {
+        format!(
+            "gen drill --app {} --region {} --restore",
+            self.app, self.region
+        )
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +110,14 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DrillArgs) -> Result<ExitCod
         .find(|r| r.name == args.region)
         .with_context(|| format!("`{}` is not a Region of this spec", args.region))?;
     let entry = entry(&plan, &args.app, &args.region)?;
+    if args.restore {
+        let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        return runtime.block_on(finish(spec, region, &kustomization, args));
+    }
     if args.arc && entry.combined.is_none() {
         bail!(
             "app `{}` has no routing control in {}\n  hint: enable arc for it, or drill without --arc",
@@ -247,8 +294,29 @@ async fn drill(
         restored: false,
         outcome: String::new(),
     };
-    k8s::set_suspended(client.clone(), &spec.flux.namespace, kustomization, true).await?;
-    say!("suspended {kustomization}");
+    // Catch what a CI runner, `timeout` or systemd sends, as well as Ctrl-C,
+    // before anything is taken down.
+    let mut signals = Signals::new()?;
+    let record = DrillRecord {
+        app: args.app.clone(),
+        region: args.region.clone(),
+        replicas: arc.is_none().then_some(replicas),
+        routing_control: arc.as_ref().map(|(_, arn)| arn.clone()),
+        started_at: super::discover::now_rfc3339(),
+    };
+    let text = serde_json::to_string(&record)?;
+    k8s::set_suspended(
+        client.clone(),
+        &spec.flux.namespace,
+        kustomization,
+        true,
+        Some((RECORD_ANNOTATION, Some(&text))),
+    )
+    .await?;
+    say!(
+        "suspended {kustomization} (drill recorded on it: `{}` restores it if this run cannot)",
+        record.restore_command()
+    );
     // From here on, every path restores.
     let down = async {
         match &arc {
@@ -269,7 +337,7 @@ async fn drill(
     };
     let result = tokio::select! {
         r = down => r,
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+        name = signals.next() => Err(anyhow::anyhow!("interrupted ({name})")),
     };
     match &result {
         Ok(secs) => {
@@ -288,9 +356,17 @@ async fn drill(
                 .map_err(arc_error)?,
             None => k8s::scale(client.clone(), &spec.namespace, &args.app, replicas).await?,
         }
-        k8s::set_suspended(client.clone(), &spec.flux.namespace, kustomization, false).await?;
+        k8s::set_suspended(
+            client.clone(),
+            &spec.flux.namespace,
+            kustomization,
+            false,
+            Some((RECORD_ANNOTATION, None)),
+        )
+        .await?;
         anyhow::Ok(())
     };
+    // A second signal during the restore is caught (and ignored) by `signals`.
     match restore.await {
         Ok(()) => {
             log.restored = true;
@@ -302,7 +378,8 @@ async fn drill(
         }
         Err(e) => {
             tell!(
-                "error: restoring failed: {e:#}\n  hint: restore by hand: scale {}/{} to {replicas}, `flux resume kustomization {kustomization}`",
+                "error: restoring failed: {e:#}\n  hint: run `{}` (the drill is recorded on the Kustomization), or by hand: scale {}/{} to {replicas}, `flux resume kustomization {kustomization}`",
+                record.restore_command(),
                 spec.namespace,
                 args.app
             );
@@ -316,6 +393,103 @@ async fn drill(
         }
     }
     Ok(log)
+}
+
+/// SIGINT, SIGTERM and SIGHUP, each ending a drill the same way: restored.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).context("catching SIGTERM")?,
+            hup: signal(SignalKind::hangup()).context("catching SIGHUP")?,
+        })
+    }
+
+    /// The name of the next signal.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.hup.recv() => "SIGHUP",
+        }
+    }
+}
+
+/// `gen drill --restore`: finish a drill that could not restore (killed,
+/// machine lost) from the record on the app's Kustomization.
+async fn finish(
+    spec: &Spec,
+    region: &crate::validate::Region,
+    kustomization: &str,
+    args: &DrillArgs,
+) -> Result<ExitCode> {
+    let config = k8s::kubeconfig()?;
+    let context = k8s::context_for(&config, &region.cluster, region.kube_context.as_deref())?;
+    let client = k8s::client(&config, &context).await?;
+    let found = k8s::kustomizations(client.clone(), &spec.flux.namespace).await?;
+    let k = found
+        .iter()
+        .find(|k| k.name == kustomization)
+        .with_context(|| {
+            format!(
+                "there is no Kustomization {}/{kustomization} on {}",
+                spec.flux.namespace, region.cluster
+            )
+        })?;
+    let Some(text) = k.annotations.get(RECORD_ANNOTATION) else {
+        say!(
+            "no drill is recorded on {kustomization} in {}: nothing to restore{}",
+            region.cluster,
+            if k.suspended {
+                " (it is suspended, but not by gen drill: `flux resume kustomization` resumes it)"
+            } else {
+                ""
+            }
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    let record = DrillRecord::parse(text).with_context(|| {
+        format!("the drill record on {kustomization} (annotation {RECORD_ANNOTATION}) is not gen's: {text}")
+    })?;
+    say!(
+        "drill of {} in {} started {}: restoring",
+        record.app,
+        record.region,
+        record.started_at
+    );
+    match (&record.routing_control, record.replicas) {
+        (Some(arn), _) => {
+            let (cluster, _) =
+                arc_switch(spec, &model::plan(spec, ""), &args.app, &args.region).await?;
+            cluster
+                .set(std::slice::from_ref(arn), true, &mut Vec::new())
+                .await
+                .map_err(arc_error)?;
+            say!("turned routing control {arn} On");
+        }
+        (None, Some(n)) => {
+            k8s::scale(client.clone(), &spec.namespace, &args.app, n).await?;
+            say!("scaled {}/{} to {n}", spec.namespace, args.app);
+        }
+        (None, None) => bail!(
+            "the drill record on {kustomization} says neither replicas nor a routing control: {text}"
+        ),
+    }
+    k8s::set_suspended(
+        client,
+        &spec.flux.namespace,
+        kustomization,
+        false,
+        Some((RECORD_ANNOTATION, None)),
+    )
+    .await?;
+    say!("resumed {kustomization}; the drill is finished");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The ARC cluster and the ARN of the routing control gating `app` in `region`.

@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::arc::Output;
-use super::{Settings, print_table};
+use super::{Settings, drill, print_table};
 use crate::aws::{arc as arc_adapter, cfn::Cfn, route53::Route53};
 use crate::k8s;
 use crate::model::{self, Plan};
@@ -219,9 +219,25 @@ async fn clusters(
         };
         let (mut missing, mut failing, mut behind, mut suspended) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut drills = Vec::new();
         for k in &c.kustomizations {
             match found.iter().find(|f| f.name == k.name) {
                 None => missing.push(k.name.clone()),
+                // Suspended by a drill that did not finish (killed, machine
+                // lost): the record says what to restore.
+                Some(f) if f.suspended && f.annotations.contains_key(drill::RECORD_ANNOTATION) => {
+                    let text = &f.annotations[drill::RECORD_ANNOTATION];
+                    drills.push(match drill::DrillRecord::parse(text) {
+                        Some(r) => format!(
+                            "{} in {} since {}: run `{}`",
+                            r.app,
+                            r.region,
+                            r.started_at,
+                            r.restore_command()
+                        ),
+                        None => format!("{}: an unreadable drill record: {text}", f.name),
+                    });
+                }
                 Some(f) if f.suspended => suspended.push(f.name.clone()),
                 Some(f) if f.ready == Some(false) => {
                     failing.push(format!("{}: {}", f.name, f.message))
@@ -241,7 +257,9 @@ async fn clusters(
                 }
             }
         }
-        (row.state, row.detail) = if !failing.is_empty() {
+        (row.state, row.detail) = if !drills.is_empty() {
+            ("drill interrupted".into(), drills.join("; "))
+        } else if !failing.is_empty() {
             ("failing".into(), failing.join("; "))
         } else if !missing.is_empty() {
             (

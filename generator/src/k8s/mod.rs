@@ -148,6 +148,7 @@ pub struct Kustomization {
     /// `status.lastAppliedRevision`, e.g. `main@sha1:0123…`.
     pub applied: Option<String>,
     pub suspended: bool,
+    pub annotations: std::collections::BTreeMap<String, String>,
 }
 
 /// Flux's objects (v1) in `namespace`, read and patched as dynamic objects.
@@ -194,6 +195,7 @@ pub async fn kustomizations(client: Client, namespace: &str) -> Result<Vec<Kusto
                     .to_string(),
                 applied: status["lastAppliedRevision"].as_str().map(str::to_string),
                 suspended: o.data["spec"]["suspend"].as_bool().unwrap_or(false),
+                annotations: o.metadata.annotations.unwrap_or_default(),
             }
         })
         .collect())
@@ -237,8 +239,8 @@ pub async fn deployment(client: Client, namespace: &str, name: &str) -> Result<O
     }))
 }
 
-/// A JSON merge patch of an object's `spec`: the one kind of write gen makes
-/// to a cluster (suspend, resume, scale).
+/// A JSON merge patch of an object's `spec`: how gen scales (suspending
+/// patches an annotation too, see [`set_suspended`]).
 async fn merge_spec<K>(api: &Api<K>, name: &str, spec: serde_json::Value) -> kube::Result<K>
 where
     K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
@@ -252,12 +254,15 @@ where
     .await
 }
 
-/// Suspend (or resume) a Flux Kustomization, so Flux does not undo a drill.
+/// Suspend (or resume) a Flux Kustomization, so Flux does not undo a drill,
+/// and set (or, with None, remove) an annotation in the same patch, so the
+/// object records why it is suspended for as long as it is.
 pub async fn set_suspended(
     client: Client,
     namespace: &str,
     name: &str,
     suspend: bool,
+    annotation: Option<(&str, Option<&str>)>,
 ) -> Result<()> {
     let api = flux(
         client,
@@ -266,15 +271,23 @@ pub async fn set_suspended(
         "kustomizations",
         "kustomize.toolkit.fluxcd.io",
     );
-    merge_spec(&api, name, serde_json::json!({"suspend": suspend}))
-        .await
-        .map_err(|e| {
-            anyhow!(
-                "{} Kustomization {namespace}/{name}: {}",
-                if suspend { "suspending" } else { "resuming" },
-                describe(&e)
-            )
-        })?;
+    let mut patch = serde_json::json!({"spec": {"suspend": suspend}});
+    if let Some((key, value)) = annotation {
+        patch["metadata"] = serde_json::json!({"annotations": {key: value}});
+    }
+    api.patch(
+        name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&patch),
+    )
+    .await
+    .map_err(|e| {
+        anyhow!(
+            "{} Kustomization {namespace}/{name}: {}",
+            if suspend { "suspending" } else { "resuming" },
+            describe(&e)
+        )
+    })?;
     Ok(())
 }
 
