@@ -376,3 +376,100 @@ pub fn control_for<'a>(plan: &'a ArcPlan, app: &str, region: &str) -> Option<&'a
         .iter()
         .find(|c| c.region == region && c.app.as_deref().is_none_or(|a| a == app))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arc_plan(arc: &str, apps: &str) -> ArcPlan {
+        let text = format!(
+            "version: 1\nname: t\ndns: {{zone: example.com, zoneId: Z1}}\nregions:\n  - {{name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}}\n  - {{name: us-east-1, cluster: b, albDnsName: b.elb.amazonaws.com}}\n  - {{name: ap-southeast-2, cluster: c, albDnsName: c.elb.amazonaws.com}}\narc:\n  enabled: true\n  cluster: {{name: t}}\n{arc}apps:\n{apps}"
+        );
+        let loaded = crate::spec::load(&text, "gen.yaml").expect("loads");
+        let outcome = crate::validate::validate(&loaded);
+        let spec = outcome
+            .spec
+            .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics));
+        super::super::plan(&spec, "").arc.expect("arc")
+    }
+
+    const FAILOVER: &str = "  - {name: f, host: f.example.com, image: i, health: {path: /f}, routing: {failover: {primary: eu-west-1, secondary: us-east-1}}}\n";
+    const LATENCY: &str = "  - {name: l, host: l.example.com, image: i, health: {path: /l}}\n";
+
+    fn asserted(p: &ArcPlan, rule: &SafetyRulePlan) -> Vec<String> {
+        rule.controls
+            .iter()
+            .map(|id| {
+                p.controls
+                    .iter()
+                    .find(|c| &c.logical_id == id)
+                    .unwrap()
+                    .region
+                    .clone()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn controls_exist_only_where_an_app_has_records() {
+        let p = arc_plan("  scope: region\n", FAILOVER);
+        let regions: Vec<&str> = p.controls.iter().map(|c| c.region.as_str()).collect();
+        assert_eq!(
+            regions,
+            ["eu-west-1", "us-east-1"],
+            "no control for ap-southeast-2"
+        );
+        let p = arc_plan("  scope: app\n", &format!("{FAILOVER}{LATENCY}"));
+        let f: Vec<&str> = p
+            .controls
+            .iter()
+            .filter(|c| c.app.as_deref() == Some("f"))
+            .map(|c| c.region.as_str())
+            .collect();
+        assert_eq!(f, ["eu-west-1", "us-east-1"]);
+        assert_eq!(p.controls.len(), 5);
+    }
+
+    #[test]
+    fn a_region_scope_panel_keeps_each_apps_own_regions_from_all_going_off() {
+        // The latency app spans all three Regions, the failover app two: the
+        // panel-wide rule alone would let both of the failover app's Regions
+        // go Off while ap-southeast-2 stays On.
+        let p = arc_plan("  scope: region\n", &format!("{FAILOVER}{LATENCY}"));
+        assert_eq!(p.rules.len(), 2, "{:?}", p.rules);
+        assert_eq!(
+            asserted(&p, &p.rules[0]),
+            ["eu-west-1", "us-east-1", "ap-southeast-2"]
+        );
+        assert_eq!(asserted(&p, &p.rules[1]), ["eu-west-1", "us-east-1"]);
+        assert_eq!(p.rules[1].logical_id, "SafetyRuleEuWest1UsEast1");
+        assert_eq!(p.rules[1].threshold, 1);
+        // A rule never asks for all of its controls On: none could move.
+        let p = arc_plan(
+            "  scope: region\n  safetyRules: {minRegionsOn: 2}\n",
+            &format!("{FAILOVER}{LATENCY}"),
+        );
+        assert_eq!((p.rules[0].threshold, p.rules[1].threshold), (2, 1));
+    }
+
+    #[test]
+    fn a_health_checks_logical_id_follows_its_cluster() {
+        let a = arc_plan("", LATENCY);
+        let b = arc_plan("", LATENCY);
+        assert_eq!(
+            a.controls[0].health_check, b.controls[0].health_check,
+            "stable"
+        );
+        let g1 = cluster_generation(&ArcCluster::Create("t".into()));
+        let g2 = cluster_generation(&ArcCluster::Create("other".into()));
+        assert_ne!(g1, g2);
+        assert_eq!(
+            a.controls[0].health_check,
+            format!("RoutingControlHealthCheckEuWest1Gen{g1}")
+        );
+        assert_eq!(
+            a.controls[0].health_check_param,
+            "RoutingControlHealthCheckEuWest1"
+        );
+    }
+}
