@@ -171,7 +171,8 @@ pub struct App {
     pub stack: String,
     pub requests: Quantities,
     pub limits: Quantities,
-    pub run_as_user: u32,
+    /// None: the image's own user (`security.runAsNonRoot: false`).
+    pub run_as_user: Option<u32>,
     pub read_only_root_filesystem: bool,
     pub rbac: Option<Rbac>,
     pub overrides: BTreeMap<String, RegionOverride>,
@@ -1177,13 +1178,26 @@ impl Validator {
             "256Mi",
         );
         let sec = a.security.clone().unwrap_or_default();
-        let run_as_user = self
+        let non_root = self
             .scalar(
-                &format!("{p}.security.runAsUser"),
-                &sec.run_as_user,
-                "allowed: a user ID, 1 to 4294967295",
+                &format!("{p}.security.runAsNonRoot"),
+                &sec.run_as_non_root,
+                "allowed: true or false",
             )
-            .unwrap_or(65532);
+            .unwrap_or(true);
+        let user = self.scalar(
+            &format!("{p}.security.runAsUser"),
+            &sec.run_as_user,
+            "allowed: a user ID, 1 to 4294967295",
+        );
+        if !non_root && user.is_some() {
+            self.err(
+                &format!("{p}.security.runAsUser"),
+                "a user ID with runAsNonRoot: false",
+                "runAsNonRoot: false runs the image's own user; drop runAsUser, or drop runAsNonRoot to run as this user",
+            );
+        }
+        let run_as_user = non_root.then(|| user.unwrap_or(65532));
         let read_only_root_filesystem = self
             .scalar(
                 &format!("{p}.security.readOnlyRootFilesystem"),
@@ -1203,7 +1217,7 @@ impl Validator {
                 "allowed: true or false",
             )
             .unwrap_or(false);
-        if run_as_user == 0 {
+        if run_as_user == Some(0) {
             self.err(
                 &format!("{p}.security.runAsUser"),
                 "user 0 is root",

@@ -115,7 +115,8 @@ pub struct Workload {
     pub memory_request: String,
     pub cpu_limit: String,
     pub memory_limit: String,
-    pub run_as_user: u32,
+    /// None: the image's own user.
+    pub run_as_user: Option<u32>,
     pub read_only_root_filesystem: bool,
     /// Ports below 1024 need the unprivileged-port sysctl for a non-root user.
     pub low_port: bool,
@@ -586,8 +587,19 @@ fn policy_exceptions(a: &App) -> Vec<Annotation> {
             "the spec opts out: security.readOnlyRootFilesystem is false",
         );
     }
-    if a.run_as_user < 10_000 {
-        add("CKV_K8S_40", "the spec sets security.runAsUser below 10000");
+    match a.run_as_user {
+        None => {
+            add(
+                "CKV_K8S_23",
+                "the spec opts out: security.runAsNonRoot is false (the image's own user)",
+            );
+            add(
+                "CKV_K8S_40",
+                "the spec opts out: security.runAsNonRoot is false (the image's own user)",
+            );
+        }
+        Some(u) if u < 10_000 => add("CKV_K8S_40", "the spec sets security.runAsUser below 10000"),
+        Some(_) => {}
     }
     out
 }

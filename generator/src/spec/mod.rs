@@ -281,6 +281,9 @@ pub struct RawQuantities {
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawSecurity {
+    /// false: run as the image's own user (which may be root), as the
+    /// image's own manifests do; default true.
+    pub run_as_non_root: Option<Scalar<bool>>,
     pub run_as_user: Option<Scalar<u32>>,
     pub read_only_root_filesystem: Option<Scalar<bool>>,
 }
