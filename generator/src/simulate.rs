@@ -338,7 +338,13 @@ pub fn world(
     let mut inputs: BTreeMap<(usize, String), (String, String)> = BTreeMap::new();
     let mut records: Vec<(usize, &Value)> = Vec::new();
     for (i, (file, t)) in templates.iter().enumerate() {
-        let stack = stack_of(file);
+        // The stack the template names (its file's name otherwise).
+        let stack = t
+            .get("Metadata")
+            .and_then(|m| m.get("gen"))
+            .and_then(|g| g.get("stack"))
+            .and_then(Value::as_str)
+            .map_or_else(|| stack_of(file), str::to_string);
         if let Some(ins) = t
             .get("Metadata")
             .and_then(|m| m.get("gen"))
