@@ -606,15 +606,7 @@ pub fn consequences_markdown(cs: &[Consequence]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn plan_of(text: &str) -> Plan {
-        let loaded = crate::spec::load(text, "gen.yaml").expect("loads");
-        let outcome = crate::validate::validate(&loaded);
-        let spec = outcome
-            .spec
-            .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics));
-        crate::model::plan(&spec, "")
-    }
+    use crate::model::plan_of;
 
     const BASE: &str = "version: 1\nname: t\ndns: {zone: example.com, zoneId: Z1}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}\n  - {name: us-east-1, cluster: b, albDnsName: b.elb.amazonaws.com}\napps:\n";
 

@@ -165,16 +165,7 @@ fn setup() -> (Moto, Fake, tempfile::TempDir) {
 /// it waits for Route 53 (the fake never reports the app down).
 fn drill_running(moto: &Moto, fake: &Fake, dir: &Path) -> (std::process::Child, tempfile::TempDir) {
     fake.world.lock().unwrap().blind = true;
-    let args = [
-        "drill",
-        "--app",
-        "cart",
-        "--region",
-        "eu-west-1",
-        "--poll",
-        "1",
-    ];
-    let (mut cmd, home) = moto.gen_cmd(dir, &args);
+    let (mut cmd, home) = moto.gen_cmd(dir, DRILL);
     let child = cmd
         .env("KUBECONFIG", dir.join("kubeconfig"))
         .env("AWS_ENDPOINT_URL_ROUTE_53", &fake.url)
@@ -304,16 +295,19 @@ fn a_killed_drill_is_reported_by_status_and_finished_by_restore() {
     );
 }
 
+/// The drill of every test: cart in eu-west-1, polled every second.
+const DRILL: &[&str] = &[
+    "drill",
+    "--app",
+    "cart",
+    "--region",
+    "eu-west-1",
+    "--poll",
+    "1",
+];
+
 fn drill(moto: &Moto, fake: &Fake, dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut all = vec![
-        "drill",
-        "--app",
-        "cart",
-        "--region",
-        "eu-west-1",
-        "--poll",
-        "1",
-    ];
+    let mut all = DRILL.to_vec();
     all.extend_from_slice(args);
     let (mut cmd, _home) = moto.gen_cmd(dir, &all);
     cmd.env("KUBECONFIG", dir.join("kubeconfig"))

@@ -109,6 +109,41 @@ fn roles(live: &Live) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Deploy `cart` failing over from `primary` to `secondary`, and check that
+/// exactly those two records hold those roles.
+fn failover(moto: &Moto, d: &Path, primary: &str, secondary: &str, step: &str) {
+    let routing = format!("{{failover: {{primary: {primary}, secondary: {secondary}}}}}");
+    deploy(moto, d, &spec(&THREE, &routing, "", ""), step);
+    let mut want = vec![
+        (primary.to_string(), "PRIMARY".to_string()),
+        (secondary.to_string(), "SECONDARY".to_string()),
+    ];
+    want.sort();
+    assert_eq!(roles(&Live::read(moto)), want, "{step}");
+}
+
+/// Each of cart's records uses a CALCULATED check over its own check and
+/// the check of its routing control, as the ARC stack's outputs name it
+/// (`app` is the control key's app part: "" with scope region).
+fn gated(live: &Live, outputs: &Value, app: &str) {
+    for (s, r) in live.cart() {
+        let c = live.check_of(r);
+        assert_eq!(c["Type"], "CALCULATED", "{s}");
+        assert_eq!(c["HealthThreshold"], 2, "{s}");
+        let region = if s == "eu-west-1" {
+            "EuWest1"
+        } else {
+            "UsEast1"
+        };
+        let id = format!("RoutingControlHealthCheck{app}{region}Id");
+        let control = outputs[&id]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {id}: {outputs}"));
+        let kids = c["ChildHealthChecks"].to_string();
+        assert!(kids.contains(control), "{s}: {kids} lacks {control}");
+    }
+}
+
 #[test]
 fn every_spec_change_deploys_in_one_gen_deploy() {
     let moto = Moto::start();
@@ -165,47 +200,15 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
     );
 
     // 3. weighted -> failover: two records; the third Region's goes.
-    deploy(
-        &moto,
-        d,
-        &spec(
-            &THREE,
-            "{failover: {primary: eu-west-1, secondary: us-east-1}}",
-            "",
-            "",
-        ),
-        "failover",
-    );
-    let live = Live::read(&moto);
+    failover(&moto, d, "eu-west-1", "us-east-1", "failover");
     assert_eq!(
-        roles(&live),
-        [
-            ("eu-west-1".into(), "PRIMARY".into()),
-            ("us-east-1".into(), "SECONDARY".into())
-        ]
+        Live::read(&moto).checks.len(),
+        2,
+        "the ap-southeast-2 check is deleted"
     );
-    assert_eq!(live.checks.len(), 2, "the ap-southeast-2 check is deleted");
 
     // 4. The failover swap: PRIMARY and SECONDARY trade places in one batch.
-    deploy(
-        &moto,
-        d,
-        &spec(
-            &THREE,
-            "{failover: {primary: us-east-1, secondary: eu-west-1}}",
-            "",
-            "",
-        ),
-        "swap",
-    );
-    let live = Live::read(&moto);
-    assert_eq!(
-        roles(&live),
-        [
-            ("eu-west-1".into(), "SECONDARY".into()),
-            ("us-east-1".into(), "PRIMARY".into())
-        ]
-    );
+    failover(&moto, d, "us-east-1", "eu-west-1", "swap");
 
     // 5. And back to latency.
     deploy(&moto, d, &spec(&THREE, "latency", "", ""), "latency again");
@@ -307,29 +310,7 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
     let out = deploy(&moto, d, &spec(two, "latency", health, arc), "ARC on");
     assert!(out.contains("once shop-arc is deployed"), "{out}");
     let outputs = moto.py("outputs", "shop-arc");
-    let gated = |live: &Live, outputs: &Value| {
-        for (s, r) in live.cart() {
-            let c = live.check_of(r);
-            assert_eq!(c["Type"], "CALCULATED", "{s}");
-            let key = if s == "eu-west-1" {
-                "EuWest1"
-            } else {
-                "UsEast1"
-            };
-            let control = outputs[format!("RoutingControlHealthCheck{key}Id")]
-                .as_str()
-                .unwrap();
-            let kids: Vec<&str> = c["ChildHealthChecks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|k| k.as_str().unwrap())
-                .collect();
-            assert!(kids.contains(&control), "{s}: {kids:?} lacks {control}");
-            assert_eq!(c["HealthThreshold"], 2);
-        }
-    };
-    gated(&Live::read(&moto), &outputs);
+    gated(&Live::read(&moto), &outputs, "");
 
     // 10. ARC's cluster changes: a replace-only field, so a new panel and new
     // routing controls; their health checks cannot be re-pointed, so they are
@@ -349,7 +330,7 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
             "{key}: a new check for the new control"
         );
     }
-    gated(&Live::read(&moto), &renamed);
+    gated(&Live::read(&moto), &renamed, "");
     let live = Live::read(&moto);
     for key in ["EuWest1", "UsEast1"] {
         let check = &live.checks[renamed[format!("RoutingControlHealthCheck{key}Id")]
@@ -372,19 +353,7 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
             .is_some(),
         "{outputs2}"
     );
-    let live = Live::read(&moto);
-    for (s, r) in live.cart() {
-        let key = if s == "eu-west-1" {
-            "CartEuWest1"
-        } else {
-            "CartUsEast1"
-        };
-        let control = outputs2[format!("RoutingControlHealthCheck{key}Id")]
-            .as_str()
-            .unwrap();
-        let kids = live.check_of(r)["ChildHealthChecks"].to_string();
-        assert!(kids.contains(control), "{s}: {kids} lacks {control}");
-    }
+    gated(&Live::read(&moto), &outputs2, "Cart");
 
     // 12. ARC off: the records' checks are the app's own again, and the ARC
     // stack (its cluster billed by the hour) is deleted.

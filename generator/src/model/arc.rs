@@ -385,12 +385,7 @@ mod tests {
         let text = format!(
             "version: 1\nname: t\ndns: {{zone: example.com, zoneId: Z1}}\nregions:\n  - {{name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}}\n  - {{name: us-east-1, cluster: b, albDnsName: b.elb.amazonaws.com}}\n  - {{name: ap-southeast-2, cluster: c, albDnsName: c.elb.amazonaws.com}}\narc:\n  enabled: true\n  cluster: {{name: t}}\n{arc}apps:\n{apps}"
         );
-        let loaded = crate::spec::load(&text, "gen.yaml").expect("loads");
-        let outcome = crate::validate::validate(&loaded);
-        let spec = outcome
-            .spec
-            .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics));
-        super::super::plan(&spec, "").arc.expect("arc")
+        super::super::plan_of(&text).arc.expect("arc")
     }
 
     const FAILOVER: &str = "  - {name: f, host: f.example.com, image: i, health: {path: /f}, routing: {failover: {primary: eu-west-1, secondary: us-east-1}}}\n";
