@@ -558,37 +558,60 @@ impl Validator {
                 format!("allowed: 1 to {} (at least one Region on, and at least one that can be turned off)", regions.len().saturating_sub(1).max(1)),
             );
         }
+        // The Regions where each covered app has records: controls exist
+        // only there (model::arc).
+        let own: Vec<(&str, Vec<&String>)> = apps
+            .iter()
+            .filter(|a| covered.contains(&a.name))
+            .map(|a| {
+                let rs = regions
+                    .iter()
+                    .filter(|r| match &a.routing {
+                        Routing::Failover { primary, secondary } => {
+                            *r == primary || *r == secondary
+                        }
+                        Routing::Weighted(w) => w.contains_key(*r),
+                        Routing::Latency => true,
+                    })
+                    .collect();
+                (a.name.as_str(), rs)
+            })
+            .collect();
         // A rule over an app's own Regions keeps `minRegionsOn` of them On,
         // but never all: an app with records in only that many Regions could
-        // then never be moved, so its rule keeps one fewer (model::arc).
-        for a in apps.iter().filter(|a| covered.contains(&a.name)) {
-            let own = regions
-                .iter()
-                .filter(|r| match &a.routing {
-                    Routing::Failover { primary, secondary } => *r == primary || *r == secondary,
-                    Routing::Weighted(w) => w.contains_key(*r),
-                    Routing::Latency => true,
-                })
-                .count();
-            if own >= 2 && own < regions.len() && min_on as usize >= own {
+        // then never be moved, so its rule keeps one fewer.
+        for (app, rs) in &own {
+            let n = rs.len();
+            if n >= 2 && n < regions.len() && min_on as usize >= n {
                 self.warn(
                     "arc.safetyRules.minRegionsOn",
                     format!(
-                        "app {} has records in {own} Regions only: its own safety rule keeps {} of them On, not {min_on}",
-                        a.name,
-                        crate::model::arc::rule_threshold(min_on, own)
+                        "app {app} has records in {n} Regions only: its own safety rule keeps {} of them On, not {min_on}",
+                        crate::model::arc::rule_threshold(min_on, n)
                     ),
                     "a rule of all its Regions On would forbid ever moving it; lower minRegionsOn, or give the app a record in more Regions",
                 );
             }
         }
-        // Scope `app` makes a safety rule per app and a routing control per app and Region,
-        // all in gen's one control panel.
+        // Everything lives in gen's one control panel. Scope `app`: a rule per
+        // app, a control per app and Region it answers from. Scope `region`:
+        // a rule over all, and one per other set of Regions apps use.
         let (rules_max, controls_max) = (quotas::ARC_SAFETY_RULES, quotas::ARC_ROUTING_CONTROLS);
         if scope == Some(ArcScope::App) && covered.len() > rules_max {
             self.err("arc.scope", format!("scope `app` needs {} safety rules, one per app", covered.len()), format!("ARC allows {rules_max} per control panel: use scope `region`, or list at most {rules_max} apps in arc.apps"));
         }
-        let controls = covered.len() * regions.len();
+        if scope == Some(ArcScope::Region) {
+            let mut sets: Vec<&Vec<&String>> = Vec::new();
+            for (_, rs) in &own {
+                if rs.len() < regions.len() && !sets.contains(&rs) {
+                    sets.push(rs);
+                }
+            }
+            if 1 + sets.len() > rules_max {
+                self.err("arc.scope", format!("{} safety rules: one over every Region, and one for each of {} sets of Regions that apps answer from", 1 + sets.len(), sets.len()), format!("ARC allows {rules_max} per control panel: use fewer distinct failover pairs among the covered apps, or cover fewer apps in arc.apps"));
+            }
+        }
+        let controls: usize = own.iter().map(|(_, rs)| rs.len()).sum();
         if scope == Some(ArcScope::App) && controls > controls_max {
             self.err("arc.scope", format!("{controls} routing controls, one per app and Region"), format!("ARC allows {controls_max} per control panel: use scope `region`, or list at most {} apps in arc.apps", controls_max / regions.len().max(1)));
         }
@@ -2005,5 +2028,57 @@ mod tests {
         assert!(!is_quantity("Gi"));
         assert_eq!(pascal("eu-west-1"), "EuWest1");
         assert_eq!(pascal("a-b1"), pascal("a-b-1"));
+    }
+
+    /// Errors of a spec text.
+    fn errors(text: &str) -> Vec<String> {
+        let loaded = crate::spec::load(text, "gen.yaml").expect("loads");
+        validate(&loaded)
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.display("gen.yaml").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_region_scope_panel_counts_a_rule_per_set_of_regions_apps_use() {
+        let regions = [
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "eu-central-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+        ];
+        let mut text = "version: 1\nname: t\ndns: {zone: example.com, zoneId: Z1}\narc: {enabled: true, cluster: {name: t}}\nregions:\n".to_string();
+        for (i, r) in regions.iter().enumerate() {
+            text.push_str(&format!(
+                "  - {{name: {r}, cluster: c{i}, albDnsName: a{i}.elb.amazonaws.com}}\n"
+            ));
+        }
+        text.push_str("apps:\n");
+        // Every pair of the seven Regions as one app's failover pair: 21 sets.
+        let mut n = 0;
+        for (i, p) in regions.iter().enumerate() {
+            for s in &regions[i + 1..] {
+                text.push_str(&format!("  - {{name: a{n}, host: a{n}.example.com, image: i, health: {{path: /a{n}}}, routing: {{failover: {{primary: {p}, secondary: {s}}}}}}}\n"));
+                n += 1;
+            }
+        }
+        let errs = errors(&text);
+        assert!(
+            errs.iter().any(|e| e
+                .contains("22 safety rules: one over every Region, and one for each of 21 sets")),
+            "{errs:?}"
+        );
+        // Nineteen pairs (13 lines before the apps) fit beside the panel-wide rule.
+        let fewer: String = text
+            .lines()
+            .take(13 + 19)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(errors(&fewer).is_empty(), "{:?}", errors(&fewer));
     }
 }
