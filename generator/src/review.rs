@@ -337,6 +337,12 @@ pub enum Consequence {
     /// The routing controls move to another cluster: new controls and new
     /// health checks (their IDs change).
     ControlsReplaced { from: String, to: String },
+    /// Routing controls created or deleted in the same cluster (a change of
+    /// scope, of the covered apps, of Regions).
+    ControlsChanged {
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
     /// The records move to another hosted zone: HostedZoneId is create-only,
     /// so each record group is replaced (created in the new zone, then
     /// deleted from the old).
@@ -487,6 +493,20 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
                         from: cluster(a),
                         to: cluster(b),
                     });
+                } else {
+                    // Another scope, other apps, other Regions: controls
+                    // come and go under new logical IDs.
+                    let names = |p: &crate::model::arc::ArcPlan| -> Vec<String> {
+                        p.controls.iter().map(|c| c.name.clone()).collect()
+                    };
+                    let (was, now) = (names(a), names(b));
+                    let added: Vec<String> =
+                        now.iter().filter(|n| !was.contains(n)).cloned().collect();
+                    let removed: Vec<String> =
+                        was.iter().filter(|n| !now.contains(n)).cloned().collect();
+                    if !added.is_empty() || !removed.is_empty() {
+                        out.push(Consequence::ControlsChanged { added, removed });
+                    }
                 }
             }
             _ => {}
@@ -562,6 +582,19 @@ fn consequence_line(c: &Consequence) -> String {
         Consequence::ControlsReplaced { from, to } => format!(
             "routing controls move from {from} to {to}: new controls and new health checks; check their states with `gen arc status` once deployed"
         ),
+        Consequence::ControlsChanged { added, removed } => {
+            let mut parts = Vec::new();
+            if !added.is_empty() {
+                parts.push(format!(
+                    "new routing controls {} (check their states with `gen arc status` once deployed)",
+                    added.join(", ")
+                ));
+            }
+            if !removed.is_empty() {
+                parts.push(format!("routing controls {} deleted", removed.join(", ")));
+            }
+            parts.join("; ")
+        }
         Consequence::ZoneChanged { from, to } => format!(
             "every record group moves from hosted zone {from} to {to}: replaced (created in the new zone first, then deleted from the old)"
         ),
@@ -641,6 +674,23 @@ mod tests {
                 from: "Z1".into(),
                 to: "Z2".into()
             }]
+        );
+    }
+
+    #[test]
+    fn a_change_of_arc_scope_names_the_controls_it_adds_and_deletes() {
+        let app = "  - {name: x, host: x.example.com, image: i, health: {path: /x}}\n";
+        let arc = |scope: &str| {
+            plan_of(&format!(
+                "{}arc: {{enabled: true, cluster: {{name: t}}, scope: {scope}}}\napps:\n{app}",
+                BASE.trim_end_matches("apps:\n")
+            ))
+        };
+        let cs = consequences(Some(&arc("region")), &arc("app"));
+        assert!(
+            cs.iter().any(|c| matches!(c, Consequence::ControlsChanged { added, removed }
+                if added == &["t-x-eu-west-1", "t-x-us-east-1"] && removed == &["t-eu-west-1", "t-us-east-1"])),
+            "{cs:?}"
         );
     }
 

@@ -348,9 +348,23 @@ fn a_failing_stack_is_reported_and_the_others_are_left_alone() {
     );
 
     // Fixed, the next deploy replaces the stack that failed to create (AWS
-    // refuses to update a stack in ROLLBACK_COMPLETE) and creates the other.
+    // refuses to update a stack in ROLLBACK_COMPLETE) and creates the other;
+    // a dry run only says it will.
     lock_zone(d.path(), &zone);
     rerender(d.path(), CHECKOUT);
+    let o = moto.run(d.path(), &["deploy", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("shop-dns-cart (us-west-2): its creation failed earlier"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        moto.stacks("shop-")
+            .iter()
+            .any(|(n, _)| n == "shop-dns-cart"),
+        "a dry run deletes nothing"
+    );
     let o = moto.run(d.path(), &["deploy", "--yes"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(

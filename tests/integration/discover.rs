@@ -221,6 +221,15 @@ fn discover_records_the_public_zones_id_beside_a_private_zone_of_the_same_name()
     let t = std::fs::read_to_string(d.path().join("cloudformation/shop-dns-cart.yaml")).unwrap();
     assert!(t.contains(&format!("HostedZoneId: \"{public}\"")), "{t}");
 
+    // The zone recreated (a new ID): discover records the new one.
+    let moto = crate::deploy::Moto::start();
+    let recreated = moto.zone("example.org");
+    let (mut cmd, _home) = moto.gen_cmd(d.path(), &["discover"]);
+    let o = cmd.env("KUBECONFIG", &config).output().unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let lock = std::fs::read_to_string(d.path().join("gen.lock")).unwrap();
+    assert!(lock.contains(&format!("id: {recreated}")), "{lock}");
+
     // Two public zones of the name: gen cannot choose, and says what to set.
     std::fs::remove_file(d.path().join("gen.lock")).unwrap();
     let moto = crate::deploy::Moto::start();

@@ -269,6 +269,15 @@ fn a_killed_drill_is_reported_by_status_and_finished_by_restore() {
         stdout(&o)
     );
 
+    // A new drill now would take 0 replicas for the app's: refused.
+    let o = drill(&moto, &fake, d.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("holds an unfinished drill") && stderr(&o).contains("--restore"),
+        "{}",
+        stderr(&o)
+    );
+
     let o = drill(&moto, &fake, d.path(), &["--restore"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(

@@ -126,6 +126,7 @@ fn failover(moto: &Moto, d: &Path, primary: &str, secondary: &str, step: &str) {
 /// the check of its routing control, as the ARC stack's outputs name it
 /// (`app` is the control key's app part: "" with scope region).
 fn gated(live: &Live, outputs: &Value, app: &str) {
+    assert_eq!(live.cart().len(), 2, "both Regions' records");
     for (s, r) in live.cart() {
         let c = live.check_of(r);
         assert_eq!(c["Type"], "CALCULATED", "{s}");
@@ -307,6 +308,17 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
     // with its outputs; each record's check is CALCULATED over the app's
     // check and its routing control's.
     let arc = "arc:\n  enabled: true\n  cluster: {name: shop}\n";
+    // The ARC stack alone would leave the records on checks it replaces.
+    std::fs::write(d.join("gen.yaml"), spec(two, "latency", health, arc)).unwrap();
+    assert!(run_gen(d, &["render"]).status.success());
+    let o = moto.run(d, &["deploy", "--yes", "--stack", "shop-arc"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("deploying shop-arc without shop-dns-cart"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(moto.py("change-sets", "shop-arc"), serde_json::json!([]));
     let out = deploy(&moto, d, &spec(two, "latency", health, arc), "ARC on");
     assert!(out.contains("once shop-arc is deployed"), "{out}");
     let outputs = moto.py("outputs", "shop-arc");
@@ -363,6 +375,7 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
         "{out}"
     );
     let live = Live::read(&moto);
+    assert_eq!(live.cart().len(), 2);
     assert!(
         live.cart()
             .iter()

@@ -34,6 +34,9 @@ pub struct Change {
 pub enum Prepared {
     /// The stack already matches the template.
     UpToDate,
+    /// The stack's creation failed earlier (`status`): it holds nothing and
+    /// cannot be updated. Only a deploy (`recreate`) deletes it to start again.
+    FailedCreate { status: String },
     ChangeSet {
         id: String,
         created_stack: bool,
@@ -98,6 +101,7 @@ impl Cfn {
         body: &str,
         parameters: &[(String, String)],
         spec: &str,
+        recreate: bool,
     ) -> Result<Prepared> {
         let mut status = self.status(stack).await?;
         // A stack whose creation failed holds nothing and cannot be updated
@@ -108,6 +112,11 @@ impl Cfn {
                 "ROLLBACK_COMPLETE" | "CREATE_FAILED" | "ROLLBACK_FAILED"
             )
         }) {
+            if !recreate {
+                return Ok(Prepared::FailedCreate {
+                    status: s.to_string(),
+                });
+            }
             self.delete(stack).await?;
             let end = self.wait(stack, |_, _| {}).await?;
             if end != "DELETE_COMPLETE" {

@@ -349,7 +349,11 @@ fn answers(
     let mut open = false;
     for h in world.hosts() {
         let (b, a) = (world.answer(&h, &now), world.answer(&h, &after));
-        open |= a.rule.starts_with("R3") || a.rule.contains("both unhealthy");
+        // Fail-open that the switch brings about (R3, or R5's primary).
+        let fails_open = |x: &crate::simulate::Answer| {
+            x.rule.starts_with("R3") || x.rule.contains("both unhealthy")
+        };
+        open |= fails_open(&a) && !fails_open(&b);
         rows.push([
             h.clone(),
             b.short(),

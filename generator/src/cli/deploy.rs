@@ -94,7 +94,7 @@ pub fn show_change_sets(settings: &Settings, spec: &Spec) -> Result<()> {
         let mut clients = Vec::new();
         let producers = producers(&plan);
         let (review, deferred) =
-            review_in_phases(targets, &spec.name, &mut clients, &producers).await?;
+            review_in_phases(targets, &spec.name, &mut clients, &producers, false).await?;
         discard_all(&clients, &review.pending).await;
         say!("({} change sets shown and deleted)", review.pending.len());
         say_deferred(&deferred);
@@ -133,7 +133,16 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCo
         }),
     });
     let producers = producers(&plan);
-    runtime.block_on(deploy(targets, &spec.name, orphans_of, &producers, args))
+    // Stacks that take another's outputs but are not deployed this time.
+    let left_out: Vec<String> = plan
+        .stacks
+        .iter()
+        .filter(|s| !s.inputs.is_empty() && !targets.iter().any(|t| t.name == s.name))
+        .map(|s| s.name.clone())
+        .collect();
+    runtime.block_on(deploy(
+        targets, &spec.name, orphans_of, &producers, &left_out, args,
+    ))
 }
 
 /// Where gen looks for stacks of this spec that it no longer renders.
@@ -194,17 +203,19 @@ async fn review_in_phases(
     spec: &str,
     clients: &mut Vec<Cfn>,
     producers: &[(String, String)],
+    recreate: bool,
 ) -> Result<(Review, Vec<Target>)> {
     let (first, then): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| t.arc);
-    let mut review = prepare_all(first, spec, clients, producers).await?;
+    let mut review = prepare_all(first, spec, clients, producers, recreate).await?;
     let producer_changes = !review.pending.is_empty();
     let (deferred, now): (Vec<Target>, Vec<Target>) = then
         .into_iter()
         .partition(|t| producer_changes && !t.inputs.is_empty());
-    match prepare_all(now, spec, clients, producers).await {
+    match prepare_all(now, spec, clients, producers, recreate).await {
         Ok(r) => {
             review.pending.extend(r.pending);
             review.up_to_date_names.extend(r.up_to_date_names);
+            review.failed_names.extend(r.failed_names);
         }
         Err(e) => {
             discard_all(clients, &review.pending).await;
@@ -237,64 +248,49 @@ async fn deploy(
     args_spec: &str,
     orphans_of: Option<Orphans>,
     producers: &[(String, String)],
+    left_out: &[String],
     args: &DeployArgs,
 ) -> Result<ExitCode> {
     let mut clients: Vec<Cfn> = Vec::new();
-    let (
-        Review {
-            pending,
-            up_to_date_names,
-        },
-        deferred,
-    ) = review_in_phases(targets, args_spec, &mut clients, producers).await?;
-    let up_to_date = up_to_date_names.len();
-    let mut orphans = Vec::new();
-    if let Some(o) = &orphans_of {
-        let region = &o.dns_region;
-        if !clients.iter().any(|c| &c.region == region) {
-            clients.push(Cfn::new(region).await);
-        }
-        let wanted: Vec<&str> = pending
-            .iter()
-            .map(|p| p.target.name.as_str())
-            .chain(deferred.iter().map(|t| t.name.as_str()))
-            .collect();
-        for name in client(&clients, region)
-            .stacks_of(&o.dns_prefix, args_spec)
-            .await?
-        {
-            if !wanted.contains(&name.as_str()) && !up_to_date_names.contains(&name) {
-                say!("{name} ({region}): DELETE (its apps are no longer in the spec)");
-                orphans.push((name, region.clone()));
-            }
-        }
-        // ARC off: its stack goes once no record uses it (after the DNS
-        // stacks are updated), or its cluster keeps billing.
-        if let Some((arc, region)) = &o.arc {
-            if !clients.iter().any(|c| &c.region == region) {
-                clients.push(Cfn::new(region).await);
-            }
-            let c = client(&clients, region);
-            if c.stacks_of(arc, args_spec).await?.iter().any(|n| n == arc) {
-                let saving = if c.physical_id(arc, "Cluster").await?.is_some() {
-                    let p = crate::pricing::ARC_CLUSTER;
-                    format!(
-                        "; with it goes the ARC cluster gen created, about ${:.0} a month at list price ({})",
-                        p.per_month(1),
-                        p.source
-                    )
-                } else {
-                    "; the ARC cluster it used is not gen's and stays".to_string()
-                };
-                say!(
-                    "{arc} ({region}): DELETE (ARC is off in the spec; deleted after the DNS stacks stop using its routing controls{saving})"
-                );
-                orphans.push((arc.clone(), region.clone()));
-            }
-        }
+    let (review, deferred) =
+        review_in_phases(targets, args_spec, &mut clients, producers, !args.dry_run).await?;
+    // The ARC stack changes, but stacks that take its outputs are left out
+    // of this deploy: they would keep checks the ARC stack replaces.
+    if !left_out.is_empty() && review.pending.iter().any(|p| p.target.arc) {
+        discard_all(&clients, &review.pending).await;
+        bail!(
+            "deploying {} without {} would leave them on routing-control checks it replaces
+  hint: deploy them together (drop --stack, or add each of them)",
+            review
+                .pending
+                .iter()
+                .filter(|p| p.target.arc)
+                .map(|p| p.target.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            left_out.join(", ")
+        );
     }
+    let orphans = match &orphans_of {
+        Some(o) => match orphans(o, &review, &deferred, args_spec, &mut clients).await {
+            Ok(found) => found,
+            Err(e) => {
+                discard_all(&clients, &review.pending).await;
+                return Err(e);
+            }
+        },
+        None => Vec::new(),
+    };
+    let Review {
+        pending,
+        up_to_date_names,
+        ..
+    } = review;
     if pending.is_empty() && orphans.is_empty() && deferred.is_empty() {
-        say!("nothing to deploy: {up_to_date} stacks up to date");
+        say!(
+            "nothing to deploy: {} stacks up to date",
+            up_to_date_names.len()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     say_deferred(&deferred);
@@ -312,6 +308,8 @@ async fn deploy(
         );
         return Ok(ExitCode::SUCCESS);
     }
+    // One answer covers both phases: stopping between them would leave the
+    // records on the checks the ARC stack replaced.
     if !args.yes
         && !confirmed(
             &clients,
@@ -324,11 +322,13 @@ async fn deploy(
     }
     execute_all(&clients, &pending).await?;
     if !deferred.is_empty() {
-        let second = prepare_all(deferred, args_spec, &mut clients, producers).await?;
-        if !args.yes && !confirmed(&clients, &second.pending, second.pending.len()).await? {
-            return Ok(ExitCode::FAILURE);
-        }
-        execute_all(&clients, &second.pending).await?;
+        let second = async {
+            let second = prepare_all(deferred, args_spec, &mut clients, producers, true).await?;
+            execute_all(&clients, &second.pending).await
+        };
+        second.await.context(
+            "the ARC stack is deployed, but the stacks that take its outputs are not: their records still use its previous checks\n  hint: fix the cause and run `gen deploy` again, soon",
+        )?;
     }
     for (name, region) in &orphans {
         let c = client(&clients, region);
@@ -342,6 +342,64 @@ async fn deploy(
         say!("{name}: deleted");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Stacks tagged with this spec that it no longer renders: DNS stacks whose
+/// apps left it, and the ARC stack once ARC is off (with what that saves).
+async fn orphans(
+    o: &Orphans,
+    review: &Review,
+    deferred: &[Target],
+    args_spec: &str,
+    clients: &mut Vec<Cfn>,
+) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let region = &o.dns_region;
+    if !clients.iter().any(|c| &c.region == region) {
+        clients.push(Cfn::new(region).await);
+    }
+    let wanted: Vec<&str> = review
+        .pending
+        .iter()
+        .map(|p| p.target.name.as_str())
+        .chain(deferred.iter().map(|t| t.name.as_str()))
+        .chain(review.up_to_date_names.iter().map(String::as_str))
+        .chain(review.failed_names.iter().map(String::as_str))
+        .collect();
+    for name in client(clients, region)
+        .stacks_of(&o.dns_prefix, args_spec)
+        .await?
+    {
+        if !wanted.contains(&name.as_str()) {
+            say!("{name} ({region}): DELETE (its apps are no longer in the spec)");
+            out.push((name, region.clone()));
+        }
+    }
+    // ARC off: its stack goes once no record uses it (after the DNS stacks
+    // are updated), or its cluster keeps billing.
+    if let Some((arc, region)) = &o.arc {
+        if !clients.iter().any(|c| &c.region == region) {
+            clients.push(Cfn::new(region).await);
+        }
+        let c = client(clients, region);
+        if c.stacks_of(arc, args_spec).await?.iter().any(|n| n == arc) {
+            let saving = if c.physical_id(arc, "Cluster").await?.is_some() {
+                let p = crate::pricing::ARC_CLUSTER;
+                format!(
+                    "; with it goes the ARC cluster gen created, about ${:.0} a month at list price ({})",
+                    p.per_month(1),
+                    p.source
+                )
+            } else {
+                "; the ARC cluster it used is not gen's and stays".to_string()
+            };
+            say!(
+                "{arc} ({region}): DELETE (ARC is off in the spec; deleted after the DNS stacks stop using its routing controls{saving})"
+            );
+            out.push((arc.clone(), region.clone()));
+        }
+    }
+    Ok(out)
 }
 
 /// Ask before executing; a refusal (or an error) deletes the change sets.
@@ -375,10 +433,12 @@ async fn execute_all(clients: &[Cfn], pending: &[Pending]) -> Result<()> {
     Ok(())
 }
 
-/// Change sets prepared for review; the stacks found up to date.
+/// Change sets prepared for review; the stacks found up to date; those
+/// whose creation failed earlier (shown, not prepared, on a dry run).
 struct Review {
     pending: Vec<Pending>,
     up_to_date_names: Vec<String>,
+    failed_names: Vec<String>,
 }
 
 /// The parameter values a stack takes from other stacks' outputs, read
@@ -401,11 +461,21 @@ async fn input_values(
                 clients.push(Cfn::new(&region).await);
             }
             let c = client(clients, &region);
-            let outputs = match c.status(&i.stack).await? {
-                Some(s) if cfn::succeeded(&s) || s.ends_with("_COMPLETE") => {
-                    c.outputs(&i.stack).await?
-                }
-                _ => Vec::new(),
+            // Outputs are there once the stack has been deployed (an update
+            // rolled back keeps the previous ones).
+            let outputs = match c.status(&i.stack).await?.as_deref() {
+                Some(
+                    "CREATE_COMPLETE"
+                    | "UPDATE_COMPLETE"
+                    | "UPDATE_ROLLBACK_COMPLETE"
+                    | "IMPORT_COMPLETE",
+                ) => c.outputs(&i.stack).await?,
+                None | Some("REVIEW_IN_PROGRESS") => Vec::new(),
+                Some(other) => bail!(
+                    "stack {} is {other}, so {} cannot take its outputs\n  hint: let it finish, or fix it (its events say why), then deploy again",
+                    i.stack,
+                    t.name
+                ),
             };
             read.push((i.stack.clone(), outputs));
         }
@@ -435,6 +505,7 @@ async fn prepare_all(
     args_spec: &str,
     clients: &mut Vec<Cfn>,
     producers: &[(String, String)],
+    recreate: bool,
 ) -> Result<Review> {
     let change_set = format!(
         "gen-{}",
@@ -445,6 +516,7 @@ async fn prepare_all(
     );
     let mut pending: Vec<Pending> = Vec::new();
     let mut up_to_date_names: Vec<String> = Vec::new();
+    let mut failed_names: Vec<String> = Vec::new();
     for t in targets {
         if !clients.iter().any(|c| c.region == t.region) {
             clients.push(Cfn::new(&t.region).await);
@@ -458,7 +530,14 @@ async fn prepare_all(
         };
         let client = client(clients, &t.region);
         let prepared = match client
-            .prepare(&t.name, &change_set, &t.body, &parameters, args_spec)
+            .prepare(
+                &t.name,
+                &change_set,
+                &t.body,
+                &parameters,
+                args_spec,
+                recreate,
+            )
             .await
         {
             Ok(p) => p,
@@ -471,6 +550,14 @@ async fn prepare_all(
             Prepared::UpToDate => {
                 say!("{} ({}): up to date", t.name, t.region);
                 up_to_date_names.push(t.name.clone());
+            }
+            Prepared::FailedCreate { status } => {
+                say!(
+                    "{} ({}): its creation failed earlier ({status}); a deploy deletes it and creates it again",
+                    t.name,
+                    t.region
+                );
+                failed_names.push(t.name.clone());
             }
             Prepared::ChangeSet {
                 id,
@@ -527,6 +614,7 @@ async fn prepare_all(
     Ok(Review {
         pending,
         up_to_date_names,
+        failed_names,
     })
 }
 

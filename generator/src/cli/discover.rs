@@ -99,9 +99,15 @@ pub fn run(settings: &Settings, spec: &Spec) -> Result<ExitCode> {
         .collect();
     print_table(["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
 
-    // The hosted zone's ID, unless the spec (or the lock) gives it already:
-    // records name their zone by ID, never by a name a private zone shares.
-    let zone = spec.zone_id.is_none().then(|| {
+    // The hosted zone's ID, unless the spec gives it: records name their
+    // zone by ID, never by a name a private zone shares. One the lock gave
+    // (applied to `spec` already) is looked up again, as ALB names are.
+    let locked = lock::read(&settings.spec)?;
+    let from_lock = locked
+        .hosted_zone
+        .as_ref()
+        .is_some_and(|z| spec.zone_id.as_deref() == Some(z.id.as_str()));
+    let zone = (spec.zone_id.is_none() || from_lock).then(|| {
         runtime.block_on(async {
             let zones = Route53::new().await.public_zones(&spec.zone).await?;
             match zones.as_slice() {

@@ -68,8 +68,10 @@ pub struct DrillRecord {
     pub region: String,
     /// Replicas to scale back to (scale drills).
     pub replicas: Option<i32>,
-    /// The routing control to turn On again (ARC drills).
+    /// The routing control to turn On again (ARC drills), and the ARC
+    /// cluster it is on (so a restore needs nothing from today's spec).
     pub routing_control: Option<String>,
+    pub arc_cluster: Option<String>,
     /// RFC 3339, UTC.
     pub started_at: String,
 }
@@ -294,6 +296,30 @@ async fn drill(
         restored: false,
         outcome: String::new(),
     };
+    // A drill that did not finish is recorded here: finish that one first,
+    // or its replicas (0 now) would be taken for the app's.
+    let found = k8s::kustomizations(client.clone(), &spec.flux.namespace).await?;
+    if let Some(text) = found
+        .iter()
+        .find(|k| k.name == kustomization)
+        .and_then(|k| k.annotations.get(RECORD_ANNOTATION))
+    {
+        let how = DrillRecord::parse(text)
+            .map(|r| {
+                format!(
+                    "a drill of {} in {} started {}; run `{}`",
+                    r.app,
+                    r.region,
+                    r.started_at,
+                    r.restore_command()
+                )
+            })
+            .unwrap_or_else(|| format!("an unreadable drill record: {text}"));
+        bail!(
+            "{kustomization} on {} holds an unfinished drill\n  hint: {how} first",
+            region.cluster
+        );
+    }
     // Catch what a CI runner, `timeout` or systemd sends, as well as Ctrl-C,
     // before anything is taken down.
     let mut signals = Signals::new()?;
@@ -302,6 +328,7 @@ async fn drill(
         region: args.region.clone(),
         replicas: arc.is_none().then_some(replicas),
         routing_control: arc.as_ref().map(|(_, arn)| arn.clone()),
+        arc_cluster: arc.as_ref().map(|(cluster, _)| cluster.arn.clone()),
         started_at: super::discover::now_rfc3339(),
     };
     let text = serde_json::to_string(&record)?;
@@ -387,7 +414,12 @@ async fn drill(
         }
     }
     if result.is_ok() {
-        match wait_for(&r53, &id, true, args).await {
+        // Restored already: a signal now only stops the wait.
+        let back = tokio::select! {
+            r = wait_for(&r53, &id, true, args) => r,
+            name = signals.next() => Err(anyhow::anyhow!("interrupted ({name})")),
+        };
+        match back {
             Ok(secs) => log.failback_s = Some(secs),
             Err(e) => log.outcome = format!("drill done, failback not seen: {e:#}"),
         }
@@ -396,7 +428,10 @@ async fn drill(
 }
 
 /// SIGINT, SIGTERM and SIGHUP, each ending a drill the same way: restored.
+/// Each is caught from the moment this exists (not from the first wait), and
+/// stays caught for the rest of the run, so a second one cannot cut a restore.
 struct Signals {
+    int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
 }
@@ -405,6 +440,7 @@ impl Signals {
     fn new() -> Result<Signals> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(Signals {
+            int: signal(SignalKind::interrupt()).context("catching SIGINT")?,
             term: signal(SignalKind::terminate()).context("catching SIGTERM")?,
             hup: signal(SignalKind::hangup()).context("catching SIGHUP")?,
         })
@@ -413,7 +449,7 @@ impl Signals {
     /// The name of the next signal.
     async fn next(&mut self) -> &'static str {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = self.int.recv() => "SIGINT",
             _ = self.term.recv() => "SIGTERM",
             _ = self.hup.recv() => "SIGHUP",
         }
@@ -464,8 +500,14 @@ async fn finish(
     );
     match (&record.routing_control, record.replicas) {
         (Some(arn), _) => {
-            let (cluster, _) =
-                arc_switch(spec, &model::plan(spec, ""), &args.app, &args.region).await?;
+            let cluster = match &record.arc_cluster {
+                Some(c) => arc_adapter::cluster(ClusterRef::Arn(c)).await?,
+                None => {
+                    arc_switch(spec, &model::plan(spec, ""), &args.app, &args.region)
+                        .await?
+                        .0
+                }
+            };
             cluster
                 .set(std::slice::from_ref(arn), true, &mut Vec::new())
                 .await

@@ -227,7 +227,9 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
                     .into_iter()
                     .map(str::to_string)
                     .collect();
-                if own.len() == all.len() || sets.iter().any(|s| s.1 == own) {
+                // A set of one would pin its control On: every app has two
+                // records or more, but never rely on it.
+                if own.len() < 2 || own.len() == all.len() || sets.iter().any(|s| s.1 == own) {
                     continue;
                 }
                 let key: String = own.iter().map(|r| pascal(r)).collect();

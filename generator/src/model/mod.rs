@@ -664,7 +664,9 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             s.record_groups.push(RecordGroup {
                 logical_id: format!("Records{}", pascal(&a.name)),
                 app: a.name.clone(),
-                comment: format!("{} records of {}", a.host, spec.name),
+                // Route 53 keeps a change batch's comment to 256 characters:
+                // an app name and a spec name fit, a host might not.
+                comment: format!("records of app {} ({})", a.name, spec.name),
                 entries: Vec::new(),
             });
         }

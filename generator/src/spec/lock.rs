@@ -89,7 +89,9 @@ pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
     // Only the zone of this spec's name: a lock written before the zone
     // changed must not point the records at the old one.
     if let Some(z) = &lock.hosted_zone
-        && z.name.trim_end_matches('.') == spec.zone.trim_end_matches('.')
+        && z.name
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(spec.zone.trim_end_matches('.'))
     {
         match &spec.zone_id {
             None => spec.zone_id = Some(z.id.clone()),
