@@ -133,12 +133,20 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
     Ok(out)
 }
 
+/// minijinja's builtin filters whose output is a safe string.
+const SAFE_MAKERS: [&str; 4] = ["safe", "escape", "e", "tojson"];
+
 fn environment() -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // Builtin filters that return strings marked safe would pass the
+    // formatter below unquoted: only `q` may mark a string safe.
+    for name in SAFE_MAKERS {
+        env.remove_filter(name);
+    }
     env.add_filter("q", |v: Value| -> Result<Value, Error> {
         match v.as_str() {
             Some(s) => Ok(Value::from_safe_string(yaml_quote(s))),
@@ -251,6 +259,32 @@ mod tests {
         assert_eq!(verify(&t), Some(true));
         assert_eq!(verify(&t.replace("a: 1", "a: 2")), Some(false));
         assert_eq!(verify("a: 1\n"), None);
+    }
+
+    #[test]
+    fn no_filter_but_q_can_mark_a_string_safe() {
+        for f in SAFE_MAKERS {
+            let mut env = environment().unwrap();
+            let source = format!("k: {{{{ v|{f} }}}}");
+            let refused = match env.add_template_owned("t", source) {
+                Err(_) => true,
+                Ok(()) => env
+                    .get_template("t")
+                    .unwrap()
+                    .render(context! { v => "a: b" })
+                    .is_err(),
+            };
+            assert!(refused, "`{f}` still marks a string safe");
+        }
+        // The filters that stay return plain strings, which the formatter refuses.
+        let mut env = environment().unwrap();
+        env.add_template("u", "k: {{ v|upper }}").unwrap();
+        assert!(
+            env.get_template("u")
+                .unwrap()
+                .render(context! { v => "x" })
+                .is_err()
+        );
     }
 
     #[test]
