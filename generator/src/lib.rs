@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diag;
 pub mod explain;
 pub mod k8s;
+pub mod layout;
 pub mod model;
 pub mod output;
 pub mod pricing;

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Diagnostic;
-use crate::model::layout;
+use crate::layout::{self, pascal};
 use crate::quotas;
 use crate::spec::{self, RawApp, RawHealth, RawHealthCheck, RawSpec, Scalar};
 use crate::zones;
@@ -1992,20 +1992,6 @@ fn yaml_inline(v: &serde_yaml::Value) -> String {
             .trim()
             .replace('\n', " "),
     }
-}
-
-/// `eu-west-1` → `EuWest1`: the word form of a name inside logical IDs.
-pub fn pascal(s: &str) -> String {
-    s.split(['-', '_', '.'])
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::{Settings, print_table};
 use crate::aws::cfn::{self, Cfn, Prepared};
+use crate::layout;
 use crate::model::{self, Plan};
 use crate::output::{self, git};
 use crate::render;
@@ -123,11 +124,11 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCo
     // Stacks of apps (or stack groups) no longer in the spec are deleted,
     // and the ARC stack once ARC is off, on a full deploy only.
     let orphans_of = (args.stacks.is_empty()).then(|| Orphans {
-        dns_prefix: model::layout::stack_name(&spec.name, ""),
+        dns_prefix: layout::stack_name(&spec.name, ""),
         dns_region: spec.stack_region.clone(),
         arc: plan.arc.is_none().then(|| {
             (
-                model::layout::arc_stack_name(&spec.name),
+                layout::arc_stack_name(&spec.name),
                 model::arc::ARC_HOME_REGION.to_string(),
             )
         }),
@@ -165,7 +166,7 @@ fn producers(plan: &Plan) -> Vec<(String, String)> {
 /// its outputs), then the DNS stacks.
 fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
     let body = |stack: &str| {
-        let path = model::layout::stack_file(stack);
+        let path = layout::stack_file(stack);
         rendered
             .iter()
             .find(|r| r.path == path)

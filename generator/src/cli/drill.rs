@@ -20,7 +20,8 @@ use crate::aws::arc::{self as arc_adapter, ClusterRef};
 use crate::aws::{cfn::Cfn, route53::Route53};
 use crate::explain;
 use crate::k8s;
-use crate::model::{self, Entry, Plan, layout};
+use crate::layout;
+use crate::model::{self, Entry, Plan};
 use crate::output::{self, git};
 use crate::validate::{ArcCluster, Spec};
 

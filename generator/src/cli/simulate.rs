@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::arc::Output;
 use super::{Settings, print_table};
-use crate::model::layout;
+use crate::layout;
 use crate::simulate::{self, Answer, Scenario, World};
 use crate::validate::Spec;
 

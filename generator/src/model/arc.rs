@@ -18,8 +18,8 @@
 use serde::Serialize;
 
 use super::Target;
-use super::layout;
-use crate::validate::{Arc, ArcCluster, ArcScope, Spec, pascal};
+use crate::layout::{self, pascal};
+use crate::validate::{Arc, ArcCluster, ArcScope, Spec};
 
 /// The ARC configuration API (clusters, control panels, routing controls,
 /// safety rules) and readiness live in us-west-2.

@@ -7,7 +7,6 @@
 //! This module does no IO and knows no template syntax.
 
 pub mod arc;
-pub mod layout;
 
 pub use arc::readiness_type;
 
@@ -15,7 +14,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::validate::{App, Controller, Protocol, Region, Routing, Spec, pascal};
+use crate::layout::{self, pascal};
+use crate::validate::{App, Controller, Protocol, Region, Routing, Spec};
 
 #[derive(Debug, Serialize)]
 pub struct Plan {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use git2::{FileMode, ObjectType, Oid, Repository, Signature};
 
-use crate::model::layout::{self, Owner};
+use crate::layout::{self, Owner};
 use crate::render::{self, Rendered};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::model::layout;
+use crate::layout;
 use crate::render::{self, Rendered};
 
 /// What rendering would change on disk.

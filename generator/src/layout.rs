@@ -135,3 +135,17 @@ mod tests {
         assert!(!may_own("gen.yaml"));
     }
 }
+
+/// `eu-west-1` → `EuWest1`: the word form of a name inside logical IDs.
+pub fn pascal(s: &str) -> String {
+    s.split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
