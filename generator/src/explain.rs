@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::model::Plan;
 use crate::pricing;
 use crate::quotas;
-use crate::validate::Protocol;
+use crate::spec::checked::Protocol;
 
 /// Seconds a failing check can take: 4 s to connect plus 2 s for a response.
 pub const CHECK_TIMEOUT_S: u32 = 6;

@@ -110,6 +110,20 @@ pub fn may_own(path: &str) -> bool {
     }
 }
 
+/// `eu-west-1` → `EuWest1`: the word form of a name inside logical IDs.
+pub fn pascal(s: &str) -> String {
+    s.split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,18 +148,4 @@ mod tests {
         assert!(!may_own("clusters/c1/other.yaml"));
         assert!(!may_own("gen.yaml"));
     }
-}
-
-/// `eu-west-1` → `EuWest1`: the word form of a name inside logical IDs.
-pub fn pascal(s: &str) -> String {
-    s.split(['-', '_', '.'])
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
 }

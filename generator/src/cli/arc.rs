@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{Settings, print_table};
 use crate::aws::arc::{self as adapter, ClusterRef, ControlState, UpdateError};
 use crate::model::arc::{ArcPlan, ControlPlan};
-use crate::validate::{ArcCluster, ArcScope, Spec};
+use crate::spec::checked::{ArcCluster, ArcScope, Spec};
 
 #[derive(Debug, Subcommand)]
 pub enum ArcCommand {

@@ -13,7 +13,7 @@ use crate::layout;
 use crate::model::{self, Plan};
 use crate::output::{self, git};
 use crate::render;
-use crate::validate::Spec;
+use crate::spec::checked::Spec;
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {

@@ -10,8 +10,8 @@ use super::{Settings, print_table};
 use crate::aws::route53::Route53;
 use crate::k8s::{self, IngressAddress};
 use crate::output;
+use crate::spec::checked::Spec;
 use crate::spec::lock::{self, Locked, LockedZone};
-use crate::validate::Spec;
 
 /// One Region's outcome.
 enum Found {

@@ -23,7 +23,7 @@ use crate::k8s;
 use crate::layout;
 use crate::model::{self, Entry, Plan};
 use crate::output::{self, git};
-use crate::validate::{ArcCluster, Spec};
+use crate::spec::checked::{ArcCluster, Spec};
 
 #[derive(Debug, Args)]
 pub struct DrillArgs {
@@ -218,7 +218,7 @@ async fn drill(
     spec: &Spec,
     plan: &Plan,
     entry: &Entry,
-    region: &crate::validate::Region,
+    region: &crate::spec::checked::Region,
     kustomization: &str,
     args: &DrillArgs,
     predicted_detection: u32,
@@ -461,7 +461,7 @@ impl Signals {
 /// machine lost) from the record on the app's Kustomization.
 async fn finish(
     spec: &Spec,
-    region: &crate::validate::Region,
+    region: &crate::spec::checked::Region,
     kustomization: &str,
     args: &DrillArgs,
 ) -> Result<ExitCode> {

@@ -9,7 +9,7 @@ use super::arc::Output;
 use super::{Settings, print_table};
 use crate::explain;
 use crate::output::git;
-use crate::validate::Spec;
+use crate::spec::checked::Spec;
 use crate::{model, pricing};
 
 #[derive(Debug, Args)]

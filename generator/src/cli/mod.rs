@@ -183,7 +183,7 @@ fn run(args: &Args) -> Result<ExitCode> {
 }
 
 /// Load and validate, printing every diagnostic. `None` when there are errors.
-fn load_and_validate(settings: &Settings) -> Result<Option<validate::Spec>> {
+fn load_and_validate(settings: &Settings) -> Result<Option<spec::checked::Spec>> {
     let name = settings.spec_name();
     let text = match std::fs::read_to_string(&settings.spec) {
         Ok(t) => t,
@@ -221,7 +221,7 @@ fn load_and_validate(settings: &Settings) -> Result<Option<validate::Spec>> {
 
 fn render_cmd(
     settings: &Settings,
-    spec: &validate::Spec,
+    spec: &spec::checked::Spec,
     check: bool,
     no_commit: bool,
     force: bool,
@@ -314,7 +314,7 @@ fn check_cmd(settings: &Settings, rendered: &[render::Rendered]) -> Result<ExitC
 /// Commit what differs from HEAD (owned files and the spec), if anything.
 fn commit(
     settings: &Settings,
-    spec: &validate::Spec,
+    spec: &spec::checked::Spec,
     repo: &git::Repo,
     rendered: &[render::Rendered],
 ) -> Result<()> {
@@ -357,7 +357,7 @@ fn commit(
 
 /// Which values (ALB names, the hosted zone's ID) the templates still take
 /// as parameters.
-fn report_unresolved(settings: &Settings, spec: &validate::Spec, plan: &model::Plan) {
+fn report_unresolved(settings: &Settings, spec: &spec::checked::Spec, plan: &model::Plan) {
     if plan.zone_unresolved {
         say!(
             "note: the ID of hosted zone {} is not known: the DNS stacks take it as parameter {}, and gen deploy refuses until it is known\n  hint: set dns.zoneId in {}, or run `gen discover` to record it in gen.lock",

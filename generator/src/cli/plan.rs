@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use super::Settings;
 use crate::output::git;
 use crate::review;
-use crate::validate::Spec;
+use crate::spec::checked::Spec;
 use crate::{model, spec, validate};
 
 #[derive(Debug, Args)]

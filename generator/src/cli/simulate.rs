@@ -12,7 +12,7 @@ use super::arc::Output;
 use super::{Settings, print_table};
 use crate::layout;
 use crate::simulate::{self, Answer, Scenario, World};
-use crate::validate::Spec;
+use crate::spec::checked::Spec;
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {

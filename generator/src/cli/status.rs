@@ -15,8 +15,8 @@ use crate::aws::{arc as arc_adapter, cfn::Cfn, route53::Route53};
 use crate::k8s;
 use crate::model::{self, Plan};
 use crate::output::git;
+use crate::spec::checked::{ArcCluster, Spec};
 use crate::spec::lock;
-use crate::validate::{ArcCluster, Spec};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::Target;
 use crate::layout::{self, pascal};
-use crate::validate::{Arc, ArcCluster, ArcScope, Spec};
+use crate::spec::checked::{Arc, ArcCluster, ArcScope, Spec};
 
 /// The ARC configuration API (clusters, control panels, routing controls,
 /// safety rules) and readiness live in us-west-2.

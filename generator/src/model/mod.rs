@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::layout::{self, pascal};
-use crate::validate::{App, Controller, Protocol, Region, Routing, Spec};
+use crate::spec::checked::{App, Controller, Protocol, Region, Routing, Spec};
 
 #[derive(Debug, Serialize)]
 pub struct Plan {

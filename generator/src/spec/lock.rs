@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
-use crate::validate::Spec;
+use crate::spec::checked::Spec;
 
 pub const FILE: &str = "gen.lock";
 

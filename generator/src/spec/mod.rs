@@ -5,6 +5,7 @@
 //! value of the wrong YAML type (a string where a number goes) stops loading,
 //! because serde cannot go on past it; that error still names field and line.
 
+pub mod checked;
 mod introspect;
 mod lines;
 pub mod lock;

@@ -1,0 +1,169 @@
+//! The checked spec: what `validate` produces from the raw spec, with every
+//! default applied, and what every later stage reads. Types only: the rules
+//! that make them are `validate`'s.
+
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Controller {
+    /// EKS Auto Mode's built-in ALB controller.
+    EksAuto,
+    /// The self-managed AWS Load Balancer Controller.
+    AwsLbc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Protocol {
+    Http,
+    Https,
+    Tcp,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http => "HTTP",
+            Protocol::Https => "HTTPS",
+            Protocol::Tcp => "TCP",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: String,
+    pub namespace: String,
+    pub zone: String,
+    pub zone_id: Option<String>,
+    /// Where the Route 53 stacks are deployed.
+    pub stack_region: String,
+    pub ingress: Ingress,
+    pub regions: Vec<Region>,
+    pub flux: Flux,
+    pub arc: Option<Arc>,
+    pub apps: Vec<App>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ingress {
+    pub controller: Controller,
+    pub alb_name: String,
+    pub scheme: String,
+    pub class_name: String,
+    pub inbound_cidrs: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub name: String,
+    pub cluster: String,
+    pub alb_dns_name: Option<String>,
+    pub alb_zone_id: String,
+    pub certificate_arn: Option<String>,
+    pub kube_context: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Flux {
+    pub source: String,
+    pub namespace: String,
+    pub interval: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArcCluster {
+    Existing(String),
+    /// gen creates a cluster of this name.
+    Create(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArcScope {
+    /// One routing control per Region, for every covered app.
+    Region,
+    /// One routing control per app per Region.
+    App,
+}
+
+#[derive(Debug, Clone)]
+pub struct Arc {
+    pub cluster: ArcCluster,
+    pub scope: ArcScope,
+    /// Names of the apps whose records follow the routing controls.
+    pub apps: Vec<String>,
+    pub min_on: u32,
+    /// Region → resource ARNs, when readiness checks are enabled.
+    pub readiness: Option<BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HealthCheck {
+    pub path: String,
+    pub protocol: Protocol,
+    pub port: u16,
+    pub interval: u32,
+    pub failure_threshold: u32,
+    pub measure_latency: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routing {
+    Latency,
+    /// Weight per Region, every spec Region present.
+    Weighted(BTreeMap<String, u8>),
+    /// Route 53 failover sets hold one primary and one secondary record.
+    Failover {
+        primary: String,
+        secondary: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Quantities {
+    pub cpu: String,
+    pub memory: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rbac {
+    pub cluster_scope: bool,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RegionOverride {
+    pub env: BTreeMap<String, String>,
+    pub replicas: Option<u32>,
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub name: String,
+    pub host: String,
+    pub image: String,
+    pub port: u16,
+    pub replicas: u32,
+    pub env: BTreeMap<String, String>,
+    /// Variable → pod field path (downward API).
+    pub field_env: BTreeMap<String, String>,
+    pub health: HealthCheck,
+    pub routing: Routing,
+    pub evaluate_target_health: bool,
+    pub stack: String,
+    pub requests: Quantities,
+    pub limits: Quantities,
+    /// None: the image's own user (`security.runAsNonRoot: false`).
+    pub run_as_user: Option<u32>,
+    pub read_only_root_filesystem: bool,
+    pub rbac: Option<Rbac>,
+    pub overrides: BTreeMap<String, RegionOverride>,
+}
