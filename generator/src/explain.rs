@@ -13,15 +13,10 @@
 
 use serde::Serialize;
 
+use crate::facts::route53::{ALIAS_TTL_S, CHECK_TIMEOUT_S, failover_seconds};
+use crate::facts::{pricing, quotas};
 use crate::model::Plan;
-use crate::pricing;
-use crate::quotas;
 use crate::spec::checked::Protocol;
-
-/// Seconds a failing check can take: 4 s to connect plus 2 s for a response.
-pub const CHECK_TIMEOUT_S: u32 = 6;
-/// TTL of alias records to an ELB load balancer.
-pub const ALIAS_TTL_S: u32 = 60;
 
 #[derive(Debug, Serialize)]
 pub struct AppTiming {
@@ -44,11 +39,6 @@ pub struct Explanation {
     pub health_checks_usd: f64,
     pub arc_usd: Option<f64>,
     pub quotas: Vec<(String, usize, usize)>,
-}
-
-/// Worst-case seconds from an app failing to every resolver answering elsewhere.
-pub fn failover_seconds(interval: u32, threshold: u32) -> u32 {
-    threshold * (interval + CHECK_TIMEOUT_S) + ALIAS_TTL_S
 }
 
 pub fn explain(plan: &Plan) -> Explanation {

@@ -471,7 +471,7 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
                 stack: a.stack.clone(),
                 why: match &a.cluster_name {
                     Some(_) => {
-                        let p = crate::pricing::ARC_CLUSTER;
+                        let p = crate::facts::pricing::ARC_CLUSTER;
                         format!(
                             "ARC is off; deleted after the DNS stacks stop using it, and with it the ARC cluster gen created: about ${:.0} a month less at list price",
                             p.per_month(1)

@@ -9,11 +9,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Diagnostic;
+use crate::facts::quotas;
+use crate::facts::zones;
 use crate::layout::{self, pascal};
-use crate::quotas;
 use crate::spec::checked::*;
 use crate::spec::{self, RawApp, RawHealth, RawHealthCheck, RawSpec, Scalar};
-use crate::zones;
 
 /// Health-check settings as written in one place, each checked; `bad` when
 /// one of them could not be read.
@@ -230,7 +230,7 @@ impl Validator {
     /// live anywhere: `gen deploy` passes them the ARC stack's outputs as
     /// parameters (no `Fn::ImportValue`, which cannot cross Regions).
     fn stack_region(&mut self, raw: &RawSpec) -> String {
-        let home = crate::model::arc::ARC_HOME_REGION;
+        let home = crate::facts::arc::ARC_HOME_REGION;
         let given = raw.dns.as_ref().and_then(|d| d.stack_region.clone());
         let region = given.clone().unwrap_or_else(|| home.to_string());
         if given.is_some() && !is_region_name(&region) {
@@ -489,7 +489,7 @@ impl Validator {
                         );
                     }
                     for (j, arn) in arns.iter().enumerate() {
-                        if crate::model::readiness_type(arn).is_none() {
+                        if crate::facts::arc::readiness_type(arn).is_none() {
                             self.err(
                                 &format!("arc.readiness.resources.{region}[{j}]"),
                                 format!("`{}` is not the ARN of a resource readiness checks support here", arn.escape_debug()),
@@ -501,7 +501,7 @@ impl Validator {
                 // gen makes one resource set per kind of resource, and a set has a size limit.
                 let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
                 for arn in resources.values().flatten() {
-                    if let Some((kind, _)) = crate::model::readiness_type(arn) {
+                    if let Some((kind, _)) = crate::facts::arc::readiness_type(arn) {
                         *per_kind.entry(kind).or_default() += 1;
                     }
                 }
@@ -1123,14 +1123,14 @@ impl Validator {
             );
         }
         if let (Some(rto), Some(h)) = (rto, &health) {
-            let worst = crate::explain::failover_seconds(h.interval, h.failure_threshold);
+            let worst = crate::facts::route53::failover_seconds(h.interval, h.failure_threshold);
             if worst > rto {
-                let fastest = crate::explain::failover_seconds(10, 1);
+                let fastest = crate::facts::route53::failover_seconds(10, 1);
                 self.warn(
                     &format!("{p}.rto"),
                     format!(
                         "worst-case failover is {worst} s ({} × ({} s + {} s) + {} s TTL), over the rto of {rto} s",
-                        h.failure_threshold, h.interval, crate::explain::CHECK_TIMEOUT_S, crate::explain::ALIAS_TTL_S
+                        h.failure_threshold, h.interval, crate::facts::route53::CHECK_TIMEOUT_S, crate::facts::route53::ALIAS_TTL_S
                     ),
                     if fastest <= rto {
                         "lower health.interval to 10 and health.failureThreshold (1 gives 76 s), or raise rto".to_string()

@@ -21,7 +21,7 @@ use super::describe_error;
 use dataplane::types::{RoutingControlState, UpdateRoutingControlStateEntry};
 
 /// Where the ARC configuration API is served.
-pub const CONFIG_REGION: &str = "us-west-2";
+pub const CONFIG_REGION: &str = crate::facts::arc::ARC_HOME_REGION;
 
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -240,7 +240,7 @@ impl Cluster {
             RoutingControlState::Off
         };
         let mut calls = 0;
-        for batch in arns.chunks(crate::quotas::ARC_CONTROLS_PER_UPDATE) {
+        for batch in arns.chunks(crate::facts::quotas::ARC_CONTROLS_PER_UPDATE) {
             let entries: Vec<UpdateRoutingControlStateEntry> = batch
                 .iter()
                 .map(|arn| {

@@ -18,10 +18,9 @@ pub struct CheckStatus {
 }
 
 impl CheckStatus {
-    /// Route 53 counts an endpoint healthy while more than 18 % of its
-    /// checkers see it healthy.
+    /// Route 53's verdict from what its checkers report.
     pub fn is_healthy(&self) -> bool {
-        self.reporting > 0 && self.healthy * 100 > self.reporting * 18
+        crate::facts::route53::healthy(self.healthy, self.reporting)
     }
 }
 

@@ -262,7 +262,7 @@ async fn switch(
     print_table(["CONTROL", "REGION", "APP", "CHANGE"], &table);
     let calls = changes
         .len()
-        .div_ceil(crate::quotas::ARC_CONTROLS_PER_UPDATE);
+        .div_ceil(crate::facts::quotas::ARC_CONTROLS_PER_UPDATE);
     if dry_run {
         say!(
             "dry run: nothing sent ({} controls would change in {calls} UpdateRoutingControlStates calls)",

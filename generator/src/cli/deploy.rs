@@ -129,7 +129,7 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCo
         arc: plan.arc.is_none().then(|| {
             (
                 layout::arc_stack_name(&spec.name),
-                model::arc::ARC_HOME_REGION.to_string(),
+                crate::facts::arc::ARC_HOME_REGION.to_string(),
             )
         }),
     });
@@ -385,7 +385,7 @@ async fn orphans(
         let c = client(clients, region);
         if c.stacks_of(arc, args_spec).await?.iter().any(|n| n == arc) {
             let saving = if c.physical_id(arc, "Cluster").await?.is_some() {
-                let p = crate::pricing::ARC_CLUSTER;
+                let p = crate::facts::pricing::ARC_CLUSTER;
                 format!(
                     "; with it goes the ARC cluster gen created, about ${:.0} a month at list price ({})",
                     p.per_month(1),

@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use super::Settings;
 use crate::aws::arc::{self as arc_adapter, ClusterRef};
 use crate::aws::{cfn::Cfn, route53::Route53};
-use crate::explain;
 use crate::k8s;
 use crate::layout;
 use crate::model::{self, Entry, Plan};
@@ -130,8 +129,9 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DrillArgs) -> Result<ExitCod
     }
     let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
     let hc = &entry.health_check;
-    let predicted_detection = hc.failure_threshold * (hc.interval + explain::CHECK_TIMEOUT_S);
-    let predicted = explain::failover_seconds(hc.interval, hc.failure_threshold);
+    let predicted_detection =
+        crate::facts::route53::detection_seconds(hc.interval, hc.failure_threshold);
+    let predicted = crate::facts::route53::failover_seconds(hc.interval, hc.failure_threshold);
     let steps = [
         format!("check that {} is healthy in every other Region (Route 53)", args.app),
         format!("suspend Flux Kustomization {}/{kustomization} on {}", spec.flux.namespace, region.cluster),

@@ -8,9 +8,10 @@ use clap::Args;
 use super::arc::Output;
 use super::{Settings, print_table};
 use crate::explain;
+use crate::facts::pricing;
+use crate::model;
 use crate::output::git;
 use crate::spec::checked::Spec;
-use crate::{model, pricing};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -60,17 +61,18 @@ pub fn run(settings: &Settings, spec: &Spec, args: &ExplainArgs) -> Result<ExitC
         if a.arc {
             say!(
                 "  by hand with ARC: turning a routing control Off takes effect within seconds, + {} s TTL + δ",
-                explain::ALIAS_TTL_S
+                crate::facts::route53::ALIAS_TTL_S
             );
         }
     }
     say!();
     say!(
         "These are worst cases until Route 53's answers change and resolvers honour the TTL. Outside them: clients that keep a connection open to the failed Region's ALB (client_keep_alive.seconds, default {} s), and resolvers that ignore the TTL.",
-        crate::quotas::ALB_CLIENT_KEEP_ALIVE_S
+        crate::facts::quotas::ALB_CLIENT_KEEP_ALIVE_S
     );
     say!(
-        "δ: the delay from a check's status change to DNS answers, undocumented; an endpoint is healthy while more than 18 % of Route 53's checkers see it healthy."
+        "δ: the delay from a check's status change to DNS answers, undocumented; an endpoint is healthy while more than {} % of Route 53's checkers see it healthy.",
+        crate::facts::route53::HEALTHY_CHECKERS_PERCENT
     );
     if e.apps.iter().any(|a| a.arc) {
         say!(

@@ -33,8 +33,9 @@ mod plan;
 mod simulate;
 mod status;
 
+use crate::facts::pricing;
 use crate::output::{self, git};
-use crate::{model, pricing, render, spec, validate};
+use crate::{model, render, spec, validate};
 
 /// Compile a multi-Region failover spec (gen.yaml) into Flux manifests and Route 53 CloudFormation.
 #[derive(Debug, Parser)]

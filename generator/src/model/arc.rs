@@ -18,12 +18,9 @@
 use serde::Serialize;
 
 use super::Target;
+use crate::facts::arc::{ARC_HOME_REGION, readiness_type};
 use crate::layout::{self, pascal};
 use crate::spec::checked::{Arc, ArcCluster, ArcScope, Spec};
-
-/// The ARC configuration API (clusters, control panels, routing controls,
-/// safety rules) and readiness live in us-west-2.
-pub const ARC_HOME_REGION: &str = "us-west-2";
 
 /// Milliseconds a safety rule waits before it evaluates (ARC's default).
 const WAIT_PERIOD_MS: u32 = 5000;
@@ -345,31 +342,6 @@ fn readiness(
 /// Readiness names allow only letters, digits and `_`.
 fn readiness_name(parts: &[&str]) -> String {
     parts.join("_").replace('-', "_")
-}
-
-/// The readiness resource-set type of a resource ARN, and a short name for it.
-pub fn readiness_type(arn: &str) -> Option<(&'static str, &'static str)> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() != 6
-        || parts[0] != "arn"
-        || !parts[1].starts_with("aws")
-        || !arn.chars().all(|c| c.is_ascii_graphic())
-    {
-        return None;
-    }
-    match (parts[2], parts[5]) {
-        ("elasticloadbalancing", r) if r.starts_with("loadbalancer/") => {
-            Some(("AWS::ElasticLoadBalancingV2::LoadBalancer", "load-balancer"))
-        }
-        ("autoscaling", r) if r.starts_with("autoScalingGroup:") => {
-            Some(("AWS::AutoScaling::AutoScalingGroup", "auto-scaling-group"))
-        }
-        ("ec2", r) if r.starts_with("vpc/") => Some(("AWS::EC2::VPC", "vpc")),
-        ("dynamodb", r) if r.starts_with("table/") => {
-            Some(("AWS::DynamoDB::Table", "dynamodb-table"))
-        }
-        _ => None,
-    }
 }
 
 /// The routing control whose state gates `app`'s record in `region`.

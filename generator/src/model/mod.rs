@@ -8,8 +8,6 @@
 
 pub mod arc;
 
-pub use arc::readiness_type;
-
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -1,0 +1,31 @@
+//! Route 53 Application Recovery Controller facts.
+
+/// The ARC configuration API (clusters, control panels, routing controls,
+/// safety rules) and readiness live in us-west-2 (ARC Developer Guide,
+/// "Regions and endpoints": the control plane's Region is US West (Oregon)).
+pub const ARC_HOME_REGION: &str = "us-west-2";
+
+/// The readiness resource-set type of a resource ARN, and a short name for it.
+pub fn readiness_type(arn: &str) -> Option<(&'static str, &'static str)> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6
+        || parts[0] != "arn"
+        || !parts[1].starts_with("aws")
+        || !arn.chars().all(|c| c.is_ascii_graphic())
+    {
+        return None;
+    }
+    match (parts[2], parts[5]) {
+        ("elasticloadbalancing", r) if r.starts_with("loadbalancer/") => {
+            Some(("AWS::ElasticLoadBalancingV2::LoadBalancer", "load-balancer"))
+        }
+        ("autoscaling", r) if r.starts_with("autoScalingGroup:") => {
+            Some(("AWS::AutoScaling::AutoScalingGroup", "auto-scaling-group"))
+        }
+        ("ec2", r) if r.starts_with("vpc/") => Some(("AWS::EC2::VPC", "vpc")),
+        ("dynamodb", r) if r.starts_with("table/") => {
+            Some(("AWS::DynamoDB::Table", "dynamodb-table"))
+        }
+        _ => None,
+    }
+}
