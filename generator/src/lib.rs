@@ -18,4 +18,6 @@ pub mod render;
 pub mod review;
 pub mod simulate;
 pub mod spec;
+#[cfg(test)]
+mod test_support;
 pub mod validate;

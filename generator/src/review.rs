@@ -639,7 +639,7 @@ pub fn consequences_markdown(cs: &[Consequence]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::plan_of;
+    use crate::test_support::plan_of;
 
     const BASE: &str = "version: 1\nname: t\ndns: {zone: example.com, zoneId: Z1}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}\n  - {name: us-east-1, cluster: b, albDnsName: b.elb.amazonaws.com}\napps:\n";
 

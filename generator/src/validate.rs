@@ -424,7 +424,7 @@ impl Validator {
                     "arc.safetyRules.minRegionsOn",
                     format!(
                         "app {app} has records in {n} Regions only: its own safety rule keeps {} of them On, not {min_on}",
-                        crate::model::arc::rule_threshold(min_on, n)
+                        rule_threshold(min_on, n)
                     ),
                     "a rule of all its Regions On would forbid ever moving it; lower minRegionsOn, or give the app a record in more Regions",
                 );

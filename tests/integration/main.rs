@@ -12,6 +12,7 @@ mod fuzz_corpus;
 mod git;
 mod iam;
 mod kill;
+mod layers;
 mod lifecycle;
 mod lints;
 mod plan;

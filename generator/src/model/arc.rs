@@ -20,6 +20,7 @@ use serde::Serialize;
 use super::Target;
 use crate::facts::arc::{ARC_HOME_REGION, readiness_type};
 use crate::layout::{self, pascal};
+use crate::spec::checked::rule_threshold;
 use crate::spec::checked::{Arc, ArcCluster, ArcScope, Spec};
 
 /// Milliseconds a safety rule waits before it evaluates (ARC's default).
@@ -131,12 +132,6 @@ pub fn cluster_generation(cluster: &ArcCluster) -> String {
     };
     let digest = Sha256::digest(identity.as_bytes());
     digest[..4].iter().map(|b| format!("{b:02X}")).collect()
-}
-
-/// The threshold of a rule over `n` controls: `min_on`, but never all of
-/// them, or no control of the set could ever be turned Off.
-pub fn rule_threshold(min_on: u32, n: usize) -> u32 {
-    min_on.min(n.saturating_sub(1).max(1) as u32)
 }
 
 pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
@@ -359,7 +354,7 @@ mod tests {
         let text = format!(
             "version: 1\nname: t\ndns: {{zone: example.com, zoneId: Z1}}\nregions:\n  - {{name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}}\n  - {{name: us-east-1, cluster: b, albDnsName: b.elb.amazonaws.com}}\n  - {{name: ap-southeast-2, cluster: c, albDnsName: c.elb.amazonaws.com}}\narc:\n  enabled: true\n  cluster: {{name: t}}\n{arc}apps:\n{apps}"
         );
-        super::super::plan_of(&text).arc.expect("arc")
+        crate::test_support::plan_of(&text).arc.expect("arc")
     }
 
     const FAILOVER: &str = "  - {name: f, host: f.example.com, image: i, health: {path: /f}, routing: {failover: {primary: eu-west-1, secondary: us-east-1}}}\n";

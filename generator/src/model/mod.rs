@@ -809,21 +809,10 @@ fn policy(
     }
 }
 
-/// The plan of a spec text that must be valid, for the tests of the stages
-/// that read plans.
-#[cfg(test)]
-pub(crate) fn plan_of(text: &str) -> Plan {
-    let loaded = crate::spec::load(text, "gen.yaml").expect("loads");
-    let outcome = crate::validate::validate(&loaded);
-    let spec = outcome
-        .spec
-        .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics));
-    plan(&spec, "")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::plan_of;
 
     const BASE: &str = "version: 1\nname: t\ndns: {zone: example.com}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}\n  - {name: eu-central-1, cluster: b}\n  - {name: us-east-1, cluster: c, albDnsName: c.elb.amazonaws.com}\napps:\n";
 

@@ -167,3 +167,9 @@ pub struct App {
     pub rbac: Option<Rbac>,
     pub overrides: BTreeMap<String, RegionOverride>,
 }
+
+/// The threshold of a rule over `n` controls: `min_on`, but never all of
+/// them, or no control of the set could ever be turned Off.
+pub fn rule_threshold(min_on: u32, n: usize) -> u32 {
+    min_on.min(n.saturating_sub(1).max(1) as u32)
+}
