@@ -1,5 +1,7 @@
 //! The corpus of bad specs in `tests/bad-specs/`: each file says, in
-//! `# expect: ...` lines, what `gen validate` must print about it.
+//! `# expect: ...` lines, what `gen validate` must print about it, and its
+//! whole output is pinned beside it (`<name>.out`, GEN_BLESS=1 rewrites it),
+//! so a spurious extra error fails too.
 
 use std::fs;
 
@@ -36,6 +38,9 @@ fn every_bad_spec_is_rejected_with_its_expected_messages() {
         for cmd in ["validate", "render"] {
             let o = run_gen(d.path(), &[cmd]);
             let err = stderr(&o);
+            if cmd == "validate" {
+                golden(&case.with_extension("out"), &err, &mut failures);
+            }
             if o.status.code() != Some(1) {
                 failures.push(format!(
                     "{name}: `gen {cmd}` exited {:?}, want 1\n{err}",

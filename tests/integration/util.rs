@@ -248,12 +248,19 @@ pub fn fake_aws(cmd: &mut Command, dir: &Path) {
 }
 
 /// Compare `got` with the golden file at `path`, or (with GEN_BLESS=1)
-/// rewrite the file; a difference is added to `failures`.
+/// rewrite the file; a difference is added to `failures` as a unified diff.
 pub fn golden(path: &Path, got: &str, failures: &mut Vec<String>) {
     if std::env::var_os("GEN_BLESS").is_some() {
         std::fs::write(path, got).expect("write golden file");
-    } else if std::fs::read_to_string(path).unwrap_or_default() != got {
-        failures.push(format!("{}:\n{got}", path.display()));
+        return;
+    }
+    let want = std::fs::read_to_string(path).unwrap_or_default();
+    if want != got {
+        let diff = similar::TextDiff::from_lines(want.as_str(), got)
+            .unified_diff()
+            .header(&path.display().to_string(), "now")
+            .to_string();
+        failures.push(diff);
     }
 }
 
