@@ -162,13 +162,22 @@ fn status_flags_a_cluster_behind_drift_unready_pods_and_an_unreachable_cluster()
         v["clusters"][1]["state"], "unreachable",
         "status keeps reporting the clusters it can reach"
     );
-    assert_eq!(v["apps"][0]["pods"], "1/2 ready");
+    // JSON carries states by name, not the table's display text.
+    assert_eq!(
+        v["apps"][0]["pods"],
+        json!({"state": "ready", "ready": 1, "want": 2})
+    );
     assert_eq!(
         v["apps"][0]["ingress"],
-        "DRIFT: now k8s-other.eu-west-1.elb.amazonaws.com"
+        json!({"state": "drift", "now": "k8s-other.eu-west-1.elb.amazonaws.com"})
     );
+    assert_eq!(
+        v["apps"][0]["health_check"],
+        json!({"state": "not_checked"})
+    );
+    assert_eq!(v["apps"][1]["pods"]["state"], "error", "{v}");
     assert!(
-        v["apps"][1]["pods"]
+        v["apps"][1]["pods"]["message"]
             .as_str()
             .unwrap()
             .contains("Connection refused"),

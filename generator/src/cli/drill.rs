@@ -186,30 +186,17 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DrillArgs) -> Result<ExitCod
 }
 
 fn entry<'a>(plan: &'a Plan, app: &str, region: &str) -> Result<&'a Entry> {
-    let entries: Vec<&Entry> = plan
-        .stacks
-        .iter()
-        .flat_map(|s| &s.entries)
-        .filter(|e| e.record.app == app)
-        .collect();
-    if entries.is_empty() {
+    if !plan.stacks.iter().any(|s| s.apps.iter().any(|a| a == app)) {
         bail!("`{app}` is not an app of this spec");
     }
-    entries
-        .into_iter()
-        .find(|e| e.record.region == region)
+    plan.entry(app, region)
+        .map(|(_, e)| e)
         .with_context(|| format!("`{app}` has no record in {region} (a failover app answers only from its primary and secondary)"))
 }
 
 fn stack_of<'a>(plan: &'a Plan, entry: &Entry) -> &'a str {
-    plan.stacks
-        .iter()
-        .find(|s| {
-            s.entries
-                .iter()
-                .any(|e| e.health_check.logical_id == entry.health_check.logical_id)
-        })
-        .map(|s| s.name.as_str())
+    plan.entry(&entry.record.app, &entry.record.region)
+        .map(|(s, _)| s.name.as_str())
         .unwrap_or_default()
 }
 

@@ -33,24 +33,169 @@ pub struct StatusArgs {
     no_aws: bool,
 }
 
+/// Flux's state on a cluster, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum FluxState {
+    Unreachable,
+    DrillInterrupted,
+    Failing,
+    Missing,
+    Suspended,
+    Behind,
+    Reconciled,
+}
+
+impl FluxState {
+    fn label(self) -> &'static str {
+        match self {
+            FluxState::Unreachable => "unreachable",
+            FluxState::DrillInterrupted => "drill interrupted",
+            FluxState::Failing => "failing",
+            FluxState::Missing => "missing",
+            FluxState::Suspended => "suspended",
+            FluxState::Behind => "behind",
+            FluxState::Reconciled => "reconciled",
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct ClusterRow {
     cluster: String,
     region: String,
-    /// "reconciled", "behind", "failing", "unreachable", ...
-    state: String,
+    state: FluxState,
     source_revision: Option<String>,
     detail: String,
+}
+
+/// The app's Deployment in one Region.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+enum Pods {
+    Ready { ready: i32, want: i32 },
+    Missing,
+    Unreachable,
+    Error { message: String },
+}
+
+/// The shared Ingress's address against what gen.lock (or the spec) says.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+enum IngressState {
+    Matches,
+    Drift { now: String },
+    NotInLock,
+    NoAddress,
+    Missing,
+    Unknown,
+}
+
+/// The Route 53 check of the app's record in one Region.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+enum CheckState {
+    Healthy { healthy: usize, reporting: usize },
+    Unhealthy { healthy: usize, reporting: usize },
+    NoRecord,
+    NotChecked,
+    NotDeployed,
+    Error { message: String },
+}
+
+/// The routing control that gates the record.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+enum ControlView {
+    On,
+    Off,
+    NotGated,
+    NotChecked,
+    Missing,
+    Error { message: String },
+}
+
+impl Pods {
+    fn ok(&self) -> bool {
+        matches!(self, Pods::Ready { ready, want } if ready >= want)
+    }
+    fn label(&self) -> String {
+        match self {
+            Pods::Ready { ready, want } => format!("{ready}/{want} ready"),
+            Pods::Missing => "missing".into(),
+            Pods::Unreachable => "unreachable".into(),
+            Pods::Error { message } => message.clone(),
+        }
+    }
+}
+
+impl IngressState {
+    fn ok(&self) -> bool {
+        matches!(self, IngressState::Matches)
+    }
+    fn label(&self) -> String {
+        match self {
+            IngressState::Matches => "matches".into(),
+            IngressState::Drift { now } => format!("DRIFT: now {now}"),
+            IngressState::NotInLock => "not in gen.lock".into(),
+            IngressState::NoAddress => "no address yet".into(),
+            IngressState::Missing => "missing".into(),
+            IngressState::Unknown => "unknown".into(),
+        }
+    }
+}
+
+impl CheckState {
+    fn ok(&self) -> bool {
+        matches!(
+            self,
+            CheckState::Healthy { .. } | CheckState::NoRecord | CheckState::NotChecked
+        )
+    }
+    fn label(&self) -> String {
+        match self {
+            CheckState::Healthy { healthy, reporting } => {
+                format!("healthy {healthy}/{reporting} checkers")
+            }
+            CheckState::Unhealthy { healthy, reporting } => {
+                format!("UNHEALTHY {healthy}/{reporting} checkers")
+            }
+            CheckState::NoRecord => "no record here".into(),
+            CheckState::NotChecked => "not checked (--no-aws)".into(),
+            CheckState::NotDeployed => "not deployed".into(),
+            CheckState::Error { message } => message.clone(),
+        }
+    }
+}
+
+impl ControlView {
+    fn ok(&self) -> bool {
+        matches!(
+            self,
+            ControlView::On | ControlView::NotGated | ControlView::NotChecked
+        )
+    }
+    fn label(&self) -> String {
+        match self {
+            ControlView::On => "On".into(),
+            ControlView::Off => "Off".into(),
+            ControlView::NotGated => "-".into(),
+            ControlView::NotChecked => "not checked (--no-aws)".into(),
+            ControlView::Missing => "missing".into(),
+            ControlView::Error { message } => message.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
 struct AppRow {
     app: String,
     region: String,
-    pods: String,
-    ingress: String,
-    health_check: String,
-    routing_control: String,
+    pods: Pods,
+    ingress: IngressState,
+    health_check: CheckState,
+    routing_control: ControlView,
+    /// Decided from the states above, never from their labels.
     ok: bool,
 }
 
@@ -76,19 +221,27 @@ pub fn run(settings: &Settings, spec: &Spec, args: &StatusArgs) -> Result<ExitCo
             let clusters = runtime.block_on(clusters(spec, &plan, &config, head.as_deref()));
             let pending: Vec<String> = clusters
                 .iter()
-                .filter(|c| c.state != "reconciled")
-                .map(|c| format!("{} {}", c.cluster, c.state))
+                .filter(|c| c.state != FluxState::Reconciled)
+                .map(|c| format!("{} {}", c.cluster, c.state.label()))
                 .collect();
             if pending.is_empty() {
                 break;
             }
-            if clusters.iter().any(|c| c.state == "failing")
+            if clusters.iter().any(|c| c.state == FluxState::Failing)
                 || started.elapsed() > Duration::from_secs(args.timeout)
             {
                 let why: Vec<String> = clusters
                     .iter()
-                    .filter(|c| c.state != "reconciled")
-                    .map(|c| format!("{} ({}): {}: {}", c.cluster, c.region, c.state, c.detail))
+                    .filter(|c| c.state != FluxState::Reconciled)
+                    .map(|c| {
+                        format!(
+                            "{} ({}): {}: {}",
+                            c.cluster,
+                            c.region,
+                            c.state.label(),
+                            c.detail
+                        )
+                    })
                     .collect();
                 anyhow::bail!(
                     "not every cluster applied {}:\n  {}\n  hint: `flux get kustomizations` on those clusters shows why",
@@ -107,7 +260,8 @@ pub fn run(settings: &Settings, spec: &Spec, args: &StatusArgs) -> Result<ExitCo
     let report = runtime.block_on(async {
         let clusters = clusters(spec, &plan, &config, head.as_deref()).await;
         let apps = apps(settings, spec, &plan, &config, args.no_aws).await;
-        let ok = clusters.iter().all(|c| c.state == "reconciled") && apps.iter().all(|a| a.ok);
+        let ok =
+            clusters.iter().all(|c| c.state == FluxState::Reconciled) && apps.iter().all(|a| a.ok);
         Report {
             head: head.clone(),
             clusters,
@@ -128,7 +282,7 @@ pub fn run(settings: &Settings, spec: &Spec, args: &StatusArgs) -> Result<ExitCo
                     [
                         c.cluster.clone(),
                         c.region.clone(),
-                        c.state.clone(),
+                        c.state.label().to_string(),
                         c.detail.clone(),
                     ]
                 })
@@ -142,10 +296,10 @@ pub fn run(settings: &Settings, spec: &Spec, args: &StatusArgs) -> Result<ExitCo
                     [
                         a.app.clone(),
                         a.region.clone(),
-                        a.pods.clone(),
-                        a.ingress.clone(),
-                        a.health_check.clone(),
-                        a.routing_control.clone(),
+                        a.pods.label(),
+                        a.ingress.label(),
+                        a.health_check.label(),
+                        a.routing_control.label(),
                     ]
                 })
                 .collect();
@@ -190,14 +344,14 @@ async fn clusters(
         let mut row = ClusterRow {
             cluster: r.cluster.clone(),
             region: r.name.clone(),
-            state: String::new(),
+            state: FluxState::Reconciled,
             source_revision: None,
             detail: String::new(),
         };
         let client = match connect(config, &r.cluster, r.kube_context.as_deref()).await {
             Ok(c) => c,
             Err(e) => {
-                row.state = "unreachable".into();
+                row.state = FluxState::Unreachable;
                 row.detail = first_line(&e);
                 out.push(row);
                 continue;
@@ -211,7 +365,7 @@ async fn clusters(
         let found = match k8s::kustomizations(client, &spec.flux.namespace).await {
             Ok(k) => k,
             Err(e) => {
-                row.state = "unreachable".into();
+                row.state = FluxState::Unreachable;
                 row.detail = first_line(&e);
                 out.push(row);
                 continue;
@@ -258,21 +412,21 @@ async fn clusters(
             }
         }
         (row.state, row.detail) = if !drills.is_empty() {
-            ("drill interrupted".into(), drills.join("; "))
+            (FluxState::DrillInterrupted, drills.join("; "))
         } else if !failing.is_empty() {
-            ("failing".into(), failing.join("; "))
+            (FluxState::Failing, failing.join("; "))
         } else if !missing.is_empty() {
             (
-                "missing".into(),
+                FluxState::Missing,
                 format!("not on the cluster: {}", missing.join(", ")),
             )
         } else if !suspended.is_empty() {
-            ("suspended".into(), suspended.join(", "))
+            (FluxState::Suspended, suspended.join(", "))
         } else if !behind.is_empty() {
-            ("behind".into(), behind.join(", "))
+            (FluxState::Behind, behind.join(", "))
         } else {
             (
-                "reconciled".into(),
+                FluxState::Reconciled,
                 format!(
                     "{} Kustomizations at {}",
                     c.kustomizations.len(),
@@ -345,80 +499,73 @@ async fn apps(
             .alb_dns_name
             .clone()
             .or_else(|| locked.regions.get(&r.name).map(|l| l.alb_dns_name.clone()));
-        let ingress = match (&address, &expected) {
-            (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => "matches".to_string(),
-            (Some(k8s::IngressAddress::Ready(h)), Some(_)) => format!("DRIFT: now {h}"),
-            (Some(k8s::IngressAddress::Ready(_)), None) => "not in gen.lock".to_string(),
-            (Some(k8s::IngressAddress::Pending), _) => "no address yet".to_string(),
-            (Some(k8s::IngressAddress::Missing), _) => "missing".to_string(),
-            (None, _) => "unknown".to_string(),
+        let ingress = || match (&address, &expected) {
+            (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
+            (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
+                IngressState::Drift { now: h.clone() }
+            }
+            (Some(k8s::IngressAddress::Ready(_)), None) => IngressState::NotInLock,
+            (Some(k8s::IngressAddress::Pending), _) => IngressState::NoAddress,
+            (Some(k8s::IngressAddress::Missing), _) => IngressState::Missing,
+            (None, _) => IngressState::Unknown,
         };
         for w in &c.workloads {
-            let (pods, pods_ok) = match &client {
+            let pods = match &client {
                 Some(cl) => match k8s::deployment(cl.clone(), &spec.namespace, &w.app).await {
-                    Ok(Some((want, ready))) => (format!("{ready}/{want} ready"), ready >= want),
-                    Ok(None) => ("missing".into(), false),
-                    Err(e) => (first_line(&e), false),
+                    Ok(Some((want, ready))) => Pods::Ready { ready, want },
+                    Ok(None) => Pods::Missing,
+                    Err(e) => Pods::Error {
+                        message: first_line(&e),
+                    },
                 },
-                None => ("unreachable".into(), false),
+                None => Pods::Unreachable,
             };
-            let entry = plan
-                .stacks
-                .iter()
-                .flat_map(|s| s.entries.iter().map(move |e| (s, e)))
-                .find(|(_, e)| e.record.app == w.app && e.record.region == r.name);
+            let entry = plan.entry(&w.app, &r.name);
             let health_check = match (entry, &r53, &cfn) {
-                (None, _, _) => "no record here".to_string(),
-                (Some(_), None, _) | (Some(_), _, None) => "not checked (--no-aws)".to_string(),
+                (None, _, _) => CheckState::NoRecord,
+                (Some(_), None, _) | (Some(_), _, None) => CheckState::NotChecked,
                 (Some((s, e)), Some(r53), Some(cfn)) => {
                     match cfn.physical_id(&s.name, &e.health_check.logical_id).await {
                         Ok(Some(id)) => match r53.status(&id).await {
-                            Ok(st) => format!(
-                                "{} {}/{} checkers",
-                                if st.is_healthy() {
-                                    "healthy"
-                                } else {
-                                    "UNHEALTHY"
-                                },
-                                st.healthy,
-                                st.reporting
-                            ),
-                            Err(e) => first_line(&e),
+                            Ok(st) if st.is_healthy() => CheckState::Healthy {
+                                healthy: st.healthy,
+                                reporting: st.reporting,
+                            },
+                            Ok(st) => CheckState::Unhealthy {
+                                healthy: st.healthy,
+                                reporting: st.reporting,
+                            },
+                            Err(e) => CheckState::Error {
+                                message: first_line(&e),
+                            },
                         },
-                        Ok(None) => "not deployed".into(),
-                        Err(e) => first_line(&e),
+                        Ok(None) => CheckState::NotDeployed,
+                        Err(e) => CheckState::Error {
+                            message: first_line(&e),
+                        },
                     }
                 }
             };
             let routing_control = match (&plan.arc, &controls) {
-                (None, _) => "-".to_string(),
+                (None, _) => ControlView::NotGated,
                 (Some(p), Ok(states)) => match crate::model::arc::control_for(p, &w.app, &r.name) {
                     Some(ctl) => match states.iter().find(|s| s.name == ctl.name) {
-                        Some(s) => {
-                            if s.on {
-                                "On".into()
-                            } else {
-                                "Off".into()
-                            }
-                        }
-                        None if no_aws => "not checked (--no-aws)".into(),
-                        None => "missing".into(),
+                        Some(s) if s.on => ControlView::On,
+                        Some(_) => ControlView::Off,
+                        None if no_aws => ControlView::NotChecked,
+                        None => ControlView::Missing,
                     },
-                    None => "-".into(),
+                    None => ControlView::NotGated,
                 },
-                (Some(_), Err(e)) => e.clone(),
+                (Some(_), Err(e)) => ControlView::Error { message: e.clone() },
             };
-            let ok = pods_ok
-                && ingress == "matches"
-                && (health_check.starts_with("healthy")
-                    || health_check == "no record here"
-                    || no_aws)
-                && (routing_control == "On" || routing_control == "-" || no_aws);
+            let ingress = ingress();
+            let ok = pods.ok() && ingress.ok() && health_check.ok() && routing_control.ok();
             rows.push(AppRow {
                 app: w.app.clone(),
                 region: r.name.clone(),
                 pods,
-                ingress: ingress.clone(),
+                ingress,
                 health_check,
                 routing_control,
                 ok,

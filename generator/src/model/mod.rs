@@ -35,6 +35,18 @@ pub struct Plan {
     pub zone_unresolved: bool,
 }
 
+impl Plan {
+    /// The stack and entry of `app`'s record in `region`, if it has one there.
+    pub fn entry(&self, app: &str, region: &str) -> Option<(&StackPlan, &Entry)> {
+        self.stacks.iter().find_map(|s| {
+            s.entries
+                .iter()
+                .find(|e| e.record.app == app && e.record.region == region)
+                .map(|e| (s, e))
+        })
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct IngressPlan {
     /// apiVersion of IngressClassParams.
