@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
@@ -72,10 +72,7 @@ pub fn run(settings: &Settings, spec: &Spec, cmd: &ArcCommand) -> Result<ExitCod
         ArcCommand::On(s) => select(&plan, spec, arc.scope, s, true)?,
         ArcCommand::Off(s) => select(&plan, spec, arc.scope, s, false)?,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
         let cluster = adapter::cluster(which).await?;
         let mut skipped = Vec::new();

@@ -87,10 +87,7 @@ fn checked_targets(settings: &Settings, spec: &Spec) -> Result<(Plan, Vec<Target
 /// and delete it again.
 pub fn show_change_sets(settings: &Settings, spec: &Spec) -> Result<()> {
     let (plan, targets) = checked_targets(settings, spec)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
         let mut clients = Vec::new();
         let producers = producers(&plan);
@@ -117,10 +114,7 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCo
         }
         targets.retain(|t| args.stacks.contains(&t.name));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     // Stacks of apps (or stack groups) no longer in the spec are deleted,
     // and the ARC stack once ARC is off, on a full deploy only.
     let orphans_of = (args.stacks.is_empty()).then(|| Orphans {

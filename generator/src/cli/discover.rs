@@ -21,9 +21,7 @@ enum Found {
 
 pub fn run(settings: &Settings, spec: &Spec) -> Result<ExitCode> {
     let config = k8s::kubeconfig()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = super::runtime()?;
     let mut details = Vec::new();
     let mut found: Vec<(usize, String, Found)> = Vec::new();
     for (i, r) in spec.regions.iter().enumerate() {

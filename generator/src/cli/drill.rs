@@ -114,10 +114,7 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DrillArgs) -> Result<ExitCod
     let entry = entry(&plan, &args.app, &args.region)?;
     if args.restore {
         let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("starting the async runtime")?;
+        let runtime = super::runtime()?;
         return runtime.block_on(finish(spec, region, &kustomization, args));
     }
     if args.arc && entry.combined.is_none() {
@@ -151,10 +148,7 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DrillArgs) -> Result<ExitCod
         say!("dry run: nothing touched");
         return Ok(ExitCode::SUCCESS);
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     let log = runtime.block_on(drill(
         spec,
         &plan,

@@ -391,6 +391,15 @@ fn report_unresolved(settings: &Settings, spec: &spec::checked::Spec, plan: &mod
     }
 }
 
+/// The one async runtime a command that talks to AWS or a cluster runs on:
+/// a single thread is enough for calls made one after another.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
 /// Columns aligned to their widest cell; the last one is not padded.
 pub(crate) fn print_table<const N: usize>(head: [&str; N], rows: &[[String; N]]) {
     let mut widths = head.map(str::len);

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
@@ -210,10 +210,7 @@ struct Report {
 pub fn run(settings: &Settings, spec: &Spec, args: &StatusArgs) -> Result<ExitCode> {
     let plan = model::plan(spec, &git::repo_prefix(&settings.root)?);
     let head = git::head_commit(&settings.root);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     let config = k8s::kubeconfig()?;
     if args.wait {
         let started = Instant::now();
