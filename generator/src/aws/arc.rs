@@ -33,7 +33,6 @@ pub struct Endpoint {
 pub struct ControlState {
     pub name: String,
     pub arn: String,
-    pub panel: String,
     pub on: bool,
 }
 
@@ -214,7 +213,6 @@ impl Cluster {
                 out.push(ControlState {
                     name: rc.routing_control_name().unwrap_or_default().to_string(),
                     arn: rc.routing_control_arn().unwrap_or_default().to_string(),
-                    panel: panel.to_string(),
                     on: rc.routing_control_state() == Some(&RoutingControlState::On),
                 });
             }
