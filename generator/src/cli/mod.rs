@@ -130,10 +130,7 @@ pub fn main() -> ExitCode {
     match run(&args) {
         Ok(code) => code,
         Err(e) => {
-            tell!("error: {e}");
-            for cause in e.chain().skip(1) {
-                tell!("  Caused by: {cause}");
-            }
+            tell_raw!("{}", error_report(&e));
             ExitCode::FAILURE
         }
     }
@@ -391,6 +388,32 @@ fn report_unresolved(settings: &Settings, spec: &spec::checked::Spec, plan: &mod
     }
 }
 
+/// An error as uv prints one: the error, each cause, then (after a blank
+/// line) every hint, so no hint stands between an error and its cause.
+/// Hints travel inside messages as `\n  hint: ...` lines.
+pub(crate) fn error_report(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    let mut hints = Vec::new();
+    for (i, cause) in e.chain().enumerate() {
+        let text = cause.to_string();
+        let mut parts = text.split("\n  hint: ");
+        let message = parts.next().unwrap_or_default();
+        hints.extend(parts.map(str::to_string));
+        if i == 0 {
+            out.push_str(&format!("error: {message}\n"));
+        } else {
+            out.push_str(&format!("  Caused by: {message}\n"));
+        }
+    }
+    if !hints.is_empty() {
+        out.push('\n');
+        for h in hints {
+            out.push_str(&format!("hint: {h}\n"));
+        }
+    }
+    out
+}
+
 /// The one async runtime a command that talks to AWS or a cluster runs on:
 /// a single thread is enough for calls made one after another.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -422,5 +445,21 @@ pub(crate) fn print_table<const N: usize>(head: [&str; N], rows: &[[String; N]])
     say!("{}", line(head.to_vec()));
     for r in rows {
         say!("{}", line(r.iter().map(String::as_str).collect()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_come_after_every_cause() {
+        let inner = anyhow::anyhow!("no such stack\n  hint: deploy it first");
+        let e = inner.context("deploying demo-dns-web\n  hint: see its events");
+        assert_eq!(
+            error_report(&e),
+            "error: deploying demo-dns-web\n  Caused by: no such stack\n\nhint: see its events\nhint: deploy it first\n"
+        );
+        assert_eq!(error_report(&anyhow::anyhow!("plain")), "error: plain\n");
     }
 }
