@@ -407,7 +407,7 @@ fn dry_run_shows_the_change_and_sends_nothing() {
             .any(|l| l.starts_with("app0.example.org") && l.contains("us-east-1  (moved)")),
         "{out}"
     );
-    assert!(!out.contains("fail-open"), "{out}");
+    assert!(!stderr(&o).contains("fail-open"), "{}", stderr(&o));
 
     // With the other Region already Off, Off loses to fail-open: say so.
     let fake = Fake::start(&[("shop-eu-west-1", true), ("shop-us-east-1", false)], 1);
@@ -417,7 +417,11 @@ fn dry_run_shows_the_change_and_sends_nothing() {
     );
     let out = stdout(&o);
     assert!(out.contains("R3 all unhealthy: fails open"), "{out}");
-    assert!(out.contains("Off does not win over fail-open"), "{out}");
+    assert!(
+        stderr(&o).contains("Off does not win over fail-open"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -331,7 +331,8 @@ fn unresolved_alb_names_become_parameters_and_are_reported() {
     fs::write(d.path().join("gen.yaml"), spec("")).unwrap();
     let o = run_gen(d.path(), &["render", "--no-commit"]);
     assert!(o.status.success());
-    let out = stdout(&o);
+    // Notes go to stderr, with everything that is not the command's data.
+    let out = stderr(&o);
     assert!(
         out.contains("note: the ALB DNS name for us-east-1 is not resolved"),
         "{out}"

@@ -366,7 +366,7 @@ fn answers(
     say!("what Route 53 answers (gen simulate, from the rendered templates):");
     print_table(["HOST", "NOW", "AFTER", "WHY"], &rows);
     if open {
-        say!(
+        tell!(
             "note: Off does not win over fail-open: when every record of a host is unhealthy, Route 53 answers with all of them, the Off Region's too (and a failover primary when both are unhealthy)"
         );
     }

@@ -268,7 +268,7 @@ fn report_arc_cost(plan: &model::Plan) {
         Some(name) => format!("the ARC cluster `{name}` that this spec creates"),
         None => "the existing ARC cluster this spec uses".to_string(),
     };
-    say!(
+    tell!(
         "note: {whose} is billed per hour, used or not: ${:.2}/hour, about ${:.0}/month ({}, {})",
         p.usd_per_hour,
         p.per_month(1),
@@ -277,7 +277,7 @@ fn report_arc_cost(plan: &model::Plan) {
     );
     if let Some(r) = &arc.readiness {
         let c = &pricing::ARC_READINESS_CHECK;
-        say!(
+        tell!(
             "note: {} readiness checks at ${}/hour each, about ${:.0}/month",
             r.sets.len(),
             c.usd_per_hour,
@@ -357,7 +357,7 @@ fn commit(
 /// as parameters.
 fn report_unresolved(settings: &Settings, spec: &spec::checked::Spec, plan: &model::Plan) {
     if plan.zone_unresolved {
-        say!(
+        tell!(
             "note: the ID of hosted zone {} is not known: the DNS stacks take it as parameter {}, and gen deploy refuses until it is known\n  hint: set dns.zoneId in {}, or run `gen discover` to record it in gen.lock",
             spec.zone,
             model::ZONE_PARAM,
@@ -375,7 +375,7 @@ fn report_unresolved(settings: &Settings, spec: &spec::checked::Spec, plan: &mod
             )
         };
         let one = u.stacks.len() == 1;
-        say!(
+        tell!(
             "note: the ALB DNS name for {} is not resolved: stack{} {stacks} take{} it as parameter {}\n  hint: set regions[{}].albDnsName in {} once the Ingress has an address (kubectl get ingress -n {})",
             u.region,
             if one { "" } else { "s" },
