@@ -145,15 +145,3 @@ pub fn explain(plan: &Plan) -> Explanation {
         quotas,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn worst_case_failover_matches_the_documented_formula() {
-        // The brief's figures: defaults 30 s × 3 → 168 s; 10 s × 1 → 76 s (both + δ).
-        assert_eq!(failover_seconds(30, 3), 168);
-        assert_eq!(failover_seconds(10, 1), 76);
-    }
-}
