@@ -15,6 +15,7 @@ pub mod layout;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod resolve;
 pub mod review;
 pub mod simulate;
 pub mod spec;

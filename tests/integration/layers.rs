@@ -23,6 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // The pipeline, in order.
     ("spec", &["diag"]),
     ("validate", &["spec", "diag", "facts", "layout"]),
+    ("resolve", &["spec", "diag"]),
     ("model", &["spec", "layout", "facts"]),
     ("explain", &["model", "spec", "facts"]),
     ("review", &["model", "spec", "facts"]),

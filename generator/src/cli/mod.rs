@@ -150,7 +150,7 @@ fn run(args: &Args) -> Result<ExitCode> {
     };
     // What `gen discover` found fills what the spec leaves out.
     let lock = spec::lock::read(&settings.spec)?;
-    for d in spec::lock::apply(&mut checked, &lock) {
+    for d in crate::resolve::apply(&mut checked, &lock) {
         tell!("{}", d.display(&settings.spec_name()));
     }
     match &args.command {

@@ -58,7 +58,7 @@ pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode
                 None => spec::lock::empty(),
             };
             // Disagreements with the spec were worth a warning when the base was rendered.
-            let _ = spec::lock::apply(&mut base, &lock);
+            let _ = crate::resolve::apply(&mut base, &lock);
             Some(model::plan(&base, &prefix))
         }
     };

@@ -1,0 +1,59 @@
+//! `resolve`: fill what the checked spec leaves out from what `gen discover`
+//! found (`gen.lock`), before planning. The spec wins where both give a
+//! value; a disagreement is worth a warning.
+
+use crate::diag::Diagnostic;
+use crate::spec::checked::Spec;
+use crate::spec::lock::{FILE, Lock};
+
+/// Fill the ALB DNS names the spec leaves out from the lock. The spec wins
+/// where both give one; a disagreement is worth a warning.
+pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
+    let mut notes = Vec::new();
+    // Only the zone of this spec's name: a lock written before the zone
+    // changed must not point the records at the old one.
+    if let Some(z) = &lock.hosted_zone
+        && z.name
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(spec.zone.trim_end_matches('.'))
+    {
+        match &spec.zone_id {
+            None => spec.zone_id = Some(z.id.clone()),
+            Some(given) if *given != z.id => notes.push(
+                Diagnostic::new(
+                    "dns.zoneId",
+                    format!(
+                        "`{given}` differs from `{}`, the public zone {} that gen discover found in {FILE}",
+                        z.id, spec.zone
+                    ),
+                )
+                .hint("the spec wins; drop dns.zoneId from the spec to use the discovered zone")
+                .warning(),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (i, r) in spec.regions.iter_mut().enumerate() {
+        let Some(l) = lock.regions.get(&r.name) else {
+            continue;
+        };
+        match &r.alb_dns_name {
+            None => r.alb_dns_name = Some(l.alb_dns_name.clone()),
+            Some(given) if *given != l.alb_dns_name => notes.push(
+                Diagnostic::new(
+                    &format!("regions[{i}].albDnsName"),
+                    format!(
+                        "`{given}` differs from `{}` that gen discover found in {FILE}",
+                        l.alb_dns_name
+                    ),
+                )
+                .hint(
+                    "the spec wins; drop albDnsName from the spec to use what the cluster reports",
+                )
+                .warning(),
+            ),
+            Some(_) => {}
+        }
+    }
+    notes
+}
