@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::Plan;
+use crate::model::{Plan, RecordPlan};
 
 /// DNS behaviour of every app in every Region where it has a record.
 #[derive(Debug, Default, PartialEq)]
@@ -388,34 +388,10 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
                 });
             }
         }
-        // Records per app, as CloudFormation sees them.
-        let groups = |p: &Plan| -> BTreeMap<String, (String, String, Vec<String>, String)> {
-            let mut g: BTreeMap<String, (String, String, Vec<String>, String)> = BTreeMap::new();
-            for s in &p.stacks {
-                for e in &s.entries {
-                    let r = &e.record;
-                    let policy = match (r.weight, &r.latency_region, r.failover) {
-                        (Some(_), _, _) => "weighted".to_string(),
-                        (_, Some(_), _) => "latency".to_string(),
-                        (_, _, Some(_)) => "failover".to_string(),
-                        _ => "simple".to_string(),
-                    };
-                    let entry = g.entry(r.app.clone()).or_insert_with(|| {
-                        (
-                            s.name.clone(),
-                            r.name.trim_end_matches('.').to_string(),
-                            Vec::new(),
-                            policy,
-                        )
-                    });
-                    entry.2.push(format!("{r:?}"));
-                }
-            }
-            g
-        };
+        // Each app's record group, as CloudFormation sees it.
         let (before, after) = (groups(base), groups(head));
-        for (app, (stack, host, records, policy)) in &after {
-            let Some((base_stack, _, was, was_policy)) = before.get(app) else {
+        for (app, (stack, records)) in &after {
+            let Some((base_stack, was)) = before.get(app) else {
                 continue;
             };
             if base_stack != stack {
@@ -426,27 +402,21 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
                 continue;
             }
             if was != records {
-                let primary = |p: &Plan| {
-                    p.stacks
-                        .iter()
-                        .flat_map(|s| &s.entries)
-                        .find(|e| &e.record.app == app && e.record.failover == Some("PRIMARY"))
-                        .map(|e| e.record.region.clone())
-                };
+                let (policy, was_policy) = (policy(records), policy(was));
                 let switch = if was_policy != policy {
                     Some(format!("routing {was_policy} -> {policy}"))
-                } else if policy == "failover" && primary(base) != primary(head) {
+                } else if policy == "failover" && primary(was) != primary(records) {
                     Some(format!(
                         "primary {} -> {}",
-                        primary(base).unwrap_or_default(),
-                        primary(head).unwrap_or_default()
+                        primary(was).unwrap_or_default(),
+                        primary(records).unwrap_or_default()
                     ))
                 } else {
                     None
                 };
                 out.push(Consequence::OneBatch {
-                    app: app.clone(),
-                    host: host.clone(),
+                    app: app.to_string(),
+                    host: records[0].name.trim_end_matches('.').to_string(),
                     records: records.len(),
                     switch,
                 });
@@ -551,6 +521,37 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
         });
     }
     out
+}
+
+/// Per app: its stack and the records of its group, in Region order.
+fn groups(p: &Plan) -> BTreeMap<&str, (&str, Vec<&RecordPlan>)> {
+    p.stacks
+        .iter()
+        .flat_map(|s| {
+            s.record_groups.iter().map(move |g| {
+                let records = g.entries.iter().map(|&i| &s.entries[i].record).collect();
+                (g.app.as_str(), (s.name.as_str(), records))
+            })
+        })
+        .collect()
+}
+
+/// The routing policy of a host's records (one per host: Route 53 allows no mix).
+fn policy(records: &[&RecordPlan]) -> &'static str {
+    match records.first() {
+        Some(r) if r.weight.is_some() => "weighted",
+        Some(r) if r.latency_region.is_some() => "latency",
+        Some(r) if r.failover.is_some() => "failover",
+        _ => "simple",
+    }
+}
+
+/// The failover primary's Region among a host's records.
+fn primary<'a>(records: &[&'a RecordPlan]) -> Option<&'a str> {
+    records
+        .iter()
+        .find(|r| r.failover == Some("PRIMARY"))
+        .map(|r| r.region.as_str())
 }
 
 fn consequence_line(c: &Consequence) -> String {

@@ -117,9 +117,20 @@ pub struct Answer {
     pub rule: String,
 }
 
+/// The two answers Route 53 gives when every record of a host is unhealthy.
+const R3_FAILS_OPEN: &str = "R3 all unhealthy: fails open";
+const R5_BOTH_UNHEALTHY: &str = "R5 both unhealthy: primary";
+
 impl Answer {
     pub fn short(&self) -> String {
         self.regions.join(" + ")
+    }
+
+    /// Whether Route 53 answered although every record is unhealthy: a
+    /// weighted or latency set failing open (R3), or a failover primary
+    /// when both are unhealthy (R5).
+    pub fn fails_open(&self) -> bool {
+        self.rule == R3_FAILS_OPEN || self.rule == R5_BOTH_UNHEALTHY
     }
 }
 
@@ -186,7 +197,7 @@ impl World {
                     },
                     (Some((p, false)), _) => Answer {
                         regions: vec![p.region.clone()],
-                        rule: "R5 both unhealthy: primary".into(),
+                        rule: R5_BOTH_UNHEALTHY.into(),
                     },
                     (None, Some((s, _))) => Answer {
                         regions: vec![s.region.clone()],
@@ -244,7 +255,7 @@ impl World {
                     set.iter().copied().filter(|r| weight(r) > 0).collect();
                 Answer {
                     regions: pick(all_nonzero),
-                    rule: "R3 all unhealthy: fails open".into(),
+                    rule: R3_FAILS_OPEN.into(),
                 }
             }
             Some(Policy::Latency) => {
@@ -256,7 +267,7 @@ impl World {
                 if up.is_empty() {
                     Answer {
                         regions: set.iter().map(|r| r.region.clone()).collect(),
-                        rule: "R3 all unhealthy: fails open".into(),
+                        rule: R3_FAILS_OPEN.into(),
                     }
                 } else {
                     Answer {
@@ -339,15 +350,12 @@ pub fn world(
     let mut records: Vec<(usize, &Value)> = Vec::new();
     for (i, (file, t)) in templates.iter().enumerate() {
         // The stack the template names (its file's name otherwise).
-        let stack = t
-            .get("Metadata")
-            .and_then(|m| m.get("gen"))
+        let gen_meta = t.get("Metadata").and_then(|m| m.get("gen"));
+        let stack = gen_meta
             .and_then(|g| g.get("stack"))
             .and_then(Value::as_str)
             .map_or_else(|| stack_of(file), str::to_string);
-        if let Some(ins) = t
-            .get("Metadata")
-            .and_then(|m| m.get("gen"))
+        if let Some(ins) = gen_meta
             .and_then(|g| g.get("inputs"))
             .and_then(Value::as_mapping)
         {

@@ -401,16 +401,7 @@ impl Validator {
             .iter()
             .filter(|a| covered.contains(&a.name))
             .map(|a| {
-                let rs = regions
-                    .iter()
-                    .filter(|r| match &a.routing {
-                        Routing::Failover { primary, secondary } => {
-                            *r == primary || *r == secondary
-                        }
-                        Routing::Weighted(w) => w.contains_key(*r),
-                        Routing::Latency => true,
-                    })
-                    .collect();
+                let rs = regions.iter().filter(|r| a.routing.answers_in(r)).collect();
                 (a.name.as_str(), rs)
             })
             .collect();

@@ -346,11 +346,8 @@ fn answers(
     let mut open = false;
     for h in world.hosts() {
         let (b, a) = (world.answer(&h, &now), world.answer(&h, &after));
-        // Fail-open that the switch brings about (R3, or R5's primary).
-        let fails_open = |x: &crate::simulate::Answer| {
-            x.rule.starts_with("R3") || x.rule.contains("both unhealthy")
-        };
-        open |= fails_open(&a) && !fails_open(&b);
+        // Fail-open that the switch brings about.
+        open |= a.fails_open() && !b.fails_open();
         rows.push([
             h.clone(),
             b.short(),

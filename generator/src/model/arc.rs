@@ -115,7 +115,7 @@ pub fn record_regions<'a>(spec: &'a Spec, app: &str) -> Vec<&'a str> {
         .map(|a| {
             spec.regions
                 .iter()
-                .filter(|r| super::policy(&a.routing, &r.name).is_some())
+                .filter(|r| a.routing.answers_in(&r.name))
                 .map(|r| r.name.as_str())
                 .collect()
         })
@@ -190,63 +190,70 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
     // with scope `region`, every Region's, and, for each set of Regions that
     // some app's records use (a failover pair among three Regions), that
     // set's too, so no app can have all of its own Regions turned Off.
-    let mut sets: Vec<(Option<String>, Vec<String>, String, String)> = Vec::new();
+    struct RuleSet {
+        app: Option<String>,
+        /// Logical IDs of the controls the rule keeps On.
+        controls: Vec<String>,
+        logical_id: String,
+        name: String,
+    }
+    let ids = |keep: &dyn Fn(&ControlPlan) -> bool| -> Vec<String> {
+        controls
+            .iter()
+            .filter(|c| keep(c))
+            .map(|c| c.logical_id.clone())
+            .collect()
+    };
+    let mut sets: Vec<RuleSet> = Vec::new();
     match arc.scope {
         ArcScope::App => {
             for a in &arc.apps {
-                sets.push((
-                    Some(a.clone()),
-                    controls
-                        .iter()
-                        .filter(|c| c.app.as_deref() == Some(a))
-                        .map(|c| c.region.clone())
-                        .collect(),
-                    format!("SafetyRule{}", pascal(a)),
-                    format!("{}-{a}-min-on", spec.name),
-                ));
+                sets.push(RuleSet {
+                    app: Some(a.clone()),
+                    controls: ids(&|c| c.app.as_deref() == Some(a)),
+                    logical_id: format!("SafetyRule{}", pascal(a)),
+                    name: format!("{}-{a}-min-on", spec.name),
+                });
             }
         }
         ArcScope::Region => {
-            let all: Vec<String> = controls.iter().map(|c| c.region.clone()).collect();
-            sets.push((
-                None,
-                all.clone(),
-                "SafetyRule".into(),
-                format!("{}-min-regions-on", spec.name),
-            ));
+            let all = ids(&|_| true);
+            let every = all.len();
+            sets.push(RuleSet {
+                app: None,
+                controls: all,
+                logical_id: "SafetyRule".into(),
+                name: format!("{}-min-regions-on", spec.name),
+            });
             for a in &arc.apps {
-                let own: Vec<String> = record_regions(spec, a)
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect();
+                let own = record_regions(spec, a);
+                let asserted = ids(&|c| own.contains(&c.region.as_str()));
                 // A set of one would pin its control On: every app has two
                 // records or more, but never rely on it.
-                if own.len() < 2 || own.len() == all.len() || sets.iter().any(|s| s.1 == own) {
+                if asserted.len() < 2
+                    || asserted.len() == every
+                    || sets.iter().any(|s| s.controls == asserted)
+                {
                     continue;
                 }
                 let key: String = own.iter().map(|r| pascal(r)).collect();
-                sets.push((
-                    Some(a.clone()),
-                    own,
-                    format!("SafetyRule{key}"),
-                    format!("{}-{a}-min-on", spec.name),
-                ));
+                sets.push(RuleSet {
+                    app: Some(a.clone()),
+                    controls: asserted,
+                    logical_id: format!("SafetyRule{key}"),
+                    name: format!("{}-{a}-min-on", spec.name),
+                });
             }
         }
     }
     let mut rules: Vec<SafetyRulePlan> = Vec::new();
-    for (app, regions, logical_id, name) in sets {
-        let asserted: Vec<String> = controls
-            .iter()
-            .filter(|c| {
-                regions.contains(&c.region)
-                    && match arc.scope {
-                        ArcScope::App => c.app == app,
-                        ArcScope::Region => true,
-                    }
-            })
-            .map(|c| c.logical_id.clone())
-            .collect();
+    for RuleSet {
+        app,
+        controls: asserted,
+        logical_id,
+        name,
+    } in sets
+    {
         let depends_on = rules
             .last()
             .map(|r| r.logical_id.clone())

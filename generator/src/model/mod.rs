@@ -161,7 +161,7 @@ pub struct RulePlan {
 }
 
 /// A value in a template: a literal, or a reference to a template parameter.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Target {
     pub literal: Option<String>,
     pub param: Option<String>,
@@ -269,7 +269,7 @@ pub struct HealthCheckPlan {
     pub name_tag: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, PartialEq, Serialize)]
 pub struct RecordPlan {
     /// The record group (logical ID) this record belongs to.
     pub group: String,
@@ -806,19 +806,22 @@ fn policy(
     routing: &Routing,
     region: &str,
 ) -> Option<(Option<u8>, Option<String>, Option<&'static str>)> {
-    match routing {
-        Routing::Latency => Some((None, Some(region.to_string()), None)),
-        Routing::Weighted(w) => Some((Some(*w.get(region)?), None, None)),
-        Routing::Failover { primary, secondary } => {
-            if region == primary {
-                Some((None, None, Some("PRIMARY")))
-            } else if region == secondary {
-                Some((None, None, Some("SECONDARY")))
-            } else {
-                None
-            }
-        }
+    if !routing.answers_in(region) {
+        return None;
     }
+    Some(match routing {
+        Routing::Latency => (None, Some(region.to_string()), None),
+        Routing::Weighted(w) => (w.get(region).copied(), None, None),
+        Routing::Failover { primary, .. } => (
+            None,
+            None,
+            Some(if region == primary {
+                "PRIMARY"
+            } else {
+                "SECONDARY"
+            }),
+        ),
+    })
 }
 
 #[cfg(test)]

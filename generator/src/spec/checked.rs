@@ -119,6 +119,18 @@ pub enum Routing {
     },
 }
 
+impl Routing {
+    /// Whether the app has a record in `region`: every Region for latency,
+    /// every weighted one, only the primary and the secondary for failover.
+    pub fn answers_in(&self, region: &str) -> bool {
+        match self {
+            Routing::Latency => true,
+            Routing::Weighted(w) => w.contains_key(region),
+            Routing::Failover { primary, secondary } => region == primary || region == secondary,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Quantities {
     pub cpu: String,
