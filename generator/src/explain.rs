@@ -70,27 +70,28 @@ pub fn explain(plan: &Plan) -> Explanation {
                 checks += 1;
             }
             total += cost;
+            let calculated = if e.combined.is_some() { " + δc" } else { "" };
             match apps.iter_mut().find(|a| a.app == hc.app) {
                 Some(a) => a.monthly_usd += cost,
+                // With ARC the record's check is CALCULATED over the app's:
+                // one more status to change before the answer does (δc).
                 None => apps.push(AppTiming {
                     app: hc.app.clone(),
                     interval_s: hc.interval,
                     failure_threshold: hc.failure_threshold,
                     failover_s: failover_seconds(hc.interval, hc.failure_threshold),
-                    // With ARC the record's check is CALCULATED over the app's:
-                    // one more status to change before the answer does (δc).
                     failover_formula: format!(
                         "{} × ({} s interval + {CHECK_TIMEOUT_S} s timeouts) + {ALIAS_TTL_S} s TTL + δ{}",
                         hc.failure_threshold,
                         hc.interval,
-                        if e.combined.is_some() { " + δc" } else { "" }
+                        calculated
                     ),
                     failback_s: hc.failure_threshold * hc.interval + ALIAS_TTL_S,
                     failback_formula: format!(
                         "{} × {} s interval + {ALIAS_TTL_S} s TTL + δ{}",
                         hc.failure_threshold,
                         hc.interval,
-                        if e.combined.is_some() { " + δc" } else { "" }
+                        calculated
                     ),
                     monthly_usd: cost,
                     cost_terms: terms.iter().map(|t| format!("{t} per check")).collect(),

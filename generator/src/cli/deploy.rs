@@ -254,8 +254,7 @@ async fn deploy(
     if !left_out.is_empty() && review.pending.iter().any(|p| p.target.arc) {
         discard_all(&clients, &review.pending).await;
         bail!(
-            "deploying {} without {} would leave them on routing-control checks it replaces
-  hint: deploy them together (drop --stack, or add each of them)",
+            "deploying {} without {} would leave them on routing-control checks it replaces\n  hint: deploy them together (drop --stack, or add each of them)",
             review
                 .pending
                 .iter()
@@ -350,9 +349,7 @@ async fn orphans(
 ) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     let region = &o.dns_region;
-    if !clients.iter().any(|c| &c.region == region) {
-        clients.push(Cfn::new(region).await);
-    }
+    open_client(clients, region).await;
     let wanted: Vec<&str> = review
         .pending
         .iter()
@@ -373,10 +370,7 @@ async fn orphans(
     // ARC off: its stack goes once no record uses it (after the DNS stacks
     // are updated), or its cluster keeps billing.
     if let Some((arc, region)) = &o.arc {
-        if !clients.iter().any(|c| &c.region == region) {
-            clients.push(Cfn::new(region).await);
-        }
-        let c = client(clients, region);
+        let c = open_client(clients, region).await;
         if c.stacks_of(arc, args_spec).await?.iter().any(|n| n == arc) {
             let saving = if c.physical_id(arc, "Cluster").await?.is_some() {
                 let p = crate::facts::pricing::ARC_CLUSTER;
@@ -399,7 +393,7 @@ async fn orphans(
 
 /// Ask before executing; a refusal (or an error) deletes the change sets.
 async fn confirmed(clients: &[Cfn], pending: &[Pending], count: usize) -> Result<bool> {
-    if pending.is_empty() && count == 0 {
+    if count == 0 {
         return Ok(true);
     }
     match confirm(count) {
@@ -452,10 +446,7 @@ async fn input_values(
                 .find(|(s, _)| s == &i.stack)
                 .map(|(_, r)| r.clone())
                 .with_context(|| format!("stack {} is not deployed by this spec", i.stack))?;
-            if !clients.iter().any(|c| c.region == region) {
-                clients.push(Cfn::new(&region).await);
-            }
-            let c = client(clients, &region);
+            let c = open_client(clients, &region).await;
             // Outputs are there once the stack has been deployed (an update
             // rolled back keeps the previous ones).
             let outputs = match c.status(&i.stack).await?.as_deref() {
@@ -513,9 +504,7 @@ async fn prepare_all(
     let mut up_to_date_names: Vec<String> = Vec::new();
     let mut failed_names: Vec<String> = Vec::new();
     for t in targets {
-        if !clients.iter().any(|c| c.region == t.region) {
-            clients.push(Cfn::new(&t.region).await);
-        }
+        open_client(clients, &t.region).await;
         let parameters = match input_values(&t, clients, producers).await {
             Ok(p) => p,
             Err(e) => {
@@ -611,6 +600,14 @@ async fn prepare_all(
         up_to_date_names,
         failed_names,
     })
+}
+
+/// The client for `region`, made on first use.
+async fn open_client<'a>(clients: &'a mut Vec<Cfn>, region: &str) -> &'a Cfn {
+    if !clients.iter().any(|c| c.region == region) {
+        clients.push(Cfn::new(region).await);
+    }
+    client(clients, region)
 }
 
 fn client<'a>(clients: &'a [Cfn], region: &str) -> &'a Cfn {

@@ -100,8 +100,9 @@ pub fn run(settings: &Settings, spec: &Spec) -> Result<ExitCode> {
     // The hosted zone's ID, unless the spec gives it: records name their
     // zone by ID, never by a name a private zone shares. One the lock gave
     // (applied to `spec` already) is looked up again, as ALB names are.
-    let locked = lock::read(&settings.spec)?;
-    let from_lock = locked
+    let mut lock_now = lock::read(&settings.spec)?;
+    let before = lock_now.clone();
+    let from_lock = before
         .hosted_zone
         .as_ref()
         .is_some_and(|z| spec.zone_id.as_deref() == Some(z.id.as_str()));
@@ -129,8 +130,6 @@ pub fn run(settings: &Settings, spec: &Spec) -> Result<ExitCode> {
         None => {}
     }
 
-    let mut lock_now = lock::read(&settings.spec)?;
-    let before = lock_now.clone();
     let mut all_ready = true;
     match zone {
         Some(Ok(id)) => {

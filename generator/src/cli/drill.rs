@@ -90,6 +90,22 @@ impl DrillRecord {
     }
 }
 
+/// The drill recorded on a Kustomization, for a person: which, since when,
+/// and the command that finishes it. None when no drill is recorded.
+pub fn recorded(k: &k8s::Kustomization) -> Option<String> {
+    let text = k.annotations.get(RECORD_ANNOTATION)?;
+    Some(match DrillRecord::parse(text) {
+        Some(r) => format!(
+            "{} in {} since {}: run `{}`",
+            r.app,
+            r.region,
+            r.started_at,
+            r.restore_command()
+        ),
+        None => format!("an unreadable drill record: {text}"),
+    })
+}
+
 #[derive(Debug, Serialize)]
 struct DrillLog {
     app: String,
@@ -246,8 +262,7 @@ async fn drill(
     }
     let id = check_id(entry).await?;
     let config = k8s::kubeconfig()?;
-    let context = k8s::context_for(&config, &region.cluster, region.kube_context.as_deref())?;
-    let client = k8s::client(&config, &context).await?;
+    let client = k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
     let (replicas, _) = k8s::deployment(client.clone(), &spec.namespace, &args.app)
         .await?
         .with_context(|| {
@@ -281,24 +296,13 @@ async fn drill(
     // A drill that did not finish is recorded here: finish that one first,
     // or its replicas (0 now) would be taken for the app's.
     let found = k8s::kustomizations(client.clone(), &spec.flux.namespace).await?;
-    if let Some(text) = found
+    if let Some(note) = found
         .iter()
         .find(|k| k.name == kustomization)
-        .and_then(|k| k.annotations.get(RECORD_ANNOTATION))
+        .and_then(recorded)
     {
-        let how = DrillRecord::parse(text)
-            .map(|r| {
-                format!(
-                    "a drill of {} in {} started {}; run `{}`",
-                    r.app,
-                    r.region,
-                    r.started_at,
-                    r.restore_command()
-                )
-            })
-            .unwrap_or_else(|| format!("an unreadable drill record: {text}"));
         bail!(
-            "{kustomization} on {} holds an unfinished drill\n  hint: {how} first",
+            "{kustomization} on {} holds an unfinished drill ({note})\n  hint: finish it first",
             region.cluster
         );
     }
@@ -447,8 +451,7 @@ async fn finish(
     args: &DrillArgs,
 ) -> Result<ExitCode> {
     let config = k8s::kubeconfig()?;
-    let context = k8s::context_for(&config, &region.cluster, region.kube_context.as_deref())?;
-    let client = k8s::client(&config, &context).await?;
+    let client = k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
     let found = k8s::kustomizations(client.clone(), &spec.flux.namespace).await?;
     let k = found
         .iter()

@@ -80,7 +80,7 @@ enum Pods {
 }
 
 /// The shared Ingress's address against what gen.lock (or the spec) says.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 enum IngressState {
     Matches,
@@ -345,7 +345,7 @@ async fn clusters(
             source_revision: None,
             detail: String::new(),
         };
-        let client = match connect(config, &r.cluster, r.kube_context.as_deref()).await {
+        let client = match k8s::connect(config, &r.cluster, r.kube_context.as_deref()).await {
             Ok(c) => c,
             Err(e) => {
                 row.state = FluxState::Unreachable;
@@ -376,20 +376,10 @@ async fn clusters(
                 None => missing.push(k.name.clone()),
                 // Suspended by a drill that did not finish (killed, machine
                 // lost): the record says what to restore.
-                Some(f) if f.suspended && f.annotations.contains_key(drill::RECORD_ANNOTATION) => {
-                    let text = &f.annotations[drill::RECORD_ANNOTATION];
-                    drills.push(match drill::DrillRecord::parse(text) {
-                        Some(r) => format!(
-                            "{} in {} since {}: run `{}`",
-                            r.app,
-                            r.region,
-                            r.started_at,
-                            r.restore_command()
-                        ),
-                        None => format!("{}: an unreadable drill record: {text}", f.name),
-                    });
-                }
-                Some(f) if f.suspended => suspended.push(f.name.clone()),
+                Some(f) if f.suspended => match drill::recorded(f) {
+                    Some(note) => drills.push(note),
+                    None => suspended.push(f.name.clone()),
+                },
                 Some(f) if f.ready == Some(false) => {
                     failing.push(format!("{}: {}", f.name, f.message))
                 }
@@ -436,15 +426,6 @@ async fn clusters(
     out
 }
 
-async fn connect(
-    config: &kube::config::Kubeconfig,
-    cluster: &str,
-    explicit: Option<&str>,
-) -> Result<kube::Client> {
-    let context = k8s::context_for(config, cluster, explicit)?;
-    k8s::client(config, &context).await
-}
-
 /// Per app and Region: pods, Ingress address against the lock, the Route 53
 /// check's status, the routing control's state.
 async fn apps(
@@ -483,7 +464,7 @@ async fn apps(
         _ => Ok(Vec::new()),
     };
     for (r, c) in spec.regions.iter().zip(&plan.clusters) {
-        let client = connect(config, &r.cluster, r.kube_context.as_deref())
+        let client = k8s::connect(config, &r.cluster, r.kube_context.as_deref())
             .await
             .ok();
         let address = match &client {
@@ -496,7 +477,8 @@ async fn apps(
             .alb_dns_name
             .clone()
             .or_else(|| locked.regions.get(&r.name).map(|l| l.alb_dns_name.clone()));
-        let ingress = || match (&address, &expected) {
+        // One Ingress per cluster: the same state for each of its apps.
+        let ingress = match (&address, &expected) {
             (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
             (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
                 IngressState::Drift { now: h.clone() }
@@ -556,7 +538,7 @@ async fn apps(
                 },
                 (Some(_), Err(e)) => ControlView::Error { message: e.clone() },
             };
-            let ingress = ingress();
+            let ingress = ingress.clone();
             let ok = pods.ok() && ingress.ok() && health_check.ok() && routing_control.ok();
             rows.push(AppRow {
                 app: w.app.clone(),

@@ -81,6 +81,13 @@ fn list(names: &[(&str, &str)]) -> String {
     }
 }
 
+/// A client for a cluster: its context (see [`context_for`]), then
+/// [`client`].
+pub async fn connect(config: &Kubeconfig, cluster: &str, explicit: Option<&str>) -> Result<Client> {
+    let context = context_for(config, cluster, explicit)?;
+    client(config, &context).await
+}
+
 /// A client for one context, with short timeouts: an unreachable cluster
 /// should be reported, not waited on.
 pub async fn client(config: &Kubeconfig, context: &str) -> Result<Client> {
@@ -239,13 +246,12 @@ pub async fn deployment(client: Client, namespace: &str, name: &str) -> Result<O
     }))
 }
 
-/// A JSON merge patch of an object's `spec`: how gen scales (suspending
-/// patches an annotation too, see [`set_suspended`]).
-async fn merge_spec<K>(api: &Api<K>, name: &str, spec: serde_json::Value) -> kube::Result<K>
+/// A JSON merge patch: the one kind of write gen makes to a cluster
+/// (scale, suspend and resume with the drill's record).
+async fn merge<K>(api: &Api<K>, name: &str, patch: serde_json::Value) -> kube::Result<K>
 where
     K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
-    let patch = serde_json::json!({ "spec": spec });
     api.patch(
         name,
         &kube::api::PatchParams::default(),
@@ -275,13 +281,7 @@ pub async fn set_suspended(
     if let Some((key, value)) = annotation {
         patch["metadata"] = serde_json::json!({"annotations": {key: value}});
     }
-    api.patch(
-        name,
-        &kube::api::PatchParams::default(),
-        &kube::api::Patch::Merge(&patch),
-    )
-    .await
-    .map_err(|e| {
+    merge(&api, name, patch).await.map_err(|e| {
         anyhow!(
             "{} Kustomization {namespace}/{name}: {}",
             if suspend { "suspending" } else { "resuming" },
@@ -294,13 +294,17 @@ pub async fn set_suspended(
 /// Set a Deployment's replicas.
 pub async fn scale(client: Client, namespace: &str, name: &str, replicas: i32) -> Result<()> {
     let api: Api<Deployment> = Api::namespaced(client, namespace);
-    merge_spec(&api, name, serde_json::json!({"replicas": replicas}))
-        .await
-        .map_err(|e| {
-            anyhow!(
-                "scaling Deployment {namespace}/{name} to {replicas}: {}",
-                describe(&e)
-            )
-        })?;
+    merge(
+        &api,
+        name,
+        serde_json::json!({"spec": {"replicas": replicas}}),
+    )
+    .await
+    .map_err(|e| {
+        anyhow!(
+            "scaling Deployment {namespace}/{name} to {replicas}: {}",
+            describe(&e)
+        )
+    })?;
     Ok(())
 }
