@@ -76,18 +76,10 @@ fn the_iam_policy_allows_every_aws_call_the_code_makes() {
 /// `tests/tools/check_iam.py` (parliament, and IAM's resource types per
 /// action) on `policy`.
 fn check_iam(policy: &std::path::Path) -> (bool, String) {
-    let o = Command::new(tool("python3"))
-        .arg(workspace().join("tests/tools/check_iam.py"))
-        .arg(policy)
-        .output()
-        .unwrap_or_else(|e| panic!("running check_iam.py: {e}"));
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
+    run_tool(
+        Command::new(tool("python3"))
+            .arg(workspace().join("tests/tools/check_iam.py"))
+            .arg(policy),
     )
 }
 

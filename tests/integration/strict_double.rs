@@ -10,12 +10,10 @@ use crate::util::*;
 
 #[test]
 fn the_stricter_moto_refuses_what_aws_refuses() {
-    let o = Command::new(tool("python3"))
-        .arg(workspace().join("tests/tools/test_strict_moto.py"))
-        .output()
-        .unwrap();
-    let out = format!("{}{}", stdout(&o), stderr(&o));
-    assert!(o.status.success(), "{out}");
+    let (ok, out) = run_tool(
+        Command::new(tool("python3")).arg(workspace().join("tests/tools/test_strict_moto.py")),
+    );
+    assert!(ok, "{out}");
     for rule in [
         "R53-1", "R53-2", "R53-3", "R53-4", "CFN-1", "CFN-2", "CFN-3", "CFN-4", "CFN-5", "ARC-1",
         "ARC-2",

@@ -128,6 +128,14 @@ apps:
     )
 }
 
+/// Run a tool: whether it succeeded, and what it printed (stdout, then stderr).
+pub fn run_tool(cmd: &mut Command) -> (bool, String) {
+    let o = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
+}
+
 /// Record hosted zone `id` for `spec`'s zone in `dir/gen.lock`, as `gen
 /// discover` does, so the records name their zone by ID.
 pub fn lock_zone(dir: &Path, id: &str) {

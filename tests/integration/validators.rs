@@ -26,22 +26,8 @@ fn rendered(ext_dir: &str, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     out
 }
 
-fn run(cmd: &mut Command) -> (bool, String) {
-    let o = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
-}
-
 fn cfn_lint(files: &[PathBuf]) -> (bool, String) {
-    run(Command::new(tool("cfn-lint")).arg("--").args(files))
+    run_tool(Command::new(tool("cfn-lint")).arg("--").args(files))
 }
 
 #[test]
@@ -68,9 +54,11 @@ fn cfn_lint_rejects_a_broken_template() {
 }
 
 fn kubernetes_validate(files: &[PathBuf]) -> (bool, String) {
-    run(Command::new(tool("kubernetes-validate"))
-        .arg("--strict")
-        .args(files))
+    run_tool(
+        Command::new(tool("kubernetes-validate"))
+            .arg("--strict")
+            .args(files),
+    )
 }
 
 #[test]
@@ -105,10 +93,12 @@ fn crd_dir() -> Option<PathBuf> {
 
 fn check_crds(files: &[PathBuf]) -> (bool, String) {
     let crds = crd_dir().expect("crd dir");
-    run(Command::new(tool("python3"))
-        .arg(workspace().join("tests/tools/check_crds.py"))
-        .arg(crds)
-        .args(files))
+    run_tool(
+        Command::new(tool("python3"))
+            .arg(workspace().join("tests/tools/check_crds.py"))
+            .arg(crds)
+            .args(files),
+    )
 }
 
 #[test]
@@ -182,7 +172,7 @@ fn git_toplevel(dir: &Path) -> PathBuf {
 }
 
 fn kustomize(dir: &Path) -> (bool, String) {
-    run(Command::new("kubectl").arg("kustomize").arg(dir))
+    run_tool(Command::new("kubectl").arg("kustomize").arg(dir))
 }
 
 #[test]
