@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use generator::simulate::{self, Scenario};
-use generator::{explain, model, render, review, spec, validate};
+use generator::{explain, lint, model, render, review, spec, validate};
 
 /// Any text as `gen.yaml` through load, validate, plan, explain, review and
 /// render: no panic, and every rendered file parses as YAML.
@@ -26,7 +26,8 @@ pub fn spec(data: &[u8]) -> bool {
         return false;
     };
     let plan = model::plan(&checked, "");
-    // `gen explain` and `gen plan` work on the same plan.
+    // The lints, `gen explain` and `gen plan` work on the same plan.
+    let _ = lint::lint(&checked, &plan);
     let _ = explain::explain(&plan);
     let behaviour = review::behaviour(&plan);
     let changes = review::diff(&review::Behaviour::default(), &behaviour);

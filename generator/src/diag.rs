@@ -16,6 +16,8 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// A lint's code (`W004`); errors have none.
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -26,6 +28,7 @@ impl Diagnostic {
             line: None,
             message: message.into(),
             hint: None,
+            code: None,
         }
     }
 
@@ -37,6 +40,13 @@ impl Diagnostic {
     pub fn warning(mut self) -> Diagnostic {
         self.severity = Severity::Warning;
         self
+    }
+
+    /// A warning from the lint of that code.
+    pub fn lint(code: &'static str, path: &str, message: impl Into<String>) -> Diagnostic {
+        let mut d = Diagnostic::new(path, message).warning();
+        d.code = Some(code);
+        d
     }
 
     pub fn is_error(&self) -> bool {
@@ -67,7 +77,10 @@ impl fmt::Display for Shown<'_> {
             (false, None) => format!("{} ({})", d.path, self.file),
             (false, Some(l)) => format!("{} ({}:{l})", d.path, self.file),
         };
-        write!(f, "{level}: {place}: {}", d.message)?;
+        match d.code {
+            Some(code) => write!(f, "{level}[{code}]: {place}: {}", d.message)?,
+            None => write!(f, "{level}: {place}: {}", d.message)?,
+        }
         if let Some(h) = &d.hint {
             write!(f, "\n  hint: {h}")?;
         }

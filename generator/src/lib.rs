@@ -2,7 +2,8 @@
 //! manifests and Route 53 CloudFormation.
 //!
 //! The pipeline, one module per stage:
-//! `spec` (load) → `validate` → `model` (plan) → `render` (pure) → `output`
+//! `spec` (load) → `validate` → `resolve` (gen.lock) → `model` (plan) →
+//! `lint` (advice) → `render` (pure) → `output`
 //! (diff, write, commit). `cli` parses flags and drives it.
 
 pub mod aws;
@@ -12,6 +13,7 @@ pub mod explain;
 pub mod facts;
 pub mod k8s;
 pub mod layout;
+pub mod lint;
 pub mod model;
 pub mod output;
 pub mod render;

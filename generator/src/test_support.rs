@@ -2,13 +2,18 @@
 //! free to use the whole pipeline).
 
 use crate::model::{self, Plan};
+use crate::spec::checked::Spec;
+
+/// The checked spec of a text that must be valid.
+pub(crate) fn spec_of(text: &str) -> Spec {
+    let loaded = crate::spec::load(text, "gen.yaml").expect("loads");
+    let outcome = crate::validate::validate(&loaded);
+    outcome
+        .spec
+        .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics))
+}
 
 /// The plan of a spec text that must be valid.
 pub(crate) fn plan_of(text: &str) -> Plan {
-    let loaded = crate::spec::load(text, "gen.yaml").expect("loads");
-    let outcome = crate::validate::validate(&loaded);
-    let spec = outcome
-        .spec
-        .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics));
-    model::plan(&spec, "")
+    model::plan(&spec_of(text), "")
 }

@@ -25,6 +25,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("validate", &["spec", "diag", "facts", "layout"]),
     ("resolve", &["spec", "diag"]),
     ("model", &["spec", "layout", "facts"]),
+    ("lint", &["model", "spec", "facts", "diag"]),
     ("explain", &["model", "spec", "facts"]),
     ("review", &["model", "spec", "facts"]),
     ("render", &["model", "facts"]),

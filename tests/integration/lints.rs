@@ -1,5 +1,7 @@
-//! Design lints of `gen validate` (warnings with a hint): each fires on a
-//! spec built to trigger it, and none fires on the example. And `gen
+//! Design lints (`lint`, warnings with a code and a hint), end to end:
+//! `gen validate` prints each with its field's line on a spec built to
+//! trigger it (each lint's own unit tests cover its edges), and none fires
+//! on the examples. And `gen
 //! explain`'s golden outputs on the examples (GEN_BLESS=1 rewrites them).
 
 use std::fs;
@@ -31,7 +33,7 @@ fn each_lint_fires_on_a_spec_built_for_it() {
                 "    health: {path: /checkouthealth}",
                 "    health: {path: /checkouthealth}\n    rto: 120",
             ),
-            "warning: apps[1].rto (gen.yaml:22): worst-case failover is 168 s (3 × (30 s + 6 s) + 60 s TTL), over the rto of 120 s",
+            "warning[W004]: apps[1].rto (gen.yaml:22): worst-case failover is 168 s (3 × (30 s + 6 s) + 60 s TTL), over the rto of 120 s",
         ),
         (
             base.replace(
@@ -45,29 +47,29 @@ fn each_lint_fires_on_a_spec_built_for_it() {
                 "    health: {path: /checkouthealth}",
                 "    health: {path: /checkouthealth}\n    evaluateTargetHealth: true",
             ),
-            "warning: apps[1].evaluateTargetHealth (gen.yaml:22): `checkout` evaluates the health of the ALB it shares with 1 other apps",
+            "warning[W005]: apps[1].evaluateTargetHealth (gen.yaml:22): `checkout` evaluates the health of the ALB it shares with 1 other apps",
         ),
         (
             base.replace(
                 "    health: {path: /checkouthealth}",
                 "    health: {path: /checkouthealth, interval: 10, failureThreshold: 3}",
             ),
-            "warning: apps[1].replicas (gen.yaml:17): a rollout of checkout can fail it over: with one replica in eu-west-1, us-east-1 the ALB has no healthy target until the new pod's target turns healthy (at least 30 s), and its Route 53 check fails after 3 × 10 s = 30 s",
+            "warning[W008]: apps[1].replicas (gen.yaml:17): a rollout of checkout can fail it over: with one replica in eu-west-1, us-east-1 the ALB has no healthy target until the new pod's target turns healthy (at least 30 s), and its Route 53 check fails after 3 × 10 s = 30 s",
         ),
         (
             base.replace("dns:", "ingress: {scheme: internal}\ndns:"),
-            "warning: ingress.scheme (gen.yaml:3): an internal ALB cannot be reached by Route 53 health checkers",
+            "warning[W001]: ingress.scheme (gen.yaml:3): an internal ALB cannot be reached by Route 53 health checkers",
         ),
         (
             base.replace("dns:", "ingress: {inboundCidrs: [203.0.113.0/24]}\ndns:"),
-            "warning: ingress.inboundCidrs (gen.yaml:3): the ALB accepts only these CIDRs, and Route 53's health checkers connect from their own ranges",
+            "warning[W002]: ingress.inboundCidrs (gen.yaml:3): the ALB accepts only these CIDRs, and Route 53's health checkers connect from their own ranges",
         ),
         (
             base.replace(
                 "    health: {path: /checkouthealth}",
                 "    health: {path: /checkouthealth, protocol: TCP}",
             ),
-            "warning: apps[1].health.protocol",
+            "warning[W003]: apps[1].health.protocol",
         ),
         (
             {

@@ -2,6 +2,7 @@
 //! Which controls exist, and their names, come from the plan; their state
 //! comes from the cluster through `aws::arc`.
 
+use super::Session;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
@@ -55,7 +56,8 @@ struct Row<'a> {
     arn: Option<&'a str>,
 }
 
-pub fn run(settings: &Settings, spec: &Spec, cmd: &ArcCommand) -> Result<ExitCode> {
+pub fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
+    let (settings, spec) = (&s.settings, &s.spec);
     let Some(arc) = &spec.arc else {
         bail!(
             "ARC is not enabled in this spec\n  hint: add `arc: {{enabled: true, ...}}` (see the README), render and deploy it first"

@@ -1,19 +1,19 @@
 //! `gen deploy`: the rendered CloudFormation, deployed through change sets
 //! that a person (or `--yes`) approves after reading them.
 
+use super::Session;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::{Settings, print_table};
+use super::print_table;
 use crate::aws::cfn::{self, Cfn, Prepared};
 use crate::layout;
 use crate::model::{self, Plan};
-use crate::output::{self, git};
+use crate::output::{self};
 use crate::render;
-use crate::spec::checked::Spec;
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
@@ -47,10 +47,9 @@ struct Pending {
 
 /// The stacks to deploy, after checking that the repository holds what
 /// would be deployed and that nothing is left to resolve.
-fn checked_targets(settings: &Settings, spec: &Spec) -> Result<(Plan, Vec<Target>)> {
-    let prefix = git::repo_prefix(&settings.root)?;
-    let plan = model::plan(spec, &prefix);
-    let rendered = render::render(&plan, &settings.spec_name())?;
+fn checked_targets(s: &Session) -> Result<Vec<Target>> {
+    let (settings, spec, plan) = (&s.settings, &s.spec, &s.plan);
+    let rendered = render::render(plan, &settings.spec_name())?;
     // Deploy what the repository holds (what a reviewer saw), nothing else.
     let changes = output::compare(&settings.root, &rendered)?;
     if !changes.is_empty() || !changes.escapes.is_empty() || !changes.foreign.is_empty() {
@@ -79,18 +78,18 @@ fn checked_targets(settings: &Settings, spec: &Spec) -> Result<(Plan, Vec<Target
             settings.spec_name()
         );
     }
-    let targets = targets(&plan, &rendered);
-    Ok((plan, targets))
+    Ok(targets(plan, &rendered))
 }
 
 /// For `gen plan --change-sets`: create every stack's change set, show it,
 /// and delete it again.
-pub fn show_change_sets(settings: &Settings, spec: &Spec) -> Result<()> {
-    let (plan, targets) = checked_targets(settings, spec)?;
+pub fn show_change_sets(s: &Session) -> Result<()> {
+    let (spec, plan) = (&s.spec, &s.plan);
+    let targets = checked_targets(s)?;
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let mut clients = Vec::new();
-        let producers = producers(&plan);
+        let producers = producers(plan);
         let (review, deferred) =
             review_in_phases(targets, &spec.name, &mut clients, &producers, false).await?;
         discard_all(&clients, &review.pending).await;
@@ -100,14 +99,15 @@ pub fn show_change_sets(settings: &Settings, spec: &Spec) -> Result<()> {
     })
 }
 
-pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCode> {
-    let (plan, mut targets) = checked_targets(settings, spec)?;
+pub fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
+    let (spec, plan) = (&s.spec, &s.plan);
+    let mut targets = checked_targets(s)?;
     if !args.stacks.is_empty() {
-        for s in &args.stacks {
-            if !targets.iter().any(|t| &t.name == s) {
+        for name in &args.stacks {
+            if !targets.iter().any(|t| &t.name == name) {
                 let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
                 bail!(
-                    "no stack `{s}` in this spec\n  hint: stacks: {}",
+                    "no stack `{name}` in this spec\n  hint: stacks: {}",
                     names.join(", ")
                 );
             }
@@ -127,7 +127,7 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DeployArgs) -> Result<ExitCo
             )
         }),
     });
-    let producers = producers(&plan);
+    let producers = producers(plan);
     // Stacks that take another's outputs but are not deployed this time.
     let left_out: Vec<String> = plan
         .stacks

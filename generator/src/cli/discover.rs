@@ -1,16 +1,16 @@
 //! `gen discover`: read each Region's shared Ingress from its cluster and
 //! record the ALB's DNS name in `gen.lock`, so `gen render` can fill it in.
 
+use super::Session;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{Settings, print_table};
+use super::print_table;
 use crate::aws::route53::Route53;
 use crate::k8s::{self, IngressAddress};
 use crate::output;
-use crate::spec::checked::Spec;
 use crate::spec::lock::{self, Locked, LockedZone};
 
 /// One Region's outcome.
@@ -19,7 +19,8 @@ enum Found {
     Problem { state: &'static str, detail: String },
 }
 
-pub fn run(settings: &Settings, spec: &Spec) -> Result<ExitCode> {
+pub fn run(s: &Session) -> Result<ExitCode> {
+    let (settings, spec) = (&s.settings, &s.spec);
     let config = k8s::kubeconfig()?;
     let runtime = super::runtime()?;
     let mut details = Vec::new();

@@ -7,6 +7,7 @@
 //! a record on the suspended Kustomization, written before anything is taken
 //! down: `gen status` reports it and `gen drill --restore` finishes the job.
 
+use super::Session;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -15,13 +16,12 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use super::Settings;
 use crate::aws::arc::{self as arc_adapter, ClusterRef};
 use crate::aws::{cfn::Cfn, route53::Route53};
 use crate::k8s;
 use crate::layout;
 use crate::model::{self, Entry, Plan};
-use crate::output::{self, git};
+use crate::output::{self};
 use crate::spec::checked::{ArcCluster, Spec};
 
 #[derive(Debug, Args)]
@@ -120,14 +120,15 @@ struct DrillLog {
     outcome: String,
 }
 
-pub fn run(settings: &Settings, spec: &Spec, args: &DrillArgs) -> Result<ExitCode> {
-    let plan = model::plan(spec, &git::repo_prefix(&settings.root)?);
+pub fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
+    let spec = &s.spec;
+    let plan = &s.plan;
     let region = spec
         .regions
         .iter()
         .find(|r| r.name == args.region)
         .with_context(|| format!("`{}` is not a Region of this spec", args.region))?;
-    let entry = entry(&plan, &args.app, &args.region)?;
+    let entry = entry(plan, &args.app, &args.region)?;
     if args.restore {
         let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
         let runtime = super::runtime()?;
@@ -167,7 +168,7 @@ pub fn run(settings: &Settings, spec: &Spec, args: &DrillArgs) -> Result<ExitCod
     let runtime = super::runtime()?;
     let log = runtime.block_on(drill(
         spec,
-        &plan,
+        plan,
         entry,
         region,
         &kustomization,

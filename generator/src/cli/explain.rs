@@ -1,17 +1,15 @@
 //! `gen explain`: failover and failback times, costs and quotas, per app.
 
+use super::Session;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
 
 use super::arc::Output;
-use super::{Settings, print_table};
+use super::print_table;
 use crate::explain;
 use crate::facts::pricing;
-use crate::model;
-use crate::output::git;
-use crate::spec::checked::Spec;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -19,9 +17,9 @@ pub struct ExplainArgs {
     output: Output,
 }
 
-pub fn run(settings: &Settings, spec: &Spec, args: &ExplainArgs) -> Result<ExitCode> {
-    let plan = model::plan(spec, &git::repo_prefix(&settings.root)?);
-    let e = explain::explain(&plan);
+pub fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
+    let plan = &s.plan;
+    let e = explain::explain(plan);
     if let Output::Json = args.output {
         say!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);

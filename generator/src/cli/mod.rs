@@ -35,7 +35,7 @@ mod status;
 
 use crate::facts::pricing;
 use crate::output::{self, git};
-use crate::{model, render, spec, validate};
+use crate::{lint, model, render, spec, validate};
 
 /// Compile a multi-Region failover spec (gen.yaml) into Flux manifests and Route 53 CloudFormation.
 #[derive(Debug, Parser)]
@@ -88,6 +88,16 @@ pub enum Command {
         #[command(subcommand)]
         cmd: arc::ArcCommand,
     },
+}
+
+/// What every command starts from, resolved once: the settings, the checked
+/// spec with `gen.lock` applied, where the repository puts it, and its plan.
+pub struct Session {
+    pub settings: Settings,
+    pub spec: spec::checked::Spec,
+    /// The spec directory's path inside its Git work tree ("" at the top).
+    pub prefix: String,
+    pub plan: model::Plan,
 }
 
 /// Flags resolved against the working directory.
@@ -145,21 +155,16 @@ fn run(args: &Args) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(mut checked) = load_and_validate(&settings)? else {
+    let Some(session) = session(&settings)? else {
         return Ok(ExitCode::FAILURE);
     };
-    // What `gen discover` found fills what the spec leaves out.
-    let lock = spec::lock::read(&settings.spec)?;
-    for d in crate::resolve::apply(&mut checked, &lock) {
-        tell!("{}", d.display(&settings.spec_name()));
-    }
     match &args.command {
         Command::Validate => {
             say!(
                 "{} is valid: {} apps in {} Regions",
                 settings.spec_name(),
-                checked.apps.len(),
-                checked.regions.len()
+                session.spec.apps.len(),
+                session.spec.regions.len()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -167,21 +172,22 @@ fn run(args: &Args) -> Result<ExitCode> {
             check,
             no_commit,
             force,
-        } => render_cmd(&settings, &checked, *check, *no_commit, *force),
-        Command::Arc { cmd } => arc::run(&settings, &checked, cmd),
-        Command::Deploy(args) => deploy::run(&settings, &checked, args),
-        Command::Plan(args) => plan::run(&settings, &checked, args),
-        Command::Discover => discover::run(&settings, &checked),
-        Command::Simulate(args) => simulate::run(&settings, &checked, args),
-        Command::Explain(args) => explain::run(&settings, &checked, args),
-        Command::Status(args) => status::run(&settings, &checked, args),
-        Command::Drill(args) => drill::run(&settings, &checked, args),
+        } => render_cmd(&session, *check, *no_commit, *force),
+        Command::Arc { cmd } => arc::run(&session, cmd),
+        Command::Deploy(args) => deploy::run(&session, args),
+        Command::Plan(args) => plan::run(&session, args),
+        Command::Discover => discover::run(&session),
+        Command::Simulate(args) => simulate::run(&session, args),
+        Command::Explain(args) => explain::run(&session, args),
+        Command::Status(args) => status::run(&session, args),
+        Command::Drill(args) => drill::run(&session, args),
         Command::Schema => unreachable!("handled before loading the spec"),
     }
 }
 
-/// Load and validate, printing every diagnostic. `None` when there are errors.
-fn load_and_validate(settings: &Settings) -> Result<Option<spec::checked::Spec>> {
+/// Load, validate, apply `gen.lock`, plan and lint, printing every
+/// diagnostic. `None` when there are errors.
+fn session(settings: &Settings) -> Result<Option<Session>> {
     let name = settings.spec_name();
     let text = match std::fs::read_to_string(&settings.spec) {
         Ok(t) => t,
@@ -193,40 +199,58 @@ fn load_and_validate(settings: &Settings) -> Result<Option<spec::checked::Spec>>
         }
         Err(e) => return Err(e).with_context(|| format!("reading {}", settings.spec.display())),
     };
-    let diagnostics: Vec<Diagnostic>;
-    let mut spec = None;
-    match spec::load(&text, &name) {
-        Err(d) => diagnostics = d,
-        Ok(loaded) => {
-            let outcome = validate::validate(&loaded);
-            diagnostics = outcome.diagnostics;
-            spec = outcome.spec;
+    let loaded = match spec::load(&text, &name) {
+        Err(diagnostics) => {
+            report_diagnostics(&name, &diagnostics);
+            return Ok(None);
         }
+        Ok(loaded) => loaded,
+    };
+    let outcome = validate::validate(&loaded);
+    let Some(mut checked) = outcome.spec else {
+        report_diagnostics(&name, &outcome.diagnostics);
+        return Ok(None);
+    };
+    // What `gen discover` found fills what the spec leaves out.
+    let lock = spec::lock::read(&settings.spec)?;
+    let mut diagnostics = outcome.diagnostics;
+    diagnostics.extend(crate::resolve::apply(&mut checked, &lock));
+    let prefix = git::repo_prefix(&settings.root)?;
+    let plan = model::plan(&checked, &prefix);
+    let mut lints = lint::lint(&checked, &plan);
+    for d in &mut lints {
+        d.line = loaded.lines.line(&d.path);
+    }
+    diagnostics.extend(lints);
+    report_diagnostics(&name, &diagnostics);
+    Ok(Some(Session {
+        settings: Settings {
+            root: settings.root.clone(),
+            spec: settings.spec.clone(),
+        },
+        spec: checked,
+        prefix,
+        plan,
+    }))
+}
+
+/// Print diagnostics to stderr, and the count of errors when there are any.
+fn report_diagnostics(name: &str, diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        tell!("{}", d.display(name));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    for d in &diagnostics {
-        tell!("{}", d.display(&name));
-    }
     if errors > 0 {
         tell!(
             "error: {name} has {errors} error{}; nothing was written",
             if errors == 1 { "" } else { "s" }
         );
-        return Ok(None);
     }
-    Ok(spec)
 }
 
-fn render_cmd(
-    settings: &Settings,
-    spec: &spec::checked::Spec,
-    check: bool,
-    no_commit: bool,
-    force: bool,
-) -> Result<ExitCode> {
-    let prefix = git::repo_prefix(&settings.root)?;
-    let plan = model::plan(spec, &prefix);
-    let rendered = render::render(&plan, &settings.spec_name())?;
+fn render_cmd(s: &Session, check: bool, no_commit: bool, force: bool) -> Result<ExitCode> {
+    let (settings, spec, plan, prefix) = (&s.settings, &s.spec, &s.plan, &s.prefix);
+    let rendered = render::render(plan, &settings.spec_name())?;
     if check {
         return check_cmd(settings, &rendered);
     }
@@ -255,8 +279,8 @@ fn render_cmd(
     if !no_commit {
         commit(settings, spec, &repo, &rendered)?;
     }
-    report_unresolved(settings, spec, &plan);
-    report_arc_cost(&plan);
+    report_unresolved(settings, spec, plan);
+    report_arc_cost(plan);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,15 +1,14 @@
 //! `gen plan`: what a change to the spec does to DNS, against a base
 //! revision, as text or as Markdown for a pull-request comment.
 
+use super::Session;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use super::Settings;
 use crate::output::git;
 use crate::review;
-use crate::spec::checked::Spec;
 use crate::{model, spec, validate};
 
 #[derive(Debug, Args)]
@@ -30,10 +29,10 @@ pub enum Format {
     Markdown,
 }
 
-pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode> {
-    let prefix = git::repo_prefix(&settings.root)?;
-    let head_plan = model::plan(head, &prefix);
-    let after = review::behaviour(&head_plan);
+pub fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
+    let (settings, _head) = (&s.settings, &s.spec);
+    let (prefix, head_plan) = (&s.prefix, &s.plan);
+    let after = review::behaviour(head_plan);
     let base_plan = match git::read_at(&settings.root, &args.base, &settings.spec)? {
         None => None,
         Some(bytes) => {
@@ -59,7 +58,7 @@ pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode
             };
             // Disagreements with the spec were worth a warning when the base was rendered.
             let _ = crate::resolve::apply(&mut base, &lock);
-            Some(model::plan(&base, &prefix))
+            Some(model::plan(&base, prefix))
         }
     };
     let before = base_plan
@@ -67,7 +66,7 @@ pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode
         .map(review::behaviour)
         .unwrap_or_default();
     let changes = review::diff(&before, &after);
-    let consequences = review::consequences(base_plan.as_ref(), &head_plan);
+    let consequences = review::consequences(base_plan.as_ref(), head_plan);
     match args.format {
         Format::Text => say_raw!(
             "{}{}",
@@ -82,7 +81,7 @@ pub fn run(settings: &Settings, head: &Spec, args: &PlanArgs) -> Result<ExitCode
     }
     if args.change_sets {
         say!();
-        super::deploy::show_change_sets(settings, head)?;
+        super::deploy::show_change_sets(s)?;
     }
     Ok(ExitCode::SUCCESS)
 }

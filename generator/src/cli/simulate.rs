@@ -1,6 +1,7 @@
 //! `gen simulate`: what Route 53 would answer for each host, before and
 //! after a failure, read from the rendered templates on disk.
 
+use super::Session;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -12,7 +13,6 @@ use super::arc::Output;
 use super::{Settings, print_table};
 use crate::layout;
 use crate::simulate::{self, Answer, Scenario, World};
-use crate::spec::checked::Spec;
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -40,7 +40,8 @@ struct HostOutcome<'a> {
     moved: bool,
 }
 
-pub fn run(settings: &Settings, spec: &Spec, args: &SimulateArgs) -> Result<ExitCode> {
+pub fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
+    let (settings, spec) = (&s.settings, &s.spec);
     let mut world = load(settings)?;
     // Every Region and app of the spec is a failure worth asking about, also
     // where no record routes (a Region only failover apps skip).

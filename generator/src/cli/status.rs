@@ -2,6 +2,7 @@
 //! healthy in every Region? One table per side (clusters, apps), or JSON;
 //! the exit code says whether everything is reconciled and healthy.
 
+use super::Session;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,7 @@ use super::arc::Output;
 use super::{Settings, drill, print_table};
 use crate::aws::{arc as arc_adapter, cfn::Cfn, route53::Route53};
 use crate::k8s;
-use crate::model::{self, Plan};
+use crate::model::Plan;
 use crate::output::git;
 use crate::spec::checked::{ArcCluster, Spec};
 use crate::spec::lock;
@@ -207,15 +208,16 @@ struct Report {
     ok: bool,
 }
 
-pub fn run(settings: &Settings, spec: &Spec, args: &StatusArgs) -> Result<ExitCode> {
-    let plan = model::plan(spec, &git::repo_prefix(&settings.root)?);
+pub fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
+    let (settings, spec) = (&s.settings, &s.spec);
+    let plan = &s.plan;
     let head = git::head_commit(&settings.root);
     let runtime = super::runtime()?;
     let config = k8s::kubeconfig()?;
     if args.wait {
         let started = Instant::now();
         loop {
-            let clusters = runtime.block_on(clusters(spec, &plan, &config, head.as_deref()));
+            let clusters = runtime.block_on(clusters(spec, plan, &config, head.as_deref()));
             let pending: Vec<String> = clusters
                 .iter()
                 .filter(|c| c.state != FluxState::Reconciled)
@@ -255,8 +257,8 @@ pub fn run(settings: &Settings, spec: &Spec, args: &StatusArgs) -> Result<ExitCo
         }
     }
     let report = runtime.block_on(async {
-        let clusters = clusters(spec, &plan, &config, head.as_deref()).await;
-        let apps = apps(settings, spec, &plan, &config, args.no_aws).await;
+        let clusters = clusters(spec, plan, &config, head.as_deref()).await;
+        let apps = apps(settings, spec, plan, &config, args.no_aws).await;
         let ok =
             clusters.iter().all(|c| c.state == FluxState::Reconciled) && apps.iter().all(|a| a.ok);
         Report {

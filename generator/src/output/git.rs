@@ -224,7 +224,7 @@ impl Repo {
         };
         base.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
             if entry.kind() == Some(ObjectType::Blob)
-                && let Some(name) = entry.name()
+                && let Ok(name) = entry.name()
             {
                 out.insert(format!("{dir}{name}"), entry.id());
             }

@@ -7,7 +7,7 @@
 //! a template that forgets `|q` fails to render instead of emitting
 //! injectable YAML.
 
-use minijinja::value::{Value, ValueKind};
+use minijinja::value::{Serde, Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, context};
 use sha2::{Digest, Sha256};
 
@@ -67,7 +67,7 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
         .get_or_init(|| environment().map_err(|e| e.to_string()))
         .as_ref()
         .map_err(|e| anyhow::anyhow!("compiling the templates: {e}"))?;
-    let plan_value = Value::from_serialize(plan);
+    let plan_value = Value::from(Serde(plan));
     let mut out = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
         let (template, ctx) = match &f.content {
@@ -81,12 +81,12 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
                 };
                 (
                     template,
-                    context! { plan => plan_value, cluster => Value::from_serialize(&plan.clusters[*cluster]) },
+                    context! { plan => plan_value.clone(), cluster => Value::from(Serde(&plan.clusters[*cluster])) },
                 )
             }
             Content::Workload { cluster, workload } => (
                 "k8s/app.yaml.j2",
-                context! { plan => plan_value, w => Value::from_serialize(&plan.clusters[*cluster].workloads[*workload]) },
+                context! { plan => plan_value.clone(), w => Value::from(Serde(&plan.clusters[*cluster].workloads[*workload])) },
             ),
             Content::Kustomize { resources } => (
                 "k8s/kustomization.yaml.j2",
@@ -94,11 +94,11 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
             ),
             Content::Arc => (
                 "cloudformation/arc.yaml.j2",
-                context! { plan => plan_value, arc => Value::from_serialize(&plan.arc) },
+                context! { plan => plan_value.clone(), arc => Value::from(Serde(&plan.arc)) },
             ),
             Content::Stack { stack } => (
                 "cloudformation/route53.yaml.j2",
-                context! { plan => plan_value, stack => Value::from_serialize(&plan.stacks[*stack]) },
+                context! { plan => plan_value.clone(), stack => Value::from(Serde(&plan.stacks[*stack])) },
             ),
         };
         let body = env
@@ -138,9 +138,13 @@ const SAFE_MAKERS: [&str; 4] = ["safe", "escape", "e", "tojson"];
 
 fn environment() -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.set_keep_trailing_newline(true);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()?,
+    );
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     // Builtin filters that return strings marked safe would pass the
     // formatter below unquoted: only `q` may mark a string safe.

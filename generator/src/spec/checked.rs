@@ -21,6 +21,21 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// The spec's spelling, also what Route 53 calls it.
+    pub fn parse(s: &str) -> Option<Protocol> {
+        [Protocol::Http, Protocol::Https, Protocol::Tcp]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+
+    /// The port a check of this protocol uses when the spec gives none.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Protocol::Https => 443,
+            Protocol::Http | Protocol::Tcp => 80,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::Http => "HTTP",
@@ -170,6 +185,9 @@ pub struct App {
     pub health: HealthCheck,
     pub routing: Routing,
     pub evaluate_target_health: bool,
+    /// Recovery time objective, seconds (`lint` compares it with the
+    /// worst-case failover).
+    pub rto: Option<u32>,
     pub stack: String,
     pub requests: Quantities,
     pub limits: Quantities,

@@ -6,6 +6,7 @@
 //! because serde cannot go on past it; that error still names field and line.
 
 pub mod checked;
+pub mod defaults;
 mod introspect;
 mod lines;
 pub mod lock;
@@ -69,7 +70,69 @@ fn routing_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 pub fn json_schema() -> schemars::Schema {
     let mut schema = schemars::schema_for!(RawSpec);
     schema.insert("title".into(), "gen.yaml".into());
-    schema
+    let mut json = schema.clone().to_value();
+    for (field, value) in defaults::TABLE {
+        // Every field of the table is a field of the schema (the schema test
+        // checks each one has its default), so a miss here is a typo there.
+        if let Some(property) = property_mut(&mut json, field) {
+            property.insert("default".into(), value.to_json());
+        }
+    }
+    schemars::Schema::try_from(json).unwrap_or(schema)
+}
+
+/// The schema object of `field` (`apps[].health.port` notation), through
+/// optional (`anyOf` with null) wrappers. A `$ref` on the way is replaced by
+/// a copy of its definition, so a default lands on this field alone (two
+/// fields share `RawQuantities`, with different defaults).
+fn property_mut<'a>(
+    root: &'a mut serde_json::Value,
+    field: &str,
+) -> Option<&'a mut serde_json::Map<String, serde_json::Value>> {
+    let defs = root.get("$defs").cloned().unwrap_or_default();
+    let mut at = String::new();
+    let mut segments = field.split('.').peekable();
+    while let Some(seg) = segments.next() {
+        let (name, list) = match seg.strip_suffix("[]") {
+            Some(n) => (n, true),
+            None => (seg, false),
+        };
+        at = object_at(root, &at, &defs)?;
+        at = format!("{at}/properties/{name}");
+        root.pointer(&at)?;
+        if list || segments.peek().is_some() {
+            at = object_at(root, &at, &defs)?;
+        }
+        if list {
+            at = format!("{at}/items");
+        }
+    }
+    root.pointer_mut(&at)?.as_object_mut()
+}
+
+/// From `pointer`, inline a `$ref` and step into the non-null branch of an
+/// `anyOf` until the object that holds properties.
+fn object_at(
+    root: &mut serde_json::Value,
+    pointer: &str,
+    defs: &serde_json::Value,
+) -> Option<String> {
+    let mut at = pointer.to_string();
+    for _ in 0..8 {
+        let v = root.pointer_mut(&at)?;
+        if let Some(r) = v.get("$ref").and_then(|r| r.as_str()) {
+            let def = defs.get(r.strip_prefix("#/$defs/")?)?.clone();
+            *v = def;
+        } else if let Some(branches) = v.get("anyOf").and_then(|a| a.as_array()) {
+            let i = branches
+                .iter()
+                .position(|b| b.get("type").and_then(|t| t.as_str()) != Some("null"))?;
+            at = format!("{at}/anyOf/{i}");
+        } else {
+            return Some(at);
+        }
+    }
+    None
 }
 
 /// Nesting accepted in a spec (the deepest field is at about 6).
@@ -431,6 +494,22 @@ fn yaml_error(err: &serde_yaml::Error, file: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every default of the table reaches the schema, at its own field.
+    #[test]
+    fn the_schema_shows_every_default_of_the_table() {
+        let mut schema = json_schema().to_value();
+        for (field, value) in defaults::TABLE {
+            let property = property_mut(&mut schema, field)
+                .unwrap_or_else(|| panic!("{field} is not a field of the schema"));
+            assert_eq!(property.get("default"), Some(&value.to_json()), "{field}");
+        }
+        assert!(property_mut(&mut schema, "apps[].nosuch").is_none());
+        assert_eq!(
+            schema.pointer("/properties/healthCheck/anyOf/0/properties/interval/default"),
+            Some(&serde_json::json!(30))
+        );
+    }
 
     #[test]
     fn a_byte_order_mark_is_not_part_of_the_spec() {

@@ -1,0 +1,43 @@
+//! W001: an internal ALB cannot be checked by Route 53.
+//!
+//! "Route 53 health checkers are outside the VPC" (CloudFormation User
+//! Guide, `AWS::Route53::HealthCheck`, "Private Hosted Zones"): the public
+//! checks gen renders cannot reach an internal ALB, so every check fails and
+//! every record fails over. (Route 53's private endpoint checks, from a
+//! health check source in the VPC, are not what gen renders.)
+
+use super::*;
+
+pub(super) const LINT: Lint = Lint {
+    code: "W001",
+    name: "internal-alb",
+    check,
+};
+
+fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
+    if cx.plan.ingress.scheme != "internal" {
+        return Vec::new();
+    }
+    vec![
+        Diagnostic::lint(
+            LINT.code,
+            "ingress.scheme",
+            "an internal ALB cannot be reached by Route 53 health checkers",
+        )
+        .hint("use internet-facing, or every check of this spec will report unhealthy"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::*;
+
+    #[test]
+    fn fires_on_an_internal_alb_only() {
+        let internal = QUIET.replace("dns:", "ingress: {scheme: internal}\ndns:");
+        let w = of("W001", &internal);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("ingress.scheme"), "{w:?}");
+        assert!(of("W001", QUIET).is_empty());
+    }
+}

@@ -1,0 +1,136 @@
+//! `lint`: design advice on a valid spec, read from the plan `model` made.
+//! Each lint is one file: its code, what it warns of and why (with the AWS
+//! document that says so), and its tests. A lint reads the plan's own
+//! names, counts and settings, so its advice is about what gen will
+//! render, never a second derivation of it.
+//!
+//! Lints only warn; a spec they warn about renders. Errors are `validate`'s.
+
+mod alb_rules;
+mod arc_min_regions_on;
+mod health_check_quota;
+mod inbound_cidrs;
+mod internal_alb;
+mod readiness_closed;
+mod rollout;
+mod rto;
+mod shared_alb_target_health;
+mod tcp_check;
+
+use crate::diag::Diagnostic;
+use crate::model::Plan;
+use crate::spec::checked::Spec;
+
+/// One lint: a code that never changes meaning, a short name, and its check.
+pub struct Lint {
+    pub code: &'static str,
+    pub name: &'static str,
+    check: fn(&Context<'_>) -> Vec<Diagnostic>,
+}
+
+/// What a lint reads: the checked spec (for field paths) and its plan.
+pub struct Context<'a> {
+    pub spec: &'a Spec,
+    pub plan: &'a Plan,
+}
+
+impl Context<'_> {
+    /// The `apps[i]` path of an app, for the diagnostic's line.
+    fn app_path(&self, app: &str) -> String {
+        let i = self
+            .spec
+            .apps
+            .iter()
+            .position(|a| a.name == app)
+            .unwrap_or(0);
+        format!("apps[{i}]")
+    }
+}
+
+/// Every lint, in code order.
+pub const LINTS: &[Lint] = &[
+    internal_alb::LINT,
+    inbound_cidrs::LINT,
+    tcp_check::LINT,
+    rto::LINT,
+    shared_alb_target_health::LINT,
+    alb_rules::LINT,
+    health_check_quota::LINT,
+    rollout::LINT,
+    arc_min_regions_on::LINT,
+    readiness_closed::LINT,
+];
+
+/// Every lint's warnings on a plan, in code order. Lines are the caller's to
+/// fill (it has the spec's line map).
+pub fn lint(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
+    let cx = Context { spec, plan };
+    LINTS
+        .iter()
+        .flat_map(|l| {
+            let mut out = (l.check)(&cx);
+            for d in &mut out {
+                d.code = Some(l.code);
+            }
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A spec of two Regions and two apps that no lint warns about; each
+    /// lint's tests edit it to trigger exactly that lint.
+    pub(crate) const QUIET: &str = "version: 1
+name: shop
+dns: {zone: example.org, zoneId: Z1}
+regions:
+  - {name: eu-west-1, cluster: c1, albDnsName: a.eu-west-1.elb.amazonaws.com}
+  - {name: us-east-1, cluster: c2, albDnsName: a.us-east-1.elb.amazonaws.com}
+apps:
+  - name: web
+    host: web.example.org
+    image: nginx:1.27
+    replicas: 2
+    health: {path: /webhealth}
+  - name: checkout
+    host: checkout.example.org
+    image: nginx:1.27
+    replicas: 2
+    health: {path: /checkouthealth}
+";
+
+    /// The warnings of a spec text, as `gen validate` shows them.
+    pub(crate) fn warnings(text: &str) -> Vec<String> {
+        let spec = crate::test_support::spec_of(text);
+        let plan = crate::model::plan(&spec, "");
+        lint(&spec, &plan)
+            .iter()
+            .map(|d| d.display("gen.yaml").to_string())
+            .collect()
+    }
+
+    /// The warnings of one code.
+    pub(crate) fn of(code: &str, text: &str) -> Vec<String> {
+        warnings(text)
+            .into_iter()
+            .filter(|w| w.starts_with(&format!("warning[{code}]")))
+            .collect()
+    }
+
+    #[test]
+    fn the_quiet_spec_triggers_no_lint() {
+        assert_eq!(warnings(QUIET), Vec::<String>::new());
+    }
+
+    #[test]
+    fn codes_are_unique_and_in_order() {
+        let codes: Vec<&str> = LINTS.iter().map(|l| l.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+    }
+}

@@ -1,0 +1,99 @@
+//! Every literal default of the spec, in one table: `validate` applies these
+//! constants and `json_schema` writes the same table into the schema's
+//! `default` keywords, so an editor shows what gen will use.
+//!
+//! Defaults derived from other fields (the namespace and ALB name from
+//! `name`, the class name `<name>-alb`, an app's stack group from its name,
+//! the health port from its protocol, a failover primary from the first
+//! Region, the Route 53 stacks' Region from ARC's home Region) are not
+//! literals; their fields' doc comments say how they are derived.
+
+/// A literal default, as JSON Schema holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lit {
+    Str(&'static str),
+    Int(u64),
+    Bool(bool),
+}
+
+impl Lit {
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            Lit::Str(s) => s.into(),
+            Lit::Int(n) => n.into(),
+            Lit::Bool(b) => b.into(),
+        }
+    }
+}
+
+pub const INGRESS_CONTROLLER: &str = "eks-auto";
+pub const INGRESS_SCHEME: &str = "internet-facing";
+pub const FLUX_SOURCE: &str = "flux-system";
+pub const FLUX_NAMESPACE: &str = "flux-system";
+pub const FLUX_INTERVAL: &str = "10m";
+pub const HEALTH_PROTOCOL: &str = "HTTP";
+pub const HEALTH_INTERVAL: u32 = 30;
+pub const HEALTH_FAILURE_THRESHOLD: u32 = 3;
+pub const HEALTH_MEASURE_LATENCY: bool = false;
+pub const APP_PORT: u16 = 80;
+pub const APP_REPLICAS: u32 = 1;
+pub const APP_ROUTING: &str = "latency";
+pub const APP_EVALUATE_TARGET_HEALTH: bool = false;
+pub const REQUEST_CPU: &str = "100m";
+pub const REQUEST_MEMORY: &str = "128Mi";
+pub const LIMIT_CPU: &str = "500m";
+pub const LIMIT_MEMORY: &str = "256Mi";
+pub const RUN_AS_NON_ROOT: bool = true;
+/// The distroless images' `nonroot` user.
+pub const RUN_AS_USER: u32 = 65532;
+pub const READ_ONLY_ROOT_FILESYSTEM: bool = true;
+pub const RBAC_SCOPE: &str = "namespace";
+pub const ARC_ENABLED: bool = false;
+pub const ARC_SCOPE: &str = "region";
+pub const ARC_MIN_REGIONS_ON: u32 = 1;
+pub const ARC_READINESS_ENABLED: bool = false;
+
+/// Field (in the diagnostics' notation, `[]` for any list item) and its
+/// default. The schema test walks every entry.
+pub const TABLE: &[(&str, Lit)] = &[
+    ("ingress.controller", Lit::Str(INGRESS_CONTROLLER)),
+    ("ingress.scheme", Lit::Str(INGRESS_SCHEME)),
+    ("flux.source", Lit::Str(FLUX_SOURCE)),
+    ("flux.namespace", Lit::Str(FLUX_NAMESPACE)),
+    ("flux.interval", Lit::Str(FLUX_INTERVAL)),
+    ("healthCheck.protocol", Lit::Str(HEALTH_PROTOCOL)),
+    ("healthCheck.interval", Lit::Int(HEALTH_INTERVAL as u64)),
+    (
+        "healthCheck.failureThreshold",
+        Lit::Int(HEALTH_FAILURE_THRESHOLD as u64),
+    ),
+    (
+        "healthCheck.measureLatency",
+        Lit::Bool(HEALTH_MEASURE_LATENCY),
+    ),
+    ("apps[].port", Lit::Int(APP_PORT as u64)),
+    ("apps[].replicas", Lit::Int(APP_REPLICAS as u64)),
+    ("apps[].routing", Lit::Str(APP_ROUTING)),
+    (
+        "apps[].evaluateTargetHealth",
+        Lit::Bool(APP_EVALUATE_TARGET_HEALTH),
+    ),
+    ("apps[].resources.requests.cpu", Lit::Str(REQUEST_CPU)),
+    ("apps[].resources.requests.memory", Lit::Str(REQUEST_MEMORY)),
+    ("apps[].resources.limits.cpu", Lit::Str(LIMIT_CPU)),
+    ("apps[].resources.limits.memory", Lit::Str(LIMIT_MEMORY)),
+    ("apps[].security.runAsNonRoot", Lit::Bool(RUN_AS_NON_ROOT)),
+    ("apps[].security.runAsUser", Lit::Int(RUN_AS_USER as u64)),
+    (
+        "apps[].security.readOnlyRootFilesystem",
+        Lit::Bool(READ_ONLY_ROOT_FILESYSTEM),
+    ),
+    ("apps[].rbac.scope", Lit::Str(RBAC_SCOPE)),
+    ("arc.enabled", Lit::Bool(ARC_ENABLED)),
+    ("arc.scope", Lit::Str(ARC_SCOPE)),
+    (
+        "arc.safetyRules.minRegionsOn",
+        Lit::Int(ARC_MIN_REGIONS_ON as u64),
+    ),
+    ("arc.readiness.enabled", Lit::Bool(ARC_READINESS_ENABLED)),
+];

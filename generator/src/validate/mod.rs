@@ -1,0 +1,245 @@
+//! `validate`: check a raw spec, apply defaults, and produce a [`Spec`] every
+//! later stage can trust. Every problem is collected; nothing stops early.
+//!
+//! One file per section of the spec (document, ingress, regions, health,
+//! routing, apps and their containers, rbac, arc), one for the names gen
+//! derives and must fit their limits, one for the format checks they share.
+//! Literal defaults come from `spec::defaults`, the table the JSON Schema
+//! shows. Design advice on a valid spec is not here: it is `lint`'s, which
+//! reads the plan.
+//!
+//! This module knows the rules of the spec, Kubernetes names and AWS limits.
+//! It does not know file layout, templates or logical IDs (those are
+//! `model`'s), except through `layout`'s name constructors: two names that
+//! would collide, or one over its limit, are rejected here with the spec's
+//! words.
+
+mod apps;
+mod arc;
+mod container;
+mod document;
+mod format;
+mod health;
+mod ingress;
+mod names;
+mod rbac;
+mod regions;
+mod routing;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diag::Diagnostic;
+use crate::facts::quotas;
+use crate::facts::zones;
+use crate::layout::{self, pascal};
+use crate::spec::checked::*;
+use crate::spec::defaults;
+use crate::spec::{self, RawApp, RawHealth, RawHealthCheck, RawSpec, Scalar};
+
+pub use format::is_dns1123_label;
+
+/// Result of validation: the checked spec (when there is no error) and every
+/// diagnostic.
+pub struct Outcome {
+    pub spec: Option<Spec>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn validate(loaded: &spec::Loaded) -> Outcome {
+    let mut v = Validator {
+        out: loaded.problems.clone(),
+    };
+    let spec = v.spec(&loaded.raw);
+    let mut diagnostics = v.out;
+    for d in &mut diagnostics {
+        if d.line.is_none() {
+            d.line = loaded.lines.line(&d.path);
+        }
+    }
+    let has_error = diagnostics.iter().any(Diagnostic::is_error);
+    Outcome {
+        spec: if has_error { None } else { spec },
+        diagnostics,
+    }
+}
+
+struct Validator {
+    out: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn err(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        self.out.push(Diagnostic::new(path, message).hint(hint));
+    }
+
+    fn required<'a, T>(&mut self, path: &str, value: &'a Option<T>, what: &str) -> Option<&'a T> {
+        if value.is_none() {
+            self.err(path, "missing required field", what.to_string());
+        }
+        value.as_ref()
+    }
+
+    /// A number or boolean field: its value, or None (reporting a value of
+    /// the wrong type).
+    fn scalar<T: Copy>(&mut self, p: &str, v: &Option<Scalar<T>>, allowed: &str) -> Option<T> {
+        match v {
+            None => None,
+            Some(Scalar::Ok(t)) => Some(*t),
+            Some(Scalar::Wrong(message)) => {
+                // serde says "invalid type: string \"x\", expected u16"; the
+                // hint says what is allowed in the spec's own terms.
+                let message = message.split(", expected").next().unwrap_or(message);
+                self.err(p, message.to_string(), allowed.to_string());
+                None
+            }
+        }
+    }
+
+    /// The sections in dependency order: each later one reads what the
+    /// earlier ones produced (the Regions, the apps).
+    fn spec(&mut self, raw: &RawSpec) -> Option<Spec> {
+        let header = self.header(raw);
+        let ingress = self.ingress(raw, header.name.as_deref());
+        let regions = self.regions(raw);
+        let defaults = self.health_defaults(raw.health_check.as_ref());
+        let flux = self.flux(raw);
+
+        // Every Region the spec names, valid or not: an app that refers to a
+        // Region with its own error should not get a second, misleading one.
+        let mut region_names: Vec<String> = Vec::new();
+        for n in raw.regions.iter().flatten().filter_map(|r| r.name.clone()) {
+            if !region_names.contains(&n) {
+                region_names.push(n);
+            }
+        }
+        let apps = self.apps(raw, header.zone.as_deref(), &region_names, &defaults);
+
+        let https = self.certificates(raw);
+        if let Some(apps) = &apps {
+            self.listeners(apps, https);
+        }
+        let arc = match (&raw.arc, &apps) {
+            (Some(a), Some(apps)) => {
+                self.arc(a, header.name.as_deref().unwrap_or(""), &region_names, apps)
+            }
+            _ => None,
+        };
+        let stack_region = self.stack_region(raw);
+        if let (Some(name), Some(apps)) = (&header.name, &apps) {
+            self.names(name, apps);
+        }
+
+        Some(Spec {
+            name: header.name?,
+            namespace: header.namespace?,
+            zone: header.zone?,
+            zone_id: header.zone_id,
+            stack_region,
+            ingress: ingress?,
+            regions,
+            flux,
+            arc,
+            apps: apps?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format::*;
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert!(is_region_name("eu-west-1"));
+        assert!(is_region_name("us-gov-west-1"));
+        assert!(!is_region_name("eu-west"));
+        assert!(!is_region_name("EU-west-1"));
+        assert!(is_go_duration("1h30m"));
+        assert!(is_go_duration("10m"));
+        assert!(!is_go_duration("10"));
+        assert!(!is_go_duration("m"));
+        assert!(is_quantity("100m"));
+        assert!(is_quantity("1.5Gi"));
+        assert!(!is_quantity("1 Gi"));
+        assert!(!is_quantity("Gi"));
+        assert_eq!(pascal("eu-west-1"), "EuWest1");
+        assert_eq!(pascal("a-b1"), pascal("a-b-1"));
+    }
+
+    /// Errors of a spec text.
+    pub(super) fn errors(text: &str) -> Vec<String> {
+        let loaded = crate::spec::load(text, "gen.yaml").expect("loads");
+        validate(&loaded)
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.display("gen.yaml").to_string())
+            .collect()
+    }
+
+    const MINIMAL: &str = "version: 1\nname: t\ndns: {zone: example.com}\nregions:\n  - {name: eu-west-1, cluster: c1}\n  - {name: eu-central-1, cluster: c2}\narc: {enabled: true, cluster: {name: t}}\nhealthCheck: {}\napps:\n  - {name: a, host: a.example.com, image: i, health: {path: /a}, rbac: {rules: [{resources: [pods], verbs: [get]}]}}\n";
+
+    /// Writing out every default of the table gives the same checked spec as
+    /// leaving them out: the table is what `validate` applies.
+    #[test]
+    fn the_defaults_table_is_what_validate_applies() {
+        use serde_yaml::Value;
+        let implicit = crate::spec::load(MINIMAL, "gen.yaml").expect("loads");
+        let implicit = validate(&implicit).spec.expect("valid");
+        let mut doc: Value = serde_yaml::from_str(MINIMAL).unwrap();
+        fn set(v: &mut Value, path: &[&str], lit: &Value) {
+            let Some((first, rest)) = path.split_first() else {
+                return;
+            };
+            let (key, list) = match first.strip_suffix("[]") {
+                Some(k) => (k, true),
+                None => (*first, false),
+            };
+            let Value::Mapping(m) = v else {
+                panic!("not a mapping at {key}")
+            };
+            if rest.is_empty() {
+                assert!(
+                    m.get(key).is_none(),
+                    "{key} is already set in the test spec"
+                );
+                m.insert(key.into(), lit.clone());
+                return;
+            }
+            let child = m
+                .entry(key.into())
+                .or_insert_with(|| Value::Mapping(Default::default()));
+            if list {
+                for item in child.as_sequence_mut().expect("a list") {
+                    set(item, rest, lit);
+                }
+            } else {
+                set(child, rest, lit);
+            }
+        }
+        for (field, lit) in defaults::TABLE {
+            let path: Vec<&str> = field.split('.').collect();
+            let lit: Value = serde_yaml::to_value(lit.to_json()).unwrap();
+            // ARC is on in the test spec; its table default (off) is not written.
+            if *field == "arc.enabled" {
+                continue;
+            }
+            set(&mut doc, &path, &lit);
+        }
+        let text = serde_yaml::to_string(&doc).unwrap();
+        let explicit = crate::spec::load(&text, "gen.yaml").expect("loads");
+        let outcome = validate(&explicit);
+        let explicit = outcome.spec.unwrap_or_else(|| {
+            panic!("{:?}", outcome.diagnostics);
+        });
+        assert_eq!(format!("{implicit:?}"), format!("{explicit:?}"));
+        // And a default changed by hand is seen (the comparison can fail).
+        let other = text.replace("replicas: 1", "replicas: 2");
+        assert_ne!(other, text);
+        let other = validate(&crate::spec::load(&other, "gen.yaml").unwrap())
+            .spec
+            .unwrap();
+        assert_ne!(format!("{implicit:?}"), format!("{other:?}"));
+    }
+}

@@ -1,0 +1,107 @@
+//! `regions`: each Region's name, cluster, ALB address and zone ID.
+
+use super::format::is_region_name;
+use super::*;
+
+impl Validator {
+    pub(super) fn regions(&mut self, raw: &RawSpec) -> Vec<Region> {
+        let Some(list) = &raw.regions else {
+            self.err(
+                "regions",
+                "missing required field",
+                "list the Regions, e.g. `- {name: eu-west-1, cluster: cluster1}`",
+            );
+            return Vec::new();
+        };
+        if list.is_empty() {
+            self.err(
+                "regions",
+                "no Region given",
+                "list at least one Region (two or more for failover)",
+            );
+        }
+        let mut seen = BTreeSet::new();
+        let mut clusters = BTreeSet::new();
+        let mut out = Vec::new();
+        for (i, r) in list.iter().enumerate() {
+            let p = format!("regions[{i}]");
+            let name = self
+                .required(
+                    &format!("{p}.name"),
+                    &r.name,
+                    "an AWS Region name, e.g. `eu-west-1`",
+                )
+                .cloned();
+            if let Some(n) = &name {
+                if !is_region_name(n) {
+                    self.err(
+                        &format!("{p}.name"),
+                        format!("`{n}` is not an AWS Region name"),
+                        "allowed: a Region code such as eu-west-1 or us-east-1",
+                    );
+                } else if !seen.insert(n.clone()) {
+                    self.err(
+                        &format!("{p}.name"),
+                        format!("Region `{n}` is listed twice"),
+                        "each Region appears once in `regions`",
+                    );
+                }
+            }
+            let cluster = self
+                .required(
+                    &format!("{p}.cluster"),
+                    &r.cluster,
+                    "the EKS cluster name; its Flux entry is clusters/<cluster>/",
+                )
+                .cloned();
+            if let Some(c) = &cluster {
+                let ok = !c.is_empty()
+                    && c.len() <= 100
+                    && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+                    && c.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+                if !ok {
+                    self.err(&format!("{p}.cluster"), format!("`{c}` is not a valid EKS cluster name"), "allowed: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit");
+                } else if !clusters.insert(c.to_ascii_lowercase()) {
+                    self.err(
+                        &format!("{p}.cluster"),
+                        format!("cluster `{c}` is used by two Regions"),
+                        "each Region has its own cluster (names compared ignoring case, as they name directories), so Flux paths never overlap",
+                    );
+                }
+            }
+            if let Some(d) = &r.alb_dns_name {
+                self.domain(&format!("{p}.albDnsName"), d, false);
+            }
+            let zone_id = match (&r.alb_zone_id, &name) {
+                (Some(z), _) => {
+                    self.zone_id(&format!("{p}.albZoneId"), z);
+                    Some(z.clone())
+                }
+                (None, Some(n)) if is_region_name(n) => match zones::alb_zone_id(n) {
+                    Some(z) => Some(z.to_string()),
+                    None => {
+                        self.err(
+                            &format!("{p}.albZoneId"),
+                            format!("no built-in ALB hosted zone ID for Region `{n}`"),
+                            format!("set regions[{i}].albZoneId to the Region's ALB canonical hosted zone ID (AWS General Reference, Elastic Load Balancing endpoints)"),
+                        );
+                        None
+                    }
+                },
+                _ => None,
+            };
+            if let (Some(name), Some(cluster), Some(alb_zone_id)) = (name, cluster, zone_id) {
+                out.push(Region {
+                    name,
+                    cluster,
+                    alb_dns_name: r.alb_dns_name.clone(),
+                    alb_zone_id,
+                    certificate_arn: r.certificate_arn.clone(),
+                    kube_context: r.kube_context.clone(),
+                });
+            }
+        }
+        out
+    }
+}
