@@ -87,3 +87,63 @@ impl fmt::Display for Shown<'_> {
         Ok(())
     }
 }
+
+/// An error and what to do about it. The hint is a value, printed after
+/// every cause (`error:`, `Caused by:`, a blank line, `hint:`), never inside
+/// the message; `cli::error_report` finds it anywhere in the chain.
+#[derive(Debug)]
+pub struct Hinted {
+    message: String,
+    hint: String,
+    source: Option<anyhow::Error>,
+}
+
+impl Hinted {
+    pub fn new(message: impl fmt::Display, hint: impl fmt::Display) -> Hinted {
+        Hinted {
+            message: message.to_string(),
+            hint: hint.to_string(),
+            source: None,
+        }
+    }
+
+    pub fn hint(&self) -> &str {
+        &self.hint
+    }
+}
+
+impl fmt::Display for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Hinted {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// `anyhow::Context` with a hint: the message and its hint wrap the error.
+pub trait HintContext<T> {
+    fn hint_context<M: fmt::Display, H: fmt::Display>(
+        self,
+        f: impl FnOnce() -> (M, H),
+    ) -> anyhow::Result<T>;
+}
+
+impl<T, E: Into<anyhow::Error>> HintContext<T> for Result<T, E> {
+    fn hint_context<M: fmt::Display, H: fmt::Display>(
+        self,
+        f: impl FnOnce() -> (M, H),
+    ) -> anyhow::Result<T> {
+        self.map_err(|e| {
+            let (message, hint) = f();
+            let mut h = Hinted::new(message, hint);
+            h.source = Some(e.into());
+            anyhow::Error::new(h)
+        })
+    }
+}

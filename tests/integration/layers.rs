@@ -28,8 +28,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lint", &["model", "spec", "facts", "diag"]),
     ("explain", &["model", "spec", "facts"]),
     ("review", &["model", "spec", "facts"]),
-    ("render", &["model", "facts"]),
-    ("output", &["layout", "render"]),
+    ("render", &["model", "facts", "diag"]),
+    ("output", &["layout", "render", "diag"]),
 ];
 
 /// Top-level modules named by `crate::` paths in `src`.

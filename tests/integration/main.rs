@@ -22,5 +22,6 @@ mod secrets;
 mod simulate;
 mod status;
 mod strict_double;
+mod tidy;
 mod util;
 mod validators;

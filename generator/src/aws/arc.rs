@@ -9,6 +9,34 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+
+/// An ARC cluster that cannot be used, in ARC's terms (the commands say
+/// what to do).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClusterError {
+    /// The cluster exists but is not `DEPLOYED` yet (or any more).
+    NotDeployed {
+        arn: String,
+        status: Option<controlconfig::types::Status>,
+    },
+    /// No cluster of the account has this name.
+    NoneNamed { name: String },
+}
+
+impl std::fmt::Display for ClusterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClusterError::NotDeployed { arn, status } => write!(
+                f,
+                "ARC cluster {arn} is {}, not DEPLOYED",
+                status.as_ref().map_or("of no status", |s| s.as_str())
+            ),
+            ClusterError::NoneNamed { name } => write!(f, "no ARC cluster named `{name}`"),
+        }
+    }
+}
+
+impl std::error::Error for ClusterError {}
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_route53recoverycluster as dataplane;
 use aws_sdk_route53recoverycontrolconfig as controlconfig;
@@ -81,14 +109,12 @@ pub async fn cluster(which: ClusterRef<'_>) -> Result<Cluster> {
     let cluster = out
         .cluster
         .with_context(|| format!("DescribeCluster {arn} returned no cluster"))?;
-    let status = cluster
-        .status()
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default();
-    if status != "DEPLOYED" {
-        bail!(
-            "ARC cluster {arn} is {status}, not DEPLOYED\n  hint: a new cluster takes a few minutes; try again when it is deployed"
-        );
+    if cluster.status() != Some(&controlconfig::types::Status::Deployed) {
+        return Err(ClusterError::NotDeployed {
+            arn,
+            status: cluster.status().cloned(),
+        }
+        .into());
     }
     let endpoints: Vec<Endpoint> = cluster
         .cluster_endpoints()
@@ -128,9 +154,10 @@ async fn find_cluster(cc: &controlconfig::Client, name: &str) -> Result<String> 
         }
         token = page.next_token;
         if token.is_none() {
-            bail!(
-                "no ARC cluster named `{name}`\n  hint: deploy the ARC stack first (it creates the cluster), or set arc.clusterArn"
-            );
+            return Err(ClusterError::NoneNamed {
+                name: name.to_string(),
+            }
+            .into());
         }
     }
 }

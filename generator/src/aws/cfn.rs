@@ -9,6 +9,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_cloudformation as cfn;
 use cfn::config::Region;
 use cfn::error::{ProvideErrorMetadata, SdkError};
+pub use cfn::types::{ChangeAction, Replacement, ResourceStatus, StackStatus};
 use cfn::types::{ChangeSetStatus, ChangeSetType, Parameter, Tag};
 
 /// The stack tag naming the spec a stack was deployed from; only stacks
@@ -20,15 +21,35 @@ pub struct Cfn {
     pub region: String,
 }
 
-/// One resource change of a change set.
+/// One resource change of a change set, in CloudFormation's own types.
 #[derive(Debug, Clone)]
 pub struct Change {
-    pub action: String,
+    pub action: Option<ChangeAction>,
     pub logical_id: String,
     pub resource_type: String,
-    /// "True", "False" or "Conditional" for modifications.
-    pub replacement: Option<String>,
+    /// For modifications: whether the resource is replaced.
+    pub replacement: Option<Replacement>,
 }
+
+/// A stack CloudFormation will not take a change set for, in its own terms
+/// (the commands say what to do).
+#[derive(Debug, Clone, PartialEq)]
+pub enum StackError {
+    /// Another operation is running on the stack.
+    Busy { stack: String, status: StackStatus },
+}
+
+impl std::fmt::Display for StackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StackError::Busy { stack, status } => {
+                write!(f, "stack {stack} is busy ({})", status.as_str())
+            }
+        }
+    }
+}
+
+impl std::error::Error for StackError {}
 
 #[derive(Debug)]
 pub enum Prepared {
@@ -36,7 +57,7 @@ pub enum Prepared {
     UpToDate,
     /// The stack's creation failed earlier (`status`): it holds nothing and
     /// cannot be updated. Only a deploy (`recreate`) deletes it to start again.
-    FailedCreate { status: String },
+    FailedCreate { status: StackStatus },
     ChangeSet {
         id: String,
         created_stack: bool,
@@ -49,7 +70,7 @@ pub struct Event {
     pub id: String,
     pub logical_id: String,
     pub resource_type: String,
-    pub status: String,
+    pub status: Option<ResourceStatus>,
     pub reason: Option<String>,
 }
 
@@ -76,13 +97,9 @@ impl Cfn {
     }
 
     /// The stack's status, or None when there is no such stack.
-    pub async fn status(&self, stack: &str) -> Result<Option<String>> {
+    pub async fn status(&self, stack: &str) -> Result<Option<StackStatus>> {
         match self.client.describe_stacks().stack_name(stack).send().await {
-            Ok(out) => Ok(out
-                .stacks()
-                .first()
-                .and_then(|s| s.stack_status())
-                .map(|s| s.as_str().to_string())),
+            Ok(out) => Ok(out.stacks().first().and_then(|s| s.stack_status()).cloned()),
             Err(e) if missing(&e) => Ok(None),
             Err(e) => Err(anyhow!(
                 "DescribeStacks {stack} in {}: {}",
@@ -106,33 +123,36 @@ impl Cfn {
         let mut status = self.status(stack).await?;
         // A stack whose creation failed holds nothing and cannot be updated
         // ("ROLLBACK_COMPLETE ... can not be updated"): delete it, create anew.
-        if let Some(s) = status.as_deref().filter(|s| {
+        if let Some(s) = status.clone().filter(|s| {
             matches!(
-                *s,
-                "ROLLBACK_COMPLETE" | "CREATE_FAILED" | "ROLLBACK_FAILED"
+                s,
+                StackStatus::RollbackComplete
+                    | StackStatus::CreateFailed
+                    | StackStatus::RollbackFailed
             )
         }) {
             if !recreate {
-                return Ok(Prepared::FailedCreate {
-                    status: s.to_string(),
-                });
+                return Ok(Prepared::FailedCreate { status: s });
             }
             self.delete(stack).await?;
             let end = self.wait(stack, |_, _| {}).await?;
-            if end != "DELETE_COMPLETE" {
-                bail!("deleting stack {stack} (left {s} by a failed create) ended in {end}");
+            if end != StackStatus::DeleteComplete {
+                bail!(
+                    "deleting stack {stack} (left {} by a failed create) ended in {}",
+                    s.as_str(),
+                    end.as_str()
+                );
             }
             status = None;
         }
         // A stack left in REVIEW_IN_PROGRESS by an earlier change set was never created.
-        let create = matches!(status.as_deref(), None | Some("REVIEW_IN_PROGRESS"));
-        if let Some(s) = status
-            .as_deref()
-            .filter(|s| s.ends_with("_IN_PROGRESS") && *s != "REVIEW_IN_PROGRESS")
-        {
-            bail!(
-                "stack {stack} is busy ({s})\n  hint: wait for the running operation to finish, then deploy again"
-            );
+        let create = matches!(status, None | Some(StackStatus::ReviewInProgress));
+        if let Some(s) = status.filter(|s| in_progress(s) && *s != StackStatus::ReviewInProgress) {
+            return Err(StackError::Busy {
+                stack: stack.to_string(),
+                status: s,
+            }
+            .into());
         }
         let out = self
             .client
@@ -188,13 +208,10 @@ impl Cfn {
                         .iter()
                         .filter_map(|c| c.resource_change())
                         .map(|rc| Change {
-                            action: rc
-                                .action()
-                                .map(|a| a.as_str().to_string())
-                                .unwrap_or_default(),
+                            action: rc.action().cloned(),
                             logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
                             resource_type: rc.resource_type().unwrap_or_default().to_string(),
-                            replacement: rc.replacement().map(|r| r.as_str().to_string()),
+                            replacement: rc.replacement().cloned(),
                         })
                         .collect();
                     return Ok(Prepared::ChangeSet {
@@ -229,7 +246,7 @@ impl Cfn {
             .send()
             .await
             .map_err(|e| anyhow!("DeleteChangeSet for {stack}: {}", describe(&e)))?;
-        if created_stack && self.status(stack).await?.as_deref() == Some("REVIEW_IN_PROGRESS") {
+        if created_stack && self.status(stack).await? == Some(StackStatus::ReviewInProgress) {
             self.delete_stack(stack).await?;
         }
         Ok(())
@@ -261,8 +278,8 @@ impl Cfn {
     pub async fn wait(
         &self,
         stack: &str,
-        mut progress: impl FnMut(&str, &[Event]),
-    ) -> Result<String> {
+        mut progress: impl FnMut(&StackStatus, &[Event]),
+    ) -> Result<StackStatus> {
         let mut seen = std::collections::HashSet::new();
         if self.status(stack).await?.is_some() {
             for e in self.events(stack).await? {
@@ -273,8 +290,8 @@ impl Cfn {
         loop {
             // A deleted stack is gone from DescribeStacks by name.
             let Some(status) = self.status(stack).await? else {
-                progress("DELETE_COMPLETE", &[]);
-                return Ok("DELETE_COMPLETE".into());
+                progress(&StackStatus::DeleteComplete, &[]);
+                return Ok(StackStatus::DeleteComplete);
             };
             let fresh: Vec<Event> = self
                 .events(stack)
@@ -283,7 +300,7 @@ impl Cfn {
                 .filter(|e| seen.insert(e.id.clone()))
                 .collect();
             progress(&status, &fresh);
-            if !status.ends_with("_IN_PROGRESS") {
+            if !in_progress(&status) {
                 return Ok(status);
             }
             tokio::time::sleep(delay).await;
@@ -307,10 +324,7 @@ impl Cfn {
                 id: e.event_id().unwrap_or_default().to_string(),
                 logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
                 resource_type: e.resource_type().unwrap_or_default().to_string(),
-                status: e
-                    .resource_status()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
+                status: e.resource_status().cloned(),
                 reason: e.resource_status_reason().map(str::to_string),
             })
             .collect();
@@ -367,9 +381,8 @@ impl Cfn {
                 .await
                 .map_err(|e| anyhow!("ListStacks in {}: {}", self.region, describe(&e)))?;
             for s in page.stack_summaries() {
-                let status = s.stack_status().map(|s| s.as_str()).unwrap_or_default();
                 if let Some(name) = s.stack_name().filter(|n| n.starts_with(prefix))
-                    && status != "DELETE_COMPLETE"
+                    && s.stack_status() != Some(&StackStatus::DeleteComplete)
                     && !out.iter().any(|n| n == name)
                 {
                     out.push(name.to_string());
@@ -451,9 +464,46 @@ fn missing<E: ProvideErrorMetadata>(
 }
 
 /// Whether a final stack status means success.
-pub fn succeeded(status: &str) -> bool {
+pub fn succeeded(status: &StackStatus) -> bool {
     matches!(
         status,
-        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "IMPORT_COMPLETE"
+        StackStatus::CreateComplete | StackStatus::UpdateComplete | StackStatus::ImportComplete
+    )
+}
+
+/// Whether an operation is still running on the stack (its status is not
+/// final): CloudFormation's `*_IN_PROGRESS` statuses.
+pub fn in_progress(status: &StackStatus) -> bool {
+    use StackStatus as S;
+    match status {
+        S::CreateInProgress
+        | S::DeleteInProgress
+        | S::ImportInProgress
+        | S::ImportRollbackInProgress
+        | S::ReviewInProgress
+        | S::RollbackInProgress
+        | S::UpdateCompleteCleanupInProgress
+        | S::UpdateInProgress
+        | S::UpdateRollbackCompleteCleanupInProgress
+        | S::UpdateRollbackInProgress => true,
+        // A status newer than this SDK: its name says.
+        other => other.as_str().ends_with("_IN_PROGRESS"),
+    }
+}
+
+/// Whether a resource operation failed.
+pub fn resource_failed(status: &ResourceStatus) -> bool {
+    status.as_str().ends_with("_FAILED")
+}
+
+/// Whether a stack's outputs can be read as deployed: it completed an
+/// operation (an update rolled back keeps the previous outputs).
+pub fn has_outputs(status: &StackStatus) -> bool {
+    matches!(
+        status,
+        StackStatus::CreateComplete
+            | StackStatus::UpdateComplete
+            | StackStatus::UpdateRollbackComplete
+            | StackStatus::ImportComplete
     )
 }

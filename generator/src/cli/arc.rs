@@ -2,15 +2,16 @@
 //! Which controls exist, and their names, come from the plan; their state
 //! comes from the cluster through `aws::arc`.
 
-use super::Session;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use super::{Printer, Session};
 use super::{Settings, print_table};
 use crate::aws::arc::{self as adapter, ClusterRef, ControlState, UpdateError};
+use crate::diag::Hinted;
 use crate::model::arc::{ArcPlan, ControlPlan};
 use crate::spec::checked::{ArcCluster, ArcScope, Spec};
 
@@ -57,11 +58,13 @@ struct Row<'a> {
 }
 
 pub fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
+    let pr = s.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let Some(arc) = &spec.arc else {
-        bail!(
-            "ARC is not enabled in this spec\n  hint: add `arc: {{enabled: true, ...}}` (see the README), render and deploy it first"
-        );
+        bail!(Hinted::new(
+            "ARC is not enabled in this spec",
+            "add `arc: {{enabled: true, ...}}` (see the README), render and deploy it first"
+        ));
     };
     let plan = crate::model::arc::plan(spec, arc);
     let which = match &arc.cluster {
@@ -79,16 +82,17 @@ pub fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
         let cluster = adapter::cluster(which).await?;
         let mut skipped = Vec::new();
         let states = cluster.controls(&plan.panel_name, &mut skipped).await?;
-        report_skipped(&skipped);
+        report_skipped(pr, &skipped);
         skipped.clear();
         match cmd {
             ArcCommand::Status { output } => {
-                status(&plan, &states, *output);
+                status(pr, &plan, &states, *output);
                 Ok(ExitCode::SUCCESS)
             }
             ArcCommand::On(s) | ArcCommand::Off(s) => {
                 let on = matches!(cmd, ArcCommand::On(_));
                 switch(
+                    pr,
                     settings,
                     &plan,
                     &cluster,
@@ -115,16 +119,17 @@ fn select<'a>(
     let regions: Vec<&str> = spec.regions.iter().map(|r| r.name.as_str()).collect();
     for r in &s.regions {
         if !regions.contains(&r.as_str()) {
-            bail!(
-                "`{r}` is not a Region of this spec\n  hint: allowed: {}",
-                regions.join(", ")
-            );
+            bail!(Hinted::new(
+                format!("`{r}` is not a Region of this spec"),
+                format!("allowed: {}", regions.join(", "))
+            ));
         }
     }
     if !s.apps.is_empty() && scope == ArcScope::Region {
-        bail!(
-            "the routing controls are per Region (arc.scope: region), so --app cannot pick one app's\n  hint: drop --app to switch the whole Region, or set arc.scope: app"
-        );
+        bail!(Hinted::new(
+            "the routing controls are per Region (arc.scope: region), so --app cannot pick one app's",
+            "drop --app to switch the whole Region, or set arc.scope: app"
+        ));
     }
     let covered: Vec<&str> = plan
         .controls
@@ -133,16 +138,17 @@ fn select<'a>(
         .collect();
     for a in &s.apps {
         if !covered.contains(&a.as_str()) {
-            bail!(
-                "app `{a}` has no routing controls\n  hint: apps with controls: {}",
-                dedup(&covered).join(", ")
-            );
+            bail!(Hinted::new(
+                format!("app `{a}` has no routing controls"),
+                format!("apps with controls: {}", dedup(&covered).join(", "))
+            ));
         }
     }
     if !on && s.regions.is_empty() {
-        bail!(
-            "name the Region(s) to turn off with --region\n  hint: turning every Region off would take the apps out of DNS (and a safety rule forbids it)"
-        );
+        bail!(Hinted::new(
+            "name the Region(s) to turn off with --region",
+            "turning every Region off would take the apps out of DNS (and a safety rule forbids it)"
+        ));
     }
     Ok(plan
         .controls
@@ -166,7 +172,7 @@ fn state_of<'a>(states: &'a [ControlState], name: &str) -> Option<&'a ControlSta
     states.iter().find(|s| s.name == name)
 }
 
-fn status(plan: &ArcPlan, states: &[ControlState], output: Output) {
+fn status(pr: Printer, plan: &ArcPlan, states: &[ControlState], output: Output) {
     let rows: Vec<Row<'_>> = plan
         .controls
         .iter()
@@ -186,10 +192,10 @@ fn status(plan: &ArcPlan, states: &[ControlState], output: Output) {
         })
         .collect();
     match output {
-        Output::Json => say!(
+        Output::Json => pr.data(format_args!(
             "{}",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
-        ),
+        )),
         Output::Table => {
             let table: Vec<[String; 4]> = rows
                 .iter()
@@ -202,13 +208,9 @@ fn status(plan: &ArcPlan, states: &[ControlState], output: Output) {
                     ]
                 })
                 .collect();
-            print_table(["CONTROL", "REGION", "APP", "STATE"], &table);
+            print_table(pr, ["CONTROL", "REGION", "APP", "STATE"], &table);
             if rows.iter().any(|r| r.state == "missing") {
-                tell!(
-                    "note: controls marked missing are not on control panel `{}`: deploy the ARC stack ({})",
-                    plan.panel_name,
-                    plan.stack
-                );
+                pr.note(format_args!("controls marked missing are not on control panel `{}`: deploy the ARC stack ({})", plan.panel_name, plan.stack));
             }
         }
     }
@@ -216,6 +218,7 @@ fn status(plan: &ArcPlan, states: &[ControlState], output: Output) {
 
 #[allow(clippy::too_many_arguments)]
 async fn switch(
+    pr: Printer,
     settings: &Settings,
     plan: &ArcPlan,
     cluster: &adapter::Cluster,
@@ -229,22 +232,23 @@ async fn switch(
     let mut changes: Vec<(&ControlPlan, &ControlState)> = Vec::new();
     for c in selected {
         let Some(s) = state_of(states, &c.name) else {
-            bail!(
-                "routing control `{}` is not on control panel `{}`\n  hint: deploy the ARC stack ({}) first",
-                c.name,
-                plan.panel_name,
-                plan.stack
-            );
+            bail!(Hinted::new(
+                format!(
+                    "routing control `{}` is not on control panel `{}`",
+                    c.name, plan.panel_name
+                ),
+                format!("deploy the ARC stack ({}) first", plan.stack)
+            ));
         };
         if s.on != on {
             changes.push((c, s));
         }
     }
     if changes.is_empty() {
-        say!(
+        pr.data(format_args!(
             "nothing to change: the {} selected routing controls are already {to}",
             selected.len()
-        );
+        ));
         return Ok(ExitCode::SUCCESS);
     }
     let table: Vec<[String; 4]> = changes
@@ -258,27 +262,24 @@ async fn switch(
             ]
         })
         .collect();
-    print_table(["CONTROL", "REGION", "APP", "CHANGE"], &table);
+    print_table(pr, ["CONTROL", "REGION", "APP", "CHANGE"], &table);
     let calls = changes
         .len()
         .div_ceil(crate::facts::quotas::ARC_CONTROLS_PER_UPDATE);
     if dry_run {
-        say!(
-            "dry run: nothing sent ({} controls would change in {calls} UpdateRoutingControlStates calls)",
-            changes.len()
-        );
-        answers(settings, states, &changes, on);
+        pr.data(format_args!("dry run: nothing sent ({} controls would change in {calls} UpdateRoutingControlStates calls)", changes.len()));
+        answers(pr, settings, states, &changes, on);
         return Ok(ExitCode::SUCCESS);
     }
     let arns: Vec<String> = changes.iter().map(|(_, s)| s.arn.clone()).collect();
     let result = cluster.set(&arns, on, skipped).await;
-    report_skipped(skipped);
+    report_skipped(pr, skipped);
     match result {
         Ok(calls) => {
-            say!(
+            pr.data(format_args!(
                 "turned {to} {} routing controls in {calls} UpdateRoutingControlStates calls",
                 changes.len()
-            );
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Err(UpdateError::Rejected(message)) => {
@@ -304,10 +305,13 @@ async fn switch(
                     )
                 })
                 .collect();
-            bail!(
-                "ARC rejected the change: {message}\n  hint: this spec's safety rules: {}; turn another Region On first, or change fewer controls",
-                rules.join("; ")
-            )
+            bail!(Hinted::new(
+                format!("ARC rejected the change: {message}"),
+                format!(
+                    "this spec's safety rules: {}; turn another Region On first, or change fewer controls",
+                    rules.join("; ")
+                )
+            ))
         }
         Err(UpdateError::Other(e)) => Err(e),
     }
@@ -316,6 +320,7 @@ async fn switch(
 /// What `gen simulate` answers for the live states and for the states after
 /// the switch: an Off control does not beat fail-open.
 fn answers(
+    pr: Printer,
     settings: &Settings,
     states: &[ControlState],
     changes: &[(&ControlPlan, &ControlState)],
@@ -324,7 +329,7 @@ fn answers(
     let world = match super::simulate::load(settings) {
         Ok(w) => w,
         Err(e) => {
-            tell!("note: no simulated answers: {e:#}");
+            pr.note(format_args!("no simulated answers: {e:#}"));
             return;
         }
     };
@@ -361,18 +366,16 @@ fn answers(
             a.rule,
         ]);
     }
-    say!();
-    say!("what Route 53 answers (gen simulate, from the rendered templates):");
-    print_table(["HOST", "NOW", "AFTER", "WHY"], &rows);
+    pr.data("");
+    pr.data("what Route 53 answers (gen simulate, from the rendered templates):");
+    print_table(pr, ["HOST", "NOW", "AFTER", "WHY"], &rows);
     if open {
-        tell!(
-            "note: Off does not win over fail-open: when every record of a host is unhealthy, Route 53 answers with all of them, the Off Region's too (and a failover primary when both are unhealthy)"
-        );
+        pr.note("Off does not win over fail-open: when every record of a host is unhealthy, Route 53 answers with all of them, the Off Region's too (and a failover primary when both are unhealthy)");
     }
 }
 
-fn report_skipped(skipped: &[String]) {
+fn report_skipped(pr: Printer, skipped: &[String]) {
     for s in skipped {
-        tell!("note: endpoint skipped: {s}");
+        pr.note(format_args!("endpoint skipped: {s}"));
     }
 }

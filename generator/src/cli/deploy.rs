@@ -1,15 +1,17 @@
 //! `gen deploy`: the rendered CloudFormation, deployed through change sets
 //! that a person (or `--yes`) approves after reading them.
 
-use super::Session;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::print_table;
-use crate::aws::cfn::{self, Cfn, Prepared};
+use super::{Printer, Session};
+use crate::aws::cfn::{self, Cfn, Prepared, Replacement, StackStatus};
+use crate::diag::HintContext;
+use crate::diag::Hinted;
 use crate::layout;
 use crate::model::{self, Plan};
 use crate::output::{self};
@@ -53,11 +55,14 @@ fn checked_targets(s: &Session) -> Result<Vec<Target>> {
     // Deploy what the repository holds (what a reviewer saw), nothing else.
     let changes = output::compare(&settings.root, &rendered)?;
     if !changes.is_empty() || !changes.escapes.is_empty() || !changes.foreign.is_empty() {
-        bail!(
-            "the rendered files in {} are not up to date with {}\n  hint: run `gen render`, review and commit, then deploy",
-            settings.root.display(),
-            settings.spec_name()
-        );
+        bail!(Hinted::new(
+            format!(
+                "the rendered files in {} are not up to date with {}",
+                settings.root.display(),
+                settings.spec_name()
+            ),
+            "run `gen render`, review and commit, then deploy"
+        ));
     }
     if !plan.unresolved.is_empty() {
         let regions: Vec<String> = plan
@@ -65,18 +70,28 @@ fn checked_targets(s: &Session) -> Result<Vec<Target>> {
             .iter()
             .map(|u| format!("{} (regions[{}].albDnsName)", u.region, u.region_index))
             .collect();
-        bail!(
-            "the ALB DNS name is not resolved for {}\n  hint: set it in {} once the Ingress has an address, render, and deploy again",
-            regions.join(", "),
-            settings.spec_name()
-        );
+        bail!(Hinted::new(
+            format!(
+                "the ALB DNS name is not resolved for {}",
+                regions.join(", ")
+            ),
+            format!(
+                "set it in {} once the Ingress has an address, render, and deploy again",
+                settings.spec_name()
+            )
+        ));
     }
     if plan.zone_unresolved {
-        bail!(
-            "the ID of hosted zone {} is not known (dns.zoneId)\n  hint: set dns.zoneId in {}, or run `gen discover` to record the public zone's ID in gen.lock; then render and deploy again (records always name their zone by ID: a name is ambiguous beside a private zone of the same name)",
-            spec.zone,
-            settings.spec_name()
-        );
+        bail!(Hinted::new(
+            format!(
+                "the ID of hosted zone {} is not known (dns.zoneId)",
+                spec.zone
+            ),
+            format!(
+                "set dns.zoneId in {}, or run `gen discover` to record the public zone's ID in gen.lock; then render and deploy again (records always name their zone by ID: a name is ambiguous beside a private zone of the same name)",
+                settings.spec_name()
+            )
+        ));
     }
     Ok(targets(plan, &rendered))
 }
@@ -84,6 +99,7 @@ fn checked_targets(s: &Session) -> Result<Vec<Target>> {
 /// For `gen plan --change-sets`: create every stack's change set, show it,
 /// and delete it again.
 pub fn show_change_sets(s: &Session) -> Result<()> {
+    let pr = s.printer;
     let (spec, plan) = (&s.spec, &s.plan);
     let targets = checked_targets(s)?;
     let runtime = super::runtime()?;
@@ -91,25 +107,29 @@ pub fn show_change_sets(s: &Session) -> Result<()> {
         let mut clients = Vec::new();
         let producers = producers(plan);
         let (review, deferred) =
-            review_in_phases(targets, &spec.name, &mut clients, &producers, false).await?;
-        discard_all(&clients, &review.pending).await;
-        say!("({} change sets shown and deleted)", review.pending.len());
-        say_deferred(&deferred);
+            review_in_phases(pr, targets, &spec.name, &mut clients, &producers, false).await?;
+        discard_all(pr, &clients, &review.pending).await;
+        pr.data(format_args!(
+            "({} change sets shown and deleted)",
+            review.pending.len()
+        ));
+        say_deferred(pr, &deferred);
         Ok(())
     })
 }
 
 pub fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
+    let pr = s.printer;
     let (spec, plan) = (&s.spec, &s.plan);
     let mut targets = checked_targets(s)?;
     if !args.stacks.is_empty() {
         for name in &args.stacks {
             if !targets.iter().any(|t| &t.name == name) {
                 let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-                bail!(
-                    "no stack `{name}` in this spec\n  hint: stacks: {}",
-                    names.join(", ")
-                );
+                bail!(Hinted::new(
+                    format!("no stack `{name}` in this spec"),
+                    format!("stacks: {}", names.join(", "))
+                ));
             }
         }
         targets.retain(|t| args.stacks.contains(&t.name));
@@ -136,7 +156,7 @@ pub fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
         .map(|s| s.name.clone())
         .collect();
     runtime.block_on(deploy(
-        targets, &spec.name, orphans_of, &producers, &left_out, args,
+        pr, targets, &spec.name, orphans_of, &producers, &left_out, args,
     ))
 }
 
@@ -194,6 +214,7 @@ fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
 /// (a replaced routing control's health check gets a new ID): they are
 /// returned apart, as the second phase.
 async fn review_in_phases(
+    pr: Printer,
     targets: Vec<Target>,
     spec: &str,
     clients: &mut Vec<Cfn>,
@@ -201,26 +222,26 @@ async fn review_in_phases(
     recreate: bool,
 ) -> Result<(Review, Vec<Target>)> {
     let (first, then): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| t.arc);
-    let mut review = prepare_all(first, spec, clients, producers, recreate).await?;
+    let mut review = prepare_all(pr, first, spec, clients, producers, recreate).await?;
     let producer_changes = !review.pending.is_empty();
     let (deferred, now): (Vec<Target>, Vec<Target>) = then
         .into_iter()
         .partition(|t| producer_changes && !t.inputs.is_empty());
-    match prepare_all(now, spec, clients, producers, recreate).await {
+    match prepare_all(pr, now, spec, clients, producers, recreate).await {
         Ok(r) => {
             review.pending.extend(r.pending);
             review.up_to_date_names.extend(r.up_to_date_names);
             review.failed_names.extend(r.failed_names);
         }
         Err(e) => {
-            discard_all(clients, &review.pending).await;
+            discard_all(pr, clients, &review.pending).await;
             return Err(e);
         }
     }
     Ok((review, deferred))
 }
 
-fn say_deferred(deferred: &[Target]) {
+fn say_deferred(pr: Printer, deferred: &[Target]) {
     if deferred.is_empty() {
         return;
     }
@@ -231,14 +252,11 @@ fn say_deferred(deferred: &[Target]) {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    say!(
-        "then, once {} is deployed: {} (their change sets take its new outputs, so they are made after it runs)",
-        from.join(", "),
-        names.join(", ")
-    );
+    pr.data(format_args!("then, once {} is deployed: {} (their change sets take its new outputs, so they are made after it runs)", from.join(", "), names.join(", ")));
 }
 
 async fn deploy(
+    pr: Printer,
     targets: Vec<Target>,
     args_spec: &str,
     orphans_of: Option<Orphans>,
@@ -247,29 +265,39 @@ async fn deploy(
     args: &DeployArgs,
 ) -> Result<ExitCode> {
     let mut clients: Vec<Cfn> = Vec::new();
-    let (review, deferred) =
-        review_in_phases(targets, args_spec, &mut clients, producers, !args.dry_run).await?;
+    let (review, deferred) = review_in_phases(
+        pr,
+        targets,
+        args_spec,
+        &mut clients,
+        producers,
+        !args.dry_run,
+    )
+    .await?;
     // The ARC stack changes, but stacks that take its outputs are left out
     // of this deploy: they would keep checks the ARC stack replaces.
     if !left_out.is_empty() && review.pending.iter().any(|p| p.target.arc) {
-        discard_all(&clients, &review.pending).await;
-        bail!(
-            "deploying {} without {} would leave them on routing-control checks it replaces\n  hint: deploy them together (drop --stack, or add each of them)",
-            review
-                .pending
-                .iter()
-                .filter(|p| p.target.arc)
-                .map(|p| p.target.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            left_out.join(", ")
-        );
+        discard_all(pr, &clients, &review.pending).await;
+        bail!(Hinted::new(
+            format!(
+                "deploying {} without {} would leave them on routing-control checks it replaces",
+                review
+                    .pending
+                    .iter()
+                    .filter(|p| p.target.arc)
+                    .map(|p| p.target.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                left_out.join(", ")
+            ),
+            "deploy them together (drop --stack, or add each of them)"
+        ));
     }
     let orphans = match &orphans_of {
-        Some(o) => match orphans(o, &review, &deferred, args_spec, &mut clients).await {
+        Some(o) => match orphans(pr, o, &review, &deferred, args_spec, &mut clients).await {
             Ok(found) => found,
             Err(e) => {
-                discard_all(&clients, &review.pending).await;
+                discard_all(pr, &clients, &review.pending).await;
                 return Err(e);
             }
         },
@@ -281,31 +309,27 @@ async fn deploy(
         ..
     } = review;
     if pending.is_empty() && orphans.is_empty() && deferred.is_empty() {
-        say!(
+        pr.data(format_args!(
             "nothing to deploy: {} stacks up to date",
             up_to_date_names.len()
-        );
+        ));
         return Ok(ExitCode::SUCCESS);
     }
-    say_deferred(&deferred);
+    say_deferred(pr, &deferred);
     if args.dry_run {
-        discard_all(&clients, &pending).await;
-        say!(
-            "dry run: {} change sets shown and deleted, {} stack deletions shown{}; nothing changed",
-            pending.len(),
-            orphans.len(),
-            if deferred.is_empty() {
+        discard_all(pr, &clients, &pending).await;
+        pr.data(format_args!("dry run: {} change sets shown and deleted, {} stack deletions shown{}; nothing changed", pending.len(), orphans.len(), if deferred.is_empty() {
                 String::new()
             } else {
                 format!(", {} stacks to follow in a second phase", deferred.len())
-            }
-        );
+            }));
         return Ok(ExitCode::SUCCESS);
     }
     // One answer covers both phases: stopping between them would leave the
     // records on the checks the ARC stack replaced.
     if !args.yes
         && !confirmed(
+            pr,
             &clients,
             &pending,
             pending.len() + orphans.len() + deferred.len(),
@@ -314,26 +338,31 @@ async fn deploy(
     {
         return Ok(ExitCode::FAILURE);
     }
-    execute_all(&clients, &pending).await?;
+    execute_all(pr, &clients, &pending).await?;
     if !deferred.is_empty() {
         let second = async {
-            let second = prepare_all(deferred, args_spec, &mut clients, producers, true).await?;
-            execute_all(&clients, &second.pending).await
+            let second =
+                prepare_all(pr, deferred, args_spec, &mut clients, producers, true).await?;
+            execute_all(pr, &clients, &second.pending).await
         };
-        second.await.context(
-            "the ARC stack is deployed, but the stacks that take its outputs are not: their records still use its previous checks\n  hint: fix the cause and run `gen deploy` again, soon",
-        )?;
+        second.await.hint_context(|| {
+            (
+                "the ARC stack is deployed, but the stacks that take its outputs are not: their records still use its previous checks",
+                "fix the cause and run `gen deploy` again, soon",
+            )
+        })?;
     }
     for (name, region) in &orphans {
         let c = client(&clients, region);
         c.delete(name).await?;
         let status = c.wait(name, |_, _| {}).await?;
-        if status != "DELETE_COMPLETE" {
-            bail!(
-                "deleting stack {name} ended in {status}\n  hint: see its events in the CloudFormation console"
-            );
+        if status != StackStatus::DeleteComplete {
+            bail!(Hinted::new(
+                format!("deleting stack {name} ended in {}", status.as_str()),
+                "see its events in the CloudFormation console"
+            ));
         }
-        say!("{name}: deleted");
+        pr.data(format_args!("{name}: deleted"));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -341,6 +370,7 @@ async fn deploy(
 /// Stacks tagged with this spec that it no longer renders: DNS stacks whose
 /// apps left it, and the ARC stack once ARC is off (with what that saves).
 async fn orphans(
+    pr: Printer,
     o: &Orphans,
     review: &Review,
     deferred: &[Target],
@@ -363,7 +393,9 @@ async fn orphans(
         .await?
     {
         if !wanted.contains(&name.as_str()) {
-            say!("{name} ({region}): DELETE (its apps are no longer in the spec)");
+            pr.data(format_args!(
+                "{name} ({region}): DELETE (its apps are no longer in the spec)"
+            ));
             out.push((name, region.clone()));
         }
     }
@@ -382,9 +414,7 @@ async fn orphans(
             } else {
                 "; the ARC cluster it used is not gen's and stays".to_string()
             };
-            say!(
-                "{arc} ({region}): DELETE (ARC is off in the spec; deleted after the DNS stacks stop using its routing controls{saving})"
-            );
+            pr.data(format_args!("{arc} ({region}): DELETE (ARC is off in the spec; deleted after the DNS stacks stop using its routing controls{saving})"));
             out.push((arc.clone(), region.clone()));
         }
     }
@@ -392,19 +422,24 @@ async fn orphans(
 }
 
 /// Ask before executing; a refusal (or an error) deletes the change sets.
-async fn confirmed(clients: &[Cfn], pending: &[Pending], count: usize) -> Result<bool> {
+async fn confirmed(
+    pr: Printer,
+    clients: &[Cfn],
+    pending: &[Pending],
+    count: usize,
+) -> Result<bool> {
     if count == 0 {
         return Ok(true);
     }
-    match confirm(count) {
+    match confirm(pr, count) {
         Ok(true) => Ok(true),
         Ok(false) => {
-            discard_all(clients, pending).await;
-            say!("cancelled: change sets deleted; nothing more changed");
+            discard_all(pr, clients, pending).await;
+            pr.data("cancelled: change sets deleted; nothing more changed");
             Ok(false)
         }
         Err(e) => {
-            discard_all(clients, pending).await;
+            discard_all(pr, clients, pending).await;
             Err(e)
         }
     }
@@ -412,10 +447,10 @@ async fn confirmed(clients: &[Cfn], pending: &[Pending], count: usize) -> Result
 
 /// Execute one stack at a time; on a failure, the change sets not yet run
 /// are deleted, so every other stack is left as it was.
-async fn execute_all(clients: &[Cfn], pending: &[Pending]) -> Result<()> {
+async fn execute_all(pr: Printer, clients: &[Cfn], pending: &[Pending]) -> Result<()> {
     for (i, p) in pending.iter().enumerate() {
-        if let Err(e) = execute(client(clients, &p.target.region), p).await {
-            discard_all(clients, &pending[i + 1..]).await;
+        if let Err(e) = execute(pr, client(clients, &p.target.region), p).await {
+            discard_all(pr, clients, &pending[i + 1..]).await;
             return Err(e);
         }
     }
@@ -449,19 +484,16 @@ async fn input_values(
             let c = open_client(clients, &region).await;
             // Outputs are there once the stack has been deployed (an update
             // rolled back keeps the previous ones).
-            let outputs = match c.status(&i.stack).await?.as_deref() {
-                Some(
-                    "CREATE_COMPLETE"
-                    | "UPDATE_COMPLETE"
-                    | "UPDATE_ROLLBACK_COMPLETE"
-                    | "IMPORT_COMPLETE",
-                ) => c.outputs(&i.stack).await?,
-                None | Some("REVIEW_IN_PROGRESS") => Vec::new(),
-                Some(other) => bail!(
-                    "stack {} is {other}, so {} cannot take its outputs\n  hint: let it finish, or fix it (its events say why), then deploy again",
-                    i.stack,
-                    t.name
-                ),
+            let outputs = match c.status(&i.stack).await? {
+                Some(s) if cfn::has_outputs(&s) => c.outputs(&i.stack).await?,
+                None | Some(StackStatus::ReviewInProgress) => Vec::new(),
+                Some(other) => bail!(Hinted::new(
+                    format!(
+                        "stack {} is {other}, so {} cannot take its outputs",
+                        i.stack, t.name
+                    ),
+                    "let it finish, or fix it (its events say why), then deploy again"
+                )),
             };
             read.push((i.stack.clone(), outputs));
         }
@@ -471,13 +503,16 @@ async fn input_values(
             .expect("read above")
             .1;
         let Some((_, v)) = outputs.iter().find(|(k, _)| k == &i.output) else {
-            bail!(
-                "stack {} has no output {} for {} to take\n  hint: deploy {} first (a full `gen deploy` does, in order)",
-                i.stack,
-                i.output,
-                t.name,
-                i.stack
-            );
+            bail!(Hinted::new(
+                format!(
+                    "stack {} has no output {} for {} to take",
+                    i.stack, i.output, t.name
+                ),
+                format!(
+                    "deploy {} first (a full `gen deploy` does, in order)",
+                    i.stack
+                )
+            ));
         };
         values.push((i.parameter.clone(), v.clone()));
     }
@@ -487,6 +522,7 @@ async fn input_values(
 /// Create and show a change set per stack. On an error, the change sets
 /// made so far are deleted.
 async fn prepare_all(
+    pr: Printer,
     targets: Vec<Target>,
     args_spec: &str,
     clients: &mut Vec<Cfn>,
@@ -508,7 +544,7 @@ async fn prepare_all(
         let parameters = match input_values(&t, clients, producers).await {
             Ok(p) => p,
             Err(e) => {
-                discard_all(clients, &pending).await;
+                discard_all(pr, clients, &pending).await;
                 return Err(e);
             }
         };
@@ -526,21 +562,22 @@ async fn prepare_all(
         {
             Ok(p) => p,
             Err(e) => {
-                discard_all(clients, &pending).await;
+                discard_all(pr, clients, &pending).await;
                 return Err(e);
             }
         };
         match prepared {
             Prepared::UpToDate => {
-                say!("{} ({}): up to date", t.name, t.region);
+                pr.data(format_args!("{} ({}): up to date", t.name, t.region));
                 up_to_date_names.push(t.name.clone());
             }
             Prepared::FailedCreate { status } => {
-                say!(
-                    "{} ({}): its creation failed earlier ({status}); a deploy deletes it and creates it again",
+                pr.data(format_args!(
+                    "{} ({}): its creation failed earlier ({}); a deploy deletes it and creates it again",
                     t.name,
-                    t.region
-                );
+                    t.region,
+                    status.as_str()
+                ));
                 failed_names.push(t.name.clone());
             }
             Prepared::ChangeSet {
@@ -548,7 +585,7 @@ async fn prepare_all(
                 created_stack,
                 changes,
             } => {
-                say!(
+                pr.data(format_args!(
                     "{} ({}): {}",
                     t.name,
                     t.region,
@@ -557,36 +594,8 @@ async fn prepare_all(
                     } else {
                         "changes"
                     }
-                );
-                let rows: Vec<[String; 4]> = changes
-                    .iter()
-                    .map(|c| {
-                        [
-                            c.action.clone(),
-                            c.logical_id.clone(),
-                            c.resource_type.clone(),
-                            match c.replacement.as_deref() {
-                                Some("True") if c.resource_type == "AWS::Route53::HealthCheck" => {
-                                    "YES: new ID, records follow".to_string()
-                                }
-                                Some("True") => "YES: replaced".to_string(),
-                                Some("Conditional") => "maybe".to_string(),
-                                _ => String::new(),
-                            },
-                        ]
-                    })
-                    .collect();
-                print_table(["ACTION", "RESOURCE", "TYPE", "REPLACEMENT"], &rows);
-                let replaced = changes
-                    .iter()
-                    .filter(|c| c.replacement.as_deref() == Some("True"))
-                    .count();
-                if replaced > 0 {
-                    tell!(
-                        "warning: {} replaces {replaced} resource(s): a replaced health check gets a new ID, and records switch to it",
-                        t.name
-                    );
-                }
+                ));
+                show_changes(pr, &t.name, &changes);
                 pending.push(Pending {
                     target: t,
                     id,
@@ -600,6 +609,71 @@ async fn prepare_all(
         up_to_date_names,
         failed_names,
     })
+}
+
+/// What a change set does to one resource, decided from CloudFormation's
+/// own types ("Replacement": True, False or Conditional).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Added, removed, or changed in place.
+    InPlace,
+    /// Replaced: a new resource first, then the old one deleted.
+    Replaced,
+    /// A Route 53 health check replaced: it gets a new ID, and the records
+    /// that name it switch to it in the same change set.
+    NewCheckId,
+    /// CloudFormation decides when the change set runs.
+    Conditional,
+}
+
+impl Verdict {
+    fn of(c: &cfn::Change) -> Verdict {
+        match &c.replacement {
+            Some(Replacement::True) if c.resource_type == "AWS::Route53::HealthCheck" => {
+                Verdict::NewCheckId
+            }
+            Some(Replacement::True) => Verdict::Replaced,
+            Some(Replacement::Conditional) => Verdict::Conditional,
+            _ => Verdict::InPlace,
+        }
+    }
+
+    fn replaces(self) -> bool {
+        matches!(self, Verdict::Replaced | Verdict::NewCheckId)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Verdict::InPlace => "",
+            Verdict::Replaced => "YES: replaced",
+            Verdict::NewCheckId => "YES: new ID, records follow",
+            Verdict::Conditional => "maybe",
+        }
+    }
+}
+
+/// A change set's resources as a table, and a warning when it replaces any.
+fn show_changes(pr: Printer, stack: &str, changes: &[cfn::Change]) {
+    let verdicts: Vec<Verdict> = changes.iter().map(Verdict::of).collect();
+    let rows: Vec<[String; 4]> = changes
+        .iter()
+        .zip(&verdicts)
+        .map(|(c, v)| {
+            [
+                c.action.as_ref().map_or("", |a| a.as_str()).to_string(),
+                c.logical_id.clone(),
+                c.resource_type.clone(),
+                v.label().to_string(),
+            ]
+        })
+        .collect();
+    print_table(pr, ["ACTION", "RESOURCE", "TYPE", "REPLACEMENT"], &rows);
+    let replaced = verdicts.iter().filter(|v| v.replaces()).count();
+    if replaced > 0 {
+        pr.warn(format_args!(
+            "{stack} replaces {replaced} resource(s): a replaced health check gets a new ID, and records switch to it"
+        ));
+    }
 }
 
 /// The client for `region`, made on first use.
@@ -617,22 +691,21 @@ fn client<'a>(clients: &'a [Cfn], region: &str) -> &'a Cfn {
         .expect("a client per Region")
 }
 
-async fn discard_all(clients: &[Cfn], pending: &[Pending]) {
+async fn discard_all(pr: Printer, clients: &[Cfn], pending: &[Pending]) {
     for p in pending {
         if let Err(e) = client(clients, &p.target.region)
             .discard(&p.target.name, &p.id, p.created)
             .await
         {
-            tell!(
-                "warning: could not delete change set {} of {}: {e:#}",
-                p.id,
-                p.target.name
-            );
+            pr.warn(format_args!(
+                "could not delete change set {} of {}: {e:#}",
+                p.id, p.target.name
+            ));
         }
     }
 }
 
-async fn execute(client: &Cfn, p: &Pending) -> Result<()> {
+async fn execute(pr: Printer, client: &Cfn, p: &Pending) -> Result<()> {
     let name = &p.target.name;
     if let Err(e) = client.execute(name, &p.id).await {
         // Leave no change set (or empty new stack) behind.
@@ -641,16 +714,19 @@ async fn execute(client: &Cfn, p: &Pending) -> Result<()> {
     }
     let bar = indicatif::ProgressBar::new_spinner();
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    if pr == Printer::Quiet {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
     let visible = !bar.is_hidden();
     let status = client
         .wait(name, |status, events| {
-            bar.set_message(format!("{name}: {status}"));
+            bar.set_message(format!("{name}: {}", status.as_str()));
             for e in events {
                 let line = format!(
                     "  {} {} {}{}",
                     e.logical_id,
                     e.resource_type,
-                    e.status,
+                    e.status.as_ref().map_or("", |s| s.as_str()),
                     e.reason
                         .as_deref()
                         .map(|r| format!(": {r}"))
@@ -659,7 +735,7 @@ async fn execute(client: &Cfn, p: &Pending) -> Result<()> {
                 if visible {
                     bar.println(line);
                 } else {
-                    tell!("{line}");
+                    pr.progress(line);
                 }
             }
         })
@@ -670,7 +746,7 @@ async fn execute(client: &Cfn, p: &Pending) -> Result<()> {
             .events(name)
             .await?
             .into_iter()
-            .filter(|e| e.status.ends_with("_FAILED"))
+            .filter(|e| e.status.as_ref().is_some_and(cfn::resource_failed))
             .map(|e| {
                 format!(
                     "{} ({}): {}",
@@ -680,40 +756,44 @@ async fn execute(client: &Cfn, p: &Pending) -> Result<()> {
                 )
             })
             .collect();
-        bail!(
-            "stack {name} ended in {status}\n  failed: {}\n  hint: fix the cause, render, and deploy again; other stacks were left as they were",
-            if failed.is_empty() {
-                "no resource reported a reason".to_string()
-            } else {
-                failed.join("\n  failed: ")
-            }
-        );
+        bail!(Hinted::new(
+            format!(
+                "stack {name} ended in {}\n  failed: {}",
+                status.as_str(),
+                if failed.is_empty() {
+                    "no resource reported a reason".to_string()
+                } else {
+                    failed.join("\n  failed: ")
+                }
+            ),
+            "fix the cause, render, and deploy again; other stacks were left as they were"
+        ));
     }
     let mut protection = "";
     if p.created {
         match client.protect(name).await {
             Ok(()) => protection = " (termination protection on)",
-            Err(e) => {
-                tell!("warning: {name} is deployed, but termination protection is off: {e:#}")
-            }
+            Err(e) => pr.warn(format_args!(
+                "{name} is deployed, but termination protection is off: {e:#}"
+            )),
         }
     }
-    say!("{name}: {status}{protection}");
+    pr.data(format_args!("{name}: {}{protection}", status.as_str()));
     for (k, v) in client.outputs(name).await? {
-        say!("  {k} = {v}");
+        pr.data(format_args!("  {k} = {v}"));
     }
     Ok(())
 }
 
 /// Ask on the terminal; refuse when nobody can answer.
-fn confirm(count: usize) -> Result<bool> {
+fn confirm(pr: Printer, count: usize) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
-        bail!(
-            "refusing to deploy without confirmation\n  hint: pass --yes (for CI), or run in a terminal to answer the prompt"
-        );
+        bail!(Hinted::new(
+            "refusing to deploy without confirmation",
+            "pass --yes (for CI), or run in a terminal to answer the prompt"
+        ));
     }
-    tell_raw!("Apply {count} change(s)? [y/N] ");
-    let _ = std::io::stderr().flush();
+    pr.prompt(format_args!("Apply {count} change(s)? [y/N] "));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))

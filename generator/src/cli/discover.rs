@@ -1,14 +1,15 @@
 //! `gen discover`: read each Region's shared Ingress from its cluster and
 //! record the ALB's DNS name in `gen.lock`, so `gen render` can fill it in.
 
-use super::Session;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
 
+use super::Session;
 use super::print_table;
 use crate::aws::route53::Route53;
+use crate::diag::Hinted;
 use crate::k8s::{self, IngressAddress};
 use crate::output;
 use crate::spec::lock::{self, Locked, LockedZone};
@@ -16,10 +17,15 @@ use crate::spec::lock::{self, Locked, LockedZone};
 /// One Region's outcome.
 enum Found {
     Ready(String),
-    Problem { state: &'static str, detail: String },
+    Problem {
+        state: &'static str,
+        detail: String,
+        hint: Option<String>,
+    },
 }
 
 pub fn run(s: &Session) -> Result<ExitCode> {
+    let pr = s.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let config = k8s::kubeconfig()?;
     let runtime = super::runtime()?;
@@ -34,7 +40,8 @@ pub fn run(s: &Session) -> Result<ExitCode> {
                     "-".into(),
                     Found::Problem {
                         state: "no context",
-                        detail: format!("{e:#}"),
+                        detail: e.to_string(),
+                        hint: super::hints::hint_for(&e),
                     },
                 ));
                 continue;
@@ -58,29 +65,35 @@ pub fn run(s: &Session) -> Result<ExitCode> {
                 Found::Problem {
                     state: "wrong Region",
                     detail: format!(
-                        "context `{context}` reports `{h}`, which is not an ALB in {}\n  hint: check that the context is this Region's cluster (set kubeContext)",
+                        "context `{context}` reports `{h}`, which is not an ALB in {}",
                         r.name
+                    ),
+                    hint: Some(
+                        "check that the context is this Region's cluster (set kubeContext)".into(),
                     ),
                 }
             }
             Ok(IngressAddress::Ready(h)) => Found::Ready(h),
             Ok(IngressAddress::Pending) => Found::Problem {
                 state: "pending",
-                detail: format!(
-                    "Ingress {ns}/{name} has no address yet\n  hint: the load balancer controller creates the ALB within minutes; check `kubectl --context {context} -n {ns} describe ingress {name}` for its events, and that the IngressClass `{}` exists",
+                detail: format!("Ingress {ns}/{name} has no address yet"),
+                hint: Some(format!(
+                    "the load balancer controller creates the ALB within minutes; check `kubectl --context {context} -n {ns} describe ingress {name}` for its events, and that the IngressClass `{}` exists",
                     spec.ingress.class_name
-                ),
+                )),
             },
             Ok(IngressAddress::Missing) => Found::Problem {
                 state: "missing",
-                detail: format!(
-                    "there is no Ingress {ns}/{name}\n  hint: has Flux applied it? `flux --context {context} get kustomizations` should show {}-ingress ready",
+                detail: format!("there is no Ingress {ns}/{name}"),
+                hint: Some(format!(
+                    "has Flux applied it? `flux --context {context} get kustomizations` should show {}-ingress ready",
                     spec.name
-                ),
+                )),
             },
             Err(e) => Found::Problem {
                 state: "unreachable",
                 detail: format!("{e:#}"),
+                hint: super::hints::hints_of(&e).into_iter().next(),
             },
         };
         found.push((i, context, f));
@@ -96,7 +109,7 @@ pub fn run(s: &Session) -> Result<ExitCode> {
             [r.name.clone(), r.cluster.clone(), context.clone(), result]
         })
         .collect();
-    print_table(["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
+    print_table(pr, ["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
 
     // The hosted zone's ID, unless the spec gives it: records name their
     // zone by ID, never by a name a private zone shares. One the lock gave
@@ -112,22 +125,25 @@ pub fn run(s: &Session) -> Result<ExitCode> {
             let zones = Route53::new().await.public_zones(&spec.zone).await?;
             match zones.as_slice() {
                 [id] => Ok(id.clone()),
-                [] => Err(anyhow::anyhow!(
-                    "no public hosted zone named {} in this account\n  hint: create it, or set dns.zoneId in the spec",
-                    spec.zone
-                )),
-                many => Err(anyhow::anyhow!(
-                    "{} public hosted zones are named {} ({})\n  hint: set dns.zoneId in the spec to the one the records belong in",
-                    many.len(),
-                    spec.zone,
-                    many.join(", ")
-                )),
+                [] => Err(anyhow::anyhow!(Hinted::new(
+                    format!("no public hosted zone named {} in this account", spec.zone),
+                    "create it, or set dns.zoneId in the spec"
+                ))),
+                many => Err(anyhow::anyhow!(Hinted::new(
+                    format!(
+                        "{} public hosted zones are named {} ({})",
+                        many.len(),
+                        spec.zone,
+                        many.join(", ")
+                    ),
+                    "set dns.zoneId in the spec to the one the records belong in"
+                ))),
             }
         })
     });
     match &zone {
-        Some(Ok(id)) => say!("hosted zone {}: {id}", spec.zone),
-        Some(Err(_)) => say!("hosted zone {}: not found", spec.zone),
+        Some(Ok(id)) => pr.data(format_args!("hosted zone {}: {id}", spec.zone)),
+        Some(Err(_)) => pr.data(format_args!("hosted zone {}: not found", spec.zone)),
         None => {}
     }
 
@@ -149,7 +165,10 @@ pub fn run(s: &Session) -> Result<ExitCode> {
         }
         Some(Err(e)) => {
             all_ready = false;
-            details.push(format!("dns.zoneId: {e:#}"));
+            details.push((
+                format!("dns.zoneId: {e:#}"),
+                super::hints::hints_of(&e).into_iter().next(),
+            ));
         }
         None => {}
     }
@@ -172,27 +191,40 @@ pub fn run(s: &Session) -> Result<ExitCode> {
                     );
                 }
             }
-            Found::Problem { state, detail } => {
+            Found::Problem {
+                state,
+                detail,
+                hint,
+            } => {
                 all_ready = false;
-                details.push(format!("{} ({}): {state}: {detail}", r.name, r.cluster));
+                details.push((
+                    format!("{} ({}): {state}: {detail}", r.name, r.cluster),
+                    hint,
+                ));
             }
         }
     }
-    for d in &details {
-        tell!("note: {d}");
+    for (d, hint) in &details {
+        match hint {
+            Some(h) => pr.warn_hint(d, h),
+            None => pr.warn(d),
+        }
     }
     let path = lock::path_for(&settings.spec);
     if lock_now != before {
         lock_now.version = 1;
         output::write_atomic(&path, lock::to_text(&lock_now)?.as_bytes())?;
-        say!(
+        pr.data(format_args!(
             "wrote {}: run `gen render` to use it, and commit both",
             path.display()
-        );
+        ));
     } else if path.exists() {
-        say!("{} is up to date", path.display());
+        pr.data(format_args!("{} is up to date", path.display()));
     } else {
-        say!("nothing resolved yet: {} not written", path.display());
+        pr.data(format_args!(
+            "nothing resolved yet: {} not written",
+            path.display()
+        ));
     }
     Ok(if all_ready {
         ExitCode::SUCCESS

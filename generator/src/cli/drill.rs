@@ -7,7 +7,6 @@
 //! a record on the suspended Kustomization, written before anything is taken
 //! down: `gen status` reports it and `gen drill --restore` finishes the job.
 
-use super::Session;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -16,8 +15,10 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
+use super::{Printer, Session};
 use crate::aws::arc::{self as arc_adapter, ClusterRef};
 use crate::aws::{cfn::Cfn, route53::Route53};
+use crate::diag::Hinted;
 use crate::k8s;
 use crate::layout;
 use crate::model::{self, Entry, Plan};
@@ -121,6 +122,7 @@ struct DrillLog {
 }
 
 pub fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
+    let pr = s.printer;
     let spec = &s.spec;
     let plan = &s.plan;
     let region = spec
@@ -132,14 +134,16 @@ pub fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
     if args.restore {
         let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
         let runtime = super::runtime()?;
-        return runtime.block_on(finish(spec, region, &kustomization, args));
+        return runtime.block_on(finish(pr, spec, region, &kustomization, args));
     }
     if args.arc && entry.combined.is_none() {
-        bail!(
-            "app `{}` has no routing control in {}\n  hint: enable arc for it, or drill without --arc",
-            args.app,
-            args.region
-        );
+        bail!(Hinted::new(
+            format!(
+                "app `{}` has no routing control in {}",
+                args.app, args.region
+            ),
+            "enable arc for it, or drill without --arc"
+        ));
     }
     let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
     let hc = &entry.health_check;
@@ -159,14 +163,15 @@ pub fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
         "poll until Route 53 sees it healthy again (failback)".to_string(),
     ];
     for (i, s) in steps.iter().enumerate() {
-        say!("{}. {s}", i + 1);
+        pr.data(format_args!("{}. {s}", i + 1));
     }
     if args.dry_run {
-        say!("dry run: nothing touched");
+        pr.data("dry run: nothing touched");
         return Ok(ExitCode::SUCCESS);
     }
     let runtime = super::runtime()?;
     let log = runtime.block_on(drill(
+        pr,
         spec,
         plan,
         entry,
@@ -179,16 +184,11 @@ pub fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
     if let Some(path) = &args.json {
         output::write_atomic(path, serde_json::to_string_pretty(&log)?.as_bytes())?;
     }
-    say!(
-        "{}: detection {} (predicted worst case {predicted_detection} s, {predicted} s with the 60 s TTL); failback {}",
-        log.outcome,
-        log.detection_s
+    pr.data(format_args!("{}: detection {} (predicted worst case {predicted_detection} s, {predicted} s with the 60 s TTL); failback {}", log.outcome, log.detection_s
             .map(|s| format!("{s} s"))
-            .unwrap_or_else(|| "not seen".into()),
-        log.failback_s
+            .unwrap_or_else(|| "not seen".into()), log.failback_s
             .map(|s| format!("{s} s"))
-            .unwrap_or_else(|| "not seen".into())
-    );
+            .unwrap_or_else(|| "not seen".into())));
     Ok(if log.detection_s.is_some() && log.restored {
         ExitCode::SUCCESS
     } else {
@@ -213,6 +213,7 @@ fn stack_of<'a>(plan: &'a Plan, entry: &Entry) -> &'a str {
 
 #[allow(clippy::too_many_arguments)]
 async fn drill(
+    pr: Printer,
     spec: &Spec,
     plan: &Plan,
     entry: &Entry,
@@ -243,23 +244,23 @@ async fn drill(
     for p in &peers {
         let st = r53.status(&check_id(p).await?).await?;
         if !st.is_healthy() && !args.force {
-            bail!(
-                "{} is not healthy in {} ({}/{} checkers): failing {} would be an outage, not a drill\n  hint: fix {} first, or pass --force",
-                args.app,
-                p.record.region,
-                st.healthy,
-                st.reporting,
-                args.region,
-                p.record.region
-            );
+            bail!(Hinted::new(
+                format!(
+                    "{} is not healthy in {} ({}/{} checkers): failing {} would be an outage, not a drill",
+                    args.app, p.record.region, st.healthy, st.reporting, args.region
+                ),
+                format!("fix {} first, or pass --force", p.record.region)
+            ));
         }
     }
     if peers.is_empty() && !args.force {
-        bail!(
-            "{} answers only from {}: failing it there is an outage\n  hint: pass --force to drill anyway",
-            args.app,
-            args.region
-        );
+        bail!(Hinted::new(
+            format!(
+                "{} answers only from {}: failing it there is an outage",
+                args.app, args.region
+            ),
+            "pass --force to drill anyway"
+        ));
     }
     let id = check_id(entry).await?;
     let config = k8s::kubeconfig()?;
@@ -302,10 +303,13 @@ async fn drill(
         .find(|k| k.name == kustomization)
         .and_then(recorded)
     {
-        bail!(
-            "{kustomization} on {} holds an unfinished drill ({note})\n  hint: finish it first",
-            region.cluster
-        );
+        bail!(Hinted::new(
+            format!(
+                "{kustomization} on {} holds an unfinished drill ({note})",
+                region.cluster
+            ),
+            "finish it first"
+        ));
     }
     // Catch what a CI runner, `timeout` or systemd sends, as well as Ctrl-C,
     // before anything is taken down.
@@ -327,10 +331,10 @@ async fn drill(
         Some((RECORD_ANNOTATION, Some(&text))),
     )
     .await?;
-    say!(
+    pr.data(format_args!(
         "suspended {kustomization} (drill recorded on it: `{}` restores it if this run cannot)",
         record.restore_command()
-    );
+    ));
     // From here on, every path restores.
     let down = async {
         match &arc {
@@ -341,13 +345,11 @@ async fn drill(
                 .map_err(arc_error)?,
             None => k8s::scale(client.clone(), &spec.namespace, &args.app, 0).await?,
         }
-        say!(
+        pr.data(format_args!(
             "{} down in {} ({}); waiting for Route 53",
-            args.app,
-            args.region,
-            log.method
-        );
-        wait_for(&r53, &id, false, args).await
+            args.app, args.region, log.method
+        ));
+        wait_for(pr, &r53, &id, false, args).await
     };
     let result = tokio::select! {
         r = down => r,
@@ -384,26 +386,20 @@ async fn drill(
     match restore.await {
         Ok(()) => {
             log.restored = true;
-            say!(
+            pr.data(format_args!(
                 "restored {} in {} and resumed {kustomization}",
-                args.app,
-                args.region
-            );
+                args.app, args.region
+            ));
         }
         Err(e) => {
-            tell!(
-                "error: restoring failed: {e:#}\n  hint: run `{}` (the drill is recorded on the Kustomization), or by hand: scale {}/{} to {replicas}, `flux resume kustomization {kustomization}`",
-                record.restore_command(),
-                spec.namespace,
-                args.app
-            );
+            pr.error_hint(format_args!("restoring failed: {e:#}"), format_args!("run `{}` (the drill is recorded on the Kustomization), or by hand: scale {}/{} to {replicas}, `flux resume kustomization {kustomization}`", record.restore_command(), spec.namespace, args.app));
             return Ok(log);
         }
     }
     if result.is_ok() {
         // Restored already: a signal now only stops the wait.
         let back = tokio::select! {
-            r = wait_for(&r53, &id, true, args) => r,
+            r = wait_for(pr, &r53, &id, true, args) => r,
             name = signals.next() => Err(anyhow::anyhow!("interrupted ({name})")),
         };
         match back {
@@ -446,6 +442,7 @@ impl Signals {
 /// `gen drill --restore`: finish a drill that could not restore (killed,
 /// machine lost) from the record on the app's Kustomization.
 async fn finish(
+    pr: Printer,
     spec: &Spec,
     region: &crate::spec::checked::Region,
     kustomization: &str,
@@ -464,7 +461,7 @@ async fn finish(
             )
         })?;
     let Some(text) = k.annotations.get(RECORD_ANNOTATION) else {
-        say!(
+        pr.data(format_args!(
             "no drill is recorded on {kustomization} in {}: nothing to restore{}",
             region.cluster,
             if k.suspended {
@@ -472,18 +469,16 @@ async fn finish(
             } else {
                 ""
             }
-        );
+        ));
         return Ok(ExitCode::SUCCESS);
     };
     let record = DrillRecord::parse(text).with_context(|| {
         format!("the drill record on {kustomization} (annotation {RECORD_ANNOTATION}) is not gen's: {text}")
     })?;
-    say!(
+    pr.data(format_args!(
         "drill of {} in {} started {}: restoring",
-        record.app,
-        record.region,
-        record.started_at
-    );
+        record.app, record.region, record.started_at
+    ));
     match (&record.routing_control, record.replicas) {
         (Some(arn), _) => {
             let cluster = match &record.arc_cluster {
@@ -498,11 +493,14 @@ async fn finish(
                 .set(std::slice::from_ref(arn), true, &mut Vec::new())
                 .await
                 .map_err(arc_error)?;
-            say!("turned routing control {arn} On");
+            pr.data(format_args!("turned routing control {arn} On"));
         }
         (None, Some(n)) => {
             k8s::scale(client.clone(), &spec.namespace, &args.app, n).await?;
-            say!("scaled {}/{} to {n}", spec.namespace, args.app);
+            pr.data(format_args!(
+                "scaled {}/{} to {n}",
+                spec.namespace, args.app
+            ));
         }
         (None, None) => bail!(
             "the drill record on {kustomization} says neither replicas nor a routing control: {text}"
@@ -516,7 +514,9 @@ async fn finish(
         Some((RECORD_ANNOTATION, None)),
     )
     .await?;
-    say!("resumed {kustomization}; the drill is finished");
+    pr.data(format_args!(
+        "resumed {kustomization}; the drill is finished"
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -554,7 +554,13 @@ fn arc_error(e: arc_adapter::UpdateError) -> anyhow::Error {
 }
 
 /// Poll until the check is `healthy` (or not); seconds it took.
-async fn wait_for(r53: &Route53, id: &str, healthy: bool, args: &DrillArgs) -> Result<u64> {
+async fn wait_for(
+    pr: Printer,
+    r53: &Route53,
+    id: &str,
+    healthy: bool,
+    args: &DrillArgs,
+) -> Result<u64> {
     let start = Instant::now();
     loop {
         let st = r53.status(id).await?;
@@ -568,12 +574,12 @@ async fn wait_for(r53: &Route53, id: &str, healthy: bool, args: &DrillArgs) -> R
                 args.timeout
             );
         }
-        tell!(
+        pr.line(format_args!(
             "  {} s: {}/{} checkers healthy",
             start.elapsed().as_secs(),
             st.healthy,
             st.reporting
-        );
+        ));
         tokio::time::sleep(Duration::from_secs(args.poll)).await;
     }
 }

@@ -1,11 +1,11 @@
 //! `gen explain`: failover and failback times, costs and quotas, per app.
 
-use super::Session;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
 
+use super::Session;
 use super::arc::Output;
 use super::print_table;
 use crate::explain;
@@ -18,10 +18,14 @@ pub struct ExplainArgs {
 }
 
 pub fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
+    let pr = s.printer;
     let plan = &s.plan;
     let e = explain::explain(plan);
     if let Output::Json = args.output {
-        say!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
+        pr.data(format_args!(
+            "{}",
+            serde_json::to_string_pretty(&e).unwrap_or_default()
+        ));
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<[String; 4]> = e
@@ -37,6 +41,7 @@ pub fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
         })
         .collect();
     print_table(
+        pr,
         [
             "APP",
             "DNS FAILOVER (WORST)",
@@ -45,52 +50,37 @@ pub fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
         ],
         &rows,
     );
-    say!();
+    pr.data("");
     for a in &e.apps {
-        say!(
+        pr.data(format_args!(
             "{}: failover {} = {} s; failback {} = {} s",
-            a.app,
-            a.failover_formula,
-            a.failover_s,
-            a.failback_formula,
-            a.failback_s
-        );
-        say!("  each check: {}", a.cost_terms.join(" + "));
+            a.app, a.failover_formula, a.failover_s, a.failback_formula, a.failback_s
+        ));
+        pr.data(format_args!("  each check: {}", a.cost_terms.join(" + ")));
         if a.arc {
-            say!(
-                "  by hand with ARC: turning a routing control Off takes effect within seconds, + {} s TTL + δ",
-                crate::facts::route53::ALIAS_TTL_S
-            );
+            pr.data(format_args!("  by hand with ARC: turning a routing control Off takes effect within seconds, + {} s TTL + δ", crate::facts::route53::ALIAS_TTL_S));
         }
     }
-    say!();
-    say!(
-        "These are worst cases until Route 53's answers change and resolvers honour the TTL. Outside them: clients that keep a connection open to the failed Region's ALB (client_keep_alive.seconds, default {} s), and resolvers that ignore the TTL.",
-        crate::facts::quotas::ALB_CLIENT_KEEP_ALIVE_S
-    );
-    say!(
-        "δ: the delay from a check's status change to DNS answers, undocumented; an endpoint is healthy while more than {} % of Route 53's checkers see it healthy.",
-        crate::facts::route53::HEALTHY_CHECKERS_PERCENT
-    );
+    pr.data("");
+    pr.data(format_args!("These are worst cases until Route 53's answers change and resolvers honour the TTL. Outside them: clients that keep a connection open to the failed Region's ALB (client_keep_alive.seconds, default {} s), and resolvers that ignore the TTL.", crate::facts::quotas::ALB_CLIENT_KEEP_ALIVE_S));
+    pr.data(format_args!("δ: the delay from a check's status change to DNS answers, undocumented; an endpoint is healthy while more than {} % of Route 53's checkers see it healthy.", crate::facts::route53::HEALTHY_CHECKERS_PERCENT));
     if e.apps.iter().any(|a| a.arc) {
-        say!(
-            "δc: with ARC the record's check is CALCULATED over the app's check and its routing control's; its status follows theirs one step later (undocumented)."
-        );
+        pr.data("δc: with ARC the record's check is CALCULATED over the app's check and its routing control's; its status follows theirs one step later (undocumented).");
     }
-    say!(
+    pr.data(format_args!(
         "health checks: {} at about ${:.2}/month ({})",
         e.health_checks,
         e.health_checks_usd,
         pricing::HEALTH_CHECK_SOURCE
-    );
+    ));
     if let Some(arc) = e.arc_usd {
-        say!(
+        pr.data(format_args!(
             "ARC: about ${arc:.0}/month ({}, {})",
             pricing::ARC_CLUSTER.source,
             pricing::ARC_CLUSTER.as_of
-        );
+        ));
     }
-    say!();
+    pr.data("");
     let quota_rows: Vec<[String; 3]> = e
         .quotas
         .iter()
@@ -106,6 +96,6 @@ pub fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print_table(["QUOTA", "USED", ""], &quota_rows);
+    print_table(pr, ["QUOTA", "USED", ""], &quota_rows);
     Ok(ExitCode::SUCCESS)
 }

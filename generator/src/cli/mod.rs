@@ -7,29 +7,17 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use crate::diag::Diagnostic;
-
-// Output never panics: a closed or full stdout (`gen render | head`) must not
-// abort a render midway, so write errors on the terminal streams are ignored.
-macro_rules! say {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($t)*); }};
-}
-macro_rules! say_raw {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($t)*); }};
-}
-macro_rules! tell {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
-}
-macro_rules! tell_raw {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($t)*); }};
-}
+use crate::diag::{Diagnostic, Hinted};
+pub use printer::Printer;
 
 mod arc;
 mod deploy;
 mod discover;
 mod drill;
 mod explain;
+mod hints;
 mod plan;
+mod printer;
 mod simulate;
 mod status;
 
@@ -47,6 +35,9 @@ pub struct Args {
     /// The spec file [default: DIR/gen.yaml].
     #[arg(long, global = true, value_name = "FILE")]
     pub spec: Option<PathBuf>,
+    /// Print no notes or progress (data, warnings and errors still print).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -94,6 +85,7 @@ pub enum Command {
 /// spec with `gen.lock` applied, where the repository puts it, and its plan.
 pub struct Session {
     pub settings: Settings,
+    pub printer: Printer,
     pub spec: spec::checked::Spec,
     /// The spec directory's path inside its Git work tree ("" at the top).
     pub prefix: String,
@@ -105,6 +97,7 @@ pub struct Session {
 pub struct Settings {
     pub root: PathBuf,
     pub spec: PathBuf,
+    pub printer: Printer,
 }
 
 impl Settings {
@@ -118,7 +111,16 @@ impl Settings {
             Some(s) => cwd.join(s),
             None => root.join("gen.yaml"),
         };
-        Ok(Settings { root, spec })
+        let printer = if args.quiet {
+            Printer::Quiet
+        } else {
+            Printer::Default
+        };
+        Ok(Settings {
+            root,
+            spec,
+            printer,
+        })
     }
 
     /// The spec's name in messages and headers: relative to the root when
@@ -137,10 +139,11 @@ impl Settings {
 
 pub fn main() -> ExitCode {
     let args = Args::parse();
+    // Errors print even with --quiet.
     match run(&args) {
         Ok(code) => code,
         Err(e) => {
-            tell_raw!("{}", error_report(&e));
+            Printer::Default.prompt(error_report(&e));
             ExitCode::FAILURE
         }
     }
@@ -148,24 +151,25 @@ pub fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<ExitCode> {
     let settings = Settings::resolve(args)?;
+    let pr = settings.printer;
     if let Command::Schema = args.command {
-        say!(
+        pr.data(format_args!(
             "{}",
             serde_json::to_string_pretty(&spec::json_schema()).unwrap_or_default()
-        );
+        ));
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(session) = session(&settings)? else {
+    let Some(session) = session(pr, &settings)? else {
         return Ok(ExitCode::FAILURE);
     };
     match &args.command {
         Command::Validate => {
-            say!(
+            pr.data(format_args!(
                 "{} is valid: {} apps in {} Regions",
                 settings.spec_name(),
                 session.spec.apps.len(),
                 session.spec.regions.len()
-            );
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::Render {
@@ -187,28 +191,28 @@ fn run(args: &Args) -> Result<ExitCode> {
 
 /// Load, validate, apply `gen.lock`, plan and lint, printing every
 /// diagnostic. `None` when there are errors.
-fn session(settings: &Settings) -> Result<Option<Session>> {
+fn session(pr: Printer, settings: &Settings) -> Result<Option<Session>> {
     let name = settings.spec_name();
     let text = match std::fs::read_to_string(&settings.spec) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            anyhow::bail!(
-                "no spec at {}\n  hint: run in the repository that holds gen.yaml, or pass -C DIR or --spec FILE",
-                settings.spec.display()
-            )
+            anyhow::bail!(Hinted::new(
+                format!("no spec at {}", settings.spec.display()),
+                "run in the repository that holds gen.yaml, or pass -C DIR or --spec FILE"
+            ))
         }
         Err(e) => return Err(e).with_context(|| format!("reading {}", settings.spec.display())),
     };
     let loaded = match spec::load(&text, &name) {
         Err(diagnostics) => {
-            report_diagnostics(&name, &diagnostics);
+            report_diagnostics(pr, &name, &diagnostics);
             return Ok(None);
         }
         Ok(loaded) => loaded,
     };
     let outcome = validate::validate(&loaded);
     let Some(mut checked) = outcome.spec else {
-        report_diagnostics(&name, &outcome.diagnostics);
+        report_diagnostics(pr, &name, &outcome.diagnostics);
         return Ok(None);
     };
     // What `gen discover` found fills what the spec leaves out.
@@ -222,12 +226,14 @@ fn session(settings: &Settings) -> Result<Option<Session>> {
         d.line = loaded.lines.line(&d.path);
     }
     diagnostics.extend(lints);
-    report_diagnostics(&name, &diagnostics);
+    report_diagnostics(pr, &name, &diagnostics);
     Ok(Some(Session {
         settings: Settings {
             root: settings.root.clone(),
             spec: settings.spec.clone(),
+            printer: settings.printer,
         },
+        printer: settings.printer,
         spec: checked,
         prefix,
         plan,
@@ -235,24 +241,25 @@ fn session(settings: &Settings) -> Result<Option<Session>> {
 }
 
 /// Print diagnostics to stderr, and the count of errors when there are any.
-fn report_diagnostics(name: &str, diagnostics: &[Diagnostic]) {
+fn report_diagnostics(pr: Printer, name: &str, diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        tell!("{}", d.display(name));
+        pr.line(format_args!("{}", d.display(name)));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
-        tell!(
-            "error: {name} has {errors} error{}; nothing was written",
+        pr.error(format_args!(
+            "{name} has {errors} error{}; nothing was written",
             if errors == 1 { "" } else { "s" }
-        );
+        ));
     }
 }
 
 fn render_cmd(s: &Session, check: bool, no_commit: bool, force: bool) -> Result<ExitCode> {
+    let pr = s.printer;
     let (settings, spec, plan, prefix) = (&s.settings, &s.spec, &s.plan, &s.prefix);
     let rendered = render::render(plan, &settings.spec_name())?;
     if check {
-        return check_cmd(settings, &rendered);
+        return check_cmd(pr, settings, &rendered);
     }
 
     if prefix.is_empty() && !git::has_repository(&settings.root) {
@@ -263,78 +270,87 @@ fn render_cmd(s: &Session, check: bool, no_commit: bool, force: bool) -> Result<
     }
     std::fs::create_dir_all(&settings.root)
         .with_context(|| format!("creating {}", settings.root.display()))?;
-    let (repo, _lock) = git::Repo::open_locked(&settings.root)?;
+    let (repo, _lock) = git::Repo::open_locked(&settings.root, &|path| {
+        pr.note(format_args!(
+            "waiting for another `gen render` on this repository to finish ({})",
+            path.display()
+        ))
+    })?;
     let changes = output::compare(&settings.root, &rendered)?;
     let uncommitted = repo.uncommitted(&changes.edited)?;
     output::guard(&changes, &uncommitted, force)?;
     output::apply(&settings.root, &changes)?;
-    say!(
+    pr.data(format_args!(
         "rendered {} files for {} apps in {} Regions: {} written, {} removed",
         rendered.len(),
         spec.apps.len(),
         spec.regions.len(),
         changes.writes.len(),
         changes.prunes.len()
-    );
+    ));
     if !no_commit {
-        commit(settings, spec, &repo, &rendered)?;
+        commit(pr, settings, spec, &repo, &rendered)?;
     }
-    report_unresolved(settings, spec, plan);
-    report_arc_cost(plan);
+    report_unresolved(pr, settings, spec, plan);
+    report_arc_cost(pr, plan);
     Ok(ExitCode::SUCCESS)
 }
 
 /// ARC is billed by the hour: say so, with the figure, at every render.
-fn report_arc_cost(plan: &model::Plan) {
+fn report_arc_cost(pr: Printer, plan: &model::Plan) {
     let Some(arc) = &plan.arc else { return };
     let p = &pricing::ARC_CLUSTER;
     let whose = match &arc.cluster_name {
         Some(name) => format!("the ARC cluster `{name}` that this spec creates"),
         None => "the existing ARC cluster this spec uses".to_string(),
     };
-    tell!(
-        "note: {whose} is billed per hour, used or not: ${:.2}/hour, about ${:.0}/month ({}, {})",
+    pr.note(format_args!(
+        "{whose} is billed per hour, used or not: ${:.2}/hour, about ${:.0}/month ({}, {})",
         p.usd_per_hour,
         p.per_month(1),
         p.source,
         p.as_of
-    );
+    ));
     if let Some(r) = &arc.readiness {
         let c = &pricing::ARC_READINESS_CHECK;
-        tell!(
-            "note: {} readiness checks at ${}/hour each, about ${:.0}/month",
+        pr.note(format_args!(
+            "{} readiness checks at ${}/hour each, about ${:.0}/month",
             r.sets.len(),
             c.usd_per_hour,
             c.per_month(r.sets.len())
-        );
+        ));
     }
 }
 
 /// `render --check`: compare only; a diff and exit 1 when anything differs.
-fn check_cmd(settings: &Settings, rendered: &[render::Rendered]) -> Result<ExitCode> {
+fn check_cmd(pr: Printer, settings: &Settings, rendered: &[render::Rendered]) -> Result<ExitCode> {
     let changes = output::compare(&settings.root, rendered)?;
     // A file that is not gen's, or a link, at a rendered path: say so plainly.
     output::guard(&changes, &Default::default(), true)?;
     if changes.is_empty() {
-        say!(
+        pr.data(format_args!(
             "up to date: {} files match {}",
             rendered.len(),
             settings.spec_name()
-        );
+        ));
         return Ok(ExitCode::SUCCESS);
     }
-    say_raw!("{}", output::unified_diff(&changes));
-    tell!(
-        "error: {} is not up to date: {} files to write, {} to remove\n  hint: run `gen render` and commit the result",
-        settings.root.display(),
-        changes.writes.len(),
-        changes.prunes.len()
+    pr.data_raw(format_args!("{}", output::unified_diff(&changes)));
+    pr.error_hint(
+        format_args!(
+            "{} is not up to date: {} files to write, {} to remove",
+            settings.root.display(),
+            changes.writes.len(),
+            changes.prunes.len()
+        ),
+        "run `gen render` and commit the result",
     );
     Ok(ExitCode::FAILURE)
 }
 
 /// Commit what differs from HEAD (owned files and the spec), if anything.
 fn commit(
+    pr: Printer,
     settings: &Settings,
     spec: &spec::checked::Spec,
     repo: &git::Repo,
@@ -352,7 +368,7 @@ fn commit(
     let pending = repo.pending(rendered, &inputs)?;
     if pending.is_empty() {
         repo.sync_index(rendered, &inputs)?;
-        say!("nothing to commit: the repository already holds this render");
+        pr.data("nothing to commit: the repository already holds this render");
         return Ok(());
     }
     let regions: Vec<(String, String)> = spec
@@ -363,7 +379,7 @@ fn commit(
     let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
     let id = repo.commit(&pending, &msg)?;
     repo.sync_index(rendered, &inputs)?;
-    say!(
+    pr.data(format_args!(
         "committed {} ({} files){}: {}",
         &id.to_string()[..10],
         pending.len(),
@@ -373,20 +389,20 @@ fn commit(
             ""
         },
         msg.lines().next().unwrap_or_default()
-    );
+    ));
     Ok(())
 }
 
 /// Which values (ALB names, the hosted zone's ID) the templates still take
 /// as parameters.
-fn report_unresolved(settings: &Settings, spec: &spec::checked::Spec, plan: &model::Plan) {
+fn report_unresolved(
+    pr: Printer,
+    settings: &Settings,
+    spec: &spec::checked::Spec,
+    plan: &model::Plan,
+) {
     if plan.zone_unresolved {
-        tell!(
-            "note: the ID of hosted zone {} is not known: the DNS stacks take it as parameter {}, and gen deploy refuses until it is known\n  hint: set dns.zoneId in {}, or run `gen discover` to record it in gen.lock",
-            spec.zone,
-            model::ZONE_PARAM,
-            settings.spec_name()
-        );
+        pr.note_hint(format_args!("the ID of hosted zone {} is not known: the DNS stacks take it as parameter {}, and gen deploy refuses until it is known", spec.zone, model::ZONE_PARAM), format_args!("set dns.zoneId in {}, or run `gen discover` to record it in gen.lock", settings.spec_name()));
     }
     for u in &plan.unresolved {
         let stacks = if u.stacks.len() <= 3 {
@@ -399,30 +415,19 @@ fn report_unresolved(settings: &Settings, spec: &spec::checked::Spec, plan: &mod
             )
         };
         let one = u.stacks.len() == 1;
-        tell!(
-            "note: the ALB DNS name for {} is not resolved: stack{} {stacks} take{} it as parameter {}\n  hint: set regions[{}].albDnsName in {} once the Ingress has an address (kubectl get ingress -n {})",
-            u.region,
-            if one { "" } else { "s" },
-            if one { "s" } else { "" },
-            u.parameter,
-            u.region_index,
-            settings.spec_name(),
-            spec.namespace
-        );
+        pr.note_hint(format_args!("the ALB DNS name for {} is not resolved: stack{} {stacks} take{} it as parameter {}", u.region, if one { "" } else { "s" }, if one { "s" } else { "" }, u.parameter), format_args!("set regions[{}].albDnsName in {} once the Ingress has an address (kubectl get ingress -n {})", u.region_index, settings.spec_name(), spec.namespace));
     }
 }
 
 /// An error as uv prints one: the error, each cause, then (after a blank
 /// line) every hint, so no hint stands between an error and its cause.
-/// Hints travel inside messages as `\n  hint: ...` lines.
+/// Hints are values in the chain ([`Hinted`]), never text in a message.
 pub(crate) fn error_report(e: &anyhow::Error) -> String {
     let mut out = String::new();
     let mut hints = Vec::new();
     for (i, cause) in e.chain().enumerate() {
-        let text = cause.to_string();
-        let mut parts = text.split("\n  hint: ");
-        let message = parts.next().unwrap_or_default();
-        hints.extend(parts.map(str::to_string));
+        hints.extend(hints::hint_for(cause));
+        let message = cause.to_string();
         if i == 0 {
             out.push_str(&format!("error: {message}\n"));
         } else {
@@ -448,7 +453,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Columns aligned to their widest cell; the last one is not padded.
-pub(crate) fn print_table<const N: usize>(head: [&str; N], rows: &[[String; N]]) {
+pub(crate) fn print_table<const N: usize>(pr: Printer, head: [&str; N], rows: &[[String; N]]) {
     let mut widths = head.map(str::len);
     for r in rows {
         for (w, cell) in widths.iter_mut().zip(r) {
@@ -466,23 +471,30 @@ pub(crate) fn print_table<const N: usize>(head: [&str; N], rows: &[[String; N]])
         }
         s
     };
-    say!("{}", line(head.to_vec()));
+    pr.data(format_args!("{}", line(head.to_vec())));
     for r in rows {
-        say!("{}", line(r.iter().map(String::as_str).collect()));
+        pr.data(format_args!(
+            "{}",
+            line(r.iter().map(String::as_str).collect())
+        ));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::HintContext;
 
     #[test]
     fn hints_come_after_every_cause() {
-        let inner = anyhow::anyhow!("no such stack\n  hint: deploy it first");
-        let e = inner.context("deploying demo-dns-web\n  hint: see its events");
+        let inner: Result<()> = Err(Hinted::new("no such stack", "deploy it first").into());
+        let e = inner
+            .context("reading stack demo-dns-web")
+            .hint_context(|| ("deploying demo-dns-web", "see its events"))
+            .unwrap_err();
         assert_eq!(
             error_report(&e),
-            "error: deploying demo-dns-web\n  Caused by: no such stack\n\nhint: see its events\nhint: deploy it first\n"
+            "error: deploying demo-dns-web\n  Caused by: reading stack demo-dns-web\n  Caused by: no such stack\n\nhint: see its events\nhint: deploy it first\n"
         );
         assert_eq!(error_report(&anyhow::anyhow!("plain")), "error: plain\n");
     }

@@ -1,12 +1,12 @@
 //! `gen plan`: what a change to the spec does to DNS, against a base
 //! revision, as text or as Markdown for a pull-request comment.
 
-use super::Session;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
+use super::Session;
 use crate::output::git;
 use crate::review;
 use crate::{model, spec, validate};
@@ -30,6 +30,7 @@ pub enum Format {
 }
 
 pub fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
+    let pr = s.printer;
     let (settings, _head) = (&s.settings, &s.spec);
     let (prefix, head_plan) = (&s.prefix, &s.plan);
     let after = review::behaviour(head_plan);
@@ -50,7 +51,7 @@ pub fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
                     let name = format!("{} at {}", spec::lock::FILE, args.base);
                     // A past revision cannot be mended: compare as if it had no lock.
                     spec::lock::parse(&String::from_utf8_lossy(&bytes), &name).unwrap_or_else(|_| {
-                        tell!("warning: {name} is not a valid lock file, so the base is compared without it\n  hint: ALB names that came from it show as changed");
+                        pr.warn_hint(format_args!("{name} is not a valid lock file, so the base is compared without it"), "ALB names that came from it show as changed");
                         spec::lock::empty()
                     })
                 }
@@ -68,19 +69,19 @@ pub fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
     let changes = review::diff(&before, &after);
     let consequences = review::consequences(base_plan.as_ref(), head_plan);
     match args.format {
-        Format::Text => say_raw!(
+        Format::Text => pr.data_raw(format_args!(
             "{}{}",
             review::text(&changes),
             review::consequences_text(&consequences)
-        ),
-        Format::Markdown => say_raw!(
+        )),
+        Format::Markdown => pr.data_raw(format_args!(
             "{}{}",
             review::markdown(&changes, &args.base),
             review::consequences_markdown(&consequences)
-        ),
+        )),
     }
     if args.change_sets {
-        say!();
+        pr.data("");
         super::deploy::show_change_sets(s)?;
     }
     Ok(ExitCode::SUCCESS)

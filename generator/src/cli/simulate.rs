@@ -1,7 +1,6 @@
 //! `gen simulate`: what Route 53 would answer for each host, before and
 //! after a failure, read from the rendered templates on disk.
 
-use super::Session;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -9,8 +8,11 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Serialize;
 
+use super::Session;
 use super::arc::Output;
 use super::{Settings, print_table};
+use crate::diag::HintContext;
+use crate::diag::Hinted;
 use crate::layout;
 use crate::simulate::{self, Answer, Scenario, World};
 
@@ -41,6 +43,7 @@ struct HostOutcome<'a> {
 }
 
 pub fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
+    let pr = s.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let mut world = load(settings)?;
     // Every Region and app of the spec is a failure worth asking about, also
@@ -76,16 +79,16 @@ pub fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
         })
         .collect();
     match args.output {
-        Output::Json => say!(
+        Output::Json => pr.data(format_args!(
             "{}",
             serde_json::to_string_pretty(&outcomes).unwrap_or_default()
-        ),
+        )),
         Output::Table => {
             for (i, o) in outcomes.iter().enumerate() {
                 if i > 0 {
-                    say!();
+                    pr.data("");
                 }
-                say!("scenario: {}", o.scenario);
+                pr.data(format_args!("scenario: {}", o.scenario));
                 let rows: Vec<[String; 4]> = o
                     .hosts
                     .iter()
@@ -102,7 +105,7 @@ pub fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
                         ]
                     })
                     .collect();
-                print_table(["HOST", "BEFORE", "AFTER", "WHY"], &rows);
+                print_table(pr, ["HOST", "BEFORE", "AFTER", "WHY"], &rows);
             }
         }
     }
@@ -116,34 +119,34 @@ fn scenario(world: &World, args: &SimulateArgs) -> Result<Scenario> {
         match d.split_once('@') {
             Some((app, region)) => {
                 if !regions.iter().any(|r| r == region) {
-                    bail!(
-                        "`{region}` in --down {d} is not a Region of the rendered records\n  hint: Regions: {}",
-                        regions.join(", ")
-                    );
+                    bail!(Hinted::new(
+                        format!("`{region}` in --down {d} is not a Region of the rendered records"),
+                        format!("Regions: {}", regions.join(", "))
+                    ));
                 }
                 if !world.apps_in(region).iter().any(|a| a == app) {
-                    bail!(
-                        "`{app}` in --down {d} is not an app on the ALB in {region}\n  hint: apps: {}",
-                        world.apps_in(region).join(", ")
-                    );
+                    bail!(Hinted::new(
+                        format!("`{app}` in --down {d} is not an app on the ALB in {region}"),
+                        format!("apps: {}", world.apps_in(region).join(", "))
+                    ));
                 }
                 s.apps_down.insert((app.to_string(), region.to_string()));
             }
             None if regions.contains(d) => {
                 s.regions_down.insert(d.clone());
             }
-            None => bail!(
-                "`{d}` is neither APP@REGION nor a Region of the rendered records\n  hint: Regions: {}",
-                regions.join(", ")
-            ),
+            None => bail!(Hinted::new(
+                format!("`{d}` is neither APP@REGION nor a Region of the rendered records"),
+                format!("Regions: {}", regions.join(", "))
+            )),
         }
     }
     for r in &args.arc_off {
         if !regions.contains(r) {
-            bail!(
-                "`{r}` in --arc-off is not a Region of the rendered records\n  hint: Regions: {}",
-                regions.join(", ")
-            );
+            bail!(Hinted::new(
+                format!("`{r}` in --arc-off is not a Region of the rendered records"),
+                format!("Regions: {}", regions.join(", "))
+            ));
         }
         s.arc_off.insert(r.clone());
     }
@@ -156,7 +159,12 @@ pub(crate) fn load(settings: &Settings) -> Result<World> {
     let dir = root.join(layout::CFN_DIR);
     let mut templates = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .with_context(|| format!("reading {}\n  hint: run `gen render` first", dir.display()))?
+        .hint_context(|| {
+            (
+                format!("reading {}", dir.display()),
+                "run `gen render` first",
+            )
+        })?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))

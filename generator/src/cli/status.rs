@@ -2,7 +2,6 @@
 //! healthy in every Region? One table per side (clusters, apps), or JSON;
 //! the exit code says whether everything is reconciled and healthy.
 
-use super::Session;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -10,9 +9,11 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
+use super::Session;
 use super::arc::Output;
 use super::{Settings, drill, print_table};
 use crate::aws::{arc as arc_adapter, cfn::Cfn, route53::Route53};
+use crate::diag::Hinted;
 use crate::k8s;
 use crate::model::Plan;
 use crate::output::git;
@@ -209,6 +210,7 @@ struct Report {
 }
 
 pub fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
+    let pr = s.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let plan = &s.plan;
     let head = git::head_commit(&settings.root);
@@ -242,17 +244,20 @@ pub fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                         )
                     })
                     .collect();
-                anyhow::bail!(
-                    "not every cluster applied {}:\n  {}\n  hint: `flux get kustomizations` on those clusters shows why",
-                    head.as_deref().unwrap_or("HEAD"),
-                    why.join("\n  ")
-                );
+                anyhow::bail!(Hinted::new(
+                    format!(
+                        "not every cluster applied {}:\n  {}",
+                        head.as_deref().unwrap_or("HEAD"),
+                        why.join("\n  ")
+                    ),
+                    "`flux get kustomizations` on those clusters shows why"
+                ));
             }
-            tell!(
+            pr.line(format_args!(
                 "waiting ({} s): {}",
                 started.elapsed().as_secs(),
                 pending.join(", ")
-            );
+            ));
             std::thread::sleep(Duration::from_secs(5));
         }
     }
@@ -269,10 +274,10 @@ pub fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
         }
     });
     match args.output {
-        Output::Json => say!(
+        Output::Json => pr.data(format_args!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
-        ),
+        )),
         Output::Table => {
             let rows: Vec<[String; 4]> = report
                 .clusters
@@ -286,8 +291,8 @@ pub fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                     ]
                 })
                 .collect();
-            print_table(["CLUSTER", "REGION", "FLUX", "DETAIL"], &rows);
-            say!();
+            print_table(pr, ["CLUSTER", "REGION", "FLUX", "DETAIL"], &rows);
+            pr.data("");
             let rows: Vec<[String; 6]> = report
                 .apps
                 .iter()
@@ -303,6 +308,7 @@ pub fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                 })
                 .collect();
             print_table(
+                pr,
                 [
                     "APP",
                     "REGION",
@@ -313,15 +319,15 @@ pub fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                 ],
                 &rows,
             );
-            say!();
-            say!(
+            pr.data("");
+            pr.data(format_args!(
                 "{}",
                 if report.ok {
                     "everything is reconciled and healthy"
                 } else {
                     "not everything is reconciled and healthy"
                 }
-            );
+            ));
         }
     }
     Ok(if report.ok {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
@@ -27,10 +27,58 @@ pub fn kubeconfig() -> Result<Kubeconfig> {
     Kubeconfig::read().context("reading the kubeconfig (KUBECONFIG or ~/.kube/config)")
 }
 
+/// Why no context was chosen for a cluster, in kubeconfig's own terms
+/// (the commands say which spec field to set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextError {
+    /// The context asked for is not in the kubeconfig.
+    NoSuchContext {
+        context: String,
+        available: Vec<String>,
+    },
+    /// No context's name or cluster matches the cluster.
+    NoneMatches {
+        cluster: String,
+        available: Vec<String>,
+    },
+    /// Several contexts could be the cluster's.
+    Ambiguous {
+        cluster: String,
+        candidates: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for ContextError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ContextError::NoSuchContext { context, .. } => {
+                write!(f, "the kubeconfig has no context `{context}`")
+            }
+            ContextError::NoneMatches { cluster, .. } => {
+                write!(f, "no kubeconfig context for cluster `{cluster}`")
+            }
+            ContextError::Ambiguous {
+                cluster,
+                candidates,
+            } => write!(
+                f,
+                "several kubeconfig contexts could be cluster `{cluster}`: {}",
+                candidates.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ContextError {}
+
 /// The context for `cluster`: `explicit` when given, else the one named
 /// exactly like the cluster, else the only one whose name or cluster ends
 /// in `/<cluster>` (EKS ARNs) or holds `@<cluster>.` (eksctl).
-pub fn context_for(config: &Kubeconfig, cluster: &str, explicit: Option<&str>) -> Result<String> {
+pub fn context_for(
+    config: &Kubeconfig,
+    cluster: &str,
+    explicit: Option<&str>,
+) -> Result<String, ContextError> {
     let names: Vec<(&str, &str)> = config
         .contexts
         .iter()
@@ -41,14 +89,15 @@ pub fn context_for(config: &Kubeconfig, cluster: &str, explicit: Option<&str>) -
             )
         })
         .collect();
+    let available = || names.iter().map(|(n, _)| n.to_string()).collect();
     if let Some(e) = explicit {
         if names.iter().any(|(n, _)| *n == e) {
             return Ok(e.to_string());
         }
-        bail!(
-            "the kubeconfig has no context `{e}`\n  hint: contexts: {}",
-            list(&names)
-        );
+        return Err(ContextError::NoSuchContext {
+            context: e.to_string(),
+            available: available(),
+        });
     }
     if let Some((n, _)) = names.iter().find(|(n, _)| *n == cluster) {
         return Ok(n.to_string());
@@ -62,22 +111,14 @@ pub fn context_for(config: &Kubeconfig, cluster: &str, explicit: Option<&str>) -
         .collect();
     match matches.as_slice() {
         [one] => Ok(one.to_string()),
-        [] => bail!(
-            "no kubeconfig context for cluster `{cluster}`\n  hint: set kubeContext for this Region in the spec; contexts: {}",
-            list(&names)
-        ),
-        many => bail!(
-            "several kubeconfig contexts could be cluster `{cluster}`: {}\n  hint: set kubeContext for this Region in the spec",
-            many.join(", ")
-        ),
-    }
-}
-
-fn list(names: &[(&str, &str)]) -> String {
-    if names.is_empty() {
-        "none".into()
-    } else {
-        names.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        [] => Err(ContextError::NoneMatches {
+            cluster: cluster.to_string(),
+            available: available(),
+        }),
+        many => Err(ContextError::Ambiguous {
+            cluster: cluster.to_string(),
+            candidates: many.iter().map(|s| s.to_string()).collect(),
+        }),
     }
 }
 

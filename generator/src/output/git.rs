@@ -6,12 +6,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use git2::{FileMode, ObjectType, Oid, Repository, Signature};
 
+use crate::diag::HintContext;
 use crate::layout::{self, Owner};
 use crate::render::{self, Rendered};
 
@@ -90,9 +90,12 @@ pub fn read_at(root: &Path, rev: &str, file: &Path) -> Result<Option<Vec<u8>>> {
             workdir.display()
         )
     })?;
-    let object = repo
-        .revparse_single(rev)
-        .with_context(|| format!("no revision `{rev}` in {}\n  hint: fetch it (e.g. `git fetch origin main`) or name another with --base", workdir.display()))?;
+    let object = repo.revparse_single(rev).hint_context(|| {
+        (
+            format!("no revision `{rev}` in {}", workdir.display()),
+            "fetch it (e.g. `git fetch origin main`) or name another with --base",
+        )
+    })?;
     let tree = object
         .peel_to_tree()
         .with_context(|| format!("`{rev}` is not a commit"))?;
@@ -139,7 +142,7 @@ fn prefix_of(repo: &Repository, root: &Path) -> Result<String> {
 
 /// Take the render lock in `git_dir`, waiting if another run holds it. An
 /// OS file lock, so a killed run never leaves it stale.
-fn lock(git_dir: &Path) -> Result<Lock> {
+fn lock(git_dir: &Path, waiting: &dyn Fn(&Path)) -> Result<Lock> {
     let path = git_dir.join("gen.lock");
     let file = File::options()
         .create(true)
@@ -150,11 +153,7 @@ fn lock(git_dir: &Path) -> Result<Lock> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "waiting for another `gen render` on this repository to finish ({})",
-                path.display()
-            );
+            waiting(&path);
             file.lock()
                 .with_context(|| format!("locking {}", path.display()))?;
         }
@@ -168,11 +167,12 @@ fn lock(git_dir: &Path) -> Result<Lock> {
 impl Repo {
     /// Open the repository that contains `root`, or create one at `root`,
     /// and take its render lock (waiting while another run holds it). HEAD
-    /// is read only once the lock is held.
-    pub fn open_locked(root: &Path) -> Result<(Repo, Lock)> {
+    /// is read only once the lock is held. `waiting` is told the lock's path
+    /// when another run holds it.
+    pub fn open_locked(root: &Path, waiting: &dyn Fn(&Path)) -> Result<(Repo, Lock)> {
         let (repo, lock, initialized) = match Repository::discover(root) {
             Ok(r) if r.workdir().is_some() => {
-                let lock = lock(r.path())?;
+                let lock = lock(r.path(), waiting)?;
                 (r, lock, false)
             }
             _ => {
@@ -181,7 +181,7 @@ impl Repo {
                 let git_dir = root.join(".git");
                 std::fs::create_dir_all(&git_dir)
                     .with_context(|| format!("creating {}", git_dir.display()))?;
-                let lock = lock(&git_dir)?;
+                let lock = lock(&git_dir, waiting)?;
                 match Repository::open(root) {
                     Ok(r) => (r, lock, false),
                     Err(_) => {

@@ -11,6 +11,7 @@ use minijinja::value::{Serde, Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, context};
 use sha2::{Digest, Sha256};
 
+use crate::diag::Hinted;
 use crate::facts::quotas::{STACK_RESOURCES, TEMPLATE_BYTES};
 use crate::model::{Content, Plan};
 
@@ -107,22 +108,27 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
             .map_err(|e| anyhow::anyhow!("rendering {} with {template}: {e}", f.path))?;
         let text = with_header(&body, spec_file);
         if matches!(f.content, Content::Arc) && text.len() > TEMPLATE_BYTES {
-            anyhow::bail!(
-                "{} would be {} bytes, over CloudFormation's limit of {TEMPLATE_BYTES} bytes\n  hint: use arc.scope `region`, or list fewer apps in arc.apps",
-                f.path,
-                text.len()
-            );
+            anyhow::bail!(Hinted::new(
+                format!(
+                    "{} would be {} bytes, over CloudFormation's limit of {TEMPLATE_BYTES} bytes",
+                    f.path,
+                    text.len()
+                ),
+                "use arc.scope `region`, or list fewer apps in arc.apps"
+            ));
         }
         if let Content::Stack { stack } = &f.content {
             let s = &plan.stacks[*stack];
             if text.len() > TEMPLATE_BYTES || s.resource_count() > STACK_RESOURCES {
-                anyhow::bail!(
-                    "stack {} would be {} bytes with {} resources, over CloudFormation's limit of {TEMPLATE_BYTES} bytes and {STACK_RESOURCES} resources\n  hint: put fewer apps in stack group `{}` (apps[].stack)",
-                    s.name,
-                    text.len(),
-                    s.resource_count(),
-                    s.group
-                );
+                anyhow::bail!(Hinted::new(
+                    format!(
+                        "stack {} would be {} bytes with {} resources, over CloudFormation's limit of {TEMPLATE_BYTES} bytes and {STACK_RESOURCES} resources",
+                        s.name,
+                        text.len(),
+                        s.resource_count()
+                    ),
+                    format!("put fewer apps in stack group `{}` (apps[].stack)", s.group)
+                ));
             }
         }
         out.push(Rendered {

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::diag::HintContext;
+
 pub const FILE: &str = "gen.lock";
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,8 +58,11 @@ pub fn read(spec: &Path) -> Result<Lock> {
 
 /// A lock from its text; `name` says where it came from, for the error.
 pub fn parse(text: &str, name: &str) -> Result<Lock> {
-    serde_yaml::from_str(text).with_context(|| {
-        format!("{name} is not a valid lock file\n  hint: delete it and run `gen discover` again")
+    serde_yaml::from_str(text).hint_context(|| {
+        (
+            format!("{name} is not a valid lock file"),
+            "delete it and run `gen discover` again",
+        )
     })
 }
 

@@ -1,0 +1,154 @@
+//! Conventions as tests (rust-analyzer's `tidy`): what the code's structure
+//! promises and a reviewer would otherwise have to remember.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::util::*;
+
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let src = workspace().join("generator/src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let rel = f
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, fs::read_to_string(&f).unwrap())
+        })
+        .collect()
+}
+
+/// Only the printer writes to the terminal: data to stdout, the rest to
+/// stderr, `--quiet` honoured everywhere.
+#[test]
+fn only_the_printer_writes_to_the_terminal() {
+    let mut bad = Vec::new();
+    let needles = [
+        "io::stdout",
+        "io::stderr",
+        "println!",
+        "eprintln!",
+        "print!(",
+        "eprint!(",
+    ];
+    for (rel, text) in sources() {
+        if rel == "cli/printer.rs" {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            if needles.iter().any(|x| line.contains(x)) && !line.trim_start().starts_with("//") {
+                bad.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "write through cli::Printer instead:\n{}",
+        bad.join("\n")
+    );
+}
+
+/// A hint is a value (`diag::Hinted`, a diagnostic's `hint`, a printer's
+/// `*_hint`), never text glued into a message, so it always prints after
+/// the error and its causes.
+#[test]
+fn no_hint_is_glued_into_a_message() {
+    let mut bad = Vec::new();
+    for (rel, text) in sources() {
+        for (n, line) in text.lines().enumerate() {
+            if line.contains(r"\n  hint:") && rel != "diag.rs" {
+                bad.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "use diag::Hinted or a printer hint:\n{}",
+        bad.join("\n")
+    );
+}
+
+/// The adapters speak their own API's language: no spec field names in
+/// `k8s` or `aws` (their typed errors are mapped to hints in `cli::hints`).
+#[test]
+fn adapters_do_not_speak_the_spec() {
+    let spec_words = [
+        "kubeContext",
+        "arc.clusterArn",
+        "in the spec",
+        "gen.yaml",
+        "regions[",
+    ];
+    let mut bad = Vec::new();
+    for (rel, text) in sources() {
+        if !(rel.starts_with("k8s/") || rel.starts_with("aws/")) {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let code = !line.trim_start().starts_with("//");
+            if code && spec_words.iter().any(|w| line.contains(w)) {
+                bad.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "adapters in spec terms:\n{}",
+        bad.join("\n")
+    );
+}
+
+/// Each lint is one file under `lint/` with its own code, listed once.
+#[test]
+fn every_lint_file_is_registered_with_a_code() {
+    let all = sources();
+    let registry = &all.iter().find(|(r, _)| r == "lint/mod.rs").unwrap().1;
+    let mut codes = Vec::new();
+    for (rel, text) in &all {
+        let Some(name) = rel
+            .strip_prefix("lint/")
+            .and_then(|n| n.strip_suffix(".rs"))
+        else {
+            continue;
+        };
+        if name == "mod" {
+            continue;
+        }
+        assert!(
+            registry.contains(&format!("mod {name};")),
+            "{rel} is not a module of lint"
+        );
+        assert!(
+            registry.contains(&format!("{name}::LINT")),
+            "{rel} is not in LINTS"
+        );
+        let code = text
+            .split("code: \"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_else(|| panic!("{rel} has no code"));
+        assert!(text.contains("#[cfg(test)]"), "{rel} has no tests");
+        codes.push(code.to_string());
+    }
+    let n = codes.len();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), n, "a code is used twice");
+    assert!(n >= 10, "{n} lints found");
+}
