@@ -27,7 +27,7 @@ pub fn behaviour(plan: &Plan) -> Behaviour {
             let routing = match (r.weight, &r.latency_region, r.failover) {
                 (Some(w), _, _) => format!("weighted, weight {w}"),
                 (_, Some(_), _) => "latency".to_string(),
-                (_, _, Some(f)) => format!("failover {}", f.to_lowercase()),
+                (_, _, Some(f)) => format!("failover {}", f.word()),
                 _ => "simple".to_string(),
             };
             let target = format!(
@@ -550,7 +550,7 @@ fn policy(records: &[&RecordPlan]) -> &'static str {
 fn primary<'a>(records: &[&'a RecordPlan]) -> Option<&'a str> {
     records
         .iter()
-        .find(|r| r.failover == Some("PRIMARY"))
+        .find(|r| r.failover == Some(crate::model::FailoverRole::Primary))
         .map(|r| r.region.as_str())
 }
 

@@ -34,6 +34,9 @@ pub struct ArcPlan {
     pub cluster_name: Option<String>,
     pub cluster_arn: Target,
     pub panel_name: String,
+    /// The ARC stack's outputs of the cluster's and the panel's ARNs.
+    pub cluster_output: &'static str,
+    pub panel_output: &'static str,
     pub controls: Vec<ControlPlan>,
     pub rules: Vec<SafetyRulePlan>,
     pub readiness: Option<ReadinessPlan>,
@@ -287,6 +290,8 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
             },
         },
         panel_name: spec.name.clone(),
+        cluster_output: "ClusterArn",
+        panel_output: "ControlPanelArn",
         controls,
         rules,
         readiness: arc.readiness.as_ref().map(|r| readiness(spec, r)),

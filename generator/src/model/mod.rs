@@ -56,6 +56,7 @@ pub struct IngressPlan {
     pub class_name: String,
     pub alb_name: String,
     pub scheme: String,
+    pub target_type: TargetType,
     /// The `inbound-cidrs` annotation's value, when restricted.
     pub inbound_cidrs: Option<String>,
     /// Label the namespace for the self-managed controller's pod readiness
@@ -89,11 +90,72 @@ pub struct ClusterPlan {
     pub kustomizations: Vec<FluxKustomization>,
 }
 
+/// An Ingress path's match, as Kubernetes spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PathType {
+    Prefix,
+    Exact,
+}
+
+/// A failover record's role, as Route 53 spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum FailoverRole {
+    Primary,
+    Secondary,
+}
+
+impl FailoverRole {
+    /// As `gen plan` and `gen simulate` say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            FailoverRole::Primary => "primary",
+            FailoverRole::Secondary => "secondary",
+        }
+    }
+}
+
+/// The kubelet's image pull policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PullPolicy {
+    /// Tags move (`:latest`, a rebuilt `:1.2`): every pod start asks the
+    /// registry, so a Region never runs a stale image after a rollout.
+    Always,
+}
+
+/// How the ALB reaches pods: `ip` registers pod IPs directly (what EKS
+/// Auto Mode and the controller's readiness gate need).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetType {
+    Ip,
+}
+
+/// An HTTP probe's timing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    pub period_s: u32,
+    /// None: Kubernetes' default (3).
+    pub failure_threshold: Option<u32>,
+}
+
+/// Readiness follows the health path quickly, so a failing pod leaves the
+/// Service before Route 53 sees it; liveness restarts a pod only after two
+/// minutes of failures, so a slow dependency does not become a restart loop.
+const READINESS: Probe = Probe {
+    period_s: 10,
+    failure_threshold: None,
+};
+const LIVENESS: Probe = Probe {
+    period_s: 20,
+    failure_threshold: Some(6),
+};
+
 #[derive(Debug, Serialize)]
 pub struct Route {
     pub host: String,
     pub path: String,
-    pub path_type: &'static str,
+    pub path_type: PathType,
     pub service: String,
     pub port: u16,
 }
@@ -127,7 +189,14 @@ pub struct Workload {
     pub memory_limit: String,
     /// None: the image's own user.
     pub run_as_user: Option<u32>,
+    /// The user's own group, so files the app writes are not root's.
+    pub run_as_group: Option<u32>,
     pub read_only_root_filesystem: bool,
+    /// A writable `/tmp` (an emptyDir) under a read-only root filesystem.
+    pub tmp_volume: bool,
+    pub image_pull_policy: PullPolicy,
+    pub readiness_probe: Probe,
+    pub liveness_probe: Probe,
     /// Ports below 1024 need the unprivileged-port sysctl for a non-root user.
     pub low_port: bool,
     pub automount_token: bool,
@@ -145,12 +214,24 @@ pub struct Annotation {
 
 #[derive(Debug, Serialize)]
 pub struct RbacPlan {
-    pub role_kind: &'static str,
-    pub binding_kind: &'static str,
+    pub role_kind: RoleKind,
+    pub binding_kind: BindingKind,
     /// None for cluster-scoped roles.
     pub namespace: Option<String>,
     pub name: String,
     pub rules: Vec<RulePlan>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RoleKind {
+    Role,
+    ClusterRole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BindingKind {
+    RoleBinding,
+    ClusterRoleBinding,
 }
 
 #[derive(Debug, Serialize)]
@@ -240,6 +321,8 @@ pub struct CombinedCheck {
     /// The routing control's name.
     pub control: String,
     pub name_tag: String,
+    /// Children that must be healthy: both of them.
+    pub health_threshold: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -280,7 +363,7 @@ pub struct RecordPlan {
     pub set_identifier: String,
     pub weight: Option<u8>,
     pub latency_region: Option<String>,
-    pub failover: Option<&'static str>,
+    pub failover: Option<FailoverRole>,
     pub health_check: String,
     pub alias_dns_name: Target,
     pub alias_zone_id: String,
@@ -348,6 +431,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         class_name: spec.ingress.class_name.clone(),
         alb_name: spec.ingress.alb_name.clone(),
         scheme: spec.ingress.scheme.clone(),
+        target_type: TargetType::Ip,
         inbound_cidrs: (!spec.ingress.inbound_cidrs.is_empty())
             .then(|| spec.ingress.inbound_cidrs.join(",")),
         readiness_gate: spec.ingress.controller == Controller::AwsLbc,
@@ -450,7 +534,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         .map(|a| Route {
             host: a.host.clone(),
             path: "/".into(),
-            path_type: "Prefix",
+            path_type: PathType::Prefix,
             service: a.name.clone(),
             port: a.port,
         })
@@ -462,7 +546,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         .map(|a| Route {
             host: String::new(),
             path: a.health.path.clone(),
-            path_type: "Exact",
+            path_type: PathType::Exact,
             service: a.name.clone(),
             port: a.port,
         })
@@ -540,21 +624,26 @@ fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
         cpu_limit: a.limits.cpu.clone(),
         memory_limit: a.limits.memory.clone(),
         run_as_user: a.run_as_user,
+        run_as_group: a.run_as_user,
         read_only_root_filesystem: a.read_only_root_filesystem,
+        tmp_volume: a.read_only_root_filesystem,
+        image_pull_policy: PullPolicy::Always,
+        readiness_probe: READINESS,
+        liveness_probe: LIVENESS,
         low_port: a.port < 1024,
         // The API token is mounted only when the spec grants the app RBAC.
         automount_token: a.rbac.is_some(),
         policy_exceptions: policy_exceptions(a),
         rbac: a.rbac.as_ref().map(|r| RbacPlan {
             role_kind: if r.cluster_scope {
-                "ClusterRole"
+                RoleKind::ClusterRole
             } else {
-                "Role"
+                RoleKind::Role
             },
             binding_kind: if r.cluster_scope {
-                "ClusterRoleBinding"
+                BindingKind::ClusterRoleBinding
             } else {
-                "RoleBinding"
+                BindingKind::RoleBinding
             },
             namespace: (!r.cluster_scope).then(|| spec.namespace.clone()),
             // Cluster-scoped names are shared by every namespace: prefix them.
@@ -746,6 +835,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                         control_param: c.health_check_param.clone(),
                         control: c.name.clone(),
                         name_tag: format!("{}-{}-{}-arc", spec.name, a.name, r.name),
+                        health_threshold: 2,
                     }
                 });
                 let group = &mut s.record_groups[ai];
@@ -805,7 +895,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
 fn policy(
     routing: &Routing,
     region: &str,
-) -> Option<(Option<u8>, Option<String>, Option<&'static str>)> {
+) -> Option<(Option<u8>, Option<String>, Option<FailoverRole>)> {
     if !routing.answers_in(region) {
         return None;
     }
@@ -816,9 +906,9 @@ fn policy(
             None,
             None,
             Some(if region == primary {
-                "PRIMARY"
+                FailoverRole::Primary
             } else {
-                "SECONDARY"
+                FailoverRole::Secondary
             }),
         ),
     })
@@ -845,7 +935,7 @@ mod tests {
             .collect()
     }
 
-    fn failover_roles<'a>(p: &'a Plan, app: &str) -> Vec<(&'a str, Option<&'static str>)> {
+    fn failover_roles<'a>(p: &'a Plan, app: &str) -> Vec<(&'a str, Option<FailoverRole>)> {
         entries(p, app)
             .iter()
             .map(|e| (e.record.region.as_str(), e.record.failover))
@@ -876,8 +966,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("eu-west-1", Some("SECONDARY")),
-                ("us-east-1", Some("PRIMARY"))
+                ("eu-west-1", Some(FailoverRole::Secondary)),
+                ("us-east-1", Some(FailoverRole::Primary))
             ]
         );
     }
@@ -889,8 +979,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("eu-west-1", Some("PRIMARY")),
-                ("eu-central-1", Some("SECONDARY"))
+                ("eu-west-1", Some(FailoverRole::Primary)),
+                ("eu-central-1", Some(FailoverRole::Secondary))
             ]
         );
     }
@@ -1001,7 +1091,7 @@ mod tests {
             assert!(
                 c.health_routes
                     .iter()
-                    .all(|r| r.host.is_empty() && r.path_type == "Exact")
+                    .all(|r| r.host.is_empty() && r.path_type == PathType::Exact)
             );
         }
         assert!(

@@ -28,6 +28,7 @@ pub struct Rendered {
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
+    ("macros.j2", include_str!("../../../templates/macros.j2")),
     (
         "k8s/infra.yaml.j2",
         include_str!("../../../templates/k8s/infra.yaml.j2"),
@@ -152,6 +153,10 @@ fn environment() -> Result<Environment<'static>, Error> {
             .build()?,
     );
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // The formatter below is the escaping: declaring it makes a macro's
+    // output a safe string (every value inside it went through the
+    // formatter already), so `{{ m.labels(...) }}` prints as it is.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Custom("yaml".into()));
     // Builtin filters that return strings marked safe would pass the
     // formatter below unquoted: only `q` may mark a string safe.
     for name in SAFE_MAKERS {
@@ -163,6 +168,18 @@ fn environment() -> Result<Environment<'static>, Error> {
             None => Err(Error::new(
                 ErrorKind::InvalidOperation,
                 format!("q expects a string, got {}", v.kind()),
+            )),
+        }
+    });
+    // An enum's value where YAML takes a plain word (`imagePullPolicy:
+    // Always`): only words that cannot change the document's structure or
+    // read as another type pass.
+    env.add_filter("plain", |v: Value| -> Result<Value, Error> {
+        match v.as_str() {
+            Some(s) if is_plain_word(s) => Ok(Value::from_safe_string(s.to_string())),
+            _ => Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("plain expects a word of letters, digits, `-` and `_`, got `{v}`"),
             )),
         }
     });
@@ -181,6 +198,18 @@ fn environment() -> Result<Environment<'static>, Error> {
         env.add_template(name, source)?;
     }
     Ok(env)
+}
+
+/// A word YAML reads as that string, unquoted: a letter first, then
+/// letters, digits, `-` and `_`, and none of YAML 1.1's booleans or null.
+fn is_plain_word(s: &str) -> bool {
+    const TYPED: [&str; 11] = [
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
+    ];
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !TYPED.contains(&s.to_ascii_lowercase().as_str())
 }
 
 /// A YAML double-quoted scalar holding exactly `s`. Everything outside
@@ -295,6 +324,39 @@ mod tests {
                 .render(context! { v => "x" })
                 .is_err()
         );
+    }
+
+    /// `plain` prints an enum's word unquoted, and nothing else: a value
+    /// that could change the structure or read as another type is refused.
+    #[test]
+    fn plain_takes_only_words_yaml_reads_as_strings() {
+        let mut env = environment().unwrap();
+        env.add_template("p", "k: {{ v|plain }}").unwrap();
+        let t = env.get_template("p").unwrap();
+        assert_eq!(t.render(context! { v => "Always" }).unwrap(), "k: Always");
+        for bad in [
+            "a: b", "x\ny: 1", "true", "No", "null", "1a", "", "a b", "-x", "#c", "[a]",
+        ] {
+            assert!(t.render(context! { v => bad }).is_err(), "`{bad}` passed");
+        }
+    }
+
+    /// A macro's output prints as it is (the formatter is the escaping), yet
+    /// a value inside a macro still needs `q`.
+    #[test]
+    fn macros_print_and_their_values_are_still_checked() {
+        let mut env = environment().unwrap();
+        env.add_template(
+            "m",
+            "{% macro ok(v) %}a: {{ v|q }}{% endmacro %}{% macro bad(v) %}a: {{ v }}{% endmacro %}{{ ok(x) }}|{% if y %}{{ bad(x) }}{% endif %}",
+        )
+        .unwrap();
+        let t = env.get_template("m").unwrap();
+        assert_eq!(
+            t.render(context! { x => "b: c", y => false }).unwrap(),
+            "a: \"b: c\"|"
+        );
+        assert!(t.render(context! { x => "b: c", y => true }).is_err());
     }
 
     #[test]
