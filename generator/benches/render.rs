@@ -6,6 +6,9 @@
 //! change the size). Prints wall time (median of the runs) and peak memory
 //! (max RSS) of each side, in the same run on the same machine.
 
+// A benchmark reports on the terminal, and measures its child with wait4(2).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -158,8 +161,10 @@ fn measure(cmd: &mut Command) -> (Duration, u64) {
         .expect("spawn");
     let mut status = 0;
     // SAFETY: rusage is plain data, zero is a valid value.
+    #[allow(unsafe_code)]
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: waiting on our own child's pid with valid pointers.
+    #[allow(unsafe_code)]
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let elapsed = start.elapsed();
     assert!(pid > 0, "wait4 failed");

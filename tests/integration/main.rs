@@ -2,6 +2,10 @@
 //! the real `gen` binary against temporary repositories and the committed
 //! example, and run the field's own validators on what it renders.
 
+// Tests report what they skip on stderr; their helpers are `pub` for the
+// sibling modules of this one test binary.
+#![allow(clippy::print_stderr, unreachable_pub)]
+
 mod arc;
 mod bad_specs;
 mod deploy;

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 /// An ARC cluster that cannot be used, in ARC's terms (the commands say
 /// what to do).
 #[derive(Debug, Clone, PartialEq)]
-pub enum ClusterError {
+pub(crate) enum ClusterError {
     /// The cluster exists but is not `DEPLOYED` yet (or any more).
     NotDeployed {
         arn: String,
@@ -49,16 +49,16 @@ use super::describe_error;
 use dataplane::types::{RoutingControlState, UpdateRoutingControlStateEntry};
 
 /// Where the ARC configuration API is served.
-pub const CONFIG_REGION: &str = crate::facts::arc::ARC_HOME_REGION;
+pub(crate) const CONFIG_REGION: &str = crate::facts::arc::ARC_HOME_REGION;
 
 #[derive(Debug, Clone)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     pub url: String,
     pub region: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ControlState {
+pub(crate) struct ControlState {
     pub name: String,
     pub arn: String,
     pub on: bool,
@@ -66,20 +66,20 @@ pub struct ControlState {
 
 /// How an update went wrong, for the caller to explain.
 #[derive(Debug)]
-pub enum UpdateError {
+pub(crate) enum UpdateError {
     /// ARC refused the change (a safety rule, usually): its message.
     Rejected(String),
     Other(anyhow::Error),
 }
 
-pub struct Cluster {
+pub(crate) struct Cluster {
     pub arn: String,
     pub endpoints: Vec<Endpoint>,
     sdk: SdkConfig,
 }
 
 /// The cluster by ARN, or (when gen created it) by name.
-pub enum ClusterRef<'a> {
+pub(crate) enum ClusterRef<'a> {
     Arn(&'a str),
     Name(&'a str),
 }
@@ -87,7 +87,7 @@ pub enum ClusterRef<'a> {
 /// Credentials and settings from the standard AWS chain (environment,
 /// profile, SSO); `AWS_ENDPOINT_URL_ROUTE53_RECOVERY_CONTROL_CONFIG` (or
 /// `AWS_ENDPOINT_URL`) points the configuration API elsewhere.
-pub async fn cluster(which: ClusterRef<'_>) -> Result<Cluster> {
+pub(crate) async fn cluster(which: ClusterRef<'_>) -> Result<Cluster> {
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(CONFIG_REGION))
         .load()
@@ -213,7 +213,7 @@ impl Cluster {
     }
 
     /// Every routing control of the control panel named `panel`.
-    pub async fn controls(
+    pub(crate) async fn controls(
         &self,
         panel: &str,
         skipped: &mut Vec<String>,
@@ -253,7 +253,7 @@ impl Cluster {
     }
 
     /// Set `controls` (ARNs) to `on`, in calls of at most ten.
-    pub async fn set(
+    pub(crate) async fn set(
         &self,
         arns: &[String],
         on: bool,

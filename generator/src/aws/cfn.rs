@@ -9,21 +9,21 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_cloudformation as cfn;
 use cfn::config::Region;
 use cfn::error::{ProvideErrorMetadata, SdkError};
-pub use cfn::types::{ChangeAction, Replacement, ResourceStatus, StackStatus};
+pub(crate) use cfn::types::{ChangeAction, Replacement, ResourceStatus, StackStatus};
 use cfn::types::{ChangeSetStatus, ChangeSetType, Parameter, Tag};
 
 /// The stack tag naming the spec a stack was deployed from; only stacks
 /// carrying it are ever deleted as no longer in the spec.
-pub const SPEC_TAG: &str = "gen:spec";
+pub(crate) const SPEC_TAG: &str = "gen:spec";
 
-pub struct Cfn {
+pub(crate) struct Cfn {
     client: cfn::Client,
     pub region: String,
 }
 
 /// One resource change of a change set, in CloudFormation's own types.
 #[derive(Debug, Clone)]
-pub struct Change {
+pub(crate) struct Change {
     pub action: Option<ChangeAction>,
     pub logical_id: String,
     pub resource_type: String,
@@ -34,7 +34,7 @@ pub struct Change {
 /// A stack CloudFormation will not take a change set for, in its own terms
 /// (the commands say what to do).
 #[derive(Debug, Clone, PartialEq)]
-pub enum StackError {
+pub(crate) enum StackError {
     /// Another operation is running on the stack.
     Busy { stack: String, status: StackStatus },
 }
@@ -52,7 +52,7 @@ impl std::fmt::Display for StackError {
 impl std::error::Error for StackError {}
 
 #[derive(Debug)]
-pub enum Prepared {
+pub(crate) enum Prepared {
     /// The stack already matches the template.
     UpToDate,
     /// The stack's creation failed earlier (`status`): it holds nothing and
@@ -66,7 +66,7 @@ pub enum Prepared {
 }
 
 #[derive(Debug, Clone)]
-pub struct Event {
+pub(crate) struct Event {
     pub id: String,
     pub logical_id: String,
     pub resource_type: String,
@@ -76,7 +76,7 @@ pub struct Event {
 
 /// Load the standard AWS configuration (environment, profile, SSO), for
 /// `region`. `AWS_ENDPOINT_URL` points every call elsewhere (the tests' moto).
-pub async fn sdk_config(region: &str) -> SdkConfig {
+pub(crate) async fn sdk_config(region: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .load()
@@ -88,7 +88,7 @@ fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<
 }
 
 impl Cfn {
-    pub async fn new(region: &str) -> Cfn {
+    pub(crate) async fn new(region: &str) -> Cfn {
         let sdk = sdk_config(region).await;
         Cfn {
             client: cfn::Client::new(&sdk),
@@ -97,7 +97,7 @@ impl Cfn {
     }
 
     /// The stack's status, or None when there is no such stack.
-    pub async fn status(&self, stack: &str) -> Result<Option<StackStatus>> {
+    pub(crate) async fn status(&self, stack: &str) -> Result<Option<StackStatus>> {
         match self.client.describe_stacks().stack_name(stack).send().await {
             Ok(out) => Ok(out.stacks().first().and_then(|s| s.stack_status()).cloned()),
             Err(e) if missing(&e) => Ok(None),
@@ -111,7 +111,7 @@ impl Cfn {
 
     /// Create a change set (with these parameter values) and wait until it
     /// is ready (or found empty).
-    pub async fn prepare(
+    pub(crate) async fn prepare(
         &self,
         stack: &str,
         name: &str,
@@ -238,7 +238,7 @@ impl Cfn {
     }
 
     /// Delete a change set (and the empty stack a CREATE change set made).
-    pub async fn discard(&self, stack: &str, id: &str, created_stack: bool) -> Result<()> {
+    pub(crate) async fn discard(&self, stack: &str, id: &str, created_stack: bool) -> Result<()> {
         self.client
             .delete_change_set()
             .change_set_name(id)
@@ -262,7 +262,7 @@ impl Cfn {
         Ok(())
     }
 
-    pub async fn execute(&self, stack: &str, id: &str) -> Result<()> {
+    pub(crate) async fn execute(&self, stack: &str, id: &str) -> Result<()> {
         self.client
             .execute_change_set()
             .change_set_name(id)
@@ -275,7 +275,7 @@ impl Cfn {
 
     /// Poll until the stack settles; `progress` sees the status and each
     /// new event. Returns the final status.
-    pub async fn wait(
+    pub(crate) async fn wait(
         &self,
         stack: &str,
         mut progress: impl FnMut(&StackStatus, &[Event]),
@@ -309,7 +309,7 @@ impl Cfn {
     }
 
     /// The stack's events, oldest first.
-    pub async fn events(&self, stack: &str) -> Result<Vec<Event>> {
+    pub(crate) async fn events(&self, stack: &str) -> Result<Vec<Event>> {
         let out = self
             .client
             .describe_stack_events()
@@ -334,7 +334,7 @@ impl Cfn {
 
     /// Turn termination protection on. The error is the caller's to weigh:
     /// the stack itself is deployed by then.
-    pub async fn protect(&self, stack: &str) -> Result<()> {
+    pub(crate) async fn protect(&self, stack: &str) -> Result<()> {
         self.client
             .update_termination_protection()
             .stack_name(stack)
@@ -347,7 +347,7 @@ impl Cfn {
 
     /// The physical ID of a stack's resource (a health check's ID), or None
     /// when the stack or the resource does not exist.
-    pub async fn physical_id(&self, stack: &str, logical: &str) -> Result<Option<String>> {
+    pub(crate) async fn physical_id(&self, stack: &str, logical: &str) -> Result<Option<String>> {
         match self
             .client
             .describe_stack_resource()
@@ -369,7 +369,7 @@ impl Cfn {
     }
 
     /// Live stacks whose names start with `prefix` and that carry the tag of `spec`.
-    pub async fn stacks_of(&self, prefix: &str, spec: &str) -> Result<Vec<String>> {
+    pub(crate) async fn stacks_of(&self, prefix: &str, spec: &str) -> Result<Vec<String>> {
         let mut out = Vec::new();
         let mut token = None;
         loop {
@@ -416,7 +416,7 @@ impl Cfn {
     }
 
     /// Delete a stack, turning its termination protection off first.
-    pub async fn delete(&self, stack: &str) -> Result<()> {
+    pub(crate) async fn delete(&self, stack: &str) -> Result<()> {
         // moto does not implement this call; AWS does. A real failure shows at DeleteStack.
         let _ = self
             .client
@@ -428,7 +428,7 @@ impl Cfn {
         self.delete_stack(stack).await
     }
 
-    pub async fn outputs(&self, stack: &str) -> Result<Vec<(String, String)>> {
+    pub(crate) async fn outputs(&self, stack: &str) -> Result<Vec<(String, String)>> {
         let out = self
             .client
             .describe_stacks()
@@ -464,7 +464,7 @@ fn missing<E: ProvideErrorMetadata>(
 }
 
 /// Whether a final stack status means success.
-pub fn succeeded(status: &StackStatus) -> bool {
+pub(crate) fn succeeded(status: &StackStatus) -> bool {
     matches!(
         status,
         StackStatus::CreateComplete | StackStatus::UpdateComplete | StackStatus::ImportComplete
@@ -473,7 +473,7 @@ pub fn succeeded(status: &StackStatus) -> bool {
 
 /// Whether an operation is still running on the stack (its status is not
 /// final): CloudFormation's `*_IN_PROGRESS` statuses.
-pub fn in_progress(status: &StackStatus) -> bool {
+pub(crate) fn in_progress(status: &StackStatus) -> bool {
     use StackStatus as S;
     match status {
         S::CreateInProgress
@@ -492,13 +492,13 @@ pub fn in_progress(status: &StackStatus) -> bool {
 }
 
 /// Whether a resource operation failed.
-pub fn resource_failed(status: &ResourceStatus) -> bool {
+pub(crate) fn resource_failed(status: &ResourceStatus) -> bool {
     status.as_str().ends_with("_FAILED")
 }
 
 /// Whether a stack's outputs can be read as deployed: it completed an
 /// operation (an update rolled back keeps the previous outputs).
-pub fn has_outputs(status: &StackStatus) -> bool {
+pub(crate) fn has_outputs(status: &StackStatus) -> bool {
     matches!(
         status,
         StackStatus::CreateComplete

@@ -1,9 +1,9 @@
 //! Adapters to AWS APIs. Network code lives here and only here; each
 //! adapter takes plain names and ARNs and knows nothing of the spec.
 
-pub mod arc;
-pub mod cfn;
-pub mod route53;
+pub(crate) mod arc;
+pub(crate) mod cfn;
+pub(crate) mod route53;
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
@@ -12,7 +12,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// One line for an SDK error: the service's code and message when it sent
 /// them, else the whole chain of what failed on the way (connection refused,
 /// an HTTP status the SDK could not parse, a timeout).
-pub fn describe_error<E>(e: &SdkError<E, HttpResponse>) -> String
+pub(crate) fn describe_error<E>(e: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

@@ -6,26 +6,26 @@ use aws_sdk_route53 as r53;
 use super::cfn::sdk_config;
 use super::describe_error;
 
-pub struct Route53 {
+pub(crate) struct Route53 {
     client: r53::Client,
 }
 
 /// How many of the checkers that reported see the endpoint healthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CheckStatus {
+pub(crate) struct CheckStatus {
     pub healthy: usize,
     pub reporting: usize,
 }
 
 impl CheckStatus {
     /// Route 53's verdict from what its checkers report.
-    pub fn is_healthy(&self) -> bool {
+    pub(crate) fn is_healthy(&self) -> bool {
         crate::facts::route53::healthy(self.healthy, self.reporting)
     }
 }
 
 impl Route53 {
-    pub async fn new() -> Route53 {
+    pub(crate) async fn new() -> Route53 {
         // Route 53 is global; its API is signed for us-east-1.
         Route53 {
             client: r53::Client::new(&sdk_config("us-east-1").await),
@@ -36,7 +36,7 @@ impl Route53 {
     /// trailing dot). ListHostedZonesByName starts at `DNSName` and lists
     /// the account's zones, private ones too, in name order (Route 53 API
     /// Reference, ListHostedZonesByName), so read while the name matches.
-    pub async fn public_zones(&self, name: &str) -> Result<Vec<String>> {
+    pub(crate) async fn public_zones(&self, name: &str) -> Result<Vec<String>> {
         let want = format!("{}.", name.trim_end_matches('.')).to_ascii_lowercase();
         let mut out = Vec::new();
         let (mut dns, mut zone) = (Some(want.clone()), None::<String>);
@@ -71,7 +71,7 @@ impl Route53 {
         Ok(out)
     }
 
-    pub async fn status(&self, id: &str) -> Result<CheckStatus> {
+    pub(crate) async fn status(&self, id: &str) -> Result<CheckStatus> {
         let out = self
             .client
             .get_health_check_status()

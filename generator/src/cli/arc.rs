@@ -57,7 +57,7 @@ struct Row<'a> {
     arn: Option<&'a str>,
 }
 
-pub fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
+pub(super) fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
     let pr = s.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let Some(arc) = &spec.arc else {

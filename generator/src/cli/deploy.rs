@@ -98,7 +98,7 @@ fn checked_targets(s: &Session) -> Result<Vec<Target>> {
 
 /// For `gen plan --change-sets`: create every stack's change set, show it,
 /// and delete it again.
-pub fn show_change_sets(s: &Session) -> Result<()> {
+pub(super) fn show_change_sets(s: &Session) -> Result<()> {
     let pr = s.printer;
     let (spec, plan) = (&s.spec, &s.plan);
     let targets = checked_targets(s)?;
@@ -118,7 +118,7 @@ pub fn show_change_sets(s: &Session) -> Result<()> {
     })
 }
 
-pub fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
+pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
     let pr = s.printer;
     let (spec, plan) = (&s.spec, &s.plan);
     let mut targets = checked_targets(s)?;

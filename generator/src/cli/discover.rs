@@ -24,7 +24,7 @@ enum Found {
     },
 }
 
-pub fn run(s: &Session) -> Result<ExitCode> {
+pub(super) fn run(s: &Session) -> Result<ExitCode> {
     let pr = s.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let config = k8s::kubeconfig()?;

@@ -59,12 +59,12 @@ pub struct DrillArgs {
 
 /// The annotation on the suspended Kustomization that records a drill in
 /// progress: what to restore if `gen drill` cannot.
-pub const RECORD_ANNOTATION: &str = "gen/drill";
+pub(super) const RECORD_ANNOTATION: &str = "gen/drill";
 
 /// What a drill took down, written to the cluster before it does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DrillRecord {
+pub(super) struct DrillRecord {
     pub app: String,
     pub region: String,
     /// Replicas to scale back to (scale drills).
@@ -78,12 +78,12 @@ pub struct DrillRecord {
 }
 
 impl DrillRecord {
-    pub fn parse(text: &str) -> Option<DrillRecord> {
+    pub(super) fn parse(text: &str) -> Option<DrillRecord> {
         serde_json::from_str(text).ok()
     }
 
     /// The command that finishes this drill.
-    pub fn restore_command(&self) -> String {
+    pub(super) fn restore_command(&self) -> String {
         format!(
             "gen drill --app {} --region {} --restore",
             self.app, self.region
@@ -93,7 +93,7 @@ impl DrillRecord {
 
 /// The drill recorded on a Kustomization, for a person: which, since when,
 /// and the command that finishes it. None when no drill is recorded.
-pub fn recorded(k: &k8s::Kustomization) -> Option<String> {
+pub(super) fn recorded(k: &k8s::Kustomization) -> Option<String> {
     let text = k.annotations.get(RECORD_ANNOTATION)?;
     Some(match DrillRecord::parse(text) {
         Some(r) => format!(
@@ -121,7 +121,7 @@ struct DrillLog {
     outcome: String,
 }
 
-pub fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
+pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
     let pr = s.printer;
     let spec = &s.spec;
     let plan = &s.plan;

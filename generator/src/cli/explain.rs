@@ -17,7 +17,7 @@ pub struct ExplainArgs {
     output: Output,
 }
 
-pub fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
+pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
     let pr = s.printer;
     let plan = &s.plan;
     let e = explain::explain(plan);

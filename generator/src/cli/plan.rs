@@ -24,12 +24,12 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Format {
+pub(super) enum Format {
     Text,
     Markdown,
 }
 
-pub fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
+pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
     let pr = s.printer;
     let (settings, _head) = (&s.settings, &s.spec);
     let (prefix, head_plan) = (&s.prefix, &s.plan);

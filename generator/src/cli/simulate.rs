@@ -42,7 +42,7 @@ struct HostOutcome<'a> {
     moved: bool,
 }
 
-pub fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
+pub(super) fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
     let pr = s.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let mut world = load(settings)?;

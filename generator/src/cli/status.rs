@@ -209,7 +209,7 @@ struct Report {
     ok: bool,
 }
 
-pub fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
+pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     let pr = s.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let plan = &s.plan;

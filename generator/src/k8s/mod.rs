@@ -13,7 +13,7 @@ use kube::{Api, Client, Config};
 
 /// What the shared Ingress says about its load balancer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IngressAddress {
+pub(crate) enum IngressAddress {
     /// The load balancer's DNS name.
     Ready(String),
     /// The Ingress exists but has no address yet.
@@ -23,14 +23,14 @@ pub enum IngressAddress {
 }
 
 /// The user's kubeconfig (KUBECONFIG, else ~/.kube/config).
-pub fn kubeconfig() -> Result<Kubeconfig> {
+pub(crate) fn kubeconfig() -> Result<Kubeconfig> {
     Kubeconfig::read().context("reading the kubeconfig (KUBECONFIG or ~/.kube/config)")
 }
 
 /// Why no context was chosen for a cluster, in kubeconfig's own terms
 /// (the commands say which spec field to set).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ContextError {
+pub(crate) enum ContextError {
     /// The context asked for is not in the kubeconfig.
     NoSuchContext {
         context: String,
@@ -74,7 +74,7 @@ impl std::error::Error for ContextError {}
 /// The context for `cluster`: `explicit` when given, else the one named
 /// exactly like the cluster, else the only one whose name or cluster ends
 /// in `/<cluster>` (EKS ARNs) or holds `@<cluster>.` (eksctl).
-pub fn context_for(
+pub(crate) fn context_for(
     config: &Kubeconfig,
     cluster: &str,
     explicit: Option<&str>,
@@ -124,14 +124,14 @@ pub fn context_for(
 
 /// A client for a cluster: its context (see [`context_for`]), then
 /// [`client`].
-pub async fn connect(config: &Kubeconfig, cluster: &str, explicit: Option<&str>) -> Result<Client> {
+pub(crate) async fn connect(config: &Kubeconfig, cluster: &str, explicit: Option<&str>) -> Result<Client> {
     let context = context_for(config, cluster, explicit)?;
     client(config, &context).await
 }
 
 /// A client for one context, with short timeouts: an unreachable cluster
 /// should be reported, not waited on.
-pub async fn client(config: &Kubeconfig, context: &str) -> Result<Client> {
+pub(crate) async fn client(config: &Kubeconfig, context: &str) -> Result<Client> {
     let options = KubeConfigOptions {
         context: Some(context.to_string()),
         ..KubeConfigOptions::default()
@@ -145,7 +145,7 @@ pub async fn client(config: &Kubeconfig, context: &str) -> Result<Client> {
 }
 
 /// The address of Ingress `name` in `namespace`.
-pub async fn ingress_address(
+pub(crate) async fn ingress_address(
     client: Client,
     namespace: &str,
     name: &str,
@@ -188,7 +188,7 @@ fn describe(e: &kube::Error) -> String {
 
 /// A Flux Kustomization's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Kustomization {
+pub(crate) struct Kustomization {
     pub name: String,
     /// The Ready condition: Some(true), Some(false), or None when absent.
     pub ready: Option<bool>,
@@ -212,7 +212,7 @@ fn flux(
 }
 
 /// The Kustomizations in `namespace`.
-pub async fn kustomizations(client: Client, namespace: &str) -> Result<Vec<Kustomization>> {
+pub(crate) async fn kustomizations(client: Client, namespace: &str) -> Result<Vec<Kustomization>> {
     let api = flux(
         client,
         namespace,
@@ -250,7 +250,7 @@ pub async fn kustomizations(client: Client, namespace: &str) -> Result<Vec<Kusto
 }
 
 /// The revision a Flux GitRepository last fetched (`status.artifact.revision`).
-pub async fn source_revision(
+pub(crate) async fn source_revision(
     client: Client,
     namespace: &str,
     name: &str,
@@ -274,7 +274,7 @@ pub async fn source_revision(
 }
 
 /// (desired replicas, ready replicas) of a Deployment, or None when missing.
-pub async fn deployment(client: Client, namespace: &str, name: &str) -> Result<Option<(i32, i32)>> {
+pub(crate) async fn deployment(client: Client, namespace: &str, name: &str) -> Result<Option<(i32, i32)>> {
     let api: Api<Deployment> = Api::namespaced(client, namespace);
     let d = api
         .get_opt(name)
@@ -304,7 +304,7 @@ where
 /// Suspend (or resume) a Flux Kustomization, so Flux does not undo a drill,
 /// and set (or, with None, remove) an annotation in the same patch, so the
 /// object records why it is suspended for as long as it is.
-pub async fn set_suspended(
+pub(crate) async fn set_suspended(
     client: Client,
     namespace: &str,
     name: &str,
@@ -333,7 +333,7 @@ pub async fn set_suspended(
 }
 
 /// Set a Deployment's replicas.
-pub async fn scale(client: Client, namespace: &str, name: &str, replicas: i32) -> Result<()> {
+pub(crate) async fn scale(client: Client, namespace: &str, name: &str, replicas: i32) -> Result<()> {
     let api: Api<Deployment> = Api::namespaced(client, namespace);
     merge(
         &api,

@@ -16,7 +16,7 @@ use crate::layout::{self, Owner};
 use crate::render::{self, Rendered};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     Added,
     Modified,
     Deleted,
@@ -24,7 +24,7 @@ pub enum Kind {
 
 /// One path whose content in the commit differs from HEAD.
 #[derive(Debug)]
-pub struct Pending {
+pub(crate) struct Pending {
     /// Relative to the render root.
     pub path: String,
     pub kind: Kind,
@@ -32,7 +32,7 @@ pub struct Pending {
     pub bytes: Option<Vec<u8>>,
 }
 
-pub struct Repo {
+pub(crate) struct Repo {
     repo: Repository,
     /// The render root relative to the work tree, `""` or ending in `/`.
     prefix: String,
@@ -43,12 +43,12 @@ pub struct Repo {
 }
 
 /// Held while rendering; other `gen render` runs on the repository wait.
-pub struct Lock(#[allow(dead_code)] File);
+pub(crate) struct Lock(#[allow(dead_code)] File);
 
 /// Where `root` sits in the work tree of the repository that contains it:
 /// `""` at the top (or when there is no repository yet), else `dir/`.
 /// Reads only; creates nothing.
-pub fn repo_prefix(root: &Path) -> Result<String> {
+pub(crate) fn repo_prefix(root: &Path) -> Result<String> {
     match Repository::discover(root) {
         Ok(repo) if repo.workdir().is_some() => prefix_of(&repo, root),
         _ => Ok(String::new()),
@@ -57,7 +57,7 @@ pub fn repo_prefix(root: &Path) -> Result<String> {
 
 /// The content of `file` (a path on disk inside the work tree) at revision
 /// `rev`, or None when the file did not exist there.
-pub fn read_at(root: &Path, rev: &str, file: &Path) -> Result<Option<Vec<u8>>> {
+pub(crate) fn read_at(root: &Path, rev: &str, file: &Path) -> Result<Option<Vec<u8>>> {
     let repo = Repository::discover(root).with_context(|| {
         format!(
             "{} is not in a Git repository, so there is no base to compare with",
@@ -106,14 +106,14 @@ pub fn read_at(root: &Path, rev: &str, file: &Path) -> Result<Option<Vec<u8>>> {
 }
 
 /// The full hex ID of HEAD's commit, if there is one.
-pub fn head_commit(root: &Path) -> Option<String> {
+pub(crate) fn head_commit(root: &Path) -> Option<String> {
     let repo = Repository::discover(root).ok()?;
     let id = repo.head().ok()?.peel_to_commit().ok()?.id();
     Some(id.to_string())
 }
 
 /// Whether `root` is inside a Git work tree.
-pub fn has_repository(root: &Path) -> bool {
+pub(crate) fn has_repository(root: &Path) -> bool {
     Repository::discover(root).is_ok_and(|r| r.workdir().is_some())
 }
 
@@ -169,7 +169,7 @@ impl Repo {
     /// and take its render lock (waiting while another run holds it). HEAD
     /// is read only once the lock is held. `waiting` is told the lock's path
     /// when another run holds it.
-    pub fn open_locked(root: &Path, waiting: &dyn Fn(&Path)) -> Result<(Repo, Lock)> {
+    pub(crate) fn open_locked(root: &Path, waiting: &dyn Fn(&Path)) -> Result<(Repo, Lock)> {
         let (repo, lock, initialized) = match Repository::discover(root) {
             Ok(r) if r.workdir().is_some() => {
                 let lock = lock(r.path(), waiting)?;
@@ -247,7 +247,7 @@ impl Repo {
     }
 
     /// Of `paths` (root-relative), those whose file on disk differs from HEAD.
-    pub fn uncommitted(&self, paths: &BTreeSet<String>) -> Result<BTreeSet<String>> {
+    pub(crate) fn uncommitted(&self, paths: &BTreeSet<String>) -> Result<BTreeSet<String>> {
         let mut out = BTreeSet::new();
         for p in paths {
             let disk = Oid::hash_file(ObjectType::Blob, self.root.join(p)).ok();
@@ -260,7 +260,7 @@ impl Repo {
 
     /// What differs between the rendered files (plus the inputs: the spec
     /// and its lock, by root-relative path) and HEAD.
-    pub fn pending(
+    pub(crate) fn pending(
         &self,
         rendered: &[Rendered],
         inputs: &[(String, Vec<u8>)],
@@ -310,7 +310,7 @@ impl Repo {
     }
 
     /// A file's path relative to the render root, if it is in the work tree.
-    pub fn spec_path(&self, spec: &Path) -> Option<String> {
+    pub(crate) fn spec_path(&self, spec: &Path) -> Option<String> {
         let spec = spec.canonicalize().ok()?;
         let rel = spec.strip_prefix(&self.root).ok()?;
         Some(rel.to_str()?.replace('\\', "/"))
@@ -320,7 +320,7 @@ impl Repo {
     /// owned files HEAD no longer has: a run killed between moving HEAD and
     /// writing the index would otherwise leave staged noise behind. Cheap
     /// when nothing differs (the entries are compared by blob ID).
-    pub fn sync_index(&self, rendered: &[Rendered], inputs: &[(String, Vec<u8>)]) -> Result<()> {
+    pub(crate) fn sync_index(&self, rendered: &[Rendered], inputs: &[(String, Vec<u8>)]) -> Result<()> {
         let mut index = self.repo.index()?;
         let mut changed = false;
         let files = rendered
@@ -366,7 +366,7 @@ impl Repo {
     }
 
     /// Commit `pending` on top of HEAD and update the index for those paths.
-    pub fn commit(&self, pending: &[Pending], message: &str) -> Result<Oid> {
+    pub(crate) fn commit(&self, pending: &[Pending], message: &str) -> Result<Oid> {
         let mut builder = git2::build::TreeUpdateBuilder::new();
         let mut staged = Vec::new();
         for Pending { path, kind, bytes } in pending {
@@ -471,7 +471,7 @@ fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
 /// A commit message naming what changed: apps, Regions (clusters), stacks.
 /// `cluster_regions` lists (cluster, Region) in spec order; a cluster no
 /// longer in the spec is named as itself.
-pub fn message(
+pub(crate) fn message(
     spec_name: &str,
     pending: &[Pending],
     spec_path: Option<&str>,

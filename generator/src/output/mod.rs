@@ -6,7 +6,7 @@
 //! pruned or committed. It knows nothing of the spec's meaning: commit
 //! messages are described from paths via `layout::owner_of`.
 
-pub mod git;
+pub(crate) mod git;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
@@ -21,7 +21,7 @@ use crate::render::{self, Rendered};
 
 /// What rendering would change on disk.
 #[derive(Debug, Default)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// New or changed files: path → (old text if any, new text).
     pub writes: BTreeMap<String, (Option<String>, String)>,
     /// Owned files no longer rendered: path → old text.
@@ -38,13 +38,13 @@ pub struct Changes {
 }
 
 impl Changes {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.writes.is_empty() && self.prunes.is_empty()
     }
 }
 
 /// Compare `rendered` with the files under `root`.
-pub fn compare(root: &Path, rendered: &[Rendered]) -> Result<Changes> {
+pub(crate) fn compare(root: &Path, rendered: &[Rendered]) -> Result<Changes> {
     let mut changes = Changes::default();
     let (mut on_disk, stale) = scan_owned(root)?;
     changes.stale = stale;
@@ -213,7 +213,7 @@ fn walk(
 }
 
 /// A unified diff of every change, for `--check`.
-pub fn unified_diff(changes: &Changes) -> String {
+pub(crate) fn unified_diff(changes: &Changes) -> String {
     let mut out = String::new();
     for (path, (old, new)) in &changes.writes {
         let old = old.as_deref().unwrap_or("");
@@ -247,7 +247,7 @@ pub fn unified_diff(changes: &Changes) -> String {
 /// never half of one, even if `gen` is killed midway. (Not fsynced: power-loss
 /// durability is Git's job once the commit is made.) Temporary names start
 /// with `.` and end in `.tmp`, which kustomize and Flux do not pick up.
-pub fn apply(root: &Path, changes: &Changes) -> Result<()> {
+pub(crate) fn apply(root: &Path, changes: &Changes) -> Result<()> {
     for path in &changes.stale {
         let _ = fs::remove_file(root.join(path));
     }
@@ -284,7 +284,7 @@ pub fn apply(root: &Path, changes: &Changes) -> Result<()> {
     Ok(())
 }
 
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().context("path has no parent")?;
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()
@@ -297,7 +297,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Refuse to go on when a change would destroy work that is not `gen`'s.
-pub fn guard(changes: &Changes, uncommitted_edits: &BTreeSet<String>, force: bool) -> Result<()> {
+pub(crate) fn guard(changes: &Changes, uncommitted_edits: &BTreeSet<String>, force: bool) -> Result<()> {
     if let Some(link) = changes.escapes.iter().next() {
         bail!(Hinted::new(
             format!(

@@ -8,7 +8,7 @@ use super::*;
 
 /// Split an ignored-field path into (parent path, field name), in the
 /// `apps[0].health` notation used by every diagnostic.
-pub fn field_path(path: &serde_ignored::Path<'_>) -> (String, String) {
+pub(super) fn field_path(path: &serde_ignored::Path<'_>) -> (String, String) {
     let mut segs = Vec::new();
     collect(path, &mut segs);
     let field = match segs.pop() {
@@ -59,7 +59,7 @@ fn join(segs: &[Seg]) -> String {
 }
 
 /// The fields allowed in the object at `parent` (a path in diagnostic notation).
-pub fn allowed_fields(parent: &str) -> Option<&'static [&'static str]> {
+pub(super) fn allowed_fields(parent: &str) -> Option<&'static [&'static str]> {
     // Normalise list indexes and free-form map keys away: `apps[3].regions.eu-west-1`
     // becomes `apps[].regions.*`.
     let mut shape = String::new();

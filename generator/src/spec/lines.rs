@@ -10,7 +10,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::Marker;
 
 /// Deeper than any spec field; beyond it paths are not recorded.
-pub const MAX_DEPTH: usize = 16;
+pub(super) const MAX_DEPTH: usize = 16;
 
 #[derive(Debug, Default)]
 pub struct LineMap {
