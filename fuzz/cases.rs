@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use generator::simulate::{self, Scenario};
-use generator::{explain, lint, model, render, review, spec, validate};
+use gen_core::simulate::{self, Scenario};
+use gen_core::{explain, lint, model, render, review, spec, validate};
 
 /// Any text as `gen.yaml` through load, validate, plan, explain, review and
 /// render: no panic, and every rendered file parses as YAML.

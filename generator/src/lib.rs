@@ -1,30 +1,17 @@
 //! `gen`: compile a multi-Region failover spec into per-cluster Flux
 //! manifests and Route 53 CloudFormation.
 //!
-//! The pipeline, one module per stage:
-//! `spec` (load) → `validate` → `resolve` (gen.lock) → `model` (plan) →
-//! `lint` (advice) → `render` (pure) → `output`
-//! (diff, write, commit). `cli` parses flags and drives it.
-//!
-//! The public modules are what the fuzz targets and the property test call
-//! (the pure pipeline); the adapters, `output` and the leaves they alone use
-//! are the crate's own, so the compiler reports what nothing uses.
+//! The pure pipeline is the `gen-core` crate: `spec` (load) → `validate` →
+//! `resolve` (gen.lock) → `model` (plan) → `lint` (advice) → `render`. This
+//! crate adds what touches the world: `output` (diff, write, commit with
+//! git2), the adapters `aws` and `k8s`, and `cli`, which parses flags and
+//! drives it all. The core's modules are re-exported under the same names,
+//! so a path reads `crate::model` on either side of the crate boundary.
+
+pub use gen_core::{diag, explain, lint, model, render, review, simulate, spec, validate};
+pub(crate) use gen_core::{facts, layout, resolve};
 
 pub(crate) mod aws;
 pub mod cli;
-pub mod diag;
-pub mod explain;
-pub(crate) mod facts;
 pub(crate) mod k8s;
-pub(crate) mod layout;
-pub mod lint;
-pub mod model;
 pub(crate) mod output;
-pub mod render;
-pub(crate) mod resolve;
-pub mod review;
-pub mod simulate;
-pub mod spec;
-#[cfg(test)]
-mod test_support;
-pub mod validate;

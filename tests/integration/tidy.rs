@@ -17,21 +17,22 @@ fn sources() -> Vec<(String, String)> {
             }
         }
     }
-    let src = workspace().join("generator/src");
-    let mut files = Vec::new();
-    walk(&src, &mut files);
-    files.sort();
-    files
-        .into_iter()
-        .map(|f| {
+    let mut out = Vec::new();
+    for dir in ["core/src", "generator/src"] {
+        let src = workspace().join(dir);
+        let mut files = Vec::new();
+        walk(&src, &mut files);
+        files.sort();
+        out.extend(files.into_iter().map(|f| {
             let rel = f
                 .strip_prefix(&src)
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
             (rel, fs::read_to_string(&f).unwrap())
-        })
-        .collect()
+        }));
+    }
+    out
 }
 
 /// Only the printer writes to the terminal: data to stdout, the rest to

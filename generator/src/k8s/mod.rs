@@ -124,7 +124,11 @@ pub(crate) fn context_for(
 
 /// A client for a cluster: its context (see [`context_for`]), then
 /// [`client`].
-pub(crate) async fn connect(config: &Kubeconfig, cluster: &str, explicit: Option<&str>) -> Result<Client> {
+pub(crate) async fn connect(
+    config: &Kubeconfig,
+    cluster: &str,
+    explicit: Option<&str>,
+) -> Result<Client> {
     let context = context_for(config, cluster, explicit)?;
     client(config, &context).await
 }
@@ -274,7 +278,11 @@ pub(crate) async fn source_revision(
 }
 
 /// (desired replicas, ready replicas) of a Deployment, or None when missing.
-pub(crate) async fn deployment(client: Client, namespace: &str, name: &str) -> Result<Option<(i32, i32)>> {
+pub(crate) async fn deployment(
+    client: Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<(i32, i32)>> {
     let api: Api<Deployment> = Api::namespaced(client, namespace);
     let d = api
         .get_opt(name)
@@ -333,7 +341,12 @@ pub(crate) async fn set_suspended(
 }
 
 /// Set a Deployment's replicas.
-pub(crate) async fn scale(client: Client, namespace: &str, name: &str, replicas: i32) -> Result<()> {
+pub(crate) async fn scale(
+    client: Client,
+    namespace: &str,
+    name: &str,
+    replicas: i32,
+) -> Result<()> {
     let api: Api<Deployment> = Api::namespaced(client, namespace);
     merge(
         &api,

@@ -320,7 +320,11 @@ impl Repo {
     /// owned files HEAD no longer has: a run killed between moving HEAD and
     /// writing the index would otherwise leave staged noise behind. Cheap
     /// when nothing differs (the entries are compared by blob ID).
-    pub(crate) fn sync_index(&self, rendered: &[Rendered], inputs: &[(String, Vec<u8>)]) -> Result<()> {
+    pub(crate) fn sync_index(
+        &self,
+        rendered: &[Rendered],
+        inputs: &[(String, Vec<u8>)],
+    ) -> Result<()> {
         let mut index = self.repo.index()?;
         let mut changed = false;
         let files = rendered

@@ -297,7 +297,11 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Refuse to go on when a change would destroy work that is not `gen`'s.
-pub(crate) fn guard(changes: &Changes, uncommitted_edits: &BTreeSet<String>, force: bool) -> Result<()> {
+pub(crate) fn guard(
+    changes: &Changes,
+    uncommitted_edits: &BTreeSet<String>,
+    force: bool,
+) -> Result<()> {
     if let Some(link) = changes.escapes.iter().next() {
         bail!(Hinted::new(
             format!(

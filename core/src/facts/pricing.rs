@@ -2,44 +2,44 @@
 //! option costs before deploying it. Update the figures here when AWS
 //! changes them.
 
-pub(crate) struct HourlyPrice {
+pub struct HourlyPrice {
     pub usd_per_hour: f64,
     pub source: &'static str,
     pub as_of: &'static str,
 }
 
 /// Hours in an average month (365 × 24 / 12), as AWS bills.
-pub(crate) const HOURS_PER_MONTH: f64 = 730.0;
+pub const HOURS_PER_MONTH: f64 = 730.0;
 
 /// One Route 53 Application Recovery Controller cluster, billed per hour
 /// whether or not its routing controls are used.
-pub(crate) const ARC_CLUSTER: HourlyPrice = HourlyPrice {
+pub const ARC_CLUSTER: HourlyPrice = HourlyPrice {
     usd_per_hour: 2.50,
     source: "aws.amazon.com/application-recovery-controller/pricing",
     as_of: "list price as quoted in 2026; check the page",
 };
 
 /// One ARC readiness check.
-pub(crate) const ARC_READINESS_CHECK: HourlyPrice = HourlyPrice {
+pub const ARC_READINESS_CHECK: HourlyPrice = HourlyPrice {
     usd_per_hour: 0.045,
     source: "aws.amazon.com/application-recovery-controller/pricing",
     as_of: "list price as quoted in 2026; check the page",
 };
 
 impl HourlyPrice {
-    pub(crate) fn per_month(&self, count: usize) -> f64 {
+    pub fn per_month(&self, count: usize) -> f64 {
         self.usd_per_hour * HOURS_PER_MONTH * count as f64
     }
 }
 
 /// Route 53 health checks, per check per month, for AWS endpoints.
 /// Source: aws.amazon.com/route53/pricing ("Health checks"), list prices.
-pub(crate) const HEALTH_CHECK_BASE: f64 = 0.50;
+pub const HEALTH_CHECK_BASE: f64 = 0.50;
 /// Each optional feature of a check (HTTPS, fast 10 s interval, latency
 /// measurement, string matching), per check per month.
-pub(crate) const HEALTH_CHECK_FEATURE: f64 = 1.00;
+pub const HEALTH_CHECK_FEATURE: f64 = 1.00;
 /// CALCULATED and RECOVERY_CONTROL checks are counted as basic checks here;
 /// the pricing page does not list them apart (check it before relying on this).
-pub(crate) const HEALTH_CHECK_OTHER: f64 = 0.50;
-pub(crate) const HEALTH_CHECK_SOURCE: &str =
+pub const HEALTH_CHECK_OTHER: f64 = 0.50;
+pub const HEALTH_CHECK_SOURCE: &str =
     "aws.amazon.com/route53/pricing, list prices as quoted in 2026";

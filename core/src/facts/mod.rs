@@ -2,8 +2,8 @@
 //! that every stage may read and that reads nothing of gen. The code that
 //! checks against a fact holds no copy of it.
 
-pub(crate) mod arc;
-pub(crate) mod pricing;
-pub(crate) mod quotas;
-pub(crate) mod route53;
-pub(crate) mod zones;
+pub mod arc;
+pub mod pricing;
+pub mod quotas;
+pub mod route53;
+pub mod zones;

@@ -3,10 +3,10 @@
 /// The ARC configuration API (clusters, control panels, routing controls,
 /// safety rules) and readiness live in us-west-2 (ARC Developer Guide,
 /// "Regions and endpoints": the control plane's Region is US West (Oregon)).
-pub(crate) const ARC_HOME_REGION: &str = "us-west-2";
+pub const ARC_HOME_REGION: &str = "us-west-2";
 
 /// The readiness resource-set type of a resource ARN, and a short name for it.
-pub(crate) fn readiness_type(arn: &str) -> Option<(&'static str, &'static str)> {
+pub fn readiness_type(arn: &str) -> Option<(&'static str, &'static str)> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     if parts.len() != 6
         || parts[0] != "arn"

@@ -11,61 +11,61 @@
 //! Each cluster's paths sit under its own `deploy/<cluster>/`, so no two
 //! clusters' Flux paths overlap.
 
-pub(crate) const DEPLOY_DIR: &str = "deploy";
-pub(crate) const CLUSTERS_DIR: &str = "clusters";
-pub(crate) const CFN_DIR: &str = "cloudformation";
-pub(crate) const FLUX_FILE: &str = "gen-kustomizations.yaml";
-pub(crate) const INFRA_FILE: &str = "infra.yaml";
-pub(crate) const INGRESS_FILE: &str = "ingress.yaml";
-pub(crate) const APP_FILE: &str = "app.yaml";
-pub(crate) const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
+pub const DEPLOY_DIR: &str = "deploy";
+pub const CLUSTERS_DIR: &str = "clusters";
+pub const CFN_DIR: &str = "cloudformation";
+pub const FLUX_FILE: &str = "gen-kustomizations.yaml";
+pub const INFRA_FILE: &str = "infra.yaml";
+pub const INGRESS_FILE: &str = "ingress.yaml";
+pub const APP_FILE: &str = "app.yaml";
+pub const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
 
-pub(crate) fn flux_file(cluster: &str) -> String {
+pub fn flux_file(cluster: &str) -> String {
     format!("{CLUSTERS_DIR}/{cluster}/{FLUX_FILE}")
 }
 
-pub(crate) fn infra_dir(cluster: &str) -> String {
+pub fn infra_dir(cluster: &str) -> String {
     format!("{DEPLOY_DIR}/{cluster}/infra")
 }
 
-pub(crate) fn ingress_dir(cluster: &str) -> String {
+pub fn ingress_dir(cluster: &str) -> String {
     format!("{DEPLOY_DIR}/{cluster}/ingress")
 }
 
-pub(crate) fn app_dir(cluster: &str, app: &str) -> String {
+pub fn app_dir(cluster: &str, app: &str) -> String {
     format!("{DEPLOY_DIR}/{cluster}/apps/{app}")
 }
 
-pub(crate) fn stack_name(spec_name: &str, group: &str) -> String {
+pub fn stack_name(spec_name: &str, group: &str) -> String {
     format!("{spec_name}-dns-{group}")
 }
 
 /// The ARC stack (control panel, routing controls, safety rules; readiness),
 /// homed in us-west-2 where the ARC configuration API lives.
-pub(crate) fn arc_stack_name(spec_name: &str) -> String {
+pub fn arc_stack_name(spec_name: &str) -> String {
     format!("{spec_name}-arc")
 }
 
 /// A routing control: per Region, or per app and Region.
-pub(crate) fn routing_control_name(spec_name: &str, app: Option<&str>, region: &str) -> String {
+pub fn routing_control_name(spec_name: &str, app: Option<&str>, region: &str) -> String {
     match app {
         Some(app) => format!("{spec_name}-{app}-{region}"),
         None => format!("{spec_name}-{region}"),
     }
 }
 
-pub(crate) fn stack_file(stack: &str) -> String {
+pub fn stack_file(stack: &str) -> String {
     format!("{CFN_DIR}/{stack}.yaml")
 }
 
-pub(crate) fn flux_name(spec_name: &str, part: &str) -> String {
+pub fn flux_name(spec_name: &str, part: &str) -> String {
     format!("{spec_name}-{part}")
 }
 
 /// What a path belongs to, for describing changes (also of pruned files,
 /// which are no longer in any plan).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Owner {
+pub enum Owner {
     /// An app's workload in a cluster.
     App {
         cluster: String,
@@ -81,7 +81,7 @@ pub(crate) enum Owner {
     Other,
 }
 
-pub(crate) fn owner_of(path: &str) -> Owner {
+pub fn owner_of(path: &str) -> Owner {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
         [DEPLOY_DIR, cluster, "apps", app, ..] => Owner::App {
@@ -100,7 +100,7 @@ pub(crate) fn owner_of(path: &str) -> Owner {
 
 /// Is `path` (relative, `/`-separated) one `gen` may own? Only these are ever
 /// written or pruned; `clusters/<cluster>/flux-system/` never is.
-pub(crate) fn may_own(path: &str) -> bool {
+pub fn may_own(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
         [CLUSTERS_DIR, _, FLUX_FILE] => true,
@@ -111,7 +111,7 @@ pub(crate) fn may_own(path: &str) -> bool {
 }
 
 /// `eu-west-1` → `EuWest1`: the word form of a name inside logical IDs.
-pub(crate) fn pascal(s: &str) -> String {
+pub fn pascal(s: &str) -> String {
     s.split(['-', '_', '.'])
         .filter(|p| !p.is_empty())
         .map(|p| {

@@ -9,7 +9,7 @@
 //! external-dns (ap-east-2 and ap-southeast-6: external-dns only). A Region missing here needs `regions[].albZoneId` in the spec.
 
 /// (Region, ALB canonical hosted zone ID), sorted by Region.
-pub(crate) const ALB_ZONES: &[(&str, &str)] = &[
+pub const ALB_ZONES: &[(&str, &str)] = &[
     ("af-south-1", "Z268VQBMOI5EKX"),
     ("ap-east-1", "Z3DQVH9N71FHZ0"),
     ("ap-east-2", "Z02789141MW7T1WBU19PO"),
@@ -50,7 +50,7 @@ pub(crate) const ALB_ZONES: &[(&str, &str)] = &[
     ("us-west-2", "Z1H1FL5HABSF5"),
 ];
 
-pub(crate) fn alb_zone_id(region: &str) -> Option<&'static str> {
+pub fn alb_zone_id(region: &str) -> Option<&'static str> {
     ALB_ZONES
         .binary_search_by(|(r, _)| (*r).cmp(region))
         .ok()

@@ -8,7 +8,7 @@ use crate::spec::lock::{FILE, Lock};
 
 /// Fill the ALB DNS names the spec leaves out from the lock. The spec wins
 /// where both give one; a disagreement is worth a warning.
-pub(crate) fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
+pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
     let mut notes = Vec::new();
     // Only the zone of this spec's name: a lock written before the zone
     // changed must not point the records at the old one.

@@ -6,27 +6,27 @@
 //! it healthy. ELB alias records have a fixed 60 s TTL.
 
 /// Seconds a failing check can take: 4 s to connect plus 2 s for a response.
-pub(crate) const CHECK_TIMEOUT_S: u32 = 6;
+pub const CHECK_TIMEOUT_S: u32 = 6;
 /// TTL of alias records to an ELB load balancer.
-pub(crate) const ALIAS_TTL_S: u32 = 60;
+pub const ALIAS_TTL_S: u32 = 60;
 /// An endpoint is healthy while more than this share (percent) of the
 /// reporting checkers see it healthy.
-pub(crate) const HEALTHY_CHECKERS_PERCENT: usize = 18;
+pub const HEALTHY_CHECKERS_PERCENT: usize = 18;
 
 /// Worst-case seconds from an app failing to every resolver answering
 /// elsewhere: `threshold` failed checks, each up to the interval plus the
 /// timeouts, then the TTL (δ, the delay to DNS answers, is undocumented).
-pub(crate) fn failover_seconds(interval: u32, threshold: u32) -> u32 {
+pub fn failover_seconds(interval: u32, threshold: u32) -> u32 {
     threshold * (interval + CHECK_TIMEOUT_S) + ALIAS_TTL_S
 }
 
 /// Worst-case seconds Route 53 takes to see an endpoint fail, before the TTL.
-pub(crate) fn detection_seconds(interval: u32, threshold: u32) -> u32 {
+pub fn detection_seconds(interval: u32, threshold: u32) -> u32 {
     threshold * (interval + CHECK_TIMEOUT_S)
 }
 
 /// Whether `healthy` of `reporting` checkers make an endpoint healthy.
-pub(crate) fn healthy(healthy: usize, reporting: usize) -> bool {
+pub fn healthy(healthy: usize, reporting: usize) -> bool {
     reporting > 0 && healthy * 100 > reporting * HEALTHY_CHECKERS_PERCENT
 }
 

@@ -1,0 +1,24 @@
+//! gen's core: the pure pipeline from a spec's text to rendered files.
+//!
+//! `spec` (load) → `validate` → `resolve` (gen.lock) → `model` (plan) →
+//! `lint` (advice) → `render` (pure), with the leaves they share: `diag`
+//! (diagnostics and hints), `facts` (AWS's documented rules), `layout`
+//! (every derived name and path). `explain`, `review` and `simulate` read
+//! the plan or the rendered templates. Nothing here talks to a network or a
+//! cluster: this crate's dependencies hold no client, so Cargo keeps it so.
+//! The `generator` crate adds the adapters, `output` and the commands.
+
+pub mod diag;
+pub mod explain;
+pub mod facts;
+pub mod layout;
+pub mod lint;
+pub mod model;
+pub mod render;
+pub mod resolve;
+pub mod review;
+pub mod simulate;
+pub mod spec;
+#[cfg(test)]
+mod test_support;
+pub mod validate;
