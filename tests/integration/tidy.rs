@@ -153,3 +153,67 @@ fn every_lint_file_is_registered_with_a_code() {
     assert_eq!(codes.len(), n, "a code is used twice");
     assert!(n >= 10, "{n} lints found");
 }
+
+/// ARCHITECTURE.md is a map a newcomer can trust: every test it names
+/// exists, and every integration-test module is on it.
+#[test]
+fn architecture_names_tests_that_exist_and_every_test_module() {
+    let doc = fs::read_to_string(workspace().join("ARCHITECTURE.md")).unwrap();
+    let mut code = String::new();
+    for dir in ["core/src", "generator/src", "tests/integration"] {
+        let mut files = Vec::new();
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for e in fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        walk(&workspace().join(dir), &mut files);
+        for f in files {
+            code.push_str(&fs::read_to_string(f).unwrap());
+        }
+    }
+    let invariants = doc
+        .split("## Invariants")
+        .nth(1)
+        .expect("an Invariants section");
+    let mut missing = Vec::new();
+    let mut named = 0;
+    for quoted in invariants.split('`').skip(1).step_by(2) {
+        let Some((_, name)) = quoted.rsplit_once("::") else {
+            continue;
+        };
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') || !name.contains('_') {
+            continue;
+        }
+        named += 1;
+        if !code.contains(&format!("fn {name}(")) {
+            missing.push(quoted.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md names tests that do not exist: {missing:?}"
+    );
+    assert!(named >= 25, "{named} tests named");
+    for e in fs::read_dir(workspace().join("tests/integration"))
+        .unwrap()
+        .flatten()
+    {
+        let name = e
+            .file_name()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if name != "main" {
+            assert!(
+                doc.contains(&format!("`{name}`")),
+                "ARCHITECTURE.md omits tests/integration/{name}.rs"
+            );
+        }
+    }
+}
