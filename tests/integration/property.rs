@@ -133,6 +133,21 @@ fn no_spec_value_changes_the_structure_of_the_output() {
         let text = serde_yaml::to_string(&spec_value).expect("serialise");
         let loaded = match spec::load(&text, "gen.yaml") {
             Ok(l) => l,
+            // serde_yaml's emitter writes U+2028 and its kin raw into block
+            // scalars, where libyaml sees a line break and yaml-rust2 the
+            // rest of the line as the scalar's: two readings, which gen
+            // refuses with the line (tests/bad-specs/62 is the hand-written
+            // case). That is a rejection with a diagnostic, not a failure.
+            Err(d)
+                if text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
+                    && d.iter().any(|d| {
+                        d.message.contains("line break to some YAML parsers")
+                            || d.message.contains("YAML parsers read differently")
+                    }) =>
+            {
+                rejected += 1;
+                continue;
+            }
             Err(d) => panic!("case {case}: a well-formed spec failed to load: {d:?}\n{text}"),
         };
         let outcome = validate::validate(&loaded);

@@ -6,17 +6,19 @@ use std::path::{Path, PathBuf};
 
 use crate::util::*;
 
-fn sources() -> Vec<(String, String)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
+/// Every `.rs` file below `dir`.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
         }
     }
+}
+
+fn sources() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for dir in ["core/src", "generator/src"] {
         let src = workspace().join(dir);
@@ -162,16 +164,6 @@ fn architecture_names_tests_that_exist_and_every_test_module() {
     let mut code = String::new();
     for dir in ["core/src", "generator/src", "tests/integration"] {
         let mut files = Vec::new();
-        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-            for e in fs::read_dir(dir).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else if p.extension().is_some_and(|x| x == "rs") {
-                    out.push(p);
-                }
-            }
-        }
         walk(&workspace().join(dir), &mut files);
         for f in files {
             code.push_str(&fs::read_to_string(f).unwrap());

@@ -7,15 +7,8 @@ pub const ARC_HOME_REGION: &str = "us-west-2";
 
 /// The readiness resource-set type of a resource ARN, and a short name for it.
 pub fn readiness_type(arn: &str) -> Option<(&'static str, &'static str)> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() != 6
-        || parts[0] != "arn"
-        || !parts[1].starts_with("aws")
-        || !arn.chars().all(|c| c.is_ascii_graphic())
-    {
-        return None;
-    }
-    match (parts[2], parts[5]) {
+    let a = super::arn::Arn::parse(arn)?;
+    match (a.service, a.resource) {
         ("elasticloadbalancing", r) if r.starts_with("loadbalancer/") => {
             Some(("AWS::ElasticLoadBalancingV2::LoadBalancer", "load-balancer"))
         }

@@ -3,6 +3,7 @@
 //! checks against a fact holds no copy of it.
 
 pub mod arc;
+pub mod arn;
 pub mod pricing;
 pub mod quotas;
 pub mod route53;

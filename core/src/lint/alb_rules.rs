@@ -43,17 +43,6 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
 mod tests {
     use super::super::tests::*;
 
-    fn apps(n: usize) -> String {
-        let mut text = QUIET[..QUIET.find("apps:").unwrap()].to_string();
-        text.push_str("apps:\n");
-        for i in 0..n {
-            text.push_str(&format!(
-                "  - {{name: a{i}, host: a{i}.example.org, image: img, replicas: 2, health: {{path: /a{i}}}}}\n"
-            ));
-        }
-        text
-    }
-
     #[test]
     fn fires_past_one_hundred_rules() {
         // 50 apps: 100 rules, the quota exactly.

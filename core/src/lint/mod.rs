@@ -18,7 +18,9 @@ mod shared_alb_target_health;
 mod tcp_check;
 
 use crate::diag::Diagnostic;
-use crate::model::Plan;
+use std::collections::HashMap;
+
+use crate::model::{HealthCheckPlan, Plan, Workload};
 use crate::spec::checked::Spec;
 
 /// One lint: a code that never changes meaning, a short name, and its check.
@@ -28,13 +30,53 @@ pub struct Lint {
     check: fn(&Context<'_>) -> Vec<Diagnostic>,
 }
 
-/// What a lint reads: the checked spec (for field paths) and its plan.
+/// What a lint reads: the checked spec (for field paths) and its plan,
+/// with the plan's checks and workloads indexed once, so every lint is
+/// linear in the plan's size.
 pub struct Context<'a> {
     pub spec: &'a Spec,
     pub plan: &'a Plan,
+    /// Each app's health checks, one per Region it answers from.
+    checks: HashMap<&'a str, Vec<&'a HealthCheckPlan>>,
+    /// The workload of (app, Region).
+    workloads: HashMap<(&'a str, &'a str), &'a Workload>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    fn new(spec: &'a Spec, plan: &'a Plan) -> Context<'a> {
+        let mut checks: HashMap<&str, Vec<&HealthCheckPlan>> = HashMap::new();
+        for e in plan.stacks.iter().flat_map(|s| &s.entries) {
+            checks
+                .entry(&e.health_check.app)
+                .or_default()
+                .push(&e.health_check);
+        }
+        let workloads = plan
+            .clusters
+            .iter()
+            .flat_map(|c| {
+                c.workloads
+                    .iter()
+                    .map(move |w| ((w.app.as_str(), c.region.as_str()), w))
+            })
+            .collect();
+        Context {
+            spec,
+            plan,
+            checks,
+            workloads,
+        }
+    }
+
+    /// The app's health checks (none when it has no records).
+    fn checks(&self, app: &str) -> &[&'a HealthCheckPlan] {
+        self.checks.get(app).map_or(&[], Vec::as_slice)
+    }
+
+    fn workload(&self, app: &str, region: &str) -> Option<&'a Workload> {
+        self.workloads.get(&(app, region)).copied()
+    }
+
     /// The `apps[i]` path of an app, for the diagnostic's line.
     fn app_path(&self, app: &str) -> String {
         let i = self
@@ -64,7 +106,7 @@ pub const LINTS: &[Lint] = &[
 /// Every lint's warnings on a plan, in code order. Lines are the caller's to
 /// fill (it has the spec's line map).
 pub fn lint(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
-    let cx = Context { spec, plan };
+    let cx = Context::new(spec, plan);
     LINTS
         .iter()
         .flat_map(|l| {
@@ -101,6 +143,18 @@ apps:
     replicas: 2
     health: {path: /checkouthealth}
 ";
+
+    /// The quiet spec's Regions with `n` apps of two replicas each.
+    pub(crate) fn apps(n: usize) -> String {
+        let mut text = QUIET[..QUIET.find("apps:").unwrap()].to_string();
+        text.push_str("apps:\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "  - {{name: a{i}, host: a{i}.example.org, image: img, replicas: 2, health: {{path: /a{i}}}}}\n"
+            ));
+        }
+        text
+    }
 
     /// The warnings of a spec text, as `gen validate` shows them.
     pub(crate) fn warnings(text: &str) -> Vec<String> {

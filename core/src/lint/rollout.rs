@@ -11,6 +11,7 @@
 
 use super::*;
 use crate::facts::quotas::TARGET_HEALTHY_SECONDS;
+use crate::model::HealthCheckPlan;
 
 pub(super) const LINT: Lint = Lint {
     code: "W008",
@@ -28,20 +29,13 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
         // The Regions where one pod serves the app and its check there is
         // fast enough to fail during a rollout.
         let mut single = Vec::new();
-        let mut fastest: Option<&crate::model::HealthCheckPlan> = None;
-        for c in &cx.plan.clusters {
-            let Some(w) = c.workloads.iter().find(|w| w.app == app.name) else {
-                continue;
-            };
-            let Some(h) = cx
-                .plan
-                .entry(&app.name, &c.region)
-                .map(|(_, e)| &e.health_check)
-            else {
+        let mut fastest: Option<&HealthCheckPlan> = None;
+        for h in cx.checks(&app.name) {
+            let Some(w) = cx.workload(&app.name, &h.region) else {
                 continue;
             };
             if w.replicas == 1 && h.failure_threshold * h.interval <= healthy {
-                single.push(c.region.as_str());
+                single.push(h.region.as_str());
                 if fastest.is_none_or(|f| {
                     h.failure_threshold * h.interval < f.failure_threshold * f.interval
                 }) {

@@ -19,12 +19,8 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
         let Some(rto) = app.rto else { continue };
         // The slowest of the app's checks in the plan.
         let Some(h) = cx
-            .plan
-            .stacks
+            .checks(&app.name)
             .iter()
-            .flat_map(|s| &s.entries)
-            .map(|e| &e.health_check)
-            .filter(|h| h.app == app.name)
             .max_by_key(|h| failover_seconds(h.interval, h.failure_threshold))
         else {
             continue;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::TScalarStyle;
 
 /// Deeper than any spec field; beyond it paths are not recorded.
 pub(super) const MAX_DEPTH: usize = 16;
@@ -21,6 +22,18 @@ pub struct LineMap {
     pub too_deep: bool,
     /// Tagged values: (path, tag, line).
     pub tags: Vec<(String, String, usize)>,
+    /// Where the event parser stopped on text it rejects, and why: (line,
+    /// message). Beyond it the map knows no line and no tag.
+    pub error: Option<(usize, String)>,
+    /// U+0085, U+2028 and U+2029 inside quoted scalars (where they are the
+    /// value's characters, whatever the parser).
+    pub quoted_breaks: usize,
+}
+
+/// Characters libyaml reads as line breaks and yaml-rust2 (and most
+/// editors) as ordinary characters.
+pub(super) fn is_odd_break(c: char) -> bool {
+    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
 impl LineMap {
@@ -29,10 +42,11 @@ impl LineMap {
             stack: Vec::new(),
             map: LineMap::default(),
         };
-        // A text the parser rejects is reported by serde_yaml with its own
-        // position; here it just leaves the map partial.
+        // A text the parser rejects leaves the map partial; `load` reports
+        // it when serde_yaml accepted the same text.
         if let Err(e) = Parser::new_from_str(text).load(&mut walker, false) {
             walker.map.too_deep = e.info().contains("recursion limit");
+            walker.map.error = Some((e.marker().line(), e.info().to_string()));
         }
         walker.map
     }
@@ -120,7 +134,13 @@ impl Walker {
 impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
-            Event::Scalar(value, _, _, tag) => {
+            Event::Scalar(value, style, _, tag) => {
+                if matches!(
+                    style,
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+                ) {
+                    self.map.quoted_breaks += value.chars().filter(|c| is_odd_break(*c)).count();
+                }
                 if let Some(tag) = tag {
                     self.tagged(&tag, mark);
                 }

@@ -384,6 +384,29 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
     // Editors on some systems save a byte-order mark; it is not part of the YAML.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = LineMap::build(text);
+    // Line breaks to libyaml (serde_yaml's parser), ordinary characters to
+    // yaml-rust2 and to most editors: outside a quoted string, text that
+    // looks like a comment could be read as a field. Refused, with the line
+    // an editor shows. (Inside quotes they are the string's characters.)
+    let raw = text.chars().filter(|c| lines::is_odd_break(*c)).count();
+    if raw > lines.quoted_breaks
+        && let Some((n, c)) = text.lines().enumerate().find_map(|(n, l)| {
+            l.chars()
+                .find(|c| lines::is_odd_break(*c))
+                .map(|c| (n + 1, c))
+        })
+    {
+        let mut d = Diagnostic::new(
+            "",
+            format!(
+                "the character U+{:04X} is a line break to some YAML parsers and not to others",
+                c as u32
+            ),
+        )
+        .hint("remove it, or write a plain line break; inside a quoted string it is kept as it is");
+        d.line = Some(n);
+        return Err(vec![d]);
+    }
     // The YAML parser behind serde slows down quadratically on deep flow
     // nesting; no spec needs more than a few levels.
     if lines.max_depth > MAX_NESTING || lines.too_deep {
@@ -409,6 +432,16 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
         && let Err(err) = serde_yaml::Value::deserialize(doc)
     {
         return Err(vec![yaml_error(&err, file)]);
+    }
+    // serde_yaml read the text, but the second parser (for lines, tags and
+    // depth) did not: its checks would silently stop there. YAML 1.2 allows
+    // what it refuses (a tab after `:`, `#` right after a value), yet the
+    // readings differ between tools: ask for the common form.
+    if let Some((line, why)) = &lines.error {
+        let mut d = Diagnostic::new("", format!("YAML that YAML parsers read differently: {why}"))
+            .hint("use spaces, not tabs, after `:` and in indentation, a space before a `#` comment, and indent a flow collection's continued lines under its key");
+        d.line = Some(*line);
+        return Err(vec![d]);
     }
     let mut documents = serde_yaml::Deserializer::from_str(text);
     let de = match documents.next() {

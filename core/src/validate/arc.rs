@@ -3,6 +3,7 @@
 
 use super::format::{allowed_regions, arc_name_ok};
 use super::*;
+use crate::facts::arn::Arn;
 
 impl Validator {
     pub(super) fn arc(
@@ -29,16 +30,14 @@ impl Validator {
                 None
             }
             (Some(arn), None) => {
-                let parts: Vec<&str> = arn.splitn(6, ':').collect();
-                let ok = parts.len() == 6
-                    && parts[0] == "arn"
-                    && parts[1].starts_with("aws")
-                    && parts[2] == "route53-recovery-control"
-                    && parts[4].len() == 12
-                    && parts[4].chars().all(|c| c.is_ascii_digit())
-                    && parts[5].strip_prefix("cluster/").is_some_and(|id| {
-                        !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    });
+                let ok = Arn::parse(arn).is_some_and(|a| {
+                    a.service == "route53-recovery-control"
+                        && a.has_account()
+                        && a.resource.strip_prefix("cluster/").is_some_and(|id| {
+                            !id.is_empty()
+                                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                        })
+                });
                 if !ok {
                     self.err(
                         "arc.clusterArn",

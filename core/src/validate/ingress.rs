@@ -4,6 +4,7 @@
 
 use super::format::is_cidr;
 use super::*;
+use crate::facts::arn::Arn;
 
 impl Validator {
     pub(super) fn ingress(&mut self, raw: &RawSpec, name: Option<&str>) -> Option<Ingress> {
@@ -96,25 +97,24 @@ impl Validator {
             let (Some(arn), Some(name)) = (&r.certificate_arn, &r.name) else {
                 continue;
             };
-            let parts: Vec<&str> = arn.splitn(6, ':').collect();
-            let ok = parts.len() == 6
-                && parts[0] == "arn"
-                && parts[1].starts_with("aws")
-                && parts[2] == "acm"
-                && parts[4].len() == 12
-                && parts[4].chars().all(|c| c.is_ascii_digit())
-                && parts[5].starts_with("certificate/")
-                && arn.chars().all(|c| c.is_ascii_graphic());
-            if !ok {
+            let parsed = Arn::parse(arn).filter(|a| {
+                a.service == "acm"
+                    && !a.region.is_empty()
+                    && a.has_account()
+                    && a.resource.starts_with("certificate/")
+            });
+            let Some(parsed) = parsed else {
                 self.err(
                     &format!("regions[{i}].certificateArn"),
                     format!("`{}` is not an ACM certificate ARN", arn.escape_debug()),
                     "allowed: arn:aws:acm:REGION:ACCOUNT:certificate/ID",
                 );
-            } else if parts[3] != name {
+                continue;
+            };
+            if parsed.region != name {
                 self.err(
                     &format!("regions[{i}].certificateArn"),
-                    format!("the certificate is in {}, the ALB in {name}", parts[3]),
+                    format!("the certificate is in {}, the ALB in {name}", parsed.region),
                     "an ALB can only use an ACM certificate from its own Region",
                 );
             }
