@@ -318,6 +318,41 @@ fn dry_run_and_a_refused_prompt_leave_no_change_set() {
         serde_json::json!([]),
         "the update's change set was deleted"
     );
+
+    // The same review as JSON: values are enum names, and nothing is left.
+    let o = moto.run(d.path(), &["deploy", "--dry-run", "--output", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+    let checkout = v["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stack"] == "shop-dns-checkout")
+        .expect("the checkout stack")
+        .clone();
+    assert_eq!(checkout["state"], "Changes", "{checkout}");
+    let check = checkout["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["logical_id"] == "HealthCheckCheckoutEuWest1")
+        .expect("its health check")
+        .clone();
+    assert_eq!(check["action"], "Modify", "{check}");
+    assert!(
+        matches!(check["verdict"].as_str(), Some("InPlace" | "NewCheckId")),
+        "{check}"
+    );
+    assert_eq!(v["deletions"], serde_json::json!([]));
+    assert_eq!(
+        moto.py("change-sets", "shop-dns-checkout"),
+        serde_json::json!([]),
+        "a JSON dry run deletes its change sets too"
+    );
+    // JSON is a dry run's view only.
+    let o = moto.run(d.path(), &["deploy", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("add --dry-run"), "{}", stderr(&o));
 }
 
 #[test]

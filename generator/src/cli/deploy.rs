@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use serde::Serialize;
 
 use super::print_table;
 use super::{Printer, Session};
@@ -28,6 +29,9 @@ pub struct DeployArgs {
     /// Deploy only this stack (repeatable).
     #[arg(long = "stack", value_name = "NAME")]
     stacks: Vec<String>,
+    /// How a dry run shows its review: tables, or JSON (with --dry-run).
+    #[arg(long, value_enum, default_value = "table")]
+    output: super::arc::Output,
 }
 
 /// A stack to deploy: its name, Region and template.
@@ -108,6 +112,7 @@ pub(super) fn show_change_sets(s: &Session) -> Result<()> {
         let producers = producers(plan);
         let (review, deferred) =
             review_in_phases(pr, targets, &spec.name, &mut clients, &producers, false).await?;
+        show_review(pr, &review.stacks);
         discard_all(pr, &clients, &review.pending).await;
         pr.data(format_args!(
             "({} change sets shown and deleted)",
@@ -121,6 +126,12 @@ pub(super) fn show_change_sets(s: &Session) -> Result<()> {
 pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
     let pr = s.printer;
     let (spec, plan) = (&s.spec, &s.plan);
+    if matches!(args.output, super::arc::Output::Json) && !args.dry_run {
+        bail!(Hinted::new(
+            "--output json shows a deploy's review, which only a dry run stops at",
+            "add --dry-run (the change sets are made, shown as JSON, and deleted)"
+        ));
+    }
     let mut targets = checked_targets(s)?;
     if !args.stacks.is_empty() {
         for name in &args.stacks {
@@ -232,6 +243,7 @@ async fn review_in_phases(
             review.pending.extend(r.pending);
             review.up_to_date_names.extend(r.up_to_date_names);
             review.failed_names.extend(r.failed_names);
+            review.stacks.extend(r.stacks);
         }
         Err(e) => {
             discard_all(pr, clients, &review.pending).await;
@@ -294,7 +306,7 @@ async fn deploy(
         ));
     }
     let orphans = match &orphans_of {
-        Some(o) => match orphans(pr, o, &review, &deferred, args_spec, &mut clients).await {
+        Some(o) => match orphans(o, &review, &deferred, args_spec, &mut clients).await {
             Ok(found) => found,
             Err(e) => {
                 discard_all(pr, &clients, &review.pending).await;
@@ -303,6 +315,19 @@ async fn deploy(
         },
         None => Vec::new(),
     };
+    let json = matches!(args.output, super::arc::Output::Json);
+    if json {
+        let report = DeployReview {
+            stacks: &review.stacks,
+            deletions: &orphans,
+            second_phase: deferred.iter().map(|t| t.name.as_str()).collect(),
+        };
+        discard_all(pr, &clients, &review.pending).await;
+        pr.data(serde_json::to_string_pretty(&report).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    show_review(pr, &review.stacks);
+    show_deletions(pr, &orphans);
     let Review {
         pending,
         up_to_date_names,
@@ -343,6 +368,7 @@ async fn deploy(
         let second = async {
             let second =
                 prepare_all(pr, deferred, args_spec, &mut clients, producers, true).await?;
+            show_review(pr, &second.stacks);
             execute_all(pr, &clients, &second.pending).await
         };
         second.await.hint_context(|| {
@@ -352,7 +378,12 @@ async fn deploy(
             )
         })?;
     }
-    for (name, region) in &orphans {
+    for Deletion {
+        stack: name,
+        region,
+        ..
+    } in &orphans
+    {
         let c = client(&clients, region);
         c.delete(name).await?;
         let status = c.wait(name, |_, _| {}).await?;
@@ -370,13 +401,12 @@ async fn deploy(
 /// Stacks tagged with this spec that it no longer renders: DNS stacks whose
 /// apps left it, and the ARC stack once ARC is off (with what that saves).
 async fn orphans(
-    pr: Printer,
     o: &Orphans,
     review: &Review,
     deferred: &[Target],
     args_spec: &str,
     clients: &mut Vec<Cfn>,
-) -> Result<Vec<(String, String)>> {
+) -> Result<Vec<Deletion>> {
     let mut out = Vec::new();
     let region = &o.dns_region;
     open_client(clients, region).await;
@@ -393,10 +423,12 @@ async fn orphans(
         .await?
     {
         if !wanted.contains(&name.as_str()) {
-            pr.data(format_args!(
-                "{name} ({region}): DELETE (its apps are no longer in the spec)"
-            ));
-            out.push((name, region.clone()));
+            out.push(Deletion {
+                stack: name,
+                region: region.clone(),
+                reason: DeletionReason::AppsLeft,
+                detail: None,
+            });
         }
     }
     // ARC off: its stack goes once no record uses it (after the DNS stacks
@@ -407,15 +439,19 @@ async fn orphans(
             let saving = if c.physical_id(arc, "Cluster").await?.is_some() {
                 let p = crate::facts::pricing::ARC_CLUSTER;
                 format!(
-                    "; with it goes the ARC cluster gen created, about ${:.0} a month at list price ({})",
+                    "with it goes the ARC cluster gen created, about ${:.0} a month at list price ({})",
                     p.per_month(1),
                     p.source
                 )
             } else {
-                "; the ARC cluster it used is not gen's and stays".to_string()
+                "the ARC cluster it used is not gen's and stays".to_string()
             };
-            pr.data(format_args!("{arc} ({region}): DELETE (ARC is off in the spec; deleted after the DNS stacks stop using its routing controls{saving})"));
-            out.push((arc.clone(), region.clone()));
+            out.push(Deletion {
+                stack: arc.clone(),
+                region: region.clone(),
+                reason: DeletionReason::ArcOff,
+                detail: Some(saving),
+            });
         }
     }
     Ok(out)
@@ -463,6 +499,107 @@ struct Review {
     pending: Vec<Pending>,
     up_to_date_names: Vec<String>,
     failed_names: Vec<String>,
+    /// What each stack's change set does, in deploy order.
+    stacks: Vec<StackReview>,
+}
+
+/// One stack's review, decided from CloudFormation's types; shown as a
+/// table or as JSON (values are enum names).
+#[derive(Debug, Serialize)]
+struct StackReview {
+    stack: String,
+    region: String,
+    #[serde(flatten)]
+    state: StackState,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "state")]
+enum StackState {
+    UpToDate,
+    /// Its creation failed earlier: a deploy deletes it and creates it again.
+    FailedCreate {
+        status: String,
+    },
+    Changes {
+        new_stack: bool,
+        changes: Vec<ChangeReview>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+struct ChangeReview {
+    /// CloudFormation's action: Add, Modify, Remove, ...
+    action: String,
+    logical_id: String,
+    resource_type: String,
+    verdict: Verdict,
+}
+
+/// A stack of this spec that it no longer renders, deleted by a full deploy.
+#[derive(Debug, Serialize)]
+struct Deletion {
+    stack: String,
+    region: String,
+    reason: DeletionReason,
+    /// For the ARC stack: the cluster that goes with it, or that stays.
+    detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+enum DeletionReason {
+    /// Its apps are no longer in the spec.
+    AppsLeft,
+    /// ARC is off in the spec.
+    ArcOff,
+}
+
+/// The whole review of a deploy, for `--output json`.
+#[derive(Debug, Serialize)]
+struct DeployReview<'a> {
+    stacks: &'a [StackReview],
+    deletions: &'a [Deletion],
+    /// Stacks whose change sets are made once the stack they take outputs
+    /// from has run.
+    second_phase: Vec<&'a str>,
+}
+
+fn show_review(pr: Printer, stacks: &[StackReview]) {
+    for r in stacks {
+        match &r.state {
+            StackState::UpToDate => pr.data(format_args!("{} ({}): up to date", r.stack, r.region)),
+            StackState::FailedCreate { status } => pr.data(format_args!(
+                "{} ({}): its creation failed earlier ({status}); a deploy deletes it and creates it again",
+                r.stack, r.region
+            )),
+            StackState::Changes { new_stack, changes } => {
+                pr.data(format_args!(
+                    "{} ({}): {}",
+                    r.stack,
+                    r.region,
+                    if *new_stack { "new stack" } else { "changes" }
+                ));
+                show_changes(pr, &r.stack, changes);
+            }
+        }
+    }
+}
+
+fn show_deletions(pr: Printer, deletions: &[Deletion]) {
+    for d in deletions {
+        match d.reason {
+            DeletionReason::AppsLeft => pr.data(format_args!(
+                "{} ({}): DELETE (its apps are no longer in the spec)",
+                d.stack, d.region
+            )),
+            DeletionReason::ArcOff => pr.data(format_args!(
+                "{} ({}): DELETE (ARC is off in the spec; deleted after the DNS stacks stop using its routing controls{})",
+                d.stack,
+                d.region,
+                d.detail.as_deref().map(|x| format!("; {x}")).unwrap_or_default()
+            )),
+        }
+    }
 }
 
 /// The parameter values a stack takes from other stacks' outputs, read
@@ -539,6 +676,7 @@ async fn prepare_all(
     let mut pending: Vec<Pending> = Vec::new();
     let mut up_to_date_names: Vec<String> = Vec::new();
     let mut failed_names: Vec<String> = Vec::new();
+    let mut stacks: Vec<StackReview> = Vec::new();
     for t in targets {
         open_client(clients, &t.region).await;
         let parameters = match input_values(&t, clients, producers).await {
@@ -568,16 +706,21 @@ async fn prepare_all(
         };
         match prepared {
             Prepared::UpToDate => {
-                pr.data(format_args!("{} ({}): up to date", t.name, t.region));
+                stacks.push(StackReview {
+                    stack: t.name.clone(),
+                    region: t.region.clone(),
+                    state: StackState::UpToDate,
+                });
                 up_to_date_names.push(t.name.clone());
             }
             Prepared::FailedCreate { status } => {
-                pr.data(format_args!(
-                    "{} ({}): its creation failed earlier ({}); a deploy deletes it and creates it again",
-                    t.name,
-                    t.region,
-                    status.as_str()
-                ));
+                stacks.push(StackReview {
+                    stack: t.name.clone(),
+                    region: t.region.clone(),
+                    state: StackState::FailedCreate {
+                        status: status.as_str().to_string(),
+                    },
+                });
                 failed_names.push(t.name.clone());
             }
             Prepared::ChangeSet {
@@ -585,17 +728,22 @@ async fn prepare_all(
                 created_stack,
                 changes,
             } => {
-                pr.data(format_args!(
-                    "{} ({}): {}",
-                    t.name,
-                    t.region,
-                    if created_stack {
-                        "new stack"
-                    } else {
-                        "changes"
-                    }
-                ));
-                show_changes(pr, &t.name, &changes);
+                stacks.push(StackReview {
+                    stack: t.name.clone(),
+                    region: t.region.clone(),
+                    state: StackState::Changes {
+                        new_stack: created_stack,
+                        changes: changes
+                            .iter()
+                            .map(|c| ChangeReview {
+                                action: c.action.as_ref().map_or("", |a| a.as_str()).to_string(),
+                                logical_id: c.logical_id.clone(),
+                                resource_type: c.resource_type.clone(),
+                                verdict: Verdict::of(c),
+                            })
+                            .collect(),
+                    },
+                });
                 pending.push(Pending {
                     target: t,
                     id,
@@ -608,12 +756,13 @@ async fn prepare_all(
         pending,
         up_to_date_names,
         failed_names,
+        stacks,
     })
 }
 
 /// What a change set does to one resource, decided from CloudFormation's
 /// own types ("Replacement": True, False or Conditional).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 enum Verdict {
     /// Added, removed, or changed in place.
     InPlace,
@@ -653,22 +802,20 @@ impl Verdict {
 }
 
 /// A change set's resources as a table, and a warning when it replaces any.
-fn show_changes(pr: Printer, stack: &str, changes: &[cfn::Change]) {
-    let verdicts: Vec<Verdict> = changes.iter().map(Verdict::of).collect();
+fn show_changes(pr: Printer, stack: &str, changes: &[ChangeReview]) {
     let rows: Vec<[String; 4]> = changes
         .iter()
-        .zip(&verdicts)
-        .map(|(c, v)| {
+        .map(|c| {
             [
-                c.action.as_ref().map_or("", |a| a.as_str()).to_string(),
+                c.action.clone(),
                 c.logical_id.clone(),
                 c.resource_type.clone(),
-                v.label().to_string(),
+                c.verdict.label().to_string(),
             ]
         })
         .collect();
     print_table(pr, ["ACTION", "RESOURCE", "TYPE", "REPLACEMENT"], &rows);
-    let replaced = verdicts.iter().filter(|v| v.replaces()).count();
+    let replaced = changes.iter().filter(|c| c.verdict.replaces()).count();
     if replaced > 0 {
         pr.warn(format_args!(
             "{stack} replaces {replaced} resource(s): a replaced health check gets a new ID, and records switch to it"
