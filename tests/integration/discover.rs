@@ -152,6 +152,26 @@ fn discover_records_what_is_ready_and_says_what_is_pending() {
     );
     assert!(!lock.contains("us-east-1"), "{lock}");
 
+    // The same outcome as JSON: states by name, the hint apart from the detail.
+    let (mut cmd, _home) = gen_command(d.path());
+    let o = cmd
+        .args(["discover", "--output", "json"])
+        .env("KUBECONFIG", &config)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+    assert_eq!(v["regions"][0]["state"], "Ready", "{v}");
+    assert_eq!(v["regions"][0]["alb_dns_name"], WEST);
+    assert_eq!(v["regions"][1]["state"], "Pending", "{v}");
+    assert!(
+        v["regions"][1]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("describe ingress shop")),
+        "{v}"
+    );
+    assert_eq!(v["lock_written"], false, "the lock already holds west: {v}");
+
     // render takes the name from the lock, and commits the lock with the spec.
     let o = run_gen(d.path(), &["render"]);
     assert!(o.status.success(), "{}", stderr(&o));

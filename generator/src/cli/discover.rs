@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
+use serde::Serialize;
 
 use super::Session;
 use super::print_table;
@@ -18,14 +19,68 @@ use crate::spec::lock::{self, Locked, LockedZone};
 enum Found {
     Ready(String),
     Problem {
-        state: &'static str,
+        state: State,
         detail: String,
         hint: Option<String>,
     },
 }
 
-pub(super) fn run(s: &Session) -> Result<ExitCode> {
+/// A Region's state, as the table says it and as JSON names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+enum State {
+    Ready,
+    NoContext,
+    WrongRegion,
+    Pending,
+    Missing,
+    Unreachable,
+}
+
+impl State {
+    fn words(self) -> &'static str {
+        match self {
+            State::Ready => "ready",
+            State::NoContext => "no context",
+            State::WrongRegion => "wrong Region",
+            State::Pending => "pending",
+            State::Missing => "missing",
+            State::Unreachable => "unreachable",
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiscoverArgs {
+    /// Print a table and notes, or one JSON document.
+    #[arg(long, value_enum, default_value = "table")]
+    output: super::arc::Output,
+}
+
+#[derive(Debug, Serialize)]
+struct RegionReport<'a> {
+    region: &'a str,
+    cluster: &'a str,
+    context: &'a str,
+    state: State,
+    alb_dns_name: Option<&'a str>,
+    detail: Option<&'a str>,
+    hint: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    regions: Vec<RegionReport<'a>>,
+    /// The public zone's ID when it was looked up (the spec gives none).
+    hosted_zone_id: Option<&'a str>,
+    hosted_zone_error: Option<String>,
+    /// The lock file, and whether this run wrote it.
+    lock: String,
+    lock_written: bool,
+}
+
+pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     let pr = s.printer;
+    let json = matches!(args.output, super::arc::Output::Json);
     let (settings, spec) = (&s.settings, &s.spec);
     let config = k8s::kubeconfig()?;
     let runtime = super::runtime()?;
@@ -39,7 +94,7 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
                     i,
                     "-".into(),
                     Found::Problem {
-                        state: "no context",
+                        state: State::NoContext,
                         detail: e.to_string(),
                         hint: super::hints::hint_for(&e),
                     },
@@ -63,7 +118,7 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
                 if !h.ends_with(&format!(".{}.elb.amazonaws.com", r.name)) =>
             {
                 Found::Problem {
-                    state: "wrong Region",
+                    state: State::WrongRegion,
                     detail: format!(
                         "context `{context}` reports `{h}`, which is not an ALB in {}",
                         r.name
@@ -75,7 +130,7 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
             }
             Ok(IngressAddress::Ready(h)) => Found::Ready(h),
             Ok(IngressAddress::Pending) => Found::Problem {
-                state: "pending",
+                state: State::Pending,
                 detail: format!("Ingress {ns}/{name} has no address yet"),
                 hint: Some(format!(
                     "the load balancer controller creates the ALB within minutes; check `kubectl --context {context} -n {ns} describe ingress {name}` for its events, and that the IngressClass `{}` exists",
@@ -83,7 +138,7 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
                 )),
             },
             Ok(IngressAddress::Missing) => Found::Problem {
-                state: "missing",
+                state: State::Missing,
                 detail: format!("there is no Ingress {ns}/{name}"),
                 hint: Some(format!(
                     "has Flux applied it? `flux --context {context} get kustomizations` should show {}-ingress ready",
@@ -91,7 +146,7 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
                 )),
             },
             Err(e) => Found::Problem {
-                state: "unreachable",
+                state: State::Unreachable,
                 detail: format!("{e:#}"),
                 hint: super::hints::hints_of(&e).into_iter().next(),
             },
@@ -104,12 +159,37 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
             let r = &spec.regions[*i];
             let result = match f {
                 Found::Ready(h) => h.clone(),
-                Found::Problem { state, .. } => state.to_string(),
+                Found::Problem { state, .. } => state.words().to_string(),
             };
             [r.name.clone(), r.cluster.clone(), context.clone(), result]
         })
         .collect();
-    print_table(pr, ["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
+    let regions: Vec<RegionReport> = found
+        .iter()
+        .map(|(i, context, f)| {
+            let r = &spec.regions[*i];
+            let (state, alb, detail, hint) = match f {
+                Found::Ready(h) => (State::Ready, Some(h.as_str()), None, None),
+                Found::Problem {
+                    state,
+                    detail,
+                    hint,
+                } => (*state, None, Some(detail.as_str()), hint.as_deref()),
+            };
+            RegionReport {
+                region: &r.name,
+                cluster: &r.cluster,
+                context,
+                state,
+                alb_dns_name: alb,
+                detail,
+                hint,
+            }
+        })
+        .collect();
+    if !json {
+        print_table(pr, ["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
+    }
 
     // The hosted zone's ID, unless the spec gives it: records name their
     // zone by ID, never by a name a private zone shares. One the lock gave
@@ -142,10 +222,19 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
         })
     });
     match &zone {
+        _ if json => {}
         Some(Ok(id)) => pr.data(format_args!("hosted zone {}: {id}", spec.zone)),
         Some(Err(_)) => pr.data(format_args!("hosted zone {}: not found", spec.zone)),
         None => {}
     }
+    let hosted_zone_id = match &zone {
+        Some(Ok(id)) => Some(id.clone()),
+        _ => None,
+    };
+    let hosted_zone_error = match &zone {
+        Some(Err(e)) => Some(format!("{e:#}")),
+        _ => None,
+    };
 
     let mut all_ready = true;
     match zone {
@@ -172,10 +261,11 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
         }
         None => {}
     }
-    for (i, _, f) in found {
-        let r = &spec.regions[i];
+    for (i, _, f) in &found {
+        let r = &spec.regions[*i];
         match f {
             Found::Ready(h) => {
+                let h = h.clone();
                 let keep = lock_now
                     .regions
                     .get(&r.name)
@@ -198,22 +288,34 @@ pub(super) fn run(s: &Session) -> Result<ExitCode> {
             } => {
                 all_ready = false;
                 details.push((
-                    format!("{} ({}): {state}: {detail}", r.name, r.cluster),
-                    hint,
+                    format!("{} ({}): {}: {detail}", r.name, r.cluster, state.words()),
+                    hint.clone(),
                 ));
             }
         }
     }
-    for (d, hint) in &details {
+    for (d, hint) in details.iter().filter(|_| !json) {
         match hint {
             Some(h) => pr.warn_hint(d, h),
             None => pr.warn(d),
         }
     }
     let path = lock::path_for(&settings.spec);
-    if lock_now != before {
+    let written = lock_now != before;
+    if written {
         lock_now.version = 1;
         output::write_atomic(&path, lock::to_text(&lock_now)?.as_bytes())?;
+    }
+    if json {
+        let report = Report {
+            regions,
+            hosted_zone_id: hosted_zone_id.as_deref(),
+            hosted_zone_error,
+            lock: path.display().to_string(),
+            lock_written: written,
+        };
+        pr.data(serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else if written {
         pr.data(format_args!(
             "wrote {}: run `gen render` to use it, and commit both",
             path.display()

@@ -107,11 +107,41 @@ pub(super) fn recorded(k: &k8s::Kustomization) -> Option<String> {
     })
 }
 
+/// How a drill takes the app down in its Region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+enum Method {
+    /// Scale its Deployment to 0 (its check fails, the records follow).
+    ScaleToZero,
+    /// Turn its routing control Off (ARC).
+    RoutingControlOff,
+}
+
+impl Method {
+    fn words(self) -> &'static str {
+        match self {
+            Method::ScaleToZero => "scale to 0",
+            Method::RoutingControlOff => "routing control Off",
+        }
+    }
+}
+
+/// How a drill ended, decided once; `outcome` says it in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+enum Ending {
+    /// Route 53 saw the failure and the recovery.
+    Done,
+    /// Route 53 saw the failure; the failback was not seen in time.
+    FailbackNotSeen,
+    /// Stopped before Route 53 saw the failure (timeout, signal, error).
+    Stopped,
+}
+
 #[derive(Debug, Serialize)]
 struct DrillLog {
     app: String,
     region: String,
-    method: &'static str,
+    method: Method,
+    result: Ending,
     health_check: String,
     predicted_detection_s: u32,
     predicted_failover_s: u32,
@@ -283,10 +313,11 @@ async fn drill(
         app: args.app.clone(),
         region: args.region.clone(),
         method: if args.arc {
-            "routing control Off"
+            Method::RoutingControlOff
         } else {
-            "scale to 0"
+            Method::ScaleToZero
         },
+        result: Ending::Stopped,
         health_check: id.clone(),
         predicted_detection_s: predicted_detection,
         predicted_failover_s: predicted,
@@ -347,7 +378,9 @@ async fn drill(
         }
         pr.data(format_args!(
             "{} down in {} ({}); waiting for Route 53",
-            args.app, args.region, log.method
+            args.app,
+            args.region,
+            log.method.words()
         ));
         wait_for(pr, &r53, &id, false, args).await
     };
@@ -359,6 +392,7 @@ async fn drill(
         Ok(secs) => {
             log.detection_s = Some(*secs);
             log.outcome = "drill done".into();
+            log.result = Ending::Done;
         }
         Err(e) => log.outcome = format!("drill stopped: {e:#}"),
     }
@@ -404,7 +438,10 @@ async fn drill(
         };
         match back {
             Ok(secs) => log.failback_s = Some(secs),
-            Err(e) => log.outcome = format!("drill done, failback not seen: {e:#}"),
+            Err(e) => {
+                log.outcome = format!("drill done, failback not seen: {e:#}");
+                log.result = Ending::FailbackNotSeen;
+            }
         }
     }
     Ok(log)

@@ -69,7 +69,7 @@ pub enum Command {
     /// What Route 53 would answer for each host when apps, Regions or routing controls fail.
     Simulate(simulate::SimulateArgs),
     /// Read each Region's ALB DNS name from its cluster's Ingress into gen.lock.
-    Discover,
+    Discover(discover::DiscoverArgs),
     /// Show what a change to the spec does to DNS, against a base revision.
     Plan(plan::PlanArgs),
     /// Deploy the rendered CloudFormation stacks through reviewed change sets.
@@ -180,7 +180,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Arc { cmd } => arc::run(&session, cmd),
         Command::Deploy(args) => deploy::run(&session, args),
         Command::Plan(args) => plan::run(&session, args),
-        Command::Discover => discover::run(&session),
+        Command::Discover(args) => discover::run(&session, args),
         Command::Simulate(args) => simulate::run(&session, args),
         Command::Explain(args) => explain::run(&session, args),
         Command::Status(args) => status::run(&session, args),
