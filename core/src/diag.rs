@@ -42,11 +42,15 @@ impl Diagnostic {
         self
     }
 
-    /// A warning from the lint of that code.
-    pub fn lint(code: &'static str, path: &str, message: impl Into<String>) -> Diagnostic {
-        let mut d = Diagnostic::new(path, message).warning();
-        d.code = Some(code);
-        d
+    /// At `line` of the spec (for problems found in its text, not at a field).
+    pub fn at(mut self, line: usize) -> Diagnostic {
+        self.line = Some(line);
+        self
+    }
+
+    /// A lint's warning; `lint::lint` stamps it with the lint's code.
+    pub fn lint(path: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(path, message).warning()
     }
 
     pub fn is_error(&self) -> bool {

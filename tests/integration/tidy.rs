@@ -18,9 +18,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The crates' sources, as (path inside its `src`, text).
 fn sources() -> Vec<(String, String)> {
+    sources_in(&["core/src", "generator/src"])
+}
+
+fn sources_in(dirs: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for dir in ["core/src", "generator/src"] {
+    for dir in dirs {
         let src = workspace().join(dir);
         let mut files = Vec::new();
         walk(&src, &mut files);
@@ -161,14 +166,10 @@ fn every_lint_file_is_registered_with_a_code() {
 #[test]
 fn architecture_names_tests_that_exist_and_every_test_module() {
     let doc = fs::read_to_string(workspace().join("ARCHITECTURE.md")).unwrap();
-    let mut code = String::new();
-    for dir in ["core/src", "generator/src", "tests/integration"] {
-        let mut files = Vec::new();
-        walk(&workspace().join(dir), &mut files);
-        for f in files {
-            code.push_str(&fs::read_to_string(f).unwrap());
-        }
-    }
+    let code: String = sources_in(&["core/src", "generator/src", "tests/integration"])
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
     let invariants = doc
         .split("## Invariants")
         .nth(1)

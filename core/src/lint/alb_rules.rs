@@ -27,9 +27,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
     };
     let regions: Vec<&str> = over.iter().map(|(r, _)| *r).collect();
     vec![
-        Diagnostic::lint(
-            LINT.code,
-            "apps",
+        Diagnostic::lint("apps",
             format!(
                 "the shared ALB needs {most} listener rules in {}; the default quota is {ALB_RULES} per ALB",
                 regions.join(", ")

@@ -29,9 +29,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
             continue;
         }
         out.push(
-            Diagnostic::lint(
-                LINT.code,
-                "arc.safetyRules.minRegionsOn",
+            Diagnostic::lint("arc.safetyRules.minRegionsOn",
                 format!(
                     "app {app} has records in {n} Regions only: its own safety rule keeps {} of them On, not {min_on}",
                     rule.threshold

@@ -26,7 +26,6 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
     }
     vec![
         Diagnostic::lint(
-            LINT.code,
             "apps",
             format!(
                 "{checks} Route 53 health checks; the default quota is {HEALTH_CHECKS} per account"

@@ -17,9 +17,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
     if cidrs.is_empty() || cidrs.iter().any(|c| c == "0.0.0.0/0") {
         return Vec::new();
     }
-    vec![Diagnostic::lint(
-        LINT.code,
-        "ingress.inboundCidrs",
+    vec![Diagnostic::lint("ingress.inboundCidrs",
         "the ALB accepts only these CIDRs, and Route 53's health checkers connect from their own ranges",
     )
     .hint("add the ROUTE53_HEALTHCHECKS ranges of AWS's ip-ranges.json for every checker Region, or every check (and so every record) turns unhealthy")]

@@ -20,7 +20,6 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
     }
     vec![
         Diagnostic::lint(
-            LINT.code,
             "ingress.scheme",
             "an internal ALB cannot be reached by Route 53 health checkers",
         )

@@ -18,9 +18,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
         return Vec::new();
     }
     vec![
-        Diagnostic::lint(
-            LINT.code,
-            "arc.readiness.enabled",
+        Diagnostic::lint("arc.readiness.enabled",
             "ARC readiness checks are closed to new AWS customers",
         )
         .hint("on an account that has never used them, the ARC stack fails to create: leave readiness off there"),

@@ -46,9 +46,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
         let Some(h) = fastest else { continue };
         let detection = h.failure_threshold * h.interval;
         out.push(
-            Diagnostic::lint(
-                LINT.code,
-                &format!("{}.replicas", cx.app_path(&app.name)),
+            Diagnostic::lint(&format!("{}.replicas", cx.app_path(&app.name)),
                 format!(
                     "a rollout of {} can fail it over: with one replica in {} the ALB has no healthy target until the new pod's target turns healthy (at least {healthy} s), and its Route 53 check fails after {} × {} s = {detection} s",
                     app.name,

@@ -30,9 +30,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
             continue;
         }
         out.push(
-            Diagnostic::lint(
-                LINT.code,
-                &format!("{}.rto", cx.app_path(&app.name)),
+            Diagnostic::lint(&format!("{}.rto", cx.app_path(&app.name)),
                 format!(
                     "worst-case failover is {worst} s ({} × ({} s + {CHECK_TIMEOUT_S} s) + {ALIAS_TTL_S} s TTL), over the rto of {rto} s",
                     h.failure_threshold, h.interval

@@ -22,7 +22,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
             .plan
             .clusters
             .iter()
-            .filter(|c| c.workloads.iter().any(|w| w.app == app.name))
+            .filter(|c| cx.workload(&app.name, &c.region).is_some())
             .map(|c| c.workloads.len() - 1)
             .max()
             .unwrap_or(0);
@@ -30,9 +30,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
             continue;
         }
         out.push(
-            Diagnostic::lint(
-                LINT.code,
-                &format!("{}.evaluateTargetHealth", cx.app_path(&app.name)),
+            Diagnostic::lint(&format!("{}.evaluateTargetHealth", cx.app_path(&app.name)),
                 format!(
                     "`{}` evaluates the health of the ALB it shares with {others} other apps",
                     app.name

@@ -25,7 +25,6 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
         seen.push(&h.app);
         out.push(
             Diagnostic::lint(
-                LINT.code,
                 &format!("{}.health.protocol", cx.app_path(&h.app)),
                 "a TCP check only sees the shared ALB's listener, not this app",
             )

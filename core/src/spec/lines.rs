@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
-use yaml_rust2::scanner::Marker;
-use yaml_rust2::scanner::TScalarStyle;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use crate::diag::Diagnostic;
 
 /// Deeper than any spec field; beyond it paths are not recorded.
 pub(super) const MAX_DEPTH: usize = 16;
@@ -49,6 +50,13 @@ impl LineMap {
             walker.map.error = Some((e.marker().line(), e.info().to_string()));
         }
         walker.map
+    }
+
+    /// Give each diagnostic without a line the line of its field.
+    pub fn locate(&self, diagnostics: &mut [Diagnostic]) {
+        for d in diagnostics.iter_mut().filter(|d| d.line.is_none()) {
+            d.line = self.line(&d.path);
+        }
     }
 
     /// The line of `path`, or of its nearest ancestor that has one (a missing

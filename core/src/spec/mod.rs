@@ -396,16 +396,17 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
                 .map(|c| (n + 1, c))
         })
     {
-        let mut d = Diagnostic::new(
-            "",
-            format!(
-                "the character U+{:04X} is a line break to some YAML parsers and not to others",
-                c as u32
-            ),
-        )
-        .hint("remove it, or write a plain line break; inside a quoted string it is kept as it is");
-        d.line = Some(n);
-        return Err(vec![d]);
+        return Err(vec![
+            Diagnostic::new(
+                "",
+                format!(
+                    "the character U+{:04X} is a line break to some YAML parsers and not to others",
+                    c as u32
+                ),
+            )
+            .hint("remove it, or write a plain line break; inside a quoted string it is kept as it is")
+            .at(n),
+        ]);
     }
     // The YAML parser behind serde slows down quadratically on deep flow
     // nesting; no spec needs more than a few levels.
@@ -438,10 +439,11 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
     // what it refuses (a tab after `:`, `#` right after a value), yet the
     // readings differ between tools: ask for the common form.
     if let Some((line, why)) = &lines.error {
-        let mut d = Diagnostic::new("", format!("YAML that YAML parsers read differently: {why}"))
-            .hint("use spaces, not tabs, after `:` and in indentation, a space before a `#` comment, and indent a flow collection's continued lines under its key");
-        d.line = Some(*line);
-        return Err(vec![d]);
+        return Err(vec![
+            Diagnostic::new("", format!("YAML that YAML parsers read differently: {why}"))
+                .hint("use spaces, not tabs, after `:` and in indentation, a space before a `#` comment, and indent a flow collection's continued lines under its key")
+                .at(*line),
+        ]);
     }
     let mut documents = serde_yaml::Deserializer::from_str(text);
     let de = match documents.next() {
@@ -490,10 +492,13 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
     // serde drops tags silently; a spec is plain data, so say so.
     let mut unknown: Vec<Diagnostic> = unknown;
     for (path, tag, line) in &lines.tags {
-        let mut d = Diagnostic::new(path, format!("YAML tag `{tag}` is not allowed"))
-            .hint("a spec is plain data: remove the tag (quote the value if it starts with `!`)");
-        d.line = Some(*line);
-        unknown.push(d);
+        unknown.push(
+            Diagnostic::new(path, format!("YAML tag `{tag}` is not allowed"))
+                .hint(
+                    "a spec is plain data: remove the tag (quote the value if it starts with `!`)",
+                )
+                .at(*line),
+        );
     }
     Ok(Loaded {
         raw,

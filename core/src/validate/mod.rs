@@ -51,11 +51,7 @@ pub fn validate(loaded: &spec::Loaded) -> Outcome {
     };
     let spec = v.spec(&loaded.raw);
     let mut diagnostics = v.out;
-    for d in &mut diagnostics {
-        if d.line.is_none() {
-            d.line = loaded.lines.line(&d.path);
-        }
-    }
+    loaded.lines.locate(&mut diagnostics);
     let has_error = diagnostics.iter().any(Diagnostic::is_error);
     Outcome {
         spec: if has_error { None } else { spec },

@@ -5,10 +5,10 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::{Printer, Session};
+use super::{Output, Printer, Session};
 use super::{Settings, print_table};
 use crate::aws::arc::{self as adapter, ClusterRef, ControlState, UpdateError};
 use crate::diag::Hinted;
@@ -26,12 +26,6 @@ pub enum ArcCommand {
     On(Switch),
     /// Turn routing controls Off (traffic moves away from those Regions).
     Off(Switch),
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Output {
-    Table,
-    Json,
 }
 
 #[derive(Debug, Args)]
@@ -58,7 +52,7 @@ struct Row<'a> {
 }
 
 pub(super) fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let Some(arc) = &spec.arc else {
         bail!(Hinted::new(

@@ -31,7 +31,7 @@ pub struct DeployArgs {
     stacks: Vec<String>,
     /// How a dry run shows its review: tables, or JSON (with --dry-run).
     #[arg(long, value_enum, default_value = "table")]
-    output: super::arc::Output,
+    output: super::Output,
 }
 
 /// A stack to deploy: its name, Region and template.
@@ -103,7 +103,7 @@ fn checked_targets(s: &Session) -> Result<Vec<Target>> {
 /// For `gen plan --change-sets`: create every stack's change set, show it,
 /// and delete it again.
 pub(super) fn show_change_sets(s: &Session) -> Result<()> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let (spec, plan) = (&s.spec, &s.plan);
     let targets = checked_targets(s)?;
     let runtime = super::runtime()?;
@@ -124,9 +124,9 @@ pub(super) fn show_change_sets(s: &Session) -> Result<()> {
 }
 
 pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let (spec, plan) = (&s.spec, &s.plan);
-    if matches!(args.output, super::arc::Output::Json) && !args.dry_run {
+    if matches!(args.output, super::Output::Json) && !args.dry_run {
         bail!(Hinted::new(
             "--output json shows a deploy's review, which only a dry run stops at",
             "add --dry-run (the change sets are made, shown as JSON, and deleted)"
@@ -241,8 +241,6 @@ async fn review_in_phases(
     match prepare_all(pr, now, spec, clients, producers, recreate).await {
         Ok(r) => {
             review.pending.extend(r.pending);
-            review.up_to_date_names.extend(r.up_to_date_names);
-            review.failed_names.extend(r.failed_names);
             review.stacks.extend(r.stacks);
         }
         Err(e) => {
@@ -315,7 +313,7 @@ async fn deploy(
         },
         None => Vec::new(),
     };
-    let json = matches!(args.output, super::arc::Output::Json);
+    let json = matches!(args.output, super::Output::Json);
     if json {
         let report = DeployReview {
             stacks: &review.stacks,
@@ -328,18 +326,18 @@ async fn deploy(
     }
     show_review(pr, &review.stacks);
     show_deletions(pr, &orphans);
-    let Review {
-        pending,
-        up_to_date_names,
-        ..
-    } = review;
-    if pending.is_empty() && orphans.is_empty() && deferred.is_empty() {
+    if review.pending.is_empty() && orphans.is_empty() && deferred.is_empty() {
+        let up_to_date = review
+            .stacks
+            .iter()
+            .filter(|s| matches!(s.state, StackState::UpToDate))
+            .count();
         pr.data(format_args!(
-            "nothing to deploy: {} stacks up to date",
-            up_to_date_names.len()
+            "nothing to deploy: {up_to_date} stacks up to date"
         ));
         return Ok(ExitCode::SUCCESS);
     }
+    let pending = review.pending;
     say_deferred(pr, &deferred);
     if args.dry_run {
         discard_all(pr, &clients, &pending).await;
@@ -410,13 +408,13 @@ async fn orphans(
     let mut out = Vec::new();
     let region = &o.dns_region;
     open_client(clients, region).await;
+    // Every stack the spec renders: reviewed now (whatever its state), or
+    // in the second phase.
     let wanted: Vec<&str> = review
-        .pending
+        .stacks
         .iter()
-        .map(|p| p.target.name.as_str())
+        .map(|s| s.stack.as_str())
         .chain(deferred.iter().map(|t| t.name.as_str()))
-        .chain(review.up_to_date_names.iter().map(String::as_str))
-        .chain(review.failed_names.iter().map(String::as_str))
         .collect();
     for name in client(clients, region)
         .stacks_of(&o.dns_prefix, args_spec)
@@ -493,13 +491,10 @@ async fn execute_all(pr: Printer, clients: &[Cfn], pending: &[Pending]) -> Resul
     Ok(())
 }
 
-/// Change sets prepared for review; the stacks found up to date; those
-/// whose creation failed earlier (shown, not prepared, on a dry run).
+/// Change sets prepared for review, and what each stack's review found
+/// (up to date, failed earlier, changes), in deploy order.
 struct Review {
     pending: Vec<Pending>,
-    up_to_date_names: Vec<String>,
-    failed_names: Vec<String>,
-    /// What each stack's change set does, in deploy order.
     stacks: Vec<StackReview>,
 }
 
@@ -674,8 +669,6 @@ async fn prepare_all(
             .unwrap_or(0)
     );
     let mut pending: Vec<Pending> = Vec::new();
-    let mut up_to_date_names: Vec<String> = Vec::new();
-    let mut failed_names: Vec<String> = Vec::new();
     let mut stacks: Vec<StackReview> = Vec::new();
     for t in targets {
         open_client(clients, &t.region).await;
@@ -711,7 +704,6 @@ async fn prepare_all(
                     region: t.region.clone(),
                     state: StackState::UpToDate,
                 });
-                up_to_date_names.push(t.name.clone());
             }
             Prepared::FailedCreate { status } => {
                 stacks.push(StackReview {
@@ -721,7 +713,6 @@ async fn prepare_all(
                         status: status.as_str().to_string(),
                     },
                 });
-                failed_names.push(t.name.clone());
             }
             Prepared::ChangeSet {
                 id,
@@ -752,12 +743,7 @@ async fn prepare_all(
             }
         }
     }
-    Ok(Review {
-        pending,
-        up_to_date_names,
-        failed_names,
-        stacks,
-    })
+    Ok(Review { pending, stacks })
 }
 
 /// What a change set does to one resource, decided from CloudFormation's

@@ -53,7 +53,7 @@ impl State {
 pub struct DiscoverArgs {
     /// Print a table and notes, or one JSON document.
     #[arg(long, value_enum, default_value = "table")]
-    output: super::arc::Output,
+    output: super::Output,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,8 +79,8 @@ struct Report<'a> {
 }
 
 pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
-    let pr = s.printer;
-    let json = matches!(args.output, super::arc::Output::Json);
+    let pr = s.settings.printer;
+    let json = matches!(args.output, super::Output::Json);
     let (settings, spec) = (&s.settings, &s.spec);
     let config = k8s::kubeconfig()?;
     let runtime = super::runtime()?;
@@ -153,17 +153,6 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         };
         found.push((i, context, f));
     }
-    let rows: Vec<[String; 4]> = found
-        .iter()
-        .map(|(i, context, f)| {
-            let r = &spec.regions[*i];
-            let result = match f {
-                Found::Ready(h) => h.clone(),
-                Found::Problem { state, .. } => state.words().to_string(),
-            };
-            [r.name.clone(), r.cluster.clone(), context.clone(), result]
-        })
-        .collect();
     let regions: Vec<RegionReport> = found
         .iter()
         .map(|(i, context, f)| {
@@ -188,6 +177,17 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         })
         .collect();
     if !json {
+        let rows: Vec<[String; 4]> = regions
+            .iter()
+            .map(|r| {
+                [
+                    r.region.to_string(),
+                    r.cluster.to_string(),
+                    r.context.to_string(),
+                    r.alb_dns_name.unwrap_or(r.state.words()).to_string(),
+                ]
+            })
+            .collect();
         print_table(pr, ["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
     }
 

@@ -21,7 +21,7 @@ use crate::aws::{cfn::Cfn, route53::Route53};
 use crate::diag::Hinted;
 use crate::k8s;
 use crate::layout;
-use crate::model::{self, Entry, Plan};
+use crate::model::{Entry, Plan};
 use crate::output::{self};
 use crate::spec::checked::{ArcCluster, Spec};
 
@@ -152,7 +152,7 @@ struct DrillLog {
 }
 
 pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let spec = &s.spec;
     let plan = &s.plan;
     let region = spec
@@ -164,7 +164,7 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
     if args.restore {
         let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
         let runtime = super::runtime()?;
-        return runtime.block_on(finish(pr, spec, region, &kustomization, args));
+        return runtime.block_on(finish(pr, spec, plan, region, &kustomization, args));
     }
     if args.arc && entry.combined.is_none() {
         bail!(Hinted::new(
@@ -481,6 +481,7 @@ impl Signals {
 async fn finish(
     pr: Printer,
     spec: &Spec,
+    plan: &Plan,
     region: &crate::spec::checked::Region,
     kustomization: &str,
     args: &DrillArgs,
@@ -520,11 +521,7 @@ async fn finish(
         (Some(arn), _) => {
             let cluster = match &record.arc_cluster {
                 Some(c) => arc_adapter::cluster(ClusterRef::Arn(c)).await?,
-                None => {
-                    arc_switch(spec, &model::plan(spec, ""), &args.app, &args.region)
-                        .await?
-                        .0
-                }
+                None => arc_switch(spec, plan, &args.app, &args.region).await?.0,
             };
             cluster
                 .set(std::slice::from_ref(arn), true, &mut Vec::new())

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
+use super::Output;
 use super::Session;
-use super::arc::Output;
 use super::print_table;
 use crate::explain;
 use crate::facts::pricing;
@@ -18,7 +18,7 @@ pub struct ExplainArgs {
 }
 
 pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let plan = &s.plan;
     let e = explain::explain(plan);
     if let Output::Json = args.output {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::diag::{Diagnostic, Hinted};
-pub use printer::Printer;
+pub use printer::{Output, Printer};
 
 mod arc;
 mod deploy;
@@ -85,7 +85,6 @@ pub enum Command {
 /// spec with `gen.lock` applied, where the repository puts it, and its plan.
 pub struct Session {
     pub settings: Settings,
-    pub printer: Printer,
     pub spec: spec::checked::Spec,
     /// The spec directory's path inside its Git work tree ("" at the top).
     pub prefix: String,
@@ -159,14 +158,14 @@ fn run(args: &Args) -> Result<ExitCode> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(session) = session(pr, &settings)? else {
+    let Some(session) = session(settings)? else {
         return Ok(ExitCode::FAILURE);
     };
     match &args.command {
         Command::Validate => {
             pr.data(format_args!(
                 "{} is valid: {} apps in {} Regions",
-                settings.spec_name(),
+                session.settings.spec_name(),
                 session.spec.apps.len(),
                 session.spec.regions.len()
             ));
@@ -191,7 +190,8 @@ fn run(args: &Args) -> Result<ExitCode> {
 
 /// Load, validate, apply `gen.lock`, plan and lint, printing every
 /// diagnostic. `None` when there are errors.
-fn session(pr: Printer, settings: &Settings) -> Result<Option<Session>> {
+fn session(settings: Settings) -> Result<Option<Session>> {
+    let pr = settings.printer;
     let name = settings.spec_name();
     let text = match std::fs::read_to_string(&settings.spec) {
         Ok(t) => t,
@@ -222,18 +222,11 @@ fn session(pr: Printer, settings: &Settings) -> Result<Option<Session>> {
     let prefix = git::repo_prefix(&settings.root)?;
     let plan = model::plan(&checked, &prefix);
     let mut lints = lint::lint(&checked, &plan);
-    for d in &mut lints {
-        d.line = loaded.lines.line(&d.path);
-    }
+    loaded.lines.locate(&mut lints);
     diagnostics.extend(lints);
     report_diagnostics(pr, &name, &diagnostics);
     Ok(Some(Session {
-        settings: Settings {
-            root: settings.root.clone(),
-            spec: settings.spec.clone(),
-            printer: settings.printer,
-        },
-        printer: settings.printer,
+        settings,
         spec: checked,
         prefix,
         plan,
@@ -255,7 +248,7 @@ fn report_diagnostics(pr: Printer, name: &str, diagnostics: &[Diagnostic]) {
 }
 
 fn render_cmd(s: &Session, check: bool, no_commit: bool, force: bool) -> Result<ExitCode> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let (settings, spec, plan, prefix) = (&s.settings, &s.spec, &s.plan, &s.prefix);
     let rendered = render::render(plan, &settings.spec_name())?;
     if check {

@@ -30,7 +30,7 @@ pub(super) enum Format {
 }
 
 pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let (settings, _head) = (&s.settings, &s.spec);
     let (prefix, head_plan) = (&s.prefix, &s.plan);
     let after = review::behaviour(head_plan);

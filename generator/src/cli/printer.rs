@@ -10,6 +10,15 @@
 use std::fmt::Display;
 use std::io::Write;
 
+/// How a command shows its report: tables for a person, or one JSON
+/// document (values are enum names) for a script. The same typed report
+/// feeds both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Printer {
     Default,

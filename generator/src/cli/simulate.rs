@@ -8,8 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Serialize;
 
+use super::Output;
 use super::Session;
-use super::arc::Output;
 use super::{Settings, print_table};
 use crate::diag::HintContext;
 use crate::diag::Hinted;
@@ -43,7 +43,7 @@ struct HostOutcome<'a> {
 }
 
 pub(super) fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let mut world = load(settings)?;
     // Every Region and app of the spec is a failure worth asking about, also

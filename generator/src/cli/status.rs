@@ -9,8 +9,8 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
+use super::Output;
 use super::Session;
-use super::arc::Output;
 use super::{Settings, drill, print_table};
 use crate::aws::{arc as arc_adapter, cfn::Cfn, route53::Route53};
 use crate::diag::Hinted;
@@ -210,7 +210,7 @@ struct Report {
 }
 
 pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
-    let pr = s.printer;
+    let pr = s.settings.printer;
     let (settings, spec) = (&s.settings, &s.spec);
     let plan = &s.plan;
     let head = git::head_commit(&settings.root);
