@@ -56,17 +56,18 @@ pub fn templates(data: &[u8]) -> bool {
     };
     let mut templates = Vec::new();
     let mut routes = BTreeMap::new();
+    let mut app_alb = BTreeMap::new();
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let Ok(v) = <serde_yaml::Value as serde::Deserialize>::deserialize(doc) else {
             return false;
         };
         if v.get("kind").and_then(|k| k.as_str()) == Some("Ingress") {
-            simulate::health_routes(&v, &mut routes);
+            simulate::health_routes(&v, &mut routes, &mut app_alb);
         } else {
             templates.push((format!("t{i}.yaml"), v));
         }
     }
-    let Ok(world) = simulate::world(&templates, &routes) else {
+    let Ok(world) = simulate::world(&templates, &routes, &app_alb) else {
         return false;
     };
     let calm = Scenario::default();

@@ -32,12 +32,39 @@ pub struct AppTiming {
     pub arc: bool,
 }
 
+/// One shared ALB in one Region: what it spends of its quotas.
+#[derive(Debug, Serialize)]
+pub struct AlbUse {
+    pub alb: String,
+    pub region: String,
+    pub apps: usize,
+    pub rules: usize,
+    pub rules_quota: usize,
+    pub target_groups: usize,
+    pub target_groups_quota: usize,
+    pub certificates: usize,
+    pub certificates_quota: usize,
+}
+
+/// What the ALBs cost by the hour, before LCUs (which follow traffic).
+#[derive(Debug, Serialize)]
+pub struct AlbCost {
+    pub albs: usize,
+    pub usd_per_hour_each: f64,
+    pub monthly_usd: f64,
+    pub source: &'static str,
+    pub as_of: &'static str,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Explanation {
     pub apps: Vec<AppTiming>,
     pub health_checks: usize,
     pub health_checks_usd: f64,
     pub arc_usd: Option<f64>,
+    /// Per ALB and Region, in spec order.
+    pub albs: Vec<AlbUse>,
+    pub alb_cost: AlbCost,
     pub quotas: Vec<(String, usize, usize)>,
 }
 
@@ -138,11 +165,47 @@ pub fn explain(plan: &Plan) -> Explanation {
         ));
     }
     apps.sort_by(|a, b| a.app.cmp(&b.app));
+    let q = &plan.ingress.quotas;
+    let mut albs = Vec::new();
+    for k in 0..plan.ingress.albs.len() {
+        for c in &plan.clusters {
+            for i in c.ingresses.iter().filter(|i| i.alb == k) {
+                let alb = &plan.ingress.albs[k];
+                albs.push(AlbUse {
+                    alb: alb.name.clone(),
+                    region: c.region.clone(),
+                    apps: i.host_rules.len(),
+                    rules: i.rules(alb),
+                    rules_quota: q.rules_per_alb,
+                    target_groups: i.target_groups(),
+                    target_groups_quota: q.target_groups_per_alb,
+                    certificates: i.extra_certificates,
+                    certificates_quota: q.certificates_per_alb,
+                });
+            }
+        }
+    }
+    let per_region = plan
+        .clusters
+        .iter()
+        .map(|c| c.ingresses.len())
+        .max()
+        .unwrap_or(0);
+    quotas.push(("ALBs per Region".to_string(), per_region, q.albs_per_region));
+    let alb_cost = AlbCost {
+        albs: albs.len(),
+        usd_per_hour_each: pricing::ALB.usd_per_hour,
+        monthly_usd: pricing::ALB.per_month(albs.len()),
+        source: pricing::ALB.source,
+        as_of: pricing::ALB.as_of,
+    };
     Explanation {
         apps,
         health_checks: checks,
         health_checks_usd: total,
         arc_usd,
+        albs,
+        alb_cost,
         quotas,
     }
 }

@@ -4,7 +4,8 @@
 //! ```text
 //! clusters/<cluster>/gen-kustomizations.yaml   Flux Kustomizations (beside flux-system/, never in it)
 //! deploy/<cluster>/infra/                      Namespace, IngressClassParams, IngressClass
-//! deploy/<cluster>/ingress/                    the shared-ALB Ingress
+//! deploy/<cluster>/ingress/                    the shared-ALB Ingress (one ALB)
+//! deploy/<cluster>/ingress/<alb>/              each ALB's Ingress (several, `ingress.albs`)
 //! deploy/<cluster>/apps/<app>/                 ServiceAccount, Deployment, Service (+ RBAC)
 //! cloudformation/<stack>.yaml                  Route 53 health checks and records
 //! ```
@@ -30,6 +31,11 @@ pub fn infra_dir(cluster: &str) -> String {
 
 pub fn ingress_dir(cluster: &str) -> String {
     format!("{DEPLOY_DIR}/{cluster}/ingress")
+}
+
+/// One ALB's own directory, when the spec lists several (`ingress.albs`).
+pub fn alb_dir(cluster: &str, alb: &str) -> String {
+    format!("{DEPLOY_DIR}/{cluster}/ingress/{alb}")
 }
 
 pub fn app_dir(cluster: &str, app: &str) -> String {

@@ -1,7 +1,7 @@
 //! gen's core: the pure pipeline from a spec's text to rendered files.
 //!
 //! `spec` (load) → `validate` → `resolve` (gen.lock) → `model` (plan) →
-//! `lint` (advice) → `render` (pure), with the leaves they share: `diag`
+//! `limits` (AWS quotas, on the plan) → `lint` (advice) → `render` (pure), with the leaves they share: `diag`
 //! (diagnostics and hints), `facts` (AWS's documented rules), `layout`
 //! (every derived name and path). `explain`, `review` and `simulate` read
 //! the plan or the rendered templates. Nothing here talks to a network or a
@@ -12,6 +12,7 @@ pub mod diag;
 pub mod explain;
 pub mod facts;
 pub mod layout;
+pub mod limits;
 pub mod lint;
 pub mod model;
 pub mod render;

@@ -6,7 +6,7 @@ use crate::diag::Diagnostic;
 use crate::spec::checked::Spec;
 use crate::spec::lock::{FILE, Lock};
 
-/// Fill the ALB DNS names the spec leaves out from the lock. The spec wins
+/// Fill each ALB's DNS name the spec leaves out (per Region) from the lock. The spec wins
 /// where both give one; a disagreement is worth a warning.
 pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
     let mut notes = Vec::new();
@@ -33,26 +33,32 @@ pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
             Some(_) => {}
         }
     }
+    let single = !spec.ingress.grouped;
     for (i, r) in spec.regions.iter_mut().enumerate() {
-        let Some(l) = lock.regions.get(&r.name) else {
-            continue;
-        };
-        match &r.alb_dns_name {
-            None => r.alb_dns_name = Some(l.alb_dns_name.clone()),
-            Some(given) if *given != l.alb_dns_name => notes.push(
-                Diagnostic::new(
-                    &format!("regions[{i}].albDnsName"),
-                    format!(
-                        "`{given}` differs from `{}` that gen discover found in {FILE}",
-                        l.alb_dns_name
-                    ),
-                )
-                .hint(
-                    "the spec wins; drop albDnsName from the spec to use what the cluster reports",
-                )
-                .warning(),
-            ),
-            Some(_) => {}
+        for (alb, ra) in spec.ingress.albs.iter().zip(r.albs.iter_mut()) {
+            let Some(l) = lock.alb(&r.name, &alb.name, single) else {
+                continue;
+            };
+            let field = if single {
+                format!("regions[{i}].albDnsName")
+            } else {
+                format!("regions[{i}].albs.{}.dnsName", alb.name)
+            };
+            match &ra.dns_name {
+                None => ra.dns_name = Some(l.alb_dns_name.clone()),
+                Some(given) if *given != l.alb_dns_name => notes.push(
+                    Diagnostic::new(
+                        &field,
+                        format!(
+                            "`{given}` differs from `{}` that gen discover found in {FILE} for ALB {}",
+                            l.alb_dns_name, alb.name
+                        ),
+                    )
+                    .hint("the spec wins; drop it from the spec to use what the cluster reports")
+                    .warning(),
+                ),
+                Some(_) => {}
+            }
         }
     }
     notes

@@ -13,6 +13,8 @@ use crate::model::{Plan, RecordPlan};
 pub struct Behaviour {
     /// app → (host, Region → facts), Regions in spec order.
     apps: BTreeMap<String, (String, Vec<(String, Facts)>)>,
+    /// app → the shared ALB that carries it.
+    albs: BTreeMap<String, String>,
 }
 
 /// The facts of one record, as (name, value) pairs in a fixed order.
@@ -20,6 +22,11 @@ type Facts = Vec<(&'static str, String)>;
 
 pub fn behaviour(plan: &Plan) -> Behaviour {
     let mut b = Behaviour::default();
+    for alb in &plan.ingress.albs {
+        for app in &alb.apps {
+            b.albs.insert(app.clone(), alb.name.clone());
+        }
+    }
     for s in &plan.stacks {
         for e in &s.entries {
             let r = &e.record;
@@ -106,6 +113,13 @@ pub enum Change {
         from: String,
         to: String,
     },
+    /// The app moves to another shared ALB: its rules, its health checks'
+    /// endpoint and its alias records all change, in every Region.
+    AlbMoved {
+        app: String,
+        from: String,
+        to: String,
+    },
     RegionAdded {
         app: String,
         region: String,
@@ -143,6 +157,15 @@ pub fn diff(base: &Behaviour, head: &Behaviour) -> Vec<Change> {
                 app: app.clone(),
                 from: base_host.clone(),
                 to: host.clone(),
+            });
+        }
+        if let (Some(from), Some(to)) = (base.albs.get(app), head.albs.get(app))
+            && from != to
+        {
+            out.push(Change::AlbMoved {
+                app: app.clone(),
+                from: from.clone(),
+                to: to.clone(),
             });
         }
         for (region, facts) in regions {
@@ -220,7 +243,8 @@ pub fn markdown(changes: &[Change], base: &str) -> String {
         let (app, region) = match c {
             Change::AppAdded { app, .. }
             | Change::AppRemoved { app, .. }
-            | Change::HostChanged { app, .. } => (app.as_str(), "all"),
+            | Change::HostChanged { app, .. }
+            | Change::AlbMoved { app, .. } => (app.as_str(), "all"),
             Change::RegionAdded { app, region, .. }
             | Change::RegionRemoved { app, region }
             | Change::Fact { app, region, .. } => (app.as_str(), region.as_str()),
@@ -268,6 +292,18 @@ fn line(c: &Change, markdown: bool) -> String {
                 format!("host {} → {}", code(from), code(to))
             } else {
                 format!("{app}: host {from} -> {to}")
+            }
+        }
+        Change::AlbMoved { app, from, to } => {
+            let what = format!(
+                "moves from ALB {} to ALB {}: in every Region its listener rules leave {from}'s load balancer for {to}'s, and its health checks and alias records now aim at {to}, so a failure of {to} moves it and one of {from} no longer does",
+                code(from),
+                code(to)
+            );
+            if markdown {
+                what
+            } else {
+                format!("{app}: {what}")
             }
         }
         Change::RegionAdded {
@@ -509,15 +545,14 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
         });
     }
     for u in &head.unresolved {
+        let what = if head.ingress.albs.len() > 1 || u.field.contains(".albs.") {
+            format!("the DNS name of ALB {} in {}", u.alb, u.region)
+        } else {
+            format!("the ALB DNS name in {}", u.region)
+        };
         out.push(Consequence::Refused {
-            what: format!(
-                "the ALB DNS name in {} is not known: gen deploy refuses",
-                u.region
-            ),
-            hint: format!(
-                "set regions[{}].albDnsName, or run `gen discover`",
-                u.region_index
-            ),
+            what: format!("{what} is not known: gen deploy refuses"),
+            hint: format!("set {}, or run `gen discover`", u.field),
         });
     }
     out

@@ -19,7 +19,7 @@
 //!   is always healthy;
 //! - R7 evaluate target health on an ALB alias: the ALB is unhealthy when any
 //!   of its target groups has no healthy target, so one app down marks the
-//!   record of every app on that ALB unhealthy;
+//!   record of every app on that ALB (the app's own, of several) unhealthy;
 //! - R8 a CALCULATED check is healthy while at least HealthThreshold children are;
 //! - R9 a RECOVERY_CONTROL check is healthy while its routing control is On.
 
@@ -33,6 +33,8 @@ use serde_yaml::Value;
 pub struct Record {
     pub host: String,
     pub region: String,
+    /// The app whose check guards it, when the check names one.
+    pub app: Option<String>,
     pub policy: Policy,
     pub check: Option<Check>,
     pub evaluate_target_health: bool,
@@ -61,13 +63,26 @@ pub enum Check {
     Unknown(String),
 }
 
+impl Check {
+    /// The app an endpoint check (or the first of a calculated one's) watches.
+    fn app(&self) -> Option<&str> {
+        match self {
+            Check::Endpoint { app, .. } => app.as_deref(),
+            Check::Calculated { children, .. } => children.iter().find_map(Check::app),
+            _ => None,
+        }
+    }
+}
+
 /// What failed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Scenario {
     /// (app, Region) whose targets are all down.
     pub apps_down: BTreeSet<(String, String)>,
-    /// Regions entirely down: every app there, and the ALB.
+    /// Regions entirely down: every app there, and every ALB.
     pub regions_down: BTreeSet<String>,
+    /// (ALB, Region): one shared ALB down, and so every app it carries there.
+    pub albs_down: BTreeSet<(String, String)>,
     /// Regions whose routing controls are Off.
     pub arc_off: BTreeSet<String>,
     /// Single routing controls that are Off, by name.
@@ -83,6 +98,11 @@ impl Scenario {
                 .map(|(a, r)| format!("{a} down in {r}")),
         );
         parts.extend(self.regions_down.iter().map(|r| format!("{r} down")));
+        parts.extend(
+            self.albs_down
+                .iter()
+                .map(|(a, r)| format!("ALB {a} down in {r}")),
+        );
         parts.extend(
             self.arc_off
                 .iter()
@@ -100,11 +120,16 @@ impl Scenario {
         }
     }
 
-    fn app_up(&self, app: &str, region: &str) -> bool {
+    fn app_up(&self, w: &World, app: &str, region: &str) -> bool {
         !self.regions_down.contains(region)
             && !self
                 .apps_down
                 .contains(&(app.to_string(), region.to_string()))
+            && w.app_alb.get(app).is_none_or(|alb| {
+                !self
+                    .albs_down
+                    .contains(&(alb.to_string(), region.to_string()))
+            })
     }
 }
 
@@ -134,11 +159,13 @@ impl Answer {
     }
 }
 
-/// Every app's host: which apps sit on each Region's ALB (for R7).
+/// Every app's host: which apps sit on each Region's ALBs (for R7).
 pub struct World {
     pub records: Vec<Record>,
-    /// Region → apps with targets behind that Region's ALB.
+    /// Region → apps with targets behind that Region's ALBs.
     pub alb_apps: BTreeMap<String, BTreeSet<String>>,
+    /// App → the shared ALB that carries it (the Ingress its rules are in).
+    pub app_alb: BTreeMap<String, String>,
 }
 
 impl World {
@@ -166,6 +193,12 @@ impl World {
             .entry(region.to_string())
             .or_default()
             .extend(apps);
+    }
+
+    /// The shared ALBs, by name.
+    pub fn albs(&self) -> Vec<String> {
+        let set: BTreeSet<&String> = self.app_alb.values().collect();
+        set.into_iter().cloned().collect()
     }
 
     pub fn apps_in(&self, region: &str) -> Vec<String> {
@@ -286,12 +319,14 @@ impl World {
     fn healthy(&self, r: &Record, s: &Scenario) -> bool {
         let check_ok = r.check.as_ref().is_none_or(|c| self.check_ok(c, s));
         // R7: the ALB is healthy only while every app on it has healthy targets.
+        let alb = r.app.as_ref().and_then(|a| self.app_alb.get(a));
         let alb_ok = !r.evaluate_target_health
             || (!s.regions_down.contains(&r.region)
                 && self
                     .apps_in(&r.region)
                     .iter()
-                    .all(|a| s.app_up(a, &r.region)));
+                    .filter(|a| alb.is_none() || self.app_alb.get(*a) == alb)
+                    .all(|a| s.app_up(self, a, &r.region)));
         check_ok && alb_ok
     }
 
@@ -300,7 +335,7 @@ impl World {
             Check::Endpoint {
                 app: Some(app),
                 region,
-            } => s.app_up(app, region),
+            } => s.app_up(self, app, region),
             Check::Endpoint { app: None, region } => !s.regions_down.contains(region),
             Check::Calculated {
                 threshold,
@@ -315,8 +350,14 @@ impl World {
 }
 
 /// Add an Ingress's host-less rules to `routes`: health path → app, as the
-/// ALB routes a Route 53 checker's request that carries no app host.
-pub fn health_routes(ingress: &Value, routes: &mut BTreeMap<String, String>) {
+/// ALB routes a Route 53 checker's request that carries no app host; and
+/// each of those apps to `app_alb`, with the ALB (the Ingress's name).
+pub fn health_routes(
+    ingress: &Value,
+    routes: &mut BTreeMap<String, String>,
+    app_alb: &mut BTreeMap<String, String>,
+) {
+    let alb = ingress["metadata"]["name"].as_str().unwrap_or_default();
     for rule in ingress["spec"]["rules"].as_sequence().into_iter().flatten() {
         if rule.get("host").is_some() {
             continue;
@@ -327,6 +368,7 @@ pub fn health_routes(ingress: &Value, routes: &mut BTreeMap<String, String>) {
                 path["backend"]["service"]["name"].as_str(),
             ) {
                 routes.insert(p.to_string(), svc.to_string());
+                app_alb.insert(svc.to_string(), alb.to_string());
             }
         }
     }
@@ -338,6 +380,7 @@ pub fn health_routes(ingress: &Value, routes: &mut BTreeMap<String, String>) {
 pub fn world(
     templates: &[(String, Value)],
     health_routes: &BTreeMap<String, String>,
+    app_alb: &BTreeMap<String, String>,
 ) -> Result<World, String> {
     // Resources across templates: logical IDs are unique per stack only, so keep the stack.
     let mut checks: BTreeMap<(usize, String), &Value> = BTreeMap::new();
@@ -477,9 +520,11 @@ pub fn world(
             .and_then(|a| a.get("EvaluateTargetHealth"))
             .and_then(Value::as_bool)
             .unwrap_or(false);
+        let app = check.as_ref().and_then(Check::app).map(str::to_string);
         out.push(Record {
             host,
             region,
+            app,
             policy,
             check,
             evaluate_target_health: eth,
@@ -492,6 +537,7 @@ pub fn world(
     Ok(World {
         records: out,
         alb_apps,
+        app_alb: app_alb.clone(),
     })
 }
 
@@ -641,6 +687,17 @@ pub fn default_scenarios(w: &World) -> Vec<Scenario> {
         s.regions_down.insert(region);
         out.push(s);
     }
+    // Each ALB is a failure domain of its own, when there are several.
+    let albs = w.albs();
+    if albs.len() > 1 {
+        for region in w.regions() {
+            for alb in &albs {
+                let mut s = Scenario::default();
+                s.albs_down.insert((alb.clone(), region.clone()));
+                out.push(s);
+            }
+        }
+    }
     out
 }
 
@@ -652,10 +709,55 @@ mod tests {
         Record {
             host: host.into(),
             region: region.into(),
+            app: check.as_ref().and_then(Check::app).map(str::to_string),
             policy,
             check,
             evaluate_target_health: eth,
         }
+    }
+
+    /// Two ALBs: `a` on x, `b` on y. R7 counts only the apps of a record's
+    /// own ALB, and an ALB down takes only its own apps.
+    #[test]
+    fn each_alb_is_its_own_failure_domain() {
+        let mut w = world(vec![
+            rec("a.example.com", "r1", Policy::Latency, ep("a", "r1"), true),
+            rec("a.example.com", "r2", Policy::Latency, ep("a", "r2"), true),
+            rec("b.example.com", "r1", Policy::Latency, ep("b", "r1"), true),
+            rec("b.example.com", "r2", Policy::Latency, ep("b", "r2"), true),
+        ]);
+        w.app_alb = [("a", "x"), ("b", "y")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .into();
+        let both = ["r1", "r2"].map(String::from).to_vec();
+        // b down in r1 leaves a's ALB (x) healthy: a stays in both Regions.
+        assert_eq!(
+            w.answer("a.example.com", &down(&[("b", "r1")])).regions,
+            both
+        );
+        // With one ALB for both, b down would have moved a too.
+        let mut one = world(w.records.clone());
+        one.app_alb = [("a", "x"), ("b", "x")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .into();
+        assert_eq!(
+            one.answer("a.example.com", &down(&[("b", "r1")])).regions,
+            ["r2"]
+        );
+        // ALB x down in r1: a leaves r1, b does not.
+        let x_down = Scenario {
+            albs_down: [("x".to_string(), "r1".to_string())].into(),
+            ..Scenario::default()
+        };
+        assert_eq!(w.answer("a.example.com", &x_down).regions, ["r2"]);
+        assert_eq!(w.answer("b.example.com", &x_down).regions, both);
+        assert_eq!(x_down.describe(), "ALB x down in r1");
+        // The default scenarios include each ALB in each Region.
+        let n = default_scenarios(&w)
+            .iter()
+            .filter(|s| !s.albs_down.is_empty())
+            .count();
+        assert_eq!(n, 4);
     }
 
     fn ep(app: &str, region: &str) -> Option<Check> {
@@ -670,6 +772,7 @@ mod tests {
         World {
             records,
             alb_apps: [("r1".to_string(), apps.clone()), ("r2".to_string(), apps)].into(),
+            app_alb: BTreeMap::new(),
         }
     }
 

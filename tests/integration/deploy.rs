@@ -434,8 +434,9 @@ fn deploy_refuses_what_a_reviewer_has_not_seen() {
     let o = run_gen(d.path(), &["deploy", "--yes"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o)
-            .contains("the ALB DNS name is not resolved for us-east-1 (regions[1].albDnsName)"),
+        stderr(&o).contains(
+            "the ALB DNS name is not resolved for ALB shop in us-east-1 (regions[1].albDnsName)"
+        ),
         "{}",
         stderr(&o)
     );

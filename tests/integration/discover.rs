@@ -129,7 +129,7 @@ fn discover_records_what_is_ready_and_says_what_is_pending() {
     );
     let out = stdout(&o);
     assert!(
-        out.contains("eu-west-1  west     west") && out.contains(WEST),
+        out.contains("eu-west-1  west     shop  west") && out.contains(WEST),
         "{out}"
     );
     assert!(
@@ -137,7 +137,8 @@ fn discover_records_what_is_ready_and_says_what_is_pending() {
         "the EKS context is found by cluster name: {out}"
     );
     assert!(
-        stderr(&o).contains("us-east-1 (east): pending: Ingress shop/shop has no address yet"),
+        stderr(&o)
+            .contains("us-east-1 (east), ALB shop: pending: Ingress shop/shop has no address yet"),
         "{}",
         stderr(&o)
     );
@@ -280,11 +281,14 @@ fn a_missing_ingress_an_unreachable_cluster_and_a_wrong_context_change_nothing()
         "{out}"
     );
     assert!(
-        err.contains("eu-west-1 (west): missing: there is no Ingress shop/shop")
+        err.contains("eu-west-1 (west), ALB shop: missing: there is no Ingress shop/shop")
             && err.contains("flux --context west get kustomizations"),
         "{err}"
     );
-    assert!(err.contains("us-east-1 (east): unreachable:"), "{err}");
+    assert!(
+        err.contains("us-east-1 (east), ALB shop: unreachable:"),
+        "{err}"
+    );
     assert!(
         !d.path().join("gen.lock").exists(),
         "nothing resolved, nothing written"
@@ -294,7 +298,7 @@ fn a_missing_ingress_an_unreachable_cluster_and_a_wrong_context_change_nothing()
     *west.answer.lock().unwrap() = Answer::Address(EAST);
     let o = discover(d.path(), &config);
     assert!(
-        stderr(&o).contains("eu-west-1 (west): wrong Region"),
+        stderr(&o).contains("eu-west-1 (west), ALB shop: wrong Region"),
         "{}",
         stderr(&o)
     );

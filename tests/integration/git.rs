@@ -405,13 +405,7 @@ fn a_stack_group_over_cloudformation_limits_is_refused() {
 #[test]
 fn two_renders_at_once_serialise_on_the_lock() {
     let d = tempfile::tempdir().unwrap();
-    let mut apps = String::new();
-    for i in 0..150 {
-        apps.push_str(&format!(
-            "  - {{name: a{i}, host: a{i}.example.org, image: img, health: {{path: /a{i}}}}}\n"
-        ));
-    }
-    fs::write(d.path().join("gen.yaml"), spec(&apps)).unwrap();
+    fs::write(d.path().join("gen.yaml"), spread_spec(150)).unwrap();
     // Both start before either has created the repository.
     let start = || {
         let (mut cmd, home) = gen_command(d.path());

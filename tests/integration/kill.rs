@@ -10,19 +10,24 @@ use std::time::Instant;
 use crate::util::*;
 
 fn spec_of(apps: std::ops::Range<usize>, image: &str) -> String {
-    let mut s = String::from("version: 1\nname: big\ndns: {zone: example.org}\nregions:\n");
+    // Over shared ALBs of 40 apps (by number, so an app keeps its ALB).
+    let albs: Vec<String> = (0..4).map(|k| format!("{{name: g{k}}}")).collect();
+    let mut s = format!(
+        "version: 1\nname: big\ndns: {{zone: example.org}}\ningress:\n  albs: [{}]\nregions:\n",
+        albs.join(", ")
+    );
     for (r, c) in [
         ("eu-west-1", "a"),
         ("eu-central-1", "b"),
         ("us-east-1", "c"),
     ] {
         s.push_str(&format!(
-            "  - {{name: {r}, cluster: {c}, albDnsName: x.{r}.elb.amazonaws.com}}\n"
+            "  - {{name: {r}, cluster: {c}, albs: {{g0: {{dnsName: x.{r}.elb.amazonaws.com}}}}}}\n"
         ));
     }
     s.push_str("apps:\n");
     for i in apps {
-        s.push_str(&format!("  - {{name: app{i}, host: app{i}.example.org, image: \"{image}\", health: {{path: /app{i}}}}}\n"));
+        s.push_str(&format!("  - {{name: app{i}, host: app{i}.example.org, image: \"{image}\", health: {{path: /app{i}}}, alb: g{}}}\n", i / 40));
     }
     s
 }

@@ -21,10 +21,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Adapters at the edge: their APIs and AWS's facts.
     ("aws", &["facts"]),
     // The pipeline, in order.
-    ("spec", &["diag"]),
+    ("spec", &["diag", "facts"]),
     ("validate", &["spec", "diag", "facts", "layout"]),
     ("resolve", &["spec", "diag"]),
     ("model", &["spec", "layout", "facts"]),
+    ("limits", &["model", "spec", "facts", "diag"]),
     ("lint", &["model", "spec", "facts", "diag"]),
     ("explain", &["model", "spec", "facts"]),
     ("review", &["model", "spec", "facts"]),

@@ -47,7 +47,7 @@ fn each_lint_fires_on_a_spec_built_for_it() {
                 "    health: {path: /checkouthealth}",
                 "    health: {path: /checkouthealth}\n    evaluateTargetHealth: true",
             ),
-            "warning[W005]: apps[1].evaluateTargetHealth (gen.yaml:22): `checkout` evaluates the health of the ALB it shares with 1 other apps",
+            "warning[W005]: apps[1].evaluateTargetHealth (gen.yaml:22): `checkout` evaluates the health of ALB `shop`, which it shares with 1 other apps",
         ),
         (
             base.replace(
@@ -58,11 +58,11 @@ fn each_lint_fires_on_a_spec_built_for_it() {
         ),
         (
             base.replace("dns:", "ingress: {scheme: internal}\ndns:"),
-            "warning[W001]: ingress.scheme (gen.yaml:3): an internal ALB cannot be reached by Route 53 health checkers",
+            "warning[W001]: ingress.scheme (gen.yaml:3): internal ALB `shop` cannot be reached by Route 53 health checkers",
         ),
         (
             base.replace("dns:", "ingress: {inboundCidrs: [203.0.113.0/24]}\ndns:"),
-            "warning[W002]: ingress.inboundCidrs (gen.yaml:3): the ALB accepts only these CIDRs, and Route 53's health checkers connect from their own ranges",
+            "warning[W002]: ingress.inboundCidrs (gen.yaml:3): ALB `shop` accepts only these CIDRs, and Route 53's health checkers connect from their own ranges",
         ),
         (
             base.replace(
@@ -72,13 +72,7 @@ fn each_lint_fires_on_a_spec_built_for_it() {
             "warning[W003]: apps[1].health.protocol",
         ),
         (
-            {
-                let mut apps = String::new();
-                for i in 0..101 {
-                    apps.push_str(&format!("  - {{name: a{i}, host: a{i}.example.org, image: img, health: {{path: /a{i}}}}}\n"));
-                }
-                spec(&apps)
-            },
+            spread_spec(101),
             "Route 53 health checks; the default quota is 200 per account",
         ),
     ];

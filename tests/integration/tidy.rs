@@ -158,7 +158,7 @@ fn every_lint_file_is_registered_with_a_code() {
     codes.sort();
     codes.dedup();
     assert_eq!(codes.len(), n, "a code is used twice");
-    assert!(n >= 10, "{n} lints found");
+    assert!(n >= 9, "{n} lints found");
 }
 
 /// ARCHITECTURE.md is a map a newcomer can trust: every test it names

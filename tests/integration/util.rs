@@ -106,6 +106,25 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
 }
 
 /// A small valid spec; `extra_apps` appends more apps to it.
+/// A spec of `n` apps (`a0`, `a1`, …) in two Regions, spread over shared
+/// ALBs of 40 apps each (one ALB holds at most 50: two rules per app).
+pub fn spread_spec(n: usize) -> String {
+    let albs: Vec<String> = (0..n.div_ceil(40))
+        .map(|k| format!("{{name: g{k}}}"))
+        .collect();
+    let mut s = format!(
+        "version: 1\nname: shop\ndns: {{zone: example.org}}\ningress:\n  albs: [{}]\nregions:\n  - {{name: eu-west-1, cluster: west}}\n  - {{name: us-east-1, cluster: east}}\napps:\n",
+        albs.join(", ")
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "  - {{name: a{i}, host: a{i}.example.org, image: img, health: {{path: /a{i}}}, alb: g{}}}\n",
+            i / 40
+        ));
+    }
+    s
+}
+
 pub fn spec(extra_apps: &str) -> String {
     format!(
         r#"version: 1

@@ -26,6 +26,14 @@ pub const ARC_READINESS_CHECK: HourlyPrice = HourlyPrice {
     as_of: "list price as quoted in 2026; check the page",
 };
 
+/// One Application Load Balancer-hour (or partial hour), before LCUs,
+/// which follow traffic and are not priced here.
+pub const ALB: HourlyPrice = HourlyPrice {
+    usd_per_hour: 0.0225,
+    source: "aws.amazon.com/elasticloadbalancing/pricing (Application Load Balancer, US East (N. Virginia))",
+    as_of: "list price as quoted in 2026; other Regions differ, check the page",
+};
+
 impl HourlyPrice {
     pub fn per_month(&self, count: usize) -> f64 {
         self.usd_per_hour * HOURS_PER_MONTH * count as f64

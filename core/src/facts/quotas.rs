@@ -9,9 +9,65 @@ pub const STACK_RESOURCES: usize = 500;
 /// (`TemplateBody`, which gen uses so no S3 bucket is needed).
 pub const TEMPLATE_BYTES: usize = 51_200;
 
-/// Elastic Load Balancing, "Quotas for your Application Load Balancers":
-/// rules per load balancer, not counting default rules.
-pub const ALB_RULES: usize = 100;
+/// Elastic Load Balancing, "Quotas for your Application Load Balancers"
+/// (docs.aws.amazon.com/elasticloadbalancing/latest/application/
+/// load-balancer-limits.html), each "Region-specific" unless noted. Each
+/// ALB quota gen plans against, with its default and whether it can be
+/// raised; a spec states a raised one under `ingress.quotas`.
+pub struct AlbQuota {
+    /// The quota's name as the page and the Service Quotas console give it.
+    pub name: &'static str,
+    pub default: usize,
+    pub adjustable: bool,
+    /// The `ingress.quotas` field that states a raised value.
+    pub field: Option<&'static str>,
+}
+
+/// "Rules per Application Load Balancer (excluding default rules)": 100, "Yes".
+pub const ALB_RULES: AlbQuota = AlbQuota {
+    name: "Rules per Application Load Balancer (excluding default rules)",
+    default: 100,
+    adjustable: true,
+    field: Some("rulesPerAlb"),
+};
+/// "Target Groups per Application Load Balancer": 100, "No".
+pub const ALB_TARGET_GROUPS: AlbQuota = AlbQuota {
+    name: "Target Groups per Application Load Balancer",
+    default: 100,
+    adjustable: false,
+    field: None,
+};
+/// "Certificates per Application Load Balancer (excluding default
+/// certificates)": 25, "Yes".
+pub const ALB_CERTIFICATES: AlbQuota = AlbQuota {
+    name: "Certificates per Application Load Balancer (excluding default certificates)",
+    default: 25,
+    adjustable: true,
+    field: Some("certificatesPerAlb"),
+};
+/// "Application Load Balancers per Region": 50, "Yes".
+pub const ALBS_PER_REGION: AlbQuota = AlbQuota {
+    name: "Application Load Balancers per Region",
+    default: 50,
+    adjustable: true,
+    field: Some("albsPerRegion"),
+};
+/// "Target Groups per Region": 3,000, "Yes" ("This quota is shared by
+/// Application Load Balancers and Network Load Balancers").
+pub const TARGET_GROUPS_PER_REGION: AlbQuota = AlbQuota {
+    name: "Target Groups per Region",
+    default: 3000,
+    adjustable: true,
+    field: Some("targetGroupsPerRegion"),
+};
+/// "Listeners per Application Load Balancer": 50, "Yes" (gen renders at
+/// most a handful; the spec's list is checked against the default).
+pub const ALB_LISTENERS: AlbQuota = AlbQuota {
+    name: "Listeners per Application Load Balancer",
+    default: 50,
+    adjustable: true,
+    field: None,
+};
 
 /// AWS Load Balancer Controller, "Ingress annotations" (docs/guide/ingress/
 /// annotations.md): target group checks every `healthcheck-interval-seconds`

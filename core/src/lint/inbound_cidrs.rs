@@ -13,14 +13,18 @@ pub(super) const LINT: Lint = Lint {
 };
 
 fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
-    let cidrs = &cx.spec.ingress.inbound_cidrs;
-    if cidrs.is_empty() || cidrs.iter().any(|c| c == "0.0.0.0/0") {
-        return Vec::new();
+    let mut out = Vec::new();
+    for (k, a) in cx.spec.ingress.albs.iter().enumerate() {
+        let cidrs = &a.inbound_cidrs;
+        if cidrs.is_empty() || cidrs.iter().any(|c| c == "0.0.0.0/0") {
+            continue;
+        }
+        out.push(Diagnostic::lint(&cx.alb_path(k, "inboundCidrs"),
+            format!("ALB `{}` accepts only these CIDRs, and Route 53's health checkers connect from their own ranges", a.name),
+        )
+        .hint("add the ROUTE53_HEALTHCHECKS ranges of AWS's ip-ranges.json for every checker Region, or every check (and so every record) turns unhealthy"));
     }
-    vec![Diagnostic::lint("ingress.inboundCidrs",
-        "the ALB accepts only these CIDRs, and Route 53's health checkers connect from their own ranges",
-    )
-    .hint("add the ROUTE53_HEALTHCHECKS ranges of AWS's ip-ranges.json for every checker Region, or every check (and so every record) turns unhealthy")]
+    out
 }
 
 #[cfg(test)]
@@ -36,5 +40,8 @@ mod tests {
             "ingress: {inboundCidrs: [203.0.113.0/24, 0.0.0.0/0]}\ndns:",
         );
         assert!(of("W002", &open).is_empty());
+        let w = of("W002", &two_albs("inboundCidrs: [203.0.113.0/24]"));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("ingress.albs[1].inboundCidrs"), "{w:?}");
     }
 }

@@ -15,16 +15,23 @@ pub(super) const LINT: Lint = Lint {
 };
 
 fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
-    if cx.plan.ingress.scheme != "internal" {
-        return Vec::new();
-    }
-    vec![
-        Diagnostic::lint(
-            "ingress.scheme",
-            "an internal ALB cannot be reached by Route 53 health checkers",
-        )
-        .hint("use internet-facing, or every check of this spec will report unhealthy"),
-    ]
+    cx.plan
+        .ingress
+        .albs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.scheme == "internal" && !a.apps.is_empty())
+        .map(|(k, a)| {
+            Diagnostic::lint(
+                &cx.alb_path(k, "scheme"),
+                format!(
+                    "internal ALB `{}` cannot be reached by Route 53 health checkers",
+                    a.name
+                ),
+            )
+            .hint("use internet-facing, or every check of its apps will report unhealthy")
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -38,5 +45,12 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("ingress.scheme"), "{w:?}");
         assert!(of("W001", QUIET).is_empty());
+        // Of several ALBs, the internal one is named.
+        let w = of("W001", &two_albs("scheme: internal"));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("ingress.albs[1].scheme") && w[0].contains("`inner`"),
+            "{w:?}"
+        );
     }
 }

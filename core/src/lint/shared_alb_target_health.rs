@@ -17,13 +17,14 @@ pub(super) const LINT: Lint = Lint {
 fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for app in cx.spec.apps.iter().filter(|a| a.evaluate_target_health) {
-        // The apps sharing this app's ALB, in the busiest of its Regions.
+        // The apps sharing this app's own ALB, in the busiest of its Regions.
         let others = cx
             .plan
             .clusters
             .iter()
             .filter(|c| cx.workload(&app.name, &c.region).is_some())
-            .map(|c| c.workloads.len() - 1)
+            .flat_map(|c| c.ingresses.iter().filter(|i| i.alb == app.alb))
+            .map(|i| i.host_rules.len() - 1)
             .max()
             .unwrap_or(0);
         if others == 0 {
@@ -32,8 +33,8 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
         out.push(
             Diagnostic::lint(&format!("{}.evaluateTargetHealth", cx.app_path(&app.name)),
                 format!(
-                    "`{}` evaluates the health of the ALB it shares with {others} other apps",
-                    app.name
+                    "`{}` evaluates the health of ALB `{}`, which it shares with {others} other apps",
+                    app.name, cx.plan.ingress.albs[app.alb].name
                 ),
             )
             .hint("the ALB counts as unhealthy when any app on it has no healthy target, so one app failing moves this one too (`gen simulate` shows it); leave it false: the app's own check already guards its record"),
@@ -66,5 +67,11 @@ mod tests {
                 "health: {path: /webhealth}\n    evaluateTargetHealth: true",
             );
         assert!(of("W005", &format!("{alone}\n")).is_empty());
+        // Alone on its own ALB of several: the others' ALB does not count.
+        let own = two_albs("{}").replace(
+            "health: {path: /checkouthealth}",
+            "health: {path: /checkouthealth}\n    evaluateTargetHealth: true",
+        );
+        assert!(of("W005", &own).is_empty(), "{:?}", of("W005", &own));
     }
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::layout::{self, pascal};
-use crate::spec::checked::{App, Controller, Protocol, Region, Routing, Spec};
+use crate::spec::checked::{App, Controller, Listener, Protocol, Region, Routing, Spec};
 
 #[derive(Debug, Serialize)]
 pub struct Plan {
@@ -53,16 +53,42 @@ pub struct IngressPlan {
     pub params_api_version: &'static str,
     pub params_api_group: &'static str,
     pub controller: &'static str,
-    pub class_name: String,
-    pub alb_name: String,
-    pub scheme: String,
     pub target_type: TargetType,
-    /// The `inbound-cidrs` annotation's value, when restricted.
-    pub inbound_cidrs: Option<String>,
     /// Label the namespace for the self-managed controller's pod readiness
     /// gate, so a rollout keeps an old pod until its successor is healthy in
     /// the target group. EKS Auto Mode documents no such gate.
     pub readiness_gate: bool,
+    /// One IngressClass per scheme the ALBs use: IngressClassParams sets
+    /// the scheme of every Ingress of its class.
+    pub classes: Vec<ClassPlan>,
+    /// The shared ALBs, in spec order: each is its own Ingress (its own
+    /// load balancer) in every Region.
+    pub albs: Vec<AlbPlan>,
+    /// The account quotas the ALBs must fit (`limits` checks, `explain` shows).
+    pub quotas: crate::spec::checked::Quotas,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClassPlan {
+    pub name: String,
+    pub scheme: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlbPlan {
+    /// The load balancer's name, and its Ingress's.
+    pub name: String,
+    pub class_name: String,
+    pub scheme: String,
+    /// The `inbound-cidrs` annotation's value, when restricted.
+    pub inbound_cidrs: Option<String>,
+    /// The `listen-ports` annotation, unless the controller's default
+    /// (HTTP:80) is the only listener.
+    pub listen_ports: Option<String>,
+    /// Listeners, each carrying every rule of the ALB.
+    pub listeners: usize,
+    /// Its apps, in spec order.
+    pub apps: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,18 +102,47 @@ pub struct FluxPlan {
 pub struct ClusterPlan {
     pub region: String,
     pub cluster: String,
-    /// With a certificate the ALB listens on HTTPS:443 too (the
-    /// `listen-ports` annotation); without, the controller's default HTTP:80.
-    pub certificate_arn: Option<String>,
-    pub listen_ports: Option<String>,
     pub workloads: Vec<Workload>,
-    /// Host rules of the shared Ingress, in spec order.
+    /// One per ALB that carries apps, in the order of `plan.ingress.albs`.
+    pub ingresses: Vec<AlbIngress>,
+    /// Flux Kustomizations for this cluster.
+    pub kustomizations: Vec<FluxKustomization>,
+}
+
+/// One ALB's Ingress in one cluster.
+#[derive(Debug, Serialize)]
+pub struct AlbIngress {
+    /// Index into `plan.ingress.albs`.
+    pub alb: usize,
+    /// The `certificate-arn` annotation (the first is the default).
+    pub certificate_arns: Option<String>,
+    /// Host rules of the ALB's apps, in spec order.
     pub host_rules: Vec<Route>,
     /// The host-less rule: each app's health path, so a Route 53 check aimed
     /// at the ALB's own DNS name reaches that app.
     pub health_routes: Vec<Route>,
-    /// Flux Kustomizations for this cluster.
-    pub kustomizations: Vec<FluxKustomization>,
+    /// Certificates beside the default one (the quota counts these).
+    pub extra_certificates: usize,
+}
+
+impl AlbIngress {
+    /// Listener rules the controller creates: one per path, on every listener.
+    pub fn rules(&self, alb: &AlbPlan) -> usize {
+        (self.host_rules.len() + self.health_routes.len()) * alb.listeners
+    }
+
+    /// Target groups: one per Service and port the rules reach.
+    pub fn target_groups(&self) -> usize {
+        let mut backends: Vec<(&str, u16)> = self
+            .host_rules
+            .iter()
+            .chain(&self.health_routes)
+            .map(|r| (r.service.as_str(), r.port))
+            .collect();
+        backends.sort_unstable();
+        backends.dedup();
+        backends.len()
+    }
 }
 
 /// An Ingress path's match, as Kubernetes spells it.
@@ -373,7 +428,9 @@ pub struct RecordPlan {
 #[derive(Debug, Serialize)]
 pub struct Unresolved {
     pub region: String,
-    pub region_index: usize,
+    /// The ALB whose DNS name is missing, and the spec field that would give it.
+    pub alb: String,
+    pub field: String,
     pub parameter: String,
     pub stacks: Vec<String>,
 }
@@ -391,8 +448,10 @@ pub enum Content {
     Infra {
         cluster: usize,
     },
+    /// `plan.clusters[cluster].ingresses[ingress]`.
     Ingress {
         cluster: usize,
+        ingress: usize,
     },
     Workload {
         cluster: usize,
@@ -415,26 +474,72 @@ pub enum Content {
 /// (`""` or ending in `/`): Flux resolves Kustomization paths from the
 /// repository root, not from the directory `gen` renders into.
 pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
+    let ing = &spec.ingress;
+    let class_of = |scheme: &str| {
+        if scheme == ing.scheme {
+            ing.class_name.clone()
+        } else {
+            format!("{}-{scheme}", ing.class_name)
+        }
+    };
+    let mut classes: Vec<ClassPlan> = Vec::new();
+    for a in &ing.albs {
+        if !classes.iter().any(|c| c.scheme == a.scheme) {
+            classes.push(ClassPlan {
+                name: class_of(&a.scheme),
+                scheme: a.scheme.clone(),
+            });
+        }
+    }
+    let albs = ing
+        .albs
+        .iter()
+        .enumerate()
+        .map(|(k, a)| AlbPlan {
+            name: a.name.clone(),
+            class_name: class_of(&a.scheme),
+            scheme: a.scheme.clone(),
+            inbound_cidrs: (!a.inbound_cidrs.is_empty()).then(|| a.inbound_cidrs.join(",")),
+            listen_ports: (a.listeners
+                != [Listener {
+                    protocol: Protocol::Http,
+                    port: 80,
+                }])
+            .then(|| {
+                let ports: Vec<String> = a
+                    .listeners
+                    .iter()
+                    .map(|l| format!("{{\"{}\": {}}}", l.protocol.as_str(), l.port))
+                    .collect();
+                format!("[{}]", ports.join(", "))
+            }),
+            listeners: a.listeners.len(),
+            apps: spec
+                .apps
+                .iter()
+                .filter(|app| app.alb == k)
+                .map(|app| app.name.clone())
+                .collect(),
+        })
+        .collect();
     let ingress = IngressPlan {
-        params_api_version: match spec.ingress.controller {
+        params_api_version: match ing.controller {
             Controller::EksAuto => "eks.amazonaws.com/v1",
             Controller::AwsLbc => "elbv2.k8s.aws/v1beta1",
         },
-        params_api_group: match spec.ingress.controller {
+        params_api_group: match ing.controller {
             Controller::EksAuto => "eks.amazonaws.com",
             Controller::AwsLbc => "elbv2.k8s.aws",
         },
-        controller: match spec.ingress.controller {
+        controller: match ing.controller {
             Controller::EksAuto => "eks.amazonaws.com/alb",
             Controller::AwsLbc => "ingress.k8s.aws/alb",
         },
-        class_name: spec.ingress.class_name.clone(),
-        alb_name: spec.ingress.alb_name.clone(),
-        scheme: spec.ingress.scheme.clone(),
         target_type: TargetType::Ip,
-        inbound_cidrs: (!spec.ingress.inbound_cidrs.is_empty())
-            .then(|| spec.ingress.inbound_cidrs.join(",")),
-        readiness_gate: spec.ingress.controller == Controller::AwsLbc,
+        readiness_gate: ing.controller == Controller::AwsLbc,
+        classes,
+        albs,
+        quotas: ing.quotas,
     };
     let clusters: Vec<ClusterPlan> = spec
         .regions
@@ -450,18 +555,22 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
             path: layout::flux_file(&c.cluster),
             content: Content::Flux { cluster: ci },
         });
-        for (dir, file, content) in [
+        let infra = std::iter::once((
+            layout::infra_dir(&c.cluster),
+            layout::INFRA_FILE,
+            Content::Infra { cluster: ci },
+        ));
+        let ingresses = c.ingresses.iter().enumerate().map(|(ii, i)| {
             (
-                layout::infra_dir(&c.cluster),
-                layout::INFRA_FILE,
-                Content::Infra { cluster: ci },
-            ),
-            (
-                layout::ingress_dir(&c.cluster),
+                alb_dir(spec, &c.cluster, i.alb),
                 layout::INGRESS_FILE,
-                Content::Ingress { cluster: ci },
-            ),
-        ] {
+                Content::Ingress {
+                    cluster: ci,
+                    ingress: ii,
+                },
+            )
+        });
+        for (dir, file, content) in infra.chain(ingresses) {
             files.push(FilePlan {
                 path: format!("{dir}/{file}"),
                 content,
@@ -512,6 +621,28 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
     }
 }
 
+/// An ALB's directory: the one `ingress/` of a single shared ALB, or its own
+/// under it, so each ALB is its own Flux Kustomization (and failure domain).
+fn alb_dir(spec: &Spec, cluster: &str, alb: usize) -> String {
+    if spec.ingress.grouped {
+        layout::alb_dir(cluster, &spec.ingress.albs[alb].name)
+    } else {
+        layout::ingress_dir(cluster)
+    }
+}
+
+/// An ALB's Flux Kustomization name (the single ALB keeps `<name>-ingress`).
+fn alb_flux_name(spec: &Spec, alb: usize) -> String {
+    if spec.ingress.grouped {
+        layout::flux_name(
+            &spec.name,
+            &format!("ingress-{}", spec.ingress.albs[alb].name),
+        )
+    } else {
+        layout::flux_name(&spec.name, "ingress")
+    }
+}
+
 fn kustomize(dir: &str, file: &str) -> FilePlan {
     FilePlan {
         path: format!("{dir}/{}", layout::KUSTOMIZATION_FILE),
@@ -528,42 +659,50 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         .iter()
         .map(|a| workload(spec, a, region))
         .collect();
-    let host_rules = spec
-        .apps
-        .iter()
-        .map(|a| Route {
-            host: a.host.clone(),
-            path: "/".into(),
-            path_type: PathType::Prefix,
-            service: a.name.clone(),
-            port: a.port,
+    let ingresses = (0..spec.ingress.albs.len())
+        .filter(|k| spec.apps.iter().any(|a| a.alb == *k))
+        .map(|k| {
+            let apps = || spec.apps.iter().filter(move |a| a.alb == k);
+            let certs = &r.albs[k].certificate_arns;
+            AlbIngress {
+                alb: k,
+                certificate_arns: (!certs.is_empty()).then(|| certs.join(",")),
+                extra_certificates: certs.len().saturating_sub(1),
+                host_rules: apps()
+                    .map(|a| Route {
+                        host: a.host.clone(),
+                        path: "/".into(),
+                        path_type: PathType::Prefix,
+                        service: a.name.clone(),
+                        port: a.port,
+                    })
+                    .collect(),
+                // Exact, so one app's health path never shadows another's.
+                health_routes: apps()
+                    .map(|a| Route {
+                        host: String::new(),
+                        path: a.health.path.clone(),
+                        path_type: PathType::Exact,
+                        service: a.name.clone(),
+                        port: a.port,
+                    })
+                    .collect(),
+            }
         })
-        .collect();
-    // Exact, so one app's health path never shadows another's.
-    let health_routes = spec
-        .apps
-        .iter()
-        .map(|a| Route {
-            host: String::new(),
-            path: a.health.path.clone(),
-            path_type: PathType::Exact,
-            service: a.name.clone(),
-            port: a.port,
-        })
-        .collect();
+        .collect::<Vec<_>>();
     let infra = layout::flux_name(&spec.name, "infra");
-    let mut kustomizations = vec![
-        FluxKustomization {
-            name: infra.clone(),
-            path: format!("./{repo_prefix}{}", layout::infra_dir(cluster)),
-            depends_on: vec![],
-        },
-        FluxKustomization {
-            name: layout::flux_name(&spec.name, "ingress"),
-            path: format!("./{repo_prefix}{}", layout::ingress_dir(cluster)),
+    let mut kustomizations = vec![FluxKustomization {
+        name: infra.clone(),
+        path: format!("./{repo_prefix}{}", layout::infra_dir(cluster)),
+        depends_on: vec![],
+    }];
+    for i in &ingresses {
+        kustomizations.push(FluxKustomization {
+            name: alb_flux_name(spec, i.alb),
+            path: format!("./{repo_prefix}{}", alb_dir(spec, cluster, i.alb)),
             depends_on: vec![infra.clone()],
-        },
-    ];
+        });
+    }
     for a in &spec.apps {
         kustomizations.push(FluxKustomization {
             name: layout::flux_name(&spec.name, &format!("app-{}", a.name)),
@@ -574,14 +713,8 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
     ClusterPlan {
         region: region.to_string(),
         cluster: cluster.to_string(),
-        certificate_arn: r.certificate_arn.clone(),
-        listen_ports: r
-            .certificate_arn
-            .as_ref()
-            .map(|_| r#"[{"HTTP": 80}, {"HTTPS": 443}]"#.to_string()),
         workloads,
-        host_rules,
-        health_routes,
+        ingresses,
         kustomizations,
     }
 }
@@ -723,7 +856,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             param: Some(ZONE_PARAM.into()),
         },
     };
-    let mut unresolved: BTreeMap<usize, Unresolved> = BTreeMap::new();
+    let mut unresolved: BTreeMap<(usize, usize), Unresolved> = BTreeMap::new();
     let mut stacks = Vec::new();
     for (group, apps) in groups {
         let name = layout::stack_name(&spec.name, group);
@@ -770,22 +903,23 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             });
         }
         for (ri, r) in spec.regions.iter().enumerate() {
-            let param = format!("AlbDnsName{}", pascal(&r.name));
-            let mut used = false;
+            // The ALBs whose DNS name this stack takes as a parameter here.
+            let mut used = std::collections::BTreeSet::new();
             for (ai, a) in apps.iter().enumerate() {
                 let Some((weight, latency_region, failover)) = policy(&a.routing, &r.name) else {
                     continue;
                 };
-                let alias = match &r.alb_dns_name {
+                // The app's own ALB: its health check and its alias target.
+                let alias = match &r.albs[a.alb].dns_name {
                     Some(d) => Target {
                         literal: Some(d.clone()),
                         param: None,
                     },
                     None => {
-                        used = true;
+                        used.insert(a.alb);
                         Target {
                             literal: None,
-                            param: Some(param.clone()),
+                            param: Some(alb_param(spec, a.alb, &r.name)),
                         }
                     }
                 };
@@ -860,18 +994,35 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     record,
                 });
             }
-            if used {
+            for k in used {
+                let param = alb_param(spec, k, &r.name);
+                let alb = &spec.ingress.albs[k].name;
+                let (what, field) = if spec.ingress.grouped {
+                    (
+                        format!("the shared ALB {alb}"),
+                        format!("regions[{ri}].albs.{alb}.dnsName"),
+                    )
+                } else {
+                    (
+                        "the shared ALB".to_string(),
+                        format!("regions[{ri}].albDnsName"),
+                    )
+                };
                 s.parameters.push(Parameter {
                     name: param.clone(),
                     kind: "String",
                     allowed_pattern: Some("^[a-zA-Z0-9.-]+$"),
-                    description: format!("DNS name of the shared ALB in {} (set regions[{ri}].albDnsName in the spec to fix it)", r.name),
+                    description: format!(
+                        "DNS name of {what} in {} (set {field} in the spec to fix it)",
+                        r.name
+                    ),
                 });
                 unresolved
-                    .entry(ri)
+                    .entry((ri, k))
                     .or_insert_with(|| Unresolved {
                         region: r.name.clone(),
-                        region_index: ri,
+                        alb: alb.clone(),
+                        field,
                         parameter: param.clone(),
                         stacks: Vec::new(),
                     })
@@ -888,6 +1039,21 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
         stacks.push(s);
     }
     (stacks, unresolved.into_values().collect())
+}
+
+/// The stack parameter of an ALB's DNS name in a Region, when neither the
+/// spec nor `gen.lock` gives it. A logical name: the single shared ALB keeps
+/// `AlbDnsName<Region>`.
+fn alb_param(spec: &Spec, alb: usize, region: &str) -> String {
+    if spec.ingress.grouped {
+        format!(
+            "AlbDnsName{}{}",
+            pascal(&spec.ingress.albs[alb].name),
+            pascal(region)
+        )
+    } else {
+        format!("AlbDnsName{}", pascal(region))
+    }
 }
 
 /// The record's routing fields in `region`, or None when the app has no
@@ -1082,14 +1248,15 @@ mod tests {
                     .iter()
                     .all(|k| k.path.starts_with(&format!("./deploy/{}/", c.cluster)))
             );
-            let routes: Vec<(&str, &str)> = c
+            let routes: Vec<(&str, &str)> = c.ingresses[0]
                 .health_routes
                 .iter()
                 .map(|r| (r.path.as_str(), r.service.as_str()))
                 .collect();
             assert_eq!(routes, [("/xh", "x"), ("/yh", "y")]);
             assert!(
-                c.health_routes
+                c.ingresses[0]
+                    .health_routes
                     .iter()
                     .all(|r| r.host.is_empty() && r.path_type == PathType::Exact)
             );
@@ -1097,6 +1264,90 @@ mod tests {
         assert!(
             p.files.iter().all(|f| layout::may_own(&f.path)),
             "every planned file is one gen may own"
+        );
+    }
+
+    /// Two ALBs: each its own Ingress, directory and Flux Kustomization in
+    /// every cluster; each app's check and alias aim at its own ALB, and a
+    /// missing DNS name is a parameter per ALB and Region.
+    #[test]
+    fn each_alb_is_its_own_ingress_and_target() {
+        let text = format!(
+            "{}{}{}",
+            BASE.replace(
+                "regions:",
+                "ingress:\n  albs: [{name: edge}, {name: inner, scheme: internal}]\nregions:"
+            )
+            .replace(
+                "albDnsName: a.elb.amazonaws.com}",
+                "albs: {edge: {dnsName: e.elb.amazonaws.com}, inner: {dnsName: i.elb.amazonaws.com}}}"
+            )
+            .replace("albDnsName: c.elb.amazonaws.com}", "albs: {edge: {dnsName: ec.elb.amazonaws.com}}}"),
+            app("x", "latency"),
+            app("y", "latency").replace("routing:", "alb: inner, routing:")
+        );
+        let p = plan_of(&text);
+        let names: Vec<&str> = p.ingress.albs.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["edge", "inner"]);
+        assert_eq!(p.ingress.albs[1].apps, ["y"]);
+        // Two schemes, two IngressClasses.
+        let classes: Vec<&str> = p.ingress.classes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(classes, ["t-alb", "t-alb-internal"]);
+        for c in &p.clusters {
+            let hosts: Vec<Vec<&str>> = c
+                .ingresses
+                .iter()
+                .map(|i| i.host_rules.iter().map(|r| r.host.as_str()).collect())
+                .collect();
+            assert_eq!(hosts, [["x.example.com"], ["y.example.com"]]);
+            let flux: Vec<&str> = c.kustomizations.iter().map(|k| k.name.as_str()).collect();
+            assert!(
+                flux.contains(&"t-ingress-edge") && flux.contains(&"t-ingress-inner"),
+                "{flux:?}"
+            );
+            for alb in ["edge", "inner"] {
+                let path = format!("deploy/{}/ingress/{alb}/ingress.yaml", c.cluster);
+                assert!(p.files.iter().any(|f| f.path == path), "{path}");
+            }
+        }
+        let target = |app: &str, region: &str| {
+            let (_, e) = p.entry(app, region).unwrap();
+            assert_eq!(e.health_check.fqdn, e.record.alias_dns_name);
+            e.record.alias_dns_name.clone()
+        };
+        assert_eq!(
+            target("x", "eu-west-1").literal.as_deref(),
+            Some("e.elb.amazonaws.com")
+        );
+        assert_eq!(
+            target("y", "eu-west-1").literal.as_deref(),
+            Some("i.elb.amazonaws.com")
+        );
+        assert_eq!(
+            target("x", "us-east-1").literal.as_deref(),
+            Some("ec.elb.amazonaws.com")
+        );
+        // inner has no DNS name in us-east-1 and none at all in eu-central-1.
+        assert_eq!(
+            target("y", "us-east-1").param.as_deref(),
+            Some("AlbDnsNameInnerUsEast1")
+        );
+        assert_eq!(
+            target("x", "eu-central-1").param.as_deref(),
+            Some("AlbDnsNameEdgeEuCentral1")
+        );
+        let missing: Vec<(&str, &str, &str)> = p
+            .unresolved
+            .iter()
+            .map(|u| (u.region.as_str(), u.alb.as_str(), u.field.as_str()))
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                ("eu-central-1", "edge", "regions[1].albs.edge.dnsName"),
+                ("eu-central-1", "inner", "regions[1].albs.inner.dnsName"),
+                ("us-east-1", "inner", "regions[2].albs.inner.dnsName"),
+            ]
         );
     }
 }

@@ -73,12 +73,17 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
     let mut out = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
         let (template, ctx) = match &f.content {
-            Content::Infra { cluster }
-            | Content::Ingress { cluster }
-            | Content::Flux { cluster } => {
+            Content::Ingress { cluster, ingress } => {
+                let c = &plan.clusters[*cluster];
+                let i = &c.ingresses[*ingress];
+                (
+                    "k8s/ingress.yaml.j2",
+                    context! { plan => plan_value.clone(), cluster => Value::from(Serde(c)), alb => Value::from(Serde(&plan.ingress.albs[i.alb])), ingress => Value::from(Serde(i)) },
+                )
+            }
+            Content::Infra { cluster } | Content::Flux { cluster } => {
                 let template = match &f.content {
                     Content::Infra { .. } => "k8s/infra.yaml.j2",
-                    Content::Ingress { .. } => "k8s/ingress.yaml.j2",
                     _ => "flux/kustomizations.yaml.j2",
                 };
                 (

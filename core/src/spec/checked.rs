@@ -63,20 +63,69 @@ pub struct Spec {
 #[derive(Debug, Clone)]
 pub struct Ingress {
     pub controller: Controller,
-    pub alb_name: String,
-    pub scheme: String,
+    /// The IngressClass of ALBs with the spec's own scheme (`ingress.scheme`).
     pub class_name: String,
+    pub scheme: String,
+    /// The shared ALBs of every Region, in spec order; never empty.
+    pub albs: Vec<Alb>,
+    /// Declared as `ingress.albs` (each ALB its own Flux Kustomization), or
+    /// the single ALB of `ingress.albName` (the layout of one shared ALB).
+    pub grouped: bool,
+    /// Index into `albs` of the ALB of every app that names none.
+    pub default_alb: usize,
+    pub quotas: Quotas,
+}
+
+impl Ingress {
+    pub fn alb_index(&self, name: &str) -> Option<usize> {
+        self.albs.iter().position(|a| a.name == name)
+    }
+}
+
+/// One shared ALB: the same name, scheme and listeners in every Region.
+#[derive(Debug, Clone)]
+pub struct Alb {
+    pub name: String,
+    pub scheme: String,
     pub inbound_cidrs: Vec<String>,
+    /// In spec order; at least one.
+    pub listeners: Vec<Listener>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listener {
+    pub protocol: Protocol,
+    pub port: u16,
+}
+
+/// The account quotas the plan must fit, per Region (defaults from
+/// `facts::quotas`, raised where the spec says so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Quotas {
+    pub rules_per_alb: usize,
+    pub target_groups_per_alb: usize,
+    pub certificates_per_alb: usize,
+    pub albs_per_region: usize,
+    pub target_groups_per_region: usize,
 }
 
 #[derive(Debug, Clone)]
 pub struct Region {
     pub name: String,
     pub cluster: String,
-    pub alb_dns_name: Option<String>,
+    /// The ELB canonical hosted zone of this Region: every ALB's alias target.
     pub alb_zone_id: String,
-    pub certificate_arn: Option<String>,
+    /// Per ALB of `ingress.albs`, by index.
+    pub albs: Vec<RegionAlb>,
     pub kube_context: Option<String>,
+}
+
+/// One ALB in one Region.
+#[derive(Debug, Clone, Default)]
+pub struct RegionAlb {
+    pub dns_name: Option<String>,
+    /// The first is the listener's default certificate.
+    pub certificate_arns: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -189,6 +238,8 @@ pub struct App {
     /// worst-case failover).
     pub rto: Option<u32>,
     pub stack: String,
+    /// Index into `ingress.albs`.
+    pub alb: usize,
     pub requests: Quantities,
     pub limits: Quantities,
     /// None: the image's own user (`security.runAsNonRoot: false`).

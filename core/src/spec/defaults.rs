@@ -8,6 +8,8 @@
 //! Region, the Route 53 stacks' Region from ARC's home Region) are not
 //! literals; their fields' doc comments say how they are derived.
 
+use crate::facts::quotas;
+
 /// A literal default, as JSON Schema holds it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Lit {
@@ -58,6 +60,22 @@ pub const ARC_READINESS_ENABLED: bool = false;
 pub const TABLE: &[(&str, Lit)] = &[
     ("ingress.controller", Lit::Str(INGRESS_CONTROLLER)),
     ("ingress.scheme", Lit::Str(INGRESS_SCHEME)),
+    (
+        "ingress.quotas.rulesPerAlb",
+        Lit::Int(quotas::ALB_RULES.default as u64),
+    ),
+    (
+        "ingress.quotas.certificatesPerAlb",
+        Lit::Int(quotas::ALB_CERTIFICATES.default as u64),
+    ),
+    (
+        "ingress.quotas.albsPerRegion",
+        Lit::Int(quotas::ALBS_PER_REGION.default as u64),
+    ),
+    (
+        "ingress.quotas.targetGroupsPerRegion",
+        Lit::Int(quotas::TARGET_GROUPS_PER_REGION.default as u64),
+    ),
     ("flux.source", Lit::Str(FLUX_SOURCE)),
     ("flux.namespace", Lit::Str(FLUX_NAMESPACE)),
     ("flux.interval", Lit::Str(FLUX_INTERVAL)),

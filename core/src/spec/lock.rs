@@ -1,6 +1,7 @@
 //! `gen.lock`: what `gen discover` found in the clusters, committed next to
-//! the spec so that `gen render` needs no further input. Today: each
-//! Region's ALB DNS name, read from the shared Ingress's status.
+//! the spec so that `gen render` needs no further input: each shared ALB's
+//! DNS name in each Region, read from its Ingress's status, and the hosted
+//! zone's ID. Version 1 (one ALB per Region, unnamed) is still read.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,12 +13,20 @@ use crate::diag::HintContext;
 
 pub const FILE: &str = "gen.lock";
 
+/// The version `gen discover` writes.
+pub const VERSION: u32 = 2;
+
+/// In a version-1 lock the Region's one ALB has no name: it is the single
+/// shared ALB of a spec without `ingress.albs`, whatever its name.
+pub const UNNAMED: &str = "";
+
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Lock {
     pub version: u32,
+    /// Region → its ALBs by name.
     #[serde(default)]
-    pub regions: BTreeMap<String, Locked>,
+    pub regions: BTreeMap<String, LockedRegion>,
     /// The public hosted zone of `dns.zone`, by ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosted_zone: Option<LockedZone>,
@@ -30,6 +39,36 @@ pub struct LockedZone {
     pub name: String,
     pub id: String,
     pub resolved_at: String,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LockedRegion {
+    #[serde(default)]
+    pub albs: BTreeMap<String, Locked>,
+}
+
+impl Lock {
+    /// What the lock holds for `alb` in `region`; the unnamed ALB of a
+    /// version-1 lock stands for the single shared ALB (`single`).
+    pub fn alb(&self, region: &str, alb: &str, single: bool) -> Option<&Locked> {
+        let r = self.regions.get(region)?;
+        r.albs
+            .get(alb)
+            .or_else(|| single.then(|| r.albs.get(UNNAMED)).flatten())
+    }
+}
+
+/// Version 1: one unnamed ALB per Region.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LockV1 {
+    #[allow(dead_code)]
+    version: u32,
+    #[serde(default)]
+    regions: BTreeMap<String, Locked>,
+    #[serde(default)]
+    hosted_zone: Option<LockedZone>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +97,33 @@ pub fn read(spec: &Path) -> Result<Lock> {
 
 /// A lock from its text; `name` says where it came from, for the error.
 pub fn parse(text: &str, name: &str) -> Result<Lock> {
+    let version = serde_yaml::from_str::<serde_yaml::Value>(text)
+        .ok()
+        .and_then(|v| v.get("version").and_then(serde_yaml::Value::as_u64));
+    if version == Some(1) {
+        let v1: LockV1 = serde_yaml::from_str(text).hint_context(|| {
+            (
+                format!("{name} is not a valid lock file"),
+                "delete it and run `gen discover` again",
+            )
+        })?;
+        return Ok(Lock {
+            version: VERSION,
+            regions: v1
+                .regions
+                .into_iter()
+                .map(|(r, l)| {
+                    (
+                        r,
+                        LockedRegion {
+                            albs: BTreeMap::from([(UNNAMED.to_string(), l)]),
+                        },
+                    )
+                })
+                .collect(),
+            hosted_zone: v1.hosted_zone,
+        });
+    }
     serde_yaml::from_str(text).hint_context(|| {
         (
             format!("{name} is not a valid lock file"),
@@ -69,7 +135,7 @@ pub fn parse(text: &str, name: &str) -> Result<Lock> {
 /// The lock of a spec that has none: nothing discovered yet.
 pub fn empty() -> Lock {
     Lock {
-        version: 1,
+        version: VERSION,
         regions: BTreeMap::new(),
         hosted_zone: None,
     }
@@ -82,4 +148,40 @@ pub fn to_text(lock: &Lock) -> Result<String> {
         "# Written by `gen discover`: what it read from the clusters. Commit it with the spec;\n# `gen render` uses these ALB DNS names (and the hosted zone's ID) where the spec does not give them.\n{}",
         serde_yaml::to_string(lock)?
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_one_lock_reads_as_the_single_albs() {
+        let v1 = "version: 1\nregions:\n  eu-west-1:\n    albDnsName: a.eu-west-1.elb.amazonaws.com\n    albZoneId: Z32O12XQLNTSW2\n    resolvedAt: 2026-01-01T00:00:00Z\n";
+        let lock = parse(v1, "gen.lock").unwrap();
+        assert_eq!(lock.version, VERSION);
+        let single = lock
+            .alb("eu-west-1", "demoalb", true)
+            .expect("the single ALB");
+        assert_eq!(single.alb_dns_name, "a.eu-west-1.elb.amazonaws.com");
+        // Not for a named ALB of several: which one it was is unknown.
+        assert!(lock.alb("eu-west-1", "demoalb", false).is_none());
+        // Written again, it is version 2 with the ALB's name, and reads back.
+        let mut named = lock.clone();
+        let l = named.regions.get_mut("eu-west-1").unwrap();
+        let v = l.albs.remove(UNNAMED).unwrap();
+        l.albs.insert("demoalb".into(), v);
+        let text = to_text(&named).unwrap();
+        assert!(
+            text.contains("version: 2") && text.contains("demoalb:"),
+            "{text}"
+        );
+        assert_eq!(parse(&text, "gen.lock").unwrap(), named);
+        assert!(
+            parse(
+                "version: 2\nregions: {eu-west-1: {albDnsName: x}}\n",
+                "gen.lock"
+            )
+            .is_err()
+        );
+    }
 }

@@ -235,6 +235,45 @@ pub struct RawIngress {
     pub class_name: Option<String>,
     /// CIDRs the ALB accepts traffic from (`inbound-cidrs`). Default: anywhere.
     pub inbound_cidrs: Option<Vec<String>>,
+    /// Several shared ALBs per Region, each its own Ingress. Without it the
+    /// Region has one, `albName`. `scheme` and `inboundCidrs` above are each
+    /// ALB's defaults.
+    pub albs: Option<Vec<RawAlb>>,
+    /// The ALB of every app that names none. Default: the first of `albs`.
+    pub default_alb: Option<String>,
+    /// Account quotas raised above AWS's defaults (Elastic Load Balancing,
+    /// "Quotas for your Application Load Balancers"), the same in every Region.
+    pub quotas: Option<RawQuotas>,
+}
+
+/// One shared ALB, present in every Region.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawAlb {
+    /// The load balancer's name (and its Ingress's), the same in every Region.
+    #[schemars(required)]
+    pub name: Option<String>,
+    pub scheme: Option<String>,
+    pub inbound_cidrs: Option<Vec<String>>,
+    /// `HTTP:PORT` or `HTTPS:PORT`. Default: `HTTP:80`, and `HTTPS:443`
+    /// when every Region gives the ALB a certificate.
+    pub listeners: Option<Vec<String>>,
+}
+
+/// Raised account quotas. Target groups per ALB (100) cannot be raised.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawQuotas {
+    /// Rules per Application Load Balancer (excluding default rules). Default: 100.
+    pub rules_per_alb: Option<Scalar<u32>>,
+    /// Certificates per Application Load Balancer (excluding default certificates). Default: 25.
+    pub certificates_per_alb: Option<Scalar<u32>>,
+    /// Application Load Balancers per Region. Default: 50.
+    pub albs_per_region: Option<Scalar<u32>>,
+    /// Target Groups per Region (shared with Network Load Balancers). Default: 3000.
+    pub target_groups_per_region: Option<Scalar<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -251,6 +290,19 @@ pub struct RawRegion {
     pub certificate_arn: Option<String>,
     /// kubeconfig context of the cluster (default: found by the cluster's name).
     pub kube_context: Option<String>,
+    /// Per ALB of `ingress.albs`, by name: its DNS name and certificates here.
+    pub albs: Option<BTreeMap<String, RawRegionAlb>>,
+}
+
+/// One ALB in one Region.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawRegionAlb {
+    /// The ALB's DNS name (default: from `gen.lock`, or a stack parameter).
+    pub dns_name: Option<String>,
+    /// ACM certificates (in this Region) for its HTTPS listener; the first is the default.
+    pub certificate_arns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
@@ -306,6 +358,9 @@ pub struct RawApp {
     /// CloudFormation stack group; apps with the same value share a stack.
     /// Default: the app's own name (one stack per app).
     pub stack: Option<String>,
+    /// The shared ALB (of `ingress.albs`) that carries the app. Default:
+    /// `ingress.defaultAlb`. Moving an app is a change of this field only.
+    pub alb: Option<String>,
     pub resources: Option<RawResources>,
     pub security: Option<RawSecurity>,
     pub rbac: Option<RawRbac>,

@@ -195,6 +195,8 @@ impl Validator {
             evaluate_target_health,
             rto,
             stack: stack?,
+            // Set by `app_albs`, once the ALBs are known.
+            alb: 0,
             requests: requests?,
             limits: limits?,
             run_as_user,

@@ -108,11 +108,10 @@ impl Validator {
                 region_names.push(n);
             }
         }
-        let apps = self.apps(raw, header.zone.as_deref(), &region_names, &defaults);
-
-        let https = self.certificates(raw);
-        if let Some(apps) = &apps {
-            self.listeners(apps, https);
+        let mut apps = self.apps(raw, header.zone.as_deref(), &region_names, &defaults);
+        if let (Some(ingress), Some(apps)) = (&ingress, &mut apps) {
+            self.app_albs(raw, ingress, apps);
+            self.listeners(apps, ingress);
         }
         let arc = match (&raw.arc, &apps) {
             (Some(a), Some(apps)) => {

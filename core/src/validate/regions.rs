@@ -1,4 +1,5 @@
-//! `regions`: each Region's name, cluster, ALB address and zone ID.
+//! `regions`: each Region's name, cluster, zone ID, and each shared ALB's
+//! address and certificates there.
 
 use super::format::is_region_name;
 use super::*;
@@ -70,9 +71,7 @@ impl Validator {
                     );
                 }
             }
-            if let Some(d) = &r.alb_dns_name {
-                self.domain(&format!("{p}.albDnsName"), d, false);
-            }
+            let albs = self.region_albs(raw, i, r);
             let zone_id = match (&r.alb_zone_id, &name) {
                 (Some(z), _) => {
                     self.zone_id(&format!("{p}.albZoneId"), z);
@@ -95,13 +94,74 @@ impl Validator {
                 out.push(Region {
                     name,
                     cluster,
-                    alb_dns_name: r.alb_dns_name.clone(),
                     alb_zone_id,
-                    certificate_arn: r.certificate_arn.clone(),
+                    albs,
                     kube_context: r.kube_context.clone(),
                 });
             }
         }
         out
+    }
+
+    /// The Region's side of each shared ALB, in the order of `ingress.albs`
+    /// (or the one of `ingress.albName`). Certificates are checked with the
+    /// ALB's listeners (`ingress`).
+    fn region_albs(&mut self, raw: &RawSpec, i: usize, r: &spec::RawRegion) -> Vec<RegionAlb> {
+        let p = format!("regions[{i}]");
+        let Some(list) = raw.ingress.as_ref().and_then(|g| g.albs.as_ref()) else {
+            if r.albs.is_some() {
+                self.err(
+                    &format!("{p}.albs"),
+                    "set without ingress.albs",
+                    "with one shared ALB give albDnsName and certificateArn here; or list the ALBs in ingress.albs",
+                );
+            }
+            if let Some(d) = &r.alb_dns_name {
+                self.domain(&format!("{p}.albDnsName"), d, false);
+            }
+            return vec![RegionAlb {
+                dns_name: r.alb_dns_name.clone(),
+                certificate_arns: r.certificate_arn.iter().cloned().collect(),
+            }];
+        };
+        for (field, set) in [
+            ("albDnsName", r.alb_dns_name.is_some()),
+            ("certificateArn", r.certificate_arn.is_some()),
+        ] {
+            if set {
+                self.err(
+                    &format!("{p}.{field}"),
+                    "set beside ingress.albs",
+                    format!("give each ALB's dnsName and certificateArns under {p}.albs.<name>"),
+                );
+            }
+        }
+        let names: Vec<&str> = list.iter().filter_map(|a| a.name.as_deref()).collect();
+        let given = r.albs.as_ref();
+        for key in given.into_iter().flat_map(|m| m.keys()) {
+            if !names.contains(&key.as_str()) {
+                self.err(
+                    &format!("{p}.albs.{key}"),
+                    format!("no ALB named `{key}` in ingress.albs"),
+                    format!("allowed: {}", names.join(", ")),
+                );
+            }
+        }
+        names
+            .iter()
+            .map(|n| {
+                let ra = given.and_then(|m| m.get(*n));
+                let dns_name = ra.and_then(|a| a.dns_name.clone());
+                if let Some(d) = &dns_name {
+                    self.domain(&format!("{p}.albs.{n}.dnsName"), d, false);
+                }
+                RegionAlb {
+                    dns_name,
+                    certificate_arns: ra
+                        .and_then(|a| a.certificate_arns.clone())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
     }
 }

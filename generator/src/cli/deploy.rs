@@ -72,7 +72,7 @@ fn checked_targets(s: &Session) -> Result<Vec<Target>> {
         let regions: Vec<String> = plan
             .unresolved
             .iter()
-            .map(|u| format!("{} (regions[{}].albDnsName)", u.region, u.region_index))
+            .map(|u| format!("ALB {} in {} ({})", u.alb, u.region, u.field))
             .collect();
         bail!(Hinted::new(
             format!(
@@ -80,7 +80,7 @@ fn checked_targets(s: &Session) -> Result<Vec<Target>> {
                 regions.join(", ")
             ),
             format!(
-                "set it in {} once the Ingress has an address, render, and deploy again",
+                "set it in {} once the Ingress has an address (or run `gen discover`), render, and deploy again",
                 settings.spec_name()
             )
         ));

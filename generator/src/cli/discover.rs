@@ -1,5 +1,6 @@
-//! `gen discover`: read each Region's shared Ingress from its cluster and
-//! record the ALB's DNS name in `gen.lock`, so `gen render` can fill it in.
+//! `gen discover`: read each shared ALB's Ingress from each Region's cluster
+//! and record the ALB's DNS name in `gen.lock` (per Region and ALB), so
+//! `gen render` can fill it in.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -60,6 +61,7 @@ pub struct DiscoverArgs {
 struct RegionReport<'a> {
     region: &'a str,
     cluster: &'a str,
+    alb: &'a str,
     context: &'a str,
     state: State,
     alb_dns_name: Option<&'a str>,
@@ -85,77 +87,105 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     let config = k8s::kubeconfig()?;
     let runtime = super::runtime()?;
     let mut details = Vec::new();
-    let mut found: Vec<(usize, String, Found)> = Vec::new();
+    // (Region, ALB, context, what was found), in spec order.
+    let mut found: Vec<(usize, usize, String, Found)> = Vec::new();
+    let albs: Vec<usize> = (0..s.plan.ingress.albs.len())
+        .filter(|k| !s.plan.ingress.albs[*k].apps.is_empty())
+        .collect();
     for (i, r) in spec.regions.iter().enumerate() {
         let context = match k8s::context_for(&config, &r.cluster, r.kube_context.as_deref()) {
             Ok(c) => c,
             Err(e) => {
-                found.push((
-                    i,
-                    "-".into(),
-                    Found::Problem {
-                        state: State::NoContext,
-                        detail: e.to_string(),
-                        hint: super::hints::hint_for(&e),
-                    },
-                ));
+                for &k in &albs {
+                    found.push((
+                        i,
+                        k,
+                        "-".into(),
+                        Found::Problem {
+                            state: State::NoContext,
+                            detail: e.to_string(),
+                            hint: super::hints::hint_for(&e),
+                        },
+                    ));
+                }
                 continue;
             }
         };
         let ns = spec.namespace.clone();
-        let name = spec.ingress.alb_name.clone();
-        let result = runtime.block_on(async {
-            let client = k8s::client(&config, &context).await?;
-            tokio::time::timeout(
-                Duration::from_secs(30),
-                k8s::ingress_address(client, &ns, &name),
-            )
-            .await
-            .map_err(|_| anyhow::anyhow!("no answer within 30 s"))?
-        });
-        let f = match result {
-            Ok(IngressAddress::Ready(h))
-                if !h.ends_with(&format!(".{}.elb.amazonaws.com", r.name)) =>
-            {
-                Found::Problem {
-                    state: State::WrongRegion,
-                    detail: format!(
-                        "context `{context}` reports `{h}`, which is not an ALB in {}",
-                        r.name
-                    ),
-                    hint: Some(
-                        "check that the context is this Region's cluster (set kubeContext)".into(),
-                    ),
+        let client = runtime.block_on(k8s::client(&config, &context));
+        for &k in &albs {
+            let alb = &s.plan.ingress.albs[k];
+            let name = alb.name.clone();
+            let result = match &client {
+                Ok(client) => runtime.block_on(async {
+                    tokio::time::timeout(
+                        Duration::from_secs(30),
+                        k8s::ingress_address(client.clone(), &ns, &name),
+                    )
+                    .await
+                    .map_err(|_| anyhow::anyhow!("no answer within 30 s"))?
+                }),
+                Err(e) => Err(anyhow::anyhow!("{e:#}")),
+            };
+            let flux_name = s
+                .plan
+                .clusters
+                .get(i)
+                .and_then(|c| {
+                    c.kustomizations
+                        .iter()
+                        .find(|f| f.name.ends_with(&format!("ingress-{name}")))
+                        .or_else(|| {
+                            c.kustomizations
+                                .iter()
+                                .find(|f| f.name.ends_with("-ingress"))
+                        })
+                })
+                .map_or_else(|| format!("{}-ingress", spec.name), |f| f.name.clone());
+            let f = match result {
+                Ok(IngressAddress::Ready(h))
+                    if !h.ends_with(&format!(".{}.elb.amazonaws.com", r.name)) =>
+                {
+                    Found::Problem {
+                        state: State::WrongRegion,
+                        detail: format!(
+                            "context `{context}` reports `{h}`, which is not an ALB in {}",
+                            r.name
+                        ),
+                        hint: Some(
+                            "check that the context is this Region's cluster (set kubeContext)"
+                                .into(),
+                        ),
+                    }
                 }
-            }
-            Ok(IngressAddress::Ready(h)) => Found::Ready(h),
-            Ok(IngressAddress::Pending) => Found::Problem {
-                state: State::Pending,
-                detail: format!("Ingress {ns}/{name} has no address yet"),
-                hint: Some(format!(
-                    "the load balancer controller creates the ALB within minutes; check `kubectl --context {context} -n {ns} describe ingress {name}` for its events, and that the IngressClass `{}` exists",
-                    spec.ingress.class_name
-                )),
-            },
-            Ok(IngressAddress::Missing) => Found::Problem {
-                state: State::Missing,
-                detail: format!("there is no Ingress {ns}/{name}"),
-                hint: Some(format!(
-                    "has Flux applied it? `flux --context {context} get kustomizations` should show {}-ingress ready",
-                    spec.name
-                )),
-            },
-            Err(e) => Found::Problem {
-                state: State::Unreachable,
-                detail: format!("{e:#}"),
-                hint: super::hints::hints_of(&e).into_iter().next(),
-            },
-        };
-        found.push((i, context, f));
+                Ok(IngressAddress::Ready(h)) => Found::Ready(h),
+                Ok(IngressAddress::Pending) => Found::Problem {
+                    state: State::Pending,
+                    detail: format!("Ingress {ns}/{name} has no address yet"),
+                    hint: Some(format!(
+                        "the load balancer controller creates the ALB within minutes; check `kubectl --context {context} -n {ns} describe ingress {name}` for its events, and that the IngressClass `{}` exists",
+                        alb.class_name
+                    )),
+                },
+                Ok(IngressAddress::Missing) => Found::Problem {
+                    state: State::Missing,
+                    detail: format!("there is no Ingress {ns}/{name}"),
+                    hint: Some(format!(
+                        "has Flux applied it? `flux --context {context} get kustomizations` should show {flux_name} ready"
+                    )),
+                },
+                Err(e) => Found::Problem {
+                    state: State::Unreachable,
+                    detail: format!("{e:#}"),
+                    hint: super::hints::hints_of(&e).into_iter().next(),
+                },
+            };
+            found.push((i, k, context.clone(), f));
+        }
     }
     let regions: Vec<RegionReport> = found
         .iter()
-        .map(|(i, context, f)| {
+        .map(|(i, k, context, f)| {
             let r = &spec.regions[*i];
             let (state, alb, detail, hint) = match f {
                 Found::Ready(h) => (State::Ready, Some(h.as_str()), None, None),
@@ -168,6 +198,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
             RegionReport {
                 region: &r.name,
                 cluster: &r.cluster,
+                alb: &s.plan.ingress.albs[*k].name,
                 context,
                 state,
                 alb_dns_name: alb,
@@ -177,18 +208,23 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         })
         .collect();
     if !json {
-        let rows: Vec<[String; 4]> = regions
+        let rows: Vec<[String; 5]> = regions
             .iter()
             .map(|r| {
                 [
                     r.region.to_string(),
                     r.cluster.to_string(),
+                    r.alb.to_string(),
                     r.context.to_string(),
                     r.alb_dns_name.unwrap_or(r.state.words()).to_string(),
                 ]
             })
             .collect();
-        print_table(pr, ["REGION", "CLUSTER", "CONTEXT", "ALB DNS NAME"], &rows);
+        print_table(
+            pr,
+            ["REGION", "CLUSTER", "ALB", "CONTEXT", "ALB DNS NAME"],
+            &rows,
+        );
     }
 
     // The hosted zone's ID, unless the spec gives it: records name their
@@ -261,18 +297,32 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         }
         None => {}
     }
-    for (i, _, f) in &found {
+    // Only the spec's Regions and ALBs stay: a removed ALB (or a version-1
+    // lock's unnamed one, once its ALB is found by name) leaves the lock.
+    lock_now
+        .regions
+        .retain(|r, _| spec.regions.iter().any(|x| x.name == *r));
+    for l in lock_now.regions.values_mut() {
+        l.albs.retain(|a, _| {
+            albs.iter().any(|k| s.plan.ingress.albs[*k].name == *a) || a == lock::UNNAMED
+        });
+    }
+    for (i, k, _, f) in &found {
         let r = &spec.regions[*i];
+        let alb = &s.plan.ingress.albs[*k].name;
         match f {
             Found::Ready(h) => {
                 let h = h.clone();
                 let keep = lock_now
                     .regions
                     .get(&r.name)
+                    .and_then(|l| l.albs.get(alb))
                     .is_some_and(|l| l.alb_dns_name == h && l.alb_zone_id == r.alb_zone_id);
+                let region = lock_now.regions.entry(r.name.clone()).or_default();
+                region.albs.remove(lock::UNNAMED);
                 if !keep {
-                    lock_now.regions.insert(
-                        r.name.clone(),
+                    region.albs.insert(
+                        alb.clone(),
                         Locked {
                             alb_dns_name: h,
                             alb_zone_id: r.alb_zone_id.clone(),
@@ -288,7 +338,12 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
             } => {
                 all_ready = false;
                 details.push((
-                    format!("{} ({}): {}: {detail}", r.name, r.cluster, state.words()),
+                    format!(
+                        "{} ({}), ALB {alb}: {}: {detail}",
+                        r.name,
+                        r.cluster,
+                        state.words()
+                    ),
                     hint.clone(),
                 ));
             }
@@ -303,7 +358,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     let path = lock::path_for(&settings.spec);
     let written = lock_now != before;
     if written {
-        lock_now.version = 1;
+        lock_now.version = lock::VERSION;
         output::write_atomic(&path, lock::to_text(&lock_now)?.as_bytes())?;
     }
     if json {

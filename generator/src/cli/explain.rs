@@ -80,6 +80,38 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
             pricing::ARC_CLUSTER.as_of
         ));
     }
+    let c = &e.alb_cost;
+    pr.data(format_args!(
+        "ALBs: {} (each shared ALB in each Region) at ${}/hour each, about ${:.0}/month before LCUs, which follow traffic ({}; {})",
+        c.albs, c.usd_per_hour_each, c.monthly_usd, c.source, c.as_of
+    ));
+    pr.data("");
+    let alb_rows: Vec<[String; 5]> = e
+        .albs
+        .iter()
+        .map(|a| {
+            [
+                a.alb.clone(),
+                a.region.clone(),
+                a.apps.to_string(),
+                format!("{} of {}", a.rules, a.rules_quota),
+                format!("{} of {}", a.target_groups, a.target_groups_quota),
+            ]
+        })
+        .collect();
+    print_table(
+        pr,
+        ["ALB", "REGION", "APPS", "LISTENER RULES", "TARGET GROUPS"],
+        &alb_rows,
+    );
+    if e.albs.iter().any(|a| a.certificates > 0) {
+        for a in e.albs.iter().filter(|a| a.certificates > 0) {
+            pr.data(format_args!(
+                "{} in {}: {} certificates beside the default, of {}",
+                a.alb, a.region, a.certificates, a.certificates_quota
+            ));
+        }
+    }
     pr.data("");
     let quota_rows: Vec<[String; 3]> = e
         .quotas

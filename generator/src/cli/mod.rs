@@ -221,6 +221,14 @@ fn session(settings: Settings) -> Result<Option<Session>> {
     diagnostics.extend(crate::resolve::apply(&mut checked, &lock));
     let prefix = git::repo_prefix(&settings.root)?;
     let plan = model::plan(&checked, &prefix);
+    // Over an AWS quota: an error, and nothing is written.
+    let mut over = crate::limits::check(&checked, &plan);
+    if !over.is_empty() {
+        loaded.lines.locate(&mut over);
+        diagnostics.extend(over);
+        report_diagnostics(pr, &name, &diagnostics);
+        return Ok(None);
+    }
     let mut lints = lint::lint(&checked, &plan);
     loaded.lines.locate(&mut lints);
     diagnostics.extend(lints);
@@ -408,7 +416,12 @@ fn report_unresolved(
             )
         };
         let one = u.stacks.len() == 1;
-        pr.note_hint(format_args!("the ALB DNS name for {} is not resolved: stack{} {stacks} take{} it as parameter {}", u.region, if one { "" } else { "s" }, if one { "s" } else { "" }, u.parameter), format_args!("set regions[{}].albDnsName in {} once the Ingress has an address (kubectl get ingress -n {})", u.region_index, settings.spec_name(), spec.namespace));
+        let what = if spec.ingress.grouped {
+            format!("the DNS name of ALB {} in {}", u.alb, u.region)
+        } else {
+            format!("the ALB DNS name for {}", u.region)
+        };
+        pr.note_hint(format_args!("{what} is not resolved: stack{} {stacks} take{} it as parameter {}", if one { "" } else { "s" }, if one { "s" } else { "" }, u.parameter), format_args!("set {} in {} once the Ingress has an address (kubectl get ingress -n {}), or run `gen discover`", u.field, settings.spec_name(), spec.namespace));
     }
 }
 

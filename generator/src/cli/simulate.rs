@@ -18,8 +18,10 @@ use crate::simulate::{self, Answer, Scenario, World};
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// What fails: APP@REGION (one app's targets) or REGION (all of it). Repeatable.
-    #[arg(long = "down", value_name = "APP@REGION|REGION")]
+    /// What fails: APP@REGION (one app's targets), alb:ALB@REGION (one
+    /// shared ALB and every app it carries there) or REGION (all of it).
+    /// Repeatable.
+    #[arg(long = "down", value_name = "APP@REGION|alb:ALB@REGION|REGION")]
     down: Vec<String>,
     /// A Region whose routing controls are turned Off. Repeatable.
     #[arg(long = "arc-off", value_name = "REGION")]
@@ -117,6 +119,25 @@ fn scenario(world: &World, args: &SimulateArgs) -> Result<Scenario> {
     let mut s = Scenario::default();
     for d in &args.down {
         match d.split_once('@') {
+            Some((alb, region)) if alb.starts_with("alb:") => {
+                let alb = &alb["alb:".len()..];
+                if !regions.iter().any(|r| r == region) {
+                    bail!(Hinted::new(
+                        format!("`{region}` in --down {d} is not a Region of the rendered records"),
+                        format!("Regions: {}", regions.join(", "))
+                    ));
+                }
+                let albs = world.albs();
+                if !albs.iter().any(|a| a == alb) {
+                    bail!(Hinted::new(
+                        format!(
+                            "`{alb}` in --down {d} is not a shared ALB of the rendered Ingresses"
+                        ),
+                        format!("ALBs: {}", albs.join(", "))
+                    ));
+                }
+                s.albs_down.insert((alb.to_string(), region.to_string()));
+            }
             Some((app, region)) => {
                 if !regions.iter().any(|r| r == region) {
                     bail!(Hinted::new(
@@ -183,16 +204,29 @@ pub(crate) fn load(settings: &Settings) -> Result<World> {
         ));
     }
     let mut routes: BTreeMap<String, String> = BTreeMap::new();
+    let mut app_alb: BTreeMap<String, String> = BTreeMap::new();
     let deploy = root.join(layout::DEPLOY_DIR);
     for cluster in std::fs::read_dir(&deploy).into_iter().flatten().flatten() {
-        let ingress = cluster.path().join("ingress").join(layout::INGRESS_FILE);
-        let Ok(text) = std::fs::read_to_string(&ingress) else {
-            continue;
-        };
-        let v: serde_yaml::Value = serde_yaml::from_str(&text)
-            .with_context(|| format!("parsing {}", ingress.display()))?;
-        simulate::health_routes(&v, &mut routes);
+        // One shared ALB's Ingress, or each ALB's in its own directory.
+        let dir = cluster.path().join("ingress");
+        let mut files = vec![dir.join(layout::INGRESS_FILE)];
+        let mut subdirs: Vec<_> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join(layout::INGRESS_FILE))
+            .collect();
+        subdirs.sort();
+        files.extend(subdirs);
+        for ingress in files {
+            let Ok(text) = std::fs::read_to_string(&ingress) else {
+                continue;
+            };
+            let v: serde_yaml::Value = serde_yaml::from_str(&text)
+                .with_context(|| format!("parsing {}", ingress.display()))?;
+            simulate::health_routes(&v, &mut routes, &mut app_alb);
+        }
     }
-    simulate::world(&templates, &routes)
+    simulate::world(&templates, &routes, &app_alb)
         .map_err(|e| anyhow::anyhow!("reading the rendered templates: {e}"))
 }

@@ -189,10 +189,20 @@ impl ControlView {
     }
 }
 
+/// One shared ALB in one Region: its Ingress's address against the lock.
+#[derive(Debug, Serialize)]
+struct AlbRow {
+    alb: String,
+    region: String,
+    ingress: IngressState,
+}
+
 #[derive(Debug, Serialize)]
 struct AppRow {
     app: String,
     region: String,
+    /// The shared ALB that carries it.
+    alb: String,
     pods: Pods,
     ingress: IngressState,
     health_check: CheckState,
@@ -205,6 +215,7 @@ struct AppRow {
 struct Report {
     head: Option<String>,
     clusters: Vec<ClusterRow>,
+    albs: Vec<AlbRow>,
     apps: Vec<AppRow>,
     ok: bool,
 }
@@ -263,12 +274,14 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     }
     let report = runtime.block_on(async {
         let clusters = clusters(spec, plan, &config, head.as_deref()).await;
-        let apps = apps(settings, spec, plan, &config, args.no_aws).await;
-        let ok =
-            clusters.iter().all(|c| c.state == FluxState::Reconciled) && apps.iter().all(|a| a.ok);
+        let (albs, apps) = apps(settings, spec, plan, &config, args.no_aws).await;
+        let ok = clusters.iter().all(|c| c.state == FluxState::Reconciled)
+            && albs.iter().all(|a| a.ingress.ok())
+            && apps.iter().all(|a| a.ok);
         Report {
             head: head.clone(),
             clusters,
+            albs,
             apps,
             ok,
         }
@@ -293,13 +306,21 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                 .collect();
             print_table(pr, ["CLUSTER", "REGION", "FLUX", "DETAIL"], &rows);
             pr.data("");
-            let rows: Vec<[String; 6]> = report
+            let rows: Vec<[String; 3]> = report
+                .albs
+                .iter()
+                .map(|a| [a.alb.clone(), a.region.clone(), a.ingress.label()])
+                .collect();
+            print_table(pr, ["ALB", "REGION", "INGRESS"], &rows);
+            pr.data("");
+            let rows: Vec<[String; 7]> = report
                 .apps
                 .iter()
                 .map(|a| {
                     [
                         a.app.clone(),
                         a.region.clone(),
+                        a.alb.clone(),
                         a.pods.label(),
                         a.ingress.label(),
                         a.health_check.label(),
@@ -312,6 +333,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                 [
                     "APP",
                     "REGION",
+                    "ALB",
                     "PODS",
                     "INGRESS",
                     "HEALTH CHECK",
@@ -434,17 +456,19 @@ async fn clusters(
     out
 }
 
-/// Per app and Region: pods, Ingress address against the lock, the Route 53
-/// check's status, the routing control's state.
+/// Per ALB and Region: its Ingress's address against the lock. Per app and
+/// Region: pods, its ALB's state, the Route 53 check's status, the routing
+/// control's state.
 async fn apps(
     settings: &Settings,
     spec: &Spec,
     plan: &Plan,
     config: &kube::config::Kubeconfig,
     no_aws: bool,
-) -> Vec<AppRow> {
+) -> (Vec<AlbRow>, Vec<AppRow>) {
     let locked = lock::read(&settings.spec).unwrap_or_default();
     let mut rows = Vec::new();
+    let mut alb_rows = Vec::new();
     let r53 = if no_aws {
         None
     } else {
@@ -475,27 +499,38 @@ async fn apps(
         let client = k8s::connect(config, &r.cluster, r.kube_context.as_deref())
             .await
             .ok();
-        let address = match &client {
-            Some(cl) => k8s::ingress_address(cl.clone(), &spec.namespace, &spec.ingress.alb_name)
-                .await
-                .ok(),
-            None => None,
-        };
-        let expected = r
-            .alb_dns_name
-            .clone()
-            .or_else(|| locked.regions.get(&r.name).map(|l| l.alb_dns_name.clone()));
-        // One Ingress per cluster: the same state for each of its apps.
-        let ingress = match (&address, &expected) {
-            (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
-            (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
-                IngressState::Drift { now: h.clone() }
-            }
-            (Some(k8s::IngressAddress::Ready(_)), None) => IngressState::NotInLock,
-            (Some(k8s::IngressAddress::Pending), _) => IngressState::NoAddress,
-            (Some(k8s::IngressAddress::Missing), _) => IngressState::Missing,
-            (None, _) => IngressState::Unknown,
-        };
+        // One Ingress per ALB and cluster: the same state for each of its apps.
+        let mut states = Vec::new();
+        for i in &c.ingresses {
+            let (alb, name) = (i.alb, &plan.ingress.albs[i.alb].name);
+            let address = match &client {
+                Some(cl) => k8s::ingress_address(cl.clone(), &spec.namespace, name)
+                    .await
+                    .ok(),
+                None => None,
+            };
+            let expected = r.albs[alb].dns_name.clone().or_else(|| {
+                locked
+                    .alb(&r.name, name, !spec.ingress.grouped)
+                    .map(|l| l.alb_dns_name.clone())
+            });
+            let state = match (&address, &expected) {
+                (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
+                (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
+                    IngressState::Drift { now: h.clone() }
+                }
+                (Some(k8s::IngressAddress::Ready(_)), None) => IngressState::NotInLock,
+                (Some(k8s::IngressAddress::Pending), _) => IngressState::NoAddress,
+                (Some(k8s::IngressAddress::Missing), _) => IngressState::Missing,
+                (None, _) => IngressState::Unknown,
+            };
+            alb_rows.push(AlbRow {
+                alb: name.clone(),
+                region: r.name.clone(),
+                ingress: state.clone(),
+            });
+            states.push((alb, state));
+        }
         for w in &c.workloads {
             let pods = match &client {
                 Some(cl) => match k8s::deployment(cl.clone(), &spec.namespace, &w.app).await {
@@ -546,11 +581,20 @@ async fn apps(
                 },
                 (Some(_), Err(e)) => ControlView::Error { message: e.clone() },
             };
-            let ingress = ingress.clone();
+            let alb = spec
+                .apps
+                .iter()
+                .find(|a| a.name == w.app)
+                .map_or(0, |a| a.alb);
+            let ingress = states
+                .iter()
+                .find(|(k, _)| *k == alb)
+                .map_or(IngressState::Unknown, |(_, st)| st.clone());
             let ok = pods.ok() && ingress.ok() && health_check.ok() && routing_control.ok();
             rows.push(AppRow {
                 app: w.app.clone(),
                 region: r.name.clone(),
+                alb: plan.ingress.albs[alb].name.clone(),
                 pods,
                 ingress,
                 health_check,
@@ -559,7 +603,7 @@ async fn apps(
             });
         }
     }
-    rows
+    (alb_rows, rows)
 }
 
 fn first_line(e: &anyhow::Error) -> String {

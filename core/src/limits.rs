@@ -1,0 +1,297 @@
+//! `limits`: the AWS quotas a plan must fit to deploy, counted on the plan
+//! itself (the rules, target groups and certificates each ALB's Ingress
+//! will get in each Region), so the count is what `render` writes. Errors:
+//! a spec over a quota renders nothing, and the error names the ALB and its
+//! apps. The quotas are `facts::quotas`' defaults, or raised ones the spec
+//! states under `ingress.quotas` (`spec::checked::Quotas`).
+
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostic;
+use crate::facts::quotas::{
+    ALB_CERTIFICATES, ALB_RULES, ALB_TARGET_GROUPS, ALBS_PER_REGION, AlbQuota,
+    TARGET_GROUPS_PER_REGION,
+};
+use crate::model::Plan;
+use crate::spec::checked::Spec;
+
+/// How far over a quota, and where.
+struct Over<'a> {
+    most: usize,
+    limit: usize,
+    regions: Vec<&'a str>,
+}
+
+/// Every quota the plan is over, once per ALB and quota (with the Regions).
+pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
+    let q = &spec.ingress.quotas;
+    // (ALB index, or None for the Region's own quotas; quota name) → how far over.
+    let mut over: BTreeMap<(Option<usize>, &'static str), Over<'_>> = BTreeMap::new();
+    let mut add = |key, n: usize, limit: usize, region| {
+        if n > limit {
+            let e = over.entry(key).or_insert(Over {
+                most: 0,
+                limit,
+                regions: Vec::new(),
+            });
+            e.most = e.most.max(n);
+            e.regions.push(region);
+        }
+    };
+    for c in &plan.clusters {
+        let mut groups = 0;
+        for i in &c.ingresses {
+            let alb = &plan.ingress.albs[i.alb];
+            add(
+                (Some(i.alb), ALB_RULES.name),
+                i.rules(alb),
+                q.rules_per_alb,
+                &c.region,
+            );
+            let tgs = i.target_groups();
+            groups += tgs;
+            add(
+                (Some(i.alb), ALB_TARGET_GROUPS.name),
+                tgs,
+                q.target_groups_per_alb,
+                &c.region,
+            );
+            add(
+                (Some(i.alb), ALB_CERTIFICATES.name),
+                i.extra_certificates,
+                q.certificates_per_alb,
+                &c.region,
+            );
+        }
+        add(
+            (None, ALBS_PER_REGION.name),
+            c.ingresses.len(),
+            q.albs_per_region,
+            &c.region,
+        );
+        add(
+            (None, TARGET_GROUPS_PER_REGION.name),
+            groups,
+            q.target_groups_per_region,
+            &c.region,
+        );
+    }
+    over.into_iter()
+        .map(|((alb, quota), o)| {
+            let quota = [
+                &ALB_RULES,
+                &ALB_TARGET_GROUPS,
+                &ALB_CERTIFICATES,
+                &ALBS_PER_REGION,
+                &TARGET_GROUPS_PER_REGION,
+            ]
+            .into_iter()
+            .find(|x| x.name == quota)
+            .expect("a quota of the table");
+            diagnostic(spec, plan, alb, quota, o.most, o.limit, &o.regions)
+        })
+        .collect()
+}
+
+fn diagnostic(
+    spec: &Spec,
+    plan: &Plan,
+    alb: Option<usize>,
+    quota: &AlbQuota,
+    most: usize,
+    limit: usize,
+    regions: &[&str],
+) -> Diagnostic {
+    let what = match quota.name {
+        n if n == ALB_RULES.name => "listener rules",
+        n if n == ALB_TARGET_GROUPS.name => "target groups",
+        n if n == ALB_CERTIFICATES.name => "certificates beside the default one",
+        n if n == ALBS_PER_REGION.name => "ALBs",
+        _ => "target groups",
+    };
+    let raised = limit != quota.default;
+    let limit_words = if raised {
+        format!("the quota this spec states is {limit}")
+    } else {
+        format!("the quota is {limit}")
+    };
+    let ask = match quota.field {
+        Some(field) if quota.adjustable => format!(
+            "ask AWS for a higher \"{}\" quota in {} and state it as ingress.quotas.{field}",
+            quota.name,
+            regions.join(", ")
+        ),
+        _ => format!("\"{}\" cannot be raised", quota.name),
+    };
+    match alb {
+        Some(k) => {
+            let a = &plan.ingress.albs[k];
+            let shown: Vec<&str> = a.apps.iter().take(8).map(String::as_str).collect();
+            let more = match a.apps.len().saturating_sub(shown.len()) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let path = if spec.ingress.grouped {
+                format!("ingress.albs[{k}]")
+            } else if quota.name == ALB_CERTIFICATES.name {
+                "regions".to_string()
+            } else {
+                "apps".to_string()
+            };
+            let fix = if quota.name == ALB_CERTIFICATES.name {
+                "list fewer certificates for it".to_string()
+            } else if spec.ingress.grouped {
+                "move some of its apps to another ALB (apps[].alb), or add one to ingress.albs"
+                    .to_string()
+            } else {
+                "list several ALBs in ingress.albs and give some apps another (apps[].alb)"
+                    .to_string()
+            };
+            Diagnostic::new(
+                &path,
+                format!(
+                    "ALB `{}` needs {most} {what} in {}; {limit_words} (\"{}\"). Its {} apps: {}{more}",
+                    a.name,
+                    regions.join(", "),
+                    quota.name,
+                    a.apps.len(),
+                    shown.join(", "),
+                ),
+            )
+            .hint(format!("{fix}; or {ask}"))
+        }
+        None => Diagnostic::new(
+            if spec.ingress.grouped {
+                "ingress.albs"
+            } else {
+                "apps"
+            },
+            format!(
+                "the spec needs {most} {what} in {}; {limit_words} (\"{}\")",
+                regions.join(", "),
+                quota.name
+            ),
+        )
+        .hint(if quota.name == ALBS_PER_REGION.name {
+            format!("put more apps on each ALB; or {ask}")
+        } else {
+            ask
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::spec_of;
+
+    /// `n` apps over the ALBs `albs` (app i on ALB i % albs), in two Regions.
+    fn spec(n: usize, albs: usize, ingress_extra: &str) -> String {
+        let names: Vec<String> = (0..albs).map(|k| format!("{{name: alb{k}}}")).collect();
+        let mut s = format!(
+            "version: 1\nname: t\ndns: {{zone: example.com, zoneId: Z1}}\ningress:\n  albs: [{}]\n{ingress_extra}regions:\n  - {{name: eu-west-1, cluster: a}}\n  - {{name: us-east-1, cluster: b}}\napps:\n",
+            names.join(", ")
+        );
+        for i in 0..n {
+            s.push_str(&format!(
+                "  - {{name: a{i}, host: a{i}.example.com, image: img, health: {{path: /a{i}}}, alb: alb{}}}\n",
+                i % albs
+            ));
+        }
+        s
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        let spec = spec_of(text);
+        let plan = crate::model::plan(&spec, "");
+        check(&spec, &plan)
+            .iter()
+            .map(|d| d.display("gen.yaml").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn an_alb_over_its_rules_is_named_with_its_apps() {
+        // 50 apps: 100 rules (host and health rule each), the quota exactly.
+        assert_eq!(errors(&spec(50, 1, "")), Vec::<String>::new());
+        let e = errors(&spec(51, 1, ""));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("ingress.albs[0]")
+                && e[0].contains("ALB `alb0` needs 102 listener rules in eu-west-1, us-east-1")
+                && e[0].contains("Its 51 apps: a0, a1")
+                && e[0].contains("and 43 more"),
+            "{e:?}"
+        );
+        // Over two ALBs, 51 apps fit.
+        assert_eq!(errors(&spec(51, 2, "")), Vec::<String>::new());
+        // A raised quota the spec states is honoured, and named when over.
+        let raised = "  quotas: {rulesPerAlb: 200}\n";
+        assert_eq!(errors(&spec(100, 1, raised)), Vec::<String>::new());
+        let e = errors(&spec(101, 1, raised));
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("the quota this spec states is 200"), "{e:?}");
+    }
+
+    #[test]
+    fn target_groups_per_alb_cannot_be_raised() {
+        let raised = "  quotas: {rulesPerAlb: 1000}\n";
+        let e = errors(&spec(101, 1, raised));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("needs 101 target groups")
+                && e[0].contains("cannot be raised")
+                && e[0].contains("move some of its apps to another ALB"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn regions_count_their_albs_and_target_groups() {
+        let e = errors(&spec(51, 51, ""));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("needs 51 ALBs") && e[0].contains("albsPerRegion"),
+            "{e:?}"
+        );
+        assert_eq!(
+            errors(&spec(51, 51, "  quotas: {albsPerRegion: 60}\n")),
+            Vec::<String>::new()
+        );
+        let many = "  quotas: {albsPerRegion: 100, rulesPerAlb: 200}\n";
+        let e = errors(&spec(3001, 31, many));
+        assert!(
+            e.iter()
+                .any(|e| e.contains("needs 3001 target groups in eu-west-1, us-east-1")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn certificates_beside_the_default_count() {
+        let certs = |n: usize, region: &str| {
+            let list: Vec<String> = (0..n)
+                .map(|i| format!("arn:aws:acm:{region}:123456789012:certificate/c{i}"))
+                .collect();
+            format!("{{alb0: {{certificateArns: [{}]}}}}", list.join(", "))
+        };
+        let text = |n: usize| {
+            spec(2, 1, "")
+                .replace(
+                    "cluster: a}",
+                    &format!("cluster: a, albs: {}}}", certs(n, "eu-west-1")),
+                )
+                .replace(
+                    "cluster: b}",
+                    &format!("cluster: b, albs: {}}}", certs(1, "us-east-1")),
+                )
+        };
+        assert_eq!(errors(&text(26)), Vec::<String>::new());
+        let e = errors(&text(27));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("needs 26 certificates beside the default one in eu-west-1"),
+            "{e:?}"
+        );
+    }
+}
