@@ -9,6 +9,7 @@
 
 use minijinja::value::{Serde, Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, context};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::diag::Hinted;
@@ -59,90 +60,240 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// What every template may read of the plan as `plan`: its names and the
+/// shared settings, never the lists of clusters or stacks (each file gets
+/// its own part), so a file's cost does not grow with the platform.
+#[derive(Serialize)]
+struct Head<'a> {
+    name: &'a str,
+    namespace: &'a str,
+    ingress: &'a crate::model::IngressPlan,
+    flux: &'a crate::model::FluxPlan,
+}
+
+/// The compiled templates, once per process.
+fn env() -> anyhow::Result<&'static Environment<'static>> {
+    static ENV: std::sync::OnceLock<Result<Environment<'static>, String>> =
+        std::sync::OnceLock::new();
+    ENV.get_or_init(|| environment().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("compiling the templates: {e}"))
+}
+
+/// A file's fingerprint: a digest of everything its text is made from.
+pub type Fingerprint = [u8; 16];
+
+/// The fingerprint of every file of the plan, in `plan.files` order: a
+/// 128-bit XXH3 digest (for telling changes apart, not for security) of `seed` (the caller's: what identifies this build of gen), the
+/// templates, the header's spec name, the shared part every template reads
+/// (`plan`), and the file's own part of the plan. Two equal fingerprints
+/// mean the same text, so a file whose fingerprint is unchanged need not be
+/// rendered again. Much cheaper than rendering: no template runs.
+pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprint> {
+    use xxhash_rust::xxh3::Xxh3;
+    let mut base = Xxh3::new();
+    base.update(seed);
+    for (name, source) in TEMPLATES {
+        base.update(name.as_bytes());
+        base.update(source.as_bytes());
+    }
+    base.update(spec_file.as_bytes());
+    let head = Head {
+        name: &plan.name,
+        namespace: &plan.namespace,
+        ingress: &plan.ingress,
+        flux: &plan.flux,
+    };
+    let _ = serde_json::to_writer(Feed(&mut base), &head);
+    let one = |f: &crate::model::FilePlan| -> Fingerprint {
+        let mut h = base.clone();
+        h.update(f.path.as_bytes());
+        h.update(&[0]);
+        let mut feed = Feed(&mut h);
+        let _ = match &f.content {
+            Content::Ingress { cluster, ingress } => {
+                let i = &plan.clusters[*cluster].ingresses[*ingress];
+                serde_json::to_writer(&mut feed, &(&plan.ingress.albs[i.alb], i))
+            }
+            Content::Infra { .. } => serde_json::to_writer(&mut feed, "infra"),
+            Content::Flux { cluster } => {
+                serde_json::to_writer(&mut feed, &plan.clusters[*cluster].kustomizations)
+            }
+            Content::Workload { cluster, workload } => {
+                serde_json::to_writer(&mut feed, &plan.clusters[*cluster].workloads[*workload])
+            }
+            Content::Kustomize { resources } => serde_json::to_writer(&mut feed, resources),
+            Content::Arc => serde_json::to_writer(&mut feed, &plan.arc),
+            Content::Stack { stack } => serde_json::to_writer(&mut feed, &plan.stacks[*stack]),
+        };
+        h.digest128().to_le_bytes()
+    };
+    let files: Vec<&crate::model::FilePlan> = plan.files.iter().collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(files.len().div_ceil(256).max(1));
+    if threads == 1 {
+        return files.into_iter().map(one).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(|f| one(f)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Serialised data straight into a digest.
+struct Feed<'a>(&'a mut xxhash_rust::xxh3::Xxh3);
+
+impl std::io::Write for Feed<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Render every file of the plan. `spec_file` is the spec's name as the
 /// header shows it (relative, so output is the same on every machine).
 pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
-    // Templates compile once per process.
-    static ENV: std::sync::OnceLock<Result<Environment<'static>, String>> =
-        std::sync::OnceLock::new();
-    let env = ENV
-        .get_or_init(|| environment().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| anyhow::anyhow!("compiling the templates: {e}"))?;
-    let plan_value = Value::from(Serde(plan));
-    let mut out = Vec::with_capacity(plan.files.len());
-    for f in &plan.files {
-        let (template, ctx) = match &f.content {
-            Content::Ingress { cluster, ingress } => {
-                let c = &plan.clusters[*cluster];
-                let i = &c.ingresses[*ingress];
-                (
-                    "k8s/ingress.yaml.j2",
-                    context! { plan => plan_value.clone(), cluster => Value::from(Serde(c)), alb => Value::from(Serde(&plan.ingress.albs[i.alb])), ingress => Value::from(Serde(i)) },
-                )
-            }
-            Content::Infra { cluster } | Content::Flux { cluster } => {
-                let template = match &f.content {
-                    Content::Infra { .. } => "k8s/infra.yaml.j2",
-                    _ => "flux/kustomizations.yaml.j2",
-                };
-                (
-                    template,
-                    context! { plan => plan_value.clone(), cluster => Value::from(Serde(&plan.clusters[*cluster])) },
-                )
-            }
-            Content::Workload { cluster, workload } => (
-                "k8s/app.yaml.j2",
-                context! { plan => plan_value.clone(), w => Value::from(Serde(&plan.clusters[*cluster].workloads[*workload])) },
-            ),
-            Content::Kustomize { resources } => (
-                "k8s/kustomization.yaml.j2",
-                context! { resources => resources },
-            ),
-            Content::Arc => (
-                "cloudformation/arc.yaml.j2",
-                context! { plan => plan_value.clone(), arc => Value::from(Serde(&plan.arc)) },
-            ),
-            Content::Stack { stack } => (
-                "cloudformation/route53.yaml.j2",
-                context! { plan => plan_value.clone(), stack => Value::from(Serde(&plan.stacks[*stack])) },
-            ),
-        };
-        let body = env
-            .get_template(template)?
-            .render(ctx)
-            .map_err(|e| anyhow::anyhow!("rendering {} with {template}: {e}", f.path))?;
-        let text = with_header(&body, spec_file);
-        if matches!(f.content, Content::Arc) && text.len() > TEMPLATE_BYTES {
-            anyhow::bail!(Hinted::new(
-                format!(
-                    "{} would be {} bytes, over CloudFormation's limit of {TEMPLATE_BYTES} bytes",
-                    f.path,
-                    text.len()
-                ),
-                "use arc.scope `region`, or list fewer apps in arc.apps"
-            ));
-        }
-        if let Content::Stack { stack } = &f.content {
-            let s = &plan.stacks[*stack];
-            if text.len() > TEMPLATE_BYTES || s.resource_count() > STACK_RESOURCES {
-                anyhow::bail!(Hinted::new(
-                    format!(
-                        "stack {} would be {} bytes with {} resources, over CloudFormation's limit of {TEMPLATE_BYTES} bytes and {STACK_RESOURCES} resources",
-                        s.name,
-                        text.len(),
-                        s.resource_count()
-                    ),
-                    format!("put fewer apps in stack group `{}` (apps[].stack)", s.group)
-                ));
-            }
-        }
-        out.push(Rendered {
-            path: f.path.clone(),
-            text,
-        });
+    let all: Vec<usize> = (0..plan.files.len()).collect();
+    render_files(plan, spec_file, &all)
+}
+
+/// Render the files `which` (indices into `plan.files`), in that order.
+/// Files are independent, so they render on every core; the result does not
+/// depend on how many there are.
+pub fn render_files(
+    plan: &Plan,
+    spec_file: &str,
+    which: &[usize],
+) -> anyhow::Result<Vec<Rendered>> {
+    let env = env()?;
+    let head = Value::from(Serde(Head {
+        name: &plan.name,
+        namespace: &plan.namespace,
+        ingress: &plan.ingress,
+        flux: &plan.flux,
+    }));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(which.len().div_ceil(64).max(1));
+    if threads == 1 {
+        return which
+            .iter()
+            .map(|i| render_one(env, &head, plan, *i, spec_file))
+            .collect();
+    }
+    let chunk = which.len().div_ceil(threads);
+    let parts: Vec<anyhow::Result<Vec<Rendered>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = which
+            .chunks(chunk)
+            .map(|part| {
+                let head = head.clone();
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|i| render_one(env, &head, plan, *i, spec_file))
+                        .collect::<anyhow::Result<Vec<Rendered>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a render thread panicked")))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(which.len());
+    for p in parts {
+        out.extend(p?);
     }
     Ok(out)
+}
+
+fn render_one(
+    env: &Environment<'static>,
+    head: &Value,
+    plan: &Plan,
+    index: usize,
+    spec_file: &str,
+) -> anyhow::Result<Rendered> {
+    let f = &plan.files[index];
+    let plan_value = head;
+    let (template, ctx) = match &f.content {
+        Content::Ingress { cluster, ingress } => {
+            let i = &plan.clusters[*cluster].ingresses[*ingress];
+            (
+                "k8s/ingress.yaml.j2",
+                context! { plan => plan_value.clone(), alb => Value::from(Serde(&plan.ingress.albs[i.alb])), ingress => Value::from(Serde(i)) },
+            )
+        }
+        Content::Infra { .. } => ("k8s/infra.yaml.j2", context! { plan => plan_value.clone() }),
+        Content::Flux { cluster } => (
+            "flux/kustomizations.yaml.j2",
+            context! { plan => plan_value.clone(), kustomizations => Value::from(Serde(&plan.clusters[*cluster].kustomizations)) },
+        ),
+        Content::Workload { cluster, workload } => (
+            "k8s/app.yaml.j2",
+            context! { plan => plan_value.clone(), w => Value::from(Serde(&plan.clusters[*cluster].workloads[*workload])) },
+        ),
+        Content::Kustomize { resources } => (
+            "k8s/kustomization.yaml.j2",
+            context! { resources => resources },
+        ),
+        Content::Arc => (
+            "cloudformation/arc.yaml.j2",
+            context! { plan => plan_value.clone(), arc => Value::from(Serde(&plan.arc)) },
+        ),
+        Content::Stack { stack } => (
+            "cloudformation/route53.yaml.j2",
+            context! { plan => plan_value.clone(), stack => Value::from(Serde(&plan.stacks[*stack])) },
+        ),
+    };
+    let body = env
+        .get_template(template)?
+        .render(ctx)
+        .map_err(|e| anyhow::anyhow!("rendering {} with {template}: {e}", f.path))?;
+    let text = with_header(&body, spec_file);
+    if matches!(f.content, Content::Arc) && text.len() > TEMPLATE_BYTES {
+        anyhow::bail!(Hinted::new(
+            format!(
+                "{} would be {} bytes, over CloudFormation's limit of {TEMPLATE_BYTES} bytes",
+                f.path,
+                text.len()
+            ),
+            "use arc.scope `region`, or list fewer apps in arc.apps"
+        ));
+    }
+    if let Content::Stack { stack } = &f.content {
+        let s = &plan.stacks[*stack];
+        if text.len() > TEMPLATE_BYTES || s.resource_count() > STACK_RESOURCES {
+            anyhow::bail!(Hinted::new(
+                format!(
+                    "stack {} would be {} bytes with {} resources, over CloudFormation's limit of {TEMPLATE_BYTES} bytes and {STACK_RESOURCES} resources",
+                    s.name,
+                    text.len(),
+                    s.resource_count()
+                ),
+                format!("put fewer apps in stack group `{}` (apps[].stack)", s.group)
+            ));
+        }
+    }
+    Ok(Rendered {
+        path: f.path.clone(),
+        text,
+    })
 }
 
 /// minijinja's builtin filters whose output is a safe string.

@@ -438,7 +438,25 @@ pub struct RawRegionOverride {
 pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
     // Editors on some systems save a byte-order mark; it is not part of the YAML.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines = LineMap::build(text);
+    // The two parsers read the text at once, on two cores, unless it might
+    // nest deeply: then the depth check below runs before serde's parser,
+    // which slows down quadratically there. (Brackets are counted, quoted or
+    // not; closing ones inside quotes could hide depth from the count, which
+    // costs a slower parse, never a missed check.)
+    let (lines, first) = if bracket_depth(text) <= MAX_NESTING {
+        std::thread::scope(|scope| {
+            let lines = scope.spawn(|| LineMap::build(text));
+            let first = first_document(text);
+            (
+                lines
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                Some(first),
+            )
+        })
+    } else {
+        (LineMap::build(text), None)
+    };
     // Line breaks to libyaml (serde_yaml's parser), ordinary characters to
     // yaml-rust2 and to most editors: outside a quoted string, text that
     // looks like a comment could be read as a field. Refused, with the line
@@ -484,11 +502,10 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
     // A first pass into plain YAML values rejects duplicate keys everywhere,
     // also in free-form maps (env, Region overrides) where serde would keep
     // the last value silently.
-    if let Some(doc) = serde_yaml::Deserializer::from_str(text).next()
-        && let Err(err) = serde_yaml::Value::deserialize(doc)
-    {
-        return Err(vec![yaml_error(&err, file)]);
-    }
+    let (first, more) = match first.unwrap_or_else(|| first_document(text)) {
+        (Ok(v), more) => (v, more),
+        (Err(err), _) => return Err(vec![yaml_error(&err, file)]),
+    };
     // serde_yaml read the text, but the second parser (for lines, tags and
     // depth) did not: its checks would silently stop there. YAML 1.2 allows
     // what it refuses (a tab after `:`, `#` right after a value), yet the
@@ -500,28 +517,39 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
                 .at(*line),
         ]);
     }
-    let mut documents = serde_yaml::Deserializer::from_str(text);
-    let de = match documents.next() {
-        Some(de) => de,
-        None => {
-            return Err(vec![Diagnostic::new("", "the spec is empty").hint(
-                "start from the example: `version: 1`, `name`, `dns.zone`, `regions`, `apps`",
-            )]);
-        }
+    let Some(first) = first else {
+        return Err(vec![Diagnostic::new("", "the spec is empty").hint(
+            "start from the example: `version: 1`, `name`, `dns.zone`, `regions`, `apps`",
+        )]);
     };
+    // The spec from those values: one parse of the text, not two. A value
+    // the text would read differently (a plain `1.0` where a string is
+    // wanted reads as a number here) fails here, and then the text is read
+    // again, as the place to take the error, and the value, from.
     let mut ignored = Vec::new();
-    let result: Result<Option<RawSpec>, _> =
-        serde_ignored::deserialize(de, |path| ignored.push(introspect::field_path(&path)));
-    let raw = match result {
+    let from_values: Result<Option<RawSpec>, _> =
+        serde_ignored::deserialize(first, |path| ignored.push(introspect::field_path(&path)));
+    let raw = match from_values {
         Ok(Some(raw)) => raw,
-        Ok(None) => {
-            return Err(vec![Diagnostic::new("", "the spec is empty").hint(
-                "start from the example: `version: 1`, `name`, `dns.zone`, `regions`, `apps`",
-            )]);
+        _ => {
+            ignored.clear();
+            let Some(de) = serde_yaml::Deserializer::from_str(text).next() else {
+                return Err(vec![Diagnostic::new("", "the spec is empty")]);
+            };
+            let result: Result<Option<RawSpec>, _> =
+                serde_ignored::deserialize(de, |path| ignored.push(introspect::field_path(&path)));
+            match result {
+                Ok(Some(raw)) => raw,
+                Ok(None) => {
+                    return Err(vec![Diagnostic::new("", "the spec is empty").hint(
+                        "start from the example: `version: 1`, `name`, `dns.zone`, `regions`, `apps`",
+                    )]);
+                }
+                Err(err) => return Err(vec![yaml_error(&err, file)]),
+            }
         }
-        Err(err) => return Err(vec![yaml_error(&err, file)]),
     };
-    if documents.next().is_some() {
+    if more {
         return Err(vec![
             Diagnostic::new("", format!("{file} holds more than one YAML document")).hint(
                 "a spec is a single document: remove the `---` separators and merge the parts",
@@ -560,6 +588,37 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
         lines,
         problems: unknown,
     })
+}
+
+/// The first YAML document of `text` as plain values (None when there is
+/// none), and whether another follows.
+fn first_document(text: &str) -> (Result<Option<serde_yaml::Value>, serde_yaml::Error>, bool) {
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    let first = match documents.next() {
+        Some(doc) => match serde_yaml::Value::deserialize(doc) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => return (Err(e), false),
+        },
+        None => Ok(None),
+    };
+    (first, documents.next().is_some())
+}
+
+/// The deepest nesting of brackets in `text`, counting every `[` and `{`
+/// against every `]` and `}`: at least the depth of its flow collections.
+fn bracket_depth(text: &str) -> usize {
+    let (mut depth, mut most) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                most = most.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    most
 }
 
 /// Turn a serde_yaml error (which carries path and position) into a diagnostic.

@@ -18,12 +18,12 @@ mod explain;
 mod hints;
 mod plan;
 mod printer;
+mod render_cmd;
 mod simulate;
 mod status;
 
-use crate::facts::pricing;
-use crate::output::{self, git};
-use crate::{lint, model, render, spec, validate};
+use crate::output::git;
+use crate::{lint, model, spec, validate};
 
 /// Compile a multi-Region failover spec (gen.yaml) into Flux manifests and Route 53 CloudFormation.
 #[derive(Debug, Parser)]
@@ -89,6 +89,8 @@ pub struct Session {
     /// The spec directory's path inside its Git work tree ("" at the top).
     pub prefix: String,
     pub plan: model::Plan,
+    /// The diagnostics (warnings) printed while loading, as printed.
+    pub printed: Vec<String>,
 }
 
 /// Flags resolved against the working directory.
@@ -158,6 +160,20 @@ fn run(args: &Args) -> Result<ExitCode> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
+    // A render whose inputs and outputs are all as the last one left them
+    // has nothing to do: said without loading the spec.
+    let mut last = None;
+    if let Command::Render {
+        check: false,
+        no_commit: false,
+        ..
+    } = args.command
+    {
+        match render_cmd::up_to_date(&settings)? {
+            render_cmd::Last::Fresh => return Ok(ExitCode::SUCCESS),
+            render_cmd::Last::Stale(state) => last = Some(state),
+        }
+    }
     let Some(session) = session(settings)? else {
         return Ok(ExitCode::FAILURE);
     };
@@ -175,7 +191,7 @@ fn run(args: &Args) -> Result<ExitCode> {
             check,
             no_commit,
             force,
-        } => render_cmd(&session, *check, *no_commit, *force),
+        } => render_cmd::run(&session, *check, *no_commit, *force, last),
         Command::Arc { cmd } => arc::run(&session, cmd),
         Command::Deploy(args) => deploy::run(&session, args),
         Command::Plan(args) => plan::run(&session, args),
@@ -233,11 +249,16 @@ fn session(settings: Settings) -> Result<Option<Session>> {
     loaded.lines.locate(&mut lints);
     diagnostics.extend(lints);
     report_diagnostics(pr, &name, &diagnostics);
+    let printed = diagnostics
+        .iter()
+        .map(|d| d.display(&name).to_string())
+        .collect();
     Ok(Some(Session {
         settings,
         spec: checked,
         prefix,
         plan,
+        printed,
     }))
 }
 
@@ -252,176 +273,6 @@ fn report_diagnostics(pr: Printer, name: &str, diagnostics: &[Diagnostic]) {
             "{name} has {errors} error{}; nothing was written",
             if errors == 1 { "" } else { "s" }
         ));
-    }
-}
-
-fn render_cmd(s: &Session, check: bool, no_commit: bool, force: bool) -> Result<ExitCode> {
-    let pr = s.settings.printer;
-    let (settings, spec, plan, prefix) = (&s.settings, &s.spec, &s.plan, &s.prefix);
-    let rendered = render::render(plan, &settings.spec_name())?;
-    if check {
-        return check_cmd(pr, settings, &rendered);
-    }
-
-    if prefix.is_empty() && !git::has_repository(&settings.root) {
-        // Refuse before a repository is created: without one, every hand
-        // edit is uncommitted.
-        let changes = output::compare(&settings.root, &rendered)?;
-        output::guard(&changes, &changes.edited, force)?;
-    }
-    std::fs::create_dir_all(&settings.root)
-        .with_context(|| format!("creating {}", settings.root.display()))?;
-    let (repo, _lock) = git::Repo::open_locked(&settings.root, &|path| {
-        pr.note(format_args!(
-            "waiting for another `gen render` on this repository to finish ({})",
-            path.display()
-        ))
-    })?;
-    let changes = output::compare(&settings.root, &rendered)?;
-    let uncommitted = repo.uncommitted(&changes.edited)?;
-    output::guard(&changes, &uncommitted, force)?;
-    output::apply(&settings.root, &changes)?;
-    pr.data(format_args!(
-        "rendered {} files for {} apps in {} Regions: {} written, {} removed",
-        rendered.len(),
-        spec.apps.len(),
-        spec.regions.len(),
-        changes.writes.len(),
-        changes.prunes.len()
-    ));
-    if !no_commit {
-        commit(pr, settings, spec, &repo, &rendered)?;
-    }
-    report_unresolved(pr, settings, spec, plan);
-    report_arc_cost(pr, plan);
-    Ok(ExitCode::SUCCESS)
-}
-
-/// ARC is billed by the hour: say so, with the figure, at every render.
-fn report_arc_cost(pr: Printer, plan: &model::Plan) {
-    let Some(arc) = &plan.arc else { return };
-    let p = &pricing::ARC_CLUSTER;
-    let whose = match &arc.cluster_name {
-        Some(name) => format!("the ARC cluster `{name}` that this spec creates"),
-        None => "the existing ARC cluster this spec uses".to_string(),
-    };
-    pr.note(format_args!(
-        "{whose} is billed per hour, used or not: ${:.2}/hour, about ${:.0}/month ({}, {})",
-        p.usd_per_hour,
-        p.per_month(1),
-        p.source,
-        p.as_of
-    ));
-    if let Some(r) = &arc.readiness {
-        let c = &pricing::ARC_READINESS_CHECK;
-        pr.note(format_args!(
-            "{} readiness checks at ${}/hour each, about ${:.0}/month",
-            r.sets.len(),
-            c.usd_per_hour,
-            c.per_month(r.sets.len())
-        ));
-    }
-}
-
-/// `render --check`: compare only; a diff and exit 1 when anything differs.
-fn check_cmd(pr: Printer, settings: &Settings, rendered: &[render::Rendered]) -> Result<ExitCode> {
-    let changes = output::compare(&settings.root, rendered)?;
-    // A file that is not gen's, or a link, at a rendered path: say so plainly.
-    output::guard(&changes, &Default::default(), true)?;
-    if changes.is_empty() {
-        pr.data(format_args!(
-            "up to date: {} files match {}",
-            rendered.len(),
-            settings.spec_name()
-        ));
-        return Ok(ExitCode::SUCCESS);
-    }
-    pr.data_raw(format_args!("{}", output::unified_diff(&changes)));
-    pr.error_hint(
-        format_args!(
-            "{} is not up to date: {} files to write, {} to remove",
-            settings.root.display(),
-            changes.writes.len(),
-            changes.prunes.len()
-        ),
-        "run `gen render` and commit the result",
-    );
-    Ok(ExitCode::FAILURE)
-}
-
-/// Commit what differs from HEAD (owned files and the spec), if anything.
-fn commit(
-    pr: Printer,
-    settings: &Settings,
-    spec: &spec::checked::Spec,
-    repo: &git::Repo,
-    rendered: &[render::Rendered],
-) -> Result<()> {
-    // The inputs are committed with the render: the spec, and the lock when there is one.
-    let spec_path = repo.spec_path(&settings.spec);
-    let mut inputs = Vec::new();
-    let lock_path = spec::lock::path_for(&settings.spec);
-    for file in [settings.spec.as_path(), lock_path.as_path()] {
-        if let (Some(rel), Ok(bytes)) = (repo.spec_path(file), std::fs::read(file)) {
-            inputs.push((rel, bytes));
-        }
-    }
-    let pending = repo.pending(rendered, &inputs)?;
-    if pending.is_empty() {
-        repo.sync_index(rendered, &inputs)?;
-        pr.data("nothing to commit: the repository already holds this render");
-        return Ok(());
-    }
-    let regions: Vec<(String, String)> = spec
-        .regions
-        .iter()
-        .map(|r| (r.cluster.clone(), r.name.clone()))
-        .collect();
-    let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
-    let id = repo.commit(&pending, &msg)?;
-    repo.sync_index(rendered, &inputs)?;
-    pr.data(format_args!(
-        "committed {} ({} files){}: {}",
-        &id.to_string()[..10],
-        pending.len(),
-        if repo.initialized {
-            " in a new repository"
-        } else {
-            ""
-        },
-        msg.lines().next().unwrap_or_default()
-    ));
-    Ok(())
-}
-
-/// Which values (ALB names, the hosted zone's ID) the templates still take
-/// as parameters.
-fn report_unresolved(
-    pr: Printer,
-    settings: &Settings,
-    spec: &spec::checked::Spec,
-    plan: &model::Plan,
-) {
-    if plan.zone_unresolved {
-        pr.note_hint(format_args!("the ID of hosted zone {} is not known: the DNS stacks take it as parameter {}, and gen deploy refuses until it is known", spec.zone, model::ZONE_PARAM), format_args!("set dns.zoneId in {}, or run `gen discover` to record it in gen.lock", settings.spec_name()));
-    }
-    for u in &plan.unresolved {
-        let stacks = if u.stacks.len() <= 3 {
-            u.stacks.join(", ")
-        } else {
-            format!(
-                "{} and {} more",
-                u.stacks[..3].join(", "),
-                u.stacks.len() - 3
-            )
-        };
-        let one = u.stacks.len() == 1;
-        let what = if spec.ingress.grouped {
-            format!("the DNS name of ALB {} in {}", u.alb, u.region)
-        } else {
-            format!("the ALB DNS name for {}", u.region)
-        };
-        pr.note_hint(format_args!("{what} is not resolved: stack{} {stacks} take{} it as parameter {}", if one { "" } else { "s" }, if one { "s" } else { "" }, u.parameter), format_args!("set {} in {} once the Ingress has an address (kubectl get ingress -n {}), or run `gen discover`", u.field, settings.spec_name(), spec.namespace));
     }
 }
 

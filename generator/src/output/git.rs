@@ -13,7 +13,7 @@ use git2::{FileMode, ObjectType, Oid, Repository, Signature};
 
 use crate::diag::HintContext;
 use crate::layout::{self, Owner};
-use crate::render::{self, Rendered};
+use crate::render;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Kind {
@@ -24,12 +24,13 @@ pub(crate) enum Kind {
 
 /// One path whose content in the commit differs from HEAD.
 #[derive(Debug)]
-pub(crate) struct Pending {
+pub(crate) struct Pending<'a> {
     /// Relative to the render root.
     pub path: String,
     pub kind: Kind,
-    /// New content; None for deletions.
-    pub bytes: Option<Vec<u8>>,
+    /// New content (borrowed from the render where it can be) and its
+    /// blob's ID; None for deletions.
+    pub bytes: Option<(std::borrow::Cow<'a, [u8]>, Oid)>,
 }
 
 pub(crate) struct Repo {
@@ -38,8 +39,17 @@ pub(crate) struct Repo {
     prefix: String,
     root: PathBuf,
     pub initialized: bool,
-    /// Blobs of HEAD under the render root: root-relative path → id.
-    head: HashMap<String, Oid>,
+    /// Blobs of HEAD under the render root: root-relative path → id. Read
+    /// when first needed: a run that knows its state needs only a few paths.
+    head: std::cell::OnceCell<HashMap<String, Oid>>,
+}
+
+/// A file the plan renders: its path, its blob's ID, and its text when this
+/// run rendered it (else it is on disk as it would render).
+pub(crate) struct Planned<'a> {
+    pub path: &'a str,
+    pub id: Oid,
+    pub text: Option<&'a [u8]>,
 }
 
 /// Held while rendering; other `gen render` runs on the repository wait.
@@ -53,6 +63,32 @@ pub(crate) fn repo_prefix(root: &Path) -> Result<String> {
         Ok(repo) if repo.workdir().is_some() => prefix_of(&repo, root),
         _ => Ok(String::new()),
     }
+}
+
+/// The repository that holds `root`, as a render needs to know it without
+/// opening it for writing: its Git directory, where `root` sits in its work
+/// tree, and the commit HEAD names.
+pub(crate) struct Found {
+    pub git_dir: PathBuf,
+    pub prefix: String,
+    pub head: Option<Oid>,
+}
+
+pub(crate) fn find(root: &Path) -> Option<Found> {
+    let repo = Repository::discover(root).ok()?;
+    repo.workdir()?;
+    let prefix = prefix_of(&repo, root).ok()?;
+    let head = repo.head().ok().and_then(|h| h.target());
+    Some(Found {
+        git_dir: repo.path().to_path_buf(),
+        prefix,
+        head,
+    })
+}
+
+/// Take the render lock of the repository at `git_dir` (see `Repo::open_locked`).
+pub(crate) fn lock_git_dir(git_dir: &Path, waiting: &dyn Fn(&Path)) -> Result<Lock> {
+    lock(git_dir, waiting)
 }
 
 /// The content of `file` (a path on disk inside the work tree) at revision
@@ -195,15 +231,60 @@ impl Repo {
         };
         let prefix = prefix_of(&repo, root)?;
         let root = root.canonicalize()?;
-        let mut r = Repo {
+        let r = Repo {
             repo,
             prefix,
             root,
             initialized,
-            head: HashMap::new(),
+            head: std::cell::OnceCell::new(),
         };
-        r.head = r.read_head()?;
         Ok((r, lock))
+    }
+
+    /// HEAD's blobs under the render root, read once.
+    fn head_map(&self) -> Result<&HashMap<String, Oid>> {
+        if let Some(h) = self.head.get() {
+            return Ok(h);
+        }
+        let h = self.read_head()?;
+        Ok(self.head.get_or_init(|| h))
+    }
+
+    /// The commit HEAD names, if any.
+    pub(crate) fn head_id(&self) -> Option<Oid> {
+        self.repo.head().ok().and_then(|h| h.target())
+    }
+
+    /// The repository's own directory (`.git`).
+    pub(crate) fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// The render root inside the work tree, `""` or ending in `/`.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The blob HEAD has at root-relative `path`.
+    fn head_blob(&self, path: &str) -> Option<Oid> {
+        if let Some(h) = self.head.get() {
+            return h.get(path).copied();
+        }
+        let tree = self.head_tree().ok()??;
+        let e = tree
+            .get_path(Path::new(&format!("{}{path}", self.prefix)))
+            .ok()?;
+        (e.kind() == Some(ObjectType::Blob)).then(|| e.id())
+    }
+
+    /// A planned file's bytes: its rendered text, or the file on disk.
+    fn bytes_of<'a>(&self, f: &Planned<'a>) -> Result<std::borrow::Cow<'a, [u8]>> {
+        match f.text {
+            Some(t) => Ok(std::borrow::Cow::Borrowed(t)),
+            None => std::fs::read(self.root.join(f.path))
+                .map(std::borrow::Cow::Owned)
+                .with_context(|| format!("reading {}", f.path)),
+        }
     }
 
     fn read_head(&self) -> Result<HashMap<String, Oid>> {
@@ -251,7 +332,7 @@ impl Repo {
         let mut out = BTreeSet::new();
         for p in paths {
             let disk = Oid::hash_file(ObjectType::Blob, self.root.join(p)).ok();
-            if disk != self.head.get(p).copied() {
+            if disk != self.head_blob(p) {
                 out.insert(p.clone());
             }
         }
@@ -260,53 +341,95 @@ impl Repo {
 
     /// What differs between the rendered files (plus the inputs: the spec
     /// and its lock, by root-relative path) and HEAD.
-    pub(crate) fn pending(
+    pub(crate) fn pending<'a>(
         &self,
-        rendered: &[Rendered],
-        inputs: &[(String, Vec<u8>)],
-    ) -> Result<Vec<Pending>> {
+        files: &[Planned<'a>],
+        inputs: &'a [(String, Vec<u8>)],
+        known: Option<&super::state::State>,
+    ) -> Result<Vec<Pending<'a>>> {
         let mut out = Vec::new();
-        let mut wanted = BTreeSet::new();
-        for r in rendered {
-            wanted.insert(r.path.as_str());
-            out.extend(self.changed(&r.path, r.text.as_bytes())?);
-        }
-        // Owned files HEAD has that are no longer rendered.
-        let mut gone: Vec<&String> = self
-            .head
-            .keys()
-            .filter(|p| !wanted.contains(p.as_str()) && layout::may_own(p))
-            .collect();
-        gone.sort();
-        for p in gone {
-            let blob = self.repo.find_blob(self.head[p])?;
-            if blob.content().starts_with(render::HEADER_PREFIX.as_bytes()) {
-                out.push(Pending {
-                    path: p.clone(),
-                    kind: Kind::Deleted,
-                    bytes: None,
-                });
+        let wanted: BTreeSet<&str> = files.iter().map(|f| f.path).collect();
+        match known.filter(|k| k.head.is_some() && k.head == self.head_id()) {
+            // HEAD is the commit the last run left: its owned files are the
+            // state's, so only the files whose blob changed are looked at.
+            Some(k) => {
+                for f in files {
+                    let kind = match k.files.get(f.path) {
+                        Some(old) if old.blob == f.id => continue,
+                        Some(_) => Kind::Modified,
+                        None => Kind::Added,
+                    };
+                    out.push(Pending {
+                        path: f.path.to_string(),
+                        kind,
+                        bytes: Some((self.bytes_of(f)?, f.id)),
+                    });
+                }
+                let mut gone: Vec<&String> = k
+                    .files
+                    .keys()
+                    .filter(|p| !wanted.contains(p.as_str()))
+                    .collect();
+                gone.sort();
+                for p in gone {
+                    out.push(Pending {
+                        path: p.clone(),
+                        kind: Kind::Deleted,
+                        bytes: None,
+                    });
+                }
+            }
+            None => {
+                let head = self.head_map()?;
+                for f in files {
+                    let kind = match head.get(f.path) {
+                        Some(h) if *h == f.id => continue,
+                        Some(_) => Kind::Modified,
+                        None => Kind::Added,
+                    };
+                    out.push(Pending {
+                        path: f.path.to_string(),
+                        kind,
+                        bytes: Some((self.bytes_of(f)?, f.id)),
+                    });
+                }
+                // Owned files HEAD has that are no longer rendered.
+                let mut gone: Vec<&String> = head
+                    .keys()
+                    .filter(|p| !wanted.contains(p.as_str()) && layout::may_own(p))
+                    .collect();
+                gone.sort();
+                for p in gone {
+                    let blob = self.repo.find_blob(head[p])?;
+                    if blob.content().starts_with(render::HEADER_PREFIX.as_bytes()) {
+                        out.push(Pending {
+                            path: p.clone(),
+                            kind: Kind::Deleted,
+                            bytes: None,
+                        });
+                    }
+                }
             }
         }
         for (path, bytes) in inputs {
-            out.extend(self.changed(path, bytes)?);
+            let id = Oid::hash_object(ObjectType::Blob, bytes)?;
+            out.extend(self.changed(path, bytes, id));
         }
         Ok(out)
     }
 
-    /// `path` with content `bytes`, if that differs from HEAD.
-    fn changed(&self, path: &str, bytes: &[u8]) -> Result<Option<Pending>> {
-        let id = Oid::hash_object(ObjectType::Blob, bytes)?;
-        let kind = match self.head.get(path) {
-            Some(h) if *h == id => return Ok(None),
+    /// `path` with content `bytes` (blob `id`), if that differs from HEAD.
+    fn changed<'a>(&self, path: &str, bytes: &'a [u8], id: Oid) -> Option<Pending<'a>> {
+        let kind = match self.head_blob(path) {
+            Some(h) if h == id => return None,
             Some(_) => Kind::Modified,
             None => Kind::Added,
         };
-        Ok(Some(Pending {
+        Some(Pending {
             path: path.to_string(),
             kind,
-            bytes: Some(bytes.to_vec()),
-        }))
+            bytes: Some((std::borrow::Cow::Borrowed(bytes), id)),
+        })
     }
 
     /// A file's path relative to the render root, if it is in the work tree.
@@ -322,32 +445,48 @@ impl Repo {
     /// when nothing differs (the entries are compared by blob ID).
     pub(crate) fn sync_index(
         &self,
-        rendered: &[Rendered],
+        files: &[Planned<'_>],
         inputs: &[(String, Vec<u8>)],
+        known: Option<&super::state::State>,
     ) -> Result<()> {
         let mut index = self.repo.index()?;
         let mut changed = false;
-        let files = rendered
-            .iter()
-            .map(|r| (r.path.as_str(), r.text.as_bytes()))
-            .chain(inputs.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+        let odb = self.repo.odb()?;
         let mut wanted = BTreeSet::new();
-        for (path, bytes) in files {
-            wanted.insert(path.to_string());
-            let full = format!("{}{path}", self.prefix);
+        for f in files {
+            wanted.insert(f.path.to_string());
+            let full = format!("{}{}", self.prefix, f.path);
+            if index.get_path(Path::new(&full), 0).map(|e| e.id) != Some(f.id) {
+                if !odb.exists(f.id) {
+                    self.repo.blob(&self.bytes_of(f)?)?;
+                }
+                index.add(&index_entry(&self.root.join(f.path), full, f.id))?;
+                changed = true;
+            }
+        }
+        for (path, bytes) in inputs {
+            wanted.insert(path.clone());
             let id = Oid::hash_object(ObjectType::Blob, bytes)?;
+            let full = format!("{}{path}", self.prefix);
             if index.get_path(Path::new(&full), 0).map(|e| e.id) != Some(id) {
                 self.repo.blob(bytes)?;
                 index.add(&index_entry(&self.root.join(path), full, id))?;
                 changed = true;
             }
         }
+        // In HEAD: the state's files when HEAD is its commit, else HEAD's own.
+        let in_head = |p: &str| -> bool {
+            match known.filter(|k| k.head.is_some() && k.head == self.head_id()) {
+                Some(k) => k.files.contains_key(p),
+                None => self.head_blob(p).is_some(),
+            }
+        };
         // Owned paths staged in the index but neither rendered nor in HEAD.
         let stale: Vec<String> = index
             .iter()
             .filter_map(|e| String::from_utf8(e.path).ok())
             .filter_map(|p| p.strip_prefix(&self.prefix).map(str::to_string))
-            .filter(|p| layout::may_own(p) && !wanted.contains(p) && !self.head.contains_key(p))
+            .filter(|p| layout::may_own(p) && !wanted.contains(p) && !in_head(p))
             .filter(|p| self.staged_is_generated(&index, p))
             .collect();
         for p in stale {
@@ -370,7 +509,18 @@ impl Repo {
     }
 
     /// Commit `pending` on top of HEAD and update the index for those paths.
-    pub(crate) fn commit(&self, pending: &[Pending], message: &str) -> Result<Oid> {
+    pub(crate) fn commit(&self, pending: &[Pending<'_>], message: &str) -> Result<Oid> {
+        // The new objects go into one pack file, not one loose file each
+        // (thousands of files and directories for a large render). Trees
+        // and the commit are built in memory, on a handle of their own so
+        // nothing else this run writes can land there; then the new blobs,
+        // trees and commit are written as one pack.
+        let repo = Repository::open(self.repo.path())?;
+        let odb = repo.odb()?;
+        let on_disk = self.repo.odb()?;
+        // The trees name blobs that are written with them, in the pack.
+        git2::opts::strict_object_creation(false);
+        let _mempack = odb.add_new_mempack_backend(1000)?;
         let mut builder = git2::build::TreeUpdateBuilder::new();
         let mut staged = Vec::new();
         for Pending { path, kind, bytes } in pending {
@@ -379,31 +529,67 @@ impl Repo {
                 (Kind::Deleted, _) | (_, None) => {
                     builder.remove(full.as_str());
                 }
-                (_, Some(bytes)) => {
-                    let id = self.repo.blob(bytes)?;
-                    builder.upsert(full.as_str(), id, FileMode::Blob);
-                    staged.push((path, full, id));
+                (_, Some((_, id))) => {
+                    builder.upsert(full.as_str(), *id, FileMode::Blob);
+                    staged.push((path, full, *id));
                 }
             }
         }
-        let head_commit = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let tree_id = match self.head_tree()? {
-            Some(base) => builder.create_updated(&self.repo, &base)?,
+        let head_commit = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let tree_id = match &head_commit {
+            Some(c) => builder.create_updated(&repo, &c.tree()?)?,
             None => {
-                let empty = self.repo.treebuilder(None)?.write()?;
-                builder.create_updated(&self.repo, &self.repo.find_tree(empty)?)?
+                let empty = repo.treebuilder(None)?.write()?;
+                builder.create_updated(&repo, &repo.find_tree(empty)?)?
             }
         };
-        let tree = self.repo.find_tree(tree_id)?;
-        let sig = self
-            .repo
+        let tree = repo.find_tree(tree_id)?;
+        let sig = repo
             .signature()
             .or_else(|_| Signature::now("gen", "gen@localhost"))?;
         let parents: Vec<&git2::Commit<'_>> = head_commit.iter().collect();
-        let id = self
-            .repo
-            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
+        let id = repo.commit(None, &sig, &sig, message, &tree, &parents)?;
+        git2::opts::strict_object_creation(true);
 
+        // What the pack holds: each new blob once (many files share a
+        // body), the trees the repository does not have yet, the commit.
+        let mut seen = std::collections::HashSet::new();
+        let mut objects: Vec<(ObjectType, std::borrow::Cow<'_, [u8]>)> = Vec::new();
+        for (bytes, blob) in pending.iter().filter_map(|p| p.bytes.as_ref()) {
+            if seen.insert(*blob) && !on_disk.exists(*blob) {
+                objects.push((ObjectType::Blob, std::borrow::Cow::Borrowed(bytes.as_ref())));
+            }
+        }
+        let mut trees = vec![tree_id];
+        while let Some(t) = trees.pop() {
+            if !seen.insert(t) || on_disk.exists(t) {
+                continue;
+            }
+            let tree = repo.find_tree(t)?;
+            trees.extend(
+                tree.iter()
+                    .filter(|e| e.kind() == Some(ObjectType::Tree))
+                    .map(|e| e.id()),
+            );
+            objects.push((ObjectType::Tree, odb.read(t)?.data().to_vec().into()));
+        }
+        objects.push((ObjectType::Commit, odb.read(id)?.data().to_vec().into()));
+        // The pack first, then the branch: a run killed in between leaves
+        // an unreferenced pack, never a branch naming a missing commit.
+        super::pack::write(&on_disk, &objects)?;
+        let reflog = format!("commit: {}", message.lines().next().unwrap_or_default());
+        let head = repo.find_reference("HEAD")?;
+        match (head.symbolic_target()?, &head_commit) {
+            // Only if the branch still points where this commit's parent
+            // was read: a concurrent commit is never overwritten.
+            (Some(branch), Some(parent)) => {
+                repo.reference_matching(branch, id, true, parent.id(), &reflog)?;
+            }
+            (Some(branch), None) => {
+                repo.reference(branch, id, false, &reflog)?;
+            }
+            (None, _) => repo.set_head_detached(id)?,
+        }
         let mut index = self.repo.index()?;
         for Pending { path, kind, .. } in pending {
             if *kind == Kind::Deleted {
@@ -591,7 +777,7 @@ fn abbreviate(names: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    fn p(path: &str, kind: Kind) -> Pending {
+    fn p(path: &str, kind: Kind) -> Pending<'static> {
         Pending {
             path: path.into(),
             kind,

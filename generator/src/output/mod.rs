@@ -7,8 +7,10 @@
 //! messages are described from paths via `layout::owner_of`.
 
 pub(crate) mod git;
+pub(crate) mod pack;
+pub(crate) mod state;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -21,9 +23,10 @@ use crate::render::{self, Rendered};
 
 /// What rendering would change on disk.
 #[derive(Debug, Default)]
-pub(crate) struct Changes {
-    /// New or changed files: path → (old text if any, new text).
-    pub writes: BTreeMap<String, (Option<String>, String)>,
+pub(crate) struct Changes<'a> {
+    /// New or changed files: path → (old text if any, new text, the
+    /// rendered one itself).
+    pub writes: BTreeMap<String, (Option<String>, &'a str)>,
     /// Owned files no longer rendered: path → old text.
     pub prunes: BTreeMap<String, String>,
     /// Owned files whose body no longer matches their digest.
@@ -37,16 +40,52 @@ pub(crate) struct Changes {
     pub stale: BTreeSet<String>,
 }
 
-impl Changes {
+impl Changes<'_> {
     pub(crate) fn is_empty(&self) -> bool {
         self.writes.is_empty() && self.prunes.is_empty()
     }
 }
 
 /// Compare `rendered` with the files under `root`.
-pub(crate) fn compare(root: &Path, rendered: &[Rendered]) -> Result<Changes> {
+pub(crate) fn compare<'a>(root: &Path, rendered: &'a [Rendered]) -> Result<Changes<'a>> {
+    let planned: HashSet<&str> = rendered.iter().map(|r| r.path.as_str()).collect();
+    compare_scoped(root, rendered, &planned, None)
+}
+
+/// Compare `rendered` (some of the `planned` paths; the others are known to
+/// be on disk as they would render) with the files under `root`. Files no
+/// longer planned are found by walking the owned directories, or, when the
+/// caller knows no directory changed, among `leftovers` only.
+pub(crate) fn compare_scoped<'a>(
+    root: &Path,
+    rendered: &'a [Rendered],
+    planned: &HashSet<&str>,
+    leftovers: Option<&[String]>,
+) -> Result<Changes<'a>> {
     let mut changes = Changes::default();
-    let (mut on_disk, stale) = scan_owned(root)?;
+    let rendered_paths: HashSet<&str> = rendered.iter().map(|r| r.path.as_str()).collect();
+    let (mut on_disk, stale) = match leftovers {
+        None => scan_owned(root, &|p| {
+            planned.contains(p) && !rendered_paths.contains(p)
+        })?,
+        Some(list) => {
+            let mut found = BTreeMap::new();
+            for p in list
+                .iter()
+                .filter(|p| layout::may_own(p) && !planned.contains(p.as_str()))
+            {
+                match read_no_follow(&root.join(p)) {
+                    Ok(bytes) if bytes.starts_with(render::HEADER_PREFIX.as_bytes()) => {
+                        found.insert(p.clone(), String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound || is_symlink_error(&e) => {}
+                    Err(e) => return Err(e).with_context(|| format!("reading {p}")),
+                }
+            }
+            (found, BTreeSet::new())
+        }
+    };
     changes.stale = stale;
     let mut dirs = HashMap::new();
     for r in rendered {
@@ -79,7 +118,9 @@ pub(crate) fn compare(root: &Path, rendered: &[Rendered]) -> Result<Changes> {
             },
             None => {}
         }
-        changes.writes.insert(r.path.clone(), (old, r.text.clone()));
+        changes
+            .writes
+            .insert(r.path.clone(), (old, r.text.as_str()));
     }
     // What is left on disk is no longer rendered.
     for (path, text) in on_disk {
@@ -150,9 +191,13 @@ fn is_symlink_error(e: &io::Error) -> bool {
     }
 }
 
-/// Every file under the owned roots that carries the generated header.
-/// Also returns the stale temporary files found on the way.
-fn scan_owned(root: &Path) -> Result<(BTreeMap<String, String>, BTreeSet<String>)> {
+/// Every file under the owned roots that carries the generated header,
+/// except those `skip` names (known, not read). Also returns the stale
+/// temporary files found on the way.
+fn scan_owned(
+    root: &Path,
+    skip: &dyn Fn(&str) -> bool,
+) -> Result<(BTreeMap<String, String>, BTreeSet<String>)> {
     let mut out = BTreeMap::new();
     let mut stale = BTreeSet::new();
     for dir in [layout::DEPLOY_DIR, layout::CFN_DIR, layout::CLUSTERS_DIR] {
@@ -160,7 +205,7 @@ fn scan_owned(root: &Path) -> Result<(BTreeMap<String, String>, BTreeSet<String>
         if fs::symlink_metadata(root.join(dir)).is_ok_and(|m| m.file_type().is_symlink()) {
             continue;
         }
-        walk(root, Path::new(dir), &mut out, &mut stale)?;
+        walk(root, Path::new(dir), skip, &mut out, &mut stale)?;
     }
     Ok((out, stale))
 }
@@ -168,6 +213,7 @@ fn scan_owned(root: &Path) -> Result<(BTreeMap<String, String>, BTreeSet<String>
 fn walk(
     root: &Path,
     rel: &Path,
+    skip: &dyn Fn(&str) -> bool,
     out: &mut BTreeMap<String, String>,
     stale: &mut BTreeSet<String>,
 ) -> Result<()> {
@@ -196,12 +242,12 @@ fn walk(
             let bootstrap = name == "flux-system"
                 && rel.parent().and_then(Path::parent) == Some(Path::new(layout::CLUSTERS_DIR));
             if !bootstrap {
-                walk(root, &rel, out, stale)?;
+                walk(root, &rel, skip, out, stale)?;
             }
         } else if ty.is_file() && name.starts_with(".gen-") && name.ends_with(".tmp") {
             // A run killed between writing a temporary file and renaming it.
             stale.insert(rel_str);
-        } else if ty.is_file() && layout::may_own(&rel_str) {
+        } else if ty.is_file() && layout::may_own(&rel_str) && !skip(&rel_str) {
             let bytes =
                 fs::read(root.join(&rel)).with_context(|| format!("reading {}", rel.display()))?;
             if bytes.starts_with(render::HEADER_PREFIX.as_bytes()) {
@@ -223,7 +269,7 @@ pub(crate) fn unified_diff(changes: &Changes) -> String {
             (format!("a/{path}"), format!("b/{path}"))
         };
         out.push_str(
-            &similar::TextDiff::from_lines(old, new.as_str())
+            &similar::TextDiff::from_lines(old, *new)
                 .unified_diff()
                 .context_radius(3)
                 .header(&a, &b)
@@ -251,10 +297,7 @@ pub(crate) fn apply(root: &Path, changes: &Changes) -> Result<()> {
     for path in &changes.stale {
         let _ = fs::remove_file(root.join(path));
     }
-    for (path, (_, text)) in &changes.writes {
-        write_atomic(&root.join(path), text.as_bytes())
-            .with_context(|| format!("writing {path}"))?;
-    }
+    write_all(root, &changes.writes)?;
     let mut dirs = BTreeSet::new();
     for path in changes.prunes.keys() {
         let full = root.join(path);
@@ -282,6 +325,72 @@ pub(crate) fn apply(root: &Path, changes: &Changes) -> Result<()> {
         let _ = fs::remove_dir(root.join(&d));
     }
     Ok(())
+}
+
+/// Write every file, each atomically, on as many threads as there are
+/// cores: the files are independent and the kernel creates them in
+/// parallel. Each directory is created once.
+fn write_all(root: &Path, writes: &BTreeMap<String, (Option<String>, &str)>) -> Result<()> {
+    let mut dirs: BTreeSet<&Path> = BTreeSet::new();
+    for path in writes.keys() {
+        if let Some(d) = Path::new(path).parent() {
+            dirs.insert(d);
+        }
+    }
+    for d in dirs {
+        fs::create_dir_all(root.join(d)).with_context(|| format!("creating {}", d.display()))?;
+    }
+    let files: Vec<(&String, &str)> = writes.iter().map(|(p, (_, t))| (p, *t)).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(files.len().div_ceil(256).max(1));
+    let write = |part: &[(&String, &str)]| -> Result<()> {
+        for (path, text) in part {
+            write_in_place(&root.join(path), text.as_bytes())
+                .with_context(|| format!("writing {path}"))?;
+        }
+        Ok(())
+    };
+    if threads == 1 {
+        return write(&files);
+    }
+    // Neighbouring paths share directories: give each thread a run of them.
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || write(part)))
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("a writing thread panicked")))
+        })
+    })
+}
+
+/// Write `bytes` to a temporary file beside `path` (whose directory exists)
+/// and rename it into place. The temporary name is fixed (`.gen-<name>.tmp`):
+/// the render lock keeps other runs out, and a killed run's leftover is
+/// found and removed by the next (`Changes::stale`).
+fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| io::Error::other("a path without a file name"))?;
+    let tmp = path.with_file_name(format!(".gen-{name}.tmp"));
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Never through a link someone placed at the temporary name.
+        opts.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut f = opts.open(&tmp)?;
+    f.write_all(bytes)?;
+    drop(f);
+    fs::rename(&tmp, path)
 }
 
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -1,0 +1,410 @@
+//! `gen render`: render the plan, write what changed, prune what is no
+//! longer rendered, and commit exactly that.
+//!
+//! Its cost follows the change, not the repository: the last run's state
+//! (`output::state`) says which files are on disk as they would render
+//! (same fingerprint, same stamp), so only the others are rendered, read and
+//! compared; when nothing at all changed (the same spec, lock and gen, and
+//! every file and directory as it was left) the run ends before loading the
+//! spec, printing what the last run printed.
+
+use std::collections::HashSet;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use git2::Oid;
+
+use super::{Printer, Session, Settings};
+use crate::facts::pricing;
+use crate::output::state::{self, FileState, Message, Stamp, State};
+use crate::output::{self, git};
+use crate::{model, render, spec};
+
+const NOTHING_TO_COMMIT: &str = "nothing to commit: the repository already holds this render";
+
+/// The inputs a render's key is made of: the spec's and the lock's bytes.
+fn inputs_of(settings: &Settings) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
+    let spec = std::fs::read(&settings.spec)
+        .with_context(|| format!("reading {}", settings.spec.display()))?;
+    let lock = std::fs::read(spec::lock::path_for(&settings.spec)).ok();
+    Ok((spec, lock))
+}
+
+/// What the last render left, as the quick check found it.
+pub(super) enum Last {
+    /// Everything is as this render would leave it: it has nothing to do.
+    Fresh,
+    /// Something differs; the state read on the way, for the render to use.
+    Stale(Option<Box<State>>),
+}
+
+/// Whether the last render left everything as this one would: then say what
+/// it said and do nothing. Any doubt (no state, another key, HEAD or index
+/// moved, a file or directory touched) is a no, and the render runs.
+pub(super) fn up_to_date(settings: &Settings) -> Result<Last> {
+    let Some(found) = git::find(&settings.root) else {
+        return Ok(Last::Stale(None));
+    };
+    let path = state::path(&found.git_dir, &found.prefix);
+    if !path.exists() {
+        return Ok(Last::Stale(None));
+    }
+    let pr = settings.printer;
+    let _lock = git::lock_git_dir(&found.git_dir, &|p| waiting(pr, p))?;
+    let Some(old) = State::read(&path) else {
+        return Ok(Last::Stale(None));
+    };
+    let Ok((spec, lock)) = inputs_of(settings) else {
+        return Ok(Last::Stale(Some(Box::new(old))));
+    };
+    let key = state::key(&spec, lock.as_deref(), &settings.spec_name(), &found.prefix);
+    // HEAD as it is now that the lock is held.
+    let head = git::find(&settings.root).and_then(|f| f.head);
+    let fresh = old.key == key
+        && old.head.is_some()
+        && old.head == head
+        && old.index.is_some()
+        && Stamp::of(&found.git_dir.join("index")) == old.index
+        && old.dirs_unchanged(&settings.root)
+        && old.all_unchanged(&settings.root);
+    if !fresh {
+        return Ok(Last::Stale(Some(Box::new(old))));
+    }
+    for m in &old.messages {
+        show(pr, m);
+    }
+    Ok(Last::Fresh)
+}
+
+fn waiting(pr: Printer, path: &std::path::Path) {
+    pr.note(format_args!(
+        "waiting for another `gen render` on this repository to finish ({})",
+        path.display()
+    ))
+}
+
+fn show(pr: Printer, m: &Message) {
+    match m {
+        Message::Line(t) => pr.line(t),
+        Message::Data(t) => pr.data(t),
+        Message::Note(t, None) => pr.note(t),
+        Message::Note(t, Some(h)) => pr.note_hint(t, h),
+    }
+}
+
+/// Render, write and commit. `last` is the state the quick check read, if
+/// it ran; else the state is read here.
+pub(super) fn run(
+    s: &Session,
+    check: bool,
+    no_commit: bool,
+    force: bool,
+    last: Option<Option<Box<State>>>,
+) -> Result<ExitCode> {
+    let pr = s.settings.printer;
+    let (settings, spec, plan, prefix) = (&s.settings, &s.spec, &s.plan, &s.prefix);
+    let spec_name = settings.spec_name();
+    if check {
+        let rendered = render::render(plan, &spec_name)?;
+        return check_cmd(pr, settings, &rendered);
+    }
+
+    if prefix.is_empty() && !git::has_repository(&settings.root) {
+        // Refuse before a repository is created: without one, every hand
+        // edit is uncommitted.
+        let rendered = render::render(plan, &spec_name)?;
+        let changes = output::compare(&settings.root, &rendered)?;
+        output::guard(&changes, &changes.edited, force)?;
+    }
+    std::fs::create_dir_all(&settings.root)
+        .with_context(|| format!("creating {}", settings.root.display()))?;
+    let (repo, _lock) = git::Repo::open_locked(&settings.root, &|path| waiting(pr, path))?;
+    let state_path = state::path(repo.git_dir(), repo.prefix());
+    let old = match last {
+        Some(old) => old.map(|b| *b),
+        None => State::read(&state_path),
+    };
+
+    // Which files are on disk as they would render: the others are rendered.
+    let fingerprints = render::fingerprints(plan, &spec_name, &state::build_id());
+    let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+    let unchanged = match &old {
+        Some(o) => o.unchanged_of(&settings.root, &paths),
+        None => vec![None; paths.len()],
+    };
+    let mut known: Vec<Option<&FileState>> = Vec::with_capacity(plan.files.len());
+    let mut dirty = Vec::new();
+    for (i, (k, fp)) in unchanged.into_iter().zip(&fingerprints).enumerate() {
+        let k = k.filter(|k| k.fingerprint == *fp);
+        if k.is_none() {
+            dirty.push(i);
+        }
+        known.push(k);
+    }
+    let rendered = render::render_files(plan, &spec_name, &dirty)?;
+    let planned: HashSet<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+    let dirs_unchanged = old
+        .as_ref()
+        .is_some_and(|o| o.dirs_unchanged(&settings.root));
+    let leftovers: Option<Vec<String>> = old
+        .as_ref()
+        .filter(|_| dirs_unchanged)
+        .map(|o| o.files.keys().cloned().collect());
+    let changes =
+        output::compare_scoped(&settings.root, &rendered, &planned, leftovers.as_deref())?;
+    let uncommitted = repo.uncommitted(&changes.edited)?;
+    output::guard(&changes, &uncommitted, force)?;
+    output::apply(&settings.root, &changes)?;
+    let summary = |written: usize, removed: usize| {
+        format!(
+            "rendered {} files for {} apps in {} Regions: {written} written, {removed} removed",
+            plan.files.len(),
+            spec.apps.len(),
+            spec.regions.len(),
+        )
+    };
+    pr.data(summary(changes.writes.len(), changes.prunes.len()));
+
+    // Every planned file with its blob: known, or hashed from its text.
+    let texts: Vec<&[u8]> = rendered.iter().map(|r| r.text.as_bytes()).collect();
+    let ids = output::pack::hash_blobs(&texts)?;
+    let mut fresh = dirty.iter().zip(rendered.iter().zip(&ids)).peekable();
+    let mut files = Vec::with_capacity(plan.files.len());
+    for (i, f) in plan.files.iter().enumerate() {
+        let (id, text) = match fresh.peek() {
+            Some((d, (r, id))) if **d == i => {
+                let out = (**id, Some(r.text.as_bytes()));
+                fresh.next();
+                out
+            }
+            _ => (
+                known[i]
+                    .map(|k| k.blob)
+                    .context("a file neither known nor rendered")?,
+                None,
+            ),
+        };
+        files.push(git::Planned {
+            path: &f.path,
+            id,
+            text,
+        });
+    }
+
+    if !no_commit {
+        // The index and HEAD as the last run left them: the index needs no
+        // look beyond what this commit stages.
+        let index_as_left = old.as_ref().is_some_and(|o| {
+            o.index.is_some()
+                && o.head.is_some()
+                && o.head == repo.head_id()
+                && o.index == Stamp::of(&repo.git_dir().join("index"))
+        });
+        commit(
+            pr,
+            settings,
+            spec,
+            &repo,
+            &files,
+            old.as_ref(),
+            index_as_left,
+        )?;
+    }
+    let notes = notes(settings, spec, plan);
+    for n in &notes {
+        show(pr, n);
+    }
+
+    // What this run leaves, for the next one.
+    let mut next = State {
+        key: {
+            let (spec_bytes, lock) = inputs_of(settings)?;
+            state::key(&spec_bytes, lock.as_deref(), &spec_name, repo.prefix())
+        },
+        // Uncommitted, whether HEAD holds these files is not known: the
+        // next run compares with it.
+        head: if no_commit { None } else { repo.head_id() },
+        ..State::default()
+    };
+    for (((f, fp), p), k) in plan.files.iter().zip(&fingerprints).zip(&files).zip(&known) {
+        let stamp = match k {
+            Some(k) => Some(k.stamp),
+            None => Stamp::of(&settings.root.join(&f.path)),
+        };
+        if let Some(stamp) = stamp {
+            next.files.insert(
+                f.path.clone(),
+                FileState {
+                    fingerprint: *fp,
+                    blob: p.id,
+                    stamp,
+                },
+            );
+        }
+    }
+    // Directories: those on the way to a file written or removed are
+    // stamped again; the others are as the last state found them.
+    next.dirs = match old.as_ref().filter(|_| dirs_unchanged) {
+        Some(o) => {
+            let touched = changes.writes.keys().chain(changes.prunes.keys());
+            o.dirs_after(&settings.root, touched, &paths)
+        }
+        None => state::dir_stamps(&settings.root, paths.iter().copied()),
+    };
+    next.index = Stamp::of(&repo.git_dir().join("index"));
+    next.messages = s.printed.iter().cloned().map(Message::Line).collect();
+    next.messages.push(Message::Data(summary(0, 0)));
+    next.messages.push(Message::Data(NOTHING_TO_COMMIT.into()));
+    next.messages.extend(notes);
+    // The state is a hint: failing to keep it costs the next run time only.
+    let _ = next.write(&state_path);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The notes every render ends with: values still unresolved, and ARC's
+/// hourly price.
+fn notes(settings: &Settings, spec: &spec::checked::Spec, plan: &model::Plan) -> Vec<Message> {
+    let mut out = Vec::new();
+    if plan.zone_unresolved {
+        out.push(Message::Note(format!("the ID of hosted zone {} is not known: the DNS stacks take it as parameter {}, and gen deploy refuses until it is known", spec.zone, model::ZONE_PARAM), Some(format!("set dns.zoneId in {}, or run `gen discover` to record it in gen.lock", settings.spec_name()))));
+    }
+    for u in &plan.unresolved {
+        let stacks = if u.stacks.len() <= 3 {
+            u.stacks.join(", ")
+        } else {
+            format!(
+                "{} and {} more",
+                u.stacks[..3].join(", "),
+                u.stacks.len() - 3
+            )
+        };
+        let one = u.stacks.len() == 1;
+        let what = if spec.ingress.grouped {
+            format!("the DNS name of ALB {} in {}", u.alb, u.region)
+        } else {
+            format!("the ALB DNS name for {}", u.region)
+        };
+        out.push(Message::Note(
+            format!(
+                "{what} is not resolved: stack{} {stacks} take{} it as parameter {}",
+                if one { "" } else { "s" },
+                if one { "s" } else { "" },
+                u.parameter
+            ),
+            Some(format!(
+                "set {} in {} once the Ingress has an address (kubectl get ingress -n {}), or run `gen discover`",
+                u.field,
+                settings.spec_name(),
+                spec.namespace
+            )),
+        ));
+    }
+    // ARC is billed by the hour: say so, with the figure, at every render.
+    if let Some(arc) = &plan.arc {
+        let p = &pricing::ARC_CLUSTER;
+        let whose = match &arc.cluster_name {
+            Some(name) => format!("the ARC cluster `{name}` that this spec creates"),
+            None => "the existing ARC cluster this spec uses".to_string(),
+        };
+        out.push(Message::Note(
+            format!(
+                "{whose} is billed per hour, used or not: ${:.2}/hour, about ${:.0}/month ({}, {})",
+                p.usd_per_hour,
+                p.per_month(1),
+                p.source,
+                p.as_of
+            ),
+            None,
+        ));
+        if let Some(r) = &arc.readiness {
+            let c = &pricing::ARC_READINESS_CHECK;
+            out.push(Message::Note(
+                format!(
+                    "{} readiness checks at ${}/hour each, about ${:.0}/month",
+                    r.sets.len(),
+                    c.usd_per_hour,
+                    c.per_month(r.sets.len())
+                ),
+                None,
+            ));
+        }
+    }
+    out
+}
+
+/// `render --check`: compare only; a diff and exit 1 when anything differs.
+fn check_cmd(pr: Printer, settings: &Settings, rendered: &[render::Rendered]) -> Result<ExitCode> {
+    let changes = output::compare(&settings.root, rendered)?;
+    // A file that is not gen's, or a link, at a rendered path: say so plainly.
+    output::guard(&changes, &Default::default(), true)?;
+    if changes.is_empty() {
+        pr.data(format_args!(
+            "up to date: {} files match {}",
+            rendered.len(),
+            settings.spec_name()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    pr.data_raw(format_args!("{}", output::unified_diff(&changes)));
+    pr.error_hint(
+        format_args!(
+            "{} is not up to date: {} files to write, {} to remove",
+            settings.root.display(),
+            changes.writes.len(),
+            changes.prunes.len()
+        ),
+        "run `gen render` and commit the result",
+    );
+    Ok(ExitCode::FAILURE)
+}
+
+/// Commit what differs from HEAD (owned files and the spec), if anything.
+fn commit(
+    pr: Printer,
+    settings: &Settings,
+    spec: &spec::checked::Spec,
+    repo: &git::Repo,
+    files: &[git::Planned<'_>],
+    known: Option<&State>,
+    index_as_left: bool,
+) -> Result<()> {
+    // The inputs are committed with the render: the spec, and the lock when there is one.
+    let spec_path = repo.spec_path(&settings.spec);
+    let mut inputs = Vec::new();
+    let lock_path = spec::lock::path_for(&settings.spec);
+    for file in [settings.spec.as_path(), lock_path.as_path()] {
+        if let (Some(rel), Ok(bytes)) = (repo.spec_path(file), std::fs::read(file)) {
+            inputs.push((rel, bytes));
+        }
+    }
+    let pending = repo.pending(files, &inputs, known)?;
+    if pending.is_empty() {
+        repo.sync_index(files, &inputs, known)?;
+        pr.data(NOTHING_TO_COMMIT);
+        return Ok(());
+    }
+    let regions: Vec<(String, String)> = spec
+        .regions
+        .iter()
+        .map(|r| (r.cluster.clone(), r.name.clone()))
+        .collect();
+    let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
+    let id: Oid = repo.commit(&pending, &msg)?;
+    // The commit staged its own paths; the others need a look only when the
+    // index is not as the last run left it (the user staged or unstaged).
+    if !index_as_left {
+        repo.sync_index(files, &inputs, None)?;
+    }
+    pr.data(format_args!(
+        "committed {} ({} files){}: {}",
+        &id.to_string()[..10],
+        pending.len(),
+        if repo.initialized {
+            " in a new repository"
+        } else {
+            ""
+        },
+        msg.lines().next().unwrap_or_default()
+    ));
+    Ok(())
+}

@@ -1,0 +1,487 @@
+//! What the last `gen render` left behind, kept beside the repository's
+//! Git files (`.git/gen-render-state`, never in the work tree, never
+//! committed), so the next run costs what changed, not the repository's
+//! size: each owned file's fingerprint (a digest of what it is rendered
+//! from), blob ID and file-system stamp, each owned directory's stamp, the
+//! commit that holds them, and what the run printed.
+//!
+//! It is only ever a hint. A file counts as unchanged only while its stamp
+//! (size, change and modification times, inode) is the recorded one and it
+//! was not written in the same clock tick as the state (Git's "racily
+//! clean" case); anything else is rendered, read and compared as if there
+//! were no state. A missing or unreadable state is no state.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use git2::Oid;
+
+use crate::render::Fingerprint;
+
+const MAGIC: &str = "gen-render-state 1";
+
+/// A file's or directory's stamp: what changes when anything writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+    ino: u64,
+}
+
+impl Stamp {
+    /// The stamp of `path`, not following a final symbolic link.
+    pub(crate) fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::symlink_metadata(path).ok()?;
+        Some(Stamp::from_meta(&m))
+    }
+
+    fn from_meta(m: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Stamp {
+                size: m.size(),
+                mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+                ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+                ino: m.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let mtime_ns = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128);
+            Stamp {
+                size: m.len(),
+                mtime_ns,
+                ctime_ns: mtime_ns,
+                ino: 0,
+            }
+        }
+    }
+}
+
+/// One owned file as the last run left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileState {
+    pub fingerprint: Fingerprint,
+    pub blob: Oid,
+    pub stamp: Stamp,
+}
+
+/// One line the run printed, to print again when a run finds nothing to do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum Message {
+    /// A line on stderr (a diagnostic).
+    Line(String),
+    /// A line on stdout.
+    Data(String),
+    /// A note on stderr, with its hint.
+    Note(String, Option<String>),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct State {
+    /// A digest of every input of the run (`key`).
+    pub key: String,
+    /// The commit whose tree holds exactly these files and inputs; None
+    /// when the run left them uncommitted.
+    pub head: Option<Oid>,
+    /// The index file's stamp after the run.
+    pub index: Option<Stamp>,
+    /// The committed inputs (spec, lock): root-relative path → blob.
+    pub inputs: HashMap<String, Oid>,
+    pub files: HashMap<String, FileState>,
+    /// Every directory on the way to an owned file, up to the owned roots.
+    pub dirs: Vec<(String, Stamp)>,
+    pub messages: Vec<Message>,
+    /// The state file's own modification time: a file stamped at or after
+    /// it may have changed within the same clock tick.
+    pub written_ns: i128,
+}
+
+/// The state of the render rooted at `prefix` of the repository at `git_dir`.
+pub(crate) fn path(git_dir: &Path, prefix: &str) -> PathBuf {
+    if prefix.is_empty() {
+        git_dir.join("gen-render-state")
+    } else {
+        let h = Oid::hash_object(git2::ObjectType::Blob, prefix.as_bytes())
+            .map(|o| o.to_string()[..12].to_string())
+            .unwrap_or_default();
+        git_dir.join(format!("gen-render-state-{h}"))
+    }
+}
+
+/// A digest of everything a render's output depends on besides the plan
+/// itself: this build of gen, the spec and lock bytes, the spec's name and
+/// where the render root sits in the repository.
+pub(crate) fn key(spec: &[u8], lock: Option<&[u8]>, spec_name: &str, prefix: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(build_id());
+    h.update((spec.len() as u64).to_le_bytes());
+    h.update(spec);
+    match lock {
+        Some(l) => {
+            h.update([1]);
+            h.update((l.len() as u64).to_le_bytes());
+            h.update(l);
+        }
+        None => h.update([0]),
+    }
+    h.update(spec_name.as_bytes());
+    h.update([0]);
+    h.update(prefix.as_bytes());
+    hex(&h.finalize())
+}
+
+/// What identifies this build of gen: its version and its executable's
+/// size and modification time, so a rebuilt binary (whose templates or
+/// code may differ) never trusts an older one's state.
+pub(crate) fn build_id() -> Vec<u8> {
+    let mut out = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+    if let Some(s) = std::env::current_exe().ok().and_then(|p| Stamp::of(&p)) {
+        out.extend(s.size.to_le_bytes());
+        out.extend(s.mtime_ns.to_le_bytes());
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+fn unhex(s: &str) -> Option<Fingerprint> {
+    let mut out = [0u8; 16];
+    if s.len() != 32 {
+        return None;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+impl State {
+    /// The state at `path`, or None when there is none or it cannot be read.
+    pub(crate) fn read(path: &Path) -> Option<State> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let written_ns = Stamp::of(path)?.mtime_ns;
+        let mut lines = text.lines();
+        if lines.next()? != MAGIC {
+            return None;
+        }
+        let mut s = State {
+            written_ns,
+            ..State::default()
+        };
+        for line in lines {
+            let (tag, rest) = line.split_once(' ')?;
+            match tag {
+                "key" => s.key = rest.to_string(),
+                "head" => s.head = Oid::from_str(rest).ok(),
+                "index" => s.index = stamp(&mut rest.split(' ')),
+                "input" => {
+                    let (id, p) = rest.split_once(' ')?;
+                    s.inputs.insert(p.to_string(), Oid::from_str(id).ok()?);
+                }
+                "msg" => s.messages.push(serde_json::from_str(rest).ok()?),
+                "file" => {
+                    let mut f = rest.splitn(7, ' ');
+                    let fingerprint = unhex(f.next()?)?;
+                    let blob = Oid::from_str(f.next()?).ok()?;
+                    let st = stamp(&mut f)?;
+                    s.files.insert(
+                        f.next()?.to_string(),
+                        FileState {
+                            fingerprint,
+                            blob,
+                            stamp: st,
+                        },
+                    );
+                }
+                "dir" => {
+                    let mut f = rest.splitn(5, ' ');
+                    let st = stamp(&mut f)?;
+                    s.dirs.push((f.next()?.to_string(), st));
+                }
+                _ => return None,
+            }
+        }
+        Some(s)
+    }
+
+    /// Write the state (atomically); the caller holds the render lock.
+    /// If a file was stamped within the state's own clock tick, the state
+    /// is written again a tick later, so those files do not stay racy.
+    pub(crate) fn write(&self, path: &Path) -> Result<()> {
+        let mut out = String::with_capacity(128 * (self.files.len() + self.dirs.len()));
+        out.push_str(MAGIC);
+        out.push('\n');
+        let _ = writeln!(out, "key {}", self.key);
+        if let Some(h) = self.head {
+            let _ = writeln!(out, "head {h}");
+        }
+        if let Some(i) = &self.index {
+            let _ = writeln!(out, "index {}", fmt_stamp(i));
+        }
+        let mut inputs: Vec<_> = self.inputs.iter().collect();
+        inputs.sort();
+        for (p, id) in inputs {
+            let _ = writeln!(out, "input {id} {p}");
+        }
+        for m in &self.messages {
+            let _ = writeln!(out, "msg {}", serde_json::to_string(m)?);
+        }
+        let mut files: Vec<_> = self.files.iter().collect();
+        files.sort_by(|a, b| a.0.cmp(b.0));
+        for (p, f) in files {
+            let _ = writeln!(
+                out,
+                "file {} {} {} {p}",
+                hex(&f.fingerprint),
+                f.blob,
+                fmt_stamp(&f.stamp)
+            );
+        }
+        for (d, st) in &self.dirs {
+            let _ = writeln!(out, "dir {} {d}", fmt_stamp(st));
+        }
+        super::write_atomic(path, out.as_bytes())?;
+        let newest = self
+            .files
+            .values()
+            .map(|f| f.stamp.mtime_ns)
+            .chain(self.dirs.iter().map(|(_, s)| s.mtime_ns))
+            .max()
+            .unwrap_or(0);
+        if Stamp::of(path).is_some_and(|s| s.mtime_ns <= newest) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            super::write_atomic(path, out.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// For each of `paths`, its recorded state if its file on disk is as
+    /// recorded (and not racily so); stamped on every core.
+    pub(crate) fn unchanged_of(&self, root: &Path, paths: &[&str]) -> Vec<Option<&FileState>> {
+        let stamps = parallel_stamps(root, paths);
+        paths
+            .iter()
+            .zip(stamps)
+            .map(|(p, now)| {
+                let f = self.files.get(*p)?;
+                (now? == f.stamp && f.stamp.mtime_ns < self.written_ns).then_some(f)
+            })
+            .collect()
+    }
+
+    /// Whether every recorded file is as it was.
+    pub(crate) fn all_unchanged(&self, root: &Path) -> bool {
+        let paths: Vec<&str> = self.files.keys().map(String::as_str).collect();
+        self.unchanged_of(root, &paths).iter().all(Option::is_some)
+    }
+
+    /// The directory stamps after a run that found every directory as
+    /// recorded and then wrote or removed `touched`: those directories (and
+    /// new ones on the way to `planned` files) are stamped again.
+    pub(crate) fn dirs_after<'a>(
+        &self,
+        root: &Path,
+        touched: impl Iterator<Item = &'a String>,
+        planned: &[&str],
+    ) -> Vec<(String, Stamp)> {
+        let mut again = std::collections::BTreeSet::new();
+        for t in touched {
+            let mut p = Path::new(t.as_str()).parent();
+            while let Some(d) = p {
+                if d.as_os_str().is_empty() || !again.insert(d.to_string_lossy().replace('\\', "/"))
+                {
+                    break;
+                }
+                p = d.parent();
+            }
+        }
+        let mut out: Vec<(String, Stamp)> = self
+            .dirs
+            .iter()
+            .filter(|(d, _)| !again.contains(d))
+            .cloned()
+            .collect();
+        // A prune may have emptied (and so removed) a directory; the plan's
+        // own directories are the ones to keep.
+        let wanted: std::collections::BTreeSet<String> = dir_stamps_names(planned.iter().copied());
+        out.retain(|(d, _)| wanted.contains(d));
+        for d in again.into_iter().filter(|d| wanted.contains(d)) {
+            if let Some(st) = Stamp::of(&root.join(&d)) {
+                out.push((d, st));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Whether every recorded directory is as it was: then no file was added
+    /// to or removed from any of them, and no walk is needed to find one.
+    pub(crate) fn dirs_unchanged(&self, root: &Path) -> bool {
+        let paths: Vec<&str> = self.dirs.iter().map(|(d, _)| d.as_str()).collect();
+        !self.dirs.is_empty()
+            && parallel_stamps(root, &paths)
+                .into_iter()
+                .zip(&self.dirs)
+                .all(|(now, (_, st))| {
+                    now.is_some_and(|now| now == *st && now.mtime_ns < self.written_ns)
+                })
+    }
+}
+
+fn fmt_stamp(s: &Stamp) -> String {
+    format!("{} {} {} {}", s.size, s.mtime_ns, s.ctime_ns, s.ino)
+}
+
+fn stamp<'a>(f: &mut impl Iterator<Item = &'a str>) -> Option<Stamp> {
+    Some(Stamp {
+        size: f.next()?.parse().ok()?,
+        mtime_ns: f.next()?.parse().ok()?,
+        ctime_ns: f.next()?.parse().ok()?,
+        ino: f.next()?.parse().ok()?,
+    })
+}
+
+/// The directories on the way to each of `files` (root-relative), up to and
+/// including their top directory, each once.
+fn dir_stamps_names<'a>(
+    files: impl Iterator<Item = &'a str>,
+) -> std::collections::BTreeSet<String> {
+    let mut dirs = std::collections::BTreeSet::new();
+    for f in files {
+        let mut p = Path::new(f).parent();
+        while let Some(d) = p {
+            if d.as_os_str().is_empty() || !dirs.insert(d.to_string_lossy().replace('\\', "/")) {
+                break;
+            }
+            p = d.parent();
+        }
+    }
+    dirs
+}
+
+/// Those directories with their stamps now.
+pub(crate) fn dir_stamps<'a>(
+    root: &Path,
+    files: impl Iterator<Item = &'a str>,
+) -> Vec<(String, Stamp)> {
+    let names: Vec<String> = dir_stamps_names(files).into_iter().collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let stamps = parallel_stamps(root, &refs);
+    names
+        .into_iter()
+        .zip(stamps)
+        .filter_map(|(d, st)| st.map(|st| (d, st)))
+        .collect()
+}
+
+/// The stamps of `paths` under `root`, on every core (a stat each).
+fn parallel_stamps(root: &Path, paths: &[&str]) -> Vec<Option<Stamp>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(paths.len().div_ceil(512).max(1));
+    if threads == 1 {
+        return paths.iter().map(|p| Stamp::of(&root.join(p))).collect();
+    }
+    let chunk = paths.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|p| Stamp::of(&root.join(p)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_reads_back_as_written_and_sees_changes() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        std::fs::create_dir_all(root.join("deploy/c")).unwrap();
+        std::fs::write(root.join("deploy/c/a.yaml"), "a").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let mut s = State {
+            key: "k".into(),
+            head: Some(Oid::from_str("0123456789012345678901234567890123456789").unwrap()),
+            ..State::default()
+        };
+        s.files.insert(
+            "deploy/c/a.yaml".into(),
+            FileState {
+                fingerprint: [7; 16],
+                blob: Oid::hash_object(git2::ObjectType::Blob, b"a").unwrap(),
+                stamp: Stamp::of(&root.join("deploy/c/a.yaml")).unwrap(),
+            },
+        );
+        s.dirs = dir_stamps(root, ["deploy/c/a.yaml"].into_iter());
+        assert_eq!(s.dirs.len(), 2, "{:?}", s.dirs);
+        s.messages = vec![
+            Message::Line("warning: a\ttab".into()),
+            Message::Note("n".into(), Some("h".into())),
+        ];
+        let p = root.join("state");
+        s.write(&p).unwrap();
+        let back = State::read(&p).unwrap();
+        assert_eq!(back.files, s.files);
+        assert_eq!(back.messages, s.messages);
+        assert_eq!((back.key.as_str(), back.head), ("k", s.head));
+        assert!(back.unchanged_of(root, &["deploy/c/a.yaml"])[0].is_some());
+        assert!(back.dirs_unchanged(root));
+        // A new file in a recorded directory, a rewritten file: both seen.
+        std::fs::write(root.join("deploy/c/b.yaml"), "b").unwrap();
+        assert!(!back.dirs_unchanged(root));
+        std::fs::write(root.join("deploy/c/a.yaml"), "A").unwrap();
+        assert!(back.unchanged_of(root, &["deploy/c/a.yaml"])[0].is_none());
+        // A state of another format is no state.
+        std::fs::write(&p, "gen-render-state 0\n").unwrap();
+        assert!(State::read(&p).is_none());
+    }
+
+    #[test]
+    fn a_file_written_in_the_states_own_tick_is_not_trusted() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a"), "a").unwrap();
+        let mut s = State::default();
+        s.files.insert(
+            "a".into(),
+            FileState {
+                fingerprint: [0; 16],
+                blob: Oid::ZERO_SHA1,
+                stamp: Stamp::of(&d.path().join("a")).unwrap(),
+            },
+        );
+        s.written_ns = s.files["a"].stamp.mtime_ns;
+        assert!(s.unchanged_of(d.path(), &["a"])[0].is_none());
+        s.written_ns += 1;
+        assert!(s.unchanged_of(d.path(), &["a"])[0].is_some());
+    }
+}
