@@ -21,6 +21,12 @@ const CASES: &[(&str, &[&str], &str)] = &[
         &["--arc-off", "eu-west-1"],
         "arc-off.txt",
     ),
+    ("tests/golden/multi-alb", &[], "multi-alb-every-failure.txt"),
+    (
+        "tests/golden/multi-alb",
+        &["--down", "alb:platform-public@eu-west-1"],
+        "multi-alb-one-alb-down.txt",
+    ),
 ];
 
 #[test]
@@ -91,6 +97,40 @@ fn simulate_rejects_what_is_not_in_the_render() {
     );
     assert!(
         stderr(&o).contains("`mars-north-1` in --arc-off is not a Region"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Each ALB is its own failure domain: one down moves its own apps only.
+#[test]
+fn an_alb_down_moves_only_the_apps_it_carries() {
+    let dir = workspace().join("tests/golden/multi-alb");
+    let o = run_gen(
+        &dir,
+        &[
+            "simulate",
+            "--down",
+            "alb:platform-public@eu-west-1",
+            "--output",
+            "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let moved: Vec<&str> = v[0]["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["moved"].as_bool() == Some(true))
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    // shop and search are on platform-public; search's primary is eu-west-1.
+    assert_eq!(moved, ["search.example.com", "shop.example.com"]);
+    let o = run_gen(&dir, &["simulate", "--down", "alb:nope@eu-west-1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("`nope` in --down alb:nope@eu-west-1 is not a shared ALB"),
         "{}",
         stderr(&o)
     );
