@@ -112,6 +112,75 @@ fn discover(dir: &Path, config: &Path) -> std::process::Output {
 const WEST: &str = "k8s-shop-0123456789.eu-west-1.elb.amazonaws.com";
 const EAST: &str = "k8s-shop-9876543210.us-east-1.elb.amazonaws.com";
 
+/// With several shared ALBs, each one's Ingress is read, and gen.lock holds
+/// each ALB's DNS name per Region; a version-1 lock is rewritten by name.
+#[test]
+fn discover_reads_each_alb_and_locks_it_per_region() {
+    let west = Cluster::start(Answer::Address(WEST));
+    let east = Cluster::start(Answer::Address(EAST));
+    let d = tempfile::tempdir().unwrap();
+    let spec = SPEC
+        .replace("regions:", "ingress:\n  albs: [{name: shop}, {name: shop-b}]\nregions:")
+        .replace(
+            "health: {path: /carthealth}}",
+            "health: {path: /carthealth}}\n  - {name: pay, host: pay.example.org, image: img, health: {path: /payhealth}, alb: shop-b}",
+        );
+    std::fs::write(d.path().join("gen.yaml"), spec).unwrap();
+    // A version-1 lock, from before ALBs had names.
+    std::fs::write(
+        d.path().join("gen.lock"),
+        format!("version: 1\nregions:\n  eu-west-1:\n    albDnsName: {WEST}\n    albZoneId: Z32O12XQLNTSW2\n    resolvedAt: 2026-01-01T00:00:00Z\n"),
+    )
+    .unwrap();
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    let o = discover(d.path(), &config);
+    // The scripted clusters know only the Ingress `shop`: `shop-b` is missing.
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    let row = |alb: &str, end: &str| {
+        out.lines().any(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            cells.first() == Some(&"eu-west-1")
+                && cells.get(2) == Some(&alb)
+                && cells.last() == Some(&end)
+        })
+    };
+    assert!(row("shop", WEST) && row("shop-b", "missing"), "{out}");
+    assert!(
+        stderr(&o)
+            .contains("eu-west-1 (west), ALB shop-b: missing: there is no Ingress shop/shop-b")
+            && stderr(&o).contains("should show shop-ingress-shop-b ready"),
+        "{}",
+        stderr(&o)
+    );
+    let paths = west.paths.lock().unwrap().clone();
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("/apis/networking.k8s.io/v1/namespaces/shop/ingresses/shop-b")),
+        "{paths:?}"
+    );
+    let lock = std::fs::read_to_string(d.path().join("gen.lock")).unwrap();
+    let v: serde_yaml::Value = serde_yaml::from_str(&lock).unwrap();
+    assert_eq!(v["version"], 2, "{lock}");
+    assert_eq!(
+        v["regions"]["eu-west-1"]["albs"]["shop"]["albDnsName"], WEST,
+        "{lock}"
+    );
+    assert_eq!(
+        v["regions"]["us-east-1"]["albs"]["shop"]["albDnsName"], EAST,
+        "{lock}"
+    );
+    assert!(
+        v["regions"]["eu-west-1"]["albs"]["shop-b"].is_null(),
+        "{lock}"
+    );
+    assert!(
+        !lock.contains("\"\":") && !lock.contains("''"),
+        "the unnamed ALB is gone: {lock}"
+    );
+}
+
 #[test]
 fn discover_records_what_is_ready_and_says_what_is_pending() {
     let west = Cluster::start(Answer::Address(WEST));

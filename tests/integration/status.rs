@@ -208,6 +208,68 @@ fn status_flags_a_cluster_behind_drift_unready_pods_and_an_unreachable_cluster()
     );
 }
 
+/// With several shared ALBs, each ALB's Ingress is compared with what the
+/// spec and gen.lock say, and one that moved is named as drift on its own.
+#[test]
+fn status_shows_drift_per_alb() {
+    let d = tempfile::tempdir().unwrap();
+    let east = "shop-1.us-east-1.elb.amazonaws.com";
+    let text = format!(
+        "version: 1\nname: shop\ndns: {{zone: example.org, zoneId: Z1}}\ningress:\n  albs: [{{name: shop}}, {{name: shop-b}}]\nregions:\n  - {{name: eu-west-1, cluster: west, albs: {{shop: {{dnsName: {WEST_ALB}}}, shop-b: {{dnsName: b-1.eu-west-1.elb.amazonaws.com}}}}}}\n  - {{name: us-east-1, cluster: east, albs: {{shop: {{dnsName: {east}}}, shop-b: {{dnsName: b-1.us-east-1.elb.amazonaws.com}}}}}}\napps:\n  - {{name: cart, host: cart.example.org, image: img, replicas: 2, health: {{path: /carthealth}}}}\n  - {{name: pay, host: pay.example.org, image: img, replicas: 2, health: {{path: /payhealth}}, alb: shop-b}}\n"
+    );
+    std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    let with_b = |alb: &str, b: &str| {
+        let mut routes = cluster(&head, alb, 2);
+        routes.insert(
+            "/apis/networking.k8s.io/v1/namespaces/shop/ingresses/shop-b".to_string(),
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "shop-b", "namespace": "shop"}, "status": {"loadBalancer": {"ingress": [{"hostname": b}]}}}),
+        );
+        routes
+    };
+    // shop-b in eu-west-1 now has another load balancer than the spec says.
+    let west = FakeKube::start(with_b(WEST_ALB, "b-2.eu-west-1.elb.amazonaws.com"));
+    let east_kube = FakeKube::start(with_b(east, "b-1.us-east-1.elb.amazonaws.com"));
+    let config = kubeconfig(d.path(), &west.url, &east_kube.url);
+    let o = status(d.path(), &config, &["--no-aws", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let state = |alb: &str, region: &str| -> serde_json::Value {
+        v["albs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["alb"] == alb && a["region"] == region)
+            .map(|a| a["ingress"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        state("shop", "eu-west-1"),
+        json!({"state": "matches"}),
+        "{v}"
+    );
+    assert_eq!(
+        state("shop-b", "us-east-1"),
+        json!({"state": "matches"}),
+        "{v}"
+    );
+    assert_eq!(
+        state("shop-b", "eu-west-1"),
+        json!({"state": "drift", "now": "b-2.eu-west-1.elb.amazonaws.com"}),
+        "{v}"
+    );
+    assert_eq!(v["ok"], false);
+    // Each app row names its ALB and carries that ALB's state.
+    let pay = v["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["app"] == "pay" && a["region"] == "eu-west-1")
+        .unwrap();
+    assert_eq!(pay["alb"], "shop-b");
+    assert_eq!(pay["ingress"]["state"], "drift", "{pay}");
+}
+
 #[test]
 fn status_wait_returns_once_every_cluster_applied_head_and_fails_with_the_reason_otherwise() {
     let (d, head) = repo();

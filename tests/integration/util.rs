@@ -105,7 +105,6 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
-/// A small valid spec; `extra_apps` appends more apps to it.
 /// A spec of `n` apps (`a0`, `a1`, …) in two Regions, spread over shared
 /// ALBs of 40 apps each (one ALB holds at most 50: two rules per app).
 pub fn spread_spec(n: usize) -> String {
@@ -125,6 +124,7 @@ pub fn spread_spec(n: usize) -> String {
     s
 }
 
+/// A small valid spec; `extra_apps` appends more apps to it.
 pub fn spec(extra_apps: &str) -> String {
     format!(
         r#"version: 1

@@ -62,7 +62,10 @@ pub struct IngressPlan {
     /// the scheme of every Ingress of its class.
     pub classes: Vec<ClassPlan>,
     /// The shared ALBs, in spec order: each is its own Ingress (its own
-    /// load balancer) in every Region.
+    /// load balancer) in every Region. No Ingress sets
+    /// `alb.ingress.kubernetes.io/group.name` (the controller's "Ingress
+    /// annotations" page: default none), so none is merged into another's
+    /// load balancer; each names its own (`load-balancer-name`).
     pub albs: Vec<AlbPlan>,
     /// The account quotas the ALBs must fit (`limits` checks, `explain` shows).
     pub quotas: crate::spec::checked::Quotas,

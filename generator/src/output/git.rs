@@ -349,67 +349,66 @@ impl Repo {
     ) -> Result<Vec<Pending<'a>>> {
         let mut out = Vec::new();
         let wanted: BTreeSet<&str> = files.iter().map(|f| f.path).collect();
-        match known.filter(|k| k.head.is_some() && k.head == self.head_id()) {
-            // HEAD is the commit the last run left: its owned files are the
-            // state's, so only the files whose blob changed are looked at.
-            Some(k) => {
-                for f in files {
-                    let kind = match k.files.get(f.path) {
-                        Some(old) if old.blob == f.id => continue,
-                        Some(_) => Kind::Modified,
-                        None => Kind::Added,
-                    };
-                    out.push(Pending {
-                        path: f.path.to_string(),
-                        kind,
-                        bytes: Some((self.bytes_of(f)?, f.id)),
-                    });
-                }
-                let mut gone: Vec<&String> = k
-                    .files
-                    .keys()
-                    .filter(|p| !wanted.contains(p.as_str()))
-                    .collect();
-                gone.sort();
-                for p in gone {
-                    out.push(Pending {
-                        path: p.clone(),
-                        kind: Kind::Deleted,
-                        bytes: None,
-                    });
-                }
+        // When HEAD is the commit the last run left, its owned files are the
+        // state's: no need to read HEAD's whole tree.
+        let fast = known.filter(|k| k.head.is_some() && k.head == self.head_id());
+        let head = match fast {
+            Some(_) => None,
+            None => Some(self.head_map()?),
+        };
+        let before = |p: &str| -> Option<Oid> {
+            match (fast, head) {
+                (Some(k), _) => k.files.get(p).map(|f| f.blob),
+                (None, Some(h)) => h.get(p).copied(),
+                (None, None) => None,
             }
-            None => {
-                let head = self.head_map()?;
-                for f in files {
-                    let kind = match head.get(f.path) {
-                        Some(h) if *h == f.id => continue,
-                        Some(_) => Kind::Modified,
-                        None => Kind::Added,
-                    };
-                    out.push(Pending {
-                        path: f.path.to_string(),
-                        kind,
-                        bytes: Some((self.bytes_of(f)?, f.id)),
-                    });
-                }
-                // Owned files HEAD has that are no longer rendered.
-                let mut gone: Vec<&String> = head
+        };
+        for f in files {
+            let kind = match before(f.path) {
+                Some(h) if h == f.id => continue,
+                Some(_) => Kind::Modified,
+                None => Kind::Added,
+            };
+            out.push(Pending {
+                path: f.path.to_string(),
+                kind,
+                bytes: Some((self.bytes_of(f)?, f.id)),
+            });
+        }
+        // Owned files HEAD has that are no longer rendered: the state's are
+        // all gen's; of HEAD's own, those that carry the header.
+        let mut gone: Vec<&String> = match (fast, head) {
+            (Some(k), _) => k
+                .files
+                .keys()
+                .filter(|p| !wanted.contains(p.as_str()))
+                .collect(),
+            (None, Some(h)) => {
+                let mut g = Vec::new();
+                for p in h
                     .keys()
                     .filter(|p| !wanted.contains(p.as_str()) && layout::may_own(p))
-                    .collect();
-                gone.sort();
-                for p in gone {
-                    let blob = self.repo.find_blob(head[p])?;
-                    if blob.content().starts_with(render::HEADER_PREFIX.as_bytes()) {
-                        out.push(Pending {
-                            path: p.clone(),
-                            kind: Kind::Deleted,
-                            bytes: None,
-                        });
+                {
+                    if self
+                        .repo
+                        .find_blob(h[p])?
+                        .content()
+                        .starts_with(render::HEADER_PREFIX.as_bytes())
+                    {
+                        g.push(p);
                     }
                 }
+                g
             }
+            (None, None) => Vec::new(),
+        };
+        gone.sort();
+        for p in gone {
+            out.push(Pending {
+                path: p.clone(),
+                kind: Kind::Deleted,
+                bytes: None,
+            });
         }
         for (path, bytes) in inputs {
             let id = Oid::hash_object(ObjectType::Blob, bytes)?;
