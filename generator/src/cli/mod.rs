@@ -91,6 +91,9 @@ pub struct Session {
     pub plan: model::Plan,
     /// The diagnostics (warnings) printed while loading, as printed.
     pub printed: Vec<String>,
+    /// The bytes of the spec and of its lock (if any) this session was
+    /// made from: what a render commits, and what its state is keyed by.
+    pub inputs: (Vec<u8>, Option<Vec<u8>>),
 }
 
 /// Flags resolved against the working directory.
@@ -232,7 +235,16 @@ fn session(settings: Settings) -> Result<Option<Session>> {
         return Ok(None);
     };
     // What `gen discover` found fills what the spec leaves out.
-    let lock = spec::lock::read(&settings.spec)?;
+    let lock_path = spec::lock::path_for(&settings.spec);
+    let lock_text = match std::fs::read_to_string(&lock_path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", lock_path.display())),
+    };
+    let lock = match &lock_text {
+        Some(t) => spec::lock::parse(t, &lock_path.display().to_string())?,
+        None => spec::lock::empty(),
+    };
     let mut diagnostics = outcome.diagnostics;
     diagnostics.extend(crate::resolve::apply(&mut checked, &lock));
     let prefix = git::repo_prefix(&settings.root)?;
@@ -259,6 +271,7 @@ fn session(settings: Settings) -> Result<Option<Session>> {
         prefix,
         plan,
         printed,
+        inputs: (text.into_bytes(), lock_text.map(String::into_bytes)),
     }))
 }
 

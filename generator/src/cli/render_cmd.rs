@@ -200,27 +200,23 @@ pub(super) fn run(
                 && o.head == repo.head_id()
                 && o.index == Stamp::of(&repo.git_dir().join("index"))
         });
-        commit(
-            pr,
-            settings,
-            spec,
-            &repo,
-            &files,
-            old.as_ref(),
-            index_as_left,
-        )?;
+        commit(pr, settings, s, &repo, &files, old.as_ref(), index_as_left)?;
     }
     let notes = notes(settings, spec, plan);
     for n in &notes {
         show(pr, n);
     }
 
-    // What this run leaves, for the next one.
+    // What this run leaves, for the next one, keyed by the inputs it was
+    // made from. If they changed on disk meanwhile, it leaves none: the next
+    // run renders the new ones.
+    let (spec_bytes, lock_bytes) = &s.inputs;
+    if inputs_of(settings).ok().as_ref() != Some(&s.inputs) {
+        let _ = std::fs::remove_file(&state_path);
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut next = State {
-        key: {
-            let (spec_bytes, lock) = inputs_of(settings)?;
-            state::key(&spec_bytes, lock.as_deref(), &spec_name, repo.prefix())
-        },
+        key: state::key(spec_bytes, lock_bytes.as_deref(), &spec_name, repo.prefix()),
         // Uncommitted, whether HEAD holds these files is not known: the
         // next run compares with it.
         head: if no_commit { None } else { repo.head_id() },
@@ -362,19 +358,25 @@ fn check_cmd(pr: Printer, settings: &Settings, rendered: &[render::Rendered]) ->
 fn commit(
     pr: Printer,
     settings: &Settings,
-    spec: &spec::checked::Spec,
+    session: &Session,
     repo: &git::Repo,
     files: &[git::Planned<'_>],
     known: Option<&State>,
     index_as_left: bool,
 ) -> Result<()> {
-    // The inputs are committed with the render: the spec, and the lock when there is one.
+    // The inputs are committed with the render: the spec, and the lock when
+    // there is one, as this run read them (not as they may be by now).
+    let spec = &session.spec;
     let spec_path = repo.spec_path(&settings.spec);
     let mut inputs = Vec::new();
     let lock_path = spec::lock::path_for(&settings.spec);
-    for file in [settings.spec.as_path(), lock_path.as_path()] {
-        if let (Some(rel), Ok(bytes)) = (repo.spec_path(file), std::fs::read(file)) {
-            inputs.push((rel, bytes));
+    let (spec_bytes, lock_bytes) = &session.inputs;
+    for (file, bytes) in [
+        (settings.spec.as_path(), Some(spec_bytes)),
+        (lock_path.as_path(), lock_bytes.as_ref()),
+    ] {
+        if let (Some(rel), Some(bytes)) = (repo.spec_path(file), bytes) {
+            inputs.push((rel, bytes.clone()));
         }
     }
     let pending = repo.pending(files, &inputs, known)?;
