@@ -15,6 +15,7 @@ pub mod layout;
 pub mod limits;
 pub mod lint;
 pub mod model;
+pub mod par;
 pub mod render;
 pub mod resolve;
 pub mod review;

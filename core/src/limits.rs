@@ -17,6 +17,7 @@ use crate::spec::checked::Spec;
 
 /// How far over a quota, and where.
 struct Over<'a> {
+    quota: &'static AlbQuota,
     most: usize,
     limit: usize,
     regions: Vec<&'a str>,
@@ -27,9 +28,10 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
     let q = &spec.ingress.quotas;
     // (ALB index, or None for the Region's own quotas; quota name) → how far over.
     let mut over: BTreeMap<(Option<usize>, &'static str), Over<'_>> = BTreeMap::new();
-    let mut add = |key, n: usize, limit: usize, region| {
+    let mut add = |alb: Option<usize>, quota: &'static AlbQuota, n: usize, limit: usize, region| {
         if n > limit {
-            let e = over.entry(key).or_insert(Over {
+            let e = over.entry((alb, quota.name)).or_insert(Over {
+                quota,
                 most: 0,
                 limit,
                 regions: Vec::new(),
@@ -43,7 +45,8 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
         for i in &c.ingresses {
             let alb = &plan.ingress.albs[i.alb];
             add(
-                (Some(i.alb), ALB_RULES.name),
+                Some(i.alb),
+                &ALB_RULES,
                 i.rules(alb),
                 q.rules_per_alb,
                 &c.region,
@@ -51,64 +54,43 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
             let tgs = i.target_groups();
             groups += tgs;
             add(
-                (Some(i.alb), ALB_TARGET_GROUPS.name),
+                Some(i.alb),
+                &ALB_TARGET_GROUPS,
                 tgs,
                 q.target_groups_per_alb,
                 &c.region,
             );
             add(
-                (Some(i.alb), ALB_CERTIFICATES.name),
+                Some(i.alb),
+                &ALB_CERTIFICATES,
                 i.extra_certificates,
                 q.certificates_per_alb,
                 &c.region,
             );
         }
         add(
-            (None, ALBS_PER_REGION.name),
+            None,
+            &ALBS_PER_REGION,
             c.ingresses.len(),
             q.albs_per_region,
             &c.region,
         );
         add(
-            (None, TARGET_GROUPS_PER_REGION.name),
+            None,
+            &TARGET_GROUPS_PER_REGION,
             groups,
             q.target_groups_per_region,
             &c.region,
         );
     }
     over.into_iter()
-        .map(|((alb, quota), o)| {
-            let quota = [
-                &ALB_RULES,
-                &ALB_TARGET_GROUPS,
-                &ALB_CERTIFICATES,
-                &ALBS_PER_REGION,
-                &TARGET_GROUPS_PER_REGION,
-            ]
-            .into_iter()
-            .find(|x| x.name == quota)
-            .expect("a quota of the table");
-            diagnostic(spec, plan, alb, quota, o.most, o.limit, &o.regions)
-        })
+        .map(|((alb, _), o)| diagnostic(spec, plan, alb, &o))
         .collect()
 }
 
-fn diagnostic(
-    spec: &Spec,
-    plan: &Plan,
-    alb: Option<usize>,
-    quota: &AlbQuota,
-    most: usize,
-    limit: usize,
-    regions: &[&str],
-) -> Diagnostic {
-    let what = match quota.name {
-        n if n == ALB_RULES.name => "listener rules",
-        n if n == ALB_TARGET_GROUPS.name => "target groups",
-        n if n == ALB_CERTIFICATES.name => "certificates beside the default one",
-        n if n == ALBS_PER_REGION.name => "ALBs",
-        _ => "target groups",
-    };
+fn diagnostic(spec: &Spec, plan: &Plan, alb: Option<usize>, o: &Over<'_>) -> Diagnostic {
+    let (quota, most, limit, regions) = (o.quota, o.most, o.limit, &o.regions);
+    let what = quota.counts;
     let raised = limit != quota.default;
     let limit_words = if raised {
         format!("the quota this spec states is {limit}")

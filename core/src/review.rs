@@ -545,7 +545,7 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
         });
     }
     for u in &head.unresolved {
-        let what = if head.ingress.albs.len() > 1 || u.field.contains(".albs.") {
+        let what = if head.ingress.grouped {
             format!("the DNS name of ALB {} in {}", u.alb, u.region)
         } else {
             format!("the ALB DNS name in {}", u.region)

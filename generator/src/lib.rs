@@ -8,7 +8,9 @@
 //! drives it all. The core's modules are re-exported under the same names,
 //! so a path reads `crate::model` on either side of the crate boundary.
 
-pub use gen_core::{diag, explain, limits, lint, model, render, review, simulate, spec, validate};
+pub use gen_core::{
+    diag, explain, limits, lint, model, par, render, review, simulate, spec, validate,
+};
 pub(crate) use gen_core::{facts, layout, resolve};
 
 pub(crate) mod aws;

@@ -16,6 +16,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("diag", &[]),
     ("facts", &[]),
     ("layout", &[]),
+    ("par", &[]),
     ("simulate", &[]),
     ("k8s", &[]),
     // Adapters at the edge: their APIs and AWS's facts.
@@ -29,8 +30,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lint", &["model", "spec", "facts", "diag"]),
     ("explain", &["model", "spec", "facts"]),
     ("review", &["model", "spec", "facts"]),
-    ("render", &["model", "facts", "diag"]),
-    ("output", &["layout", "render", "diag"]),
+    ("render", &["model", "facts", "diag", "par"]),
+    ("output", &["layout", "render", "diag", "par"]),
 ];
 
 /// Top-level modules named by `crate::` paths in `src`.

@@ -21,6 +21,8 @@ pub struct AlbQuota {
     pub adjustable: bool,
     /// The `ingress.quotas` field that states a raised value.
     pub field: Option<&'static str>,
+    /// What it counts, as an error says it ("needs 102 listener rules").
+    pub counts: &'static str,
 }
 
 /// "Rules per Application Load Balancer (excluding default rules)": 100, "Yes".
@@ -29,6 +31,7 @@ pub const ALB_RULES: AlbQuota = AlbQuota {
     default: 100,
     adjustable: true,
     field: Some("rulesPerAlb"),
+    counts: "listener rules",
 };
 /// "Target Groups per Application Load Balancer": 100, "No".
 pub const ALB_TARGET_GROUPS: AlbQuota = AlbQuota {
@@ -36,6 +39,7 @@ pub const ALB_TARGET_GROUPS: AlbQuota = AlbQuota {
     default: 100,
     adjustable: false,
     field: None,
+    counts: "target groups",
 };
 /// "Certificates per Application Load Balancer (excluding default
 /// certificates)": 25, "Yes".
@@ -44,6 +48,7 @@ pub const ALB_CERTIFICATES: AlbQuota = AlbQuota {
     default: 25,
     adjustable: true,
     field: Some("certificatesPerAlb"),
+    counts: "certificates beside the default one",
 };
 /// "Application Load Balancers per Region": 50, "Yes".
 pub const ALBS_PER_REGION: AlbQuota = AlbQuota {
@@ -51,6 +56,7 @@ pub const ALBS_PER_REGION: AlbQuota = AlbQuota {
     default: 50,
     adjustable: true,
     field: Some("albsPerRegion"),
+    counts: "ALBs",
 };
 /// "Target Groups per Region": 3,000, "Yes" ("This quota is shared by
 /// Application Load Balancers and Network Load Balancers").
@@ -59,6 +65,7 @@ pub const TARGET_GROUPS_PER_REGION: AlbQuota = AlbQuota {
     default: 3000,
     adjustable: true,
     field: Some("targetGroupsPerRegion"),
+    counts: "target groups",
 };
 /// "Listeners per Application Load Balancer": 50, "Yes" (gen renders at
 /// most a handful; the spec's list is checked against the default).
@@ -67,6 +74,7 @@ pub const ALB_LISTENERS: AlbQuota = AlbQuota {
     default: 50,
     adjustable: true,
     field: None,
+    counts: "listeners",
 };
 
 /// AWS Load Balancer Controller, "Ingress annotations" (docs/guide/ingress/

@@ -69,6 +69,9 @@ pub struct IngressPlan {
     pub albs: Vec<AlbPlan>,
     /// The account quotas the ALBs must fit (`limits` checks, `explain` shows).
     pub quotas: crate::spec::checked::Quotas,
+    /// Declared as `ingress.albs` (the spec names each ALB's fields by its
+    /// name), or the one ALB of `ingress.albName`.
+    pub grouped: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -92,6 +95,8 @@ pub struct AlbPlan {
     pub listeners: usize,
     /// Its apps, in spec order.
     pub apps: Vec<String>,
+    /// The Flux Kustomization that applies its Ingress in every cluster.
+    pub kustomization: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -523,6 +528,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
                 .filter(|app| app.alb == k)
                 .map(|app| app.name.clone())
                 .collect(),
+            kustomization: alb_flux_name(spec, k),
         })
         .collect();
     let ingress = IngressPlan {
@@ -543,6 +549,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         classes,
         albs,
         quotas: ing.quotas,
+        grouped: ing.grouped,
     };
     let clusters: Vec<ClusterPlan> = spec
         .regions

@@ -128,25 +128,7 @@ pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprin
         };
         h.digest128().to_le_bytes()
     };
-    let files: Vec<&crate::model::FilePlan> = plan.files.iter().collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(files.len().div_ceil(256).max(1));
-    if threads == 1 {
-        return files.into_iter().map(one).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(|f| one(f)).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    crate::par::map(&plan.files, 256, one)
 }
 
 /// Serialised data straight into a digest.
@@ -170,8 +152,8 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
 }
 
 /// Render the files `which` (indices into `plan.files`), in that order.
-/// Files are independent, so they render on every core; the result does not
-/// depend on how many there are.
+/// Files are independent, so they render on every core (`par`); the result
+/// does not depend on how many there are.
 pub fn render_files(
     plan: &Plan,
     spec_file: &str,
@@ -184,42 +166,9 @@ pub fn render_files(
         ingress: &plan.ingress,
         flux: &plan.flux,
     }));
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(which.len().div_ceil(64).max(1));
-    if threads == 1 {
-        return which
-            .iter()
-            .map(|i| render_one(env, &head, plan, *i, spec_file))
-            .collect();
-    }
-    let chunk = which.len().div_ceil(threads);
-    let parts: Vec<anyhow::Result<Vec<Rendered>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = which
-            .chunks(chunk)
-            .map(|part| {
-                let head = head.clone();
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|i| render_one(env, &head, plan, *i, spec_file))
-                        .collect::<anyhow::Result<Vec<Rendered>>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a render thread panicked")))
-            })
-            .collect()
-    });
-    let mut out = Vec::with_capacity(which.len());
-    for p in parts {
-        out.extend(p?);
-    }
-    Ok(out)
+    crate::par::map(which, 64, |i| render_one(env, &head, plan, *i, spec_file))
+        .into_iter()
+        .collect()
 }
 
 fn render_one(
@@ -230,23 +179,22 @@ fn render_one(
     spec_file: &str,
 ) -> anyhow::Result<Rendered> {
     let f = &plan.files[index];
-    let plan_value = head;
     let (template, ctx) = match &f.content {
         Content::Ingress { cluster, ingress } => {
             let i = &plan.clusters[*cluster].ingresses[*ingress];
             (
                 "k8s/ingress.yaml.j2",
-                context! { plan => plan_value.clone(), alb => Value::from(Serde(&plan.ingress.albs[i.alb])), ingress => Value::from(Serde(i)) },
+                context! { plan => head.clone(), alb => Value::from(Serde(&plan.ingress.albs[i.alb])), ingress => Value::from(Serde(i)) },
             )
         }
-        Content::Infra { .. } => ("k8s/infra.yaml.j2", context! { plan => plan_value.clone() }),
+        Content::Infra { .. } => ("k8s/infra.yaml.j2", context! { plan => head.clone() }),
         Content::Flux { cluster } => (
             "flux/kustomizations.yaml.j2",
-            context! { plan => plan_value.clone(), kustomizations => Value::from(Serde(&plan.clusters[*cluster].kustomizations)) },
+            context! { plan => head.clone(), kustomizations => Value::from(Serde(&plan.clusters[*cluster].kustomizations)) },
         ),
         Content::Workload { cluster, workload } => (
             "k8s/app.yaml.j2",
-            context! { plan => plan_value.clone(), w => Value::from(Serde(&plan.clusters[*cluster].workloads[*workload])) },
+            context! { plan => head.clone(), w => Value::from(Serde(&plan.clusters[*cluster].workloads[*workload])) },
         ),
         Content::Kustomize { resources } => (
             "k8s/kustomization.yaml.j2",
@@ -254,11 +202,11 @@ fn render_one(
         ),
         Content::Arc => (
             "cloudformation/arc.yaml.j2",
-            context! { plan => plan_value.clone(), arc => Value::from(Serde(&plan.arc)) },
+            context! { plan => head.clone(), arc => Value::from(Serde(&plan.arc)) },
         ),
         Content::Stack { stack } => (
             "cloudformation/route53.yaml.j2",
-            context! { plan => plan_value.clone(), stack => Value::from(Serde(&plan.stacks[*stack])) },
+            context! { plan => head.clone(), stack => Value::from(Serde(&plan.stacks[*stack])) },
         ),
     };
     let body = env

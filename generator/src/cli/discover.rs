@@ -127,21 +127,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                 }),
                 Err(e) => Err(anyhow::anyhow!("{e:#}")),
             };
-            let flux_name = s
-                .plan
-                .clusters
-                .get(i)
-                .and_then(|c| {
-                    c.kustomizations
-                        .iter()
-                        .find(|f| f.name.ends_with(&format!("ingress-{name}")))
-                        .or_else(|| {
-                            c.kustomizations
-                                .iter()
-                                .find(|f| f.name.ends_with("-ingress"))
-                        })
-                })
-                .map_or_else(|| format!("{}-ingress", spec.name), |f| f.name.clone());
+            let flux_name = &alb.kustomization;
             let f = match result {
                 Ok(IngressAddress::Ready(h))
                     if !h.ends_with(&format!(".{}.elb.amazonaws.com", r.name)) =>

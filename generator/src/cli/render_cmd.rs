@@ -109,12 +109,15 @@ pub(super) fn run(
         return check_cmd(pr, settings, &rendered);
     }
 
+    // Refuse before a repository is created: without one, every hand edit
+    // is uncommitted. (There is no state then, so every file renders; the
+    // render is kept for below.)
+    let mut first = None;
     if prefix.is_empty() && !git::has_repository(&settings.root) {
-        // Refuse before a repository is created: without one, every hand
-        // edit is uncommitted.
         let rendered = render::render(plan, &spec_name)?;
         let changes = output::compare(&settings.root, &rendered)?;
         output::guard(&changes, &changes.edited, force)?;
+        first = Some(rendered);
     }
     std::fs::create_dir_all(&settings.root)
         .with_context(|| format!("creating {}", settings.root.display()))?;
@@ -141,7 +144,10 @@ pub(super) fn run(
         }
         known.push(k);
     }
-    let rendered = render::render_files(plan, &spec_name, &dirty)?;
+    let rendered = match first {
+        Some(all) if dirty.len() == all.len() => all,
+        _ => render::render_files(plan, &spec_name, &dirty)?,
+    };
     let planned: HashSet<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
     let dirs_unchanged = old
         .as_ref()

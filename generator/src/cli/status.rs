@@ -495,6 +495,8 @@ async fn apps(
         }
         _ => Ok(Vec::new()),
     };
+    let app_alb: std::collections::HashMap<&str, usize> =
+        spec.apps.iter().map(|a| (a.name.as_str(), a.alb)).collect();
     for (r, c) in spec.regions.iter().zip(&plan.clusters) {
         let client = k8s::connect(config, &r.cluster, r.kube_context.as_deref())
             .await
@@ -581,11 +583,7 @@ async fn apps(
                 },
                 (Some(_), Err(e)) => ControlView::Error { message: e.clone() },
             };
-            let alb = spec
-                .apps
-                .iter()
-                .find(|a| a.name == w.app)
-                .map_or(0, |a| a.alb);
+            let alb = app_alb.get(w.app.as_str()).copied().unwrap_or(0);
             let ingress = states
                 .iter()
                 .find(|(k, _)| *k == alb)

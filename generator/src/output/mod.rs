@@ -341,32 +341,12 @@ fn write_all(root: &Path, writes: &BTreeMap<String, (Option<String>, &str)>) -> 
         fs::create_dir_all(root.join(d)).with_context(|| format!("creating {}", d.display()))?;
     }
     let files: Vec<(&String, &str)> = writes.iter().map(|(p, (_, t))| (p, *t)).collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(files.len().div_ceil(256).max(1));
-    let write = |part: &[(&String, &str)]| -> Result<()> {
-        for (path, text) in part {
-            write_in_place(&root.join(path), text.as_bytes())
-                .with_context(|| format!("writing {path}"))?;
-        }
-        Ok(())
-    };
-    if threads == 1 {
-        return write(&files);
-    }
-    // Neighbouring paths share directories: give each thread a run of them.
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || write(part)))
-            .collect();
-        handles.into_iter().try_for_each(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("a writing thread panicked")))
-        })
+    // Neighbouring paths share directories: `par` gives each thread a run of them.
+    crate::par::map(&files, 256, |(path, text)| {
+        write_in_place(&root.join(path), text.as_bytes()).with_context(|| format!("writing {path}"))
     })
+    .into_iter()
+    .collect()
 }
 
 /// Write `bytes` to a temporary file beside `path` (whose directory exists)

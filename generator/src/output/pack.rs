@@ -74,31 +74,9 @@ fn entry_header(kind: u8, size: usize) -> Vec<u8> {
     out
 }
 
-/// `f` over `items` on every core, results in order.
+/// `f` over `items` on every core (`par`), the first error if any.
 fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(items.len().div_ceil(256).max(1));
-    if threads == 1 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Result<Vec<R>>>()))
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for h in handles {
-            out.extend(
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a worker thread panicked")))?,
-            );
-        }
-        Ok(out)
-    })
+    crate::par::map(items, 256, f).into_iter().collect()
 }
 
 #[cfg(test)]

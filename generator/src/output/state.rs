@@ -300,17 +300,7 @@ impl State {
         touched: impl Iterator<Item = &'a String>,
         planned: &[&str],
     ) -> Vec<(String, Stamp)> {
-        let mut again = std::collections::BTreeSet::new();
-        for t in touched {
-            let mut p = Path::new(t.as_str()).parent();
-            while let Some(d) = p {
-                if d.as_os_str().is_empty() || !again.insert(d.to_string_lossy().replace('\\', "/"))
-                {
-                    break;
-                }
-                p = d.parent();
-            }
-        }
+        let again = dir_stamps_names(touched.map(String::as_str));
         let mut out: Vec<(String, Stamp)> = self
             .dirs
             .iter()
@@ -392,30 +382,7 @@ pub(crate) fn dir_stamps<'a>(
 
 /// The stamps of `paths` under `root`, on every core (a stat each).
 fn parallel_stamps(root: &Path, paths: &[&str]) -> Vec<Option<Stamp>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(paths.len().div_ceil(512).max(1));
-    if threads == 1 {
-        return paths.iter().map(|p| Stamp::of(&root.join(p))).collect();
-    }
-    let chunk = paths.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|p| Stamp::of(&root.join(p)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    crate::par::map(paths, 512, |p| Stamp::of(&root.join(p)))
 }
 
 #[cfg(test)]
