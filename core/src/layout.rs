@@ -6,6 +6,8 @@
 //! deploy/<cluster>/infra/                      Namespace, IngressClassParams, IngressClass
 //! deploy/<cluster>/ingress/                    the shared-ALB Ingress (one ALB)
 //! deploy/<cluster>/ingress/<alb>/              each ALB's Ingress (several, `ingress.albs`)
+//!   …/ingress.yaml | gateway.yaml              the ALB as an Ingress, or as a Gateway with its
+//!                                              HTTPRoutes (both while it moves from one to the other)
 //! deploy/<cluster>/apps/<app>/                 ServiceAccount, Deployment, Service (+ RBAC)
 //! cloudformation/<stack>.yaml                  Route 53 health checks and records
 //! ```
@@ -18,6 +20,7 @@ pub const CFN_DIR: &str = "cloudformation";
 pub const FLUX_FILE: &str = "gen-kustomizations.yaml";
 pub const INFRA_FILE: &str = "infra.yaml";
 pub const INGRESS_FILE: &str = "ingress.yaml";
+pub const GATEWAY_FILE: &str = "gateway.yaml";
 pub const APP_FILE: &str = "app.yaml";
 pub const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
 
@@ -36,6 +39,22 @@ pub fn ingress_dir(cluster: &str) -> String {
 /// One ALB's own directory, when the spec lists several (`ingress.albs`).
 pub fn alb_dir(cluster: &str, alb: &str) -> String {
     format!("{DEPLOY_DIR}/{cluster}/ingress/{alb}")
+}
+
+/// The load balancer a Gateway makes for ALB `alb`: never the Ingress's
+/// name, since load balancer names are unique per Region and the two live
+/// side by side while an ALB moves from one API to the other.
+pub fn gateway_lb_name(alb: &str) -> String {
+    format!("{alb}-gw")
+}
+
+/// The host-less HTTPRoutes of ALB `alb` holding its apps' health paths:
+/// `<alb>-health`, then `<alb>-health-2`… (an HTTPRoute holds 16 rules).
+pub fn health_route_name(alb: &str, chunk: usize) -> String {
+    match chunk {
+        0 => format!("{alb}-health"),
+        n => format!("{alb}-health-{}", n + 1),
+    }
 }
 
 pub fn app_dir(cluster: &str, app: &str) -> String {

@@ -45,7 +45,17 @@ pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
                 format!("regions[{i}].albs.{}.dnsName", alb.name)
             };
             match &ra.dns_name {
-                None => ra.dns_name = Some(l.alb_dns_name.clone()),
+                None => {
+                    ra.dns_name = Some(l.alb_dns_name.clone());
+                    // The records keep aiming at what the lock found until
+                    // `gen discover` finds the new API's load balancer; the
+                    // old object stays while anything may still aim at it.
+                    ra.kept = if l.api != alb.api {
+                        Some(l.api)
+                    } else {
+                        l.previous.as_ref().map(|p| p.api).filter(|a| *a != alb.api)
+                    };
+                }
                 Some(given) if *given != l.alb_dns_name => notes.push(
                     Diagnostic::new(
                         &field,

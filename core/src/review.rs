@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::model::{Plan, RecordPlan};
+use crate::spec::checked::Api;
 
 /// DNS behaviour of every app in every Region where it has a record.
 #[derive(Debug, Default, PartialEq)]
@@ -387,6 +388,74 @@ pub enum Consequence {
     StackDeleted { stack: String, why: String },
     /// What `gen deploy` refuses, or AWS would.
     Refused { what: String, hint: String },
+    /// Flux creates a load balancer: the ALB's object under another API (a
+    /// new load balancer, so a new DNS name). `beside`: the object the
+    /// records still aim at stays until they have left it; None: it goes in
+    /// the same commit, and its apps' records aim at a deleted ALB.
+    LoadBalancerCreated {
+        alb: String,
+        region: String,
+        api: Api,
+        lb_name: String,
+        beside: Option<Api>,
+    },
+    /// Flux prunes the ALB's object under `api`, and the controller deletes
+    /// its load balancer: the records have moved to the other.
+    LoadBalancerDeleted {
+        alb: String,
+        region: String,
+        api: Api,
+    },
+}
+
+/// Per ALB and Region, the objects its directory holds.
+fn objects(p: &Plan) -> BTreeMap<(String, String), Vec<Api>> {
+    p.clusters
+        .iter()
+        .flat_map(|c| {
+            c.ingresses.iter().map(|i| {
+                (
+                    (p.ingress.albs[i.alb].name.clone(), c.region.clone()),
+                    i.objects.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The load balancers Flux creates and deletes between two plans: an ALB
+/// that moves from one API to the other gets a new one.
+fn load_balancers(base: &Plan, head: &Plan, out: &mut Vec<Consequence>) {
+    let (before, after) = (objects(base), objects(head));
+    for ((alb, region), now) in &after {
+        let Some(was) = before.get(&(alb.clone(), region.clone())) else {
+            continue;
+        };
+        for api in now.iter().filter(|a| !was.contains(a)) {
+            let plan = head.ingress.albs.iter().find(|a| a.name == *alb);
+            let lb_name = match (api, plan) {
+                (Api::Gateway, Some(a)) => a.gateway.lb_name.clone(),
+                _ => alb.clone(),
+            };
+            out.push(Consequence::LoadBalancerCreated {
+                alb: alb.clone(),
+                region: region.clone(),
+                api: *api,
+                lb_name,
+                beside: was.iter().copied().find(|w| now.contains(w)),
+            });
+        }
+        for api in was.iter().filter(|a| !now.contains(a)) {
+            if now.iter().any(|n| !was.contains(n)) {
+                continue; // Said with the creation: it goes in the same commit.
+            }
+            out.push(Consequence::LoadBalancerDeleted {
+                alb: alb.clone(),
+                region: region.clone(),
+                api: *api,
+            });
+        }
+    }
 }
 
 pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
@@ -400,6 +469,7 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
     }
     let head_entries = entries(head);
     if let Some(base) = base {
+        load_balancers(base, head, &mut out);
         let base_entries = entries(base);
         for (id, e) in &head_entries {
             let Some(b) = base_entries.get(id) else {
@@ -636,6 +706,33 @@ fn consequence_line(c: &Consequence) -> String {
         ),
         Consequence::StackDeleted { stack, why } => format!("{stack} deleted: {why}"),
         Consequence::Refused { what, hint } => format!("refused: {what} (hint: {hint})"),
+        Consequence::LoadBalancerCreated {
+            alb,
+            region,
+            api,
+            lb_name,
+            beside: Some(old),
+        } => format!(
+            "ALB {alb} in {region}: Flux creates its {} and with it a new load balancer {lb_name}, with a new DNS name, beside the {}'s; the records and checks stay on the {}'s until `gen discover` reads the new address and `gen deploy` moves them, then the {} is pruned",
+            api.title(),
+            old.title(),
+            old.title(),
+            old.title()
+        ),
+        Consequence::LoadBalancerCreated {
+            alb,
+            region,
+            api,
+            lb_name,
+            beside: None,
+        } => format!(
+            "ALB {alb} in {region}: WARNING: its {} replaces the other API's object in the same commit, so Flux deletes the old load balancer while creating {lb_name} (a new DNS name): until the records move, its apps answer from a deleted ALB; let `gen discover` find the ALB (drop its dnsName from the spec) so the old one stays until `gen deploy` has moved them",
+            api.title()
+        ),
+        Consequence::LoadBalancerDeleted { alb, region, api } => format!(
+            "ALB {alb} in {region}: its {} is pruned and its load balancer deleted; no record or check aims at it any more",
+            api.title()
+        ),
     }
 }
 

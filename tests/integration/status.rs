@@ -130,7 +130,7 @@ fn status_is_green_when_every_cluster_applied_head_and_every_app_is_ready() {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("west     eu-west-1  reconciled"), "{out}");
-    assert!(out.contains("shop  eu-west-1  matches"), "{out}");
+    assert!(out.contains("shop  eu-west-1  Ingress  matches  -"), "{out}");
     assert!(
         out.contains("cart  eu-west-1  shop  2/2 ready  matches"),
         "{out}"

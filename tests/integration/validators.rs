@@ -7,6 +7,12 @@
 //!
 //! EKS Auto Mode's IngressClassParams (eks.amazonaws.com/v1) has no public
 //! CRD, so it is checked by neither; the aws-lbc shape is checked by its CRD.
+//! The same holds under Gateway API: the GatewayClass, Gateway and HTTPRoutes
+//! of both controllers are checked by the Gateway API v1 CRDs, and the
+//! self-managed controller's LoadBalancerConfiguration and
+//! TargetGroupConfiguration by its own; EKS Auto Mode's parameter objects
+//! (`gateway.eks.amazonaws.com/v1`, modelled) have no public CRD, so nothing
+//! checks them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -108,9 +114,25 @@ fn custom_resources_match_their_crd_schemas() {
         return;
     };
     let mut files = rendered("clusters/", |_| true);
-    files.extend(rendered("deploy/", |p| p.ends_with("infra/infra.yaml")));
+    files.extend(rendered("deploy/", |p| {
+        p.ends_with("infra/infra.yaml") || p.ends_with("gateway.yaml")
+    }));
     let (ok, out) = check_crds(&files);
     assert!(ok, "{out}");
+    // Every Gateway API kind gen renders, of both controllers, was checked.
+    for kind in [
+        "GatewayClass",
+        "Gateway",
+        "HTTPRoute",
+        "LoadBalancerConfiguration",
+        "TargetGroupConfiguration",
+    ] {
+        assert!(out.contains(&format!("checked {kind} ")), "{kind} unchecked:\n{out}");
+    }
+    assert!(
+        !out.contains("checked LoadBalancerConfiguration gateway.eks.amazonaws.com"),
+        "Auto Mode's parameter objects have no public CRD: {out}"
+    );
     // Flux Kustomizations in every case, and the aws-lbc IngressClassParams of a golden case.
     let checked: usize = out
         .rsplit("check_crds: ")
@@ -119,6 +141,21 @@ fn custom_resources_match_their_crd_schemas() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     assert!(checked >= 20, "{out}");
+}
+
+#[test]
+fn crd_check_rejects_a_misspelt_gateway_field() {
+    let Some(_) = crd_dir() else {
+        eprintln!("skipped: ../shared/schemas/crds is not beside this checkout");
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("g.yaml");
+    // `hostname` for `hostnames`, and a listener configuration's misspelt certificate.
+    std::fs::write(&f, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: x, namespace: y}\nspec:\n  parentRefs: [{name: g}]\n  hostname: [a.example.com]\n---\napiVersion: gateway.k8s.aws/v1\nkind: LoadBalancerConfiguration\nmetadata: {name: x, namespace: y}\nspec:\n  listenerConfigurations:\n    - {protocolPort: \"HTTPS:443\", defaultCertficate: arn}\n").unwrap();
+    let (ok, out) = check_crds(&[f]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("hostname") && out.contains("defaultCertficate"), "{out}");
 }
 
 #[test]

@@ -72,6 +72,7 @@ def main():
             if schema is None:
                 continue
             checked += 1
+            print(f"checked {key[1]} {key[0]} {doc.get('metadata', {}).get('name')}")
             validator = jsonschema.Draft7Validator(schema)
             for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.path)):
                 where = ".".join(str(p) for p in err.path) or "(root)"

@@ -4,6 +4,7 @@
 
 pub mod arc;
 pub mod arn;
+pub mod gateway;
 pub mod pricing;
 pub mod quotas;
 pub mod route53;

@@ -7,6 +7,7 @@
 //! Lints only warn; a spec they warn about renders. Errors are `validate`'s.
 
 mod arc_min_regions_on;
+mod auto_gateway_modelled;
 mod health_check_quota;
 mod inbound_cidrs;
 mod internal_alb;
@@ -109,6 +110,7 @@ pub const LINTS: &[Lint] = &[
     rollout::LINT,
     arc_min_regions_on::LINT,
     readiness_closed::LINT,
+    auto_gateway_modelled::LINT,
 ];
 
 /// Every lint's warnings on a plan, in code order. Lines are the caller's to

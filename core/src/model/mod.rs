@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::layout::{self, pascal};
-use crate::spec::checked::{App, Controller, Listener, Protocol, Region, Routing, Spec};
+use crate::spec::checked::{App, Api, Controller, Listener, Protocol, Region, Routing, Spec};
 
 #[derive(Debug, Serialize)]
 pub struct Plan {
@@ -72,6 +72,39 @@ pub struct IngressPlan {
     /// Declared as `ingress.albs` (the spec names each ALB's fields by its
     /// name), or the one ALB of `ingress.albName`.
     pub grouped: bool,
+    /// The GatewayClass of every Gateway, when any cluster has one.
+    pub gateway_class: Option<GatewayClassPlan>,
+}
+
+/// The GatewayClass and the parameter objects of the chosen controller.
+#[derive(Debug, Serialize)]
+pub struct GatewayClassPlan {
+    pub name: String,
+    /// `spec.controllerName`.
+    pub controller: &'static str,
+    /// apiVersion of LoadBalancerConfiguration and TargetGroupConfiguration.
+    pub params_api_version: &'static str,
+    pub params_group: &'static str,
+}
+
+/// An ALB made by a Gateway: what is the same in every Region.
+#[derive(Debug, Serialize)]
+pub struct GatewayAlb {
+    /// The load balancer's name (`layout::gateway_lb_name`).
+    pub lb_name: String,
+    pub listeners: Vec<GatewayListener>,
+    /// `HTTPS:PORT` of each HTTPS listener: each gets the certificates.
+    pub tls_listeners: Vec<String>,
+    /// The inbound CIDRs (`sourceRanges`); empty: anywhere.
+    pub source_ranges: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GatewayListener {
+    /// `http-80`, `https-443`: the Gateway listener's name.
+    pub name: String,
+    pub protocol: Protocol,
+    pub port: u16,
 }
 
 #[derive(Debug, Serialize)]
@@ -97,6 +130,9 @@ pub struct AlbPlan {
     pub apps: Vec<String>,
     /// The Flux Kustomization that applies its Ingress in every cluster.
     pub kustomization: String,
+    /// What makes it: an Ingress or a Gateway.
+    pub api: Api,
+    pub gateway: GatewayAlb,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,6 +167,29 @@ pub struct AlbIngress {
     pub health_routes: Vec<Route>,
     /// Certificates beside the default one (the quota counts these).
     pub extra_certificates: usize,
+    /// What the ALB's directory holds in this cluster: the object of its
+    /// `api`, and while it moves from the other API (`RegionAlb::kept`)
+    /// the old one too, so the old load balancer serves until the records
+    /// have left it. In file order (Ingress, Gateway).
+    pub objects: Vec<Api>,
+    /// Under a Gateway: the default certificate and the others, as the
+    /// LoadBalancerConfiguration lists them per HTTPS listener.
+    pub default_certificate: Option<String>,
+    pub other_certificates: Vec<String>,
+    /// Under a Gateway: the host-less HTTPRoutes, each at most
+    /// [`HTTPROUTE_RULES`] health rules.
+    pub health_route_groups: Vec<HealthRouteGroup>,
+}
+
+/// "Maximum: 16" rules per HTTPRoute (`HTTPRoute` v1 `spec.rules`,
+/// `maxItems: 16`, Gateway API v1.6.1 standard CRDs), and each health path
+/// needs its own rule: its own backend.
+pub const HTTPROUTE_RULES: usize = 16;
+
+#[derive(Debug, Serialize)]
+pub struct HealthRouteGroup {
+    pub name: String,
+    pub routes: Vec<Route>,
 }
 
 impl AlbIngress {
@@ -214,7 +273,7 @@ const LIVENESS: Probe = Probe {
     failure_threshold: Some(6),
 };
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Route {
     pub host: String,
     pub path: String,
@@ -461,6 +520,11 @@ pub enum Content {
         cluster: usize,
         ingress: usize,
     },
+    /// The same ALB as a Gateway, its HTTPRoutes and parameter objects.
+    Gateway {
+        cluster: usize,
+        ingress: usize,
+    },
     Workload {
         cluster: usize,
         workload: usize,
@@ -529,6 +593,26 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
                 .map(|app| app.name.clone())
                 .collect(),
             kustomization: alb_flux_name(spec, k),
+            api: a.api,
+            gateway: GatewayAlb {
+                lb_name: layout::gateway_lb_name(&a.name),
+                listeners: a
+                    .listeners
+                    .iter()
+                    .map(|l| GatewayListener {
+                        name: format!("{}-{}", l.protocol.as_str().to_ascii_lowercase(), l.port),
+                        protocol: l.protocol,
+                        port: l.port,
+                    })
+                    .collect(),
+                tls_listeners: a
+                    .listeners
+                    .iter()
+                    .filter(|l| l.protocol == Protocol::Https)
+                    .map(|l| format!("{}:{}", l.protocol.as_str(), l.port))
+                    .collect(),
+                source_ranges: a.inbound_cidrs.clone(),
+            },
         })
         .collect();
     let ingress = IngressPlan {
@@ -550,12 +634,20 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         albs,
         quotas: ing.quotas,
         grouped: ing.grouped,
+        gateway_class: None,
     };
     let clusters: Vec<ClusterPlan> = spec
         .regions
         .iter()
         .map(|r| cluster(spec, r, repo_prefix))
         .collect();
+    let mut ingress = ingress;
+    if clusters
+        .iter()
+        .any(|c| c.ingresses.iter().any(|i| i.objects.contains(&Api::Gateway)))
+    {
+        ingress.gateway_class = Some(gateway_class(spec));
+    }
     let arc = spec.arc.as_ref().map(|a| arc::plan(spec, a));
     let (stacks, unresolved) = stacks(spec, arc.as_ref());
 
@@ -570,22 +662,43 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
             layout::INFRA_FILE,
             Content::Infra { cluster: ci },
         ));
-        let ingresses = c.ingresses.iter().enumerate().map(|(ii, i)| {
-            (
-                alb_dir(spec, &c.cluster, i.alb),
-                layout::INGRESS_FILE,
-                Content::Ingress {
-                    cluster: ci,
-                    ingress: ii,
-                },
-            )
-        });
-        for (dir, file, content) in infra.chain(ingresses) {
+        for (dir, file, content) in infra {
             files.push(FilePlan {
                 path: format!("{dir}/{file}"),
                 content,
             });
             files.push(kustomize(&dir, file));
+        }
+        for (ii, i) in c.ingresses.iter().enumerate() {
+            let dir = alb_dir(spec, &c.cluster, i.alb);
+            let mut resources = Vec::new();
+            for api in &i.objects {
+                let (file, content) = match api {
+                    Api::Ingress => (
+                        layout::INGRESS_FILE,
+                        Content::Ingress {
+                            cluster: ci,
+                            ingress: ii,
+                        },
+                    ),
+                    Api::Gateway => (
+                        layout::GATEWAY_FILE,
+                        Content::Gateway {
+                            cluster: ci,
+                            ingress: ii,
+                        },
+                    ),
+                };
+                files.push(FilePlan {
+                    path: format!("{dir}/{file}"),
+                    content,
+                });
+                resources.push(file.to_string());
+            }
+            files.push(FilePlan {
+                path: format!("{dir}/{}", layout::KUSTOMIZATION_FILE),
+                content: Content::Kustomize { resources },
+            });
         }
         for (wi, w) in c.workloads.iter().enumerate() {
             let dir = layout::app_dir(&c.cluster, &w.app);
@@ -653,6 +766,23 @@ fn alb_flux_name(spec: &Spec, alb: usize) -> String {
     }
 }
 
+/// The GatewayClass of the controller. The self-managed controller's is
+/// documented ("`controllerName` set to `gateway.k8s.aws/alb`", its Gateway
+/// API guide, L7 gateway); EKS Auto Mode's is `facts::gateway`'s.
+fn gateway_class(spec: &Spec) -> GatewayClassPlan {
+    use crate::facts::gateway;
+    let c = match spec.ingress.controller {
+        Controller::AwsLbc => &gateway::AWS_LBC,
+        Controller::EksAuto => &gateway::EKS_AUTO,
+    };
+    GatewayClassPlan {
+        name: spec.ingress.class_name.clone(),
+        controller: c.controller_name,
+        params_api_version: c.params_api_version,
+        params_group: c.params_group,
+    }
+}
+
 fn kustomize(dir: &str, file: &str) -> FilePlan {
     FilePlan {
         path: format!("{dir}/{}", layout::KUSTOMIZATION_FILE),
@@ -674,8 +804,37 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         .map(|k| {
             let apps = || spec.apps.iter().filter(move |a| a.alb == k);
             let certs = &r.albs[k].certificate_arns;
+            let mut objects = vec![spec.ingress.albs[k].api];
+            objects.extend(r.albs[k].kept.filter(|o| !objects.contains(o)));
+            objects.sort();
+            let health_routes: Vec<Route> = apps()
+                .map(|a| Route {
+                    host: String::new(),
+                    path: a.health.path.clone(),
+                    path_type: PathType::Exact,
+                    service: a.name.clone(),
+                    port: a.port,
+                })
+                .collect();
+            let alb_name = &spec.ingress.albs[k].name;
+            let health_route_groups = if objects.contains(&Api::Gateway) {
+                health_routes
+                    .chunks(HTTPROUTE_RULES)
+                    .enumerate()
+                    .map(|(n, c)| HealthRouteGroup {
+                        name: layout::health_route_name(alb_name, n),
+                        routes: c.to_vec(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             AlbIngress {
                 alb: k,
+                objects,
+                default_certificate: certs.first().cloned(),
+                other_certificates: certs.iter().skip(1).cloned().collect(),
+                health_route_groups,
                 certificate_arns: (!certs.is_empty()).then(|| certs.join(",")),
                 extra_certificates: certs.len().saturating_sub(1),
                 host_rules: apps()
@@ -688,15 +847,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
                     })
                     .collect(),
                 // Exact, so one app's health path never shadows another's.
-                health_routes: apps()
-                    .map(|a| Route {
-                        host: String::new(),
-                        path: a.health.path.clone(),
-                        path_type: PathType::Exact,
-                        service: a.name.clone(),
-                        port: a.port,
-                    })
-                    .collect(),
+                health_routes,
             }
         })
         .collect::<Vec<_>>();

@@ -39,6 +39,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/k8s/ingress.yaml.j2"),
     ),
     (
+        "k8s/gateway.yaml.j2",
+        include_str!("../../../templates/k8s/gateway.yaml.j2"),
+    ),
+    (
         "k8s/app.yaml.j2",
         include_str!("../../../templates/k8s/app.yaml.j2"),
     ),
@@ -111,7 +115,7 @@ pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprin
         h.update(&[0]);
         let mut feed = Feed(&mut h);
         let _ = match &f.content {
-            Content::Ingress { cluster, ingress } => {
+            Content::Ingress { cluster, ingress } | Content::Gateway { cluster, ingress } => {
                 let i = &plan.clusters[*cluster].ingresses[*ingress];
                 serde_json::to_writer(&mut feed, &(&plan.ingress.albs[i.alb], i))
             }
@@ -184,6 +188,13 @@ fn render_one(
             let i = &plan.clusters[*cluster].ingresses[*ingress];
             (
                 "k8s/ingress.yaml.j2",
+                context! { plan => head.clone(), alb => Value::from(Serde(&plan.ingress.albs[i.alb])), ingress => Value::from(Serde(i)) },
+            )
+        }
+        Content::Gateway { cluster, ingress } => {
+            let i = &plan.clusters[*cluster].ingresses[*ingress];
+            (
+                "k8s/gateway.yaml.j2",
                 context! { plan => head.clone(), alb => Value::from(Serde(&plan.ingress.albs[i.alb])), ingress => Value::from(Serde(i)) },
             )
         }

@@ -12,6 +12,52 @@ pub enum Controller {
     AwsLbc,
 }
 
+/// What makes an ALB in a cluster.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Api {
+    /// A `networking.k8s.io/v1` Ingress.
+    #[default]
+    Ingress,
+    /// A Gateway API `Gateway` with one `HTTPRoute` per app.
+    Gateway,
+}
+
+impl Api {
+    pub fn parse(s: &str) -> Option<Api> {
+        [Api::Ingress, Api::Gateway]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Api::Ingress => "ingress",
+            Api::Gateway => "gateway",
+        }
+    }
+
+    /// As a reader names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Api::Ingress => "Ingress",
+            Api::Gateway => "Gateway",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Protocol {
@@ -86,6 +132,7 @@ impl Ingress {
 #[derive(Debug, Clone)]
 pub struct Alb {
     pub name: String,
+    pub api: Api,
     pub scheme: String,
     pub inbound_cidrs: Vec<String>,
     /// In spec order; at least one.
@@ -124,6 +171,10 @@ pub struct Region {
 #[derive(Debug, Clone, Default)]
 pub struct RegionAlb {
     pub dns_name: Option<String>,
+    /// The API whose load balancer `dns_name` is, when `gen.lock` says so and
+    /// it is not the ALB's `api`: the ALB is moving to `api`, and the old
+    /// object stays until the records have left it (`resolve`).
+    pub kept: Option<Api>,
     /// The first is the listener's default certificate.
     pub certificate_arns: Vec<String>,
 }

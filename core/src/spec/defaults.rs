@@ -30,6 +30,7 @@ impl Lit {
 
 pub const INGRESS_CONTROLLER: &str = "eks-auto";
 pub const INGRESS_SCHEME: &str = "internet-facing";
+pub const INGRESS_API: &str = "ingress";
 pub const FLUX_SOURCE: &str = "flux-system";
 pub const FLUX_NAMESPACE: &str = "flux-system";
 pub const FLUX_INTERVAL: &str = "10m";
@@ -60,6 +61,7 @@ pub const ARC_READINESS_ENABLED: bool = false;
 pub const TABLE: &[(&str, Lit)] = &[
     ("ingress.controller", Lit::Str(INGRESS_CONTROLLER)),
     ("ingress.scheme", Lit::Str(INGRESS_SCHEME)),
+    ("ingress.api", Lit::Str(INGRESS_API)),
     (
         "ingress.quotas.rulesPerAlb",
         Lit::Int(quotas::ALB_RULES.default as u64),

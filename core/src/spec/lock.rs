@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::HintContext;
+use crate::spec::checked::Api;
 
 pub const FILE: &str = "gen.lock";
 
@@ -78,6 +79,25 @@ pub struct Locked {
     pub alb_zone_id: String,
     /// When `gen discover` read it (RFC 3339, UTC).
     pub resolved_at: String,
+    /// The API whose object reported `alb_dns_name` (absent: an Ingress).
+    #[serde(default, skip_serializing_if = "is_ingress")]
+    pub api: Api,
+    /// The load balancer the ALB had under its other API, until `gen deploy`
+    /// has moved every record and check off it: the object that made it
+    /// stays rendered so long, and Flux prunes it after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Previous>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Previous {
+    pub api: Api,
+    pub alb_dns_name: String,
+}
+
+fn is_ingress(a: &Api) -> bool {
+    *a == Api::Ingress
 }
 
 /// The lock file beside `spec`.

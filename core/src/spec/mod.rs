@@ -229,6 +229,9 @@ pub struct RawDns {
 #[schemars(deny_unknown_fields)]
 pub struct RawIngress {
     pub controller: Option<String>,
+    /// What makes each ALB: `ingress` (an Ingress) or `gateway` (a Gateway
+    /// API Gateway with its HTTPRoutes). Each of `albs` may choose its own.
+    pub api: Option<String>,
     pub alb_name: Option<String>,
     pub scheme: Option<String>,
     /// IngressClass (and IngressClassParams) name. Default: `<name>-alb`.
@@ -254,6 +257,8 @@ pub struct RawAlb {
     /// The load balancer's name (and its Ingress's), the same in every Region.
     #[schemars(required)]
     pub name: Option<String>,
+    /// `ingress` or `gateway`. Default: `ingress.api`.
+    pub api: Option<String>,
     pub scheme: Option<String>,
     pub inbound_cidrs: Option<Vec<String>>,
     /// `HTTP:PORT` or `HTTPS:PORT`. Default: `HTTP:80`, and `HTTPS:443`

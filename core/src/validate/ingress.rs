@@ -37,6 +37,7 @@ impl Validator {
             .clone()
             .unwrap_or_else(|| defaults::INGRESS_SCHEME.into());
         self.scheme("ingress.scheme", &scheme);
+        let api = self.api("ingress.api", ing.api.as_deref().unwrap_or(defaults::INGRESS_API));
         let class_name = ing
             .class_name
             .clone()
@@ -70,9 +71,10 @@ impl Validator {
                     .collect();
                 let listeners = self.listeners_of(None, "ingress", regions, &certs);
                 (
-                    alb.zip(listeners).map(|(name, listeners)| {
+                    alb.zip(listeners).zip(api).map(|((name, listeners), api)| {
                         vec![Alb {
                             name,
+                            api,
                             scheme: scheme.clone(),
                             inbound_cidrs: inbound_cidrs.clone(),
                             listeners,
@@ -100,7 +102,7 @@ impl Validator {
                 // Compared as their logical-ID words too: `AlbDnsName<Alb><Region>`.
                 let mut seen: BTreeMap<String, usize> = BTreeMap::new();
                 for (k, a) in list.iter().enumerate() {
-                    let alb = self.alb(k, a, &scheme, &inbound_cidrs, regions);
+                    let alb = self.alb(k, a, api, &scheme, &inbound_cidrs, regions);
                     if let Some(alb) = &alb
                         && let Some(j) = seen.insert(pascal(&alb.name), k)
                     {
@@ -148,6 +150,18 @@ impl Validator {
             default_alb,
             quotas: quotas?,
         })
+    }
+
+    fn api(&mut self, p: &str, api: &str) -> Option<Api> {
+        let parsed = Api::parse(api);
+        if parsed.is_none() {
+            self.err(
+                p,
+                format!("unknown api `{}`", api.escape_debug()),
+                "allowed: ingress (an Ingress makes the ALB), gateway (a Gateway API Gateway and HTTPRoutes make it)",
+            );
+        }
+        parsed
     }
 
     fn scheme(&mut self, p: &str, scheme: &str) -> bool {
@@ -214,6 +228,7 @@ impl Validator {
         &mut self,
         k: usize,
         a: &RawAlb,
+        api: Option<Api>,
         scheme: &str,
         cidrs: &[String],
         regions: &[spec::RawRegion],
@@ -227,11 +242,29 @@ impl Validator {
             )
             .cloned()
             .filter(|n| self.alb_name(&format!("{p}.name"), n, true));
+        let api = match &a.api {
+            Some(own) => self.api(&format!("{p}.api"), own),
+            None => api,
+        };
         let scheme = a.scheme.clone().unwrap_or_else(|| scheme.to_string());
         let scheme_ok = self.scheme(&format!("{p}.scheme"), &scheme);
         let inbound_cidrs = a.inbound_cidrs.clone().unwrap_or_else(|| cidrs.to_vec());
         let cidrs_ok = self.cidrs(&format!("{p}.inboundCidrs"), &inbound_cidrs);
         let name = name?;
+        if api == Some(Api::Gateway) {
+            let lb = layout::gateway_lb_name(&name);
+            if lb.len() > 32 {
+                self.err(
+                    &format!("{p}.name"),
+                    format!(
+                        "`{name}` is too long for a Gateway's ALB: its load balancer is named `{lb}` ({} characters)",
+                        lb.len()
+                    ),
+                    "allowed: at most 29 characters under api: gateway (gen adds `-gw`, so the Gateway's ALB never takes the name of the Ingress's it replaces)",
+                );
+                return None;
+            }
+        }
         let certs: Vec<(String, Vec<String>)> = regions
             .iter()
             .enumerate()
@@ -249,6 +282,7 @@ impl Validator {
         let listeners = self.listeners_of(a.listeners.as_deref(), &p, regions, &certs);
         (scheme_ok && cidrs_ok).then_some(Alb {
             name,
+            api: api?,
             scheme,
             inbound_cidrs,
             listeners: listeners?,
@@ -514,6 +548,61 @@ impl Validator {
                     } else {
                         "use HTTP on port 80, or give every Region a certificateArn for HTTPS on 443"
                     },
+                );
+            }
+        }
+    }
+}
+
+impl Validator {
+    /// What an HTTPRoute cannot hold. JSON Schema checks of the CRD skip
+    /// its CEL rules, so they are enforced here: each path match "must not
+    /// contain '//'", "'/./'", "'/../'", and "must not end with '/..'" or
+    /// "'/.'" (`HTTPRoute` v1, `spec.rules[].matches[].path`,
+    /// x-kubernetes-validations, Gateway API v1.6.1 standard CRDs). A
+    /// Gateway's load balancer name must also be free: no ALB may be named
+    /// like another's `-gw`.
+    pub(super) fn gateway_routes(&mut self, apps: &[App], ingress: &Ingress) {
+        for (i, a) in apps.iter().enumerate() {
+            let alb = &ingress.albs[a.alb];
+            if alb.api != Api::Gateway {
+                continue;
+            }
+            let path = &a.health.path;
+            let bad = ["//", "/./", "/../"]
+                .into_iter()
+                .find(|s| path.contains(s))
+                .map(|s| format!("contains `{s}`"))
+                .or_else(|| {
+                    ["/..", "/."]
+                        .into_iter()
+                        .find(|s| path.ends_with(s))
+                        .map(|s| format!("ends with `{s}`"))
+                });
+            if let Some(why) = bad {
+                self.err(
+                    &format!("apps[{i}].health.path"),
+                    format!(
+                        "`{path}` {why}, which an HTTPRoute path match refuses (ALB `{}` is made by a Gateway)",
+                        alb.name
+                    ),
+                    "use a plain path such as /app1health (no empty, `.` or `..` segments)",
+                );
+            }
+        }
+        for (k, alb) in ingress.albs.iter().enumerate() {
+            if alb.api != Api::Gateway {
+                continue;
+            }
+            let lb = layout::gateway_lb_name(&alb.name);
+            if let Some(j) = ingress.albs.iter().position(|o| o.name == lb) {
+                self.err(
+                    &format!("ingress.albs[{j}].name"),
+                    format!(
+                        "`{lb}` is the load balancer name of the Gateway of ingress.albs[{k}] (`{}`)",
+                        alb.name
+                    ),
+                    "rename one: load balancer names are unique in a Region",
                 );
             }
         }

@@ -112,6 +112,7 @@ impl Validator {
         if let (Some(ingress), Some(apps)) = (&ingress, &mut apps) {
             self.app_albs(raw, ingress, apps);
             self.listeners(apps, ingress);
+            self.gateway_routes(apps, ingress);
         }
         let arc = match (&raw.arc, &apps) {
             (Some(a), Some(apps)) => {

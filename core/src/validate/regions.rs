@@ -121,6 +121,7 @@ impl Validator {
             }
             return vec![RegionAlb {
                 dns_name: r.alb_dns_name.clone(),
+                kept: None,
                 certificate_arns: r.certificate_arn.iter().cloned().collect(),
             }];
         };
@@ -157,6 +158,7 @@ impl Validator {
                 }
                 RegionAlb {
                     dns_name,
+                    kept: None,
                     certificate_arns: ra
                         .and_then(|a| a.certificate_arns.clone())
                         .unwrap_or_default(),

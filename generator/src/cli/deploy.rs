@@ -17,6 +17,7 @@ use crate::layout;
 use crate::model::{self, Plan};
 use crate::output::{self};
 use crate::render;
+use crate::spec::lock;
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
@@ -80,7 +81,7 @@ fn checked_targets(s: &Session) -> Result<Vec<Target>> {
                 regions.join(", ")
             ),
             format!(
-                "set it in {} once the Ingress has an address (or run `gen discover`), render, and deploy again",
+                "set it in {} once the Ingress (or Gateway) has an address (or run `gen discover`), render, and deploy again",
                 settings.spec_name()
             )
         ));
@@ -166,9 +167,50 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
         .filter(|s| !s.inputs.is_empty() && !targets.iter().any(|t| t.name == s.name))
         .map(|s| s.name.clone())
         .collect();
-    runtime.block_on(deploy(
+    let full = args.stacks.is_empty() && !args.dry_run;
+    let code = runtime.block_on(deploy(
         pr, targets, &spec.name, orphans_of, &producers, &left_out, args,
-    ))
+    ))?;
+    if full && code == ExitCode::SUCCESS {
+        retire_left_albs(s)?;
+    }
+    Ok(code)
+}
+
+/// After a full deploy no record or check aims at a load balancer an ALB
+/// has left for its other API (`gen.lock`'s `previous`): forget it, so the
+/// next render drops the object that made it and Flux prunes it. Only where
+/// the deployed records used the lock's name for the ALB.
+fn retire_left_albs(s: &Session) -> Result<()> {
+    let mut l = lock::read(&s.settings.spec)?;
+    let mut retired = Vec::new();
+    for (region, r) in l.regions.iter_mut() {
+        for (alb, e) in r.albs.iter_mut() {
+            let used = s
+                .spec
+                .regions
+                .iter()
+                .find(|x| x.name == *region)
+                .zip(s.spec.ingress.alb_index(alb))
+                .is_some_and(|(x, k)| x.albs[k].dns_name.as_deref() == Some(&e.alb_dns_name));
+            if used && let Some(p) = e.previous.take() {
+                retired.push((region.clone(), alb.clone(), p));
+            }
+        }
+    }
+    if retired.is_empty() {
+        return Ok(());
+    }
+    output::write_atomic(&lock::path_for(&s.settings.spec), lock::to_text(&l)?.as_bytes())?;
+    for (region, alb, p) in &retired {
+        s.settings.printer.data(format_args!(
+            "ALB {alb} in {region}: no record or check aims at its {} load balancer {} any more: run `gen render` to remove that {}, and Flux deletes its load balancer",
+            p.api.title(),
+            p.alb_dns_name,
+            p.api.title()
+        ));
+    }
+    Ok(())
 }
 
 /// Where gen looks for stacks of this spec that it no longer renders.

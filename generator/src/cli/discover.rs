@@ -14,7 +14,8 @@ use crate::aws::route53::Route53;
 use crate::diag::Hinted;
 use crate::k8s::{self, IngressAddress};
 use crate::output;
-use crate::spec::lock::{self, Locked, LockedZone};
+use crate::spec::checked::Api;
+use crate::spec::lock::{self, Locked, LockedZone, Previous};
 
 /// One Region's outcome.
 enum Found {
@@ -116,18 +117,19 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         for &k in &albs {
             let alb = &s.plan.ingress.albs[k];
             let name = alb.name.clone();
-            let result = match &client {
-                Ok(client) => runtime.block_on(async {
-                    tokio::time::timeout(
-                        Duration::from_secs(30),
-                        k8s::ingress_address(client.clone(), &ns, &name),
-                    )
-                    .await
-                    .map_err(|_| anyhow::anyhow!("no answer within 30 s"))?
-                }),
-                Err(e) => Err(anyhow::anyhow!("{e:#}")),
+            let result = match (&client, alb.api) {
+                (Ok(client), Api::Ingress) => runtime.block_on(within(k8s::ingress_address(
+                    client.clone(),
+                    &ns,
+                    &name,
+                ))),
+                (Ok(client), Api::Gateway) => {
+                    runtime.block_on(within(gateway_address(client.clone(), &ns, &name)))
+                }
+                (Err(e), _) => Err(anyhow::anyhow!("{e:#}")),
             };
             let flux_name = &alb.kustomization;
+            let kind = alb.api.title();
             let f = match result {
                 Ok(IngressAddress::Ready(h))
                     if !h.ends_with(&format!(".{}.elb.amazonaws.com", r.name)) =>
@@ -145,7 +147,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                     }
                 }
                 Ok(IngressAddress::Ready(h)) => Found::Ready(h),
-                Ok(IngressAddress::Pending) => Found::Problem {
+                Ok(IngressAddress::Pending) if alb.api == Api::Ingress => Found::Problem {
                     state: State::Pending,
                     detail: format!("Ingress {ns}/{name} has no address yet"),
                     hint: Some(format!(
@@ -153,9 +155,24 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                         alb.class_name
                     )),
                 },
+                Ok(IngressAddress::Pending) => Found::Problem {
+                    state: State::Pending,
+                    detail: format!("Gateway {ns}/{name} is not Programmed yet"),
+                    hint: Some(format!(
+                        "the controller creates the ALB within minutes; check `kubectl --context {context} -n {ns} describe gateway {name}`, and that the GatewayClass `{}` is Accepted",
+                        s.plan.ingress.gateway_class.as_ref().map(|g| g.name.as_str()).unwrap_or_default()
+                    )),
+                },
+                Ok(IngressAddress::NotProgrammed(why)) => Found::Problem {
+                    state: State::Pending,
+                    detail: format!("Gateway {ns}/{name} is not Programmed: {why}"),
+                    hint: Some(format!(
+                        "records keep aiming at what gen.lock holds; run gen discover again once `kubectl --context {context} -n {ns} get gateway {name}` shows PROGRAMMED True"
+                    )),
+                },
                 Ok(IngressAddress::Missing) => Found::Problem {
                     state: State::Missing,
-                    detail: format!("there is no Ingress {ns}/{name}"),
+                    detail: format!("there is no {kind} {ns}/{name}"),
                     hint: Some(format!(
                         "has Flux applied it? `flux --context {context} get kustomizations` should show {flux_name} ready"
                     )),
@@ -298,21 +315,26 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         let alb = &s.plan.ingress.albs[*k].name;
         match f {
             Found::Ready(h) => {
-                let h = h.clone();
-                let keep = lock_now
-                    .regions
-                    .get(&r.name)
-                    .and_then(|l| l.albs.get(alb))
-                    .is_some_and(|l| l.alb_dns_name == h && l.alb_zone_id == r.alb_zone_id);
+                let api = s.plan.ingress.albs[*k].api;
                 let region = lock_now.regions.entry(r.name.clone()).or_default();
+                let was = region
+                    .albs
+                    .get(alb)
+                    .or_else(|| (!spec.ingress.grouped).then(|| region.albs.get(lock::UNNAMED)).flatten())
+                    .cloned();
                 region.albs.remove(lock::UNNAMED);
+                let keep = was.as_ref().is_some_and(|l| {
+                    l.alb_dns_name == *h && l.alb_zone_id == r.alb_zone_id && l.api == api
+                });
                 if !keep {
                     region.albs.insert(
                         alb.clone(),
                         Locked {
-                            alb_dns_name: h,
+                            alb_dns_name: h.clone(),
                             alb_zone_id: r.alb_zone_id.clone(),
                             resolved_at: now_rfc3339(),
+                            api,
+                            previous: moved_from(was.as_ref(), api),
                         },
                     );
                 }
@@ -373,6 +395,50 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+/// The load balancer the ALB leaves, when `was` (what the lock held) came
+/// from the other API, or already named one: the old object stays
+/// rendered, and so serving, until `gen deploy` has moved the records.
+fn moved_from(was: Option<&Locked>, api: Api) -> Option<Previous> {
+    let was = was?;
+    if was.api != api {
+        Some(Previous {
+            api: was.api,
+            alb_dns_name: was.alb_dns_name.clone(),
+        })
+    } else {
+        was.previous.clone()
+    }
+}
+
+/// An answer within 30 s, or an error that says there was none.
+async fn within<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(Duration::from_secs(30), f)
+        .await
+        .map_err(|_| anyhow::anyhow!("no answer within 30 s"))?
+}
+
+/// A Gateway's address once it is Programmed, in the terms of an Ingress's.
+async fn gateway_address(client: kube::Client, ns: &str, name: &str) -> Result<IngressAddress> {
+    let Some(g) = k8s::gateway(client, ns, name).await? else {
+        return Ok(IngressAddress::Missing);
+    };
+    let programmed = g.condition("Programmed");
+    Ok(match (programmed, &g.address) {
+        (Some(c), Some(a)) if c.status == "True" => IngressAddress::Ready(a.clone()),
+        (Some(c), _) if c.status != "True" => IngressAddress::NotProgrammed(format!(
+            "{} {}{}",
+            c.status,
+            c.reason,
+            if c.message.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", c.message)
+            }
+        )),
+        _ => IngressAddress::Pending,
     })
 }
 

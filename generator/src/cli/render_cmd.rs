@@ -293,12 +293,22 @@ fn notes(settings: &Settings, spec: &spec::checked::Spec, plan: &model::Plan) ->
                 if one { "s" } else { "" },
                 u.parameter
             ),
-            Some(format!(
-                "set {} in {} once the Ingress has an address (kubectl get ingress -n {}), or run `gen discover`",
-                u.field,
-                settings.spec_name(),
-                spec.namespace
-            )),
+            Some({
+                let kind = plan
+                    .ingress
+                    .albs
+                    .iter()
+                    .find(|a| a.name == u.alb)
+                    .map_or(crate::spec::checked::Api::Ingress, |a| a.api);
+                format!(
+                    "set {} in {} once the {} has an address (kubectl get {} -n {}), or run `gen discover`",
+                    u.field,
+                    settings.spec_name(),
+                    kind.title(),
+                    kind.as_str(),
+                    spec.namespace
+                )
+            }),
         ));
     }
     // ARC is billed by the hour: say so, with the figure, at every render.

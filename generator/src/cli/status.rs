@@ -17,7 +17,7 @@ use crate::diag::Hinted;
 use crate::k8s;
 use crate::model::Plan;
 use crate::output::git;
-use crate::spec::checked::{ArcCluster, Spec};
+use crate::spec::checked::{Api, ArcCluster, Spec};
 use crate::spec::lock;
 
 #[derive(Debug, Args)]
@@ -89,6 +89,8 @@ enum IngressState {
     Drift { now: String },
     NotInLock,
     NoAddress,
+    /// A Gateway whose `Programmed` condition is not True.
+    NotProgrammed { why: String },
     Missing,
     Unknown,
 }
@@ -141,6 +143,7 @@ impl IngressState {
             IngressState::Drift { now } => format!("DRIFT: now {now}"),
             IngressState::NotInLock => "not in gen.lock".into(),
             IngressState::NoAddress => "no address yet".into(),
+            IngressState::NotProgrammed { why } => format!("not Programmed: {why}"),
             IngressState::Missing => "missing".into(),
             IngressState::Unknown => "unknown".into(),
         }
@@ -189,12 +192,84 @@ impl ControlView {
     }
 }
 
-/// One shared ALB in one Region: its Ingress's address against the lock.
+/// One shared ALB in one Region: its Ingress's (or Gateway's) address
+/// against the lock, and a Gateway's own conditions.
 #[derive(Debug, Serialize)]
 struct AlbRow {
     alb: String,
     region: String,
+    api: Api,
     ingress: IngressState,
+    /// A Gateway's `Accepted` and `Programmed` (empty for an Ingress).
+    conditions: Vec<k8s::Condition>,
+}
+
+/// One HTTPRoute of a Gateway in one Region, as its Gateway reports it.
+#[derive(Debug, Serialize)]
+struct RouteRow {
+    route: String,
+    alb: String,
+    region: String,
+    /// The app it carries, or None for a host-less health route.
+    app: Option<String>,
+    state: RouteState,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+enum RouteState {
+    /// `Accepted` and `ResolvedRefs` both True.
+    Ready { conditions: Vec<k8s::Condition> },
+    /// One of them is not True (or not reported yet).
+    NotReady { conditions: Vec<k8s::Condition> },
+    Missing,
+    Unknown,
+}
+
+impl RouteState {
+    fn of(conditions: Vec<k8s::Condition>) -> RouteState {
+        let is_true = |k: &str| conditions.iter().any(|c| c.kind == k && c.status == "True");
+        if is_true("Accepted") && is_true("ResolvedRefs") {
+            RouteState::Ready { conditions }
+        } else {
+            RouteState::NotReady { conditions }
+        }
+    }
+    fn ok(&self) -> bool {
+        matches!(self, RouteState::Ready { .. })
+    }
+    fn label(&self) -> String {
+        match self {
+            RouteState::Ready { conditions } | RouteState::NotReady { conditions } => {
+                conditions_label(conditions, &["Accepted", "ResolvedRefs"])
+            }
+            RouteState::Missing => "missing".into(),
+            RouteState::Unknown => "unknown".into(),
+        }
+    }
+}
+
+/// `Accepted True, Programmed False (Pending: …)`: each condition asked
+/// for, as reported, with the reason and message of any that is not True.
+fn conditions_label(conditions: &[k8s::Condition], kinds: &[&str]) -> String {
+    kinds
+        .iter()
+        .map(|k| match conditions.iter().find(|c| c.kind == *k) {
+            Some(c) if c.status == "True" => format!("{k} True"),
+            Some(c) => format!(
+                "{k} {} ({}{})",
+                c.status,
+                c.reason,
+                if c.message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", c.message)
+                }
+            ),
+            None => format!("{k} not reported"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Serialize)]
@@ -216,6 +291,8 @@ struct Report {
     head: Option<String>,
     clusters: Vec<ClusterRow>,
     albs: Vec<AlbRow>,
+    /// The HTTPRoutes of every Gateway.
+    routes: Vec<RouteRow>,
     apps: Vec<AppRow>,
     ok: bool,
 }
@@ -274,14 +351,16 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     }
     let report = runtime.block_on(async {
         let clusters = clusters(spec, plan, &config, head.as_deref()).await;
-        let (albs, apps) = apps(settings, spec, plan, &config, args.no_aws).await;
+        let (albs, routes, apps) = apps(settings, spec, plan, &config, args.no_aws).await;
         let ok = clusters.iter().all(|c| c.state == FluxState::Reconciled)
             && albs.iter().all(|a| a.ingress.ok())
+            && routes.iter().all(|r| r.state.ok())
             && apps.iter().all(|a| a.ok);
         Report {
             head: head.clone(),
             clusters,
             albs,
+            routes,
             apps,
             ok,
         }
@@ -306,13 +385,41 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                 .collect();
             print_table(pr, ["CLUSTER", "REGION", "FLUX", "DETAIL"], &rows);
             pr.data("");
-            let rows: Vec<[String; 3]> = report
+            let rows: Vec<[String; 5]> = report
                 .albs
                 .iter()
-                .map(|a| [a.alb.clone(), a.region.clone(), a.ingress.label()])
+                .map(|a| {
+                    [
+                        a.alb.clone(),
+                        a.region.clone(),
+                        a.api.title().to_string(),
+                        a.ingress.label(),
+                        if a.api == Api::Gateway {
+                            conditions_label(&a.conditions, &["Accepted", "Programmed"])
+                        } else {
+                            "-".into()
+                        },
+                    ]
+                })
                 .collect();
-            print_table(pr, ["ALB", "REGION", "INGRESS"], &rows);
+            print_table(pr, ["ALB", "REGION", "API", "ADDRESS", "CONDITIONS"], &rows);
             pr.data("");
+            if !report.routes.is_empty() {
+                let rows: Vec<[String; 4]> = report
+                    .routes
+                    .iter()
+                    .map(|r| {
+                        [
+                            r.route.clone(),
+                            r.alb.clone(),
+                            r.region.clone(),
+                            r.state.label(),
+                        ]
+                    })
+                    .collect();
+                print_table(pr, ["HTTPROUTE", "ALB", "REGION", "CONDITIONS"], &rows);
+                pr.data("");
+            }
             let rows: Vec<[String; 7]> = report
                 .apps
                 .iter()
@@ -465,10 +572,11 @@ async fn apps(
     plan: &Plan,
     config: &kube::config::Kubeconfig,
     no_aws: bool,
-) -> (Vec<AlbRow>, Vec<AppRow>) {
+) -> (Vec<AlbRow>, Vec<RouteRow>, Vec<AppRow>) {
     let locked = lock::read(&settings.spec).unwrap_or_default();
     let mut rows = Vec::new();
     let mut alb_rows = Vec::new();
+    let mut route_rows: Vec<RouteRow> = Vec::new();
     let r53 = if no_aws {
         None
     } else {
@@ -505,12 +613,66 @@ async fn apps(
         let mut states = Vec::new();
         for i in &c.ingresses {
             let (alb, name) = (i.alb, &plan.ingress.albs[i.alb].name);
-            let address = match &client {
-                Some(cl) => k8s::ingress_address(cl.clone(), &spec.namespace, name)
-                    .await
-                    .ok(),
-                None => None,
+            let api = plan.ingress.albs[alb].api;
+            let mut conditions = Vec::new();
+            let address = match (&client, api) {
+                (Some(cl), Api::Ingress) => {
+                    k8s::ingress_address(cl.clone(), &spec.namespace, name)
+                        .await
+                        .ok()
+                }
+                (Some(cl), Api::Gateway) => {
+                    match k8s::gateway(cl.clone(), &spec.namespace, name).await {
+                        Ok(Some(g)) => {
+                            let programmed = g.condition("Programmed").cloned();
+                            conditions = g.conditions.clone();
+                            Some(match (programmed, g.address) {
+                                (Some(p), Some(a)) if p.status == "True" => {
+                                    k8s::IngressAddress::Ready(a)
+                                }
+                                (Some(p), _) => k8s::IngressAddress::NotProgrammed(format!(
+                                    "{} {}{}",
+                                    p.status,
+                                    p.reason,
+                                    if p.message.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!(": {}", p.message)
+                                    }
+                                )),
+                                (None, _) => k8s::IngressAddress::Pending,
+                            })
+                        }
+                        Ok(None) => Some(k8s::IngressAddress::Missing),
+                        Err(_) => None,
+                    }
+                }
+                (None, _) => None,
             };
+            if api == Api::Gateway {
+                let app_routes = i.host_rules.iter().map(|h| (h.service.clone(), true));
+                let health = i.health_route_groups.iter().map(|g| (g.name.clone(), false));
+                for (route, is_app) in app_routes.chain(health) {
+                    let state = match &client {
+                        Some(cl) => {
+                            match k8s::http_route(cl.clone(), &spec.namespace, &route, name).await
+                            {
+                                Ok(Some(cs)) => RouteState::of(cs),
+                                Ok(None) => RouteState::Missing,
+                                Err(_) => RouteState::Unknown,
+                            }
+                        }
+                        None => RouteState::Unknown,
+                    };
+                    route_rows.push(RouteRow {
+                        app: is_app.then(|| route.clone()),
+                        route,
+                        alb: name.clone(),
+                        region: r.name.clone(),
+                        state,
+                    });
+                }
+            }
             let expected = r.albs[alb].dns_name.clone().or_else(|| {
                 locked
                     .alb(&r.name, name, !spec.ingress.grouped)
@@ -523,13 +685,18 @@ async fn apps(
                 }
                 (Some(k8s::IngressAddress::Ready(_)), None) => IngressState::NotInLock,
                 (Some(k8s::IngressAddress::Pending), _) => IngressState::NoAddress,
+                (Some(k8s::IngressAddress::NotProgrammed(why)), _) => {
+                    IngressState::NotProgrammed { why: why.clone() }
+                }
                 (Some(k8s::IngressAddress::Missing), _) => IngressState::Missing,
                 (None, _) => IngressState::Unknown,
             };
             alb_rows.push(AlbRow {
                 alb: name.clone(),
                 region: r.name.clone(),
+                api,
                 ingress: state.clone(),
+                conditions,
             });
             states.push((alb, state));
         }
@@ -588,7 +755,16 @@ async fn apps(
                 .iter()
                 .find(|(k, _)| *k == alb)
                 .map_or(IngressState::Unknown, |(_, st)| st.clone());
-            let ok = pods.ok() && ingress.ok() && health_check.ok() && routing_control.ok();
+            // Under a Gateway the app's own HTTPRoute must be Accepted too.
+            let route_ok = route_rows
+                .iter()
+                .filter(|x| x.region == r.name && x.app.as_deref() == Some(w.app.as_str()))
+                .all(|x| x.state.ok());
+            let ok = pods.ok()
+                && ingress.ok()
+                && route_ok
+                && health_check.ok()
+                && routing_control.ok();
             rows.push(AppRow {
                 app: w.app.clone(),
                 region: r.name.clone(),
@@ -601,7 +777,7 @@ async fn apps(
             });
         }
     }
-    (alb_rows, rows)
+    (alb_rows, route_rows, rows)
 }
 
 fn first_line(e: &anyhow::Error) -> String {

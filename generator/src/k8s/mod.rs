@@ -11,13 +11,16 @@ use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Api, Client, Config};
 
-/// What the shared Ingress says about its load balancer.
+/// What the ALB's Ingress (or Gateway) says about its load balancer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum IngressAddress {
     /// The load balancer's DNS name.
     Ready(String),
     /// The Ingress exists but has no address yet.
     Pending,
+    /// A Gateway whose `Programmed` condition is not True: status, reason
+    /// and message.
+    NotProgrammed(String),
     /// There is no such Ingress.
     Missing,
 }
@@ -173,6 +176,106 @@ pub(crate) async fn ingress_address(
         Some(h) if !h.is_empty() => IngressAddress::Ready(h),
         _ => IngressAddress::Pending,
     })
+}
+
+/// One status condition, as Kubernetes reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Condition {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    pub reason: String,
+    pub message: String,
+}
+
+fn conditions(v: &serde_json::Value) -> Vec<Condition> {
+    let text = |c: &serde_json::Value, k: &str| c[k].as_str().unwrap_or_default().to_string();
+    v.as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| Condition {
+                    kind: text(c, "type"),
+                    status: text(c, "status"),
+                    reason: text(c, "reason"),
+                    message: text(c, "message"),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What a Gateway's status says about its load balancer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GatewayState {
+    /// The first `status.addresses` entry of type Hostname.
+    pub address: Option<String>,
+    pub conditions: Vec<Condition>,
+}
+
+impl GatewayState {
+    pub(crate) fn condition(&self, kind: &str) -> Option<&Condition> {
+        self.conditions.iter().find(|c| c.kind == kind)
+    }
+}
+
+fn gateway_api(client: Client, namespace: &str, kind: &str, plural: &str) -> Api<DynamicObject> {
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", kind),
+        plural,
+    );
+    Api::namespaced_with(client, namespace, &ar)
+}
+
+/// Gateway `name` in `namespace`, or None when there is none.
+pub(crate) async fn gateway(
+    client: Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<GatewayState>> {
+    let api = gateway_api(client, namespace, "Gateway", "gateways");
+    let obj = api
+        .get_opt(name)
+        .await
+        .map_err(|e| anyhow!("reading Gateway {namespace}/{name}: {}", describe(&e)))?;
+    Ok(obj.map(|o| {
+        let status = &o.data["status"];
+        let address = status["addresses"].as_array().and_then(|a| {
+            a.iter()
+                // Gateway API v1 `GatewayStatusAddress.type`: default "IPAddress",
+                // and an ALB's is a "Hostname", its DNS name.
+                .filter(|x| x["type"].as_str() == Some("Hostname"))
+                .find_map(|x| x["value"].as_str().filter(|v| !v.is_empty()))
+                .map(str::to_string)
+        });
+        GatewayState {
+            address,
+            conditions: conditions(&status["conditions"]),
+        }
+    }))
+}
+
+/// An HTTPRoute's conditions as its Gateway `parent` reports them
+/// (`status.parents[]` whose `parentRef.name` is the Gateway), or None
+/// when there is no such route.
+pub(crate) async fn http_route(
+    client: Client,
+    namespace: &str,
+    name: &str,
+    parent: &str,
+) -> Result<Option<Vec<Condition>>> {
+    let api = gateway_api(client, namespace, "HTTPRoute", "httproutes");
+    let obj = api
+        .get_opt(name)
+        .await
+        .map_err(|e| anyhow!("reading HTTPRoute {namespace}/{name}: {}", describe(&e)))?;
+    Ok(obj.map(|o| {
+        o.data["status"]["parents"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["parentRef"]["name"] == parent))
+            .map(|p| conditions(&p["conditions"]))
+            .unwrap_or_default()
+    }))
 }
 
 fn describe(e: &kube::Error) -> String {
