@@ -48,6 +48,11 @@ pub fn gateway_lb_name(alb: &str) -> String {
     format!("{alb}-gw")
 }
 
+/// Rules per HTTPRoute: `maxItems: 16` (`HTTPRoute` v1 `spec.rules`,
+/// Gateway API v1.6.1 standard CRDs), and each health path needs its own
+/// rule (its own backend), so the health paths fill one route per 16.
+pub const HTTPROUTE_RULES: usize = 16;
+
 /// The host-less HTTPRoutes of ALB `alb` holding its apps' health paths:
 /// `<alb>-health`, then `<alb>-health-2`… (an HTTPRoute holds 16 rules).
 pub fn health_route_name(alb: &str, chunk: usize) -> String {

@@ -349,10 +349,51 @@ impl World {
     }
 }
 
-/// Add an Ingress's host-less rules to `routes`: health path → app, as the
-/// ALB routes a Route 53 checker's request that carries no app host; and
-/// each of those apps to `app_alb`, with the ALB (the Ingress's name).
+/// Add an Ingress's host-less rules (or a host-less HTTPRoute's) to
+/// `routes`: health path → app, as the ALB routes a Route 53 checker's
+/// request that carries no app host; and each of those apps to `app_alb`,
+/// with the ALB (the Ingress's name, or the route's Gateway). Other
+/// documents add nothing.
 pub fn health_routes(
+    doc: &Value,
+    routes: &mut BTreeMap<String, String>,
+    app_alb: &mut BTreeMap<String, String>,
+) {
+    match doc["kind"].as_str() {
+        Some("Ingress") => ingress_health_routes(doc, routes, app_alb),
+        Some("HTTPRoute") => http_route_health_routes(doc, routes, app_alb),
+        _ => {}
+    }
+}
+
+fn http_route_health_routes(
+    route: &Value,
+    routes: &mut BTreeMap<String, String>,
+    app_alb: &mut BTreeMap<String, String>,
+) {
+    let spec = &route["spec"];
+    if spec
+        .get("hostnames")
+        .and_then(Value::as_sequence)
+        .is_some_and(|h| !h.is_empty())
+    {
+        return;
+    }
+    let alb = spec["parentRefs"][0]["name"].as_str().unwrap_or_default();
+    for rule in spec["rules"].as_sequence().into_iter().flatten() {
+        let Some(svc) = rule["backendRefs"][0]["name"].as_str() else {
+            continue;
+        };
+        for m in rule["matches"].as_sequence().into_iter().flatten() {
+            if let Some(p) = m["path"]["value"].as_str() {
+                routes.insert(p.to_string(), svc.to_string());
+                app_alb.insert(svc.to_string(), alb.to_string());
+            }
+        }
+    }
+}
+
+fn ingress_health_routes(
     ingress: &Value,
     routes: &mut BTreeMap<String, String>,
     app_alb: &mut BTreeMap<String, String>,

@@ -17,3 +17,11 @@ pub(crate) fn spec_of(text: &str) -> Spec {
 pub(crate) fn plan_of(text: &str) -> Plan {
     model::plan(&spec_of(text), "")
 }
+
+/// The plan of a valid spec text with `lock` (gen.lock's text) applied.
+pub(crate) fn plan_with_lock(text: &str, lock: &str) -> Plan {
+    let mut spec = spec_of(text);
+    let lock = crate::spec::lock::parse(lock, "gen.lock").expect("a valid lock");
+    crate::resolve::apply(&mut spec, &lock);
+    model::plan(&spec, "")
+}

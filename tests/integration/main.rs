@@ -14,6 +14,7 @@ mod discover;
 mod drill;
 mod examples;
 mod fuzz_corpus;
+mod gateway;
 mod git;
 mod iam;
 mod kill;

@@ -14,15 +14,17 @@ use serde_json::{Value, json};
 
 use crate::util::*;
 
-type Routes = Arc<Mutex<BTreeMap<String, Value>>>;
+pub(crate) type Routes = Arc<Mutex<BTreeMap<String, Value>>>;
 
-struct FakeKube {
-    url: String,
-    routes: Routes,
+/// A scripted API server: GET of a path in `routes` answers its object,
+/// anything else a 404 Status, as the API server does.
+pub(crate) struct FakeKube {
+    pub(crate) url: String,
+    pub(crate) routes: Routes,
 }
 
 impl FakeKube {
-    fn start(routes: BTreeMap<String, Value>) -> FakeKube {
+    pub(crate) fn start(routes: BTreeMap<String, Value>) -> FakeKube {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let routes = Arc::new(Mutex::new(routes));
@@ -48,10 +50,10 @@ fn serve(stream: TcpStream, routes: &Routes) {
     respond(stream, code, "application/json", &reply);
 }
 
-const WEST_ALB: &str = "shop-1.eu-west-1.elb.amazonaws.com";
+pub(crate) const WEST_ALB: &str = "shop-1.eu-west-1.elb.amazonaws.com";
 
 /// What a healthy cluster with Flux at `applied` answers.
-fn cluster(applied: &str, alb: &str, ready_pods: i32) -> BTreeMap<String, Value> {
+pub(crate) fn cluster(applied: &str, alb: &str, ready_pods: i32) -> BTreeMap<String, Value> {
     let k = |name: &str| {
         json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
                "metadata": {"name": name, "namespace": "flux-system"},
@@ -83,7 +85,7 @@ fn cluster(applied: &str, alb: &str, ready_pods: i32) -> BTreeMap<String, Value>
     ])
 }
 
-fn kubeconfig(dir: &Path, west: &str, east: &str) -> std::path::PathBuf {
+pub(crate) fn kubeconfig(dir: &Path, west: &str, east: &str) -> std::path::PathBuf {
     let path = dir.join("kubeconfig");
     std::fs::write(
         &path,
@@ -111,7 +113,7 @@ fn repo_in(zone: Option<&str>) -> (tempfile::TempDir, String) {
     (d, head)
 }
 
-fn status(dir: &Path, config: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn status(dir: &Path, config: &Path, args: &[&str]) -> std::process::Output {
     let (mut cmd, _home) = gen_command(dir);
     cmd.arg("status")
         .args(args)
@@ -130,7 +132,10 @@ fn status_is_green_when_every_cluster_applied_head_and_every_app_is_ready() {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("west     eu-west-1  reconciled"), "{out}");
-    assert!(out.contains("shop  eu-west-1  Ingress  matches  -"), "{out}");
+    assert!(
+        out.contains("shop  eu-west-1  Ingress  matches  -"),
+        "{out}"
+    );
     assert!(
         out.contains("cart  eu-west-1  shop  2/2 ready  matches"),
         "{out}"

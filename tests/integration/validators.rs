@@ -127,7 +127,10 @@ fn custom_resources_match_their_crd_schemas() {
         "LoadBalancerConfiguration",
         "TargetGroupConfiguration",
     ] {
-        assert!(out.contains(&format!("checked {kind} ")), "{kind} unchecked:\n{out}");
+        assert!(
+            out.contains(&format!("checked {kind} ")),
+            "{kind} unchecked:\n{out}"
+        );
     }
     assert!(
         !out.contains("checked LoadBalancerConfiguration gateway.eks.amazonaws.com"),
@@ -155,7 +158,10 @@ fn crd_check_rejects_a_misspelt_gateway_field() {
     std::fs::write(&f, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: x, namespace: y}\nspec:\n  parentRefs: [{name: g}]\n  hostname: [a.example.com]\n---\napiVersion: gateway.k8s.aws/v1\nkind: LoadBalancerConfiguration\nmetadata: {name: x, namespace: y}\nspec:\n  listenerConfigurations:\n    - {protocolPort: \"HTTPS:443\", defaultCertficate: arn}\n").unwrap();
     let (ok, out) = check_crds(&[f]);
     assert!(!ok, "{out}");
-    assert!(out.contains("hostname") && out.contains("defaultCertficate"), "{out}");
+    assert!(
+        out.contains("hostname") && out.contains("defaultCertficate"),
+        "{out}"
+    );
 }
 
 #[test]

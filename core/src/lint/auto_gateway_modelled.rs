@@ -57,6 +57,9 @@ mod tests {
         assert!(w[0].contains("eks.amazonaws.com/gateway-alb"), "{w:?}");
         assert!(of("W011", QUIET).is_empty(), "an Ingress is documented");
         let lbc = QUIET.replace("dns:", "ingress: {api: gateway, controller: aws-lbc}\ndns:");
-        assert!(of("W011", &lbc).is_empty(), "the controller's own are documented");
+        assert!(
+            of("W011", &lbc).is_empty(),
+            "the controller's own are documented"
+        );
     }
 }

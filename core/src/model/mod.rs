@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::layout::{self, pascal};
-use crate::spec::checked::{App, Api, Controller, Listener, Protocol, Region, Routing, Spec};
+use crate::spec::checked::{Api, App, Controller, Listener, Protocol, Region, Routing, Spec};
 
 #[derive(Debug, Serialize)]
 pub struct Plan {
@@ -181,10 +181,7 @@ pub struct AlbIngress {
     pub health_route_groups: Vec<HealthRouteGroup>,
 }
 
-/// "Maximum: 16" rules per HTTPRoute (`HTTPRoute` v1 `spec.rules`,
-/// `maxItems: 16`, Gateway API v1.6.1 standard CRDs), and each health path
-/// needs its own rule: its own backend.
-pub const HTTPROUTE_RULES: usize = 16;
+pub use crate::layout::HTTPROUTE_RULES;
 
 #[derive(Debug, Serialize)]
 pub struct HealthRouteGroup {
@@ -642,10 +639,11 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         .map(|r| cluster(spec, r, repo_prefix))
         .collect();
     let mut ingress = ingress;
-    if clusters
-        .iter()
-        .any(|c| c.ingresses.iter().any(|i| i.objects.contains(&Api::Gateway)))
-    {
+    if clusters.iter().any(|c| {
+        c.ingresses
+            .iter()
+            .any(|i| i.objects.contains(&Api::Gateway))
+    }) {
         ingress.gateway_class = Some(gateway_class(spec));
     }
     let arc = spec.arc.as_ref().map(|a| arc::plan(spec, a));
@@ -1509,6 +1507,59 @@ mod tests {
                 ("eu-central-1", "inner", "regions[1].albs.inner.dnsName"),
                 ("us-east-1", "inner", "regions[2].albs.inner.dnsName"),
             ]
+        );
+    }
+
+    /// Under a Gateway the health paths fill one host-less HTTPRoute per 16
+    /// (an HTTPRoute's rule limit); while an ALB moves from its Ingress the
+    /// lock's old object stays beside the new one, in that Region only.
+    #[test]
+    fn a_gateway_holds_its_health_paths_sixteen_to_a_route_and_keeps_the_ingress_it_replaces() {
+        let apps: String = (0..17).map(|i| app(&format!("a{i}"), "latency")).collect();
+        let text = format!(
+            "{}{apps}",
+            BASE.replace("regions:", "ingress: {api: gateway}\nregions:")
+                .replace(", albDnsName: a.elb.amazonaws.com", "")
+        );
+        let p = crate::test_support::plan_with_lock(
+            &text,
+            "version: 2\nregions:\n  eu-west-1:\n    albs:\n      t:\n        albDnsName: old.eu-west-1.elb.amazonaws.com\n        albZoneId: Z32O12XQLNTSW2\n        resolvedAt: 2026-12-01T00:00:00Z\n",
+        );
+        let west = &p.clusters[0].ingresses[0];
+        assert_eq!(west.objects, [Api::Ingress, Api::Gateway]);
+        let groups: Vec<(&str, usize)> = west
+            .health_route_groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.routes.len()))
+            .collect();
+        assert_eq!(groups, [("t-health", 16), ("t-health-2", 1)]);
+        // The records keep aiming at the Ingress's ALB the lock found.
+        let (_, e) = p.entry("a0", "eu-west-1").unwrap();
+        assert_eq!(
+            e.record.alias_dns_name.literal.as_deref(),
+            Some("old.eu-west-1.elb.amazonaws.com")
+        );
+        // Elsewhere the lock says nothing: only the Gateway.
+        for c in &p.clusters[1..] {
+            assert_eq!(c.ingresses[0].objects, [Api::Gateway]);
+        }
+        let west_dir: Vec<&str> = p
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|f| f.starts_with(&format!("deploy/{}/ingress/", p.clusters[0].cluster)))
+            .collect();
+        assert_eq!(
+            west_dir,
+            [
+                "deploy/a/ingress/gateway.yaml",
+                "deploy/a/ingress/ingress.yaml",
+                "deploy/a/ingress/kustomization.yaml"
+            ]
+        );
+        assert_eq!(
+            p.ingress.gateway_class.as_ref().map(|g| g.controller),
+            Some("eks.amazonaws.com/gateway-alb")
         );
     }
 }

@@ -37,7 +37,10 @@ impl Validator {
             .clone()
             .unwrap_or_else(|| defaults::INGRESS_SCHEME.into());
         self.scheme("ingress.scheme", &scheme);
-        let api = self.api("ingress.api", ing.api.as_deref().unwrap_or(defaults::INGRESS_API));
+        let api = self.api(
+            "ingress.api",
+            ing.api.as_deref().unwrap_or(defaults::INGRESS_API),
+        );
         let class_name = ing
             .class_name
             .clone()
@@ -587,6 +590,26 @@ impl Validator {
                         alb.name
                     ),
                     "use a plain path such as /app1health (no empty, `.` or `..` segments)",
+                );
+            }
+        }
+        // Each app's HTTPRoute is named after it, beside the ALB's health
+        // routes: an app may not take one of their names.
+        for (i, a) in apps.iter().enumerate() {
+            let alb = &ingress.albs[a.alb];
+            if alb.api != Api::Gateway {
+                continue;
+            }
+            let on_alb = apps.iter().filter(|o| o.alb == a.alb).count();
+            let chunks = on_alb.div_ceil(layout::HTTPROUTE_RULES);
+            if (0..chunks).any(|n| layout::health_route_name(&alb.name, n) == a.name) {
+                self.err(
+                    &format!("apps[{i}].name"),
+                    format!(
+                        "`{}` is the name of the host-less HTTPRoute of ALB `{}`, which holds its apps' health paths",
+                        a.name, alb.name
+                    ),
+                    "rename the app: its own HTTPRoute is named after it",
                 );
             }
         }

@@ -201,7 +201,10 @@ fn retire_left_albs(s: &Session) -> Result<()> {
     if retired.is_empty() {
         return Ok(());
     }
-    output::write_atomic(&lock::path_for(&s.settings.spec), lock::to_text(&l)?.as_bytes())?;
+    output::write_atomic(
+        &lock::path_for(&s.settings.spec),
+        lock::to_text(&l)?.as_bytes(),
+    )?;
     for (region, alb, p) in &retired {
         s.settings.printer.data(format_args!(
             "ALB {alb} in {region}: no record or check aims at its {} load balancer {} any more: run `gen render` to remove that {}, and Flux deletes its load balancer",

@@ -118,11 +118,9 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
             let alb = &s.plan.ingress.albs[k];
             let name = alb.name.clone();
             let result = match (&client, alb.api) {
-                (Ok(client), Api::Ingress) => runtime.block_on(within(k8s::ingress_address(
-                    client.clone(),
-                    &ns,
-                    &name,
-                ))),
+                (Ok(client), Api::Ingress) => {
+                    runtime.block_on(within(k8s::ingress_address(client.clone(), &ns, &name)))
+                }
                 (Ok(client), Api::Gateway) => {
                     runtime.block_on(within(gateway_address(client.clone(), &ns, &name)))
                 }
@@ -160,7 +158,12 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                     detail: format!("Gateway {ns}/{name} is not Programmed yet"),
                     hint: Some(format!(
                         "the controller creates the ALB within minutes; check `kubectl --context {context} -n {ns} describe gateway {name}`, and that the GatewayClass `{}` is Accepted",
-                        s.plan.ingress.gateway_class.as_ref().map(|g| g.name.as_str()).unwrap_or_default()
+                        s.plan
+                            .ingress
+                            .gateway_class
+                            .as_ref()
+                            .map(|g| g.name.as_str())
+                            .unwrap_or_default()
                     )),
                 },
                 Ok(IngressAddress::NotProgrammed(why)) => Found::Problem {
@@ -320,7 +323,11 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                 let was = region
                     .albs
                     .get(alb)
-                    .or_else(|| (!spec.ingress.grouped).then(|| region.albs.get(lock::UNNAMED)).flatten())
+                    .or_else(|| {
+                        (!spec.ingress.grouped)
+                            .then(|| region.albs.get(lock::UNNAMED))
+                            .flatten()
+                    })
                     .cloned();
                 region.albs.remove(lock::UNNAMED);
                 let keep = was.as_ref().is_some_and(|l| {

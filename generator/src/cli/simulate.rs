@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use serde::Deserialize as _;
 use serde::Serialize;
 
 use super::Output;
@@ -207,24 +208,31 @@ pub(crate) fn load(settings: &Settings) -> Result<World> {
     let mut app_alb: BTreeMap<String, String> = BTreeMap::new();
     let deploy = root.join(layout::DEPLOY_DIR);
     for cluster in std::fs::read_dir(&deploy).into_iter().flatten().flatten() {
-        // One shared ALB's Ingress, or each ALB's in its own directory.
+        // One shared ALB's Ingress (or Gateway), or each ALB's in its own
+        // directory; both while an ALB moves from one API to the other.
         let dir = cluster.path().join("ingress");
-        let mut files = vec![dir.join(layout::INGRESS_FILE)];
+        let mut dirs = vec![dir.clone()];
         let mut subdirs: Vec<_> = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
             .flatten()
-            .map(|e| e.path().join(layout::INGRESS_FILE))
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
             .collect();
         subdirs.sort();
-        files.extend(subdirs);
-        for ingress in files {
-            let Ok(text) = std::fs::read_to_string(&ingress) else {
-                continue;
-            };
-            let v: serde_yaml::Value = serde_yaml::from_str(&text)
-                .with_context(|| format!("parsing {}", ingress.display()))?;
-            simulate::health_routes(&v, &mut routes, &mut app_alb);
+        dirs.extend(subdirs);
+        for d in dirs {
+            for file in [layout::INGRESS_FILE, layout::GATEWAY_FILE] {
+                let path = d.join(file);
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                for doc in serde_yaml::Deserializer::from_str(&text) {
+                    let v = serde_yaml::Value::deserialize(doc)
+                        .with_context(|| format!("parsing {}", path.display()))?;
+                    simulate::health_routes(&v, &mut routes, &mut app_alb);
+                }
+            }
         }
     }
     simulate::world(&templates, &routes, &app_alb)

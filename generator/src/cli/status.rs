@@ -86,11 +86,15 @@ enum Pods {
 #[serde(tag = "state", rename_all = "snake_case")]
 enum IngressState {
     Matches,
-    Drift { now: String },
+    Drift {
+        now: String,
+    },
     NotInLock,
     NoAddress,
     /// A Gateway whose `Programmed` condition is not True.
-    NotProgrammed { why: String },
+    NotProgrammed {
+        why: String,
+    },
     Missing,
     Unknown,
 }
@@ -219,9 +223,13 @@ struct RouteRow {
 #[serde(tag = "state", rename_all = "snake_case")]
 enum RouteState {
     /// `Accepted` and `ResolvedRefs` both True.
-    Ready { conditions: Vec<k8s::Condition> },
+    Ready {
+        conditions: Vec<k8s::Condition>,
+    },
     /// One of them is not True (or not reported yet).
-    NotReady { conditions: Vec<k8s::Condition> },
+    NotReady {
+        conditions: Vec<k8s::Condition>,
+    },
     Missing,
     Unknown,
 }
@@ -616,11 +624,9 @@ async fn apps(
             let api = plan.ingress.albs[alb].api;
             let mut conditions = Vec::new();
             let address = match (&client, api) {
-                (Some(cl), Api::Ingress) => {
-                    k8s::ingress_address(cl.clone(), &spec.namespace, name)
-                        .await
-                        .ok()
-                }
+                (Some(cl), Api::Ingress) => k8s::ingress_address(cl.clone(), &spec.namespace, name)
+                    .await
+                    .ok(),
                 (Some(cl), Api::Gateway) => {
                     match k8s::gateway(cl.clone(), &spec.namespace, name).await {
                         Ok(Some(g)) => {
@@ -651,12 +657,14 @@ async fn apps(
             };
             if api == Api::Gateway {
                 let app_routes = i.host_rules.iter().map(|h| (h.service.clone(), true));
-                let health = i.health_route_groups.iter().map(|g| (g.name.clone(), false));
+                let health = i
+                    .health_route_groups
+                    .iter()
+                    .map(|g| (g.name.clone(), false));
                 for (route, is_app) in app_routes.chain(health) {
                     let state = match &client {
                         Some(cl) => {
-                            match k8s::http_route(cl.clone(), &spec.namespace, &route, name).await
-                            {
+                            match k8s::http_route(cl.clone(), &spec.namespace, &route, name).await {
                                 Ok(Some(cs)) => RouteState::of(cs),
                                 Ok(None) => RouteState::Missing,
                                 Err(_) => RouteState::Unknown,
@@ -760,11 +768,8 @@ async fn apps(
                 .iter()
                 .filter(|x| x.region == r.name && x.app.as_deref() == Some(w.app.as_str()))
                 .all(|x| x.state.ok());
-            let ok = pods.ok()
-                && ingress.ok()
-                && route_ok
-                && health_check.ok()
-                && routing_control.ok();
+            let ok =
+                pods.ok() && ingress.ok() && route_ok && health_check.ok() && routing_control.ok();
             rows.push(AppRow {
                 app: w.app.clone(),
                 region: r.name.clone(),
