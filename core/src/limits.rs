@@ -41,8 +41,12 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
         }
     };
     for c in &plan.clusters {
+        // While an ALB moves from one API to the other, both objects have
+        // a load balancer with its own target groups.
         let mut groups = 0;
+        let mut lbs = 0;
         for i in &c.ingresses {
+            lbs += i.objects.len();
             let alb = &plan.ingress.albs[i.alb];
             add(
                 Some(i.alb),
@@ -52,7 +56,7 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
                 &c.region,
             );
             let tgs = i.target_groups();
-            groups += tgs;
+            groups += tgs * i.objects.len();
             add(
                 Some(i.alb),
                 &ALB_TARGET_GROUPS,
@@ -68,13 +72,7 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
                 &c.region,
             );
         }
-        add(
-            None,
-            &ALBS_PER_REGION,
-            c.ingresses.len(),
-            q.albs_per_region,
-            &c.region,
-        );
+        add(None, &ALBS_PER_REGION, lbs, q.albs_per_region, &c.region);
         add(
             None,
             &TARGET_GROUPS_PER_REGION,
@@ -247,6 +245,26 @@ mod tests {
                 .any(|e| e.contains("needs 3001 target groups in eu-west-1, us-east-1")),
             "{e:?}"
         );
+    }
+
+    /// An ALB moving to a Gateway has two load balancers in a Region until
+    /// the move is done: both count.
+    #[test]
+    fn an_alb_between_two_apis_counts_twice_in_its_region() {
+        let text = spec(50, 50, "  api: gateway\n");
+        let spec = spec_of(&text);
+        let none = check(&spec, &crate::model::plan(&spec, ""));
+        assert!(none.is_empty(), "{none:?}");
+        let spec = crate::test_support::spec_with_lock(
+            &text,
+            "version: 2\nregions:\n  eu-west-1:\n    albs:\n      alb0:\n        albDnsName: old.eu-west-1.elb.amazonaws.com\n        albZoneId: Z32O12XQLNTSW2\n        resolvedAt: 2026-12-01T00:00:00Z\n",
+        );
+        let e: Vec<String> = check(&spec, &crate::model::plan(&spec, ""))
+            .iter()
+            .map(|d| d.display("gen.yaml").to_string())
+            .collect();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("needs 51 ALBs in eu-west-1"), "{e:?}");
     }
 
     #[test]

@@ -18,10 +18,15 @@ pub(crate) fn plan_of(text: &str) -> Plan {
     model::plan(&spec_of(text), "")
 }
 
-/// The plan of a valid spec text with `lock` (gen.lock's text) applied.
-pub(crate) fn plan_with_lock(text: &str, lock: &str) -> Plan {
+/// The checked spec of a valid text with `lock` (gen.lock's text) applied.
+pub(crate) fn spec_with_lock(text: &str, lock: &str) -> Spec {
     let mut spec = spec_of(text);
     let lock = crate::spec::lock::parse(lock, "gen.lock").expect("a valid lock");
     crate::resolve::apply(&mut spec, &lock);
-    model::plan(&spec, "")
+    spec
+}
+
+/// The plan of a valid spec text with `lock` applied.
+pub(crate) fn plan_with_lock(text: &str, lock: &str) -> Plan {
+    model::plan(&spec_with_lock(text, lock), "")
 }

@@ -233,6 +233,10 @@ fn a_switch_gen_cannot_stage_is_a_warning_in_the_plan() {
         p.contains("ALB shop in eu-west-1: WARNING: its Gateway replaces the other API's object in the same commit"),
         "{p}"
     );
+    assert!(
+        p.contains("no change in DNS behaviour"),
+        "the same DNS names: {p}"
+    );
     assert!(!d.path().join("deploy/west/ingress/ingress.yaml").exists());
 }
 
@@ -371,4 +375,20 @@ fn simulate_answers_the_same_whichever_api_carries_the_alb() {
         assert!(!stdout(&a).is_empty());
         assert_eq!(stdout(&a), stdout(&b), "{args:?}");
     }
+    // A change reviewed under either API reads the same.
+    for d in [&ing, &gw] {
+        let text = read(d.path(), "gen.yaml").replace(
+            "{weighted: {eu-west-1: 50, us-east-1: 50}}",
+            "{weighted: {eu-west-1: 80, us-east-1: 20}}",
+        );
+        std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+        assert!(run_gen(d.path(), &["render"]).status.success());
+    }
+    let plan = |d: &Path| stdout(&run_gen(d, &["plan", "--base", "HEAD~1"]));
+    let p = plan(ing.path());
+    assert!(
+        p.contains("billing in eu-west-1: routing: weighted, weight 50 -> weighted, weight 80"),
+        "{p}"
+    );
+    assert_eq!(p, plan(gw.path()));
 }

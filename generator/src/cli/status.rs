@@ -89,6 +89,11 @@ enum IngressState {
     Drift {
         now: String,
     },
+    /// The ALB moves to another API: its new object's load balancer is
+    /// ready, and the records still aim at the old one's.
+    Moving {
+        now: String,
+    },
     NotInLock,
     NoAddress,
     /// A Gateway whose `Programmed` condition is not True.
@@ -145,6 +150,9 @@ impl IngressState {
         match self {
             IngressState::Matches => "matches".into(),
             IngressState::Drift { now } => format!("DRIFT: now {now}"),
+            IngressState::Moving { now } => {
+                format!("moving: the new ALB {now} is ready; `gen discover` records it")
+            }
             IngressState::NotInLock => "not in gen.lock".into(),
             IngressState::NoAddress => "no address yet".into(),
             IngressState::NotProgrammed { why } => format!("not Programmed: {why}"),
@@ -688,6 +696,13 @@ async fn apps(
             });
             let state = match (&address, &expected) {
                 (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
+                // The ALB moves to this API and the records still aim at
+                // the old object's: not drift, the next step of the move.
+                (Some(k8s::IngressAddress::Ready(h)), Some(_))
+                    if r.albs[alb].kept.is_some_and(|k| k != api) =>
+                {
+                    IngressState::Moving { now: h.clone() }
+                }
                 (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
                     IngressState::Drift { now: h.clone() }
                 }
