@@ -4,7 +4,7 @@
 //! ```text
 //! clusters/<cluster>/gen-kustomizations.yaml   Flux Kustomizations (beside flux-system/, never in it)
 //! deploy/<cluster>/infra/                      Namespace, IngressClassParams, IngressClass
-//! deploy/<cluster>/ingress/                    the shared-ALB Ingress (one ALB)
+//! deploy/<cluster>/ingress/                    the shared ALB's Ingress or Gateway (one ALB)
 //! deploy/<cluster>/ingress/<alb>/              each ALB's Ingress (several, `ingress.albs`)
 //!   …/ingress.yaml | gateway.yaml              the ALB as an Ingress, or as a Gateway with its
 //!                                              HTTPRoutes (both while it moves from one to the other)

@@ -726,7 +726,7 @@ fn consequence_line(c: &Consequence) -> String {
             lb_name,
             beside: None,
         } => format!(
-            "ALB {alb} in {region}: WARNING: its {} replaces the other API's object in the same commit, so Flux deletes the old load balancer while creating {lb_name} (a new DNS name): until the records move, its apps answer from a deleted ALB; let `gen discover` find the ALB (drop its dnsName from the spec) so the old one stays until `gen deploy` has moved them",
+            "ALB {alb} in {region}: WARNING: its {} replaces the other API's object in the same commit, so Flux deletes the old load balancer while creating {lb_name} (a new DNS name), and until the records move its apps answer from a deleted ALB (hint: drop the ALB's dnsName from the spec and let `gen discover` find it, so the old one stays until `gen deploy` has moved the records)",
             api.title()
         ),
         Consequence::LoadBalancerDeleted { alb, region, api } => format!(

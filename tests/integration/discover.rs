@@ -398,3 +398,31 @@ fn live_discover_against_the_current_kubeconfig() {
         .unwrap();
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 }
+
+/// A version-1 lock of the single ALB whose address has not changed is
+/// kept as it was, under the ALB's name, and still resolves the render.
+#[test]
+fn an_unchanged_version_one_entry_moves_under_the_albs_name() {
+    let west = Cluster::start(Answer::Address(WEST));
+    let east = Cluster::start(Answer::Address(EAST));
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("gen.yaml"), SPEC).unwrap();
+    std::fs::write(
+        d.path().join("gen.lock"),
+        format!("version: 1\nregions:\n  eu-west-1:\n    albDnsName: {WEST}\n    albZoneId: Z32O12XQLNTSW2\n    resolvedAt: 2026-01-01T00:00:00Z\n"),
+    )
+    .unwrap();
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    let o = discover(d.path(), &config);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let lock = std::fs::read_to_string(d.path().join("gen.lock")).unwrap();
+    assert!(
+        lock.contains(&format!(
+            "  eu-west-1:\n    albs:\n      shop:\n        albDnsName: {WEST}\n        albZoneId: Z32O12XQLNTSW2\n        resolvedAt: 2026-01-01T00:00:00Z\n"
+        )),
+        "{lock}"
+    );
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("not resolved"), "{}", stdout(&o));
+}

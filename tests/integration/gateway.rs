@@ -41,12 +41,59 @@ fn gateway(dns: Option<&str>) -> Value {
 
 const INGRESS_PATH: &str = "/apis/networking.k8s.io/v1/namespaces/shop/ingresses/shop";
 const GATEWAY_PATH: &str = "/apis/gateway.networking.k8s.io/v1/namespaces/shop/gateways/shop";
+const ROUTES: &str = "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes";
 
-fn answers(pairs: &[(&str, Value)]) -> std::collections::BTreeMap<String, Value> {
-    pairs
-        .iter()
-        .map(|(p, v)| (p.to_string(), v.clone()))
-        .collect()
+/// An HTTPRoute as its Gateway `shop` reports it (beside another
+/// controller's parent, which is not gen's).
+fn http_route(resolved: bool) -> Value {
+    let refs = if resolved {
+        json!({"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs", "message": ""})
+    } else {
+        json!({"type": "ResolvedRefs", "status": "False", "reason": "BackendNotFound", "message": "service cart not found"})
+    };
+    json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "x", "namespace": "shop"},
+           "status": {"parents": [
+               {"parentRef": {"name": "other"}, "controllerName": "example.com/other", "conditions": []},
+               {"parentRef": {"name": "shop"}, "controllerName": "gateway.k8s.aws/alb", "conditions": [
+                   {"type": "Accepted", "status": "True", "reason": "Accepted", "message": ""}, refs]}]}})
+}
+
+/// One API's side of a move: its file and what its cluster object says.
+#[derive(Clone, Copy)]
+struct Side {
+    api: &'static str,
+    title: &'static str,
+    file: &'static str,
+}
+
+const INGRESS: Side = Side {
+    api: "ingress",
+    title: "Ingress",
+    file: "ingress.yaml",
+};
+const GATEWAY: Side = Side {
+    api: "gateway",
+    title: "Gateway",
+    file: "gateway.yaml",
+};
+
+impl Side {
+    /// Its object with a load balancer at `dns` (None: still being made),
+    /// and for a Gateway its routes, Accepted and resolved.
+    fn serve(self, kube: &FakeKube, dns: Option<&str>) {
+        let mut routes = kube.routes.lock().unwrap();
+        if self.api == "ingress" {
+            let mut i = ingress(dns.unwrap_or_default());
+            if dns.is_none() {
+                i["status"] = json!({"loadBalancer": {}});
+            }
+            routes.insert(INGRESS_PATH.into(), i);
+        } else {
+            routes.insert(GATEWAY_PATH.into(), gateway(dns));
+            routes.insert(format!("{ROUTES}/cart"), http_route(true));
+            routes.insert(format!("{ROUTES}/shop-health"), http_route(true));
+        }
+    }
 }
 
 fn discover(dir: &Path, config: &Path) -> std::process::Output {
@@ -61,74 +108,74 @@ fn read(dir: &Path, f: &str) -> String {
     std::fs::read_to_string(dir.join(f)).unwrap_or_default()
 }
 
-/// What the west records aim at, and whether an object the render keeps
-/// serves that name: the Ingress's is OLD_W, the Gateway's NEW_W. Holds
-/// after every step of the move.
-fn west_served(dir: &Path) -> (String, bool) {
+/// What the west records aim at, and whether the render keeps the object
+/// whose load balancer has that name: the old side's is OLD_W, the new
+/// side's NEW_W. Holds after every step of the move.
+fn west_served(dir: &Path, from: Side, to: Side) -> (String, bool) {
     let stack = read(dir, "cloudformation/shop-dns-cart.yaml");
-    let aimed = if stack.contains(&format!("DNSName: \"{NEW_W}\"")) {
-        NEW_W
+    let (aimed, file) = if stack.contains(&format!("DNSName: \"{NEW_W}\"")) {
+        (NEW_W, to.file)
     } else if stack.contains(&format!("DNSName: \"{OLD_W}\"")) {
-        OLD_W
+        (OLD_W, from.file)
     } else {
         panic!("the west record aims at neither ALB:\n{stack}")
     };
-    let file = if aimed == OLD_W {
-        "deploy/west/ingress/ingress.yaml"
-    } else {
-        "deploy/west/ingress/gateway.yaml"
-    };
-    (aimed.to_string(), dir.join(file).exists())
+    (
+        aimed.to_string(),
+        dir.join("deploy/west/ingress").join(file).exists(),
+    )
 }
 
-/// The order the README gives: render and push (Flux creates the Gateway's
-/// ALB beside the Ingress's), `gen discover` (once Programmed), render and
-/// deploy (the records and checks move), render again (the Ingress is
-/// pruned). At no step do the records aim at a load balancer the render
+/// The order the README gives: render and push (Flux creates the new
+/// object's ALB beside the old), `gen discover` (once it is ready), render
+/// and deploy (the records and checks move), render again (the old object
+/// is pruned). At no step do the records aim at a load balancer the render
 /// has dropped, and `gen plan` says at each what Flux creates or deletes.
-#[test]
-fn moving_from_ingress_to_gateway_keeps_every_record_on_a_live_alb() {
+fn move_between(from: Side, to: Side) {
     let moto = crate::deploy::Moto::start();
     let zone = moto.zone("example.org");
     let d = tempfile::tempdir().unwrap();
-    let spec = format!(
-        "version: 1\nname: shop\ndns: {{zone: example.org, zoneId: {zone}}}\ningress: {{controller: aws-lbc}}\nregions:\n  - {{name: eu-west-1, cluster: west}}\n  - {{name: us-east-1, cluster: east}}\napps:\n  - {{name: cart, host: cart.example.org, image: img, health: {{path: /carthealth}}}}\n"
-    );
-    std::fs::write(d.path().join("gen.yaml"), &spec).unwrap();
-    let west = FakeKube::start(answers(&[(INGRESS_PATH, ingress(OLD_W))]));
-    let east = FakeKube::start(answers(&[(INGRESS_PATH, ingress(OLD_E))]));
+    let spec = |api: &str| {
+        format!(
+            "version: 1\nname: shop\ndns: {{zone: example.org, zoneId: {zone}}}\ningress: {{controller: aws-lbc, api: {api}}}\nregions:\n  - {{name: eu-west-1, cluster: west}}\n  - {{name: us-east-1, cluster: east}}\napps:\n  - {{name: cart, host: cart.example.org, image: img, health: {{path: /carthealth}}}}\n"
+        )
+    };
+    std::fs::write(d.path().join("gen.yaml"), spec(from.api)).unwrap();
+    let west = FakeKube::start(Default::default());
+    let east = FakeKube::start(Default::default());
+    from.serve(&west, Some(OLD_W));
+    from.serve(&east, Some(OLD_E));
     let config = kubeconfig(d.path(), &west.url, &east.url);
     let plan = |d: &Path| stdout(&run_gen(d, &["plan", "--base", "HEAD~1"]));
 
-    // 0. Today: an Ingress, discovered and deployed.
-    assert!(discover(d.path(), &config).status.success());
+    // 0. Today: the old API's object, discovered and deployed.
+    let o = discover(d.path(), &config);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(run_gen(d.path(), &["render"]).status.success());
-    assert_eq!(west_served(d.path()), (OLD_W.to_string(), true));
+    assert_eq!(west_served(d.path(), from, to), (OLD_W.to_string(), true));
     let o = moto.run(d.path(), &["deploy", "--yes"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 
-    // 1. The switch: the Gateway is added beside the Ingress, which stays,
-    // and the records stay on the Ingress's ALB.
-    std::fs::write(
-        d.path().join("gen.yaml"),
-        spec.replace(
-            "{controller: aws-lbc}",
-            "{controller: aws-lbc, api: gateway}",
-        ),
-    )
-    .unwrap();
+    // 1. The switch: the new object is added beside the old, which stays,
+    // and the records stay on the old ALB.
+    std::fs::write(d.path().join("gen.yaml"), spec(to.api)).unwrap();
     let o = run_gen(d.path(), &["render"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(west_served(d.path()), (OLD_W.to_string(), true));
-    assert!(d.path().join("deploy/west/ingress/gateway.yaml").exists());
+    assert_eq!(west_served(d.path(), from, to), (OLD_W.to_string(), true));
+    assert!(d.path().join("deploy/west/ingress").join(to.file).exists());
     let k = read(d.path(), "deploy/west/ingress/kustomization.yaml");
     assert!(
         k.contains("\"ingress.yaml\"") && k.contains("\"gateway.yaml\""),
         "{k}"
     );
     let p = plan(d.path());
+    let lb = if to.api == "gateway" {
+        "shop-gw"
+    } else {
+        "shop"
+    };
     assert!(
-        p.contains("ALB shop in eu-west-1: Flux creates its Gateway and with it a new load balancer shop-gw, with a new DNS name, beside the Ingress's"),
+        p.contains(&format!("ALB shop in eu-west-1: Flux creates its {} and with it a new load balancer {lb}, with a new DNS name, beside the {}'s", to.title, from.title)),
         "{p}"
     );
     assert!(p.contains("no change in DNS behaviour"), "{p}");
@@ -136,62 +183,104 @@ fn moving_from_ingress_to_gateway_keeps_every_record_on_a_live_alb() {
     // 2. Flux applied it; the controller is still making the ALB in west,
     // and east has not applied it yet. Nothing is recorded.
     let lock_before = read(d.path(), "gen.lock");
-    west.routes
-        .lock()
-        .unwrap()
-        .insert(GATEWAY_PATH.into(), gateway(None));
+    to.serve(&west, None);
     let o = discover(d.path(), &config);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let pending = if to.api == "gateway" {
+        "eu-west-1 (west), ALB shop: pending: Gateway shop/shop is not Programmed: Unknown Pending: Waiting for load balancer to be active"
+    } else {
+        "eu-west-1 (west), ALB shop: pending: Ingress shop/shop has no address yet"
+    };
+    assert!(stderr(&o).contains(pending), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("eu-west-1 (west), ALB shop: pending: Gateway shop/shop is not Programmed: Unknown Pending: Waiting for load balancer to be active"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(
-        stderr(&o).contains("us-east-1 (east), ALB shop: missing: there is no Gateway shop/shop"),
+        stderr(&o).contains(&format!(
+            "us-east-1 (east), ALB shop: missing: there is no {} shop/shop",
+            to.title
+        )),
         "{}",
         stderr(&o)
     );
     assert_eq!(
         read(d.path(), "gen.lock"),
         lock_before,
-        "a pending Gateway changes nothing"
+        "a pending ALB changes nothing"
     );
 
-    // 3. Both Programmed: the lock records the Gateways' names and the
-    // Ingresses' they leave; the records move, the Ingress still stays.
-    west.routes
-        .lock()
-        .unwrap()
-        .insert(GATEWAY_PATH.into(), gateway(Some(NEW_W)));
-    east.routes
-        .lock()
-        .unwrap()
-        .insert(GATEWAY_PATH.into(), gateway(Some(NEW_E)));
+    // 3. Both ready (a Gateway with every route Accepted and resolved).
+    // `gen status` shows the move's next step; the lock records the new
+    // names and the old ones they leave; the records move, the old object
+    // stays.
+    to.serve(&west, Some(NEW_W));
+    to.serve(&east, Some(NEW_E));
+    if to.api == "gateway" {
+        // A route whose backend is not found keeps the old ALB recorded.
+        west.routes
+            .lock()
+            .unwrap()
+            .insert(format!("{ROUTES}/shop-health"), http_route(false));
+        let o = discover(d.path(), &config);
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+        assert!(
+            stderr(&o).contains("eu-west-1 (west), ALB shop: pending: Gateway shop/shop is Programmed, but HTTPRoute shop/shop-health: Accepted True, ResolvedRefs False (BackendNotFound: service cart not found)"),
+            "{}",
+            stderr(&o)
+        );
+        // East's Gateway is ready and recorded; west's stays on the Ingress's.
+        let lock = read(d.path(), "gen.lock");
+        assert!(
+            lock.contains(OLD_W) && !lock.contains(NEW_W) && lock.contains(NEW_E),
+            "{lock}"
+        );
+        to.serve(&west, Some(NEW_W));
+    }
+    let o = status(d.path(), &config, &["--no-aws"]);
+    assert!(
+        stdout(&o).contains(&format!(
+            "shop  eu-west-1  {:<7}  moving: the records' {} ALB matches; the new one: ready at {NEW_W}",
+            to.title, from.title
+        )),
+        "{}",
+        stdout(&o)
+    );
     let o = discover(d.path(), &config);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let lock = read(d.path(), "gen.lock");
     assert!(
-        lock.contains("api: gateway") && lock.contains("previous:") && lock.contains(OLD_W),
+        lock.contains("previous:") && lock.contains(OLD_W) && lock.contains(NEW_W),
         "{lock}"
     );
     assert!(run_gen(d.path(), &["render"]).status.success());
-    assert_eq!(west_served(d.path()), (NEW_W.to_string(), true));
-    assert!(d.path().join("deploy/west/ingress/ingress.yaml").exists());
+    assert_eq!(west_served(d.path(), from, to), (NEW_W.to_string(), true));
+    assert!(
+        d.path()
+            .join("deploy/west/ingress")
+            .join(from.file)
+            .exists()
+    );
     let p = plan(d.path());
     assert!(
         p.contains(&format!("cart in eu-west-1: ALB: {OLD_W} -> {NEW_W}")),
         "{p}"
     );
 
-    // 4. The deploy moves the records and checks; then the old name is
-    // forgotten, and the next render prunes the Ingress.
+    // 4. A dry run, or a deploy of some stacks only, forgets nothing.
+    for args in [
+        &["deploy", "--dry-run"][..],
+        &["deploy", "--yes", "--stack", "shop-dns-cart"],
+    ] {
+        let o = moto.run(d.path(), args);
+        assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
+        assert!(read(d.path(), "gen.lock").contains("previous:"), "{args:?}");
+    }
+    // The full deploy moves the records and checks; once the checks report
+    // healthy since then (moto reports every check healthy, now), the old
+    // name is forgotten, and the next render prunes the old object.
     let o = moto.run(d.path(), &["deploy", "--yes"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(
-        stdout(&o).contains(&format!("ALB shop in eu-west-1: no record or check aims at its Ingress load balancer {OLD_W} any more")),
+        stderr(&o).contains(&format!("ALB shop in eu-west-1: every check is healthy on its new load balancer, and no record or check aims at its {}'s ({OLD_W}) any more", from.title)),
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
     let lock = read(d.path(), "gen.lock");
     assert!(
@@ -200,19 +289,37 @@ fn moving_from_ingress_to_gateway_keeps_every_record_on_a_live_alb() {
     );
     let o = run_gen(d.path(), &["render"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(west_served(d.path()), (NEW_W.to_string(), true));
-    assert!(!d.path().join("deploy/west/ingress/ingress.yaml").exists());
+    assert_eq!(west_served(d.path(), from, to), (NEW_W.to_string(), true));
+    assert!(
+        !d.path()
+            .join("deploy/west/ingress")
+            .join(from.file)
+            .exists()
+    );
     let k = read(d.path(), "deploy/west/ingress/kustomization.yaml");
-    assert!(!k.contains("ingress.yaml"), "{k}");
+    assert!(!k.contains(from.file), "{k}");
     let p = plan(d.path());
     assert!(
-        p.contains("ALB shop in eu-west-1: its Ingress is pruned and its load balancer deleted"),
+        p.contains(&format!(
+            "ALB shop in eu-west-1: its {} is pruned and its load balancer deleted",
+            from.title
+        )),
         "{p}"
     );
     // Nothing is left to move: a second deploy changes nothing.
     let o = moto.run(d.path(), &["deploy", "--yes"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("nothing to deploy"), "{}", stdout(&o));
+}
+
+#[test]
+fn moving_from_ingress_to_gateway_keeps_every_record_on_a_live_alb() {
+    move_between(INGRESS, GATEWAY);
+}
+
+#[test]
+fn moving_from_gateway_back_to_ingress_keeps_every_record_on_a_live_alb() {
+    move_between(GATEWAY, INGRESS);
 }
 
 /// A spec that states each ALB's DNS name cannot be staged by gen: `gen
@@ -250,29 +357,21 @@ fn status_shows_the_gateway_and_each_routes_conditions() {
     std::fs::write(d.path().join("gen.yaml"), text).unwrap();
     assert!(run_gen(d.path(), &["render"]).status.success());
     let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    let route = |resolved: &str| {
-        json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "x", "namespace": "shop"},
-               "status": {"parents": [
-                   {"parentRef": {"name": "other"}, "controllerName": "example.com/other", "conditions": []},
-                   {"parentRef": {"name": "shop"}, "controllerName": "gateway.k8s.aws/alb", "conditions": [
-                       {"type": "Accepted", "status": "True", "reason": "Accepted", "message": ""},
-                       {"type": "ResolvedRefs", "status": resolved, "reason": if resolved == "True" { "ResolvedRefs" } else { "BackendNotFound" }, "message": if resolved == "True" { "" } else { "service cart not found" }}]}]}})
-    };
-    let kube = |alb: &str, resolved: &str| {
+    let kube = |alb: &str, resolved: bool| {
         let mut routes = cluster(&head, "unused", 2);
         routes.insert(GATEWAY_PATH.into(), gateway(Some(alb)));
         routes.insert(
             "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/cart".into(),
-            route(resolved),
+            http_route(resolved),
         );
         routes.insert(
             "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/shop-health".into(),
-            route("True"),
+            http_route(true),
         );
         routes
     };
-    let west = FakeKube::start(kube(WEST_ALB, "True"));
-    let east = FakeKube::start(kube(EAST_ALB, "True"));
+    let west = FakeKube::start(kube(WEST_ALB, true));
+    let east = FakeKube::start(kube(EAST_ALB, true));
     let config = kubeconfig(d.path(), &west.url, &east.url);
     let o = status(d.path(), &config, &["--no-aws"]);
     let out = stdout(&o);
@@ -288,7 +387,7 @@ fn status_shows_the_gateway_and_each_routes_conditions() {
     );
 
     // East's route lost its backend: the route and its app are not ok.
-    *east.routes.lock().unwrap() = kube(EAST_ALB, "False");
+    *east.routes.lock().unwrap() = kube(EAST_ALB, false);
     let o = status(d.path(), &config, &["--no-aws", "--output", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();

@@ -209,6 +209,13 @@ impl AlbIngress {
     }
 }
 
+/// An HTTPRoute path match's type (Gateway API v1 `PathMatchType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PathMatch {
+    PathPrefix,
+    Exact,
+}
+
 /// An Ingress path's match, as Kubernetes spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum PathType {
@@ -275,6 +282,8 @@ pub struct Route {
     pub host: String,
     pub path: String,
     pub path_type: PathType,
+    /// The same match as an HTTPRoute spells it.
+    pub path_match: PathMatch,
     pub service: String,
     pub port: u16,
 }
@@ -810,6 +819,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
                     host: String::new(),
                     path: a.health.path.clone(),
                     path_type: PathType::Exact,
+                    path_match: PathMatch::Exact,
                     service: a.name.clone(),
                     port: a.port,
                 })
@@ -840,6 +850,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
                         host: a.host.clone(),
                         path: "/".into(),
                         path_type: PathType::Prefix,
+                        path_match: PathMatch::PathPrefix,
                         service: a.name.clone(),
                         port: a.port,
                     })

@@ -1,7 +1,9 @@
 //! `gen.lock`: what `gen discover` found in the clusters, committed next to
 //! the spec so that `gen render` needs no further input: each shared ALB's
-//! DNS name in each Region, read from its Ingress's status, and the hosted
-//! zone's ID. Version 1 (one ALB per Region, unnamed) is still read.
+//! DNS name in each Region, read from its Ingress's (or Gateway's) status,
+//! which API that was, the name an ALB leaves while it moves between the
+//! two, and the hosted zone's ID. Version 1 (one ALB per Region, unnamed)
+//! is still read.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

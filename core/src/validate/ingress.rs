@@ -61,7 +61,10 @@ impl Validator {
                 } else {
                     "name"
                 };
-                let alb = alb_name.filter(|a| self.alb_name(path, a, false));
+                let alb = alb_name.filter(|a| {
+                    self.alb_name(path, a, false)
+                        && (api != Some(Api::Gateway) || self.gateway_lb_name(path, a))
+                });
                 let certs: Vec<(String, Vec<String>)> = regions
                     .iter()
                     .enumerate()
@@ -194,6 +197,24 @@ impl Validator {
         ok
     }
 
+    /// A Gateway's ALB is named `<alb>-gw`, which must fit AWS's 32
+    /// characters too.
+    fn gateway_lb_name(&mut self, path: &str, name: &str) -> bool {
+        let lb = layout::gateway_lb_name(name);
+        if lb.len() <= 32 {
+            return true;
+        }
+        self.err(
+            path,
+            format!(
+                "`{name}` is too long for a Gateway's ALB: its load balancer is named `{lb}` ({} characters)",
+                lb.len()
+            ),
+            "allowed: at most 29 characters under api: gateway (gen adds `-gw`, so the Gateway's ALB never takes the name of the Ingress's it replaces)",
+        );
+        false
+    }
+
     /// An ALB's name: AWS's rule for load balancer names; in `ingress.albs`
     /// also a DNS label, since it names a directory and a Flux Kustomization.
     fn alb_name(&mut self, path: &str, a: &str, label: bool) -> bool {
@@ -254,19 +275,8 @@ impl Validator {
         let inbound_cidrs = a.inbound_cidrs.clone().unwrap_or_else(|| cidrs.to_vec());
         let cidrs_ok = self.cidrs(&format!("{p}.inboundCidrs"), &inbound_cidrs);
         let name = name?;
-        if api == Some(Api::Gateway) {
-            let lb = layout::gateway_lb_name(&name);
-            if lb.len() > 32 {
-                self.err(
-                    &format!("{p}.name"),
-                    format!(
-                        "`{name}` is too long for a Gateway's ALB: its load balancer is named `{lb}` ({} characters)",
-                        lb.len()
-                    ),
-                    "allowed: at most 29 characters under api: gateway (gen adds `-gw`, so the Gateway's ALB never takes the name of the Ingress's it replaces)",
-                );
-                return None;
-            }
+        if api == Some(Api::Gateway) && !self.gateway_lb_name(&format!("{p}.name"), &name) {
+            return None;
         }
         let certs: Vec<(String, Vec<String>)> = regions
             .iter()
@@ -595,19 +605,28 @@ impl Validator {
         }
         // Each app's HTTPRoute is named after it, beside the ALB's health
         // routes: an app may not take one of their names.
+        // All of them share the namespace, whichever Gateway they attach to.
+        let health_routes: Vec<(String, &str)> = ingress
+            .albs
+            .iter()
+            .enumerate()
+            .filter(|(_, alb)| alb.api == Api::Gateway)
+            .flat_map(|(k, alb)| {
+                let on_alb = apps.iter().filter(|o| o.alb == k).count();
+                (0..on_alb.div_ceil(layout::HTTPROUTE_RULES))
+                    .map(move |n| (layout::health_route_name(&alb.name, n), alb.name.as_str()))
+            })
+            .collect();
         for (i, a) in apps.iter().enumerate() {
-            let alb = &ingress.albs[a.alb];
-            if alb.api != Api::Gateway {
+            if ingress.albs[a.alb].api != Api::Gateway {
                 continue;
             }
-            let on_alb = apps.iter().filter(|o| o.alb == a.alb).count();
-            let chunks = on_alb.div_ceil(layout::HTTPROUTE_RULES);
-            if (0..chunks).any(|n| layout::health_route_name(&alb.name, n) == a.name) {
+            if let Some((_, alb)) = health_routes.iter().find(|(r, _)| *r == a.name) {
                 self.err(
                     &format!("apps[{i}].name"),
                     format!(
-                        "`{}` is the name of the host-less HTTPRoute of ALB `{}`, which holds its apps' health paths",
-                        a.name, alb.name
+                        "`{}` is the name of the host-less HTTPRoute of ALB `{alb}`, which holds its apps' health paths",
+                        a.name
                     ),
                     "rename the app: its own HTTPRoute is named after it",
                 );

@@ -24,6 +24,19 @@ impl CheckStatus {
     }
 }
 
+/// (success, checked at) reports, counted from `since` on.
+fn tally(reports: &[(bool, i64)], since: i64) -> CheckStatus {
+    let fresh: Vec<bool> = reports
+        .iter()
+        .filter(|(_, at)| *at >= since)
+        .map(|(ok, _)| *ok)
+        .collect();
+    CheckStatus {
+        healthy: fresh.iter().filter(|ok| **ok).count(),
+        reporting: fresh.len(),
+    }
+}
+
 impl Route53 {
     pub(crate) async fn new() -> Route53 {
         // Route 53 is global; its API is signed for us-east-1.
@@ -72,6 +85,16 @@ impl Route53 {
     }
 
     pub(crate) async fn status(&self, id: &str) -> Result<CheckStatus> {
+        self.status_since(id, 0).await
+    }
+
+    /// A check's status from the checkers' reports made at or after
+    /// `since` (Unix seconds): each `HealthCheckObservation`'s
+    /// `StatusReport` carries "CheckedTime: The date and time that the
+    /// health checker performed the health check" (Route 53 API reference,
+    /// StatusReport), so reports from before a change of the check's
+    /// endpoint can be told apart.
+    pub(crate) async fn status_since(&self, id: &str, since: i64) -> Result<CheckStatus> {
         let out = self
             .client
             .get_health_check_status()
@@ -79,18 +102,48 @@ impl Route53 {
             .send()
             .await
             .map_err(|e| anyhow!("GetHealthCheckStatus {id}: {}", describe_error(&e)))?;
-        let obs = out.health_check_observations();
-        let healthy = obs
+        let reports: Vec<(bool, i64)> = out
+            .health_check_observations()
             .iter()
-            .filter(|o| {
-                o.status_report()
-                    .and_then(|r| r.status())
-                    .is_some_and(|s| s.starts_with("Success"))
+            .filter_map(|o| o.status_report())
+            .map(|r| {
+                (
+                    r.status().is_some_and(|s| s.starts_with("Success")),
+                    r.checked_time().map_or(0, |t| t.secs()),
+                )
             })
-            .count();
-        Ok(CheckStatus {
-            healthy,
-            reporting: obs.len(),
-        })
+            .collect();
+        Ok(tally(&reports, since))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_reports_made_since_count() {
+        let reports = [(false, 100), (true, 205), (true, 210), (false, 199)];
+        assert_eq!(
+            tally(&reports, 0),
+            CheckStatus {
+                healthy: 2,
+                reporting: 4
+            }
+        );
+        let fresh = tally(&reports, 200);
+        assert_eq!(
+            fresh,
+            CheckStatus {
+                healthy: 2,
+                reporting: 2
+            }
+        );
+        assert!(fresh.is_healthy());
+        assert_eq!(tally(&reports, 300).reporting, 0);
+        assert!(
+            !tally(&reports, 300).is_healthy(),
+            "no report is no verdict"
+        );
     }
 }

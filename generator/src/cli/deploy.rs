@@ -172,46 +172,150 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
         pr, targets, &spec.name, orphans_of, &producers, &left_out, args,
     ))?;
     if full && code == ExitCode::SUCCESS {
-        retire_left_albs(s)?;
+        runtime.block_on(retire_left_albs(s))?;
     }
     Ok(code)
 }
 
-/// After a full deploy no record or check aims at a load balancer an ALB
-/// has left for its other API (`gen.lock`'s `previous`): forget it, so the
-/// next render drops the object that made it and Flux prunes it. Only where
-/// the deployed records used the lock's name for the ALB.
-fn retire_left_albs(s: &Session) -> Result<()> {
+/// An ALB and Region whose records and checks have moved off the load
+/// balancer of its other API (gen.lock's `previous`).
+struct Left {
+    region: String,
+    alb: String,
+    previous: lock::Previous,
+    /// (stack, logical ID, interval) of each of its apps' checks there.
+    checks: Vec<(String, String, u32)>,
+}
+
+/// After a full deploy, the records and checks aim at the load balancer
+/// gen.lock names for each ALB. Where an ALB has left another (`previous`),
+/// forget that one once every moved check reports healthy from reports made
+/// since the deploy, so the next render drops the old object and Flux
+/// prunes it. Until then, or if they never do within two intervals, the old
+/// object stays: a broken new ALB keeps its fallback.
+async fn retire_left_albs(s: &Session) -> Result<()> {
+    let pr = s.settings.printer;
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
     let mut l = lock::read(&s.settings.spec)?;
-    let mut retired = Vec::new();
-    for (region, r) in l.regions.iter_mut() {
-        for (alb, e) in r.albs.iter_mut() {
-            let used = s
+    let mut left = Vec::new();
+    for (region, r) in &l.regions {
+        for (alb, e) in &r.albs {
+            let Some(previous) = &e.previous else {
+                continue;
+            };
+            // Only where the deployed records used the lock's name.
+            let Some((x, k)) = s
                 .spec
                 .regions
                 .iter()
                 .find(|x| x.name == *region)
                 .zip(s.spec.ingress.alb_index(alb))
-                .is_some_and(|(x, k)| x.albs[k].dns_name.as_deref() == Some(&e.alb_dns_name));
-            if used && let Some(p) = e.previous.take() {
-                retired.push((region.clone(), alb.clone(), p));
+            else {
+                continue;
+            };
+            if x.albs[k].dns_name.as_deref() != Some(&e.alb_dns_name) {
+                continue;
             }
+            let checks = s.plan.ingress.albs[k]
+                .apps
+                .iter()
+                .filter_map(|app| s.plan.entry(app, region))
+                .map(|(st, en)| {
+                    (
+                        st.name.clone(),
+                        en.health_check.logical_id.clone(),
+                        en.health_check.interval,
+                    )
+                })
+                .collect();
+            left.push(Left {
+                region: region.clone(),
+                alb: alb.clone(),
+                previous: previous.clone(),
+                checks,
+            });
         }
     }
-    if retired.is_empty() {
+    if left.is_empty() {
         return Ok(());
     }
-    output::write_atomic(
-        &lock::path_for(&s.settings.spec),
-        lock::to_text(&l)?.as_bytes(),
-    )?;
-    for (region, alb, p) in &retired {
-        s.settings.printer.data(format_args!(
-            "ALB {alb} in {region}: no record or check aims at its {} load balancer {} any more: run `gen render` to remove that {}, and Flux deletes its load balancer",
-            p.api.title(),
-            p.alb_dns_name,
-            p.api.title()
+    let cfn = Cfn::new(&s.spec.stack_region).await;
+    let r53 = crate::aws::route53::Route53::new().await;
+    let mut ids: Vec<Vec<String>> = Vec::new();
+    for one in &left {
+        let mut v = Vec::new();
+        for (stack, logical, _) in &one.checks {
+            if let Some(id) = cfn.physical_id(stack, logical).await? {
+                v.push(id);
+            }
+        }
+        ids.push(v);
+    }
+    let longest = left
+        .iter()
+        .flat_map(|x| x.checks.iter().map(|c| c.2))
+        .max()
+        .unwrap_or(30);
+    let deadline =
+        std::time::Instant::now() + std::time::Duration::from_secs(2 * u64::from(longest) + 10);
+    let mut healthy = vec![false; left.len()];
+    loop {
+        for (i, v) in ids.iter().enumerate() {
+            if healthy[i] || v.len() < left[i].checks.len() {
+                continue;
+            }
+            let mut all = true;
+            for id in v {
+                all &= r53.status_since(id, since).await?.is_healthy();
+            }
+            healthy[i] = all;
+        }
+        if healthy.iter().all(|h| *h) || std::time::Instant::now() >= deadline {
+            break;
+        }
+        pr.progress(format_args!(
+            "waiting for the checks on the new ALBs to report healthy ({} of {})",
+            healthy.iter().filter(|h| **h).count(),
+            healthy.len()
         ));
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+    for (one, ok) in left.iter().zip(&healthy) {
+        let what = one.previous.api.title();
+        if *ok {
+            if let Some(e) = l
+                .regions
+                .get_mut(&one.region)
+                .and_then(|r| r.albs.get_mut(&one.alb))
+            {
+                e.previous = None;
+            }
+            pr.note_hint(
+                format_args!(
+                    "ALB {} in {}: every check is healthy on its new load balancer, and no record or check aims at its {what}'s ({}) any more",
+                    one.alb, one.region, one.previous.alb_dns_name
+                ),
+                format_args!(
+                    "run `gen render` and push: the {what} leaves the repository and Flux deletes its load balancer"
+                ),
+            );
+        } else {
+            pr.warn_hint(
+                format_args!(
+                    "ALB {} in {}: the checks on its new load balancer have not all reported healthy since this deploy, so its {what} ({}) stays",
+                    one.alb, one.region, one.previous.alb_dns_name
+                ),
+                "see `gen status`; once they are healthy, `gen deploy` again forgets the old one",
+            );
+        }
+    }
+    if healthy.iter().any(|h| *h) {
+        output::write_atomic(
+            &lock::path_for(&s.settings.spec),
+            lock::to_text(&l)?.as_bytes(),
+        )?;
     }
     Ok(())
 }

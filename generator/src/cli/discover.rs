@@ -63,6 +63,8 @@ struct RegionReport<'a> {
     region: &'a str,
     cluster: &'a str,
     alb: &'a str,
+    /// What makes the ALB, and so what was read: an Ingress or a Gateway.
+    api: Api,
     context: &'a str,
     state: State,
     alb_dns_name: Option<&'a str>,
@@ -117,19 +119,31 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         for &k in &albs {
             let alb = &s.plan.ingress.albs[k];
             let name = alb.name.clone();
+            // The address, and what keeps a Gateway's from being trusted yet.
             let result = match (&client, alb.api) {
-                (Ok(client), Api::Ingress) => {
-                    runtime.block_on(within(k8s::ingress_address(client.clone(), &ns, &name)))
-                }
-                (Ok(client), Api::Gateway) => {
-                    runtime.block_on(within(gateway_address(client.clone(), &ns, &name)))
-                }
+                (Ok(client), Api::Ingress) => runtime
+                    .block_on(within(k8s::ingress_address(client.clone(), &ns, &name)))
+                    .map(|a| (a, None)),
+                (Ok(client), Api::Gateway) => runtime.block_on(within(routed_gateway(
+                    client.clone(),
+                    &ns,
+                    &name,
+                    &s.plan.clusters[i],
+                    k,
+                ))),
                 (Err(e), _) => Err(anyhow::anyhow!("{e:#}")),
             };
             let flux_name = &alb.kustomization;
             let kind = alb.api.title();
             let f = match result {
-                Ok(IngressAddress::Ready(h))
+                Ok((_, Some(why))) => Found::Problem {
+                    state: State::Pending,
+                    detail: format!("Gateway {ns}/{name} is Programmed, but {why}"),
+                    hint: Some(format!(
+                        "records keep aiming at what gen.lock holds until every route of the ALB is Accepted with its references resolved; `kubectl --context {context} -n {ns} describe httproute` says why"
+                    )),
+                },
+                Ok((IngressAddress::Ready(h), None))
                     if !h.ends_with(&format!(".{}.elb.amazonaws.com", r.name)) =>
                 {
                     Found::Problem {
@@ -144,8 +158,8 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                         ),
                     }
                 }
-                Ok(IngressAddress::Ready(h)) => Found::Ready(h),
-                Ok(IngressAddress::Pending) if alb.api == Api::Ingress => Found::Problem {
+                Ok((IngressAddress::Ready(h), None)) => Found::Ready(h),
+                Ok((IngressAddress::Pending, None)) if alb.api == Api::Ingress => Found::Problem {
                     state: State::Pending,
                     detail: format!("Ingress {ns}/{name} has no address yet"),
                     hint: Some(format!(
@@ -153,7 +167,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                         alb.class_name
                     )),
                 },
-                Ok(IngressAddress::Pending) => Found::Problem {
+                Ok((IngressAddress::Pending, None)) => Found::Problem {
                     state: State::Pending,
                     detail: format!("Gateway {ns}/{name} is not Programmed yet"),
                     hint: Some(format!(
@@ -166,14 +180,14 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                             .unwrap_or_default()
                     )),
                 },
-                Ok(IngressAddress::NotProgrammed(why)) => Found::Problem {
+                Ok((IngressAddress::NotProgrammed(why), None)) => Found::Problem {
                     state: State::Pending,
                     detail: format!("Gateway {ns}/{name} is not Programmed: {why}"),
                     hint: Some(format!(
                         "records keep aiming at what gen.lock holds; run gen discover again once `kubectl --context {context} -n {ns} get gateway {name}` shows PROGRAMMED True"
                     )),
                 },
-                Ok(IngressAddress::Missing) => Found::Problem {
+                Ok((IngressAddress::Missing, None)) => Found::Problem {
                     state: State::Missing,
                     detail: format!("there is no {kind} {ns}/{name}"),
                     hint: Some(format!(
@@ -205,6 +219,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                 region: &r.name,
                 cluster: &r.cluster,
                 alb: &s.plan.ingress.albs[*k].name,
+                api: s.plan.ingress.albs[*k].api,
                 context,
                 state,
                 alb_dns_name: alb,
@@ -333,18 +348,19 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                 let keep = was.as_ref().is_some_and(|l| {
                     l.alb_dns_name == *h && l.alb_zone_id == r.alb_zone_id && l.api == api
                 });
-                if !keep {
-                    region.albs.insert(
-                        alb.clone(),
-                        Locked {
-                            alb_dns_name: h.clone(),
-                            alb_zone_id: r.alb_zone_id.clone(),
-                            resolved_at: now_rfc3339(),
-                            api,
-                            previous: moved_from(was.as_ref(), api),
-                        },
-                    );
-                }
+                // Unchanged, it stays as it was, under the ALB's name (a
+                // version-1 lock's unnamed entry moves there).
+                let entry = match was {
+                    Some(was) if keep => was,
+                    _ => Locked {
+                        alb_dns_name: h.clone(),
+                        alb_zone_id: r.alb_zone_id.clone(),
+                        resolved_at: now_rfc3339(),
+                        api,
+                        previous: moved_from(was.as_ref(), api),
+                    },
+                };
+                region.albs.insert(alb.clone(), entry);
             }
             Found::Problem {
                 state,
@@ -427,26 +443,42 @@ async fn within<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T>
         .map_err(|_| anyhow::anyhow!("no answer within 30 s"))?
 }
 
-/// A Gateway's address once it is Programmed, in the terms of an Ingress's.
-async fn gateway_address(client: kube::Client, ns: &str, name: &str) -> Result<IngressAddress> {
-    let Some(g) = k8s::gateway(client, ns, name).await? else {
-        return Ok(IngressAddress::Missing);
+/// A Gateway's address, trusted only once it is Programmed and every
+/// HTTPRoute of the ALB in this cluster (each app's, and the host-less
+/// health routes Route 53's checks reach) is Accepted with its references
+/// resolved: recorded sooner, the records and checks could move to an ALB
+/// that does not route to the apps.
+async fn routed_gateway(
+    client: kube::Client,
+    ns: &str,
+    name: &str,
+    cluster: &crate::model::ClusterPlan,
+    alb: usize,
+) -> Result<(IngressAddress, Option<String>)> {
+    let (address, _) = k8s::gateway_address(client.clone(), ns, name).await?;
+    if !matches!(address, IngressAddress::Ready(_)) {
+        return Ok((address, None));
+    }
+    let Some(i) = cluster.ingresses.iter().find(|i| i.alb == alb) else {
+        return Ok((address, None));
     };
-    let programmed = g.condition("Programmed");
-    Ok(match (programmed, &g.address) {
-        (Some(c), Some(a)) if c.status == "True" => IngressAddress::Ready(a.clone()),
-        (Some(c), _) if c.status != "True" => IngressAddress::NotProgrammed(format!(
-            "{} {}{}",
-            c.status,
-            c.reason,
-            if c.message.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", c.message)
-            }
-        )),
-        _ => IngressAddress::Pending,
-    })
+    let routes = i
+        .host_rules
+        .iter()
+        .map(|r| r.service.as_str())
+        .chain(i.health_route_groups.iter().map(|g| g.name.as_str()));
+    for route in routes {
+        let why = match k8s::http_route(client.clone(), ns, route, name).await? {
+            None => format!("HTTPRoute {ns}/{route} is missing"),
+            Some(cs) if !k8s::all_true(&cs, k8s::ROUTE_READY) => format!(
+                "HTTPRoute {ns}/{route}: {}",
+                k8s::conditions_label(&cs, k8s::ROUTE_READY)
+            ),
+            Some(_) => continue,
+        };
+        return Ok((address, Some(why)));
+    }
+    Ok((address, None))
 }
 
 /// The current time as RFC 3339 UTC, to the second.

@@ -89,10 +89,12 @@ enum IngressState {
     Drift {
         now: String,
     },
-    /// The ALB moves to another API: its new object's load balancer is
-    /// ready, and the records still aim at the old one's.
+    /// The ALB moves to another API and the records still aim at the old
+    /// object's load balancer (`serving`), which answers there; `new`: the
+    /// new object's state.
     Moving {
-        now: String,
+        serving: Api,
+        new: String,
     },
     NotInLock,
     NoAddress,
@@ -144,15 +146,16 @@ impl Pods {
 
 impl IngressState {
     fn ok(&self) -> bool {
-        matches!(self, IngressState::Matches)
+        matches!(self, IngressState::Matches | IngressState::Moving { .. })
     }
     fn label(&self) -> String {
         match self {
             IngressState::Matches => "matches".into(),
             IngressState::Drift { now } => format!("DRIFT: now {now}"),
-            IngressState::Moving { now } => {
-                format!("moving: the new ALB {now} is ready; `gen discover` records it")
-            }
+            IngressState::Moving { serving, new } => format!(
+                "moving: the records' {} ALB matches; the new one: {new}",
+                serving.title()
+            ),
             IngressState::NotInLock => "not in gen.lock".into(),
             IngressState::NoAddress => "no address yet".into(),
             IngressState::NotProgrammed { why } => format!("not Programmed: {why}"),
@@ -244,8 +247,7 @@ enum RouteState {
 
 impl RouteState {
     fn of(conditions: Vec<k8s::Condition>) -> RouteState {
-        let is_true = |k: &str| conditions.iter().any(|c| c.kind == k && c.status == "True");
-        if is_true("Accepted") && is_true("ResolvedRefs") {
+        if k8s::all_true(&conditions, k8s::ROUTE_READY) {
             RouteState::Ready { conditions }
         } else {
             RouteState::NotReady { conditions }
@@ -257,35 +259,12 @@ impl RouteState {
     fn label(&self) -> String {
         match self {
             RouteState::Ready { conditions } | RouteState::NotReady { conditions } => {
-                conditions_label(conditions, &["Accepted", "ResolvedRefs"])
+                k8s::conditions_label(conditions, k8s::ROUTE_READY)
             }
             RouteState::Missing => "missing".into(),
             RouteState::Unknown => "unknown".into(),
         }
     }
-}
-
-/// `Accepted True, Programmed False (Pending: …)`: each condition asked
-/// for, as reported, with the reason and message of any that is not True.
-fn conditions_label(conditions: &[k8s::Condition], kinds: &[&str]) -> String {
-    kinds
-        .iter()
-        .map(|k| match conditions.iter().find(|c| c.kind == *k) {
-            Some(c) if c.status == "True" => format!("{k} True"),
-            Some(c) => format!(
-                "{k} {} ({}{})",
-                c.status,
-                c.reason,
-                if c.message.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", c.message)
-                }
-            ),
-            None => format!("{k} not reported"),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[derive(Debug, Serialize)]
@@ -411,7 +390,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                         a.api.title().to_string(),
                         a.ingress.label(),
                         if a.api == Api::Gateway {
-                            conditions_label(&a.conditions, &["Accepted", "Programmed"])
+                            k8s::conditions_label(&a.conditions, &["Accepted", "Programmed"])
                         } else {
                             "-".into()
                         },
@@ -630,38 +609,31 @@ async fn apps(
         for i in &c.ingresses {
             let (alb, name) = (i.alb, &plan.ingress.albs[i.alb].name);
             let api = plan.ingress.albs[alb].api;
-            let mut conditions = Vec::new();
-            let address = match (&client, api) {
-                (Some(cl), Api::Ingress) => k8s::ingress_address(cl.clone(), &spec.namespace, name)
-                    .await
-                    .ok(),
-                (Some(cl), Api::Gateway) => {
-                    match k8s::gateway(cl.clone(), &spec.namespace, name).await {
-                        Ok(Some(g)) => {
-                            let programmed = g.condition("Programmed").cloned();
-                            conditions = g.conditions.clone();
-                            Some(match (programmed, g.address) {
-                                (Some(p), Some(a)) if p.status == "True" => {
-                                    k8s::IngressAddress::Ready(a)
-                                }
-                                (Some(p), _) => k8s::IngressAddress::NotProgrammed(format!(
-                                    "{} {}{}",
-                                    p.status,
-                                    p.reason,
-                                    if p.message.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!(": {}", p.message)
-                                    }
-                                )),
-                                (None, _) => k8s::IngressAddress::Pending,
-                            })
-                        }
-                        Ok(None) => Some(k8s::IngressAddress::Missing),
-                        Err(_) => None,
+            let read = |api: Api| {
+                let cl = client.clone();
+                let ns = spec.namespace.clone();
+                let name = name.clone();
+                async move {
+                    let cl = cl?;
+                    match api {
+                        Api::Ingress => k8s::ingress_address(cl, &ns, &name)
+                            .await
+                            .ok()
+                            .map(|a| (a, Vec::new())),
+                        Api::Gateway => k8s::gateway_address(cl, &ns, &name).await.ok(),
                     }
                 }
-                (None, _) => None,
+            };
+            let (address, conditions) = match read(api).await {
+                Some((a, cs)) => (Some(a), cs),
+                None => (None, Vec::new()),
+            };
+            // While the ALB moves to `api`, the records may still aim at the
+            // old object's load balancer, which must then be the one serving.
+            let kept = r.albs[alb].kept.filter(|k| *k != api);
+            let old = match kept {
+                Some(k) => read(k).await.map(|(a, _)| a),
+                None => None,
             };
             if api == Api::Gateway {
                 let app_routes = i.host_rules.iter().map(|h| (h.service.clone(), true));
@@ -696,12 +668,25 @@ async fn apps(
             });
             let state = match (&address, &expected) {
                 (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
-                // The ALB moves to this API and the records still aim at
-                // the old object's: not drift, the next step of the move.
-                (Some(k8s::IngressAddress::Ready(h)), Some(_))
-                    if r.albs[alb].kept.is_some_and(|k| k != api) =>
+                // The ALB moves to this API and the records still aim at the
+                // old object's load balancer, which serves: the move's next
+                // step, not drift.
+                (now, Some(e))
+                    if kept.is_some()
+                        && matches!(&old, Some(k8s::IngressAddress::Ready(o)) if o == e) =>
                 {
-                    IngressState::Moving { now: h.clone() }
+                    IngressState::Moving {
+                        serving: kept.unwrap_or_default(),
+                        new: match now {
+                            Some(k8s::IngressAddress::Ready(h)) => format!("ready at {h}"),
+                            Some(k8s::IngressAddress::NotProgrammed(why)) => {
+                                format!("not Programmed: {why}")
+                            }
+                            Some(k8s::IngressAddress::Pending) => "no address yet".into(),
+                            Some(k8s::IngressAddress::Missing) => "missing".into(),
+                            None => "unknown".into(),
+                        },
+                    }
                 }
                 (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
                     IngressState::Drift { now: h.clone() }

@@ -189,6 +189,45 @@ pub(crate) struct Condition {
     pub message: String,
 }
 
+impl Condition {
+    /// `Unknown Pending: Waiting for…`: its status, reason and message.
+    pub(crate) fn describe(&self) -> String {
+        if self.message.is_empty() {
+            format!("{} {}", self.status, self.reason)
+        } else {
+            format!("{} {}: {}", self.status, self.reason, self.message)
+        }
+    }
+}
+
+/// `Accepted True, ResolvedRefs False (BackendNotFound: …)`: each condition
+/// asked for as reported, with the reason and message of one not True.
+pub(crate) fn conditions_label(conditions: &[Condition], kinds: &[&str]) -> String {
+    kinds
+        .iter()
+        .map(|k| match conditions.iter().find(|c| c.kind == *k) {
+            Some(c) if c.status == "True" => format!("{k} True"),
+            Some(c) if c.message.is_empty() => format!("{k} {} ({})", c.status, c.reason),
+            Some(c) => format!("{k} {} ({}: {})", c.status, c.reason, c.message),
+            None => format!("{k} not reported"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What an HTTPRoute reports for its Gateway once the Gateway takes it
+/// and every backend it names exists (Gateway API v1 `RouteConditionType`).
+pub(crate) const ROUTE_READY: &[&str] = &["Accepted", "ResolvedRefs"];
+
+/// Whether every one of `kinds` is reported True.
+pub(crate) fn all_true(conditions: &[Condition], kinds: &[&str]) -> bool {
+    kinds.iter().all(|k| {
+        conditions
+            .iter()
+            .any(|c| c.kind == *k && c.status == "True")
+    })
+}
+
 fn conditions(v: &serde_json::Value) -> Vec<Condition> {
     let text = |c: &serde_json::Value, k: &str| c[k].as_str().unwrap_or_default().to_string();
     v.as_array()
@@ -253,6 +292,25 @@ pub(crate) async fn gateway(
             conditions: conditions(&status["conditions"]),
         }
     }))
+}
+
+/// What Gateway `name` says about its load balancer, in an Ingress's terms
+/// (Ready only once `Programmed` is True and an address is reported), and
+/// its conditions; Missing when there is no such Gateway.
+pub(crate) async fn gateway_address(
+    client: Client,
+    namespace: &str,
+    name: &str,
+) -> Result<(IngressAddress, Vec<Condition>)> {
+    let Some(g) = gateway(client, namespace, name).await? else {
+        return Ok((IngressAddress::Missing, Vec::new()));
+    };
+    let address = match (g.condition("Programmed"), &g.address) {
+        (Some(c), Some(a)) if c.status == "True" => IngressAddress::Ready(a.clone()),
+        (Some(c), _) if c.status != "True" => IngressAddress::NotProgrammed(c.describe()),
+        _ => IngressAddress::Pending,
+    };
+    Ok((address, g.conditions))
 }
 
 /// An HTTPRoute's conditions as its Gateway `parent` reports them
