@@ -272,6 +272,22 @@ fn move_between(from: Side, to: Side) {
         assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
         assert!(read(d.path(), "gen.lock").contains("previous:"), "{args:?}");
     }
+    // A full deploy whose moved checks have reported nothing since (a
+    // scripted Route 53 whose reports are all older) keeps the old object.
+    let stale = stale_route53();
+    let (mut cmd, _home) = moto.gen_cmd(d.path(), &["deploy", "--yes", "--check-wait", "0"]);
+    let o = cmd
+        .env("AWS_ENDPOINT_URL_ROUTE_53", &stale)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("ALB shop in eu-west-1: the checks on its new load balancer have not all reported healthy since this deploy, so its {} ({OLD_W}) stays", from.title)),
+        "{}",
+        stderr(&o)
+    );
+    assert!(read(d.path(), "gen.lock").contains("previous:"));
     // The full deploy moves the records and checks; once the checks report
     // healthy since then (moto reports every check healthy, now), the old
     // name is forgotten, and the next render prunes the old object.
@@ -310,6 +326,35 @@ fn move_between(from: Side, to: Side) {
     let o = moto.run(d.path(), &["deploy", "--yes"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("nothing to deploy"), "{}", stdout(&o));
+}
+
+/// A Route 53 endpoint whose every health-check report is healthy but
+/// older than any deploy (CheckedTime in 2026-01).
+fn stale_route53() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let Some(req) = read_request(&stream) else {
+                continue;
+            };
+            let obs: String = (0..3)
+                .map(|i| format!("<HealthCheckObservation><Region>us-east-1</Region><IPAddress>15.177.0.{i}</IPAddress><StatusReport><Status>Success: HTTP Status Code 200, OK</Status><CheckedTime>2026-01-01T00:00:00Z</CheckedTime></StatusReport></HealthCheckObservation>"))
+                .collect();
+            let (code, body) = if req.path.starts_with("/2013-04-01/healthcheck/") {
+                (
+                    "200 OK",
+                    format!(
+                        "<?xml version=\"1.0\"?><GetHealthCheckStatusResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><HealthCheckObservations>{obs}</HealthCheckObservations></GetHealthCheckStatusResponse>"
+                    ),
+                )
+            } else {
+                ("404 Not Found", String::new())
+            };
+            respond(stream, code, "text/xml", &body);
+        }
+    });
+    url
 }
 
 #[test]

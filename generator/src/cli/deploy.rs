@@ -33,6 +33,11 @@ pub struct DeployArgs {
     /// How a dry run shows its review: tables, or JSON (with --dry-run).
     #[arg(long, value_enum, default_value = "table")]
     output: super::Output,
+    /// While an ALB moves between Ingress and Gateway: how long a full
+    /// deploy waits for the moved checks to report healthy before it keeps
+    /// the old load balancer (default: two check intervals and 10 s).
+    #[arg(long, value_name = "SECONDS")]
+    check_wait: Option<u64>,
 }
 
 /// A stack to deploy: its name, Region and template.
@@ -172,7 +177,7 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
         pr, targets, &spec.name, orphans_of, &producers, &left_out, args,
     ))?;
     if full && code == ExitCode::SUCCESS {
-        runtime.block_on(retire_left_albs(s))?;
+        runtime.block_on(retire_left_albs(s, args.check_wait))?;
     }
     Ok(code)
 }
@@ -193,7 +198,7 @@ struct Left {
 /// since the deploy, so the next render drops the old object and Flux
 /// prunes it. Until then, or if they never do within two intervals, the old
 /// object stays: a broken new ALB keeps its fallback.
-async fn retire_left_albs(s: &Session) -> Result<()> {
+async fn retire_left_albs(s: &Session, wait: Option<u64>) -> Result<()> {
     let pr = s.settings.printer;
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -258,8 +263,8 @@ async fn retire_left_albs(s: &Session) -> Result<()> {
         .flat_map(|x| x.checks.iter().map(|c| c.2))
         .max()
         .unwrap_or(30);
-    let deadline =
-        std::time::Instant::now() + std::time::Duration::from_secs(2 * u64::from(longest) + 10);
+    let deadline = std::time::Instant::now()
+        + std::time::Duration::from_secs(wait.unwrap_or(2 * u64::from(longest) + 10));
     let mut healthy = vec![false; left.len()];
     loop {
         for (i, v) in ids.iter().enumerate() {
