@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::facts::route53::{ALIAS_TTL_S, CHECK_TIMEOUT_S, failover_seconds};
 use crate::facts::{pricing, quotas};
 use crate::model::Plan;
-use crate::spec::checked::Protocol;
+use crate::spec::checked::{Api, Protocol};
 
 #[derive(Debug, Serialize)]
 pub struct AppTiming {
@@ -37,6 +37,8 @@ pub struct AppTiming {
 pub struct AlbUse {
     pub alb: String,
     pub region: String,
+    /// What makes it there: `Ingress`, `Gateway`, or both while it moves.
+    pub made_by: Vec<Api>,
     pub apps: usize,
     pub rules: usize,
     pub rules_quota: usize,
@@ -174,6 +176,7 @@ pub fn explain(plan: &Plan) -> Explanation {
                 albs.push(AlbUse {
                     alb: alb.name.clone(),
                     region: c.region.clone(),
+                    made_by: i.objects.clone(),
                     apps: i.host_rules.len(),
                     rules: i.rules(alb),
                     rules_quota: q.rules_per_alb,
@@ -185,17 +188,19 @@ pub fn explain(plan: &Plan) -> Explanation {
             }
         }
     }
+    // While an ALB moves between APIs, each object has its own load balancer.
     let per_region = plan
         .clusters
         .iter()
-        .map(|c| c.ingresses.len())
+        .map(|c| c.ingresses.iter().map(|i| i.objects.len()).sum::<usize>())
         .max()
         .unwrap_or(0);
     quotas.push(("ALBs per Region".to_string(), per_region, q.albs_per_region));
+    let load_balancers: usize = albs.iter().map(|a| a.made_by.len()).sum();
     let alb_cost = AlbCost {
-        albs: albs.len(),
+        albs: load_balancers,
         usd_per_hour_each: pricing::ALB.usd_per_hour,
-        monthly_usd: pricing::ALB.per_month(albs.len()),
+        monthly_usd: pricing::ALB.per_month(load_balancers),
         source: pricing::ALB.source,
         as_of: pricing::ALB.as_of,
     };

@@ -82,17 +82,31 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
     }
     let c = &e.alb_cost;
     pr.data(format_args!(
-        "ALBs: {} (each shared ALB in each Region) at ${}/hour each, about ${:.0}/month before LCUs, which follow traffic ({}; {})",
-        c.albs, c.usd_per_hour_each, c.monthly_usd, c.source, c.as_of
+        "ALBs: {} (each shared ALB in each Region{}) at ${}/hour each, about ${:.0}/month before LCUs, which follow traffic ({}; {})",
+        c.albs,
+        if e.albs.iter().any(|a| a.made_by.len() > 1) {
+            "; two for one moving between Ingress and Gateway"
+        } else {
+            ""
+        },
+        c.usd_per_hour_each,
+        c.monthly_usd,
+        c.source,
+        c.as_of
     ));
     pr.data("");
-    let alb_rows: Vec<[String; 5]> = e
+    let alb_rows: Vec<[String; 6]> = e
         .albs
         .iter()
         .map(|a| {
             [
                 a.alb.clone(),
                 a.region.clone(),
+                a.made_by
+                    .iter()
+                    .map(|m| m.title())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
                 a.apps.to_string(),
                 format!("{} of {}", a.rules, a.rules_quota),
                 format!("{} of {}", a.target_groups, a.target_groups_quota),
@@ -101,7 +115,14 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
         .collect();
     print_table(
         pr,
-        ["ALB", "REGION", "APPS", "LISTENER RULES", "TARGET GROUPS"],
+        [
+            "ALB",
+            "REGION",
+            "MADE BY",
+            "APPS",
+            "LISTENER RULES",
+            "TARGET GROUPS",
+        ],
         &alb_rows,
     );
     if e.albs.iter().any(|a| a.certificates > 0) {
