@@ -101,7 +101,16 @@ fn kubeconfig(dir: &Path, west: &str, east: &str) -> std::path::PathBuf {
 
 const SPEC: &str = "version: 1\nname: shop\ndns: {zone: example.org, zoneId: Z0EXAMPLE}\nregions:\n  - {name: eu-west-1, cluster: west}\n  - {name: us-east-1, cluster: east}\napps:\n  - {name: cart, host: cart.example.org, image: img, health: {path: /carthealth}}\n";
 
-fn discover(dir: &Path, config: &Path) -> std::process::Output {
+/// A version-1 lock of the west ALB (`WEST`), from before ALBs had names.
+fn write_v1_lock(dir: &Path) {
+    std::fs::write(
+        dir.join("gen.lock"),
+        format!("version: 1\nregions:\n  eu-west-1:\n    albDnsName: {WEST}\n    albZoneId: Z32O12XQLNTSW2\n    resolvedAt: 2026-01-01T00:00:00Z\n"),
+    )
+    .unwrap();
+}
+
+pub(crate) fn discover(dir: &Path, config: &Path) -> std::process::Output {
     let (mut cmd, _home) = gen_command(dir);
     cmd.arg("discover")
         .env("KUBECONFIG", config)
@@ -127,11 +136,7 @@ fn discover_reads_each_alb_and_locks_it_per_region() {
         );
     std::fs::write(d.path().join("gen.yaml"), spec).unwrap();
     // A version-1 lock, from before ALBs had names.
-    std::fs::write(
-        d.path().join("gen.lock"),
-        format!("version: 1\nregions:\n  eu-west-1:\n    albDnsName: {WEST}\n    albZoneId: Z32O12XQLNTSW2\n    resolvedAt: 2026-01-01T00:00:00Z\n"),
-    )
-    .unwrap();
+    write_v1_lock(d.path());
     let config = kubeconfig(d.path(), &west.url, &east.url);
     let o = discover(d.path(), &config);
     // The scripted clusters know only the Ingress `shop`: `shop-b` is missing.
@@ -407,11 +412,7 @@ fn an_unchanged_version_one_entry_moves_under_the_albs_name() {
     let east = Cluster::start(Answer::Address(EAST));
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("gen.yaml"), SPEC).unwrap();
-    std::fs::write(
-        d.path().join("gen.lock"),
-        format!("version: 1\nregions:\n  eu-west-1:\n    albDnsName: {WEST}\n    albZoneId: Z32O12XQLNTSW2\n    resolvedAt: 2026-01-01T00:00:00Z\n"),
-    )
-    .unwrap();
+    write_v1_lock(d.path());
     let config = kubeconfig(d.path(), &west.url, &east.url);
     let o = discover(d.path(), &config);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));

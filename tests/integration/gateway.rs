@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::discover::discover;
 use crate::status::{FakeKube, WEST_ALB, cluster, kubeconfig, status};
 use crate::util::*;
 
@@ -94,14 +95,6 @@ impl Side {
             routes.insert(format!("{ROUTES}/shop-health"), http_route(true));
         }
     }
-}
-
-fn discover(dir: &Path, config: &Path) -> std::process::Output {
-    let (mut cmd, _home) = gen_command(dir);
-    cmd.arg("discover")
-        .env("KUBECONFIG", config)
-        .output()
-        .unwrap()
 }
 
 fn read(dir: &Path, f: &str) -> String {
