@@ -3,7 +3,10 @@
 //! "The readiness check feature in Amazon Application Recovery Controller
 //! (ARC) is no longer open to new customers" (ARC Developer Guide, "AWS
 //! Region availability for readiness check"): on an account that has never
-//! used it, the ARC stack fails to create.
+//! used it, the ARC stack fails to create. What AWS offers new customers
+//! instead is ARC Region switch, whose plans are checked for what a
+//! recovery needs "immediately after you create a plan or update it, and
+//! then every 30 minutes" (ARC Developer Guide, "Add execution blocks").
 
 use super::*;
 
@@ -21,7 +24,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
         Diagnostic::lint("arc.readiness.enabled",
             "ARC readiness checks are closed to new AWS customers",
         )
-        .hint("on an account that has never used them, the ARC stack fails to create: leave readiness off there"),
+        .hint("on an account that has never used them, the ARC stack fails to create: leave readiness off there; ARC Region switch, whose plans AWS evaluates every 30 minutes, is what it offers new customers instead"),
     ]
 }
 
