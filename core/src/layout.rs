@@ -76,6 +76,32 @@ pub fn arc_stack_name(spec_name: &str) -> String {
     format!("{spec_name}-arc")
 }
 
+/// The Region switch plan that moves traffic between Regions `a` and `b`
+/// (in spec order): `AWS::ARCRegionSwitch::Plan` takes exactly two.
+pub fn region_switch_plan_name(spec_name: &str, a: &str, b: &str) -> String {
+    format!("{spec_name}-{a}-{b}")
+}
+
+/// The stack of the Region switch plans (and their execution role's
+/// policy); and in each Region, the stack of its cluster's access entry.
+pub fn region_switch_stack_name(spec_name: &str) -> String {
+    format!("{spec_name}-region-switch")
+}
+
+pub fn region_switch_role_stack_name(spec_name: &str) -> String {
+    format!("{spec_name}-region-switch-role")
+}
+
+pub fn region_switch_access_stack_name(spec_name: &str, region: &str) -> String {
+    format!("{spec_name}-region-switch-access-{region}")
+}
+
+/// The plans' execution role (named, so the access entries of every
+/// Region's stack can name it).
+pub fn region_switch_role_name(spec_name: &str) -> String {
+    format!("{spec_name}-region-switch")
+}
+
 /// A routing control: per Region, or per app and Region.
 pub fn routing_control_name(spec_name: &str, app: Option<&str>, region: &str) -> String {
     match app {

@@ -23,6 +23,7 @@ mod lifecycle;
 mod lints;
 mod plan;
 mod property;
+mod region_switch;
 mod schema;
 mod secrets;
 mod simulate;

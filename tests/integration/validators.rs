@@ -59,6 +59,52 @@ fn cfn_lint_rejects_a_broken_template() {
     assert!(out.contains("E3002") && out.contains("E1020"), "{out}");
 }
 
+/// The resource types cfn-lint checks only at their top level (it does not
+/// look inside the Region switch plan's execution blocks), validated whole
+/// against the registry schemas it ships (`tests/tools/check_cfn_schema.py`).
+const DEEP_TYPES: &str = "AWS::ARCRegionSwitch::Plan,AWS::EKS::AccessEntry,AWS::IAM::Role";
+
+fn check_cfn_schema(files: &[PathBuf]) -> (bool, String) {
+    run_tool(
+        Command::new(tool("python3"))
+            .arg(workspace().join("tests/tools/check_cfn_schema.py"))
+            .arg(DEEP_TYPES)
+            .args(files),
+    )
+}
+
+#[test]
+fn region_switch_plans_match_their_registry_schema_inside_every_block() {
+    let files = rendered("cloudformation/", |p| {
+        p.to_string_lossy().contains("region-switch")
+    });
+    assert!(files.len() >= 5, "{files:?}");
+    let (ok, out) = check_cfn_schema(&files);
+    assert!(ok, "{out}");
+    assert!(!out.contains("check_cfn_schema: 0 resources"), "{out}");
+}
+
+#[test]
+fn the_deep_schema_check_rejects_a_misspelt_execution_block_field() {
+    let good = workspace()
+        .join("tests/golden/region-switch-failover/cloudformation/bank-region-switch.yaml");
+    let text = std::fs::read_to_string(good).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("plan.yaml");
+    std::fs::write(&f, text.replacen("TargetPercent:", "TargetPercen:", 1)).unwrap();
+    // cfn-lint does not see it; the deep check does.
+    let (lint_ok, lint) = cfn_lint(std::slice::from_ref(&f));
+    let (ok, out) = check_cfn_schema(&[f]);
+    assert!(
+        !ok && out.contains("'TargetPercen' was unexpected"),
+        "{out}"
+    );
+    assert!(
+        lint_ok,
+        "cfn-lint now looks inside execution blocks; the deep check may be dropped: {lint}"
+    );
+}
+
 fn kubernetes_validate(files: &[PathBuf]) -> (bool, String) {
     run_tool(
         Command::new(tool("kubernetes-validate"))

@@ -34,6 +34,15 @@ ARC-1  AWS::Route53RecoveryControl::{Cluster,ControlPanel,RoutingControl,
        RECOVERY_CONTROL (RoutingControlArn) and CALCULATED (ChildHealthChecks,
        HealthThreshold) keep their settings when created by CloudFormation.
 
+Where moto refuses what AWS accepts:
+
+CFN-6  CreateChangeSet of a stack whose template and parameters are unchanged
+       is not an error: AWS creates the change set and fails it with the
+       reason "The submitted information didn't contain changes. Submit
+       different information to create a change set." (moto's own backend says
+       so; its handler raised UpdateStack's "No updates are to be performed."
+       for stacks with parameters before the backend ran).
+
 Also fixed because the rules need them: stacks made by change sets get their
 Outputs and Exports after ExecuteChangeSet (moto leaves them empty), and see
 the region's exports; UpdateStack refreshes the region's exports; health
@@ -47,6 +56,7 @@ moto internals patched (check them on a moto upgrade):
   moto.route53.responses: Route53.create_health_check (replaced)
   moto.cloudformation.parsing: parse_and_create_resource (wrapped),
     ResourceMap.update (replaced), get_model_map cache (cleared for ARC models)
+  moto.cloudformation.responses: CloudFormationResponse.create_change_set (wrapped)
   moto.cloudformation.models: ChangeSet.diff (replaced), CloudFormationBackend.
     create_stack/create_change_set/execute_change_set/update_stack (wrapped),
     delete_stack (replaced)
@@ -1225,6 +1235,23 @@ cfm.CloudFormationBackend.create_change_set = create_change_set
 cfm.CloudFormationBackend.execute_change_set = execute_change_set
 cfm.CloudFormationBackend.update_stack = update_stack
 cfm.CloudFormationBackend.delete_stack = delete_stack
+
+
+# CFN-6: UpdateStack's no-change refusal is not CreateChangeSet's.
+from moto.cloudformation import responses as cfr  # noqa: E402
+
+_create_change_set_response = cfr.CloudFormationResponse.create_change_set
+
+
+def create_change_set_response(self):
+    self._validate_different_update = lambda *a, **kw: None
+    try:
+        return _create_change_set_response(self)
+    finally:
+        del self._validate_different_update
+
+
+cfr.CloudFormationResponse.create_change_set = create_change_set_response
 
 
 def main(argv: list[str] | None = None) -> None:

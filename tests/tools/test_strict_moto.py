@@ -5,6 +5,7 @@ Usage: .venv/bin/python tests/tools/test_strict_moto.py
 It starts `python tests/tools/strict_moto.py -H 127.0.0.1 -p PORT` as a
 subprocess (the same way the integration tests start moto_server).
 """
+import json
 import os
 import socket
 import subprocess
@@ -477,6 +478,18 @@ def _():
     assert new["RoutingControlHealthCheckEuWest1Id"] != old["RoutingControlHealthCheckEuWest1Id"]
     hc = health_check(new["RoutingControlHealthCheckEuWest1Id"])["HealthCheckConfig"]
     assert hc["RoutingControlArn"] == rc2, hc
+
+
+@check("CFN-6: an unchanged stack with parameters gets a FAILED change set, not an error")
+def _():
+    body = json.dumps({"Parameters": {"P": {"Type": "String"}},
+                       "Resources": {"T": {"Type": "AWS::SNS::Topic"}}})
+    deploy("cfn6", body, {"P": "a"})
+    d = change_set("cfn6", body, {"P": "a"})
+    assert d["Status"] == "FAILED", d
+    assert "didn't contain changes" in d["StatusReason"], d
+    d = change_set("cfn6", body, {"P": "b"})
+    assert d["Status"] == "CREATE_COMPLETE", d
 
 
 @check("moto_r53.py still reads the state")

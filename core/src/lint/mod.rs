@@ -15,6 +15,7 @@ mod readiness_closed;
 mod rollout;
 mod rto;
 mod shared_alb_target_health;
+mod switch_scale_reverted;
 mod tcp_check;
 
 use crate::diag::Diagnostic;
@@ -111,6 +112,7 @@ pub const LINTS: &[Lint] = &[
     arc_min_regions_on::LINT,
     readiness_closed::LINT,
     auto_gateway_modelled::LINT,
+    switch_scale_reverted::LINT,
 ];
 
 /// Every lint's warnings on a plan, in code order. Lines are the caller's to

@@ -7,6 +7,7 @@
 //! This module does no IO and knows no template syntax.
 
 pub mod arc;
+pub mod switch;
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,8 @@ pub struct Plan {
     pub clusters: Vec<ClusterPlan>,
     pub stacks: Vec<StackPlan>,
     pub arc: Option<arc::ArcPlan>,
+    /// ARC Region switch: its plans, role and access entries, when on.
+    pub region_switch: Option<switch::SwitchPlan>,
     /// Every file `gen` will write, in path order.
     #[serde(skip)]
     pub files: Vec<FilePlan>,
@@ -546,6 +549,14 @@ pub enum Content {
     },
     /// The ARC stack (us-west-2).
     Arc,
+    /// The Region switch plans' execution role.
+    SwitchRole,
+    /// The Region switch plans.
+    Switch,
+    /// `plan.region_switch.access[access]`: a Region's EKS access entry.
+    SwitchAccess {
+        access: usize,
+    },
 }
 
 /// `repo_prefix` is where the render root sits inside its Git repository
@@ -731,9 +742,8 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
             content: Content::Arc,
         });
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
 
-    Plan {
+    let mut plan = Plan {
         name: spec.name.clone(),
         namespace: spec.namespace.clone(),
         ingress,
@@ -745,10 +755,32 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         clusters,
         stacks,
         arc,
+        region_switch: None,
         files,
         unresolved,
         zone_unresolved: spec.zone_id.is_none(),
+    };
+    // Planned from the records (which apps answer where), so last.
+    if let (Some(rs), Some(a)) = (&spec.region_switch, &plan.arc) {
+        let sw = switch::plan(spec, rs, a, &plan);
+        plan.files.push(FilePlan {
+            path: layout::stack_file(&sw.role_stack),
+            content: Content::SwitchRole,
+        });
+        plan.files.push(FilePlan {
+            path: layout::stack_file(&sw.stack),
+            content: Content::Switch,
+        });
+        for (i, x) in sw.access.iter().enumerate() {
+            plan.files.push(FilePlan {
+                path: layout::stack_file(&x.stack),
+                content: Content::SwitchAccess { access: i },
+            });
+        }
+        plan.region_switch = Some(sw);
     }
+    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
+    plan
 }
 
 /// An ALB's directory: the one `ingress/` of a single shared ALB, or its own

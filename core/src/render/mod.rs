@@ -59,6 +59,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/cloudformation/route53.yaml.j2"),
     ),
     (
+        "cloudformation/region-switch.yaml.j2",
+        include_str!("../../../templates/cloudformation/region-switch.yaml.j2"),
+    ),
+    (
+        "cloudformation/region-switch-role.yaml.j2",
+        include_str!("../../../templates/cloudformation/region-switch-role.yaml.j2"),
+    ),
+    (
+        "cloudformation/region-switch-access.yaml.j2",
+        include_str!("../../../templates/cloudformation/region-switch-access.yaml.j2"),
+    ),
+    (
         "cloudformation/arc.yaml.j2",
         include_str!("../../../templates/cloudformation/arc.yaml.j2"),
     ),
@@ -128,6 +140,16 @@ pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprin
             }
             Content::Kustomize { resources } => serde_json::to_writer(&mut feed, resources),
             Content::Arc => serde_json::to_writer(&mut feed, &plan.arc),
+            Content::SwitchRole | Content::Switch => {
+                serde_json::to_writer(&mut feed, &plan.region_switch)
+            }
+            Content::SwitchAccess { access } => serde_json::to_writer(
+                &mut feed,
+                &(
+                    &plan.region_switch,
+                    plan.region_switch.as_ref().map(|s| &s.access[*access]),
+                ),
+            ),
             Content::Stack { stack } => serde_json::to_writer(&mut feed, &plan.stacks[*stack]),
         };
         h.digest128().to_le_bytes()
@@ -210,6 +232,22 @@ fn render_one(
         Content::Kustomize { resources } => (
             "k8s/kustomization.yaml.j2",
             context! { resources => resources },
+        ),
+        Content::SwitchRole => (
+            "cloudformation/region-switch-role.yaml.j2",
+            context! { plan => head.clone(), sw => Value::from(Serde(&plan.region_switch)) },
+        ),
+        Content::Switch => (
+            "cloudformation/region-switch.yaml.j2",
+            context! { plan => head.clone(), sw => Value::from(Serde(&plan.region_switch)) },
+        ),
+        Content::SwitchAccess { access } => (
+            "cloudformation/region-switch-access.yaml.j2",
+            context! {
+                plan => head.clone(),
+                sw => Value::from(Serde(&plan.region_switch)),
+                access => Value::from(Serde(plan.region_switch.as_ref().map(|s| &s.access[*access]))),
+            },
         ),
         Content::Arc => (
             "cloudformation/arc.yaml.j2",

@@ -103,7 +103,16 @@ pub struct Spec {
     pub regions: Vec<Region>,
     pub flux: Flux,
     pub arc: Option<Arc>,
+    pub region_switch: Option<RegionSwitch>,
     pub apps: Vec<App>,
+}
+
+/// ARC Region switch, when enabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionSwitch {
+    pub scale_percent: u32,
+    pub approval_role: Option<String>,
+    pub rto_minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone)]

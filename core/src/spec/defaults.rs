@@ -55,6 +55,8 @@ pub const ARC_ENABLED: bool = false;
 pub const ARC_SCOPE: &str = "region";
 pub const ARC_MIN_REGIONS_ON: u32 = 1;
 pub const ARC_READINESS_ENABLED: bool = false;
+pub const REGION_SWITCH_ENABLED: bool = false;
+pub const REGION_SWITCH_SCALE_PERCENT: u32 = 100;
 
 /// Field (in the diagnostics' notation, `[]` for any list item) and its
 /// default. The schema test walks every entry.
@@ -116,4 +118,9 @@ pub const TABLE: &[(&str, Lit)] = &[
         Lit::Int(ARC_MIN_REGIONS_ON as u64),
     ),
     ("arc.readiness.enabled", Lit::Bool(ARC_READINESS_ENABLED)),
+    ("regionSwitch.enabled", Lit::Bool(REGION_SWITCH_ENABLED)),
+    (
+        "regionSwitch.scalePercent",
+        Lit::Int(REGION_SWITCH_SCALE_PERCENT as u64),
+    ),
 ];

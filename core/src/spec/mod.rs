@@ -167,8 +167,26 @@ pub struct RawSpec {
     pub health_check: Option<RawHealthCheck>,
     pub flux: Option<RawFlux>,
     pub arc: Option<RawArc>,
+    pub region_switch: Option<RawRegionSwitch>,
     #[schemars(required)]
     pub apps: Option<Vec<RawApp>>,
+}
+
+/// ARC Region switch: a plan per pair of Regions that moves traffic from
+/// one to the other, compiled from the apps (README "Region switch").
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawRegionSwitch {
+    pub enabled: Option<Scalar<bool>>,
+    /// The capacity the activated Region's Deployments scale to before
+    /// traffic arrives, in percent of the other Region's. Default: 100.
+    pub scale_percent: Option<Scalar<u32>>,
+    /// An IAM role that may approve: a manual approval step comes first.
+    pub approval_role: Option<String>,
+    /// The plans' recovery time objective in minutes (1 to 10080). Default:
+    /// the apps' largest `rto`, in whole minutes, when any app states one.
+    pub rto_minutes: Option<Scalar<u32>>,
 }
 
 /// Route 53 Application Recovery Controller: routing controls as manual

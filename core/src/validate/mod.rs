@@ -23,6 +23,7 @@ mod health;
 mod ingress;
 mod names;
 mod rbac;
+mod region_switch;
 mod regions;
 mod routing;
 
@@ -120,6 +121,19 @@ impl Validator {
             }
             _ => None,
         };
+        let region_switch = match (&raw.region_switch, &apps) {
+            (Some(r), Some(apps)) => self.region_switch(
+                r,
+                header.name.as_deref().unwrap_or(""),
+                &region_names,
+                apps,
+                arc.as_ref(),
+                raw.arc
+                    .as_ref()
+                    .is_some_and(|a| matches!(a.enabled, Some(Scalar::Ok(true)))),
+            ),
+            _ => None,
+        };
         let stack_region = self.stack_region(raw);
         if let (Some(name), Some(apps)) = (&header.name, &apps) {
             self.names(name, apps);
@@ -135,6 +149,7 @@ impl Validator {
             regions,
             flux,
             arc,
+            region_switch,
             apps: apps?,
         })
     }

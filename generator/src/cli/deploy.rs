@@ -49,6 +49,9 @@ struct Target {
     inputs: Vec<model::StackInput>,
     /// The ARC stack: deployed before the stacks that take its outputs.
     arc: bool,
+    /// Deployed in the first phase, before every other stack: the ARC stack
+    /// and the Region switch role (the access entries name it).
+    first: bool,
 }
 
 struct Pending {
@@ -169,8 +172,10 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
     let left_out: Vec<String> = plan
         .stacks
         .iter()
-        .filter(|s| !s.inputs.is_empty() && !targets.iter().any(|t| t.name == s.name))
-        .map(|s| s.name.clone())
+        .map(|s| (&s.name, &s.inputs))
+        .chain(plan.region_switch.iter().map(|sw| (&sw.stack, &sw.inputs)))
+        .filter(|(name, inputs)| !inputs.is_empty() && !targets.iter().any(|t| &t.name == *name))
+        .map(|(name, _)| name.clone())
         .collect();
     let full = args.stacks.is_empty() && !args.dry_run;
     let code = runtime.block_on(deploy(
@@ -360,7 +365,30 @@ fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
             body: body(&arc.stack),
             inputs: Vec::new(),
             arc: true,
+            first: true,
         });
+    }
+    // Region switch: the role first, each Region's access entry (which names
+    // it), and the plans, which take the routing controls' ARNs.
+    if let Some(sw) = &plan.region_switch {
+        out.push(Target {
+            name: sw.role_stack.clone(),
+            region: sw.region.clone(),
+            body: body(&sw.role_stack),
+            inputs: Vec::new(),
+            arc: false,
+            first: true,
+        });
+        for a in &sw.access {
+            out.push(Target {
+                name: a.stack.clone(),
+                region: a.region.clone(),
+                body: body(&a.stack),
+                inputs: Vec::new(),
+                arc: false,
+                first: false,
+            });
+        }
     }
     for s in &plan.stacks {
         out.push(Target {
@@ -369,6 +397,17 @@ fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
             body: body(&s.name),
             inputs: s.inputs.clone(),
             arc: false,
+            first: false,
+        });
+    }
+    if let Some(sw) = &plan.region_switch {
+        out.push(Target {
+            name: sw.stack.clone(),
+            region: sw.region.clone(),
+            body: body(&sw.stack),
+            inputs: sw.inputs.clone(),
+            arc: false,
+            first: false,
         });
     }
     out
@@ -386,7 +425,7 @@ async fn review_in_phases(
     producers: &[(String, String)],
     recreate: bool,
 ) -> Result<(Review, Vec<Target>)> {
-    let (first, then): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| t.arc);
+    let (first, then): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| t.first);
     let mut review = prepare_all(pr, first, spec, clients, producers, recreate).await?;
     let producer_changes = !review.pending.is_empty();
     let (deferred, now): (Vec<Target>, Vec<Target>) = then

@@ -1,0 +1,424 @@
+//! The ARC Region switch plans: one `AWS::ARCRegionSwitch::Plan` per pair
+//! of Regions between which some app can move ("Regions": "Fixed number of
+//! 2 items", Region switch API reference, Plan), with their execution role
+//! and, in each Region, the EKS access entry that lets the role scale the
+//! apps' Deployments.
+//!
+//! A pair is two Regions in which one app has records: a failover app's
+//! primary and secondary, any two of a latency or weighted app's. A pair
+//! whose apps all use failover is active/passive (its primary is the first
+//! app's primary): one activation workflow per Region. Otherwise it is
+//! active/active: "a minimum of two workflows: an activation workflow and a
+//! deactivation workflow" (ARC Developer Guide, "Create Region switch plan
+//! workflows"). Each workflow: an optional manual approval, then the EKS
+//! resource scaling block (the Region taking traffic scales "a percentage
+//! of capacity … relative to the capacity in the Region that is being
+//! deactivated", "EKS resource scaling execution block"), then the ARC
+//! routing control block setting the pair's controls.
+
+use serde::Serialize;
+
+use super::arc::{ArcPlan, control_for};
+use super::{Plan, StackInput};
+use crate::layout::{self, pascal};
+use crate::spec::checked::{RegionSwitch, Routing, Spec};
+
+#[derive(Debug, Serialize)]
+pub struct SwitchPlan {
+    /// The plans' stack, deployed where the Route 53 stacks are.
+    pub stack: String,
+    pub region: String,
+    /// The execution role's stack, deployed first: the access entries name it.
+    pub role_stack: String,
+    pub role_name: String,
+    pub namespace: String,
+    /// Each Region's cluster, which the role may describe and scale.
+    pub clusters: Vec<ClusterRef>,
+    pub plans: Vec<PairPlan>,
+    /// The routing controls' ARNs, passed by `gen deploy` from the ARC
+    /// stack's outputs.
+    pub inputs: Vec<StackInput>,
+    /// Per Region: the stack of its cluster's access entry.
+    pub access: Vec<AccessPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterRef {
+    pub region: String,
+    pub cluster: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccessPlan {
+    pub stack: String,
+    pub region: String,
+    pub cluster: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Approach {
+    ActivePassive,
+    ActiveActive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Action {
+    Activate,
+    Deactivate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ControlState {
+    On,
+    Off,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PairPlan {
+    /// `Plan<RegionA><RegionB>`: a stability boundary, like every logical ID.
+    pub logical_id: String,
+    pub name: String,
+    pub regions: [String; 2],
+    pub approach: Approach,
+    pub primary: Option<String>,
+    pub rto_minutes: Option<u32>,
+    /// The two clusters (the EKS block names both).
+    pub clusters: [ClusterRef; 2],
+    /// The apps that can move between the two, in spec order.
+    pub apps: Vec<String>,
+    pub workflows: Vec<WorkflowPlan>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorkflowPlan {
+    pub action: Action,
+    pub target_region: Option<String>,
+    pub description: String,
+    pub approval_role: Option<String>,
+    pub scale_percent: u32,
+    /// Per Region of the pair: the routing controls the block sets and to
+    /// what, each by the parameter that carries its ARN.
+    pub controls: Vec<RegionControls>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegionControls {
+    pub region: String,
+    pub controls: Vec<ControlChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ControlChange {
+    pub parameter: String,
+    pub state: ControlState,
+}
+
+pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> SwitchPlan {
+    let cluster = |r: &str| ClusterRef {
+        region: r.to_string(),
+        cluster: spec
+            .regions
+            .iter()
+            .find(|x| x.name == r)
+            .map(|x| x.cluster.clone())
+            .unwrap_or_default(),
+    };
+    let has_record = |app: &str, r: &str| plan.entry(app, r).is_some();
+    let mut plans = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for (i, a) in spec.regions.iter().enumerate() {
+        for b in &spec.regions[i + 1..] {
+            let apps: Vec<&crate::spec::checked::App> = spec
+                .apps
+                .iter()
+                .filter(|x| has_record(&x.name, &a.name) && has_record(&x.name, &b.name))
+                .collect();
+            if apps.is_empty() {
+                continue;
+            }
+            for r in [&a.name, &b.name] {
+                if !used.contains(r) {
+                    used.push(r.clone());
+                }
+            }
+            let primary = apps.iter().find_map(|x| match &x.routing {
+                Routing::Failover { primary, .. } => Some(primary.clone()),
+                _ => None,
+            });
+            let approach = if apps
+                .iter()
+                .all(|x| matches!(x.routing, Routing::Failover { .. }))
+            {
+                Approach::ActivePassive
+            } else {
+                Approach::ActiveActive
+            };
+            let names: Vec<String> = apps.iter().map(|x| x.name.clone()).collect();
+            // The controls of these apps in one Region, each once.
+            let controls_in = |r: &str, state: ControlState| -> Vec<ControlChange> {
+                let mut out: Vec<ControlChange> = Vec::new();
+                for app in &names {
+                    if let Some(c) = control_for(arc, app, r)
+                        && !out.iter().any(|x| x.parameter == c.output)
+                    {
+                        out.push(ControlChange {
+                            parameter: c.output.clone(),
+                            state,
+                        });
+                    }
+                }
+                out
+            };
+            let workflow = |action: Action, target: Option<&str>, controls: Vec<RegionControls>| {
+                WorkflowPlan {
+                    action,
+                    description: match (action, target) {
+                        (Action::Activate, Some(t)) => format!(
+                            "Move {} to {t}: scale it up, then turn its routing controls On and the other Region's Off",
+                            names.join(", ")
+                        ),
+                        (Action::Activate, None) => format!(
+                            "Bring a Region back for {}: scale it up, then turn its routing controls On",
+                            names.join(", ")
+                        ),
+                        (Action::Deactivate, _) => format!(
+                            "Take a Region out for {}: scale the other up, then turn the Region's routing controls Off",
+                            names.join(", ")
+                        ),
+                    },
+                    target_region: target.map(str::to_string),
+                    approval_role: rs.approval_role.clone(),
+                    scale_percent: rs.scale_percent,
+                    controls,
+                }
+            };
+            let workflows = match approach {
+                Approach::ActivePassive => [(&a.name, &b.name), (&b.name, &a.name)]
+                    .into_iter()
+                    .map(|(to, from)| {
+                        workflow(
+                            Action::Activate,
+                            Some(to),
+                            vec![RegionControls {
+                                region: to.clone(),
+                                controls: controls_in(to, ControlState::On)
+                                    .into_iter()
+                                    .chain(controls_in(from, ControlState::Off))
+                                    .collect(),
+                            }],
+                        )
+                    })
+                    .collect(),
+                Approach::ActiveActive => [
+                    (Action::Activate, ControlState::On),
+                    (Action::Deactivate, ControlState::Off),
+                ]
+                .into_iter()
+                .map(|(action, state)| {
+                    workflow(
+                        action,
+                        None,
+                        [&a.name, &b.name]
+                            .into_iter()
+                            .map(|r| RegionControls {
+                                region: r.clone(),
+                                controls: controls_in(r, state),
+                            })
+                            .collect(),
+                    )
+                })
+                .collect(),
+            };
+            plans.push(PairPlan {
+                logical_id: format!("Plan{}{}", pascal(&a.name), pascal(&b.name)),
+                name: layout::region_switch_plan_name(&spec.name, &a.name, &b.name),
+                regions: [a.name.clone(), b.name.clone()],
+                approach,
+                primary: (approach == Approach::ActivePassive)
+                    .then(|| primary.unwrap_or_else(|| a.name.clone())),
+                rto_minutes: rs.rto_minutes,
+                clusters: [cluster(&a.name), cluster(&b.name)],
+                apps: names,
+                workflows,
+            });
+        }
+    }
+    let mut inputs: Vec<StackInput> = Vec::new();
+    for c in &arc.controls {
+        let wanted = plans.iter().any(|p| {
+            p.workflows.iter().any(|w| {
+                w.controls
+                    .iter()
+                    .any(|rc| rc.controls.iter().any(|x| x.parameter == c.output))
+            })
+        });
+        if wanted {
+            inputs.push(StackInput {
+                parameter: c.output.clone(),
+                stack: arc.stack.clone(),
+                output: c.output.clone(),
+            });
+        }
+    }
+    // Regions in spec order.
+    let regions: Vec<&str> = spec
+        .regions
+        .iter()
+        .map(|r| r.name.as_str())
+        .filter(|r| used.iter().any(|u| u == r))
+        .collect();
+    SwitchPlan {
+        stack: layout::region_switch_stack_name(&spec.name),
+        region: spec.stack_region.clone(),
+        role_stack: layout::region_switch_role_stack_name(&spec.name),
+        role_name: layout::region_switch_role_name(&spec.name),
+        namespace: spec.namespace.clone(),
+        clusters: regions.iter().map(|r| cluster(r)).collect(),
+        plans,
+        inputs,
+        access: regions
+            .iter()
+            .map(|r| AccessPlan {
+                stack: layout::region_switch_access_stack_name(&spec.name, r),
+                region: r.to_string(),
+                cluster: cluster(r).cluster,
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::plan_of;
+
+    const HEAD: &str = "version: 1\nname: t\ndns: {zone: example.com, zoneId: Z1}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.elb.amazonaws.com}\n  - {name: us-east-1, cluster: b, albDnsName: b.elb.amazonaws.com}\n  - {name: ap-southeast-2, cluster: c, albDnsName: c.elb.amazonaws.com}\narc: {enabled: true, cluster: {name: t}";
+
+    fn switch(arc_extra: &str, rs: &str, apps: &str) -> SwitchPlan {
+        plan_of(&format!(
+            "{HEAD}{arc_extra}}}\nregionSwitch: {{enabled: true{rs}}}\napps:\n{apps}"
+        ))
+        .region_switch
+        .expect("region switch")
+    }
+
+    const FAILOVER: &str = "  - {name: f, host: f.example.com, image: i, health: {path: /f}, rto: 90, routing: {failover: {primary: us-east-1, secondary: eu-west-1}}}\n";
+    const LATENCY: &str = "  - {name: l, host: l.example.com, image: i, health: {path: /l}}\n";
+
+    #[test]
+    fn a_pair_is_two_regions_an_app_answers_from() {
+        // The failover app moves only between its primary and secondary.
+        let sw = switch("", "", FAILOVER);
+        let pairs: Vec<&[String; 2]> = sw.plans.iter().map(|p| &p.regions).collect();
+        assert_eq!(pairs, [&["eu-west-1".to_string(), "us-east-1".to_string()]]);
+        let p = &sw.plans[0];
+        assert_eq!(p.approach, Approach::ActivePassive);
+        assert_eq!(p.primary.as_deref(), Some("us-east-1"));
+        assert_eq!(p.name, "t-eu-west-1-us-east-1");
+        assert_eq!(p.logical_id, "PlanEuWest1UsEast1");
+        // rto 90 s: a 2-minute objective.
+        assert_eq!(p.rto_minutes, Some(2));
+        // One activation per Region: its control On, the other's Off.
+        let w: Vec<(Action, Option<&str>)> = p
+            .workflows
+            .iter()
+            .map(|w| (w.action, w.target_region.as_deref()))
+            .collect();
+        assert_eq!(
+            w,
+            [
+                (Action::Activate, Some("eu-west-1")),
+                (Action::Activate, Some("us-east-1"))
+            ]
+        );
+        let set: Vec<(&str, ControlState)> = p.workflows[0].controls[0]
+            .controls
+            .iter()
+            .map(|c| (c.parameter.as_str(), c.state))
+            .collect();
+        assert_eq!(
+            set,
+            [
+                ("RoutingControlEuWest1Arn", ControlState::On),
+                ("RoutingControlUsEast1Arn", ControlState::Off)
+            ]
+        );
+        // Only the controls it sets are inputs; only its Regions get access entries.
+        let inputs: Vec<&str> = sw.inputs.iter().map(|i| i.parameter.as_str()).collect();
+        assert_eq!(
+            inputs,
+            ["RoutingControlEuWest1Arn", "RoutingControlUsEast1Arn"]
+        );
+        let access: Vec<&str> = sw.access.iter().map(|a| a.region.as_str()).collect();
+        assert_eq!(access, ["eu-west-1", "us-east-1"]);
+    }
+
+    #[test]
+    fn a_pair_with_an_active_active_app_activates_and_deactivates() {
+        let sw = switch(
+            ", scope: app",
+            ", scalePercent: 50",
+            &format!("{FAILOVER}{LATENCY}"),
+        );
+        let pairs: Vec<(&str, &str, Approach)> = sw
+            .plans
+            .iter()
+            .map(|p| (p.regions[0].as_str(), p.regions[1].as_str(), p.approach))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("eu-west-1", "us-east-1", Approach::ActiveActive),
+                ("eu-west-1", "ap-southeast-2", Approach::ActiveActive),
+                ("us-east-1", "ap-southeast-2", Approach::ActiveActive),
+            ]
+        );
+        let p = &sw.plans[0];
+        assert_eq!(p.apps, ["f", "l"]);
+        assert_eq!(p.primary, None);
+        let actions: Vec<Action> = p.workflows.iter().map(|w| w.action).collect();
+        assert_eq!(actions, [Action::Activate, Action::Deactivate]);
+        assert!(
+            p.workflows
+                .iter()
+                .all(|w| w.target_region.is_none() && w.scale_percent == 50)
+        );
+        // Per app and Region: each Region lists its own apps' controls.
+        let deactivate: Vec<(&str, Vec<(&str, ControlState)>)> = p.workflows[1]
+            .controls
+            .iter()
+            .map(|rc| {
+                (
+                    rc.region.as_str(),
+                    rc.controls
+                        .iter()
+                        .map(|c| (c.parameter.as_str(), c.state))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            deactivate,
+            [
+                (
+                    "eu-west-1",
+                    vec![
+                        ("RoutingControlFEuWest1Arn", ControlState::Off),
+                        ("RoutingControlLEuWest1Arn", ControlState::Off)
+                    ]
+                ),
+                (
+                    "us-east-1",
+                    vec![
+                        ("RoutingControlFUsEast1Arn", ControlState::Off),
+                        ("RoutingControlLUsEast1Arn", ControlState::Off)
+                    ]
+                ),
+            ]
+        );
+        // The latency app alone moves to and from ap-southeast-2.
+        assert_eq!(sw.plans[1].apps, ["l"]);
+    }
+}

@@ -1,0 +1,124 @@
+//! `regionSwitch`: ARC Region switch plans. Their traffic step sets ARC's
+//! routing controls, so ARC must be on; the approval role is an IAM role;
+//! the scaling percentage and the objective keep to the plan's schema
+//! (`AWS::ARCRegionSwitch::Plan`: `TargetPercent` "minimum": 1,
+//! `RecoveryTimeObjectiveMinutes` 1 to 10080); every plan name (one per
+//! pair of Regions) and the execution role's name fit their limits.
+
+use super::*;
+use crate::facts::arn::Arn;
+
+/// `RecoveryTimeObjectiveMinutes`: "minimum": 1, "maximum": 10080.
+const RTO_MINUTES: std::ops::RangeInclusive<u32> = 1..=10_080;
+
+impl Validator {
+    pub(super) fn region_switch(
+        &mut self,
+        raw: &spec::RawRegionSwitch,
+        name: &str,
+        regions: &[String],
+        apps: &[App],
+        arc: Option<&Arc>,
+        arc_asked: bool,
+    ) -> Option<RegionSwitch> {
+        let enabled = self.scalar(
+            "regionSwitch.enabled",
+            &raw.enabled,
+            "allowed: true or false",
+        );
+        if !enabled.unwrap_or(defaults::REGION_SWITCH_ENABLED) {
+            return None;
+        }
+        let mut ok = true;
+        if arc.is_none() && !arc_asked {
+            ok = false;
+            self.err(
+                "regionSwitch",
+                "Region switch needs ARC: its plans move traffic by setting the routing controls",
+                "turn on `arc` (with a cluster) beside regionSwitch",
+            );
+        }
+        let scale_percent = self
+            .scalar(
+                "regionSwitch.scalePercent",
+                &raw.scale_percent,
+                "allowed: a whole number of percent, 1 or more",
+            )
+            .unwrap_or(defaults::REGION_SWITCH_SCALE_PERCENT);
+        if scale_percent == 0 {
+            ok = false;
+            self.err(
+                "regionSwitch.scalePercent",
+                "0 % would scale nothing up",
+                "allowed: 1 or more (100: as many replicas as the Region traffic leaves)",
+            );
+        }
+        if let Some(role) = &raw.approval_role {
+            let is_role = Arn::parse(role).is_some_and(|a| {
+                a.service == "iam" && a.has_account() && a.resource.starts_with("role/")
+            });
+            if !is_role {
+                ok = false;
+                self.err(
+                    "regionSwitch.approvalRole",
+                    format!("`{}` is not an IAM role ARN", role.escape_debug()),
+                    "allowed: arn:aws:iam::ACCOUNT:role/NAME, the role whose holders approve a switch",
+                );
+            }
+        }
+        let stated = self.scalar(
+            "regionSwitch.rtoMinutes",
+            &raw.rto_minutes,
+            "allowed: whole minutes, 1 to 10080",
+        );
+        if let Some(m) = stated
+            && !RTO_MINUTES.contains(&m)
+        {
+            ok = false;
+            self.err(
+                "regionSwitch.rtoMinutes",
+                format!("{m} minutes is outside the plan's objective range"),
+                "allowed: 1 to 10080 (a week)",
+            );
+        }
+        let rto_minutes = stated.or_else(|| {
+            apps.iter().filter_map(|a| a.rto).max().map(|s| {
+                s.div_ceil(60)
+                    .clamp(*RTO_MINUTES.start(), *RTO_MINUTES.end())
+            })
+        });
+        let role = layout::region_switch_role_name(name);
+        if role.len() > 64 {
+            ok = false;
+            self.err(
+                "name",
+                format!(
+                    "the Region switch execution role `{role}` has {} characters",
+                    role.len()
+                ),
+                "allowed: IAM role names of at most 64 characters; shorten `name`",
+            );
+        }
+        for (i, a) in regions.iter().enumerate() {
+            for b in &regions[i + 1..] {
+                let plan = layout::region_switch_plan_name(name, a, b);
+                if plan.len() > 32 {
+                    ok = false;
+                    self.err(
+                        "name",
+                        format!(
+                            "the Region switch plan `{plan}` has {} characters",
+                            plan.len()
+                        ),
+                        "allowed: plan names of at most 32 characters (`AWS::ARCRegionSwitch::Plan` Name); shorten `name`",
+                    );
+                }
+            }
+        }
+        ok.then(|| RegionSwitch {
+            scale_percent,
+            approval_role: raw.approval_role.clone(),
+            rto_minutes,
+        })
+    }
+}
