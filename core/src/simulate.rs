@@ -87,6 +87,9 @@ pub struct Scenario {
     pub arc_off: BTreeSet<String>,
     /// Single routing controls that are Off, by name.
     pub controls_off: BTreeSet<String>,
+    /// A Region switch to this Region, by these plans (their controls are
+    /// in `controls_off`).
+    pub switched_to: Option<(String, Vec<String>)>,
 }
 
 impl Scenario {
@@ -108,11 +111,18 @@ impl Scenario {
                 .iter()
                 .map(|r| format!("routing controls of {r} Off")),
         );
-        parts.extend(
-            self.controls_off
-                .iter()
-                .map(|c| format!("routing control {c} Off")),
-        );
+        match &self.switched_to {
+            Some((to, plans)) => parts.push(format!(
+                "Region switch to {to} (plan{} {})",
+                if plans.len() == 1 { "" } else { "s" },
+                plans.join(", ")
+            )),
+            None => parts.extend(
+                self.controls_off
+                    .iter()
+                    .map(|c| format!("routing control {c} Off")),
+            ),
+        }
         if parts.is_empty() {
             "nothing fails".into()
         } else {
@@ -166,9 +176,69 @@ pub struct World {
     pub alb_apps: BTreeMap<String, BTreeSet<String>>,
     /// App → the shared ALB that carries it (the Ingress its rules are in).
     pub app_alb: BTreeMap<String, String>,
+    /// The Region switch plans of the rendered templates.
+    pub switches: Vec<SwitchSim>,
+}
+
+/// A Region switch plan as the simulation needs it: its two Regions and
+/// what each workflow's routing control block sets.
+#[derive(Debug, Clone, Default)]
+pub struct SwitchSim {
+    pub name: String,
+    pub regions: Vec<String>,
+    pub workflows: Vec<WorkflowSim>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WorkflowSim {
+    pub activate: bool,
+    pub target: Option<String>,
+    /// (the Region whose entry lists it, routing control name, On).
+    pub changes: Vec<(String, String, bool)>,
 }
 
 impl World {
+    /// The routing controls Off once every plan that holds `to` has moved
+    /// traffic to it: an activation workflow that targets `to`, or else the
+    /// other Region's deactivation and `to`'s activation entries. The plans
+    /// used, by name; None when no plan holds `to`.
+    pub fn switch_to(&self, to: &str) -> Option<(Vec<String>, BTreeSet<String>)> {
+        let mut off = BTreeSet::new();
+        let mut used = Vec::new();
+        for p in self
+            .switches
+            .iter()
+            .filter(|p| p.regions.iter().any(|r| r == to))
+        {
+            used.push(p.name.clone());
+            let targeted = p
+                .workflows
+                .iter()
+                .find(|w| w.activate && w.target.as_deref() == Some(to));
+            let changes: Vec<&(String, String, bool)> = match targeted {
+                Some(w) => w.changes.iter().collect(),
+                None => p
+                    .workflows
+                    .iter()
+                    .filter(|w| w.target.is_none())
+                    .flat_map(|w| {
+                        w.changes
+                            .iter()
+                            .filter(move |(region, _, _)| (region == to) == w.activate)
+                    })
+                    .collect(),
+            };
+            for (_, control, on) in changes {
+                if *on {
+                    off.remove(control);
+                } else {
+                    off.insert(control.clone());
+                }
+            }
+        }
+        (!used.is_empty()).then_some((used, off))
+    }
+
     pub fn hosts(&self) -> Vec<String> {
         let mut hosts: Vec<String> = self.records.iter().map(|r| r.host.clone()).collect();
         hosts.sort();
@@ -432,6 +502,7 @@ pub fn world(
     // (template, parameter) → (stack, output) that `gen deploy` passes it from.
     let mut inputs: BTreeMap<(usize, String), (String, String)> = BTreeMap::new();
     let mut records: Vec<(usize, &Value)> = Vec::new();
+    let mut plans: Vec<(usize, &Value)> = Vec::new();
     for (i, (file, t)) in templates.iter().enumerate() {
         // The stack the template names (its file's name otherwise).
         let gen_meta = t.get("Metadata").and_then(|m| m.get("gen"));
@@ -461,6 +532,11 @@ pub fn world(
             match res.get("Type").and_then(Value::as_str) {
                 Some("AWS::Route53::HealthCheck") => {
                     checks.insert((i, id.to_string()), res);
+                }
+                Some("AWS::ARCRegionSwitch::Plan") => {
+                    if let Some(p) = res.get("Properties") {
+                        plans.push((i, p));
+                    }
                 }
                 Some("AWS::Route53RecoveryControl::RoutingControl") => {
                     let name = res
@@ -506,6 +582,70 @@ pub fn world(
             }
         }
     }
+    // Region switch plans: each routing control they set, by name (the
+    // parameter, from gen.inputs, is an output of the ARC stack).
+    let control_of = |i: usize, v: Option<&Value>| -> Option<String> {
+        let param = reference(v)?;
+        let from = inputs.get(&(i, param))?;
+        let (j, logical) = outputs_of.get(from)?;
+        controls.get(&(*j, logical.clone())).cloned()
+    };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
+    let switches: Vec<SwitchSim> = plans
+        .iter()
+        .map(|(i, p)| SwitchSim {
+            name: text(p.get("Name")),
+            regions: p
+                .get("Regions")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            workflows: p
+                .get("Workflows")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .map(|w| WorkflowSim {
+                    activate: w.get("WorkflowTargetAction").and_then(Value::as_str)
+                        == Some("activate"),
+                    target: w
+                        .get("WorkflowTargetRegion")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    changes: w
+                        .get("Steps")
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|s| {
+                            s.get("ExecutionBlockConfiguration")?
+                                .get("ArcRoutingControlConfig")?
+                                .get("RegionAndRoutingControls")?
+                                .as_mapping()
+                        })
+                        .flatten()
+                        .flat_map(|(region, list)| {
+                            let region = region.as_str().unwrap_or_default().to_string();
+                            list.as_sequence()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(move |c| {
+                                    Some((
+                                        region.clone(),
+                                        control_of(*i, c.get("RoutingControlArn"))?,
+                                        c.get("State").and_then(Value::as_str) == Some("On"),
+                                    ))
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
     // ALB DNS name (or parameter) → Region, from the records' alias targets.
     let mut alb_region: BTreeMap<String, String> = BTreeMap::new();
     for (_, p) in &records {
@@ -579,6 +719,7 @@ pub fn world(
         records: out,
         alb_apps,
         app_alb: app_alb.clone(),
+        switches,
     })
 }
 
@@ -814,6 +955,7 @@ mod tests {
             records,
             alb_apps: [("r1".to_string(), apps.clone()), ("r2".to_string(), apps)].into(),
             app_alb: BTreeMap::new(),
+            switches: Vec::new(),
         }
     }
 

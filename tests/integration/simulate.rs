@@ -27,6 +27,27 @@ const CASES: &[(&str, &[&str], &str)] = &[
         &["--down", "alb:platform-public@eu-west-1"],
         "multi-alb-one-alb-down.txt",
     ),
+    // A Region switch: what DNS answers once the plans' traffic steps ran.
+    (
+        "tests/golden/region-switch-failover",
+        &["--switch-to", "eu-west-1"],
+        "region-switch-failover-to-eu-west-1.txt",
+    ),
+    (
+        "tests/golden/region-switch",
+        &["--switch-to", "us-east-1"],
+        "region-switch-to-us-east-1.txt",
+    ),
+    (
+        "tests/golden/region-switch",
+        &[
+            "--switch-to",
+            "ap-southeast-2",
+            "--down",
+            "cart@ap-southeast-2",
+        ],
+        "region-switch-to-ap-southeast-2-with-cart-down.txt",
+    ),
 ];
 
 #[test]

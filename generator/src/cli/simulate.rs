@@ -27,6 +27,10 @@ pub struct SimulateArgs {
     /// A Region whose routing controls are turned Off. Repeatable.
     #[arg(long = "arc-off", value_name = "REGION")]
     arc_off: Vec<String>,
+    /// Run the Region switch plans that hold REGION to move traffic there:
+    /// the routing controls their traffic steps set.
+    #[arg(long = "switch-to", value_name = "REGION")]
+    switch_to: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     output: Output,
 }
@@ -56,7 +60,7 @@ pub(super) fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
             world.include_region(&r.name, spec.apps.iter().map(|a| a.name.clone()));
         }
     }
-    let scenarios = if args.down.is_empty() && args.arc_off.is_empty() {
+    let scenarios = if args.down.is_empty() && args.arc_off.is_empty() && args.switch_to.is_none() {
         simulate::default_scenarios(&world)
     } else {
         vec![scenario(&world, args)?]
@@ -171,6 +175,27 @@ fn scenario(world: &World, args: &SimulateArgs) -> Result<Scenario> {
             ));
         }
         s.arc_off.insert(r.clone());
+    }
+    if let Some(to) = &args.switch_to {
+        let Some((plans, off)) = world.switch_to(to) else {
+            bail!(Hinted::new(
+                format!("no rendered Region switch plan holds `{to}`"),
+                if world.switches.is_empty() {
+                    "turn on regionSwitch in the spec and render".to_string()
+                } else {
+                    let mut rs: Vec<&str> = world
+                        .switches
+                        .iter()
+                        .flat_map(|p| p.regions.iter().map(String::as_str))
+                        .collect();
+                    rs.sort_unstable();
+                    rs.dedup();
+                    format!("Regions of the plans: {}", rs.join(", "))
+                }
+            ));
+        };
+        s.controls_off.extend(off);
+        s.switched_to = Some((to.clone(), plans));
     }
     Ok(s)
 }
