@@ -49,4 +49,39 @@ fn the_region_switch_stacks_deploy_in_order_after_arc() {
     let o = moto.run(d.path(), &["deploy", "--yes"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("nothing to deploy"), "{}", stdout(&o));
+
+    // Region switch off: its stacks go, the plans before the role; ARC stays.
+    std::fs::write(
+        d.path().join("gen.yaml"),
+        spec(&zone).replace(
+            "  enabled: true\n  scalePercent",
+            "  enabled: false\n  scalePercent",
+        ),
+    )
+    .unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    let deleted = |s: &str| {
+        out.find(&format!("{s}: deleted"))
+            .unwrap_or_else(|| panic!("{s} not deleted:\n{out}"))
+    };
+    assert!(
+        out.contains("bank-region-switch (us-west-2): DELETE (Region switch is off in the spec"),
+        "{out}"
+    );
+    let plans = deleted("bank-region-switch");
+    let access = deleted("bank-region-switch-access-eu-central-1");
+    let role = deleted("bank-region-switch-role");
+    assert!(plans < access && access < role, "{out}");
+    for s in [
+        "bank-region-switch",
+        "bank-region-switch-role",
+        "bank-region-switch-access-eu-west-1",
+    ] {
+        assert!(moto.stacks_named(s).is_empty(), "{s} is left");
+    }
+    assert!(!moto.stacks_named("bank-arc").is_empty());
 }

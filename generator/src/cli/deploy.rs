@@ -166,6 +166,21 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
                 crate::facts::arc::ARC_HOME_REGION.to_string(),
             )
         }),
+        switch: std::iter::once((
+            layout::region_switch_stack_name(&spec.name),
+            spec.stack_region.clone(),
+        ))
+        .chain(spec.regions.iter().map(|r| {
+            (
+                layout::region_switch_access_stack_name(&spec.name, &r.name),
+                r.name.clone(),
+            )
+        }))
+        .chain(std::iter::once((
+            layout::region_switch_role_stack_name(&spec.name),
+            spec.stack_region.clone(),
+        )))
+        .collect(),
     });
     let producers = producers(plan);
     // Stacks that take another's outputs but are not deployed this time.
@@ -336,6 +351,9 @@ struct Orphans {
     dns_region: String,
     /// The ARC stack (name, Region), when the spec has ARC off.
     arc: Option<(String, String)>,
+    /// Every Region switch stack the spec could have (name, Region), in the
+    /// order they go: the plans, each Region's access entry, the role.
+    switch: Vec<(String, String)>,
 }
 
 /// The Region of every stack whose outputs another stack takes.
@@ -622,6 +640,26 @@ async fn orphans(
             });
         }
     }
+    // Region switch off (or a Region out of every plan): its stacks go,
+    // the plans before the role they run as.
+    for (stack, region) in &o.switch {
+        if wanted.contains(&stack.as_str()) {
+            continue;
+        }
+        let c = open_client(clients, region).await;
+        if c.stacks_of(stack, args_spec)
+            .await?
+            .iter()
+            .any(|n| n == stack)
+        {
+            out.push(Deletion {
+                stack: stack.clone(),
+                region: region.clone(),
+                reason: DeletionReason::SwitchLeft,
+                detail: None,
+            });
+        }
+    }
     // ARC off: its stack goes once no record uses it (after the DNS stacks
     // are updated), or its cluster keeps billing.
     if let Some((arc, region)) = &o.arc {
@@ -740,6 +778,8 @@ enum DeletionReason {
     AppsLeft,
     /// ARC is off in the spec.
     ArcOff,
+    /// Region switch is off in the spec, or no plan holds the Region.
+    SwitchLeft,
 }
 
 /// The whole review of a deploy, for `--output json`.
@@ -785,6 +825,10 @@ fn show_deletions(pr: Printer, deletions: &[Deletion]) {
                 d.stack,
                 d.region,
                 d.detail.as_deref().map(|x| format!("; {x}")).unwrap_or_default()
+            )),
+            DeletionReason::SwitchLeft => pr.data(format_args!(
+                "{} ({}): DELETE (Region switch is off in the spec, or no plan holds this Region any more)",
+                d.stack, d.region
             )),
         }
     }
