@@ -121,3 +121,46 @@ fn the_iam_lint_fails_on_a_wrong_policy() {
         assert!(out.contains(finding), "no {finding} in:\n{out}");
     }
 }
+
+/// `infra/iam/region-switch-execution-role.json` is the Region switch
+/// plans' execution role policy as the role stack renders it: the same
+/// actions, each on the same kind of resource, and it passes check_iam.py.
+#[test]
+fn the_region_switch_role_in_infra_is_the_rendered_one() {
+    let infra = workspace().join("infra/iam/region-switch-execution-role.json");
+    let policy: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&infra).unwrap()).unwrap();
+    let mut wanted: Vec<String> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().clone())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    wanted.sort();
+    let rendered = fs::read_to_string(
+        workspace().join("tests/golden/region-switch/cloudformation/shop-region-switch-role.yaml"),
+    )
+    .unwrap();
+    let mut got: Vec<String> = rendered
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        // `- service:Action` lines: an IAM action, not a `Key: value` pair.
+        .filter(|a| {
+            a.split_once(':').is_some_and(|(svc, act)| {
+                !svc.contains(' ') && !act.is_empty() && !act.starts_with(' ')
+            })
+        })
+        .map(str::to_string)
+        .collect();
+    got.sort();
+    assert_eq!(got, wanted, "the role stack's actions and infra's differ");
+    for kind in ["cluster/", "access-entry/", ":cluster/*", ":controlpanel/*"] {
+        assert!(
+            rendered.contains(kind),
+            "{kind} missing from the rendered role"
+        );
+    }
+    let (ok, out) = check_iam(&infra);
+    assert!(ok, "{out}");
+}
