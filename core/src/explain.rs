@@ -68,6 +68,23 @@ pub struct Explanation {
     pub albs: Vec<AlbUse>,
     pub alb_cost: AlbCost,
     pub quotas: Vec<(String, usize, usize)>,
+    /// The Region switch plans, when on.
+    pub switches: Vec<SwitchTiming>,
+}
+
+/// How long one Region switch plan's switch takes, from its steps.
+#[derive(Debug, Serialize)]
+pub struct SwitchTiming {
+    pub plan: String,
+    pub regions: [String; 2],
+    /// (step, what it waits for): in workflow order.
+    pub steps: Vec<(String, String)>,
+    /// After the controls change, until resolvers see the new answers:
+    /// the alias TTL (and δ, Route 53's own delay).
+    pub dns_s: u32,
+    /// Every block at its timeout, then the DNS tail.
+    pub worst_s: u32,
+    pub objective_min: Option<u32>,
 }
 
 pub fn explain(plan: &Plan) -> Explanation {
@@ -204,7 +221,45 @@ pub fn explain(plan: &Plan) -> Explanation {
         source: pricing::ALB.source,
         as_of: pricing::ALB.as_of,
     };
+    let timeout = crate::facts::arc::REGION_SWITCH_BLOCK_TIMEOUT_MIN;
+    let switches = plan
+        .region_switch
+        .iter()
+        .flat_map(|sw| &sw.plans)
+        .map(|p| {
+            let w = &p.workflows[0];
+            let mut steps = Vec::new();
+            if let Some(role) = &w.approval_role {
+                steps.push((
+                    "approve".to_string(),
+                    format!("someone with {role} approves (at most {timeout} min)"),
+                ));
+            }
+            steps.push((
+                "scale-up".to_string(),
+                format!(
+                    "{} Deployment(s) reach {} % of the other Region's replicas and are ready (at most {timeout} min)",
+                    p.apps.len(),
+                    w.scale_percent
+                ),
+            ));
+            steps.push((
+                "traffic".to_string(),
+                "one routing control update; the records' checks follow it at once".to_string(),
+            ));
+            let blocks = steps.len() as u32;
+            SwitchTiming {
+                plan: p.name.clone(),
+                regions: p.regions.clone(),
+                steps,
+                dns_s: ALIAS_TTL_S,
+                worst_s: blocks * timeout * 60 + ALIAS_TTL_S,
+                objective_min: p.rto_minutes,
+            }
+        })
+        .collect();
     Explanation {
+        switches,
         apps,
         health_checks: checks,
         health_checks_usd: total,

@@ -96,6 +96,7 @@ fn explain_outputs_match_the_golden_files() {
     for (dir, file) in [
         ("gitops-repo", "example.txt"),
         ("gitops-repo/variants/arc", "arc.txt"),
+        ("tests/golden/region-switch", "region-switch.txt"),
     ] {
         let o = run_gen(&workspace().join(dir), &["explain"]);
         assert!(o.status.success(), "{}", stderr(&o));

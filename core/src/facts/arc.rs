@@ -22,3 +22,9 @@ pub fn readiness_type(arn: &str) -> Option<(&'static str, &'static str)> {
         _ => None,
     }
 }
+
+/// How long a Region switch execution block waits before it fails, unless
+/// the plan says otherwise: `TimeoutMinutes` "default": 60 on the manual
+/// approval, EKS resource scaling and ARC routing control blocks
+/// (`AWS::ARCRegionSwitch::Plan` registry schema, as cfn-lint ships it).
+pub const REGION_SWITCH_BLOCK_TIMEOUT_MIN: u32 = 60;

@@ -150,5 +150,30 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
         })
         .collect();
     print_table(pr, ["QUOTA", "USED", ""], &quota_rows);
+    for (i, sw) in e.switches.iter().enumerate() {
+        if i == 0 {
+            pr.data("");
+            pr.data("Region switch plans (each switch runs its steps in order):");
+        }
+        pr.data(format_args!(
+            "{} ({} <-> {}): {}; then DNS: {} s alias TTL + δ. Worst case, every block at its timeout: {} min{}",
+            sw.plan,
+            sw.regions[0],
+            sw.regions[1],
+            sw.steps
+                .iter()
+                .map(|(step, waits)| format!("{step}: {waits}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+            sw.dns_s,
+            sw.worst_s.div_ceil(60),
+            sw.objective_min
+                .map(|m| format!(" (objective: {m} min)"))
+                .unwrap_or_default()
+        ));
+    }
+    if !e.switches.is_empty() {
+        pr.data("Region switch: gen's pricing table holds no price for it; see aws.amazon.com/application-recovery-controller/pricing.");
+    }
     Ok(ExitCode::SUCCESS)
 }
