@@ -49,14 +49,13 @@ pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
             // ALB left (from the other's). The old object stays while
             // anything may still aim at it.
             let old = l.previous.as_ref().map(|p| p.api).filter(|a| *a != alb.api);
+            let keep = if l.api != alb.api { Some(l.api) } else { old };
             match &ra.dns_name {
                 None => {
                     ra.dns_name = Some(l.alb_dns_name.clone());
-                    ra.kept = if l.api != alb.api { Some(l.api) } else { old };
+                    ra.kept = keep;
                 }
-                Some(given) if *given == l.alb_dns_name => {
-                    ra.kept = if l.api != alb.api { Some(l.api) } else { old };
-                }
+                Some(given) if *given == l.alb_dns_name => ra.kept = keep,
                 Some(given) => {
                     // Pinned to the name the ALB is leaving: its object stays.
                     if l.previous

@@ -198,6 +198,19 @@ impl AlbIngress {
         (self.host_rules.len() + self.health_routes.len()) * alb.listeners
     }
 
+    /// Under a Gateway, its HTTPRoutes by name, each with whether it is an
+    /// app's own (named after the app) or a host-less health route.
+    pub fn http_routes(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.host_rules
+            .iter()
+            .map(|r| (r.service.as_str(), true))
+            .chain(
+                self.health_route_groups
+                    .iter()
+                    .map(|g| (g.name.as_str(), false)),
+            )
+    }
+
     /// Target groups: one per Service and port the rules reach.
     pub fn target_groups(&self) -> usize {
         let mut backends: Vec<(&str, u16)> = self

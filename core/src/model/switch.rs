@@ -127,7 +127,6 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
     };
     let has_record = |app: &str, r: &str| plan.entry(app, r).is_some();
     let mut plans = Vec::new();
-    let mut used: Vec<String> = Vec::new();
     for (i, a) in spec.regions.iter().enumerate() {
         for b in &spec.regions[i + 1..] {
             let apps: Vec<&crate::spec::checked::App> = spec
@@ -137,11 +136,6 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
                 .collect();
             if apps.is_empty() {
                 continue;
-            }
-            for r in [&a.name, &b.name] {
-                if !used.contains(r) {
-                    used.push(r.clone());
-                }
             }
             let primary = apps.iter().find_map(|x| match &x.routing {
                 Routing::Failover { primary, .. } => Some(primary.clone()),
@@ -262,12 +256,12 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
             });
         }
     }
-    // Regions in spec order.
+    // The Regions some plan holds, in spec order.
     let regions: Vec<&str> = spec
         .regions
         .iter()
         .map(|r| r.name.as_str())
-        .filter(|r| used.iter().any(|u| u == r))
+        .filter(|r| plans.iter().any(|p| p.regions.iter().any(|x| x == r)))
         .collect();
     SwitchPlan {
         stack: layout::region_switch_stack_name(&spec.name),

@@ -462,12 +462,7 @@ async fn routed_gateway(
     let Some(i) = cluster.ingresses.iter().find(|i| i.alb == alb) else {
         return Ok((address, None));
     };
-    let routes = i
-        .host_rules
-        .iter()
-        .map(|r| r.service.as_str())
-        .chain(i.health_route_groups.iter().map(|g| g.name.as_str()));
-    for route in routes {
+    for (route, _) in i.http_routes() {
         let why = match k8s::http_route(client.clone(), ns, route, name).await? {
             None => format!("HTTPRoute {ns}/{route} is missing"),
             Some(cs) if !k8s::all_true(&cs, k8s::ROUTE_READY) => format!(

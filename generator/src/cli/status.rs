@@ -636,15 +636,10 @@ async fn apps(
                 None => None,
             };
             if api == Api::Gateway {
-                let app_routes = i.host_rules.iter().map(|h| (h.service.clone(), true));
-                let health = i
-                    .health_route_groups
-                    .iter()
-                    .map(|g| (g.name.clone(), false));
-                for (route, is_app) in app_routes.chain(health) {
+                for (route, is_app) in i.http_routes() {
                     let state = match &client {
                         Some(cl) => {
-                            match k8s::http_route(cl.clone(), &spec.namespace, &route, name).await {
+                            match k8s::http_route(cl.clone(), &spec.namespace, route, name).await {
                                 Ok(Some(cs)) => RouteState::of(cs),
                                 Ok(None) => RouteState::Missing,
                                 Err(_) => RouteState::Unknown,
@@ -653,8 +648,8 @@ async fn apps(
                         None => RouteState::Unknown,
                     };
                     route_rows.push(RouteRow {
-                        app: is_app.then(|| route.clone()),
-                        route,
+                        app: is_app.then(|| route.to_string()),
+                        route: route.to_string(),
                         alb: name.clone(),
                         region: r.name.clone(),
                         state,
