@@ -29,6 +29,7 @@ mod secrets;
 mod simulate;
 mod status;
 mod strict_double;
+mod switch;
 mod tidy;
 mod util;
 mod validators;

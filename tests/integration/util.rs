@@ -206,7 +206,12 @@ pub struct Request {
     pub path: String,
     /// The `X-Amz-Target` header (AWS JSON protocols), or empty.
     pub target: String,
+    /// The `Authorization` header (SigV4: its credential scope names the
+    /// Region the client signed for), or empty.
+    pub authorization: String,
     pub body: String,
+    /// The body as sent (binary protocols: CBOR).
+    pub raw: Vec<u8>,
 }
 
 /// Read a request (request line, headers, body by Content-Length); None
@@ -225,7 +230,7 @@ pub fn read_request(stream: &std::net::TcpStream) -> Option<Request> {
         .next()
         .unwrap_or("")
         .to_string();
-    let (mut length, mut target) = (0, String::new());
+    let (mut length, mut target, mut authorization) = (0, String::new(), String::new());
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
@@ -235,6 +240,7 @@ pub fn read_request(stream: &std::net::TcpStream) -> Option<Request> {
         match k.to_ascii_lowercase().as_str() {
             "content-length" => length = v.trim().parse().unwrap_or(0),
             "x-amz-target" => target = v.trim().to_string(),
+            "authorization" => authorization = v.trim().to_string(),
             _ => {}
         }
     }
@@ -244,7 +250,9 @@ pub fn read_request(stream: &std::net::TcpStream) -> Option<Request> {
         method,
         path,
         target,
+        authorization,
         body: String::from_utf8_lossy(&body).into_owned(),
+        raw: body,
     })
 }
 

@@ -112,6 +112,8 @@ pub struct RegionControls {
 #[derive(Debug, Serialize)]
 pub struct ControlChange {
     pub parameter: String,
+    /// The Region whose records the control gates.
+    pub region: String,
     pub state: ControlState,
 }
 
@@ -159,6 +161,7 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
                     {
                         out.push(ControlChange {
                             parameter: c.output.clone(),
+                            region: c.region.clone(),
                             state,
                         });
                     }
@@ -281,6 +284,158 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
             })
             .collect(),
     }
+}
+
+/// One execution a switch starts: which plan, which of its workflows, the
+/// action and target Region StartPlanExecution takes, and the Region whose
+/// data plane gen calls.
+#[derive(Debug, Clone, Serialize)]
+pub struct Run<'a> {
+    pub plan: &'a PairPlan,
+    #[serde(skip)]
+    pub workflow: &'a WorkflowPlan,
+    pub action: Action,
+    /// `targetRegion`: "the Region that traffic will be shifted to or from,
+    /// depending on the action" (Region switch API reference,
+    /// StartPlanExecution).
+    pub target: String,
+    /// Where the execution is started and followed: the Region taking the
+    /// traffic, never the one it leaves (which may be the impaired one).
+    pub call_region: String,
+}
+
+/// A step of a workflow as gen renders it: its name, its block type and
+/// what it does.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    pub name: &'static str,
+    pub block: &'static str,
+    pub does: String,
+}
+
+impl WorkflowPlan {
+    /// The steps in the order the template renders them, as an execution
+    /// targeting `target` runs them: the routing control block applies the
+    /// entry of the workflow's target, or of `target` in a workflow without
+    /// one (modelled: AWS does not say which entry it reads then).
+    pub fn steps(&self, plan: &PairPlan, target: &str) -> Vec<StepView> {
+        let mut out = Vec::new();
+        if let Some(role) = &self.approval_role {
+            out.push(StepView {
+                name: "approve",
+                block: "ManualApproval",
+                does: format!("waits for an approval by {role}"),
+            });
+        }
+        out.push(StepView {
+            name: "scale-up",
+            block: "EKSResourceScaling",
+            does: format!(
+                "scales {} to {} % of the other Region's replicas and waits for them to be ready",
+                plan.apps.join(", "),
+                self.scale_percent
+            ),
+        });
+        let entry = self
+            .controls
+            .iter()
+            .find(|rc| rc.region == self.target_region.as_deref().unwrap_or(target));
+        let mut sets: Vec<String> = Vec::new();
+        for state in [ControlState::On, ControlState::Off] {
+            let mut regions: Vec<&str> = Vec::new();
+            for c in entry.iter().flat_map(|e| &e.controls) {
+                if c.state == state && !regions.contains(&c.region.as_str()) {
+                    regions.push(&c.region);
+                }
+            }
+            if !regions.is_empty() {
+                sets.push(format!("{} {state:?}", regions.join(", ")));
+            }
+        }
+        out.push(StepView {
+            name: "traffic",
+            block: "ARCRoutingControl",
+            does: format!("turns the routing controls of {}", sets.join(" and ")),
+        });
+        out
+    }
+}
+
+impl PairPlan {
+    pub fn other(&self, region: &str) -> &str {
+        if self.regions[0] == region {
+            &self.regions[1]
+        } else {
+            &self.regions[0]
+        }
+    }
+}
+
+/// The executions that move every plan holding `to` to it: an active/passive
+/// plan activates `to` with the workflow that targets it; an active/active
+/// plan deactivates the other Region ("a minimum of two workflows: an
+/// activation workflow and a deactivation workflow", ARC Developer Guide,
+/// "Create Region switch plan workflows"). Plans without `to` do not run.
+pub fn runs_to<'a>(sw: &'a SwitchPlan, to: &str) -> Vec<Run<'a>> {
+    sw.plans
+        .iter()
+        .filter(|p| p.regions.iter().any(|r| r == to))
+        .filter_map(|p| {
+            let (action, target, workflow) = match p.approach {
+                Approach::ActivePassive => (
+                    Action::Activate,
+                    to.to_string(),
+                    p.workflows
+                        .iter()
+                        .find(|w| w.target_region.as_deref() == Some(to))?,
+                ),
+                Approach::ActiveActive => (
+                    Action::Deactivate,
+                    p.other(to).to_string(),
+                    p.workflows
+                        .iter()
+                        .find(|w| w.action == Action::Deactivate)?,
+                ),
+            };
+            Some(Run {
+                plan: p,
+                workflow,
+                action,
+                target,
+                call_region: to.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The executions that undo `runs_to(to)`: each plan's other Region
+/// activated again (called from that Region, which takes traffic back).
+pub fn runs_back<'a>(sw: &'a SwitchPlan, to: &str) -> Vec<Run<'a>> {
+    runs_to(sw, to)
+        .into_iter()
+        .filter_map(|r| {
+            let back = r.plan.other(to).to_string();
+            let workflow = match r.plan.approach {
+                Approach::ActivePassive => r
+                    .plan
+                    .workflows
+                    .iter()
+                    .find(|w| w.target_region.as_deref() == Some(back.as_str()))?,
+                Approach::ActiveActive => r
+                    .plan
+                    .workflows
+                    .iter()
+                    .find(|w| w.action == Action::Activate)?,
+            };
+            Some(Run {
+                plan: r.plan,
+                workflow,
+                action: Action::Activate,
+                target: back.clone(),
+                call_region: back,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -414,5 +569,95 @@ mod tests {
         );
         // The latency app alone moves to and from ap-southeast-2.
         assert_eq!(sw.plans[1].apps, ["l"]);
+    }
+    #[test]
+    fn a_switch_runs_each_plan_that_holds_the_region_once() {
+        // Active/passive: activate the target with its own workflow.
+        let sw = switch("", "", FAILOVER);
+        let runs = runs_to(&sw, "eu-west-1");
+        let got: Vec<(&str, Action, &str, &str)> = runs
+            .iter()
+            .map(|r| {
+                (
+                    r.plan.name.as_str(),
+                    r.action,
+                    r.target.as_str(),
+                    r.call_region.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "t-eu-west-1-us-east-1",
+                Action::Activate,
+                "eu-west-1",
+                "eu-west-1"
+            )]
+        );
+        assert_eq!(runs[0].workflow.target_region.as_deref(), Some("eu-west-1"));
+        let traffic = runs[0]
+            .workflow
+            .steps(runs[0].plan, "eu-west-1")
+            .pop()
+            .unwrap();
+        assert_eq!(
+            traffic.does,
+            "turns the routing controls of eu-west-1 On and us-east-1 Off"
+        );
+        let back = runs_back(&sw, "eu-west-1");
+        let back: Vec<(Action, &str, &str)> = back
+            .iter()
+            .map(|r| (r.action, r.target.as_str(), r.call_region.as_str()))
+            .collect();
+        assert_eq!(back, [(Action::Activate, "us-east-1", "us-east-1")]);
+        // A Region no plan holds runs nothing.
+        assert!(runs_to(&sw, "ap-southeast-2").is_empty());
+
+        // Active/active over three Regions: deactivate the other Region of
+        // each pair that holds the target, from the target.
+        let sw = switch(", scope: app", "", &format!("{FAILOVER}{LATENCY}"));
+        let to_south = runs_to(&sw, "ap-southeast-2");
+        let got: Vec<(&str, Action, &str, &str)> = to_south
+            .iter()
+            .map(|r| {
+                (
+                    r.plan.name.as_str(),
+                    r.action,
+                    r.target.as_str(),
+                    r.call_region.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "t-eu-west-1-ap-southeast-2",
+                    Action::Deactivate,
+                    "eu-west-1",
+                    "ap-southeast-2"
+                ),
+                (
+                    "t-us-east-1-ap-southeast-2",
+                    Action::Deactivate,
+                    "us-east-1",
+                    "ap-southeast-2"
+                ),
+            ]
+        );
+        let steps: Vec<&str> = runs_to(&sw, "ap-southeast-2")[0]
+            .workflow
+            .steps(&sw.plans[1], "eu-west-1")
+            .iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(steps, ["scale-up", "traffic"]);
+        // Without a target in the workflow: the entry of the run's target.
+        let r = &runs_to(&sw, "ap-southeast-2")[0];
+        assert_eq!(
+            r.workflow.steps(r.plan, &r.target).pop().unwrap().does,
+            "turns the routing controls of eu-west-1 Off"
+        );
     }
 }

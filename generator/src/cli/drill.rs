@@ -450,14 +450,14 @@ async fn drill(
 /// SIGINT, SIGTERM and SIGHUP, each ending a drill the same way: restored.
 /// Each is caught from the moment this exists (not from the first wait), and
 /// stays caught for the rest of the run, so a second one cannot cut a restore.
-struct Signals {
+pub(super) struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    fn new() -> Result<Signals> {
+    pub(super) fn new() -> Result<Signals> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(Signals {
             int: signal(SignalKind::interrupt()).context("catching SIGINT")?,
@@ -467,7 +467,7 @@ impl Signals {
     }
 
     /// The name of the next signal.
-    async fn next(&mut self) -> &'static str {
+    pub(super) async fn next(&mut self) -> &'static str {
         tokio::select! {
             _ = self.int.recv() => "SIGINT",
             _ = self.term.recv() => "SIGTERM",

@@ -21,6 +21,7 @@ mod printer;
 mod render_cmd;
 mod simulate;
 mod status;
+mod switch;
 
 use crate::output::git;
 use crate::{lint, model, spec, validate};
@@ -78,6 +79,11 @@ pub enum Command {
     Arc {
         #[command(subcommand)]
         cmd: arc::ArcCommand,
+    },
+    /// ARC Region switch: the plans' evaluation, and running them to move traffic to a Region.
+    Switch {
+        #[command(subcommand)]
+        cmd: switch::SwitchCommand,
     },
 }
 
@@ -196,6 +202,7 @@ fn run(args: &Args) -> Result<ExitCode> {
             force,
         } => render_cmd::run(&session, *check, *no_commit, *force, last),
         Command::Arc { cmd } => arc::run(&session, cmd),
+        Command::Switch { cmd } => switch::run(&session, cmd),
         Command::Deploy(args) => deploy::run(&session, args),
         Command::Plan(args) => plan::run(&session, args),
         Command::Discover(args) => discover::run(&session, args),
