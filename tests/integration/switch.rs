@@ -829,3 +829,126 @@ fn a_switch_refuses_what_it_cannot_run_and_a_dry_run_sends_nothing() {
         stderr(&o)
     );
 }
+
+#[test]
+fn gen_status_shows_the_plans_evaluation_warnings() {
+    let fake = Fake::start(&bank_plans(), Script::Succeed);
+    fake.state.lock().unwrap().evaluations.insert(
+        "bank-eu-central-1-eu-west-1".into(),
+        (
+            "actionRequired".into(),
+            vec![(
+                "scale-up".into(),
+                "Deployment bank/ledger has 0 ready replicas".into(),
+            )],
+        ),
+    );
+    let d = repo("region-switch-failover");
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    // No cluster answers and every other AWS call fails fast here: the
+    // switch section is read on its own.
+    let dead = TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let config = crate::status::kubeconfig(d.path(), &nowhere, &nowhere);
+    let mut cmd = fake.command(d.path(), &["status", "--output", "json"]);
+    let o = cmd
+        .env("KUBECONFIG", &config)
+        .env("AWS_ENDPOINT_URL", &nowhere)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Json = serde_json::from_slice(&o.stdout).unwrap();
+    let plan = &v["switch_plans"][0];
+    assert_eq!(plan["plan"], "bank-eu-central-1-eu-west-1");
+    assert_eq!(plan["evaluation"]["state"], "actionRequired");
+    assert_eq!(
+        plan["evaluation"]["warnings"][0]["message"],
+        "Deployment bank/ledger has 0 ready replicas"
+    );
+    let o = fake
+        .command(d.path(), &["status"])
+        .env("KUBECONFIG", &config)
+        .env("AWS_ENDPOINT_URL", &nowhere)
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(
+        out.contains("  bank-eu-central-1-eu-west-1: warning in step scale-up on arn:aws:eks:eu-central-1:111122223333:cluster/south: Deployment bank/ledger has 0 ready replicas"),
+        "{out}"
+    );
+    // --no-aws reads no plan.
+    let o = fake
+        .command(d.path(), &["status", "--no-aws", "--output", "json"])
+        .env("KUBECONFIG", &config)
+        .output()
+        .unwrap();
+    let v: Json = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("switch_plans").is_none(), "{v}");
+}
+
+#[test]
+fn a_switch_drill_runs_the_plans_there_and_back_and_stays_when_the_way_there_fails() {
+    let d = repo("region-switch-failover");
+    let fake = Fake::start(&bank_plans(), Script::Succeed);
+    let o = fake.run(
+        d.path(),
+        &["drill", "--switch-to", "eu-west-1", "--dry-run"],
+    );
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert!(
+        out.contains(
+            "1. run bank-eu-central-1-eu-west-1: activate eu-west-1 (graceful), from eu-west-1"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("3. then run bank-eu-central-1-eu-west-1: activate eu-central-1 (graceful), from eu-central-1"), "{out}");
+    assert!(fake.state.lock().unwrap().requests.is_empty());
+
+    let o = fake.run(
+        d.path(),
+        &["drill", "--switch-to", "eu-west-1", "--poll", "0"],
+    );
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    let started: Vec<(String, String, String)> = fake
+        .requests("StartPlanExecution")
+        .into_iter()
+        .map(|(r, b)| {
+            (
+                r,
+                b["targetRegion"].as_str().unwrap().to_string(),
+                b["mode"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        started,
+        [
+            ("eu-west-1".into(), "eu-west-1".into(), "graceful".into()),
+            (
+                "eu-central-1".into(),
+                "eu-central-1".into(),
+                "graceful".into()
+            ),
+        ]
+    );
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("bank-")).collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("(objective 15m)") && r.ends_with("succeeded")),
+        "{out}"
+    );
+
+    // The way there fails: gen stays, says so, and exits non-zero.
+    let fake = Fake::start(&bank_plans(), Script::FailAt("traffic"));
+    let o = fake.run(
+        d.path(),
+        &["drill", "--switch-to", "eu-west-1", "--poll", "0"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(fake.requests("StartPlanExecution").len(), 1);
+    assert!(stderr(&o).contains("not switching back"), "{}", stderr(&o));
+}

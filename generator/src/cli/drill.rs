@@ -28,11 +28,22 @@ use crate::spec::checked::{ArcCluster, Spec};
 #[derive(Debug, Args)]
 pub struct DrillArgs {
     /// The app to fail.
-    #[arg(long)]
-    app: String,
+    #[arg(long, required_unless_present = "switch_to")]
+    app: Option<String>,
     /// The Region to fail it in.
-    #[arg(long)]
-    region: String,
+    #[arg(long, required_unless_present = "switch_to")]
+    region: Option<String>,
+    /// Drill the Region switch instead: run the plans to this Region
+    /// (graceful, as `gen switch practice`), time them against their
+    /// objective, then run them back.
+    #[arg(long, value_name = "REGION", conflicts_with_all = ["app", "region", "arc", "restore", "json"])]
+    switch_to: Option<String>,
+    /// With --switch-to: approve every approval step without asking.
+    #[arg(long, requires = "switch_to")]
+    approve: bool,
+    /// With --switch-to: stay in the Region (do not run the plans back).
+    #[arg(long, requires = "switch_to")]
+    no_switch_back: bool,
     /// Turn the app's routing control Off instead of scaling it to 0.
     #[arg(long)]
     arc: bool,
@@ -55,6 +66,17 @@ pub struct DrillArgs {
     /// Kustomization: restore the app and resume Flux.
     #[arg(long, conflicts_with_all = ["arc", "dry_run", "force", "json"])]
     restore: bool,
+}
+
+impl DrillArgs {
+    /// The app drilled (clap requires it unless `--switch-to`).
+    fn app(&self) -> &str {
+        self.app.as_deref().unwrap_or_default()
+    }
+
+    fn region(&self) -> &str {
+        self.region.as_deref().unwrap_or_default()
+    }
 }
 
 /// The annotation on the suspended Kustomization that records a drill in
@@ -153,16 +175,30 @@ struct DrillLog {
 
 pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
+    if let Some(to) = &args.switch_to {
+        return super::switch::drill(
+            s,
+            to,
+            &super::switch::Follow {
+                approve: args.approve,
+                comment: format!("gen drill --switch-to {to}"),
+                timeout: Duration::from_secs(args.timeout),
+                poll: Duration::from_secs(args.poll),
+            },
+            args.dry_run,
+            !args.no_switch_back,
+        );
+    }
     let spec = &s.spec;
     let plan = &s.plan;
     let region = spec
         .regions
         .iter()
-        .find(|r| r.name == args.region)
-        .with_context(|| format!("`{}` is not a Region of this spec", args.region))?;
-    let entry = entry(plan, &args.app, &args.region)?;
+        .find(|r| r.name == args.region())
+        .with_context(|| format!("`{}` is not a Region of this spec", args.region()))?;
+    let entry = entry(plan, &args.app(), &args.region())?;
     if args.restore {
-        let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
+        let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app()));
         let runtime = super::runtime()?;
         return runtime.block_on(finish(pr, spec, plan, region, &kustomization, args));
     }
@@ -170,23 +206,24 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
         bail!(Hinted::new(
             format!(
                 "app `{}` has no routing control in {}",
-                args.app, args.region
+                args.app(),
+                args.region()
             ),
             "enable arc for it, or drill without --arc"
         ));
     }
-    let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app));
+    let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app()));
     let hc = &entry.health_check;
     let predicted_detection =
         crate::facts::route53::detection_seconds(hc.interval, hc.failure_threshold);
     let predicted = crate::facts::route53::failover_seconds(hc.interval, hc.failure_threshold);
     let steps = [
-        format!("check that {} is healthy in every other Region (Route 53)", args.app),
+        format!("check that {} is healthy in every other Region (Route 53)", args.app()),
         format!("suspend Flux Kustomization {}/{kustomization} on {}", spec.flux.namespace, region.cluster),
         if args.arc {
-            format!("turn the routing control of {} in {} Off", args.app, args.region)
+            format!("turn the routing control of {} in {} Off", args.app(), args.region())
         } else {
-            format!("scale Deployment {}/{} on {} to 0", spec.namespace, args.app, region.cluster)
+            format!("scale Deployment {}/{} on {} to 0", spec.namespace, args.app(), region.cluster)
         },
         format!("poll health check {} every {} s until Route 53 sees it unhealthy (predicted within {predicted_detection} s; clients follow within {predicted} s)", entry.record.health_check, args.poll),
         "restore the app (replicas or routing control) and resume the Kustomization, whatever happened".to_string(),
@@ -269,7 +306,7 @@ async fn drill(
         .stacks
         .iter()
         .flat_map(|s| &s.entries)
-        .filter(|e| e.record.app == args.app && e.record.region != args.region)
+        .filter(|e| e.record.app == args.app() && e.record.region != args.region())
         .collect();
     for p in &peers {
         let st = r53.status(&check_id(p).await?).await?;
@@ -277,7 +314,11 @@ async fn drill(
             bail!(Hinted::new(
                 format!(
                     "{} is not healthy in {} ({}/{} checkers): failing {} would be an outage, not a drill",
-                    args.app, p.record.region, st.healthy, st.reporting, args.region
+                    args.app(),
+                    p.record.region,
+                    st.healthy,
+                    st.reporting,
+                    args.region()
                 ),
                 format!("fix {} first, or pass --force", p.record.region)
             ));
@@ -287,7 +328,8 @@ async fn drill(
         bail!(Hinted::new(
             format!(
                 "{} answers only from {}: failing it there is an outage",
-                args.app, args.region
+                args.app(),
+                args.region()
             ),
             "pass --force to drill anyway"
         ));
@@ -295,23 +337,25 @@ async fn drill(
     let id = check_id(entry).await?;
     let config = k8s::kubeconfig()?;
     let client = k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
-    let (replicas, _) = k8s::deployment(client.clone(), &spec.namespace, &args.app)
+    let (replicas, _) = k8s::deployment(client.clone(), &spec.namespace, &args.app())
         .await?
         .with_context(|| {
             format!(
                 "there is no Deployment {}/{} on {}",
-                spec.namespace, args.app, region.cluster
+                spec.namespace,
+                args.app(),
+                region.cluster
             )
         })?;
     let arc = if args.arc {
-        Some(arc_switch(spec, plan, &args.app, &args.region).await?)
+        Some(arc_switch(spec, plan, &args.app(), &args.region()).await?)
     } else {
         None
     };
 
     let mut log = DrillLog {
-        app: args.app.clone(),
-        region: args.region.clone(),
+        app: args.app().to_string(),
+        region: args.region().to_string(),
         method: if args.arc {
             Method::RoutingControlOff
         } else {
@@ -346,8 +390,8 @@ async fn drill(
     // before anything is taken down.
     let mut signals = Signals::new()?;
     let record = DrillRecord {
-        app: args.app.clone(),
-        region: args.region.clone(),
+        app: args.app().to_string(),
+        region: args.region().to_string(),
         replicas: arc.is_none().then_some(replicas),
         routing_control: arc.as_ref().map(|(_, arn)| arn.clone()),
         arc_cluster: arc.as_ref().map(|(cluster, _)| cluster.arn.clone()),
@@ -374,12 +418,12 @@ async fn drill(
                 .await
                 .map(|_| ())
                 .map_err(arc_error)?,
-            None => k8s::scale(client.clone(), &spec.namespace, &args.app, 0).await?,
+            None => k8s::scale(client.clone(), &spec.namespace, &args.app(), 0).await?,
         }
         pr.data(format_args!(
             "{} down in {} ({}); waiting for Route 53",
-            args.app,
-            args.region,
+            args.app(),
+            args.region(),
             log.method.words()
         ));
         wait_for(pr, &r53, &id, false, args).await
@@ -404,7 +448,7 @@ async fn drill(
                 .await
                 .map(|_| ())
                 .map_err(arc_error)?,
-            None => k8s::scale(client.clone(), &spec.namespace, &args.app, replicas).await?,
+            None => k8s::scale(client.clone(), &spec.namespace, &args.app(), replicas).await?,
         }
         k8s::set_suspended(
             client.clone(),
@@ -422,11 +466,12 @@ async fn drill(
             log.restored = true;
             pr.data(format_args!(
                 "restored {} in {} and resumed {kustomization}",
-                args.app, args.region
+                args.app(),
+                args.region()
             ));
         }
         Err(e) => {
-            pr.error_hint(format_args!("restoring failed: {e:#}"), format_args!("run `{}` (the drill is recorded on the Kustomization), or by hand: scale {}/{} to {replicas}, `flux resume kustomization {kustomization}`", record.restore_command(), spec.namespace, args.app));
+            pr.error_hint(format_args!("restoring failed: {e:#}"), format_args!("run `{}` (the drill is recorded on the Kustomization), or by hand: scale {}/{} to {replicas}, `flux resume kustomization {kustomization}`", record.restore_command(), spec.namespace, args.app()));
             return Ok(log);
         }
     }
@@ -521,7 +566,7 @@ async fn finish(
         (Some(arn), _) => {
             let cluster = match &record.arc_cluster {
                 Some(c) => arc_adapter::cluster(ClusterRef::Arn(c)).await?,
-                None => arc_switch(spec, plan, &args.app, &args.region).await?.0,
+                None => arc_switch(spec, plan, &args.app(), &args.region()).await?.0,
             };
             cluster
                 .set(std::slice::from_ref(arn), true, &mut Vec::new())
@@ -530,10 +575,11 @@ async fn finish(
             pr.data(format_args!("turned routing control {arn} On"));
         }
         (None, Some(n)) => {
-            k8s::scale(client.clone(), &spec.namespace, &args.app, n).await?;
+            k8s::scale(client.clone(), &spec.namespace, &args.app(), n).await?;
             pr.data(format_args!(
                 "scaled {}/{} to {n}",
-                spec.namespace, args.app
+                spec.namespace,
+                args.app()
             ));
         }
         (None, None) => bail!(

@@ -289,6 +289,10 @@ struct Report {
     /// The HTTPRoutes of every Gateway.
     routes: Vec<RouteRow>,
     apps: Vec<AppRow>,
+    /// The Region switch plans, their evaluation and warnings (when on,
+    /// and the AWS side is read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    switch_plans: Option<Vec<super::switch::PlanStatus>>,
     ok: bool,
 }
 
@@ -347,16 +351,25 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     let report = runtime.block_on(async {
         let clusters = clusters(spec, plan, &config, head.as_deref()).await;
         let (albs, routes, apps) = apps(settings, spec, plan, &config, args.no_aws).await;
+        let switch_plans = match (&plan.region_switch, args.no_aws) {
+            (Some(sw), false) => Some(super::switch::status(sw).await.plans),
+            _ => None,
+        };
         let ok = clusters.iter().all(|c| c.state == FluxState::Reconciled)
             && albs.iter().all(|a| a.ingress.ok())
             && routes.iter().all(|r| r.state.ok())
-            && apps.iter().all(|a| a.ok);
+            && apps.iter().all(|a| a.ok)
+            && switch_plans
+                .iter()
+                .flatten()
+                .all(super::switch::PlanStatus::ok);
         Report {
             head: head.clone(),
             clusters,
             albs,
             routes,
             apps,
+            switch_plans,
             ok,
         }
     });
@@ -444,6 +457,10 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                 &rows,
             );
             pr.data("");
+            if let Some(plans) = &report.switch_plans {
+                super::switch::view_plans(pr, plans);
+                pr.data("");
+            }
             pr.data(format_args!(
                 "{}",
                 if report.ok {

@@ -68,6 +68,26 @@ pub struct RunArgs {
     pub output: Output,
 }
 
+/// How gen follows the executions it starts.
+pub(super) struct Follow {
+    /// Approve every approval step without asking.
+    pub approve: bool,
+    pub comment: String,
+    pub timeout: Duration,
+    pub poll: Duration,
+}
+
+impl RunArgs {
+    fn follow(&self) -> Follow {
+        Follow {
+            approve: self.approve,
+            comment: self.comment.clone(),
+            timeout: Duration::from_secs(self.timeout * 60),
+            poll: Duration::from_secs(self.poll),
+        }
+    }
+}
+
 /// How one execution ended, as far as gen saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
@@ -155,7 +175,7 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
     match cmd {
         SwitchCommand::Status { output } => {
             let runtime = super::runtime()?;
-            let report = runtime.block_on(status(sw))?;
+            let report = runtime.block_on(status(sw));
             view_status(pr, &report, *output);
             Ok(report.exit_code())
         }
@@ -169,7 +189,7 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
             let runtime = super::runtime()?;
             let report = runtime.block_on(async {
                 let mut signals = Signals::new()?;
-                execute(pr, &runs, a, graceful, &mut signals).await
+                execute(pr, &runs, &a.follow(), graceful, &mut signals).await
             })?;
             view_report(pr, &report, a.output);
             Ok(report.exit_code())
@@ -303,7 +323,7 @@ struct Following<'a> {
 pub(super) async fn execute(
     pr: Printer,
     runs: &[Run<'_>],
-    a: &RunArgs,
+    a: &Follow,
     graceful: bool,
     signals: &mut Signals,
 ) -> Result<Report> {
@@ -366,7 +386,7 @@ pub(super) async fn execute(
             done: None,
         });
     }
-    let deadline = Instant::now() + Duration::from_secs(a.timeout * 60);
+    let deadline = Instant::now() + a.timeout;
     let interactive = std::io::stdin().is_terminal() && !a.approve;
     loop {
         for f in following.iter_mut().filter(|f| f.done.is_none()) {
@@ -376,10 +396,13 @@ pub(super) async fn execute(
             break;
         }
         let stop = if Instant::now() >= deadline {
-            Some(format!("gen stopped following it after {} min", a.timeout))
+            Some(format!(
+                "gen stopped following it after {} min",
+                a.timeout.as_secs() / 60
+            ))
         } else {
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(a.poll)) => None,
+                _ = tokio::time::sleep(a.poll) => None,
                 name = signals.next() => Some(format!("gen stopped following it ({name})")),
             }
         };
@@ -424,7 +447,7 @@ async fn follow_once(
     pr: Printer,
     api: &RegionSwitch,
     f: &mut Following<'_>,
-    a: &RunArgs,
+    a: &Follow,
     interactive: bool,
     signals: &mut Signals,
 ) {
@@ -567,6 +590,9 @@ fn view_report(pr: Printer, r: &Report, output: Output) {
                         },
                         e.execution.clone(),
                         match e.objective_minutes {
+                            Some(m) if e.seconds > u64::from(m) * 60 => {
+                                format!("{} (objective {m}m: over)", minutes(e.seconds))
+                            }
                             Some(m) => format!("{} (objective {m}m)", minutes(e.seconds)),
                             None => minutes(e.seconds),
                         },
@@ -604,6 +630,87 @@ fn view_report(pr: Printer, r: &Report, output: Output) {
             }
         }
     }
+}
+
+/// `gen drill --switch-to REGION`: the switch as a drill. Run the plans to
+/// the Region (graceful), time each against its objective, then run them
+/// back, unless told to stay or the way there did not succeed.
+pub(super) fn drill(
+    s: &Session,
+    to: &str,
+    follow: &Follow,
+    dry_run: bool,
+    switch_back: bool,
+) -> Result<ExitCode> {
+    let pr = s.settings.printer;
+    let Some(sw) = &s.plan.region_switch else {
+        bail!(Hinted::new(
+            "Region switch is not enabled in this spec",
+            "add `regionSwitch: {enabled: true}`, or drill one app with --app and --region"
+        ));
+    };
+    let a = RunArgs {
+        to: to.to_string(),
+        plans: Vec::new(),
+        dry_run,
+        approve: follow.approve,
+        comment: follow.comment.clone(),
+        timeout: 0,
+        poll: 0,
+        output: Output::Table,
+    };
+    let there = select(s, sw, &a)?;
+    let back = crate::model::switch::runs_back(sw, to);
+    let mut steps: Vec<String> = there
+        .iter()
+        .map(|r| {
+            format!(
+                "run {}: {} (graceful), from {}",
+                r.plan.name,
+                action_words(r),
+                r.call_region
+            )
+        })
+        .collect();
+    steps.push(format!(
+        "follow each execution step by step (approving {}), and time it against the plan's objective",
+        if follow.approve { "every approval step" } else { "when asked" }
+    ));
+    if switch_back {
+        steps.extend(back.iter().map(|r| {
+            format!(
+                "then run {}: {} (graceful), from {}",
+                r.plan.name,
+                action_words(r),
+                r.call_region
+            )
+        }));
+    }
+    for (i, x) in steps.iter().enumerate() {
+        pr.data(format_args!("{}. {x}", i + 1));
+    }
+    if dry_run {
+        pr.data("dry run: nothing sent");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = super::runtime()?;
+    let report = runtime.block_on(async {
+        let mut signals = Signals::new()?;
+        let mut report = execute(pr, &there, follow, true, &mut signals).await?;
+        let arrived = report
+            .executions
+            .iter()
+            .all(|e| e.outcome == Outcome::Succeeded);
+        if switch_back && arrived {
+            let returned = execute(pr, &back, follow, true, &mut signals).await?;
+            report.executions.extend(returned.executions);
+        } else if switch_back {
+            pr.warn("not switching back: the switch did not succeed everywhere (see below)");
+        }
+        anyhow::Ok(report)
+    })?;
+    view_report(pr, &report, Output::Table);
+    Ok(report.exit_code())
 }
 
 /// One plan as `gen switch status` reports it.
@@ -659,7 +766,7 @@ impl StatusReport {
 
 /// Each planned plan as AWS has it: read from either of its Regions' data
 /// plane, whichever answers first.
-pub(crate) async fn status(sw: &SwitchPlan) -> Result<StatusReport> {
+pub(crate) async fn status(sw: &SwitchPlan) -> StatusReport {
     let api = RegionSwitch::connect().await;
     let mut listed: BTreeMap<String, Result<Vec<crate::aws::region_switch::PlanRef>, String>> =
         BTreeMap::new();
@@ -709,7 +816,7 @@ pub(crate) async fn status(sw: &SwitchPlan) -> Result<StatusReport> {
         }
         plans.push(st);
     }
-    Ok(StatusReport { plans })
+    StatusReport { plans }
 }
 
 fn view_status(pr: Printer, r: &StatusReport, output: Output) {
@@ -718,49 +825,54 @@ fn view_status(pr: Printer, r: &StatusReport, output: Output) {
             "{}",
             serde_json::to_string_pretty(r).unwrap_or_default()
         )),
-        Output::Table => {
-            let rows: Vec<[String; 4]> = r
-                .plans
-                .iter()
-                .map(|p| {
-                    [
-                        p.plan.clone(),
-                        p.regions.join(", "),
-                        match &p.evaluation {
-                            Some(e) => {
-                                format!("{} at {}", e.state, e.last.as_deref().unwrap_or("(never)"))
-                            }
-                            None => "-".into(),
-                        },
-                        match (&p.problem, p.executions.first()) {
-                            (Some(why), _) => why.clone(),
-                            (None, Some(x)) => format!(
-                                "last execution {}: {} {} ({}) {}",
-                                x.id, x.action, x.region, x.mode, x.state
-                            ),
-                            (None, None) => "never executed".into(),
-                        },
-                    ]
-                })
-                .collect();
-            print_table(pr, ["PLAN", "REGIONS", "EVALUATION", "EXECUTIONS"], &rows);
-            for p in &r.plans {
-                for w in p.active_warnings() {
-                    pr.data(format_args!(
-                        "  {}: warning{}{}: {}",
-                        p.plan,
-                        w.step
-                            .as_deref()
-                            .map(|s| format!(" in step {s}"))
-                            .unwrap_or_default(),
-                        w.resource
-                            .as_deref()
-                            .map(|s| format!(" on {s}"))
-                            .unwrap_or_default(),
-                        w.message
-                    ));
-                }
-            }
+        Output::Table => view_plans(pr, &r.plans),
+    }
+}
+
+/// The plans' table, then each active warning on a line of its own (also
+/// `gen status`'s Region switch section).
+pub(crate) fn view_plans(pr: Printer, plans: &[PlanStatus]) {
+    let rows: Vec<[String; 4]> = plans
+        .iter()
+        .map(|p| {
+            [
+                p.plan.clone(),
+                p.regions.join(", "),
+                match &p.evaluation {
+                    Some(e) => format!("{} at {}", e.state, e.last.as_deref().unwrap_or("(never)")),
+                    None => "-".into(),
+                },
+                match (&p.problem, p.executions.first()) {
+                    (Some(why), _) => why.clone(),
+                    (None, Some(x)) => format!(
+                        "last execution {}: {} {} ({}) {}",
+                        x.id, x.action, x.region, x.mode, x.state
+                    ),
+                    (None, None) => "never executed".into(),
+                },
+            ]
+        })
+        .collect();
+    print_table(
+        pr,
+        ["SWITCH PLAN", "REGIONS", "EVALUATION", "EXECUTIONS"],
+        &rows,
+    );
+    for p in plans {
+        for w in p.active_warnings() {
+            pr.data(format_args!(
+                "  {}: warning{}{}: {}",
+                p.plan,
+                w.step
+                    .as_deref()
+                    .map(|s| format!(" in step {s}"))
+                    .unwrap_or_default(),
+                w.resource
+                    .as_deref()
+                    .map(|s| format!(" on {s}"))
+                    .unwrap_or_default(),
+                w.message
+            ));
         }
     }
 }
