@@ -196,7 +196,7 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
         .iter()
         .find(|r| r.name == args.region())
         .with_context(|| format!("`{}` is not a Region of this spec", args.region()))?;
-    let entry = entry(plan, &args.app(), &args.region())?;
+    let entry = entry(plan, args.app(), args.region())?;
     if args.restore {
         let kustomization = layout::flux_name(&spec.name, &format!("app-{}", args.app()));
         let runtime = super::runtime()?;
@@ -337,7 +337,7 @@ async fn drill(
     let id = check_id(entry).await?;
     let config = k8s::kubeconfig()?;
     let client = k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
-    let (replicas, _) = k8s::deployment(client.clone(), &spec.namespace, &args.app())
+    let (replicas, _) = k8s::deployment(client.clone(), &spec.namespace, args.app())
         .await?
         .with_context(|| {
             format!(
@@ -348,7 +348,7 @@ async fn drill(
             )
         })?;
     let arc = if args.arc {
-        Some(arc_switch(spec, plan, &args.app(), &args.region()).await?)
+        Some(arc_switch(spec, plan, args.app(), args.region()).await?)
     } else {
         None
     };
@@ -418,7 +418,7 @@ async fn drill(
                 .await
                 .map(|_| ())
                 .map_err(arc_error)?,
-            None => k8s::scale(client.clone(), &spec.namespace, &args.app(), 0).await?,
+            None => k8s::scale(client.clone(), &spec.namespace, args.app(), 0).await?,
         }
         pr.data(format_args!(
             "{} down in {} ({}); waiting for Route 53",
@@ -448,7 +448,7 @@ async fn drill(
                 .await
                 .map(|_| ())
                 .map_err(arc_error)?,
-            None => k8s::scale(client.clone(), &spec.namespace, &args.app(), replicas).await?,
+            None => k8s::scale(client.clone(), &spec.namespace, args.app(), replicas).await?,
         }
         k8s::set_suspended(
             client.clone(),
@@ -566,7 +566,7 @@ async fn finish(
         (Some(arn), _) => {
             let cluster = match &record.arc_cluster {
                 Some(c) => arc_adapter::cluster(ClusterRef::Arn(c)).await?,
-                None => arc_switch(spec, plan, &args.app(), &args.region()).await?.0,
+                None => arc_switch(spec, plan, args.app(), args.region()).await?.0,
             };
             cluster
                 .set(std::slice::from_ref(arn), true, &mut Vec::new())
@@ -575,7 +575,7 @@ async fn finish(
             pr.data(format_args!("turned routing control {arn} On"));
         }
         (None, Some(n)) => {
-            k8s::scale(client.clone(), &spec.namespace, &args.app(), n).await?;
+            k8s::scale(client.clone(), &spec.namespace, args.app(), n).await?;
             pr.data(format_args!(
                 "scaled {}/{} to {n}",
                 spec.namespace,
