@@ -70,6 +70,8 @@ pub struct Explanation {
     pub quotas: Vec<(String, usize, usize)>,
     /// The Region switch plans, when on.
     pub switches: Vec<SwitchTiming>,
+    /// The health checks those plans make in the account (without ARC).
+    pub switch_health_checks: usize,
 }
 
 /// How long one Region switch plan's switch takes, from its steps.
@@ -141,13 +143,20 @@ pub fn explain(plan: &Plan) -> Explanation {
                     ),
                     monthly_usd: cost,
                     cost_terms: terms.iter().map(|t| format!("{t} per check")).collect(),
-                    arc: e.combined.is_some(),
+                    arc: e.combined.as_ref().is_some_and(|c| c.control.is_some()),
                 }),
             }
         }
     }
     let mut quotas = Vec::new();
     let mut arc_usd = None;
+    // Region switch's own checks count against the quota; gen's table has
+    // no price for them (nor for the plans).
+    let switch_checks = plan
+        .region_switch
+        .as_ref()
+        .map_or(0, |sw| sw.health_checks());
+    checks += switch_checks;
     if let Some(arc) = &plan.arc {
         checks += arc.controls.len();
         total += arc.controls.len() as f64 * pricing::HEALTH_CHECK_OTHER;
@@ -245,7 +254,14 @@ pub fn explain(plan: &Plan) -> Explanation {
             ));
             steps.push((
                 "traffic".to_string(),
-                "one routing control update; the records' checks follow it at once".to_string(),
+                if p.records.is_empty() {
+                    "one routing control update; the records' checks follow it at once".to_string()
+                } else {
+                    format!(
+                        "the health check block sets the plan's checks of {} record(s); the records' calculated checks follow at once (modelled)",
+                        p.records.len()
+                    )
+                },
             ));
             let blocks = steps.len() as u32;
             SwitchTiming {
@@ -259,6 +275,7 @@ pub fn explain(plan: &Plan) -> Explanation {
         })
         .collect();
     Explanation {
+        switch_health_checks: switch_checks,
         switches,
         apps,
         health_checks: checks,

@@ -69,11 +69,17 @@ pub fn behaviour(plan: &Plan) -> Behaviour {
                     "no".into()
                 },
             ));
-            let arc = match &e.combined {
-                Some(c) => format!("yes ({})", c.control),
+            let arc = match e.combined.as_ref().and_then(|c| c.control.as_ref()) {
+                Some(c) => format!("yes ({c})"),
                 None => "no".into(),
             };
             facts.push(("routing control", arc));
+            if let Some(c) = e.combined.as_ref().filter(|c| !c.switch_plans.is_empty()) {
+                facts.push((
+                    "Region switch checks",
+                    format!("yes ({})", c.switch_plans.join(", ")),
+                ));
+            }
             facts.push((
                 "ALB",
                 r.alias_dns_name

@@ -59,6 +59,10 @@ pub enum Check {
     },
     /// Healthy while this routing control (of this Region) is On.
     RoutingControl { region: String, control: String },
+    /// A check a Region switch plan made for the record in this Region:
+    /// healthy until a switch sets it unhealthy (`name`: `<plan>@<Region>`,
+    /// in `Scenario::controls_off` while unhealthy).
+    SwitchCheck { region: String, name: String },
     /// A check gen cannot place (treated as healthy, and said so).
     Unknown(String),
 }
@@ -414,6 +418,7 @@ impl World {
             Check::RoutingControl { region, control } => {
                 !s.arc_off.contains(region) && !s.controls_off.contains(control)
             }
+            Check::SwitchCheck { name, .. } => !s.controls_off.contains(name),
             Check::Unknown(_) => true,
         }
     }
@@ -501,6 +506,9 @@ pub fn world(
     let mut outputs_of: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
     // (template, parameter) → (stack, output) that `gen deploy` passes it from.
     let mut inputs: BTreeMap<(usize, String), (String, String)> = BTreeMap::new();
+    // (template, parameter) → the Region of the Region switch plan check
+    // it carries (the plan: the resource its output names).
+    let mut switch_inputs: BTreeMap<(usize, String), String> = BTreeMap::new();
     let mut records: Vec<(usize, &Value)> = Vec::new();
     let mut plans: Vec<(usize, &Value)> = Vec::new();
     for (i, (file, t)) in templates.iter().enumerate() {
@@ -521,6 +529,13 @@ pub fn world(
                     from.get("output").and_then(Value::as_str),
                 ) {
                     inputs.insert((i, param.to_string()), (s.to_string(), o.to_string()));
+                    if let Some(r) = from
+                        .get("healthCheck")
+                        .and_then(|h| h.get("region"))
+                        .and_then(Value::as_str)
+                    {
+                        switch_inputs.insert((i, param.to_string()), r.to_string());
+                    }
                 }
             }
         }
@@ -646,6 +661,29 @@ pub fn world(
                 .collect(),
         })
         .collect();
+    // Without ARC, a workflow's Route 53 health check blocks set the plan's
+    // checks of each Region: healthy in the Region an activation targets
+    // (both, without a target), unhealthy in the other, and unhealthy in
+    // both on a deactivation, whose target is the Region that leaves
+    // (ARC Developer Guide, "Amazon Route 53 health check execution block").
+    let mut switches = switches;
+    for ((_, p), sim) in plans.iter().zip(switches.iter_mut()) {
+        let flows = p.get("Workflows").and_then(Value::as_sequence);
+        for (w, ws) in flows.into_iter().flatten().zip(sim.workflows.iter_mut()) {
+            if !sets_health_checks(w.get("Steps")) {
+                continue;
+            }
+            for r in &sim.regions {
+                let on = match (&ws.target, ws.activate) {
+                    (Some(t), true) => t == r,
+                    (None, true) => true,
+                    (_, false) => false,
+                };
+                ws.changes
+                    .push((r.clone(), format!("{}@{r}", sim.name), on));
+            }
+        }
+    }
     // ALB DNS name (or parameter) → Region, from the records' alias targets.
     let mut alb_region: BTreeMap<String, String> = BTreeMap::new();
     for (_, p) in &records {
@@ -666,6 +704,7 @@ pub fn world(
         exports: &exports,
         outputs_of: &outputs_of,
         inputs: &inputs,
+        switch_inputs: &switch_inputs,
         alb_region: &alb_region,
         health_routes,
         regions: &regions,
@@ -723,6 +762,26 @@ pub fn world(
     })
 }
 
+/// Whether these steps (or a parallel block's) hold a Route 53 health
+/// check block.
+fn sets_health_checks(steps: Option<&Value>) -> bool {
+    steps
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .any(
+            |s| match s.get("ExecutionBlockType").and_then(Value::as_str) {
+                Some("Route53HealthCheck") => true,
+                Some("Parallel") => sets_health_checks(
+                    s.get("ExecutionBlockConfiguration")
+                        .and_then(|c| c.get("ParallelConfig"))
+                        .and_then(|c| c.get("Steps")),
+                ),
+                _ => false,
+            },
+        )
+}
+
 struct Ctx<'a> {
     templates: &'a [(String, Value)],
     checks: &'a BTreeMap<(usize, String), &'a Value>,
@@ -730,6 +789,7 @@ struct Ctx<'a> {
     exports: &'a BTreeMap<String, (usize, String)>,
     outputs_of: &'a BTreeMap<(String, String), (usize, String)>,
     inputs: &'a BTreeMap<(usize, String), (String, String)>,
+    switch_inputs: &'a BTreeMap<(usize, String), String>,
     alb_region: &'a BTreeMap<String, String>,
     health_routes: &'a BTreeMap<String, String>,
     regions: &'a BTreeSet<String>,
@@ -740,6 +800,27 @@ impl Ctx<'_> {
         // A parameter that `gen deploy` fills from another stack's output:
         // follow it to the resource that output names.
         if let Some((s, o)) = self.inputs.get(&(stack, id.to_string())) {
+            if let Some(region) = self.switch_inputs.get(&(stack, id.to_string())) {
+                let plan = self
+                    .outputs_of
+                    .get(&(s.clone(), o.clone()))
+                    .and_then(|(t, r)| {
+                        self.templates[*t]
+                            .1
+                            .get("Resources")?
+                            .get(r.as_str())?
+                            .get("Properties")?
+                            .get("Name")?
+                            .as_str()
+                    });
+                return match plan {
+                    Some(plan) => Check::SwitchCheck {
+                        region: region.clone(),
+                        name: format!("{plan}@{region}"),
+                    },
+                    None => Check::Unknown(format!("{id} (a Region switch plan's check)")),
+                };
+            }
             return match self.outputs_of.get(&(s.clone(), o.clone())) {
                 Some((t, r)) if depth < 4 && *t != stack => self.check(*t, r, depth + 1),
                 _ => Check::Unknown(format!("{id} (output {o} of stack {s}, not rendered here)")),

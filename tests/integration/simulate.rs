@@ -48,6 +48,18 @@ const CASES: &[(&str, &[&str], &str)] = &[
         ],
         "region-switch-to-ap-southeast-2-with-cart-down.txt",
     ),
+    // Without ARC: the plans' own health checks move the records, and an
+    // app down still fails over by its own check.
+    (
+        "tests/golden/region-switch-dns",
+        &["--switch-to", "us-east-1"],
+        "region-switch-dns-to-us-east-1.txt",
+    ),
+    (
+        "tests/golden/region-switch-dns",
+        &["--switch-to", "ap-southeast-2", "--down", "web@eu-west-1"],
+        "region-switch-dns-to-ap-southeast-2-with-web-down.txt",
+    ),
 ];
 
 #[test]

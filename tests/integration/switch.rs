@@ -367,6 +367,34 @@ fn answer(
                 )),
             }
         }
+        "ListRoute53HealthChecks" => {
+            // The plan's checks of one record, one per Region of the plan;
+            // the very first answer lists them without IDs yet.
+            st.reads += 1;
+            let record = field("recordName");
+            let first = st.reads == 1;
+            let checks: Vec<Json> = st
+                .plans
+                .iter()
+                .find(|(n, _, _)| {
+                    body["arn"]
+                        .as_str()
+                        .is_some_and(|a| a.contains(&format!("plan/{n}:")))
+                })
+                .map(|(_, regions, _)| regions.clone())
+                .unwrap_or_default()
+                .iter()
+                .map(|r| {
+                    let mut c = json!({"hostedZoneId": "Z1", "recordName": record, "region": r, "status": "healthy"});
+                    if !first {
+                        let id = format!("rs-{}-{}", record.trim_end_matches('.').replace('.', "-"), r);
+                        c["healthCheckId"] = json!(id);
+                    }
+                    c
+                })
+                .collect();
+            Some(("200 OK", json!({"healthChecks": checks})))
+        }
         "ListPlanExecutionEvents" => {
             let id = field("executionId");
             let e = st.execs.iter().find(|e| e.id == id)?;
@@ -951,4 +979,123 @@ fn a_switch_drill_runs_the_plans_there_and_back_and_stays_when_the_way_there_fai
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(fake.requests("StartPlanExecution").len(), 1);
     assert!(stderr(&o).contains("not switching back"), "{}", stderr(&o));
+}
+
+/// Without ARC the plans go first, then the DNS stacks, whose records'
+/// calculated checks take the plans' health checks (their IDs read from
+/// Region switch, waiting while a plan has none yet); a re-deploy finds
+/// nothing to do, and turning Region switch off takes the checks out of
+/// the records before the plans go.
+#[test]
+fn without_arc_the_records_carry_the_plans_health_checks_deployed_in_order() {
+    let moto = crate::deploy::Moto::start();
+    let zone = moto.zone("example.com");
+    let text = std::fs::read_to_string(workspace().join("tests/golden/region-switch-dns/gen.yaml"))
+        .unwrap()
+        .replace("Z0123456789EXAMPLE", &zone);
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("gen.yaml"), &text).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    // The stricter moto gives each plan an ARN that holds its name.
+    let fake = Fake::start(
+        &[
+            (
+                "store-eu-west-1-us-east-1",
+                &["eu-west-1", "us-east-1"],
+                BANK_STEPS,
+            ),
+            (
+                "store-us-east-1-ap-southeast-2",
+                &["us-east-1", "ap-southeast-2"],
+                BANK_STEPS,
+            ),
+        ],
+        Script::Succeed,
+    );
+    let deploy = |args: &[&str]| {
+        let (mut cmd, _home) = moto.gen_cmd(d.path(), args);
+        cmd.env("AWS_ENDPOINT_URL_ARC_REGION_SWITCH", &fake.url)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let o = deploy(&["deploy", "--yes"]);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{}\n{:?}",
+        stderr(&o),
+        fake.state.lock().unwrap().requests
+    );
+    let at = |s: &str| {
+        out.find(&format!("{s}: CREATE_COMPLETE"))
+            .unwrap_or_else(|| panic!("{s} not created:\n{out}"))
+    };
+    assert!(at("store-region-switch-role") < at("store-region-switch-access-eu-west-1"));
+    assert!(
+        at("store-region-switch-access-us-east-1") < at("store-region-switch"),
+        "{out}"
+    );
+    assert!(at("store-region-switch") < at("store-dns-web"), "{out}");
+    assert!(
+        out.contains("then, once store-region-switch is deployed: store-dns-api, store-dns-pay, store-dns-web"),
+        "{out}"
+    );
+    // Each gated record's check ID came from Region switch: web and pay in
+    // eu-west-1 (their primary), api in us-east-1.
+    let asked: Vec<String> = fake
+        .requests("ListRoute53HealthChecks")
+        .into_iter()
+        .map(|(r, b)| format!("{r} {}", b["recordName"].as_str().unwrap()))
+        .collect();
+    assert!(asked.len() >= 4, "{asked:?}");
+    assert!(
+        asked.iter().all(|a| a.starts_with("us-east-1 ")),
+        "the control plane: {asked:?}"
+    );
+    let dump = moto.py("dump", "example.com");
+    let text = dump.to_string();
+    for id in [
+        "rs-web-example-com-eu-west-1",
+        "rs-pay-example-com-eu-west-1",
+        "rs-api-example-com-us-east-1",
+    ] {
+        assert!(
+            text.contains(id),
+            "no calculated check with child {id}: {text}"
+        );
+    }
+    assert!(
+        !text.contains("rs-web-example-com-us-east-1"),
+        "the secondary is not gated: {text}"
+    );
+
+    // The hundredth deploy: nothing to do.
+    let o = deploy(&["deploy", "--yes"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("nothing to deploy"), "{}", stdout(&o));
+
+    // Region switch off: the records drop the plans' checks, then the
+    // plans go.
+    std::fs::write(
+        d.path().join("gen.yaml"),
+        std::fs::read_to_string(d.path().join("gen.yaml"))
+            .unwrap()
+            .replace(
+                "regionSwitch:\n  enabled: true",
+                "regionSwitch:\n  enabled: false",
+            ),
+    )
+    .unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let o = deploy(&["deploy", "--yes"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    let updated = out
+        .find("store-dns-web: UPDATE_COMPLETE")
+        .unwrap_or_else(|| panic!("{out}"));
+    let deleted = out
+        .find("store-region-switch: deleted")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(updated < deleted, "{out}");
 }

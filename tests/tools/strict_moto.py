@@ -33,6 +33,8 @@ ARC-1  AWS::Route53RecoveryControl::{Cluster,ControlPanel,RoutingControl,
        SafetyRule} are modelled minimally; health checks of Type
        RECOVERY_CONTROL (RoutingControlArn) and CALCULATED (ChildHealthChecks,
        HealthThreshold) keep their settings when created by CloudFormation.
+RS-1   AWS::ARCRegionSwitch::Plan is modelled minimally: Ref is its ARN in
+       the Region switch API's form; it runs nothing.
 
 Where moto refuses what AWS accepts:
 
@@ -680,6 +682,24 @@ class ArcSafetyRule(ArcResource, CloudFormationModel):
         return cls(f"{panel}/safetyrule/{uuid.uuid4().hex[:16]}", props)
 
 
+class RegionSwitchPlan(ArcResource, CloudFormationModel):
+    """RS-1: moto has no Region switch. A plan is kept with its ARN, which is
+    what Ref returns (CloudFormation User Guide, AWS::ARCRegionSwitch::Plan,
+    "Return values": Ref "returns the ARN"), in the API's form
+    arn:aws:arc-region-switch::ACCOUNT:plan/NAME:SUFFIX (Region switch API
+    reference, StartPlanExecution, planArn pattern). Its workflows run
+    nowhere: gen's tests script the Region switch API themselves."""
+    __module__ = "moto.route53recoverycontrol.strict_moto"  # moto files models by module
+    TYPE, ARN_ATTR = "AWS::ARCRegionSwitch::Plan", "Arn"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json,
+                                        account_id, region_name, **kw):
+        props = cloudformation_json["Properties"]
+        return cls(f"arn:aws:arc-region-switch::{account_id}:plan/{props['Name']}:"
+                   f"{uuid.uuid4().hex[:6]}", props)
+
+
 def arc_update(old, old_json, new_json, name, account_id, region_name):
     """CFN-4 for ARC: properties that are not create-only are updated in place."""
     old.props = new_json["Properties"]
@@ -704,6 +724,7 @@ STRICT_UPDATERS = {
     ArcControlPanel.TYPE: arc_update,
     ArcRoutingControl.TYPE: arc_update,
     ArcSafetyRule.TYPE: arc_update,
+    RegionSwitchPlan.TYPE: arc_update,
 }
 
 # Create-only properties (path under Properties) per the CloudFormation registry
@@ -719,6 +740,7 @@ CREATE_ONLY = {
     ArcControlPanel.TYPE: [("ClusterArn",), ("Tags",)],
     ArcRoutingControl.TYPE: [("ControlPanelArn",), ("ClusterArn",)],
     ArcSafetyRule.TYPE: [],
+    RegionSwitchPlan.TYPE: [("Name",)],
 }
 _schema_cache: dict[str, list] = {}
 

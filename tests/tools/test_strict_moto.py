@@ -6,6 +6,7 @@ It starts `python tests/tools/strict_moto.py -H 127.0.0.1 -p PORT` as a
 subprocess (the same way the integration tests start moto_server).
 """
 import json
+import re
 import os
 import socket
 import subprocess
@@ -490,6 +491,22 @@ def _():
     assert "didn't contain changes" in d["StatusReason"], d
     d = change_set("cfn6", body, {"P": "b"})
     assert d["Status"] == "CREATE_COMPLETE", d
+
+
+@check("RS-1: a Region switch plan's Ref is its ARN, in the API's form, kept on update")
+def _():
+    def body(desc):
+        return json.dumps({
+            "Resources": {"P": {"Type": "AWS::ARCRegionSwitch::Plan", "Properties": {
+                "Name": "shop-a-b", "Description": desc, "ExecutionRole": "arn:aws:iam::1:role/r",
+                "Regions": ["eu-west-1", "us-east-1"], "RecoveryApproach": "activeActive",
+                "Workflows": []}}},
+            "Outputs": {"Arn": {"Value": {"Ref": "P"}}}})
+    deploy("rs1", body("one"))
+    arn = outputs("rs1")["Arn"]
+    assert re.fullmatch(r"arn:aws:arc-region-switch::[0-9]{12}:plan/shop-a-b:[a-z0-9]{6}", arn), arn
+    deploy("rs1", body("two"))
+    assert outputs("rs1")["Arn"] == arn, outputs("rs1")
 
 
 @check("moto_r53.py still reads the state")

@@ -28,3 +28,13 @@ pub fn readiness_type(arn: &str) -> Option<(&'static str, &'static str)> {
 /// approval, EKS resource scaling and ARC routing control blocks
 /// (`AWS::ARCRegionSwitch::Plan` registry schema, as cfn-lint ships it).
 pub const REGION_SWITCH_BLOCK_TIMEOUT_MIN: u32 = 60;
+
+/// Where Region switch's control plane is: "The control plane for Region
+/// switch is located in US East (N. Virginia) Region (us-east-1) and is
+/// meant to only be used for service management" (ARC Developer Guide,
+/// "Data and control planes for Region switch").
+pub const REGION_SWITCH_CONTROL_PLANE_REGION: &str = "us-east-1";
+
+/// How long `gen deploy` waits for a new plan's health checks to have IDs.
+/// AWS states no time; modelled, and said so in the README.
+pub const REGION_SWITCH_HEALTH_CHECK_WAIT_S: u64 = 300;

@@ -2,8 +2,9 @@
 //!
 //! Counted from the plan: every `AWS::Route53::HealthCheck` gen renders, the
 //! per-app checks, the calculated checks that combine them with a routing
-//! control, and the routing controls' own `RECOVERY_CONTROL` checks (each is
-//! a health check of the account; `facts::quotas::HEALTH_CHECKS` has the
+//! control, the routing controls' own `RECOVERY_CONTROL` checks, and the
+//! checks Region switch plans make for the records (each is a health check
+//! of the account; `facts::quotas::HEALTH_CHECKS` has the
 //! quota and its source).
 
 use super::*;
@@ -20,7 +21,12 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
     let per_app = entries.clone().count();
     let combined = entries.filter(|e| e.combined.is_some()).count();
     let controls = cx.plan.arc.as_ref().map_or(0, |a| a.controls.len());
-    let checks = per_app + combined + controls;
+    let plans = cx
+        .plan
+        .region_switch
+        .as_ref()
+        .map_or(0, |sw| sw.health_checks());
+    let checks = per_app + combined + controls + plans;
     if checks <= HEALTH_CHECKS {
         return Vec::new();
     }

@@ -435,6 +435,17 @@ pub struct StackInput {
     pub parameter: String,
     pub stack: String,
     pub output: String,
+    /// The output is a Region switch plan's ARN, and the value is the ID of
+    /// the health check that plan made for this record in this Region
+    /// (`gen deploy` asks Region switch: ListRoute53HealthChecks).
+    pub health_check: Option<SwitchCheckRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SwitchCheckRef {
+    /// The record's name, with its final dot.
+    pub record: String,
+    pub region: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -459,13 +470,16 @@ pub struct Entry {
 #[derive(Debug, Serialize)]
 pub struct CombinedCheck {
     pub logical_id: String,
-    /// The parameter carrying the routing control's health check ID (an
-    /// output of the ARC stack, passed by `gen deploy`).
-    pub control_param: String,
-    /// The routing control's name.
-    pub control: String,
+    /// The parameters carrying the other children's IDs, passed by `gen
+    /// deploy`: the routing control's health check (an output of the ARC
+    /// stack), or the checks Region switch plans made for the record.
+    pub params: Vec<String>,
+    /// The routing control's name (with ARC).
+    pub control: Option<String>,
+    /// The Region switch plans whose checks gate the record (without ARC).
+    pub switch_plans: Vec<String>,
     pub name_tag: String,
-    /// Children that must be healthy: both of them.
+    /// Children that must be healthy: all of them.
     pub health_threshold: u32,
 }
 
@@ -774,8 +788,9 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         zone_unresolved: spec.zone_id.is_none(),
     };
     // Planned from the records (which apps answer where), so last.
-    if let (Some(rs), Some(a)) = (&spec.region_switch, &plan.arc) {
-        let sw = switch::plan(spec, rs, a, &plan);
+    if let Some(rs) = &spec.region_switch {
+        let sw = switch::plan(spec, rs, plan.arc.as_ref(), &plan);
+        switch::gate(&spec.name, &sw, &mut plan.stacks);
         plan.files.push(FilePlan {
             path: layout::stack_file(&sw.role_stack),
             content: Content::SwitchRole,
@@ -1177,12 +1192,14 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                             parameter: c.health_check_param.clone(),
                             stack: p.stack.clone(),
                             output: c.health_check_output.clone(),
+                            health_check: None,
                         });
                     }
                     CombinedCheck {
                         logical_id: format!("CombinedHealthCheck{id}"),
-                        control_param: c.health_check_param.clone(),
-                        control: c.name.clone(),
+                        params: vec![c.health_check_param.clone()],
+                        control: Some(c.name.clone()),
+                        switch_plans: Vec::new(),
                         name_tag: format!("{}-{}-{}-arc", spec.name, a.name, r.name),
                         health_threshold: 2,
                     }

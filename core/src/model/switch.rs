@@ -19,7 +19,7 @@
 use serde::Serialize;
 
 use super::arc::{ArcPlan, control_for};
-use super::{Plan, StackInput};
+use super::{CombinedCheck, Parameter, Plan, StackInput, StackPlan, SwitchCheckRef, Target};
 use crate::layout::{self, pascal};
 use crate::spec::checked::{RegionSwitch, Routing, Spec};
 
@@ -40,6 +40,39 @@ pub struct SwitchPlan {
     pub inputs: Vec<StackInput>,
     /// Per Region: the stack of its cluster's access entry.
     pub access: Vec<AccessPlan>,
+    /// How the plans move traffic: routing controls with ARC, else the
+    /// health checks Region switch makes for the records.
+    pub traffic: Traffic,
+    /// The hosted zone of the records (the health check block names it).
+    pub zone: Target,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Traffic {
+    /// The ARC routing control block sets the pair's routing controls.
+    RoutingControls,
+    /// The Route 53 health check block: "The execution block creates Amazon
+    /// Route 53 health checks, which you then attach to Route 53 DNS records
+    /// in your account" (ARC Developer Guide, "Amazon Route 53 health check
+    /// execution block"). gen attaches each through the record's calculated
+    /// check, beside the app's own check, so that one still fails the
+    /// record over on its own.
+    HealthChecks,
+}
+
+/// One app's records as a Route 53 health check block names them.
+#[derive(Debug, Serialize)]
+pub struct GatedRecord {
+    pub app: String,
+    /// The record name, with its final dot.
+    pub name: String,
+    /// Per Region of the pair: (Region, the records' set identifier).
+    pub sets: Vec<(String, String)>,
+    /// The Regions whose record carries the plan's check: both, or on an
+    /// active/passive pair only the primary's (the passive Region's check
+    /// "starts unhealthy", which would leave the app no secondary).
+    pub gated: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +122,8 @@ pub struct PairPlan {
     /// The apps that can move between the two, in spec order.
     pub apps: Vec<String>,
     pub workflows: Vec<WorkflowPlan>,
+    /// Without ARC: per app, the records the health check block covers.
+    pub records: Vec<GatedRecord>,
 }
 
 #[derive(Debug, Serialize)]
@@ -117,7 +152,12 @@ pub struct ControlChange {
     pub state: ControlState,
 }
 
-pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> SwitchPlan {
+pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) -> SwitchPlan {
+    let traffic = if arc.is_some() {
+        Traffic::RoutingControls
+    } else {
+        Traffic::HealthChecks
+    };
     let cluster = |r: &str| ClusterRef {
         region: r.to_string(),
         cluster: spec
@@ -143,9 +183,17 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
                 Routing::Failover { primary, .. } => Some(primary.clone()),
                 _ => None,
             });
-            let approach = if apps
-                .iter()
-                .all(|x| matches!(x.routing, Routing::Failover { .. }))
+            // Without ARC the passive Region's checks start unhealthy, so
+            // every app of an active/passive pair must share its primary.
+            let one_primary = arc.is_some()
+                || apps.iter().all(|x| match &x.routing {
+                    Routing::Failover { primary: p, .. } => Some(p) == primary.as_ref(),
+                    _ => false,
+                });
+            let approach = if one_primary
+                && apps
+                    .iter()
+                    .all(|x| matches!(x.routing, Routing::Failover { .. }))
             {
                 Approach::ActivePassive
             } else {
@@ -156,7 +204,7 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
             let controls_in = |r: &str, state: ControlState| -> Vec<ControlChange> {
                 let mut out: Vec<ControlChange> = Vec::new();
                 for app in &names {
-                    if let Some(c) = control_for(arc, app, r)
+                    if let Some(c) = arc.and_then(|arc| control_for(arc, app, r))
                         && !out.iter().any(|x| x.parameter == c.output)
                     {
                         out.push(ControlChange {
@@ -173,16 +221,31 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
                     action,
                     description: match (action, target) {
                         (Action::Activate, Some(t)) => format!(
-                            "Move {} to {t}: scale it up, then turn its routing controls On and the other Region's Off",
-                            names.join(", ")
+                            "Move {} to {t}: scale it up, then {}",
+                            names.join(", "),
+                            if arc.is_some() {
+                                "turn its routing controls On and the other Region's Off"
+                            } else {
+                                "set its records' Region switch checks healthy and the other Region's unhealthy"
+                            }
                         ),
                         (Action::Activate, None) => format!(
-                            "Bring a Region back for {}: scale it up, then turn its routing controls On",
-                            names.join(", ")
+                            "Bring a Region back for {}: scale it up, then {}",
+                            names.join(", "),
+                            if arc.is_some() {
+                                "turn its routing controls On"
+                            } else {
+                                "set its records' Region switch checks healthy"
+                            }
                         ),
                         (Action::Deactivate, _) => format!(
-                            "Take a Region out for {}: scale the other up, then turn the Region's routing controls Off",
-                            names.join(", ")
+                            "Take a Region out for {}: scale the other up, then {}",
+                            names.join(", "),
+                            if arc.is_some() {
+                                "turn the Region's routing controls Off"
+                            } else {
+                                "set its records' Region switch checks unhealthy"
+                            }
                         ),
                     },
                     target_region: target.map(str::to_string),
@@ -228,13 +291,40 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
                 })
                 .collect(),
             };
+            let primary = (approach == Approach::ActivePassive)
+                .then(|| primary.unwrap_or_else(|| a.name.clone()));
+            let records = match traffic {
+                Traffic::RoutingControls => Vec::new(),
+                Traffic::HealthChecks => apps
+                    .iter()
+                    .map(|x| {
+                        let sets: Vec<(String, String)> = [&a.name, &b.name]
+                            .into_iter()
+                            .filter_map(|r| {
+                                let (_, e) = plan.entry(&x.name, r)?;
+                                Some((r.clone(), e.record.set_identifier.clone()))
+                            })
+                            .collect();
+                        GatedRecord {
+                            app: x.name.clone(),
+                            name: format!("{}.", x.host),
+                            gated: sets
+                                .iter()
+                                .map(|(r, _)| r.clone())
+                                .filter(|r| primary.as_ref().is_none_or(|p| p == r))
+                                .collect(),
+                            sets,
+                        }
+                    })
+                    .collect(),
+            };
             plans.push(PairPlan {
+                records,
                 logical_id: format!("Plan{}{}", pascal(&a.name), pascal(&b.name)),
                 name: layout::region_switch_plan_name(&spec.name, &a.name, &b.name),
                 regions: [a.name.clone(), b.name.clone()],
                 approach,
-                primary: (approach == Approach::ActivePassive)
-                    .then(|| primary.unwrap_or_else(|| a.name.clone())),
+                primary,
                 rto_minutes: rs.rto_minutes,
                 clusters: [cluster(&a.name), cluster(&b.name)],
                 apps: names,
@@ -243,7 +333,7 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
         }
     }
     let mut inputs: Vec<StackInput> = Vec::new();
-    for c in &arc.controls {
+    for c in arc.iter().flat_map(|a| &a.controls) {
         let wanted = plans.iter().any(|p| {
             p.workflows.iter().any(|w| {
                 w.controls
@@ -254,8 +344,9 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
         if wanted {
             inputs.push(StackInput {
                 parameter: c.output.clone(),
-                stack: arc.stack.clone(),
+                stack: arc.map(|a| a.stack.clone()).unwrap_or_default(),
                 output: c.output.clone(),
+                health_check: None,
             });
         }
     }
@@ -266,7 +357,17 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
         .map(|r| r.name.as_str())
         .filter(|r| plans.iter().any(|p| p.regions.iter().any(|x| x == r)))
         .collect();
+    let zone = plan
+        .stacks
+        .first()
+        .map(|s| s.zone.clone())
+        .unwrap_or(Target {
+            literal: spec.zone_id.clone(),
+            param: None,
+        });
     SwitchPlan {
+        traffic,
+        zone,
         stack: layout::region_switch_stack_name(&spec.name),
         region: spec.stack_region.clone(),
         role_stack: layout::region_switch_role_stack_name(&spec.name),
@@ -283,6 +384,75 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: &ArcPlan, plan: &Plan) -> Switc
                 cluster: cluster(r).cluster,
             })
             .collect(),
+    }
+}
+
+/// Without ARC: attach each plan's health checks to the records they gate.
+/// A record's check becomes (or stays) the calculated check over the app's
+/// own check and every plan check of the record, all of which must be
+/// healthy; each plan check's ID is a parameter `gen deploy` reads from
+/// Region switch ("You can view them … via the ListRoute53HealthChecks
+/// API", ARC Developer Guide, "Amazon Route 53 health check execution
+/// block").
+pub fn gate(spec_name: &str, sw: &SwitchPlan, stacks: &mut [StackPlan]) {
+    if sw.traffic != Traffic::HealthChecks {
+        return;
+    }
+    for p in &sw.plans {
+        for rec in &p.records {
+            for region in &rec.gated {
+                let Some(s) = stacks.iter_mut().find(|s| {
+                    s.entries
+                        .iter()
+                        .any(|e| e.record.app == rec.app && &e.record.region == region)
+                }) else {
+                    continue;
+                };
+                let param = format!(
+                    "SwitchCheck{}{}{}",
+                    pascal(&rec.app),
+                    pascal(region),
+                    p.logical_id
+                );
+                s.parameters.push(Parameter {
+                    name: param.clone(),
+                    kind: "String",
+                    // A Route 53 health check ID (at most 64 characters).
+                    allowed_pattern: Some("^[a-zA-Z0-9-]{1,64}$"),
+                    description: format!(
+                        "ID of the health check Region switch plan {} made for {} in {region} (gen deploy reads it with ListRoute53HealthChecks)",
+                        p.name, rec.name
+                    ),
+                });
+                s.inputs.push(StackInput {
+                    parameter: param.clone(),
+                    stack: sw.stack.clone(),
+                    output: format!("{}Arn", p.logical_id),
+                    health_check: Some(SwitchCheckRef {
+                        record: rec.name.clone(),
+                        region: region.clone(),
+                    }),
+                });
+                let e = s
+                    .entries
+                    .iter_mut()
+                    .find(|e| e.record.app == rec.app && &e.record.region == region)
+                    .expect("found above");
+                let id = format!("{}{}", pascal(&rec.app), pascal(region));
+                let c = e.combined.get_or_insert_with(|| CombinedCheck {
+                    logical_id: format!("CombinedHealthCheck{id}"),
+                    params: Vec::new(),
+                    control: None,
+                    switch_plans: Vec::new(),
+                    name_tag: format!("{spec_name}-{}-{region}-switch", rec.app),
+                    health_threshold: 1,
+                });
+                c.params.push(param);
+                c.switch_plans.push(p.name.clone());
+                c.health_threshold = 1 + c.params.len() as u32;
+                e.record.health_check = c.logical_id.clone();
+            }
+        }
     }
 }
 
@@ -336,6 +506,42 @@ impl WorkflowPlan {
                 self.scale_percent
             ),
         });
+        if !plan.records.is_empty() {
+            // The health check block: per action, which Regions' checks
+            // end healthy (see `simulate`'s reading of the block).
+            let (healthy, unhealthy): (Vec<&str>, Vec<&str>) =
+                match (self.action, &self.target_region) {
+                    (Action::Activate, Some(t)) => (vec![t.as_str()], vec![plan.other(t)]),
+                    (Action::Activate, None) => (vec![target], Vec::new()),
+                    (Action::Deactivate, _) => (Vec::new(), vec![target]),
+                };
+            let mut sets = Vec::new();
+            if !healthy.is_empty() {
+                sets.push(format!("{} healthy", healthy.join(", ")));
+            }
+            if !unhealthy.is_empty() {
+                sets.push(format!("{} unhealthy", unhealthy.join(", ")));
+            }
+            let hosts: Vec<&str> = plan
+                .records
+                .iter()
+                .map(|r| r.name.trim_end_matches('.'))
+                .collect();
+            out.push(StepView {
+                name: "traffic",
+                block: if plan.records.len() == 1 {
+                    "Route53HealthCheck"
+                } else {
+                    "Parallel: Route53HealthCheck"
+                },
+                does: format!(
+                    "sets the plan's checks of {}: {}",
+                    hosts.join(", "),
+                    sets.join(" and ")
+                ),
+            });
+            return out;
+        }
         let entry = self
             .controls
             .iter()
@@ -358,6 +564,20 @@ impl WorkflowPlan {
             does: format!("turns the routing controls of {}", sets.join(" and ")),
         });
         out
+    }
+}
+
+impl SwitchPlan {
+    /// The Route 53 health checks the plans make in the account: without
+    /// ARC, one per record name and Region of each plan ("creates two sets
+    /// of health checks — one for each Region", ARC Developer Guide,
+    /// "Amazon Route 53 health check execution block").
+    pub fn health_checks(&self) -> usize {
+        self.plans
+            .iter()
+            .flat_map(|p| &p.records)
+            .map(|r| r.sets.len())
+            .sum()
     }
 }
 
@@ -659,5 +879,63 @@ mod tests {
             r.workflow.steps(r.plan, &r.target).pop().unwrap().does,
             "turns the routing controls of eu-west-1 Off"
         );
+    }
+    #[test]
+    fn without_arc_each_record_carries_its_plans_checks_beside_its_own() {
+        let head = HEAD.split("\narc:").next().unwrap();
+        let latency = "  - {name: l, host: l.example.com, image: i, health: {path: /l}}\n";
+        let p = plan_of(&format!(
+            "{head}\nregionSwitch: {{enabled: true}}\napps:\n{FAILOVER}{latency}"
+        ));
+        let sw = p.region_switch.as_ref().expect("region switch");
+        assert_eq!(sw.traffic, Traffic::HealthChecks);
+        assert!(sw.inputs.is_empty());
+        // The latency app answers everywhere: every pair is active/active,
+        // and every record of a pair carries that pair's check.
+        let (_, e) = p.entry("l", "eu-west-1").unwrap();
+        let c = e.combined.as_ref().unwrap();
+        assert_eq!(c.control, None);
+        assert_eq!(
+            c.switch_plans,
+            ["t-eu-west-1-us-east-1", "t-eu-west-1-ap-southeast-2"]
+        );
+        assert_eq!(c.health_threshold, 3, "the app's check and both plans'");
+        assert_eq!(e.record.health_check, c.logical_id);
+        // Each check's ID is a parameter deploy reads from Region switch.
+        let s = p.stacks.iter().find(|s| s.apps == ["l"]).unwrap();
+        let i = s
+            .inputs
+            .iter()
+            .find(|i| i.parameter == c.params[0])
+            .unwrap();
+        assert_eq!(i.stack, sw.stack);
+        assert_eq!(i.output, "PlanEuWest1UsEast1Arn");
+        let hc = i.health_check.as_ref().unwrap();
+        assert_eq!(
+            (hc.record.as_str(), hc.region.as_str()),
+            ("l.example.com.", "eu-west-1")
+        );
+        assert_eq!(sw.health_checks(), 2 * 3 + 2);
+
+        // A pair of failover apps with one primary is active/passive, and
+        // only the primary's record is gated: the secondary's check "starts
+        // unhealthy" and would leave the app no secondary.
+        let p = plan_of(&format!(
+            "{head}\nregionSwitch: {{enabled: true}}\napps:\n{FAILOVER}"
+        ));
+        let sw = p.region_switch.as_ref().unwrap();
+        assert_eq!(sw.plans[0].approach, Approach::ActivePassive);
+        assert_eq!(sw.plans[0].records[0].gated, ["us-east-1"]);
+        assert!(p.entry("f", "us-east-1").unwrap().1.combined.is_some());
+        assert!(p.entry("f", "eu-west-1").unwrap().1.combined.is_none());
+
+        // Two failover apps with different primaries: active/active, both gated.
+        let other = "  - {name: g, host: g.example.com, image: i, health: {path: /g}, routing: {failover: {primary: eu-west-1, secondary: us-east-1}}}\n";
+        let p = plan_of(&format!(
+            "{head}\nregionSwitch: {{enabled: true}}\napps:\n{FAILOVER}{other}"
+        ));
+        let sw = p.region_switch.as_ref().unwrap();
+        assert_eq!(sw.plans[0].approach, Approach::ActiveActive);
+        assert_eq!(sw.plans[0].records[1].gated, ["eu-west-1", "us-east-1"]);
     }
 }

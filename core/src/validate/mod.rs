@@ -122,16 +122,9 @@ impl Validator {
             _ => None,
         };
         let region_switch = match (&raw.region_switch, &apps) {
-            (Some(r), Some(apps)) => self.region_switch(
-                r,
-                header.name.as_deref().unwrap_or(""),
-                &region_names,
-                apps,
-                arc.as_ref(),
-                raw.arc
-                    .as_ref()
-                    .is_some_and(|a| matches!(a.enabled, Some(Scalar::Ok(true)))),
-            ),
+            (Some(r), Some(apps)) => {
+                self.region_switch(r, header.name.as_deref().unwrap_or(""), &region_names, apps)
+            }
             _ => None,
         };
         let stack_region = self.stack_region(raw);

@@ -1,5 +1,6 @@
 //! `regionSwitch`: ARC Region switch plans. Their traffic step sets ARC's
-//! routing controls, so ARC must be on; the approval role is an IAM role;
+//! routing controls when ARC is on, else the health checks the plans make;
+//! a plan takes two Regions; the approval role is an IAM role;
 //! the scaling percentage and the objective keep to the plan's schema
 //! (`AWS::ARCRegionSwitch::Plan`: `TargetPercent` "minimum": 1,
 //! `RecoveryTimeObjectiveMinutes` 1 to 10080); every plan name (one per
@@ -18,8 +19,6 @@ impl Validator {
         name: &str,
         regions: &[String],
         apps: &[App],
-        arc: Option<&Arc>,
-        arc_asked: bool,
     ) -> Option<RegionSwitch> {
         let enabled = self.scalar(
             "regionSwitch.enabled",
@@ -30,12 +29,15 @@ impl Validator {
             return None;
         }
         let mut ok = true;
-        if arc.is_none() && !arc_asked {
+        if regions.len() < 2 {
             ok = false;
             self.err(
                 "regionSwitch",
-                "Region switch needs ARC: its plans move traffic by setting the routing controls",
-                "turn on `arc` (with a cluster) beside regionSwitch",
+                format!(
+                    "a Region switch plan moves traffic between two Regions, and this spec has {}",
+                    regions.len()
+                ),
+                "add a second Region, or turn regionSwitch off",
             );
         }
         let scale_percent = self

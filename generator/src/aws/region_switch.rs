@@ -8,7 +8,11 @@
 //! ListRoute53HealthChecks, ListTagsForResource, TagResource,
 //! UntagResource, UpdatePlan" (the SDK's endpoint rules set
 //! `UseControlPlaneEndpoint` for exactly those; aws-sdk-arcregionswitch
-//! 1.48.0); gen calls none of them.
+//! 1.48.0). gen calls one of them, and only from `gen deploy`, which is
+//! service management: ListRoute53HealthChecks, for the IDs of the checks a
+//! plan made ("The control plane … is meant to only be used for service
+//! management", ARC Developer Guide, "Data and control planes for Region
+//! switch").
 //!
 //! It knows the API and nothing of the spec: callers pass plan names, ARNs
 //! and Regions and get plain values back.
@@ -190,6 +194,39 @@ impl RegionSwitch {
                     version: p.version().map(str::to_string),
                     active_execution: p.active_plan_execution().map(str::to_string),
                 });
+            }
+            token = page.next_token;
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// The health checks a plan made for one record: (Region, ID once it
+    /// has one). Control plane, us-east-1.
+    pub(crate) async fn health_checks(
+        &self,
+        arn: &str,
+        record: &str,
+    ) -> Result<Vec<(String, Option<String>)>> {
+        let region = crate::facts::arc::REGION_SWITCH_CONTROL_PLANE_REGION;
+        let c = self.client(region);
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = c
+                .list_route53_health_checks()
+                .arn(arn)
+                .record_name(record)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| failed("ListRoute53HealthChecks", region, &e))?;
+            for h in page.health_checks() {
+                out.push((
+                    h.region().to_string(),
+                    h.health_check_id().map(str::to_string),
+                ));
             }
             token = page.next_token;
             if token.is_none() {

@@ -361,6 +361,11 @@ fn producers(plan: &Plan) -> Vec<(String, String)> {
     plan.arc
         .iter()
         .map(|a| (a.stack.clone(), a.home_region.to_string()))
+        .chain(
+            plan.region_switch
+                .iter()
+                .map(|sw| (sw.stack.clone(), sw.region.clone())),
+        )
         .collect()
 }
 
@@ -387,7 +392,13 @@ fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
         });
     }
     // Region switch: the role first, each Region's access entry (which names
-    // it), and the plans, which take the routing controls' ARNs.
+    // it), and the plans, which take the routing controls' ARNs. Without
+    // ARC the plans come first of all: the DNS stacks take the health
+    // checks they make.
+    let checks_first = plan
+        .region_switch
+        .as_ref()
+        .is_some_and(|sw| sw.traffic == crate::model::switch::Traffic::HealthChecks);
     if let Some(sw) = &plan.region_switch {
         out.push(Target {
             name: sw.role_stack.clone(),
@@ -404,7 +415,17 @@ fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
                 body: body(&a.stack),
                 inputs: Vec::new(),
                 arc: false,
-                first: false,
+                first: checks_first,
+            });
+        }
+        if checks_first {
+            out.push(Target {
+                name: sw.stack.clone(),
+                region: sw.region.clone(),
+                body: body(&sw.stack),
+                inputs: Vec::new(),
+                arc: false,
+                first: true,
             });
         }
     }
@@ -418,7 +439,7 @@ fn targets(plan: &Plan, rendered: &[render::Rendered]) -> Vec<Target> {
             first: false,
         });
     }
-    if let Some(sw) = &plan.region_switch {
+    if let Some(sw) = plan.region_switch.as_ref().filter(|_| !checks_first) {
         out.push(Target {
             name: sw.stack.clone(),
             region: sw.region.clone(),
@@ -842,6 +863,7 @@ async fn input_values(
     producers: &[(String, String)],
 ) -> Result<Vec<(String, String)>> {
     let mut values = Vec::new();
+    let mut switch = None;
     let mut read: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for i in &t.inputs {
         if !read.iter().any(|(s, _)| s == &i.stack) {
@@ -883,9 +905,47 @@ async fn input_values(
                 )
             ));
         };
-        values.push((i.parameter.clone(), v.clone()));
+        match &i.health_check {
+            None => values.push((i.parameter.clone(), v.clone())),
+            Some(hc) => {
+                let id = switch_check(v, &hc.record, &hc.region, &mut switch).await?;
+                values.push((i.parameter.clone(), id));
+            }
+        }
     }
     Ok(values)
+}
+
+/// The ID of the health check Region switch plan `arn` made for `record`
+/// in `region`, waiting while the plan has not given it one yet.
+async fn switch_check(
+    arn: &str,
+    record: &str,
+    region: &str,
+    switch: &mut Option<crate::aws::region_switch::RegionSwitch>,
+) -> Result<String> {
+    if switch.is_none() {
+        *switch = Some(crate::aws::region_switch::RegionSwitch::connect().await);
+    }
+    let api = switch.as_ref().expect("set above");
+    let wait = crate::facts::arc::REGION_SWITCH_HEALTH_CHECK_WAIT_S;
+    let started = std::time::Instant::now();
+    loop {
+        let checks = api.health_checks(arn, record).await?;
+        if let Some((_, Some(id))) = checks.iter().find(|(r, id)| r == region && id.is_some()) {
+            return Ok(id.clone());
+        }
+        if started.elapsed().as_secs() >= wait {
+            bail!(Hinted::new(
+                format!(
+                    "Region switch plan {arn} has no health check for {record} in {region} after {wait} s (ListRoute53HealthChecks lists {})",
+                    checks.len()
+                ),
+                "check the plan's Route 53 health check block in the ARC console, then deploy again"
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
 }
 
 /// Create and show a change set per stack. On an error, the change sets

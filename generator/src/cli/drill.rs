@@ -202,7 +202,7 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
         let runtime = super::runtime()?;
         return runtime.block_on(finish(pr, spec, plan, region, &kustomization, args));
     }
-    if args.arc && entry.combined.is_none() {
+    if args.arc && entry.combined.as_ref().is_none_or(|c| c.control.is_none()) {
         bail!(Hinted::new(
             format!(
                 "app `{}` has no routing control in {}",

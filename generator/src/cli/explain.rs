@@ -174,6 +174,12 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
     }
     if !e.switches.is_empty() {
         pr.data("Region switch: gen's pricing table holds no price for it; see aws.amazon.com/application-recovery-controller/pricing.");
+        if e.switch_health_checks > 0 {
+            pr.data(format_args!(
+                "The plans make {} Route 53 health checks of their own (one per record and Region), counted in the quota above and not in the health checks' cost.",
+                e.switch_health_checks
+            ));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
