@@ -29,6 +29,10 @@ fn each_lint_fires_on_a_spec_built_for_it() {
     let base = spec(CHECKOUT_APP);
     let cases: Vec<(String, &str)> = vec![
         (
+            base.replace("apps:", "regionSwitch: {enabled: true}\napps:"),
+            "the plans' scale-up waits for the pods to be ready, not for them to be healthy in the ALB's target groups",
+        ),
+        (
             base.replace(
                 "    health: {path: /checkouthealth}",
                 "    health: {path: /checkouthealth}\n    rto: 120",

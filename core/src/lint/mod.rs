@@ -15,6 +15,7 @@ mod readiness_closed;
 mod rollout;
 mod rto;
 mod shared_alb_target_health;
+mod switch_no_target_wait;
 mod switch_scale_reverted;
 mod tcp_check;
 
@@ -113,6 +114,7 @@ pub const LINTS: &[Lint] = &[
     readiness_closed::LINT,
     auto_gateway_modelled::LINT,
     switch_scale_reverted::LINT,
+    switch_no_target_wait::LINT,
 ];
 
 /// Every lint's warnings on a plan, in code order. Lines are the caller's to
