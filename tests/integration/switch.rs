@@ -1075,6 +1075,39 @@ fn without_arc_the_records_carry_the_plans_health_checks_deployed_in_order() {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("nothing to deploy"), "{}", stdout(&o));
 
+    // A change CloudFormation cannot make to a named plan (api's primary
+    // moves, so its pair's primary does), and a plan removed while a kept
+    // stack's records carry its checks (api moves to the other pair):
+    // refused before anything runs, with the two-deploy way round.
+    let spec = std::fs::read_to_string(d.path().join("gen.yaml")).unwrap();
+    for (changed, why) in [
+        (
+            spec.replace(
+                "{failover: {primary: us-east-1, secondary: ap-southeast-2}}",
+                "{failover: {primary: ap-southeast-2, secondary: us-east-1}}",
+            ),
+            "Region switch plan PlanUsEast1ApSoutheast2 in stack store-region-switch would be replaced",
+        ),
+        (
+            spec.replace(
+                "{failover: {primary: us-east-1, secondary: ap-southeast-2}}",
+                "{failover: {primary: eu-west-1, secondary: us-east-1}}",
+            ),
+            "Region switch plan PlanUsEast1ApSoutheast2 in stack store-region-switch would be removed while the records still carry its health checks",
+        ),
+    ] {
+        assert_ne!(changed, spec);
+        std::fs::write(d.path().join("gen.yaml"), &changed).unwrap();
+        assert!(run_gen(d.path(), &["render"]).status.success());
+        let o = deploy(&["deploy", "--yes"]);
+        assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+        assert!(stderr(&o).contains(why), "{}", stderr(&o));
+        assert!(stderr(&o).contains("make it two deploys"), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("UPDATE_COMPLETE"), "{}", stdout(&o));
+    }
+    std::fs::write(d.path().join("gen.yaml"), &spec).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+
     // Region switch off: the records drop the plans' checks, then the
     // plans go.
     std::fs::write(

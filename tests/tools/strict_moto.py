@@ -740,7 +740,7 @@ CREATE_ONLY = {
     ArcControlPanel.TYPE: [("ClusterArn",), ("Tags",)],
     ArcRoutingControl.TYPE: [("ControlPanelArn",), ("ClusterArn",)],
     ArcSafetyRule.TYPE: [],
-    RegionSwitchPlan.TYPE: [("Name",)],
+    RegionSwitchPlan.TYPE: [("Name",), ("PrimaryRegion",), ("RecoveryApproach",), ("Regions",)],
 }
 _schema_cache: dict[str, list] = {}
 

@@ -122,9 +122,13 @@ impl Validator {
             _ => None,
         };
         let region_switch = match (&raw.region_switch, &apps) {
-            (Some(r), Some(apps)) => {
-                self.region_switch(r, header.name.as_deref().unwrap_or(""), &region_names, apps)
-            }
+            (Some(r), Some(apps)) => self.region_switch(
+                r,
+                header.name.as_deref().unwrap_or(""),
+                &region_names,
+                apps,
+                arc.as_ref(),
+            ),
             _ => None,
         };
         let stack_region = self.stack_region(raw);

@@ -19,6 +19,7 @@ impl Validator {
         name: &str,
         regions: &[String],
         apps: &[App],
+        arc: Option<&Arc>,
     ) -> Option<RegionSwitch> {
         let enabled = self.scalar(
             "regionSwitch.enabled",
@@ -39,6 +40,29 @@ impl Validator {
                 ),
                 "add a second Region, or turn regionSwitch off",
             );
+        }
+        // With ARC the plans move traffic only through routing controls: an
+        // app without one would be scaled up and left where it is.
+        if let Some(arc) = arc {
+            let left: Vec<&str> = apps
+                .iter()
+                .map(|a| a.name.as_str())
+                .filter(|a| !arc.apps.iter().any(|x| x == a))
+                .collect();
+            if !left.is_empty() {
+                ok = false;
+                self.err(
+                    "arc.apps",
+                    format!(
+                        "the Region switch plans move traffic with the routing controls, and {} ha{} none: a switch would scale {} up and leave {} traffic where it is",
+                        left.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
+                        if left.len() == 1 { "s" } else { "ve" },
+                        if left.len() == 1 { "it" } else { "them" },
+                        if left.len() == 1 { "its" } else { "their" },
+                    ),
+                    "leave arc.apps out (every app), list every app, or turn arc off so that the plans move traffic with their own health checks",
+                );
+            }
         }
         let scale_percent = self
             .scalar(

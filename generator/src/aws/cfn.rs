@@ -454,6 +454,28 @@ impl Cfn {
     }
 }
 
+impl Cfn {
+    /// The parameter keys of a stack as deployed now; empty when it does
+    /// not exist.
+    pub(crate) async fn parameter_keys(&self, stack: &str) -> Result<Vec<String>> {
+        let out = match self.client.describe_stacks().stack_name(stack).send().await {
+            Ok(o) => o,
+            Err(e) if missing(&e) => return Ok(Vec::new()),
+            Err(e) => bail!("DescribeStacks {stack}: {}", describe(&e)),
+        };
+        Ok(out
+            .stacks()
+            .first()
+            .map(|s| {
+                s.parameters()
+                    .iter()
+                    .filter_map(|p| p.parameter_key().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
 /// CloudFormation's answer for a stack (or resource) that does not exist.
 fn missing<E: ProvideErrorMetadata>(
     e: &SdkError<E, aws_smithy_runtime_api::http::Response>,

@@ -483,6 +483,83 @@ async fn review_in_phases(
     Ok((review, deferred))
 }
 
+/// Region switch plan changes CloudFormation cannot make, or that would
+/// leave records on checks that are gone, refused before anything runs:
+/// - a replaced plan: "You can't perform an update that causes a
+///   custom-named resource to be replaced" (CloudFormation User Guide, "Name
+///   type"), and each plan has its name; its approach and primary Region are
+///   create-only (`AWS::ARCRegionSwitch::Plan` registry schema);
+/// - without ARC, a removed plan whose checks records of a stack this
+///   deploy keeps carry now: the checks would go before those records move
+///   off them, in the next phase. (A leaving app's stack goes anyway.)
+fn refuse_plan_changes(stacks: &[StackReview], carried: &[String]) -> Result<()> {
+    for s in stacks {
+        let StackState::Changes { changes, .. } = &s.state else {
+            continue;
+        };
+        for c in changes
+            .iter()
+            .filter(|c| c.resource_type == "AWS::ARCRegionSwitch::Plan")
+        {
+            let why = if c.verdict.replaces() {
+                "would be replaced (a pair's approach or primary Region changed), which CloudFormation cannot do to a named resource"
+            } else if c.action == "Remove" && carried.contains(&c.logical_id) {
+                "would be removed while the records still carry its health checks"
+            } else {
+                continue;
+            };
+            bail!(Hinted::new(
+                format!(
+                    "Region switch plan {} in stack {} {why}",
+                    c.logical_id, s.stack
+                ),
+                "make it two deploys: set regionSwitch.enabled: false, render and `gen deploy` (the records drop the plans' checks, then the plans go), then set it back to true, render and `gen deploy`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The logical IDs of the plans that the review removes and whose checks a
+/// kept stack's records carry as deployed (a `SwitchCheck…Plan<A><B>`
+/// parameter); read only when some plan is removed.
+async fn carried_plan_checks(
+    stacks: &[StackReview],
+    kept: &[(String, String)],
+    clients: &mut Vec<Cfn>,
+) -> Result<Vec<String>> {
+    let removed: Vec<&str> = stacks
+        .iter()
+        .filter_map(|s| match &s.state {
+            StackState::Changes { changes, .. } => Some(changes),
+            _ => None,
+        })
+        .flatten()
+        .filter(|c| c.resource_type == "AWS::ARCRegionSwitch::Plan" && c.action == "Remove")
+        .map(|c| c.logical_id.as_str())
+        .collect();
+    let mut out = Vec::new();
+    if removed.is_empty() {
+        return Ok(out);
+    }
+    for (name, region) in kept {
+        let keys = open_client(clients, region)
+            .await
+            .parameter_keys(name)
+            .await?;
+        for id in &removed {
+            if keys
+                .iter()
+                .any(|k| k.starts_with("SwitchCheck") && k.ends_with(id))
+                && !out.iter().any(|x| x == id)
+            {
+                out.push(id.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn say_deferred(pr: Printer, deferred: &[Target]) {
     if deferred.is_empty() {
         return;
@@ -507,6 +584,12 @@ async fn deploy(
     args: &DeployArgs,
 ) -> Result<ExitCode> {
     let mut clients: Vec<Cfn> = Vec::new();
+    // The stacks this deploy keeps, to ask which plans' checks their
+    // records carry now.
+    let kept: Vec<(String, String)> = targets
+        .iter()
+        .map(|t| (t.name.clone(), t.region.clone()))
+        .collect();
     let (review, deferred) = review_in_phases(
         pr,
         targets,
@@ -516,6 +599,17 @@ async fn deploy(
         !args.dry_run,
     )
     .await?;
+    let carried = match carried_plan_checks(&review.stacks, &kept, &mut clients).await {
+        Ok(c) => c,
+        Err(e) => {
+            discard_all(pr, &clients, &review.pending).await;
+            return Err(e);
+        }
+    };
+    if let Err(e) = refuse_plan_changes(&review.stacks, &carried) {
+        discard_all(pr, &clients, &review.pending).await;
+        return Err(e);
+    }
     // The ARC stack changes, but stacks that take its outputs are left out
     // of this deploy: they would keep checks the ARC stack replaces.
     if !left_out.is_empty() && review.pending.iter().any(|p| p.target.arc) {
@@ -598,12 +692,16 @@ async fn deploy(
         let second = async {
             let second =
                 prepare_all(pr, deferred, args_spec, &mut clients, producers, true).await?;
+            if let Err(e) = refuse_plan_changes(&second.stacks, &carried) {
+                discard_all(pr, &clients, &second.pending).await;
+                return Err(e);
+            }
             show_review(pr, &second.stacks);
             execute_all(pr, &clients, &second.pending).await
         };
         second.await.hint_context(|| {
             (
-                "the ARC stack is deployed, but the stacks that take its outputs are not: their records still use its previous checks",
+                "the stacks deployed first (ARC, or the Region switch plans) are deployed, but the stacks that take their outputs are not: their records still use the previous checks",
                 "fix the cause and run `gen deploy` again, soon",
             )
         })?;

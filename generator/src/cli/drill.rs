@@ -56,9 +56,10 @@ pub struct DrillArgs {
     /// Also write the result as JSON to this file (a drill log).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Give up waiting for Route 53 after this many seconds (then restore).
-    #[arg(long, default_value_t = 900, value_name = "SECONDS")]
-    timeout: u64,
+    /// Give up waiting for Route 53 after this many seconds, then restore
+    /// [default: 900; with --switch-to, each way's wait: 14400].
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
     /// Seconds between two reads of the health check's status.
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     poll: u64,
@@ -68,7 +69,17 @@ pub struct DrillArgs {
     restore: bool,
 }
 
+/// How long an app drill waits for Route 53 by default.
+const TIMEOUT_S: u64 = 900;
+/// How long a switch drill follows each way by default: as long as
+/// `gen switch` does (240 minutes), a plan's blocks each allowing 60.
+const SWITCH_TIMEOUT_S: u64 = 240 * 60;
+
 impl DrillArgs {
+    fn timeout(&self) -> u64 {
+        self.timeout.unwrap_or(TIMEOUT_S)
+    }
+
     /// The app drilled (clap requires it unless `--switch-to`).
     fn app(&self) -> &str {
         self.app.as_deref().unwrap_or_default()
@@ -182,7 +193,7 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
             &super::switch::Follow {
                 approve: args.approve,
                 comment: format!("gen drill --switch-to {to}"),
-                timeout: Duration::from_secs(args.timeout),
+                timeout: Duration::from_secs(args.timeout.unwrap_or(SWITCH_TIMEOUT_S)),
                 poll: Duration::from_secs(args.poll),
             },
             args.dry_run,
@@ -647,11 +658,11 @@ async fn wait_for(
         if st.is_healthy() == healthy {
             return Ok(start.elapsed().as_secs());
         }
-        if start.elapsed() > Duration::from_secs(args.timeout) {
+        if start.elapsed() > Duration::from_secs(args.timeout()) {
             bail!(
                 "Route 53 did not see the check {} within {} s",
                 if healthy { "healthy" } else { "unhealthy" },
-                args.timeout
+                args.timeout()
             );
         }
         pr.line(format_args!(

@@ -315,6 +315,8 @@ struct Following<'a> {
     told: Vec<String>,
     errors: u32,
     done: Option<(Outcome, Vec<Failure>)>,
+    /// Seconds from its start to when gen saw it end (or stopped waiting).
+    took: Option<u64>,
 }
 
 /// Start every run, then follow them all until each ends, the wait times
@@ -354,7 +356,7 @@ pub(super) async fn execute(
     }
     let mut following: Vec<Following<'_>> = Vec::new();
     for (r, arn) in runs.iter().zip(arns) {
-        let id = api
+        let started = api
             .start(
                 &r.call_region,
                 &arn,
@@ -366,14 +368,30 @@ pub(super) async fn execute(
                 graceful,
                 &a.comment,
             )
-            .await?;
-        pr.line(format_args!(
-            "started {}: {} ({}), execution {id} in {}",
-            r.plan.name,
-            action_words(r),
-            mode(graceful),
-            r.call_region
-        ));
+            .await;
+        // The runs started before this one are running: report them all,
+        // this one as not started.
+        let (id, done) = match started {
+            Ok(id) => {
+                pr.line(format_args!(
+                    "started {}: {} ({}), execution {id} in {}",
+                    r.plan.name,
+                    action_words(r),
+                    mode(graceful),
+                    r.call_region
+                ));
+                (id, None)
+            }
+            Err(e) => (
+                "-".to_string(),
+                Some((
+                    Outcome::Failed {
+                        state: format!("not started: {e:#}"),
+                    },
+                    Vec::new(),
+                )),
+            ),
+        };
         following.push(Following {
             run: r,
             arn,
@@ -383,19 +401,29 @@ pub(super) async fn execute(
             approved: Vec::new(),
             told: Vec::new(),
             errors: 0,
-            done: None,
+            took: done.as_ref().map(|_| 0),
+            done,
         });
     }
     let deadline = Instant::now() + a.timeout;
-    let interactive = std::io::stdin().is_terminal() && !a.approve;
+    let mut prompt = (std::io::stdin().is_terminal() && !a.approve).then(Prompt::new);
     loop {
+        let mut stopped = None;
         for f in following.iter_mut().filter(|f| f.done.is_none()) {
-            follow_once(pr, &api, f, a, interactive, signals).await;
+            if let Err(name) = follow_once(pr, &api, f, a, prompt.as_mut(), signals).await {
+                stopped = Some(format!("gen stopped following it ({name})"));
+                break;
+            }
+            if f.done.is_some() {
+                f.took = Some(f.started.elapsed().as_secs());
+            }
         }
         if following.iter().all(|f| f.done.is_some()) {
             break;
         }
-        let stop = if Instant::now() >= deadline {
+        let stop = if stopped.is_some() {
+            stopped
+        } else if Instant::now() >= deadline {
             Some(format!(
                 "gen stopped following it after {} min",
                 a.timeout.as_secs() / 60
@@ -409,6 +437,7 @@ pub(super) async fn execute(
         if let Some(why) = stop {
             for f in following.iter_mut().filter(|f| f.done.is_none()) {
                 f.done = Some((Outcome::StillRunning { why: why.clone() }, Vec::new()));
+                f.took = Some(f.started.elapsed().as_secs());
             }
             break;
         }
@@ -426,7 +455,7 @@ pub(super) async fn execute(
                 graceful,
                 outcome,
                 failures,
-                seconds: f.started.elapsed().as_secs(),
+                seconds: f.took.unwrap_or_else(|| f.started.elapsed().as_secs()),
                 objective_minutes: f.run.plan.rto_minutes,
             }
         })
@@ -442,15 +471,17 @@ pub(super) async fn execute(
 
 /// Read one execution once: print each step whose status changed, approve
 /// what waits for approval (when allowed), and settle the outcome once it
-/// has ended. Three failed reads in a row lose contact with it.
+/// has ended. Three failed reads in a row lose contact with it. A signal
+/// while asking stops the wait: `Err` with its name.
 async fn follow_once(
     pr: Printer,
     api: &RegionSwitch,
     f: &mut Following<'_>,
     a: &Follow,
-    interactive: bool,
+    mut prompt: Option<&mut Prompt>,
     signals: &mut Signals,
-) {
+) -> Result<(), &'static str> {
+    let interactive = prompt.is_some();
     let region = f.run.call_region.clone();
     let x = match api.execution(&region, &f.arn, &f.id).await {
         Ok(x) => {
@@ -468,7 +499,7 @@ async fn follow_once(
                     Vec::new(),
                 ));
             }
-            return;
+            return Ok(());
         }
     };
     for st in &x.steps {
@@ -486,18 +517,14 @@ async fn follow_once(
         }
         let yes = if a.approve {
             true
-        } else if interactive {
-            ask(
-                pr,
-                &format!(
-                    "approve step `{}` of {} ({})? [y/N] ",
-                    st.name,
-                    f.run.plan.name,
-                    action_words(f.run)
-                ),
-                signals,
-            )
-            .await
+        } else if let Some(p) = prompt.as_deref_mut() {
+            let question = format!(
+                "approve step `{}` of {} ({})? [y/N] ",
+                st.name,
+                f.run.plan.name,
+                action_words(f.run)
+            );
+            p.ask(pr, &question, signals).await?
         } else {
             if !f.told.contains(&st.name) {
                 pr.note_hint(
@@ -534,7 +561,7 @@ async fn follow_once(
         }
     }
     let outcome = match x.phase {
-        Phase::Running | Phase::WaitingForApproval => return,
+        Phase::Running | Phase::WaitingForApproval => return Ok(()),
         Phase::Succeeded => Outcome::Succeeded,
         Phase::SucceededWithExceptions => Outcome::SucceededWithExceptions,
         Phase::Failed => Outcome::Failed { state: x.state },
@@ -552,18 +579,42 @@ async fn follow_once(
         }
     };
     f.done = Some((outcome, failures));
+    Ok(())
 }
 
-/// Ask on the terminal; a signal or end of input is a no.
-async fn ask(pr: Printer, question: &str, signals: &mut Signals) -> bool {
-    pr.prompt(question);
-    let read = tokio::task::spawn_blocking(|| {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map(|_| line)
-    });
-    tokio::select! {
-        r = read => matches!(r, Ok(Ok(l)) if matches!(l.trim(), "y" | "Y" | "yes")),
-        _ = signals.next() => false,
+/// The terminal's answers, read line by line on a thread of their own, so
+/// that a signal can end a question and a later one gets its own line (the
+/// thread is never waited for).
+struct Prompt {
+    lines: tokio::sync::mpsc::UnboundedReceiver<String>,
+}
+
+impl Prompt {
+    fn new() -> Prompt {
+        let (tx, lines) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+                if tx.send(std::mem::take(&mut line)).is_err() {
+                    break;
+                }
+            }
+        });
+        Prompt { lines }
+    }
+
+    /// Yes or no (end of input is a no); `Err` with the signal's name.
+    async fn ask(
+        &mut self,
+        pr: Printer,
+        question: &str,
+        signals: &mut Signals,
+    ) -> Result<bool, &'static str> {
+        pr.prompt(question);
+        tokio::select! {
+            l = self.lines.recv() => Ok(l.is_some_and(|l| matches!(l.trim(), "y" | "Y" | "yes"))),
+            name = signals.next() => Err(name),
+        }
     }
 }
 
@@ -702,8 +753,14 @@ pub(super) fn drill(
             .iter()
             .all(|e| e.outcome == Outcome::Succeeded);
         if switch_back && arrived {
-            let returned = execute(pr, &back, follow, true, &mut signals).await?;
-            report.executions.extend(returned.executions);
+            match execute(pr, &back, follow, true, &mut signals).await {
+                Ok(returned) => report.executions.extend(returned.executions),
+                Err(e) => {
+                    // Traffic is in the Region now: say so before the error.
+                    view_report(pr, &report, Output::Table);
+                    return Err(e.context(format!("switching back from {to}")));
+                }
+            }
         } else if switch_back {
             pr.warn("not switching back: the switch did not succeed everywhere (see below)");
         }
