@@ -55,6 +55,8 @@ struct State {
     /// (operation, Region signed for, body).
     requests: Vec<(String, String, Json)>,
     reads: usize,
+    /// (plan, Region) whose plan checks are unhealthy: taken out earlier.
+    unhealthy: Vec<(String, String)>,
 }
 
 fn arn(name: &str) -> String {
@@ -86,6 +88,7 @@ impl Fake {
             execs: Vec::new(),
             requests: Vec::new(),
             reads: 0,
+            unhealthy: Vec::new(),
         }));
         let shared = state.clone();
         std::thread::spawn(move || {
@@ -113,7 +116,13 @@ impl Fake {
         std::mem::forget(home);
         cmd.args(args);
         fake_aws(&mut cmd, dir);
+        // ARC's configuration API (read for the routing controls' states)
+        // answers here too: with an error, so the controls count as On.
         cmd.env("AWS_ENDPOINT_URL_ARC_REGION_SWITCH", &self.url)
+            .env(
+                "AWS_ENDPOINT_URL_ROUTE53_RECOVERY_CONTROL_CONFIG",
+                &self.url,
+            )
             .stdin(Stdio::null());
         cmd
     }
@@ -393,6 +402,25 @@ fn answer(
                     c
                 })
                 .collect();
+            Some(("200 OK", json!({"healthChecks": checks})))
+        }
+        "ListRoute53HealthChecksInRegion" => {
+            let plan = st
+                .plans
+                .iter()
+                .find(|(n, _, _)| arn(n) == field("arn"))
+                .cloned();
+            let mut checks: Vec<Json> = Vec::new();
+            for (n, regions, _) in plan.iter() {
+                for r in regions {
+                    let out = st.unhealthy.iter().any(|(p, x)| p == n && x == r);
+                    checks.push(
+                        json!({"hostedZoneId": "Z1", "recordName": "a.example.com.", "region": r,
+                           "healthCheckId": format!("hc-{r}"),
+                           "status": if out { "unhealthy" } else { "healthy" }}),
+                    );
+                }
+            }
             Some(("200 OK", json!({"healthChecks": checks})))
         }
         "ListPlanExecutionEvents" => {
@@ -1131,4 +1159,88 @@ fn without_arc_the_records_carry_the_plans_health_checks_deployed_in_order() {
         .find("store-region-switch: deleted")
         .unwrap_or_else(|| panic!("{out}"));
     assert!(updated < deleted, "{out}");
+}
+
+/// An active/active switch takes the other Region out; when an earlier
+/// switch took the target out of a plan, it first brings it back (its
+/// activation, from the target), and only then takes the other out.
+#[test]
+fn a_switch_to_a_region_taken_out_earlier_brings_it_back_first() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("gen.yaml"),
+        "version: 1\nname: duo\ndns: {zone: example.com, zoneId: Z0123456789EXAMPLE}\nregions:\n  - {name: eu-west-1, cluster: west, albDnsName: a.eu-west-1.elb.amazonaws.com}\n  - {name: us-east-1, cluster: east, albDnsName: b.us-east-1.elb.amazonaws.com}\nregionSwitch: {enabled: true}\napps:\n  - {name: web, host: web.example.com, image: img, replicas: 2, health: {path: /webh}}\n",
+    )
+    .unwrap();
+    let plans = [(
+        "duo-eu-west-1-us-east-1",
+        &["eu-west-1", "us-east-1"][..],
+        BANK_STEPS,
+    )];
+    let started = |fake: &Fake| -> Vec<(String, String, String)> {
+        fake.requests("StartPlanExecution")
+            .into_iter()
+            .map(|(r, b)| {
+                (
+                    r,
+                    b["action"].as_str().unwrap().to_string(),
+                    b["targetRegion"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // Both Regions in: only the other goes out.
+    let fake = Fake::start(&plans, Script::Succeed);
+    let o = fake.run(
+        d.path(),
+        &["switch", "practice", "--to", "us-east-1", "--poll", "0"],
+    );
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        started(&fake),
+        [("us-east-1".into(), "deactivate".into(), "eu-west-1".into())]
+    );
+    // us-east-1 was taken out: it comes back, then eu-west-1 goes out.
+    let fake = Fake::start(&plans, Script::Succeed);
+    fake.state
+        .lock()
+        .unwrap()
+        .unhealthy
+        .push(("duo-eu-west-1-us-east-1".into(), "us-east-1".into()));
+    let o = fake.run(
+        d.path(),
+        &["switch", "practice", "--to", "us-east-1", "--poll", "0"],
+    );
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert_eq!(
+        started(&fake),
+        [
+            ("us-east-1".into(), "activate".into(), "us-east-1".into()),
+            ("us-east-1".into(), "deactivate".into(), "eu-west-1".into()),
+        ]
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("duo-")).count(),
+        2,
+        "{out}"
+    );
+    // The way back fails: the other Region stays in.
+    let fake = Fake::start(&plans, Script::FailAt("traffic"));
+    fake.state
+        .lock()
+        .unwrap()
+        .unhealthy
+        .push(("duo-eu-west-1-us-east-1".into(), "us-east-1".into()));
+    let o = fake.run(
+        d.path(),
+        &["switch", "recover", "--to", "us-east-1", "--poll", "0"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(started(&fake).len(), 1);
+    assert!(
+        stderr(&o).contains("not taking the other Regions out"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -628,6 +628,23 @@ pub fn runs_to<'a>(sw: &'a SwitchPlan, to: &str) -> Vec<Run<'a>> {
         .collect()
 }
 
+/// The execution that brings `to` back into an active/active plan (its
+/// activation workflow, called from `to`): what a switch to `to` runs first
+/// when an earlier switch took `to` out. None for active/passive plans,
+/// whose activation of `to` is the switch itself.
+pub fn activation<'a>(p: &'a PairPlan, to: &str) -> Option<Run<'a>> {
+    if p.approach != Approach::ActiveActive || !p.regions.iter().any(|r| r == to) {
+        return None;
+    }
+    Some(Run {
+        plan: p,
+        workflow: p.workflows.iter().find(|w| w.action == Action::Activate)?,
+        action: Action::Activate,
+        target: to.to_string(),
+        call_region: to.to_string(),
+    })
+}
+
 /// The executions that undo `runs_to(to)`: each plan's other Region
 /// activated again (called from that Region, which takes traffic back).
 pub fn runs_back<'a>(sw: &'a SwitchPlan, to: &str) -> Vec<Run<'a>> {

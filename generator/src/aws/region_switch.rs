@@ -235,6 +235,37 @@ impl RegionSwitch {
         }
     }
 
+    /// The status of each health check a plan made: (Region, `healthy`,
+    /// `unhealthy` or `unknown`). Data plane.
+    pub(crate) async fn health_check_states(
+        &self,
+        region: &str,
+        arn: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let c = self.client(region);
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = c
+                .list_route53_health_checks_in_region()
+                .arn(arn)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| failed("ListRoute53HealthChecksInRegion", region, &e))?;
+            for h in page.health_checks() {
+                out.push((
+                    h.region().to_string(),
+                    h.status().map_or("unknown", |s| s.as_str()).to_string(),
+                ));
+            }
+            token = page.next_token;
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
     /// AWS's last evaluation of the plan and its warnings.
     pub(crate) async fn evaluation(&self, region: &str, arn: &str) -> Result<Evaluation> {
         let c = self.client(region);

@@ -26,7 +26,7 @@ use super::drill::Signals;
 use super::{Output, Printer, Session, print_table};
 use crate::aws::region_switch::{Evaluation, ExecutionSummary, Failure, Phase, RegionSwitch};
 use crate::diag::Hinted;
-use crate::model::switch::{Action, Run, SwitchPlan, runs_to};
+use crate::model::switch::{Action, Run, SwitchPlan, Traffic, runs_to};
 
 #[derive(Debug, Subcommand)]
 pub enum SwitchCommand {
@@ -189,12 +189,117 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
             let runtime = super::runtime()?;
             let report = runtime.block_on(async {
                 let mut signals = Signals::new()?;
-                execute(pr, &runs, &a.follow(), graceful, &mut signals).await
+                // An active/active plan whose `--to` Region an earlier
+                // switch took out brings it back first.
+                let back = reactivations(pr, s, sw, &runs, &a.to).await;
+                let mut report = Report {
+                    to: a.to.clone(),
+                    executions: Vec::new(),
+                };
+                if !back.is_empty() {
+                    let first = execute(pr, &back, &a.follow(), graceful, &mut signals).await?;
+                    let ok = first
+                        .executions
+                        .iter()
+                        .all(|e| e.outcome == Outcome::Succeeded);
+                    report.executions.extend(first.executions);
+                    if !ok {
+                        pr.warn(format_args!(
+                            "not taking the other Regions out: {} did not come back everywhere",
+                            a.to
+                        ));
+                        return anyhow::Ok(report);
+                    }
+                }
+                let then = execute(pr, &runs, &a.follow(), graceful, &mut signals).await?;
+                report.executions.extend(then.executions);
+                anyhow::Ok(report)
             })?;
             view_report(pr, &report, a.output);
             Ok(report.exit_code())
         }
     }
+}
+
+/// The activations of `to` that must run before `runs`: one per
+/// active/active plan in which `to` is out now (its plan checks unhealthy,
+/// or its routing controls Off). When that cannot be read, `to` is taken to
+/// be in, and said so.
+async fn reactivations<'a>(
+    pr: Printer,
+    s: &Session,
+    sw: &'a SwitchPlan,
+    runs: &[Run<'a>],
+    to: &str,
+) -> Vec<Run<'a>> {
+    let candidates: Vec<Run<'a>> = runs
+        .iter()
+        .filter_map(|r| crate::model::switch::activation(r.plan, to))
+        .collect();
+    if candidates.is_empty() {
+        return candidates;
+    }
+    let out_now: Result<Vec<String>> = match sw.traffic {
+        Traffic::HealthChecks => {
+            async {
+                let api = RegionSwitch::connect().await;
+                let listed = api.plans_in(to).await?;
+                let mut out = Vec::new();
+                for r in &candidates {
+                    let Some(p) = listed.iter().find(|p| p.name == r.plan.name) else {
+                        continue;
+                    };
+                    let states = api.health_check_states(to, &p.arn).await?;
+                    if states
+                        .iter()
+                        .any(|(region, st)| region == to && st == "unhealthy")
+                    {
+                        out.push(r.plan.name.clone());
+                    }
+                }
+                Ok(out)
+            }
+            .await
+        }
+        Traffic::RoutingControls => controls_off_in(s, &candidates, to).await,
+    };
+    match out_now {
+        Ok(names) => candidates
+            .into_iter()
+            .filter(|r| names.contains(&r.plan.name))
+            .collect(),
+        Err(e) => {
+            pr.warn(format_args!(
+                "could not read whether {to} is in every plan, so gen takes it to be: {e:#}"
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// The plans among `candidates` whose routing controls in `to` are Off now.
+async fn controls_off_in(s: &Session, candidates: &[Run<'_>], to: &str) -> Result<Vec<String>> {
+    use crate::aws::arc::{self as arc_adapter, ClusterRef};
+    use crate::spec::checked::ArcCluster;
+    let (Some(arc), Some(plan)) = (&s.spec.arc, &s.plan.arc) else {
+        return Ok(Vec::new());
+    };
+    let which = match &arc.cluster {
+        ArcCluster::Existing(a) => ClusterRef::Arn(a),
+        ArcCluster::Create(n) => ClusterRef::Name(n),
+    };
+    let cluster = arc_adapter::cluster(which).await?;
+    let states = cluster.controls(&plan.panel_name, &mut Vec::new()).await?;
+    Ok(candidates
+        .iter()
+        .filter(|r| {
+            r.plan.apps.iter().any(|app| {
+                crate::model::arc::control_for(plan, app, to)
+                    .is_some_and(|c| states.iter().any(|x| x.name == c.name && !x.on))
+            })
+        })
+        .map(|r| r.plan.name.clone())
+        .collect())
 }
 
 /// The runs a switch to `--to` makes, after checking its flags.
@@ -267,6 +372,18 @@ fn dry_run(pr: Printer, s: &Session, runs: &[Run<'_>], a: &RunArgs, graceful: bo
         runs.len(),
         if runs.len() == 1 { "" } else { "s" }
     ));
+    let aa: Vec<&str> = runs
+        .iter()
+        .filter(|r| crate::model::switch::activation(r.plan, &a.to).is_some())
+        .map(|r| r.plan.name.as_str())
+        .collect();
+    if !aa.is_empty() {
+        pr.note(format_args!(
+            "where an earlier switch took {} out of {}, gen first runs its activation there (read when the switch starts)",
+            a.to,
+            aa.join(", ")
+        ));
+    }
     // What DNS answers once the plans' traffic steps have run.
     let world = match super::simulate::load(&s.settings) {
         Ok(w) => w,
