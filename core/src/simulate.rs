@@ -207,12 +207,22 @@ impl World {
     /// other Region's deactivation and `to`'s activation entries. The plans
     /// used, by name; None when no plan holds `to`.
     pub fn switch_to(&self, to: &str) -> Option<(Vec<String>, BTreeSet<String>)> {
+        self.switch_to_by(to, &[])
+    }
+
+    /// `switch_to` by these plans only (all that hold `to` when empty).
+    pub fn switch_to_by(
+        &self,
+        to: &str,
+        only: &[String],
+    ) -> Option<(Vec<String>, BTreeSet<String>)> {
         let mut off = BTreeSet::new();
         let mut used = Vec::new();
         for p in self
             .switches
             .iter()
             .filter(|p| p.regions.iter().any(|r| r == to))
+            .filter(|p| only.is_empty() || only.contains(&p.name))
         {
             used.push(p.name.clone());
             let targeted = p

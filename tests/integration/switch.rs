@@ -1159,6 +1159,15 @@ fn without_arc_the_records_carry_the_plans_health_checks_deployed_in_order() {
         .find("store-region-switch: deleted")
         .unwrap_or_else(|| panic!("{out}"));
     assert!(updated < deleted, "{out}");
+    for s in ["store-dns-api", "store-dns-pay"] {
+        let at = out
+            .find(&format!("{s}: UPDATE_COMPLETE"))
+            .unwrap_or_else(|| panic!("{s} not updated: {out}"));
+        assert!(at < deleted, "{out}");
+    }
+    // No record carries a plan's check any more.
+    let text = moto.py("dump", "example.com").to_string();
+    assert!(!text.contains("rs-"), "{text}");
 }
 
 /// An active/active switch takes the other Region out; when an earlier

@@ -1029,11 +1029,18 @@ async fn switch_check(
     let wait = crate::facts::arc::REGION_SWITCH_HEALTH_CHECK_WAIT_S;
     let started = std::time::Instant::now();
     loop {
-        let checks = api.health_checks(arn, record).await?;
+        // A failed read is tried again within the wait, like an empty one.
+        let (checks, error) = match api.health_checks(arn, record).await {
+            Ok(c) => (c, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
         if let Some((_, Some(id))) = checks.iter().find(|(r, id)| r == region && id.is_some()) {
             return Ok(id.clone());
         }
         if started.elapsed().as_secs() >= wait {
+            if let Some(e) = error {
+                return Err(e);
+            }
             bail!(Hinted::new(
                 format!(
                     "Region switch plan {arn} has no health check for {record} in {region} after {wait} s (ListRoute53HealthChecks lists {})",

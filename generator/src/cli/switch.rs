@@ -392,7 +392,7 @@ fn dry_run(pr: Printer, s: &Session, runs: &[Run<'_>], a: &RunArgs, graceful: bo
             return;
         }
     };
-    let Some((_, off)) = world.switch_to(&a.to) else {
+    let Some((_, off)) = world.switch_to_by(&a.to, &a.plans) else {
         return;
     };
     let now = crate::simulate::Scenario::default();
