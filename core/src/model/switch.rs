@@ -807,13 +807,9 @@ mod tests {
         // The latency app alone moves to and from ap-southeast-2.
         assert_eq!(sw.plans[1].apps, ["l"]);
     }
-    #[test]
-    fn a_switch_runs_each_plan_that_holds_the_region_once() {
-        // Active/passive: activate the target with its own workflow.
-        let sw = switch("", "", FAILOVER);
-        let runs = runs_to(&sw, "eu-west-1");
-        let got: Vec<(&str, Action, &str, &str)> = runs
-            .iter()
+    /// (plan, action, target, Region called) of each run.
+    fn brief<'a>(runs: &'a [Run<'_>]) -> Vec<(&'a str, Action, &'a str, &'a str)> {
+        runs.iter()
             .map(|r| {
                 (
                     r.plan.name.as_str(),
@@ -822,7 +818,15 @@ mod tests {
                     r.call_region.as_str(),
                 )
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_switch_runs_each_plan_that_holds_the_region_once() {
+        // Active/passive: activate the target with its own workflow.
+        let sw = switch("", "", FAILOVER);
+        let runs = runs_to(&sw, "eu-west-1");
+        let got = brief(&runs);
         assert_eq!(
             got,
             [(
@@ -855,17 +859,7 @@ mod tests {
         // each pair that holds the target, from the target.
         let sw = switch(", scope: app", "", &format!("{FAILOVER}{LATENCY}"));
         let to_south = runs_to(&sw, "ap-southeast-2");
-        let got: Vec<(&str, Action, &str, &str)> = to_south
-            .iter()
-            .map(|r| {
-                (
-                    r.plan.name.as_str(),
-                    r.action,
-                    r.target.as_str(),
-                    r.call_region.as_str(),
-                )
-            })
-            .collect();
+        let got = brief(&to_south);
         assert_eq!(
             got,
             [
