@@ -173,7 +173,9 @@ pub struct RawSpec {
 }
 
 /// ARC Region switch: a plan per pair of Regions that moves traffic from
-/// one to the other, compiled from the apps (README "Region switch").
+/// one to the other, compiled from the apps: with the routing controls when
+/// `arc` is on, else with health checks the plans make (README "Region
+/// switch").
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
