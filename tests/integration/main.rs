@@ -17,6 +17,7 @@ mod fuzz_corpus;
 mod gateway;
 mod git;
 mod iam;
+mod init;
 mod kill;
 mod layers;
 mod lifecycle;

@@ -16,6 +16,7 @@ mod discover;
 mod drill;
 mod explain;
 mod hints;
+mod init;
 mod plan;
 mod printer;
 mod render_cmd;
@@ -65,6 +66,13 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Print the JSON Schema of gen.yaml (for editors: see the README).
     Schema,
+    /// Write a commented starter gen.yaml (and its schema) from the Regions, zone and kubeconfig.
+    Init(init::InitArgs),
+    /// Print shell completions for gen (bash, zsh, fish, ...): see the README.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Worst-case failover and failback times, health-check costs and quota use, per app.
     Explain(explain::ExplainArgs),
     /// What Route 53 would answer for each host when apps, Regions or routing controls fail.
@@ -183,6 +191,17 @@ fn run(args: &Args) -> Result<ExitCode> {
             render_cmd::Last::Stale(state) => last = Some(state),
         }
     }
+    match &args.command {
+        Command::Init(a) => return init::run(&settings, a),
+        Command::Completions { shell } => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "gen", &mut out);
+            pr.data_raw(String::from_utf8_lossy(&out));
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let Some(session) = session(settings)? else {
         return Ok(ExitCode::FAILURE);
     };
@@ -210,7 +229,9 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Explain(args) => explain::run(&session, args),
         Command::Status(args) => status::run(&session, args),
         Command::Drill(args) => drill::run(&session, args),
-        Command::Schema => unreachable!("handled before loading the spec"),
+        Command::Schema | Command::Init(_) | Command::Completions { .. } => {
+            unreachable!("handled before loading the spec")
+        }
     }
 }
 

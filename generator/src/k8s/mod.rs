@@ -523,3 +523,68 @@ pub(crate) async fn scale(
     })?;
     Ok(())
 }
+
+/// A kubeconfig context that names an EKS cluster: by its ARN (`aws eks
+/// update-kubeconfig` names contexts and clusters so) or eksctl's
+/// `<user>@<cluster>.<region>.eksctl.io`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EksContext {
+    pub context: String,
+    pub region: String,
+    pub cluster: String,
+}
+
+/// Every context of `config` that names an EKS cluster, in kubeconfig order.
+pub(crate) fn eks_contexts(config: &Kubeconfig) -> Vec<EksContext> {
+    let parse = |s: &str| -> Option<(String, String)> {
+        // arn:aws[-partition]:eks:REGION:ACCOUNT:cluster/NAME
+        let mut parts = s.splitn(6, ':');
+        if parts.next() == Some("arn")
+            && parts.next().is_some_and(|p| p.starts_with("aws"))
+            && parts.next() == Some("eks")
+        {
+            let region = parts.next()?;
+            let _account = parts.next()?;
+            let name = parts.next()?.strip_prefix("cluster/")?;
+            return (!region.is_empty() && !name.is_empty())
+                .then(|| (region.to_string(), name.to_string()));
+        }
+        let (_, rest) = s.split_once('@')?;
+        let rest = rest.strip_suffix(".eksctl.io")?;
+        let (name, region) = rest.rsplit_once('.')?;
+        Some((region.to_string(), name.to_string()))
+    };
+    config
+        .contexts
+        .iter()
+        .filter_map(|c| {
+            let cluster = c.context.as_ref().map(|x| x.cluster.as_str()).unwrap_or("");
+            let (region, name) = parse(&c.name).or_else(|| parse(cluster))?;
+            Some(EksContext {
+                context: c.name.clone(),
+                region,
+                cluster: name,
+            })
+        })
+        .collect()
+}
+
+/// Each IngressClass of the cluster: (name, controller).
+pub(crate) async fn ingress_classes(client: Client) -> Result<Vec<(String, String)>> {
+    use k8s_openapi::api::networking::v1::IngressClass;
+    let api: Api<IngressClass> = Api::all(client);
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .context("listing IngressClasses")?;
+    Ok(list
+        .items
+        .into_iter()
+        .map(|c| {
+            (
+                c.metadata.name.unwrap_or_default(),
+                c.spec.and_then(|s| s.controller).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
