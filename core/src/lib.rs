@@ -17,6 +17,7 @@ pub mod lint;
 pub mod model;
 pub mod par;
 pub mod render;
+pub mod report;
 pub mod resolve;
 pub mod review;
 pub mod simulate;

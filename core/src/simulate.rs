@@ -134,7 +134,7 @@ impl Scenario {
         }
     }
 
-    fn app_up(&self, w: &World, app: &str, region: &str) -> bool {
+    pub fn app_up(&self, w: &World, app: &str, region: &str) -> bool {
         !self.regions_down.contains(region)
             && !self
                 .apps_down

@@ -9,7 +9,7 @@
 //! so a path reads `crate::model` on either side of the crate boundary.
 
 pub use gen_core::{
-    diag, explain, limits, lint, model, par, render, review, simulate, spec, validate,
+    diag, explain, limits, lint, model, par, render, report, review, simulate, spec, validate,
 };
 pub(crate) use gen_core::{facts, layout, resolve};
 

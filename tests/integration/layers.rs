@@ -30,6 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lint", &["model", "spec", "facts", "diag"]),
     ("explain", &["model", "spec", "facts"]),
     ("review", &["model", "spec", "facts"]),
+    ("report", &["simulate"]),
     ("render", &["model", "facts", "diag", "par"]),
     ("output", &["layout", "render", "diag", "par"]),
 ];

@@ -25,6 +25,7 @@ mod lints;
 mod plan;
 mod property;
 mod region_switch;
+mod report;
 mod schema;
 mod secrets;
 mod simulate;

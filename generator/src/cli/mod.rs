@@ -20,6 +20,7 @@ mod init;
 mod plan;
 mod printer;
 mod render_cmd;
+mod report;
 mod simulate;
 mod status;
 mod switch;
@@ -81,6 +82,8 @@ pub enum Command {
     Discover(discover::DiscoverArgs),
     /// Show what a change to the spec does to DNS, against a base revision.
     Plan(plan::PlanArgs),
+    /// The failover picture: what answers in every failure, timings against rto, cost (HTML or Markdown).
+    Report(report::ReportArgs),
     /// Deploy the rendered CloudFormation stacks through reviewed change sets.
     Deploy(deploy::DeployArgs),
     /// Route 53 Application Recovery Controller: see and switch routing controls.
@@ -224,6 +227,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Switch { cmd } => switch::run(&session, cmd),
         Command::Deploy(args) => deploy::run(&session, args),
         Command::Plan(args) => plan::run(&session, args),
+        Command::Report(args) => report::run(&session, args),
         Command::Discover(args) => discover::run(&session, args),
         Command::Simulate(args) => simulate::run(&session, args),
         Command::Explain(args) => explain::run(&session, args),

@@ -1,0 +1,119 @@
+//! The failover picture `gen report` draws: for each host and each failure
+//! scenario, the Regions that answer, whether that moved from the calm
+//! answer, and whether the answer is a danger (Route 53 failing open, or an
+//! answer from where the app is down). Computed from the same `World` and
+//! scenarios as `gen simulate`, so both always say the same.
+
+use serde::Serialize;
+
+use crate::simulate::{Scenario, World};
+
+#[derive(Debug, Serialize)]
+pub struct Matrix {
+    /// Every Region that answers anywhere, in the order the colours follow.
+    pub regions: Vec<String>,
+    /// Each scenario's description, in column order.
+    pub scenarios: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub host: String,
+    pub app: Option<String>,
+    /// What answers when nothing fails.
+    pub calm: Vec<String>,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Cell {
+    /// The Regions answering, as `gen simulate` writes them (a weighted
+    /// set's with their weights).
+    pub regions: Vec<String>,
+    pub moved: bool,
+    /// Why the answer is a danger, when it is.
+    pub danger: Option<String>,
+    /// The Route 53 rule that decided.
+    pub rule: String,
+}
+
+impl Cell {
+    /// The Region names alone (without weights).
+    pub fn region_names(&self) -> Vec<&str> {
+        self.regions
+            .iter()
+            .map(|r| r.split_whitespace().next().unwrap_or(r))
+            .collect()
+    }
+}
+
+pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
+    let calm = Scenario::default();
+    let mut regions: Vec<String> = Vec::new();
+    let hosts = world.hosts();
+    let rows: Vec<Row> = hosts
+        .iter()
+        .map(|h| {
+            let app = world
+                .records
+                .iter()
+                .find(|r| &r.host == h)
+                .and_then(|r| r.app.clone());
+            let before = world.answer(h, &calm);
+            let cells = scenarios
+                .iter()
+                .map(|s| {
+                    let a = world.answer(h, s);
+                    let names: Vec<&str> = a
+                        .regions
+                        .iter()
+                        .map(|r| r.split_whitespace().next().unwrap_or(r))
+                        .collect();
+                    let down_there: Vec<&str> = names
+                        .iter()
+                        .copied()
+                        .filter(|r| {
+                            s.regions_down.contains(*r)
+                                || app.as_ref().is_some_and(|app| !s.app_up(world, app, r))
+                        })
+                        .collect();
+                    let danger = if a.fails_open() {
+                        Some(format!("fails open: {}", a.rule))
+                    } else if !down_there.is_empty() {
+                        Some(format!(
+                            "answers from where it is down: {}",
+                            down_there.join(", ")
+                        ))
+                    } else if names.is_empty() {
+                        Some("no answer".to_string())
+                    } else {
+                        None
+                    };
+                    Cell {
+                        moved: a.regions != before.regions,
+                        regions: a.regions,
+                        danger,
+                        rule: a.rule,
+                    }
+                })
+                .collect();
+            Row {
+                host: h.clone(),
+                app,
+                calm: before.regions,
+                cells,
+            }
+        })
+        .collect();
+    for r in world.regions() {
+        if !regions.contains(&r) {
+            regions.push(r);
+        }
+    }
+    Matrix {
+        regions,
+        scenarios: scenarios.iter().map(Scenario::describe).collect(),
+        rows,
+    }
+}

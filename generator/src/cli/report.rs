@@ -1,0 +1,386 @@
+//! `gen report`: the failover picture a reviewer reads at a glance. One
+//! self-contained HTML page (no script, font or image from anywhere, so it
+//! opens offline from a CI artifact), or compact Markdown for a pull-request
+//! comment, both views of the same typed data: the answer matrix
+//! (`report::matrix`, from `gen simulate`'s world and scenarios) and
+//! `gen explain`'s timings, costs and quota use. Every value is escaped for
+//! the format it lands in.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::Session;
+use crate::explain::{self, Explanation};
+use crate::report::{Cell, Matrix};
+use crate::simulate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum Format {
+    Html,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long, value_enum, default_value = "html")]
+    format: Format,
+    /// Where to write it [default: gen-report.html for HTML; Markdown goes to stdout].
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Everything the page shows, gathered once.
+struct Report<'a> {
+    name: &'a str,
+    matrix: Matrix,
+    explanation: Explanation,
+    /// Per app: its `rto` in seconds, when stated.
+    rto: Vec<(String, Option<u32>)>,
+}
+
+pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
+    let pr = s.settings.printer;
+    let mut world = super::simulate::load(&s.settings)?;
+    for r in &s.spec.regions {
+        if !world.regions().contains(&r.name) {
+            world.include_region(&r.name, s.spec.apps.iter().map(|a| a.name.clone()));
+        }
+    }
+    let scenarios = simulate::default_scenarios(&world);
+    let report = Report {
+        name: &s.spec.name,
+        matrix: crate::report::matrix(&world, &scenarios),
+        explanation: explain::explain(&s.plan),
+        rto: s
+            .spec
+            .apps
+            .iter()
+            .map(|a| (a.name.clone(), a.rto))
+            .collect(),
+    };
+    let (text, default) = match args.format {
+        Format::Html => (html(&report), Some(PathBuf::from("gen-report.html"))),
+        Format::Markdown => (markdown(&report), None),
+    };
+    match args.out.clone().or(default) {
+        Some(path) => {
+            let cwd = std::env::current_dir().context("reading the current directory")?;
+            let path = cwd.join(path);
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+            pr.data(format_args!(
+                "wrote {} ({} hosts, {} scenarios)",
+                path.display(),
+                report.matrix.rows.len(),
+                report.matrix.scenarios.len()
+            ));
+        }
+        None => pr.data_raw(text),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Text for HTML: element content and attribute values alike.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for a Markdown table cell: nothing in it opens markup or a column.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Colour-blind-safe hues (Okabe-Ito), one per Region in order.
+const COLOURS: [&str; 8] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#999999",
+];
+
+fn colour_of(m: &Matrix, region: &str) -> usize {
+    m.regions.iter().position(|r| r == region).unwrap_or(0) % COLOURS.len()
+}
+
+fn cell_html(m: &Matrix, c: &Cell, host: &str, scenario: usize, out: &mut String) {
+    let names = c.region_names();
+    let mut class = String::from("cell");
+    if let [one] = names.as_slice() {
+        let _ = write!(class, " r{}", colour_of(m, one));
+    }
+    if c.moved {
+        class.push_str(" moved");
+    }
+    if c.danger.is_some() {
+        class.push_str(" danger");
+    }
+    let title = match &c.danger {
+        Some(d) => format!("{}: {d}", c.rule),
+        None => c.rule.clone(),
+    };
+    let _ = write!(
+        out,
+        "<td class=\"{class}\" data-host=\"{}\" data-scenario=\"{scenario}\" data-regions=\"{}\" title=\"{}\">",
+        esc(host),
+        esc(&c.regions.join(" + ")),
+        esc(&title)
+    );
+    if c.danger.is_some() {
+        out.push_str("<span class=\"warn\">&#9888; </span>");
+    }
+    if c.regions.is_empty() {
+        out.push_str("no answer");
+    }
+    for (i, r) in c.regions.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" + ");
+        }
+        let name = r.split_whitespace().next().unwrap_or(r);
+        let _ = write!(
+            out,
+            "<span class=\"reg r{}\">{}</span>",
+            colour_of(m, name),
+            esc(r)
+        );
+    }
+    if c.moved {
+        out.push_str(" <span class=\"tag\">moved</span>");
+    }
+    if let Some(d) = &c.danger {
+        let _ = write!(out, "<div class=\"why\">{}</div>", esc(d));
+    }
+    out.push_str("</td>");
+}
+
+fn html(r: &Report<'_>) -> String {
+    let m = &r.matrix;
+    let e = &r.explanation;
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(out, "<title>gen report: {}</title>", esc(r.name));
+    out.push_str("<style>\n");
+    out.push_str(
+        "body{font:14px/1.4 system-ui,sans-serif;margin:1rem;color:#222}\
+h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:1.5rem}\
+.scroll{overflow-x:auto;max-width:100%}\
+table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.25rem .4rem;vertical-align:top}\
+thead th{position:sticky;top:0;background:#f4f4f4;font-weight:600;font-size:.8rem;max-width:9rem}\
+tbody th{position:sticky;left:0;background:#fafafa;text-align:left;white-space:nowrap}\
+.reg{font-weight:600;white-space:nowrap}\
+.moved{outline:2px solid #222;outline-offset:-2px}\
+.tag{font-size:.75rem;border:1px solid #222;border-radius:3px;padding:0 .2rem}\
+.danger{background:repeating-linear-gradient(45deg,#fde0dc,#fde0dc 6px,#fff 6px,#fff 12px)}\
+.warn{color:#b00020;font-weight:700}.why{font-size:.75rem;color:#b00020}\
+.legend span{margin-right:1rem}\
+.bar{height:.8rem;display:inline-block;vertical-align:middle}\
+.track{position:relative;width:100%;min-width:12rem;background:#f4f4f4}\
+.rto{position:absolute;top:0;bottom:0;border-left:2px dashed #b00020}\
+.bar.fo{background:#444}.bar.fb{background:#aaa}\
+.over{color:#b00020;font-weight:600}\
+@media print{.scroll{overflow:visible}thead th,tbody th{position:static}}\n",
+    );
+    for (i, c) in COLOURS.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            ".r{i}.reg{{color:{c}}}td.r{i}{{border-left:6px solid {c}}}.bar.r{i}{{background:{c}}}"
+        );
+    }
+    out.push_str("</style>\n</head>\n<body>\n");
+    let _ = writeln!(out, "<h1>Failover report: {}</h1>", esc(r.name));
+    out.push_str("<p class=\"legend\">Regions: ");
+    for reg in &m.regions {
+        let _ = write!(
+            out,
+            "<span class=\"reg r{}\">&#9632; {}</span>",
+            colour_of(m, reg),
+            esc(reg)
+        );
+    }
+    out.push_str("</p>\n<p>Each cell names the Regions Route 53 answers from in that scenario. <span class=\"tag\">moved</span>: not the calm answer. &#9888;: a danger (Route 53 fails open, or answers from where the app is down).</p>\n");
+    out.push_str("<h2>What answers when something fails</h2>\n<div class=\"scroll\"><table id=\"matrix\">\n<thead><tr><th>host</th><th>nothing fails</th>");
+    for s in &m.scenarios {
+        let _ = write!(out, "<th>{}</th>", esc(s));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &m.rows {
+        let _ = write!(out, "<tr><th>{}</th><td class=\"calm\">", esc(&row.host));
+        for (i, reg) in row.calm.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" + ");
+            }
+            let name = reg.split_whitespace().next().unwrap_or(reg);
+            let _ = write!(
+                out,
+                "<span class=\"reg r{}\">{}</span>",
+                colour_of(m, name),
+                esc(reg)
+            );
+        }
+        out.push_str("</td>");
+        for (i, c) in row.cells.iter().enumerate() {
+            cell_html(m, c, &row.host, i, &mut out);
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+    // Timing bars against each app's rto.
+    out.push_str("<h2>Worst-case failover and failback</h2>\n<table id=\"timings\"><thead><tr><th>app</th><th>failover</th><th>failback</th><th>rto</th><th></th></tr></thead><tbody>\n");
+    let scale = e
+        .apps
+        .iter()
+        .map(|a| a.failover_s.max(a.failback_s))
+        .chain(r.rto.iter().filter_map(|(_, x)| *x))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64
+        * 1.1;
+    for a in &e.apps {
+        let rto = r
+            .rto
+            .iter()
+            .find(|(n, _)| n == &a.app)
+            .and_then(|(_, x)| *x);
+        let over = rto.is_some_and(|x| a.failover_s > x);
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><td{}>{} s</td><td>{} s</td><td>{}</td><td><div class=\"track\">",
+            esc(&a.app),
+            if over { " class=\"over\"" } else { "" },
+            a.failover_s,
+            a.failback_s,
+            rto.map_or("-".to_string(), |x| format!("{x} s"))
+        );
+        let _ = write!(
+            out,
+            "<span class=\"bar fo\" style=\"width:{:.1}%\" title=\"failover {} s\"></span><br><span class=\"bar fb\" style=\"width:{:.1}%\" title=\"failback {} s\"></span>",
+            a.failover_s as f64 / scale * 100.0,
+            a.failover_s,
+            a.failback_s as f64 / scale * 100.0,
+            a.failback_s
+        );
+        if let Some(x) = rto {
+            let _ = write!(
+                out,
+                "<span class=\"rto\" style=\"left:{:.1}%\" title=\"rto {x} s\"></span>",
+                x as f64 / scale * 100.0
+            );
+        }
+        out.push_str("</div></td></tr>\n");
+    }
+    out.push_str("</tbody></table>\n<p>Bars: failover (dark, top), failback (light, bottom); the dashed line is the app's rto.</p>\n");
+    // Cost and quotas.
+    out.push_str("<h2>Cost and quota use</h2>\n<table id=\"cost\"><tbody>\n");
+    let _ = writeln!(
+        out,
+        "<tr><th>Route 53 health checks</th><td>{} at about ${:.2}/month</td></tr>",
+        e.health_checks, e.health_checks_usd
+    );
+    let _ = writeln!(
+        out,
+        "<tr><th>ALBs</th><td>{} at about ${:.0}/month before LCUs</td></tr>",
+        e.alb_cost.albs, e.alb_cost.monthly_usd
+    );
+    if let Some(a) = e.arc_usd {
+        let _ = writeln!(out, "<tr><th>ARC</th><td>about ${a:.0}/month</td></tr>");
+    }
+    for (q, used, of) in &e.quotas {
+        let _ = writeln!(out, "<tr><th>{}</th><td>{used} of {of}</td></tr>", esc(q));
+    }
+    out.push_str("</tbody></table>\n</body>\n</html>\n");
+    out
+}
+
+/// A Region's symbol in the Markdown matrix: A, B, C, ...
+fn symbol(m: &Matrix, region: &str) -> String {
+    let i = m.regions.iter().position(|r| r == region).unwrap_or(0);
+    let letter = char::from(b'A' + (i % 26) as u8);
+    if i < 26 {
+        letter.to_string()
+    } else {
+        format!("{letter}{}", i / 26)
+    }
+}
+
+fn markdown(r: &Report<'_>) -> String {
+    let m = &r.matrix;
+    let mut out = String::new();
+    let _ = writeln!(out, "### Failover report: {}\n", md(r.name));
+    let legend: Vec<String> = m
+        .regions
+        .iter()
+        .map(|reg| format!("**{}** = {}", symbol(m, reg), md(reg)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}; bold: moved from the calm answer; ⚠: a danger (fails open, or answers from where the app is down).\n",
+        legend.join(", ")
+    );
+    out.push_str("| scenario |");
+    for row in &m.rows {
+        let _ = write!(out, " {} |", md(&row.host));
+    }
+    out.push_str("\n|---|");
+    for _ in &m.rows {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    let cell = |c: &Cell| -> String {
+        let names = c.region_names();
+        let mut text = if names.is_empty() {
+            "none".to_string()
+        } else {
+            names
+                .iter()
+                .map(|n| symbol(m, n))
+                .collect::<Vec<_>>()
+                .join("+")
+        };
+        if c.moved {
+            text = format!("**{text}**");
+        }
+        if c.danger.is_some() {
+            text = format!("⚠ {text}");
+        }
+        text
+    };
+    out.push_str("| nothing fails |");
+    for row in &m.rows {
+        let names: Vec<String> = row
+            .calm
+            .iter()
+            .map(|r| symbol(m, r.split_whitespace().next().unwrap_or(r)))
+            .collect();
+        let _ = write!(out, " {} |", names.join("+"));
+    }
+    out.push('\n');
+    for (i, s) in m.scenarios.iter().enumerate() {
+        let _ = write!(out, "| {} |", md(s));
+        for row in &m.rows {
+            let _ = write!(out, " {} |", cell(&row.cells[i]));
+        }
+        out.push('\n');
+    }
+    out
+}

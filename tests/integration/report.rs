@@ -1,0 +1,124 @@
+//! `gen report`: the same answers as `gen simulate`, cell by cell, in a page
+//! that needs nothing from the network, and every value escaped.
+
+use crate::util::*;
+
+/// A copy of the bundled example, rendered.
+fn example() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        workspace().join("gitops-repo/gen.yaml"),
+        d.path().join("gen.yaml"),
+    )
+    .unwrap();
+    let lock = workspace().join("gitops-repo/gen.lock");
+    if lock.exists() {
+        std::fs::copy(lock, d.path().join("gen.lock")).unwrap();
+    }
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    d
+}
+
+/// The value of attribute `name` in an HTML tag's text.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let len = tag[start..].find('"')?;
+    Some(&tag[start..start + len])
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn the_report_shows_every_answer_simulate_gives_and_loads_nothing() {
+    let d = example();
+    let o = run_gen(d.path(), &["report", "--out", "r.html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(d.path().join("r.html")).unwrap();
+    // Self-contained: no script, no external resource.
+    for banned in ["<script", "src=", "href=", "@import", "url("] {
+        assert!(!page.contains(banned), "the page holds {banned}");
+    }
+    // Every cell, as (host, scenario index) → Regions.
+    let mut cells = std::collections::BTreeMap::new();
+    for tag in page.split("<td ").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap()];
+        if let (Some(h), Some(s), Some(r)) = (
+            attr(tag, "data-host"),
+            attr(tag, "data-scenario"),
+            attr(tag, "data-regions"),
+        ) {
+            cells.insert((unescape(h), s.parse::<usize>().unwrap()), unescape(r));
+        }
+    }
+    let o = run_gen(d.path(), &["simulate", "--output", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sim: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut checked = 0;
+    for (i, scenario) in sim.as_array().unwrap().iter().enumerate() {
+        let title = format!("<th>{}</th>", scenario["scenario"].as_str().unwrap());
+        assert!(page.contains(&title), "no column {title}");
+        for h in scenario["hosts"].as_array().unwrap() {
+            let host = h["host"].as_str().unwrap().to_string();
+            let want: Vec<&str> = h["after"]["regions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap())
+                .collect();
+            assert_eq!(
+                cells.get(&(host.clone(), i)).map(String::as_str),
+                Some(want.join(" + ").as_str()),
+                "{host} in scenario {i} ({})",
+                scenario["scenario"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked} cells checked");
+    assert_eq!(cells.len(), checked, "a cell that simulate does not give");
+    // Legible without colour: each cell names its Regions in its text.
+    assert!(page.contains(">eu-west-1</span>"), "{page}");
+
+    // Markdown: a row per scenario, a column per host, one symbol per cell.
+    let o = run_gen(d.path(), &["report", "--format", "markdown"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let rows = text.lines().filter(|l| l.starts_with("| ")).count();
+    assert_eq!(rows, 1 + 1 + sim.as_array().unwrap().len(), "{text}");
+    assert!(
+        text.contains("**A** = eu-central-1, **B** = eu-west-1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn values_from_the_templates_stay_text_in_the_page() {
+    let d = example();
+    // A hand-edited template names a host that is markup.
+    let path = d.path().join("cloudformation/demo-dns-app1.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let evil = "<script>alert(1)</script>\"'&.example.com.";
+    std::fs::write(
+        &path,
+        text.replace("\"app1.example.com.\"", &format!("{evil:?}")),
+    )
+    .unwrap();
+    let o = run_gen(d.path(), &["report", "--out", "r.html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(d.path().join("r.html")).unwrap();
+    assert!(!page.contains("<script"), "markup got in");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;.example.com"),
+        "{page}"
+    );
+    let o = run_gen(d.path(), &["report", "--format", "markdown"]);
+    let md = stdout(&o);
+    assert!(md.contains("\\<script\\>alert(1)\\</script\\>"), "{md}");
+}
