@@ -122,3 +122,120 @@ fn values_from_the_templates_stay_text_in_the_page() {
     let md = stdout(&o);
     assert!(md.contains("\\<script\\>alert(1)\\</script\\>"), "{md}");
 }
+
+/// Debian's `chromium` (or another Chromium build) on PATH.
+fn chromium() -> Option<String> {
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .into_iter()
+    .find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+    .map(str::to_string)
+}
+
+fn headless(browser: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The page as a person sees it: opened in headless Chromium, a screenshot
+/// taken, and every cell of the golden `gen simulate` output of the example
+/// found in the page's DOM, as the browser parsed it, with its Regions.
+#[test]
+fn the_example_report_shows_every_golden_answer_in_a_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "skipped: no Chromium on PATH (install Debian's `chromium` package; scripts/test does when it can)"
+        );
+        return;
+    };
+    let d = example();
+    let o = run_gen(d.path(), &["report", "--out", "r.html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = d.path().join("r.html");
+    let url = format!("file://{}", page.display());
+    let shot = d.path().join("shot.png");
+    let o = headless(
+        &browser,
+        &[
+            "--window-size=1280,900",
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ],
+    );
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
+    let o = headless(&browser, &["--dump-dom", &url]);
+    let dom = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(dom.contains("<table id=\"matrix\">"), "{dom}");
+    // The scenario columns, in order, as the browser has them.
+    let head = &dom[dom.find("<thead>").unwrap()..dom.find("</thead>").unwrap()];
+    let columns: Vec<String> = head
+        .split("<th>")
+        .skip(3) // before the first, "host", "nothing fails"
+        .map(|c| unescape(&c[..c.find("</th>").unwrap()]))
+        .collect();
+    let mut cells = std::collections::BTreeMap::new();
+    for tag in dom.split("<td ").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap()];
+        if let (Some(h), Some(s), Some(r)) = (
+            attr(tag, "data-host"),
+            attr(tag, "data-scenario"),
+            attr(tag, "data-regions"),
+        ) {
+            cells.insert((unescape(h), s.parse::<usize>().unwrap()), unescape(r));
+        }
+    }
+    let golden =
+        std::fs::read_to_string(workspace().join("tests/simulate/example-every-failure.txt"))
+            .unwrap();
+    let mut checked = 0;
+    for block in golden.split("scenario: ").skip(1) {
+        let mut lines = block.lines();
+        let title = lines.next().unwrap().trim();
+        let j = columns
+            .iter()
+            .position(|c| c == title)
+            .unwrap_or_else(|| panic!("no column `{title}` in {columns:?}"));
+        for row in lines.skip(1).filter(|l| !l.trim().is_empty()) {
+            let parts: Vec<&str> = row
+                .split("  ")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let (host, after) = (parts[0], parts[2]);
+            assert_eq!(
+                cells.get(&(host.to_string(), j)).map(String::as_str),
+                Some(after),
+                "{host} when {title}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked} cells");
+}
