@@ -27,6 +27,22 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     Some(&tag[start..start + len])
 }
 
+/// Every matrix cell of a page: (host, scenario index) → its Regions.
+fn cells_of(page: &str) -> std::collections::BTreeMap<(String, usize), String> {
+    let mut cells = std::collections::BTreeMap::new();
+    for tag in page.split("<td ").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        if let (Some(h), Some(s), Some(r)) = (
+            attr(tag, "data-host"),
+            attr(tag, "data-scenario"),
+            attr(tag, "data-regions"),
+        ) {
+            cells.insert((unescape(h), s.parse::<usize>().unwrap()), unescape(r));
+        }
+    }
+    cells
+}
+
 fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -46,17 +62,7 @@ fn the_report_shows_every_answer_simulate_gives_and_loads_nothing() {
         assert!(!page.contains(banned), "the page holds {banned}");
     }
     // Every cell, as (host, scenario index) → Regions.
-    let mut cells = std::collections::BTreeMap::new();
-    for tag in page.split("<td ").skip(1) {
-        let tag = &tag[..tag.find('>').unwrap()];
-        if let (Some(h), Some(s), Some(r)) = (
-            attr(tag, "data-host"),
-            attr(tag, "data-scenario"),
-            attr(tag, "data-regions"),
-        ) {
-            cells.insert((unescape(h), s.parse::<usize>().unwrap()), unescape(r));
-        }
-    }
+    let cells = cells_of(&page);
     let o = run_gen(d.path(), &["simulate", "--output", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let sim: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -200,17 +206,7 @@ fn the_example_report_shows_every_golden_answer_in_a_browser() {
         .skip(3) // before the first, "host", "nothing fails"
         .map(|c| unescape(&c[..c.find("</th>").unwrap()]))
         .collect();
-    let mut cells = std::collections::BTreeMap::new();
-    for tag in dom.split("<td ").skip(1) {
-        let tag = &tag[..tag.find('>').unwrap()];
-        if let (Some(h), Some(s), Some(r)) = (
-            attr(tag, "data-host"),
-            attr(tag, "data-scenario"),
-            attr(tag, "data-regions"),
-        ) {
-            cells.insert((unescape(h), s.parse::<usize>().unwrap()), unescape(r));
-        }
-    }
+    let cells = cells_of(&dom);
     let golden =
         std::fs::read_to_string(workspace().join("tests/simulate/example-every-failure.txt"))
             .unwrap();

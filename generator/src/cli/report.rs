@@ -124,6 +124,22 @@ fn colour_of(m: &Matrix, region: &str) -> usize {
     m.regions.iter().position(|r| r == region).unwrap_or(0) % COLOURS.len()
 }
 
+/// Each Region of an answer in its colour, joined by `+`.
+fn region_spans(m: &Matrix, regions: &[String], out: &mut String) {
+    for (i, r) in regions.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" + ");
+        }
+        let name = r.split_whitespace().next().unwrap_or(r);
+        let _ = write!(
+            out,
+            "<span class=\"reg r{}\">{}</span>",
+            colour_of(m, name),
+            esc(r)
+        );
+    }
+}
+
 fn cell_html(m: &Matrix, c: &Cell, host: &str, scenario: usize, out: &mut String) {
     let names = c.region_names();
     let mut class = String::from("cell");
@@ -153,18 +169,7 @@ fn cell_html(m: &Matrix, c: &Cell, host: &str, scenario: usize, out: &mut String
     if c.regions.is_empty() {
         out.push_str("no answer");
     }
-    for (i, r) in c.regions.iter().enumerate() {
-        if i > 0 {
-            out.push_str(" + ");
-        }
-        let name = r.split_whitespace().next().unwrap_or(r);
-        let _ = write!(
-            out,
-            "<span class=\"reg r{}\">{}</span>",
-            colour_of(m, name),
-            esc(r)
-        );
-    }
+    region_spans(m, &c.regions, out);
     if c.moved {
         out.push_str(" <span class=\"tag\">moved</span>");
     }
@@ -226,18 +231,7 @@ tbody th{position:sticky;left:0;background:#fafafa;text-align:left;white-space:n
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in &m.rows {
         let _ = write!(out, "<tr><th>{}</th><td class=\"calm\">", esc(&row.host));
-        for (i, reg) in row.calm.iter().enumerate() {
-            if i > 0 {
-                out.push_str(" + ");
-            }
-            let name = reg.split_whitespace().next().unwrap_or(reg);
-            let _ = write!(
-                out,
-                "<span class=\"reg r{}\">{}</span>",
-                colour_of(m, name),
-                esc(reg)
-            );
-        }
+        region_spans(m, &row.calm, &mut out);
         out.push_str("</td>");
         for (i, c) in row.cells.iter().enumerate() {
             cell_html(m, c, &row.host, i, &mut out);
