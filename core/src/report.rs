@@ -48,6 +48,30 @@ impl Cell {
     }
 }
 
+/// The report's scenarios: `gen simulate`'s defaults, then, with ARC, each
+/// Region's routing controls Off, and with Region switch plans, a switch to
+/// each Region they hold.
+pub fn scenarios(world: &World) -> Vec<Scenario> {
+    let mut out = crate::simulate::default_scenarios(world);
+    if world.has_routing_controls() {
+        for r in world.regions() {
+            let mut s = Scenario::default();
+            s.arc_off.insert(r);
+            out.push(s);
+        }
+    }
+    for r in world.regions() {
+        if let Some((plans, off)) = world.switch_to(&r) {
+            out.push(Scenario {
+                controls_off: off,
+                switched_to: Some((r, plans)),
+                ..Default::default()
+            });
+        }
+    }
+    out
+}
+
 pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
     let calm = Scenario::default();
     let mut regions: Vec<String> = Vec::new();

@@ -253,6 +253,20 @@ impl World {
         (!used.is_empty()).then_some((used, off))
     }
 
+    /// Whether some record follows a routing control (ARC is on).
+    pub fn has_routing_controls(&self) -> bool {
+        fn has(c: &Check) -> bool {
+            match c {
+                Check::RoutingControl { .. } => true,
+                Check::Calculated { children, .. } => children.iter().any(has),
+                _ => false,
+            }
+        }
+        self.records
+            .iter()
+            .any(|r| r.check.as_ref().is_some_and(has))
+    }
+
     pub fn hosts(&self) -> Vec<String> {
         let mut hosts: Vec<String> = self.records.iter().map(|r| r.host.clone()).collect();
         hosts.sort();

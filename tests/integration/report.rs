@@ -235,3 +235,63 @@ fn the_example_report_shows_every_golden_answer_in_a_browser() {
     }
     assert!(checked >= 40, "{checked} cells");
 }
+
+/// With ARC, each Region's routing controls Off; with Region switch plans, a
+/// switch to each Region: columns of their own, each answering as `gen
+/// simulate` does for that scenario alone.
+#[test]
+fn the_matrix_adds_routing_control_and_region_switch_scenarios() {
+    let out = tempfile::tempdir().unwrap();
+    for (dir, column, args) in [
+        (
+            "gitops-repo/variants/arc",
+            "routing controls of eu-west-1 Off",
+            &["--arc-off", "eu-west-1"][..],
+        ),
+        (
+            "tests/golden/region-switch",
+            "Region switch to us-east-1",
+            &["--switch-to", "us-east-1"][..],
+        ),
+    ] {
+        let d = workspace().join(dir);
+        let html = out.path().join("r.html");
+        let o = run_gen(&d, &["report", "--out", html.to_str().unwrap()]);
+        assert!(o.status.success(), "{dir}: {}", stderr(&o));
+        let page = std::fs::read_to_string(&html).unwrap();
+        let head = &page[page.find("<thead>").unwrap()..page.find("</thead>").unwrap()];
+        let columns: Vec<String> = head
+            .split("<th>")
+            .skip(3)
+            .map(|c| unescape(&c[..c.find("</th>").unwrap()]))
+            .collect();
+        let j = columns
+            .iter()
+            .position(|c| c.starts_with(column))
+            .unwrap_or_else(|| panic!("{dir}: no column {column} in {columns:?}"));
+        let cells = cells_of(&page);
+        let mut all = vec!["simulate", "--output", "json"];
+        all.extend_from_slice(args);
+        let o = run_gen(&d, &all);
+        assert!(o.status.success(), "{dir}: {}", stderr(&o));
+        let sim: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let hosts = sim[0]["hosts"].as_array().unwrap();
+        assert!(!hosts.is_empty());
+        for h in hosts {
+            let want: Vec<&str> = h["after"]["regions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap())
+                .collect();
+            assert_eq!(
+                cells
+                    .get(&(h["host"].as_str().unwrap().to_string(), j))
+                    .map(String::as_str),
+                Some(want.join(" + ").as_str()),
+                "{dir}: {} when {column}",
+                h["host"]
+            );
+        }
+    }
+}

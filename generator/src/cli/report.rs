@@ -16,7 +16,6 @@ use clap::{Args, ValueEnum};
 use super::Session;
 use crate::explain::{self, Explanation};
 use crate::report::{Cell, Matrix};
-use crate::simulate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum Format {
@@ -50,7 +49,7 @@ pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
             world.include_region(&r.name, s.spec.apps.iter().map(|a| a.name.clone()));
         }
     }
-    let scenarios = simulate::default_scenarios(&world);
+    let scenarios = crate::report::scenarios(&world);
     let report = Report {
         name: &s.spec.name,
         matrix: crate::report::matrix(&world, &scenarios),
