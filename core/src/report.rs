@@ -38,13 +38,16 @@ pub struct Cell {
     pub rule: String,
 }
 
+/// The Region an answer entry names, without a weighted set's weight
+/// (`eu-west-1 (100)` → `eu-west-1`).
+pub fn region_name(entry: &str) -> &str {
+    entry.split_whitespace().next().unwrap_or(entry)
+}
+
 impl Cell {
     /// The Region names alone (without weights).
     pub fn region_names(&self) -> Vec<&str> {
-        self.regions
-            .iter()
-            .map(|r| r.split_whitespace().next().unwrap_or(r))
-            .collect()
+        self.regions.iter().map(|r| region_name(r)).collect()
     }
 }
 
@@ -74,7 +77,6 @@ pub fn scenarios(world: &World) -> Vec<Scenario> {
 
 pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
     let calm = Scenario::default();
-    let mut regions: Vec<String> = Vec::new();
     let hosts = world.hosts();
     let rows: Vec<Row> = hosts
         .iter()
@@ -89,11 +91,7 @@ pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
                 .iter()
                 .map(|s| {
                     let a = world.answer(h, s);
-                    let names: Vec<&str> = a
-                        .regions
-                        .iter()
-                        .map(|r| r.split_whitespace().next().unwrap_or(r))
-                        .collect();
+                    let names: Vec<&str> = a.regions.iter().map(|r| region_name(r)).collect();
                     let down_there: Vec<&str> = names
                         .iter()
                         .copied()
@@ -130,13 +128,9 @@ pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
             }
         })
         .collect();
-    for r in world.regions() {
-        if !regions.contains(&r) {
-            regions.push(r);
-        }
-    }
     Matrix {
-        regions,
+        // Sorted and each once (`World::regions`).
+        regions: world.regions(),
         scenarios: scenarios.iter().map(Scenario::describe).collect(),
         rows,
     }

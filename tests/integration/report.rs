@@ -43,6 +43,26 @@ fn cells_of(page: &str) -> std::collections::BTreeMap<(String, usize), String> {
     cells
 }
 
+/// The matrix's scenario columns, in order (after "host" and "nothing fails").
+fn columns_of(page: &str) -> Vec<String> {
+    let head = &page[page.find("<thead>").unwrap()..page.find("</thead>").unwrap()];
+    head.split("<th>")
+        .skip(3)
+        .map(|c| unescape(&c[..c.find("</th>").unwrap()]))
+        .collect()
+}
+
+/// One host's answer in `gen simulate --output json`, as a cell writes it.
+fn after(h: &serde_json::Value) -> String {
+    let regions: Vec<&str> = h["after"]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    regions.join(" + ")
+}
+
 fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -72,15 +92,9 @@ fn the_report_shows_every_answer_simulate_gives_and_loads_nothing() {
         assert!(page.contains(&title), "no column {title}");
         for h in scenario["hosts"].as_array().unwrap() {
             let host = h["host"].as_str().unwrap().to_string();
-            let want: Vec<&str> = h["after"]["regions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r.as_str().unwrap())
-                .collect();
             assert_eq!(
                 cells.get(&(host.clone(), i)).map(String::as_str),
-                Some(want.join(" + ").as_str()),
+                Some(after(h).as_str()),
                 "{host} in scenario {i} ({})",
                 scenario["scenario"]
             );
@@ -200,12 +214,7 @@ fn the_example_report_shows_every_golden_answer_in_a_browser() {
     let dom = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(dom.contains("<table id=\"matrix\">"), "{dom}");
     // The scenario columns, in order, as the browser has them.
-    let head = &dom[dom.find("<thead>").unwrap()..dom.find("</thead>").unwrap()];
-    let columns: Vec<String> = head
-        .split("<th>")
-        .skip(3) // before the first, "host", "nothing fails"
-        .map(|c| unescape(&c[..c.find("</th>").unwrap()]))
-        .collect();
+    let columns = columns_of(&dom);
     let cells = cells_of(&dom);
     let golden =
         std::fs::read_to_string(workspace().join("tests/simulate/example-every-failure.txt"))
@@ -259,12 +268,7 @@ fn the_matrix_adds_routing_control_and_region_switch_scenarios() {
         let o = run_gen(&d, &["report", "--out", html.to_str().unwrap()]);
         assert!(o.status.success(), "{dir}: {}", stderr(&o));
         let page = std::fs::read_to_string(&html).unwrap();
-        let head = &page[page.find("<thead>").unwrap()..page.find("</thead>").unwrap()];
-        let columns: Vec<String> = head
-            .split("<th>")
-            .skip(3)
-            .map(|c| unescape(&c[..c.find("</th>").unwrap()]))
-            .collect();
+        let columns = columns_of(&page);
         let j = columns
             .iter()
             .position(|c| c.starts_with(column))
@@ -278,17 +282,11 @@ fn the_matrix_adds_routing_control_and_region_switch_scenarios() {
         let hosts = sim[0]["hosts"].as_array().unwrap();
         assert!(!hosts.is_empty());
         for h in hosts {
-            let want: Vec<&str> = h["after"]["regions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r.as_str().unwrap())
-                .collect();
             assert_eq!(
                 cells
                     .get(&(h["host"].as_str().unwrap().to_string(), j))
                     .map(String::as_str),
-                Some(want.join(" + ").as_str()),
+                Some(after(h).as_str()),
                 "{dir}: {} when {column}",
                 h["host"]
             );

@@ -15,7 +15,7 @@ use clap::{Args, ValueEnum};
 
 use super::Session;
 use crate::explain::{self, Explanation};
-use crate::report::{Cell, Matrix};
+use crate::report::{Cell, Matrix, region_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum Format {
@@ -129,7 +129,7 @@ fn region_spans(m: &Matrix, regions: &[String], out: &mut String) {
         if i > 0 {
             out.push_str(" + ");
         }
-        let name = r.split_whitespace().next().unwrap_or(r);
+        let name = region_name(r);
         let _ = write!(
             out,
             "<span class=\"reg r{}\">{}</span>",
@@ -360,11 +360,7 @@ fn markdown(r: &Report<'_>) -> String {
     };
     out.push_str("| nothing fails |");
     for row in &m.rows {
-        let names: Vec<String> = row
-            .calm
-            .iter()
-            .map(|r| symbol(m, r.split_whitespace().next().unwrap_or(r)))
-            .collect();
+        let names: Vec<String> = row.calm.iter().map(|r| symbol(m, region_name(r))).collect();
         let _ = write!(out, " {} |", names.join("+"));
     }
     out.push('\n');

@@ -191,13 +191,15 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
                 let mut signals = Signals::new()?;
                 // An active/active plan whose `--to` Region an earlier
                 // switch took out brings it back first.
-                let back = reactivations(pr, s, sw, &runs, &a.to).await;
+                let api = RegionSwitch::connect().await;
+                let back = reactivations(pr, &api, s, sw, &runs, &a.to).await;
                 let mut report = Report {
                     to: a.to.clone(),
                     executions: Vec::new(),
                 };
                 if !back.is_empty() {
-                    let first = execute(pr, &back, &a.follow(), graceful, &mut signals).await?;
+                    let first =
+                        execute(pr, &api, &back, &a.follow(), graceful, &mut signals).await?;
                     let ok = first
                         .executions
                         .iter()
@@ -211,7 +213,7 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
                         return anyhow::Ok(report);
                     }
                 }
-                let then = execute(pr, &runs, &a.follow(), graceful, &mut signals).await?;
+                let then = execute(pr, &api, &runs, &a.follow(), graceful, &mut signals).await?;
                 report.executions.extend(then.executions);
                 anyhow::Ok(report)
             })?;
@@ -227,6 +229,7 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
 /// be in, and said so.
 async fn reactivations<'a>(
     pr: Printer,
+    api: &RegionSwitch,
     s: &Session,
     sw: &'a SwitchPlan,
     runs: &[Run<'a>],
@@ -242,7 +245,6 @@ async fn reactivations<'a>(
     let out_now: Result<Vec<String>> = match sw.traffic {
         Traffic::HealthChecks => {
             async {
-                let api = RegionSwitch::connect().await;
                 let listed = api.plans_in(to).await?;
                 let mut out = Vec::new();
                 for r in &candidates {
@@ -339,9 +341,14 @@ pub(super) fn select<'a>(s: &Session, sw: &'a SwitchPlan, a: &RunArgs) -> Result
 }
 
 fn action_words(r: &Run<'_>) -> String {
-    match r.action {
-        Action::Activate => format!("activate {}", r.target),
-        Action::Deactivate => format!("deactivate {}", r.target),
+    action_of(r.action, &r.target)
+}
+
+/// `activate eu-west-1`, `deactivate us-east-1`.
+fn action_of(action: Action, target: &str) -> String {
+    match action {
+        Action::Activate => format!("activate {target}"),
+        Action::Deactivate => format!("deactivate {target}"),
     }
 }
 
@@ -441,12 +448,12 @@ struct Following<'a> {
 /// an execution: it goes on in AWS, and the report says how to watch it.
 pub(super) async fn execute(
     pr: Printer,
+    api: &RegionSwitch,
     runs: &[Run<'_>],
     a: &Follow,
     graceful: bool,
     signals: &mut Signals,
 ) -> Result<Report> {
-    let api = RegionSwitch::connect().await;
     // Find every plan, and refuse to start any while one is already running.
     let mut arns = Vec::new();
     for r in runs {
@@ -527,7 +534,7 @@ pub(super) async fn execute(
     loop {
         let mut stopped = None;
         for f in following.iter_mut().filter(|f| f.done.is_none()) {
-            if let Err(name) = follow_once(pr, &api, f, a, prompt.as_mut(), signals).await {
+            if let Err(name) = follow_once(pr, api, f, a, prompt.as_mut(), signals).await {
                 stopped = Some(format!("gen stopped following it ({name})"));
                 break;
             }
@@ -752,10 +759,7 @@ fn view_report(pr: Printer, r: &Report, output: Output) {
                 .map(|e| {
                     [
                         e.plan.clone(),
-                        match e.action {
-                            Action::Activate => format!("activate {}", e.target),
-                            Action::Deactivate => format!("deactivate {}", e.target),
-                        },
+                        action_of(e.action, &e.target),
                         e.execution.clone(),
                         match e.objective_minutes {
                             Some(m) if e.seconds > u64::from(m) * 60 => {
@@ -864,13 +868,14 @@ pub(super) fn drill(
     let runtime = super::runtime()?;
     let report = runtime.block_on(async {
         let mut signals = Signals::new()?;
-        let mut report = execute(pr, &there, follow, true, &mut signals).await?;
+        let api = RegionSwitch::connect().await;
+        let mut report = execute(pr, &api, &there, follow, true, &mut signals).await?;
         let arrived = report
             .executions
             .iter()
             .all(|e| e.outcome == Outcome::Succeeded);
         if switch_back && arrived {
-            match execute(pr, &back, follow, true, &mut signals).await {
+            match execute(pr, &api, &back, follow, true, &mut signals).await {
                 Ok(returned) => report.executions.extend(returned.executions),
                 Err(e) => {
                     // Traffic is in the Region now: say so before the error.
