@@ -15,6 +15,8 @@ pub struct Matrix {
     /// Each scenario's description, in column order.
     pub scenarios: Vec<String>,
     pub rows: Vec<Row>,
+    /// Against a base: the hosts that answered there and answer no more.
+    pub gone: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -24,6 +26,9 @@ pub struct Row {
     /// What answers when nothing fails.
     pub calm: Vec<String>,
     pub cells: Vec<Cell>,
+    /// Against a base: what answered there when nothing failed, when that
+    /// differs (`Some(vec![])`: the host did not answer at all).
+    pub calm_was: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -36,12 +41,22 @@ pub struct Cell {
     pub danger: Option<String>,
     /// The Route 53 rule that decided.
     pub rule: String,
+    /// Against a base: what answered there in the same scenario, when that
+    /// differs.
+    pub was: Option<Vec<String>>,
 }
 
 /// The Region an answer entry names, without a weighted set's weight
 /// (`eu-west-1 (100)` → `eu-west-1`).
 pub fn region_name(entry: &str) -> &str {
     entry.split_whitespace().next().unwrap_or(entry)
+}
+
+impl Row {
+    /// Against a base: whether any answer differs from the base's.
+    pub fn changed(&self) -> bool {
+        self.calm_was.is_some() || self.cells.iter().any(|c| c.was.is_some())
+    }
 }
 
 impl Cell {
@@ -117,6 +132,7 @@ pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
                         regions: a.regions,
                         danger,
                         rule: a.rule,
+                        was: None,
                     }
                 })
                 .collect();
@@ -125,6 +141,7 @@ pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
                 app,
                 calm: before.regions,
                 cells,
+                calm_was: None,
             }
         })
         .collect();
@@ -133,5 +150,37 @@ pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
         regions: world.regions(),
         scenarios: scenarios.iter().map(Scenario::describe).collect(),
         rows,
+        gone: Vec::new(),
+    }
+}
+
+/// Mark each answer that differs from what `base` (the world of a base
+/// revision) answers in the same scenario. A scenario the base also has (by
+/// its description) is taken as the base has it (its own Region switch
+/// plans); any other is asked of the base as it is.
+pub fn against(m: &mut Matrix, world_scenarios: &[Scenario], base: &World) {
+    let base_scenarios = scenarios(base);
+    let calm = Scenario::default();
+    m.gone = base
+        .hosts()
+        .into_iter()
+        .filter(|h| !m.rows.iter().any(|r| &r.host == h))
+        .collect();
+    for row in &mut m.rows {
+        let was = base.answer(&row.host, &calm).regions;
+        if was != row.calm {
+            row.calm_was = Some(was);
+        }
+        for (cell, s) in row.cells.iter_mut().zip(world_scenarios) {
+            let d = s.describe();
+            let s = base_scenarios
+                .iter()
+                .find(|b| b.describe() == d)
+                .unwrap_or(s);
+            let was = base.answer(&row.host, s).regions;
+            if was != cell.regions {
+                cell.was = Some(was);
+            }
+        }
     }
 }

@@ -145,6 +145,26 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The app and Region it is about (`all` for the app as a whole).
+    pub fn scope(&self) -> (&str, &str) {
+        match self {
+            Change::AppAdded { app, .. }
+            | Change::AppRemoved { app, .. }
+            | Change::HostChanged { app, .. }
+            | Change::AlbMoved { app, .. } => (app.as_str(), "all"),
+            Change::RegionAdded { app, region, .. }
+            | Change::RegionRemoved { app, region }
+            | Change::Fact { app, region, .. } => (app.as_str(), region.as_str()),
+        }
+    }
+
+    /// What changes, in plain words, without its app and Region.
+    pub fn describe(&self) -> String {
+        line(self, false, false)
+    }
+}
+
 pub fn diff(base: &Behaviour, head: &Behaviour) -> Vec<Change> {
     let mut out = Vec::new();
     for (app, (host, regions)) in &head.apps {
@@ -233,7 +253,7 @@ pub fn text(changes: &[Change]) -> String {
         s.push_str("no change in DNS behaviour\n");
     }
     for c in changes {
-        let _ = writeln!(s, "{}", line(c, false));
+        let _ = writeln!(s, "{}", line(c, true, false));
     }
     s
 }
@@ -247,29 +267,23 @@ pub fn markdown(changes: &[Change], base: &str) -> String {
     }
     s.push_str("| App | Region | Change |\n|---|---|---|\n");
     for c in changes {
-        let (app, region) = match c {
-            Change::AppAdded { app, .. }
-            | Change::AppRemoved { app, .. }
-            | Change::HostChanged { app, .. }
-            | Change::AlbMoved { app, .. } => (app.as_str(), "all"),
-            Change::RegionAdded { app, region, .. }
-            | Change::RegionRemoved { app, region }
-            | Change::Fact { app, region, .. } => (app.as_str(), region.as_str()),
-        };
+        let (app, region) = c.scope();
         let _ = writeln!(
             s,
             "| {} | {} | {} |",
             cell(app),
             cell(region),
-            cell(&line(c, true))
+            cell(&line(c, false, true))
         );
     }
     s
 }
 
-fn line(c: &Change, markdown: bool) -> String {
+/// One change in words: with `prefix`, led by its app and Region (a line
+/// of its own); with `code`, names in Markdown code spans.
+fn line(c: &Change, prefix: bool, code: bool) -> String {
     let code = |t: &str| {
-        if markdown {
+        if code {
             format!("`{t}`")
         } else {
             t.to_string()
@@ -281,21 +295,21 @@ fn line(c: &Change, markdown: bool) -> String {
                 .iter()
                 .map(|(r, routing)| format!("{r} ({routing})"))
                 .collect();
-            if markdown {
+            if !prefix {
                 format!("added: {} answers from {}", code(host), rs.join(", "))
             } else {
                 format!("{app}: added: {host} answers from {}", rs.join(", "))
             }
         }
         Change::AppRemoved { app, host } => {
-            if markdown {
+            if !prefix {
                 format!("removed: {} no longer answers", code(host))
             } else {
                 format!("{app}: removed: {host} no longer answers")
             }
         }
         Change::HostChanged { app, from, to } => {
-            if markdown {
+            if !prefix {
                 format!("host {} → {}", code(from), code(to))
             } else {
                 format!("{app}: host {from} -> {to}")
@@ -307,7 +321,7 @@ fn line(c: &Change, markdown: bool) -> String {
                 code(from),
                 code(to)
             );
-            if markdown {
+            if !prefix {
                 what
             } else {
                 format!("{app}: {what}")
@@ -318,14 +332,14 @@ fn line(c: &Change, markdown: bool) -> String {
             region,
             routing,
         } => {
-            if markdown {
+            if !prefix {
                 format!("now answers here ({routing})")
             } else {
                 format!("{app} in {region}: now answers here ({routing})")
             }
         }
         Change::RegionRemoved { app, region } => {
-            if markdown {
+            if !prefix {
                 "no longer answers here".to_string()
             } else {
                 format!("{app} in {region}: no longer answers here")
@@ -338,7 +352,7 @@ fn line(c: &Change, markdown: bool) -> String {
             from,
             to,
         } => {
-            if markdown {
+            if !prefix {
                 format!("{what}: {from} → {to}")
             } else {
                 format!("{app} in {region}: {what}: {from} -> {to}")
@@ -663,6 +677,13 @@ fn primary<'a>(records: &[&'a RecordPlan]) -> Option<&'a str> {
         .iter()
         .find(|r| r.failover == Some(crate::model::FailoverRole::Primary))
         .map(|r| r.region.as_str())
+}
+
+impl Consequence {
+    /// What `gen deploy` will do, in plain words.
+    pub fn describe(&self) -> String {
+        consequence_line(self)
+    }
 }
 
 fn consequence_line(c: &Consequence) -> String {

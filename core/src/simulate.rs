@@ -174,6 +174,7 @@ impl Answer {
 }
 
 /// Every app's host: which apps sit on each Region's ALBs (for R7).
+#[derive(Default)]
 pub struct World {
     pub records: Vec<Record>,
     /// Region → apps with targets behind that Region's ALBs.

@@ -20,6 +20,48 @@ fn example() -> tempfile::TempDir {
     d
 }
 
+/// The example in a git repository: a first commit without a spec
+/// (`main~1`), then the example's spec (`main`); then `change` made to the
+/// spec and rendered, not committed.
+fn example_changed(change: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    std::fs::write(d.path().join("README.md"), "x\n").unwrap();
+    git(d.path(), &["add", "README.md"]);
+    git(d.path(), &["commit", "-q", "-m", "first"]);
+    let spec = std::fs::read_to_string(workspace().join("gitops-repo/gen.yaml")).unwrap();
+    std::fs::write(d.path().join("gen.yaml"), &spec).unwrap();
+    let lock = workspace().join("gitops-repo/gen.lock");
+    if lock.exists() {
+        std::fs::copy(lock, d.path().join("gen.lock")).unwrap();
+    }
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-q", "-m", "base"]);
+    std::fs::write(d.path().join("gen.yaml"), change(&spec)).unwrap();
+    let o = run_gen(d.path(), &["render", "--no-commit"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    d
+}
+
+/// Every matrix cell's answer at the base, where it differs: (host,
+/// scenario index) → its Regions.
+fn was_of(page: &str) -> std::collections::BTreeMap<(String, usize), String> {
+    let mut out = std::collections::BTreeMap::new();
+    for td in page.split("<td ").skip(1) {
+        let td = &td[..td.find("</td>").unwrap_or(td.len())];
+        let tag = &td[..td.find('>').unwrap_or(td.len())];
+        if let (Some(h), Some(s), Some(w)) = (
+            attr(tag, "data-host"),
+            attr(tag, "data-scenario"),
+            td.find("<div class=\"was\"")
+                .and_then(|i| attr(&td[i..], "data-was")),
+        ) {
+            out.insert((unescape(h), s.parse::<usize>().unwrap()), unescape(w));
+        }
+    }
+    out
+}
+
 /// The value of attribute `name` in an HTML tag's text.
 fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
@@ -118,29 +160,178 @@ fn the_report_shows_every_answer_simulate_gives_and_loads_nothing() {
     );
 }
 
+/// Values no spec can carry, but the rendered templates (hand-edited) and a
+/// branch's name can: they stay text in the page, in the file and in the DOM
+/// as a browser builds it (nothing runs, no element appears), and in the
+/// Markdown.
 #[test]
-fn values_from_the_templates_stay_text_in_the_page() {
-    let d = example();
+fn values_from_the_templates_and_the_base_stay_text_in_the_page() {
+    let d = example_changed(str::to_string);
+    // A branch whose name is markup (git allows it), as the base.
+    let rev = "<b/id=pwned>&'\"x";
+    git(d.path(), &["branch", rev]);
     // A hand-edited template names a host that is markup.
     let path = d.path().join("cloudformation/demo-dns-app1.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let evil = "<script>alert(1)</script>\"'&.example.com.";
+    let evil = "<script>document.title='pwned'</script><i/id=pwned>\"'&.example.com.";
     std::fs::write(
         &path,
         text.replace("\"app1.example.com.\"", &format!("{evil:?}")),
     )
     .unwrap();
-    let o = run_gen(d.path(), &["report", "--out", "r.html"]);
+    let o = run_gen(d.path(), &["report", "--base", rev, "--out", "r.html"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let page = std::fs::read_to_string(d.path().join("r.html")).unwrap();
-    assert!(!page.contains("<script"), "markup got in");
     assert!(
-        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;.example.com"),
+        !page.contains("<script") && !page.contains("<i/") && !page.contains("<b/"),
+        "markup got in"
+    );
+    assert!(
+        page.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;&lt;i/id=pwned&gt;&quot;&#39;&amp;.example.com"),
         "{page}"
     );
-    let o = run_gen(d.path(), &["report", "--format", "markdown"]);
+    assert!(
+        page.contains("<h2>DNS changes against &lt;b/id=pwned&gt;&amp;&#39;&quot;x</h2>"),
+        "{page}"
+    );
+    let o = run_gen(d.path(), &["report", "--base", rev, "--format", "markdown"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let md = stdout(&o);
-    assert!(md.contains("\\<script\\>alert(1)\\</script\\>"), "{md}");
+    assert!(
+        md.contains("\\<script\\>document.title='pwned'\\</script\\>"),
+        "{md}"
+    );
+    assert!(md.contains("Against \\<b/id=pwned\\>&'\"x:"), "{md}");
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "skipped the browser half: no Chromium on PATH (install Debian's `chromium` package; scripts/test does when it can)"
+        );
+        return;
+    };
+    let url = format!("file://{}", d.path().join("r.html").display());
+    let o = headless(&browser, &["--dump-dom", &url]);
+    let dom = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(dom.contains("<table id=\"matrix\">"), "{dom}");
+    // Nothing ran (the title is the page's own) and no element was made.
+    assert!(dom.contains("<title>gen report: demo</title>"), "{dom}");
+    assert!(
+        !dom.contains("<script") && !dom.contains("id=\"pwned\""),
+        "{dom}"
+    );
+    // The strings are there, as text (a DOM serialises text with < > & escaped).
+    assert!(
+        dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;i/id=pwned&gt;\"'&amp;.example.com"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("DNS changes against &lt;b/id=pwned&gt;&amp;'\"x"),
+        "{dom}"
+    );
+}
+
+/// Against a base revision, each cell that answers otherwise than the base
+/// did says what answered there (as the base's own report has it), the DNS
+/// changes are `gen plan`'s, and the Markdown keeps only the hosts that
+/// changed.
+#[test]
+fn against_a_base_the_report_marks_what_differs_as_plan_and_the_base_say() {
+    let d = example_changed(|s| {
+        s.replace(
+            "failover: {primary: eu-west-1}",
+            "failover: {primary: eu-central-1}",
+        )
+    });
+    let base = example();
+    let o = run_gen(base.path(), &["report", "--out", "r.html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base_cells = cells_of(&std::fs::read_to_string(base.path().join("r.html")).unwrap());
+    let o = run_gen(d.path(), &["report", "--base", "main", "--out", "r.html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(d.path().join("r.html")).unwrap();
+    let (cells, was) = (cells_of(&page), was_of(&page));
+    assert_eq!(cells.len(), base_cells.len());
+    for (k, now) in &cells {
+        let then = &base_cells[k];
+        assert_eq!(
+            was.get(k),
+            (then != now).then_some(then),
+            "{k:?}: now {now}, at the base {then}"
+        );
+    }
+    assert!(
+        was.keys().all(|(h, _)| h == "orders.example.com") && was.len() >= 5,
+        "{was:?}"
+    );
+    assert!(page.contains("<tr class=\"changed\"><th>orders.example.com</th>"));
+    // The DNS changes, row by row, are the lines of `gen plan`.
+    let table = &page[page.find("<table id=\"changes\">").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let rows: Vec<String> = table
+        .split("<tr><td>")
+        .skip(1)
+        .map(|r| {
+            let r = &r[..r.find("</td></tr>").unwrap()];
+            let tds: Vec<String> = r.split("</td><td>").map(unescape).collect();
+            let change = tds[2].replace(" → ", " -> ");
+            if tds[1] == "all" {
+                format!("{}: {change}", tds[0])
+            } else {
+                format!("{} in {}: {change}", tds[0], tds[1])
+            }
+        })
+        .collect();
+    let o = run_gen(d.path(), &["plan", "--base", "main"]);
+    let plan = stdout(&o);
+    let plan_lines: Vec<&str> = plan.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(rows, plan_lines, "{plan}");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // Markdown: only the host that changed, each changed cell with its base.
+    let o = run_gen(
+        d.path(),
+        &["report", "--base", "main", "--format", "markdown"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(
+        md.contains("Against main: 1 of 4 hosts answer differently"),
+        "{md}"
+    );
+    assert!(md.contains("\n| scenario | orders.example.com |\n"), "{md}");
+    assert!(md.contains("| nothing fails | A (was B) |"), "{md}");
+    // Against a revision without the spec, every host is new.
+    let o = run_gen(
+        d.path(),
+        &["report", "--base", "main~1", "--format", "markdown"],
+    );
+    let md = stdout(&o);
+    assert!(md.contains("4 of 4 hosts answer differently"), "{md}");
+    assert!(
+        md.contains("| B+A (was none) | B+A (was none) | A (was none) | B (was none) |"),
+        "{md}"
+    );
+    // Nothing changed: nothing to show.
+    git(d.path(), &["checkout", "-q", "gen.yaml"]);
+    let o = run_gen(d.path(), &["render", "--no-commit"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_gen(
+        d.path(),
+        &["report", "--base", "main", "--format", "markdown"],
+    );
+    let md = stdout(&o);
+    assert!(
+        md.contains(
+            "0 of 4 hosts answer differently in some scenario; every other answer is the same.\n"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("| scenario |"), "{md}");
+    let o = run_gen(d.path(), &["report", "--base", "no-such-branch"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no revision `no-such-branch`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Debian's `chromium` (or another Chromium build) on PATH.

@@ -31,37 +31,9 @@ pub(super) enum Format {
 
 pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
-    let (settings, _head) = (&s.settings, &s.spec);
-    let (prefix, head_plan) = (&s.prefix, &s.plan);
+    let head_plan = &s.plan;
     let after = review::behaviour(head_plan);
-    let base_plan = match git::read_at(&settings.root, &args.base, &settings.spec)? {
-        None => None,
-        Some(bytes) => {
-            let text = String::from_utf8_lossy(&bytes);
-            let name = format!("{} at {}", settings.spec_name(), args.base);
-            let loaded = spec::load(&text, &name).map_err(|d| invalid(&name, &d))?;
-            let outcome = validate::validate(&loaded);
-            let Some(mut base) = outcome.spec else {
-                return Err(invalid(&name, &outcome.diagnostics));
-            };
-            // The base as it rendered then: with the lock committed beside it.
-            let lock_path = spec::lock::path_for(&settings.spec);
-            let lock = match git::read_at(&settings.root, &args.base, &lock_path)? {
-                Some(bytes) => {
-                    let name = format!("{} at {}", spec::lock::FILE, args.base);
-                    // A past revision cannot be mended: compare as if it had no lock.
-                    spec::lock::parse(&String::from_utf8_lossy(&bytes), &name).unwrap_or_else(|_| {
-                        pr.warn_hint(format_args!("{name} is not a valid lock file, so the base is compared without it"), "ALB names that came from it show as changed");
-                        spec::lock::empty()
-                    })
-                }
-                None => spec::lock::empty(),
-            };
-            // Disagreements with the spec were worth a warning when the base was rendered.
-            let _ = crate::resolve::apply(&mut base, &lock);
-            Some(model::plan(&base, prefix))
-        }
-    };
+    let base_plan = base_plan(s, &args.base)?;
     let before = base_plan
         .as_ref()
         .map(review::behaviour)
@@ -85,6 +57,41 @@ pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
         super::deploy::show_change_sets(s)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The plan of the spec as it was at `rev` (with the lock committed beside
+/// it), planned by this gen: `None` when the spec did not exist there.
+pub(super) fn base_plan(s: &Session, rev: &str) -> Result<Option<model::Plan>> {
+    let pr = s.settings.printer;
+    let (settings, prefix) = (&s.settings, &s.prefix);
+    Ok(match git::read_at(&settings.root, rev, &settings.spec)? {
+        None => None,
+        Some(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let name = format!("{} at {}", settings.spec_name(), rev);
+            let loaded = spec::load(&text, &name).map_err(|d| invalid(&name, &d))?;
+            let outcome = validate::validate(&loaded);
+            let Some(mut base) = outcome.spec else {
+                return Err(invalid(&name, &outcome.diagnostics));
+            };
+            // The base as it rendered then: with the lock committed beside it.
+            let lock_path = spec::lock::path_for(&settings.spec);
+            let lock = match git::read_at(&settings.root, rev, &lock_path)? {
+                Some(bytes) => {
+                    let name = format!("{} at {}", spec::lock::FILE, rev);
+                    // A past revision cannot be mended: compare as if it had no lock.
+                    spec::lock::parse(&String::from_utf8_lossy(&bytes), &name).unwrap_or_else(|_| {
+                        pr.warn_hint(format_args!("{name} is not a valid lock file, so the base is compared without it"), "ALB names that came from it show as changed");
+                        spec::lock::empty()
+                    })
+                }
+                None => spec::lock::empty(),
+            };
+            // Disagreements with the spec were worth a warning when the base was rendered.
+            let _ = crate::resolve::apply(&mut base, &lock);
+            Some(model::plan(&base, prefix))
+        }
+    })
 }
 
 fn invalid(name: &str, d: &[crate::diag::Diagnostic]) -> anyhow::Error {

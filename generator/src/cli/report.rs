@@ -15,7 +15,8 @@ use clap::{Args, ValueEnum};
 
 use super::Session;
 use crate::explain::{self, Explanation};
-use crate::report::{Cell, Matrix, region_name};
+use crate::report::{Cell, Matrix, Row, region_name};
+use crate::review;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum Format {
@@ -30,6 +31,11 @@ pub struct ReportArgs {
     /// Where to write it [default: gen-report.html for HTML; Markdown goes to stdout].
     #[arg(long, short, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Compare with the spec at this revision (a commit, branch or tag), as
+    /// `gen plan` does: mark every answer that differs, and list the DNS
+    /// changes. Markdown then shows only the hosts whose answers differ.
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
 }
 
 /// Everything the page shows, gathered once.
@@ -39,6 +45,14 @@ struct Report<'a> {
     explanation: Explanation,
     /// Per app: its `rto` in seconds, when stated.
     rto: Vec<(String, Option<u32>)>,
+    base: Option<Base>,
+}
+
+/// What changes against a base revision, as `gen plan` computes it.
+struct Base {
+    rev: String,
+    changes: Vec<review::Change>,
+    consequences: Vec<review::Consequence>,
 }
 
 pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
@@ -50,9 +64,30 @@ pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     let scenarios = crate::report::scenarios(&world);
+    let mut matrix = crate::report::matrix(&world, &scenarios);
+    let base = match &args.base {
+        None => None,
+        Some(rev) => {
+            let base_plan = super::plan::base_plan(s, rev)?;
+            let base_world = match &base_plan {
+                Some(p) => super::simulate::load_plan(p, &s.settings.spec_name())?,
+                None => crate::simulate::World::default(),
+            };
+            crate::report::against(&mut matrix, &scenarios, &base_world);
+            let before = base_plan
+                .as_ref()
+                .map(review::behaviour)
+                .unwrap_or_default();
+            Some(Base {
+                rev: rev.clone(),
+                changes: review::diff(&before, &review::behaviour(&s.plan)),
+                consequences: review::consequences(base_plan.as_ref(), &s.plan),
+            })
+        }
+    };
     let report = Report {
         name: &s.spec.name,
-        matrix: crate::report::matrix(&world, &scenarios),
+        matrix,
         explanation: explain::explain(&s.plan),
         rto: s
             .spec
@@ -60,6 +95,7 @@ pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
             .iter()
             .map(|a| (a.name.clone(), a.rto))
             .collect(),
+        base,
     };
     let (text, default) = match args.format {
         Format::Html => (html(&report), Some(PathBuf::from("gen-report.html"))),
@@ -151,6 +187,9 @@ fn cell_html(m: &Matrix, c: &Cell, host: &str, scenario: usize, out: &mut String
     if c.danger.is_some() {
         class.push_str(" danger");
     }
+    if c.was.is_some() {
+        class.push_str(" changed");
+    }
     let title = match &c.danger {
         Some(d) => format!("{}: {d}", c.rule),
         None => c.rule.clone(),
@@ -175,7 +214,23 @@ fn cell_html(m: &Matrix, c: &Cell, host: &str, scenario: usize, out: &mut String
     if let Some(d) = &c.danger {
         let _ = write!(out, "<div class=\"why\">{}</div>", esc(d));
     }
+    was_html(m, c.was.as_deref(), out);
     out.push_str("</td>");
+}
+
+/// Against a base: what answered there, when it differs.
+fn was_html(m: &Matrix, was: Option<&[String]>, out: &mut String) {
+    let Some(was) = was else { return };
+    let _ = write!(
+        out,
+        "<div class=\"was\" data-was=\"{}\">was: ",
+        esc(&was.join(" + "))
+    );
+    if was.is_empty() {
+        out.push_str("no answer");
+    }
+    region_spans(m, was, out);
+    out.push_str("</div>");
 }
 
 fn html(r: &Report<'_>) -> String {
@@ -203,6 +258,8 @@ tbody th{position:sticky;left:0;background:#fafafa;text-align:left;white-space:n
 .rto{position:absolute;top:0;bottom:0;border-left:2px dashed #b00020}\
 .bar.fo{background:#444}.bar.fb{background:#aaa}\
 .over{color:#b00020;font-weight:600}\
+.changed{box-shadow:inset 0 -3px 0 #222}.was{font-size:.75rem;color:#555}\
+tr.changed>th::after{content:' \\25CF'}\
 @media print{.scroll{overflow:visible}thead th,tbody th{position:static}}\n",
     );
     for (i, c) in COLOURS.iter().enumerate() {
@@ -229,8 +286,18 @@ tbody th{position:sticky;left:0;background:#fafafa;text-align:left;white-space:n
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in &m.rows {
-        let _ = write!(out, "<tr><th>{}</th><td class=\"calm\">", esc(&row.host));
+        let _ = write!(
+            out,
+            "<tr{}><th>{}</th><td class=\"calm\">",
+            if row.changed() {
+                " class=\"changed\""
+            } else {
+                ""
+            },
+            esc(&row.host)
+        );
         region_spans(m, &row.calm, &mut out);
+        was_html(m, row.calm_was.as_deref(), &mut out);
         out.push_str("</td>");
         for (i, c) in row.cells.iter().enumerate() {
             cell_html(m, c, &row.host, i, &mut out);
@@ -238,6 +305,9 @@ tbody th{position:sticky;left:0;background:#fafafa;text-align:left;white-space:n
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></div>\n");
+    if let Some(b) = &r.base {
+        base_html(m, b, &mut out);
+    }
     // Timing bars against each app's rto.
     out.push_str("<h2>Worst-case failover and failback</h2>\n<table id=\"timings\"><thead><tr><th>app</th><th>failover</th><th>failback</th><th>rto</th><th></th></tr></thead><tbody>\n");
     let scale = e
@@ -305,6 +375,42 @@ tbody th{position:sticky;left:0;background:#fafafa;text-align:left;white-space:n
     out
 }
 
+/// The DNS changes against the base, and what `gen deploy` will do, as
+/// `gen plan` says them.
+fn base_html(m: &Matrix, b: &Base, out: &mut String) {
+    let _ = writeln!(out, "<h2>DNS changes against {}</h2>", esc(&b.rev));
+    let changed = m.rows.iter().filter(|r| r.changed()).count();
+    let _ = writeln!(
+        out,
+        "<p>{changed} of {} hosts answer differently from {} in some scenario (&#9679;; each such cell says what answered there).</p>",
+        m.rows.len(),
+        esc(&b.rev)
+    );
+    if b.changes.is_empty() {
+        out.push_str("<p id=\"changes\">No change in DNS behaviour.</p>\n");
+    } else {
+        out.push_str("<table id=\"changes\"><thead><tr><th>app</th><th>Region</th><th>change</th></tr></thead><tbody>\n");
+        for c in &b.changes {
+            let (app, region) = c.scope();
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(app),
+                esc(region),
+                esc(&c.describe())
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    if !b.consequences.is_empty() {
+        out.push_str("<h3>What gen deploy will do</h3>\n<ul id=\"deploy\">\n");
+        for c in &b.consequences {
+            let _ = writeln!(out, "<li>{}</li>", esc(&c.describe()));
+        }
+        out.push_str("</ul>\n");
+    }
+}
+
 /// A Region's symbol in the Markdown matrix: A, B, C, ...
 fn symbol(m: &Matrix, region: &str) -> String {
     let i = m.regions.iter().position(|r| r == region).unwrap_or(0);
@@ -320,6 +426,33 @@ fn markdown(r: &Report<'_>) -> String {
     let m = &r.matrix;
     let mut out = String::new();
     let _ = writeln!(out, "### Failover report: {}\n", md(r.name));
+    // Against a base, only the hosts whose answers differ.
+    let rows: Vec<&Row> = match &r.base {
+        None => m.rows.iter().collect(),
+        Some(b) => {
+            let rows: Vec<&Row> = m.rows.iter().filter(|r| r.changed()).collect();
+            let _ = write!(
+                out,
+                "Against {}: {} of {} hosts answer differently in some scenario",
+                md(&b.rev),
+                rows.len(),
+                m.rows.len()
+            );
+            if rows.is_empty() {
+                out.push_str("; every other answer is the same");
+            }
+            out.push_str(".\n");
+            if !m.gone.is_empty() {
+                let gone: Vec<String> = m.gone.iter().map(|h| md(h)).collect();
+                let _ = writeln!(out, "No longer answering: {}.", gone.join(", "));
+            }
+            out.push('\n');
+            if rows.is_empty() {
+                return out;
+            }
+            rows
+        }
+    };
     let legend: Vec<String> = m
         .regions
         .iter()
@@ -327,46 +460,61 @@ fn markdown(r: &Report<'_>) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "{}; bold: moved from the calm answer; ⚠: a danger (fails open, or answers from where the app is down).\n",
-        legend.join(", ")
+        "{}; bold: moved from the calm answer; ⚠: a danger (fails open, or answers from where the app is down){}.\n",
+        legend.join(", "),
+        if r.base.is_some() {
+            "; (was X): what answered at the base"
+        } else {
+            ""
+        }
     );
     out.push_str("| scenario |");
-    for row in &m.rows {
+    for row in &rows {
         let _ = write!(out, " {} |", md(&row.host));
     }
     out.push_str("\n|---|");
-    for _ in &m.rows {
+    for _ in &rows {
         out.push_str("---|");
     }
     out.push('\n');
-    let cell = |c: &Cell| -> String {
-        let names = c.region_names();
-        let mut text = if names.is_empty() {
+    let symbols = |regions: &[String]| -> String {
+        if regions.is_empty() {
             "none".to_string()
         } else {
-            names
+            regions
                 .iter()
-                .map(|n| symbol(m, n))
+                .map(|r| symbol(m, region_name(r)))
                 .collect::<Vec<_>>()
                 .join("+")
-        };
+        }
+    };
+    let was = |was: Option<&[String]>| match was {
+        Some(w) => format!(" (was {})", symbols(w)),
+        None => String::new(),
+    };
+    let cell = |c: &Cell| -> String {
+        let mut text = symbols(&c.regions);
         if c.moved {
             text = format!("**{text}**");
         }
         if c.danger.is_some() {
             text = format!("⚠ {text}");
         }
-        text
+        text + &was(c.was.as_deref())
     };
     out.push_str("| nothing fails |");
-    for row in &m.rows {
-        let names: Vec<String> = row.calm.iter().map(|r| symbol(m, region_name(r))).collect();
-        let _ = write!(out, " {} |", names.join("+"));
+    for row in &rows {
+        let _ = write!(
+            out,
+            " {}{} |",
+            symbols(&row.calm),
+            was(row.calm_was.as_deref())
+        );
     }
     out.push('\n');
     for (i, s) in m.scenarios.iter().enumerate() {
         let _ = write!(out, "| {} |", md(s));
-        for row in &m.rows {
+        for row in &rows {
             let _ = write!(out, " {} |", cell(&row.cells[i]));
         }
         out.push('\n');

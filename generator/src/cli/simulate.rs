@@ -204,59 +204,92 @@ fn scenario(world: &World, args: &SimulateArgs) -> Result<Scenario> {
 pub(crate) fn load(settings: &Settings) -> Result<World> {
     let root = &settings.root;
     let dir = root.join(layout::CFN_DIR);
-    let mut templates = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .hint_context(|| {
-            (
-                format!("reading {}", dir.display()),
-                "run `gen render` first",
-            )
-        })?
+    std::fs::read_dir(&dir).hint_context(|| {
+        (
+            format!("reading {}", dir.display()),
+            "run `gen render` first",
+        )
+    })?;
+    let mut files = Vec::new();
+    for d in [layout::CFN_DIR, layout::DEPLOY_DIR] {
+        collect(root, &root.join(d), &mut files)?;
+    }
+    world_of(&files)
+}
+
+/// Every file under `dir` that `world_of` reads, as (path relative to
+/// `root`, text).
+fn collect(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    out: &mut Vec<(String, String)>,
+) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     entries.sort();
     for p in entries {
-        let text = std::fs::read_to_string(&p)?;
-        let v: serde_yaml::Value =
-            serde_yaml::from_str(&text).with_context(|| format!("parsing {}", p.display()))?;
-        templates.push((
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string(),
-            v,
-        ));
+        let rel = p
+            .strip_prefix(root)
+            .unwrap_or(&p)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if p.is_dir() {
+            collect(root, &p, out)?;
+        } else if read_by_world(&rel) {
+            let text =
+                std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            out.push((rel, text));
+        }
     }
+    Ok(())
+}
+
+/// The rendered files a `World` is read from: each stack's template, and
+/// each cluster's Ingress or Gateway (one shared ALB's, or each ALB's in its
+/// own directory; both while an ALB moves from one API to the other).
+fn read_by_world(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    let front = |f: &str| f == layout::INGRESS_FILE || f == layout::GATEWAY_FILE;
+    match parts.as_slice() {
+        [d, f] => *d == layout::CFN_DIR && f.ends_with(".yaml"),
+        [d, _, i, f] | [d, _, i, _, f] => *d == layout::DEPLOY_DIR && *i == "ingress" && front(f),
+        _ => false,
+    }
+}
+
+/// The world of a plan, rendered in memory (a base revision's, which is not
+/// on disk).
+pub(crate) fn load_plan(plan: &crate::model::Plan, spec_name: &str) -> Result<World> {
+    let files: Vec<(String, String)> = crate::render::render(plan, spec_name)?
+        .into_iter()
+        .filter(|r| read_by_world(&r.path))
+        .map(|r| (r.path, r.text))
+        .collect();
+    world_of(&files)
+}
+
+/// A world from rendered files, as (path, text), templates in path order.
+fn world_of(files: &[(String, String)]) -> Result<World> {
+    let mut templates = Vec::new();
     let mut routes: BTreeMap<String, String> = BTreeMap::new();
     let mut app_alb: BTreeMap<String, String> = BTreeMap::new();
-    let deploy = root.join(layout::DEPLOY_DIR);
-    for cluster in std::fs::read_dir(&deploy).into_iter().flatten().flatten() {
-        // One shared ALB's Ingress (or Gateway), or each ALB's in its own
-        // directory; both while an ALB moves from one API to the other.
-        let dir = cluster.path().join("ingress");
-        let mut dirs = vec![dir.clone()];
-        let mut subdirs: Vec<_> = std::fs::read_dir(&dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
-        subdirs.sort();
-        dirs.extend(subdirs);
-        for d in dirs {
-            for file in [layout::INGRESS_FILE, layout::GATEWAY_FILE] {
-                let path = d.join(file);
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                for doc in serde_yaml::Deserializer::from_str(&text) {
-                    let v = serde_yaml::Value::deserialize(doc)
-                        .with_context(|| format!("parsing {}", path.display()))?;
-                    simulate::health_routes(&v, &mut routes, &mut app_alb);
-                }
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, text) in sorted {
+        if path.starts_with(&format!("{}/", layout::CFN_DIR)) {
+            let v: serde_yaml::Value =
+                serde_yaml::from_str(text).with_context(|| format!("parsing {path}"))?;
+            let file = path.rsplit('/').next().unwrap_or_default().to_string();
+            templates.push((file, v));
+        } else {
+            for doc in serde_yaml::Deserializer::from_str(text) {
+                let v = serde_yaml::Value::deserialize(doc)
+                    .with_context(|| format!("parsing {path}"))?;
+                simulate::health_routes(&v, &mut routes, &mut app_alb);
             }
         }
     }
