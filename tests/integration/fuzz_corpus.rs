@@ -1,6 +1,6 @@
 //! The fuzz corpora as a regression suite. `fuzz/corpus/<target>` holds the
 //! seeds, the fuzzer-found inputs that each reached new code (merged on
-//! edges, see the README) and every input that once crashed gen. Each is replayed here, in the
+//! edges, see docs/fuzzing.md) and every input that once crashed gen. Each is replayed here, in the
 //! normal test run and without the sanitizer build, through the same
 //! property the fuzz target checks (`fuzz/cases.rs`).
 

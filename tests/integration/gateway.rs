@@ -119,7 +119,7 @@ fn west_served(dir: &Path, from: Side, to: Side) -> (String, bool) {
     )
 }
 
-/// The order the README gives: render and push (Flux creates the new
+/// The order docs/spec.md gives: render and push (Flux creates the new
 /// object's ALB beside the old), `gen discover` (once it is ready), render
 /// and deploy (the records and checks move), render again (the old object
 /// is pruned). At no step do the records aim at a load balancer the render

@@ -11,6 +11,7 @@ mod arc;
 mod bad_specs;
 mod deploy;
 mod discover;
+mod docs;
 mod drill;
 mod examples;
 mod fuzz_corpus;

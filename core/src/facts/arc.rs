@@ -36,5 +36,5 @@ pub const REGION_SWITCH_BLOCK_TIMEOUT_MIN: u32 = 60;
 pub const REGION_SWITCH_CONTROL_PLANE_REGION: &str = "us-east-1";
 
 /// How long `gen deploy` waits for a new plan's health checks to have IDs.
-/// AWS states no time; modelled, and said so in the README.
+/// AWS states no time; modelled, and said so in docs/arc.md.
 pub const REGION_SWITCH_HEALTH_CHECK_WAIT_S: u64 = 300;

@@ -174,7 +174,7 @@ pub struct RawSpec {
 
 /// ARC Region switch: a plan per pair of Regions that moves traffic from
 /// one to the other, compiled from the apps: with the routing controls when
-/// `arc` is on, else with health checks the plans make (README "Region
+/// `arc` is on, else with health checks the plans make (docs/arc.md, "Region
 /// switch").
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -662,7 +662,7 @@ fn yaml_error(err: &serde_yaml::Error, file: &str) -> Diagnostic {
         _ => rest,
     };
     let mut d = Diagnostic::new(&path, message).hint(format!(
-        "{file} must be YAML matching the spec reference in the README (`gen validate` checks it)"
+        "{file} must be YAML matching the spec reference in docs/spec.md (`gen validate` checks it)"
     ));
     d.line = err.location().map(|l| l.line());
     d

@@ -57,7 +57,7 @@ pub(super) fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
     let Some(arc) = &spec.arc else {
         bail!(Hinted::new(
             "ARC is not enabled in this spec",
-            "add `arc: {{enabled: true, ...}}` (see the README), render and deploy it first"
+            "add `arc: {{enabled: true, ...}}` (see docs/arc.md), render and deploy it first"
         ));
     };
     let plan = crate::model::arc::plan(spec, arc);

@@ -216,7 +216,7 @@ fn starter(args: &InitArgs, found: &[RegionFound]) -> String {
     s.push_str("# yaml-language-server: $schema=./gen.schema.json\n");
     s.push_str("# A starter spec written by `gen init`. The schema beside it (`gen schema`)\n");
     s.push_str("# gives editors completion and checks; `gen validate` says what is wrong,\n");
-    s.push_str("# with the field and line. The README's spec reference has every field.\n");
+    s.push_str("# with the field and line. docs/spec.md in gen's repository lists every field.\n");
     s.push_str("version: 1\n");
     s.push_str(&format!("name: {}\n", q(&args.name)));
     s.push_str("dns:\n");

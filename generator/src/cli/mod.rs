@@ -65,11 +65,11 @@ pub enum Command {
     Drill(drill::DrillArgs),
     /// Has every cluster applied HEAD, and is every app healthy in every Region?
     Status(status::StatusArgs),
-    /// Print the JSON Schema of gen.yaml (for editors: see the README).
+    /// Print the JSON Schema of gen.yaml (for editors: see docs/spec.md).
     Schema,
     /// Write a commented starter gen.yaml (and its schema) from the Regions, zone and kubeconfig.
     Init(init::InitArgs),
-    /// Print shell completions for gen (bash, zsh, fish, ...): see the README.
+    /// Print shell completions for gen (bash, zsh, fish, ...): see docs/commands.md.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,

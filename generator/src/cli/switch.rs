@@ -169,7 +169,7 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
     let Some(sw) = &s.plan.region_switch else {
         bail!(Hinted::new(
             "Region switch is not enabled in this spec",
-            "add `regionSwitch: {enabled: true}` (see the README), render and deploy it first"
+            "add `regionSwitch: {enabled: true}` (see docs/arc.md), render and deploy it first"
         ));
     };
     match cmd {
