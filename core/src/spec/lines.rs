@@ -41,6 +41,7 @@ impl LineMap {
     pub fn build(text: &str) -> LineMap {
         let mut walker = Walker {
             stack: Vec::new(),
+            path: String::new(),
             map: LineMap::default(),
         };
         // A text the parser rejects leaves the map partial; `load` reports
@@ -76,37 +77,39 @@ impl LineMap {
     }
 }
 
+/// An open map or list; `base` is the length of the path where it starts.
 enum Frame {
-    Map {
-        key: Option<String>,
-        awaiting_key: bool,
-    },
-    Seq {
-        index: usize,
-    },
+    Map { awaiting_key: bool, base: usize },
+    Seq { index: usize, base: usize },
 }
 
 struct Walker {
     stack: Vec<Frame>,
+    /// The path of the current value (`apps[0].health`), kept as the walk
+    /// goes: each frame's part follows its `base`.
+    path: String,
     map: LineMap,
 }
 
 impl Walker {
     fn path(&self) -> String {
-        let mut s = String::new();
-        for frame in &self.stack {
-            match frame {
-                Frame::Map { key: Some(k), .. } => {
-                    if !s.is_empty() {
-                        s.push('.');
-                    }
-                    s.push_str(k);
-                }
-                Frame::Map { key: None, .. } => {}
-                Frame::Seq { index } => s.push_str(&format!("[{index}]")),
-            }
+        self.path.clone()
+    }
+
+    /// The current map's key is now `key`.
+    fn set_key(&mut self, base: usize, key: &str) {
+        self.path.truncate(base);
+        if base > 0 {
+            self.path.push('.');
         }
-        s
+        self.path.push_str(key);
+    }
+
+    /// The current list's item is now number `index`.
+    fn set_index(&mut self, base: usize, index: usize) {
+        use std::fmt::Write as _;
+        self.path.truncate(base);
+        let _ = write!(self.path, "[{index}]");
     }
 
     fn record(&mut self, mark: Marker) {
@@ -115,9 +118,8 @@ impl Walker {
         if self.stack.len() > MAX_DEPTH {
             return;
         }
-        let path = self.path();
-        if !path.is_empty() {
-            self.map.lines.entry(path).or_insert(mark.line());
+        if !self.path.is_empty() && !self.map.lines.contains_key(&self.path) {
+            self.map.lines.insert(self.path.clone(), mark.line());
         }
     }
 
@@ -133,7 +135,11 @@ impl Walker {
     fn value_done(&mut self) {
         match self.stack.last_mut() {
             Some(Frame::Map { awaiting_key, .. }) => *awaiting_key = true,
-            Some(Frame::Seq { index }) => *index += 1,
+            Some(Frame::Seq { index, base }) => {
+                *index += 1;
+                let (index, base) = (*index, *base);
+                self.set_index(base, index);
+            }
             None => {}
         }
     }
@@ -152,11 +158,12 @@ impl MarkedEventReceiver for Walker {
                 if let Some(tag) = tag {
                     self.tagged(&tag, mark);
                 }
-                if let Some(Frame::Map { key, awaiting_key }) = self.stack.last_mut()
+                if let Some(Frame::Map { awaiting_key, base }) = self.stack.last_mut()
                     && *awaiting_key
                 {
-                    *key = Some(value);
                     *awaiting_key = false;
+                    let base = *base;
+                    self.set_key(base, &value);
                     self.record(mark);
                     return;
                 }
@@ -173,8 +180,8 @@ impl MarkedEventReceiver for Walker {
                 }
                 self.record(mark);
                 self.stack.push(Frame::Map {
-                    key: None,
                     awaiting_key: true,
+                    base: self.path.len(),
                 });
             }
             Event::SequenceStart(_, tag) => {
@@ -182,11 +189,15 @@ impl MarkedEventReceiver for Walker {
                     self.tagged(&tag, mark);
                 }
                 self.record(mark);
-                self.stack.push(Frame::Seq { index: 0 });
+                let base = self.path.len();
+                self.stack.push(Frame::Seq { index: 0, base });
+                self.set_index(base, 0);
                 self.map.max_depth = self.map.max_depth.max(self.stack.len());
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                self.stack.pop();
+                if let Some(Frame::Map { base, .. } | Frame::Seq { base, .. }) = self.stack.pop() {
+                    self.path.truncate(base);
+                }
                 self.value_done();
             }
             _ => {}

@@ -16,7 +16,7 @@ use git2::Oid;
 
 use super::{Printer, Session, Settings};
 use crate::facts::pricing;
-use crate::output::state::{self, FileState, Message, Stamp, State};
+use crate::output::state::{self, FileState, Message, Observed, Stamp, State};
 use crate::output::{self, git};
 use crate::{model, render, spec};
 
@@ -34,8 +34,28 @@ fn inputs_of(settings: &Settings) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
 pub(super) enum Last {
     /// Everything is as this render would leave it: it has nothing to do.
     Fresh,
-    /// Something differs; the state read on the way, for the render to use.
-    Stale(Option<Box<State>>),
+    /// Something differs: the render runs, with the last state and its files
+    /// as observed against it (gathered while the spec loads), if any.
+    Stale(Option<Prefetch>),
+}
+
+/// The last state, parsed and its files stamped on a thread of their own
+/// (holding the render lock) while the spec loads and plans.
+pub(super) struct Prefetch(std::thread::JoinHandle<Option<Observed>>);
+
+impl Prefetch {
+    fn spawn(lock: git::Lock, root: std::path::PathBuf, text: String, written_ns: i128) -> Self {
+        Prefetch(std::thread::spawn(move || {
+            let token = lock.token();
+            State::parse(&text, written_ns).map(|s| s.observe(&root, token))
+        }))
+    }
+
+    fn join(self) -> Option<Observed> {
+        self.0
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    }
 }
 
 /// Whether the last render left everything as this one would: then say what
@@ -50,25 +70,38 @@ pub(super) fn up_to_date(settings: &Settings) -> Result<Last> {
         return Ok(Last::Stale(None));
     }
     let pr = settings.printer;
-    let _lock = git::lock_git_dir(&found.git_dir, &|p| waiting(pr, p))?;
-    let Some(old) = State::read(&path) else {
+    let lock = git::lock_git_dir(&found.git_dir, &|p| waiting(pr, p))?;
+    let Some((text, written_ns)) = State::read_text(&path) else {
         return Ok(Last::Stale(None));
     };
-    let Ok((spec, lock)) = inputs_of(settings) else {
-        return Ok(Last::Stale(Some(Box::new(old))));
+    let key = inputs_of(settings).ok().map(|(spec, lock)| {
+        state::key(&spec, lock.as_deref(), &settings.spec_name(), &found.prefix)
+    });
+    // Other inputs (the common case: the spec changed): the render runs.
+    if key.is_none() || key.as_deref() != State::key_of(&text) {
+        let root = settings.root.clone();
+        return Ok(Last::Stale(Some(Prefetch::spawn(
+            lock, root, text, written_ns,
+        ))));
+    }
+    let Some(old) = State::parse(&text, written_ns) else {
+        return Ok(Last::Stale(None));
     };
-    let key = state::key(&spec, lock.as_deref(), &settings.spec_name(), &found.prefix);
     // HEAD as it is now that the lock is held.
     let head = git::find(&settings.root).and_then(|f| f.head);
-    let fresh = old.key == key
-        && old.head.is_some()
+    let fresh = old.head.is_some()
         && old.head == head
         && old.index.is_some()
         && Stamp::of(&found.git_dir.join("index")) == old.index
         && old.dirs_unchanged(&settings.root)
         && old.all_unchanged(&settings.root);
     if !fresh {
-        return Ok(Last::Stale(Some(Box::new(old))));
+        return Ok(Last::Stale(Some(Prefetch::spawn(
+            lock,
+            settings.root.clone(),
+            text,
+            written_ns,
+        ))));
     }
     for m in &old.messages {
         show(pr, m);
@@ -99,7 +132,7 @@ pub(super) fn run(
     check: bool,
     no_commit: bool,
     force: bool,
-    last: Option<Option<Box<State>>>,
+    last: Option<Option<Prefetch>>,
 ) -> Result<ExitCode> {
     let pr = s.settings.printer;
     let (settings, spec, plan, prefix) = (&s.settings, &s.spec, &s.plan, &s.prefix);
@@ -121,17 +154,22 @@ pub(super) fn run(
     }
     std::fs::create_dir_all(&settings.root)
         .with_context(|| format!("creating {}", settings.root.display()))?;
-    let (repo, _lock) = git::Repo::open_locked(&settings.root, &|path| waiting(pr, path))?;
+    // The prefetch holds the lock until it is done.
+    let prefetched = last.flatten().and_then(Prefetch::join);
+    let (repo, lock) = git::Repo::open_locked(&settings.root, &|path| waiting(pr, path))?;
     let state_path = state::path(repo.git_dir(), repo.prefix());
-    let old = match last {
-        Some(old) => old.map(|b| *b),
-        None => State::read(&state_path),
+    // Observed before this run took the lock: trusted only if no one held
+    // it in between (a run that held it may have written any file).
+    let observed = match prefetched.filter(|o| lock.follows(o.token)) {
+        Some(o) => Some(o),
+        None => State::read(&state_path).map(|s| s.observe(&settings.root, lock.token())),
     };
+    let old: Option<&State> = observed.as_ref().map(|o| &o.state);
 
     // Which files are on disk as they would render: the others are rendered.
     let fingerprints = render::fingerprints(plan, &spec_name, &state::build_id());
     let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
-    let unchanged = match &old {
+    let unchanged = match &observed {
         Some(o) => o.unchanged_of(&settings.root, &paths),
         None => vec![None; paths.len()],
     };
@@ -149,11 +187,8 @@ pub(super) fn run(
         _ => render::render_files(plan, &spec_name, &dirty)?,
     };
     let planned: HashSet<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
-    let dirs_unchanged = old
-        .as_ref()
-        .is_some_and(|o| o.dirs_unchanged(&settings.root));
+    let dirs_unchanged = observed.as_ref().is_some_and(Observed::dirs_unchanged);
     let leftovers: Option<Vec<String>> = old
-        .as_ref()
         .filter(|_| dirs_unchanged)
         .map(|o| o.files.keys().cloned().collect());
     let changes =
@@ -200,13 +235,13 @@ pub(super) fn run(
     if !no_commit {
         // The index and HEAD as the last run left them: the index needs no
         // look beyond what this commit stages.
-        let index_as_left = old.as_ref().is_some_and(|o| {
+        let index_as_left = old.is_some_and(|o| {
             o.index.is_some()
                 && o.head.is_some()
                 && o.head == repo.head_id()
                 && o.index == Stamp::of(&repo.git_dir().join("index"))
         });
-        commit(pr, settings, s, &repo, &files, old.as_ref(), index_as_left)?;
+        commit(pr, settings, s, &repo, &files, old, index_as_left)?;
     }
     let notes = notes(settings, spec, plan);
     for n in &notes {
@@ -246,7 +281,7 @@ pub(super) fn run(
     }
     // Directories: those on the way to a file written or removed are
     // stamped again; the others are as the last state found them.
-    next.dirs = match old.as_ref().filter(|_| dirs_unchanged) {
+    next.dirs = match old.filter(|_| dirs_unchanged) {
         Some(o) => {
             let touched = changes.writes.keys().chain(changes.prunes.keys());
             o.dirs_after(&settings.root, touched, &paths)

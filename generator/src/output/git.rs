@@ -53,7 +53,38 @@ pub(crate) struct Planned<'a> {
 }
 
 /// Held while rendering; other `gen render` runs on the repository wait.
-pub(crate) struct Lock(#[allow(dead_code)] File);
+/// Each holder leaves a token of its own in the lock file, so a run can
+/// tell whether anyone held the lock since it last did.
+pub(crate) struct Lock {
+    _file: File,
+    /// The token the last holder left.
+    previous: u128,
+    /// This holder's.
+    token: u128,
+}
+
+impl Lock {
+    /// Whether the last holder before this one was the one that left `token`.
+    pub(crate) fn follows(&self, token: u128) -> bool {
+        self.previous == token
+    }
+
+    pub(crate) fn token(&self) -> u128 {
+        self.token
+    }
+}
+
+/// A token no other holder leaves: the clock, this process, and the
+/// randomly seeded hasher of the standard library.
+fn new_token() -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::hash::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (u128::from(h.finish()) << 64) ^ nanos
+}
 
 /// Where `root` sits in the work tree of the repository that contains it:
 /// `""` at the top (or when there is no repository yet), else `dir/`.
@@ -183,6 +214,7 @@ fn lock(git_dir: &Path, waiting: &dyn Fn(&Path)) -> Result<Lock> {
     let file = File::options()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(&path)
         .with_context(|| format!("opening {}", path.display()))?;
@@ -197,7 +229,23 @@ fn lock(git_dir: &Path, waiting: &dyn Fn(&Path)) -> Result<Lock> {
             return Err(e).with_context(|| format!("locking {}", path.display()));
         }
     }
-    Ok(Lock(file))
+    // The last holder's token, then this one's in its place.
+    use std::io::{Read as _, Seek as _, Write as _};
+    let mut file = file;
+    let mut old = [0u8; 16];
+    let previous = match file.read_exact(&mut old) {
+        Ok(()) => u128::from_le_bytes(old),
+        Err(_) => 0,
+    };
+    let token = new_token();
+    file.seek(std::io::SeekFrom::Start(0))
+        .and_then(|_| file.write_all(&token.to_le_bytes()))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(Lock {
+        _file: file,
+        previous,
+        token,
+    })
 }
 
 impl Repo {
@@ -775,6 +823,26 @@ fn abbreviate(names: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a render observed before it took the lock is trusted only when
+    /// the lock's last holder was the observer: any run in between, even
+    /// one killed before it wrote anything, leaves its own token.
+    #[test]
+    fn the_lock_tells_whether_anyone_held_it_since() {
+        let d = tempfile::tempdir().unwrap();
+        let observer = lock(d.path(), &|_| {}).unwrap();
+        let seen = observer.token();
+        drop(observer);
+        let next = lock(d.path(), &|_| {}).unwrap();
+        assert!(next.follows(seen), "no one held it in between");
+        let mine = next.token();
+        drop(next);
+        let other = lock(d.path(), &|_| {}).unwrap();
+        drop(other);
+        let last = lock(d.path(), &|_| {}).unwrap();
+        assert!(!last.follows(mine), "another run held it in between");
+        assert_ne!(last.token(), mine);
+    }
 
     fn p(path: &str, kind: Kind) -> Pending<'static> {
         Pending {

@@ -154,28 +154,73 @@ pub(crate) fn build_id() -> Vec<u8> {
 
 fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
+    push_hex(&mut s, bytes);
     s
 }
 
-fn unhex(s: &str) -> Option<Fingerprint> {
-    let mut out = [0u8; 16];
-    if s.len() != 32 {
+/// Lower-case hex of `bytes`, appended (the state holds thousands: no
+/// formatting machinery per byte).
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+}
+
+/// `N` bytes from exactly `2 * N` hex digits.
+fn unhex_n<const N: usize>(s: &str) -> Option<[u8; N]> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let s = s.as_bytes();
+    if s.len() != 2 * N {
         return None;
     }
+    let mut out = [0u8; N];
     for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(s.get(i * 2..i * 2 + 2)?, 16).ok()?;
+        *o = digit(s[2 * i])? << 4 | digit(s[2 * i + 1])?;
     }
     Some(out)
+}
+
+fn unhex(s: &str) -> Option<Fingerprint> {
+    unhex_n::<16>(s)
+}
+
+/// A blob or commit ID from its 40 hex digits.
+fn oid(s: &str) -> Option<Oid> {
+    Oid::from_bytes(&unhex_n::<20>(s)?).ok()
 }
 
 impl State {
     /// The state at `path`, or None when there is none or it cannot be read.
     pub(crate) fn read(path: &Path) -> Option<State> {
+        let (text, written_ns) = Self::read_text(path)?;
+        Self::parse(&text, written_ns)
+    }
+
+    /// The state file's text and its modification time.
+    pub(crate) fn read_text(path: &Path) -> Option<(String, i128)> {
         let text = std::fs::read_to_string(path).ok()?;
         let written_ns = Stamp::of(path)?.mtime_ns;
+        Some((text, written_ns))
+    }
+
+    /// The key of a state's text, without reading the rest.
+    pub(crate) fn key_of(text: &str) -> Option<&str> {
+        let mut lines = text.lines();
+        (lines.next()? == MAGIC).then_some(())?;
+        lines.next()?.strip_prefix("key ")
+    }
+
+    /// A state from its text (`read_text`).
+    pub(crate) fn parse(text: &str, written_ns: i128) -> Option<State> {
         let mut lines = text.lines();
         if lines.next()? != MAGIC {
             return None;
@@ -198,7 +243,7 @@ impl State {
                 "file" => {
                     let mut f = rest.splitn(7, ' ');
                     let fingerprint = unhex(f.next()?)?;
-                    let blob = Oid::from_str(f.next()?).ok()?;
+                    let blob = oid(f.next()?)?;
                     let st = stamp(&mut f)?;
                     s.files.insert(
                         f.next()?.to_string(),
@@ -245,16 +290,22 @@ impl State {
         let mut files: Vec<_> = self.files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(b.0));
         for (p, f) in files {
-            let _ = writeln!(
-                out,
-                "file {} {} {} {p}",
-                hex(&f.fingerprint),
-                f.blob,
-                fmt_stamp(&f.stamp)
-            );
+            out.push_str("file ");
+            push_hex(&mut out, &f.fingerprint);
+            out.push(' ');
+            push_hex(&mut out, f.blob.as_bytes());
+            out.push(' ');
+            push_stamp(&mut out, &f.stamp);
+            out.push(' ');
+            out.push_str(p);
+            out.push('\n');
         }
         for (d, st) in &self.dirs {
-            let _ = writeln!(out, "dir {} {d}", fmt_stamp(st));
+            out.push_str("dir ");
+            push_stamp(&mut out, st);
+            out.push(' ');
+            out.push_str(d);
+            out.push('\n');
         }
         super::write_atomic(path, out.as_bytes())?;
         let newest = self
@@ -280,9 +331,15 @@ impl State {
             .zip(stamps)
             .map(|(p, now)| {
                 let f = self.files.get(*p)?;
-                (now? == f.stamp && f.stamp.mtime_ns < self.written_ns).then_some(f)
+                self.trusted(f, now).then_some(f)
             })
             .collect()
+    }
+
+    /// Whether a recorded file stamped `now` is as recorded, and not racily
+    /// so (stamped in the state's own clock tick or after).
+    fn trusted(&self, f: &FileState, now: Option<Stamp>) -> bool {
+        now == Some(f.stamp) && f.stamp.mtime_ns < self.written_ns
     }
 
     /// Whether every recorded file is as it was.
@@ -334,8 +391,72 @@ impl State {
     }
 }
 
+/// The last state with the file system as found against it: each recorded
+/// file's and directory's stamp. Gathered while the spec loads, under the
+/// render lock, and trusted by the render only if no one held the lock
+/// since (`git::Lock::follows` of `token`).
+pub(crate) struct Observed {
+    pub state: State,
+    /// The render lock's token while this was observed.
+    pub token: u128,
+    stamps: HashMap<String, Option<Stamp>>,
+    dirs_unchanged: bool,
+}
+
+impl State {
+    /// Stamp every recorded file and directory now (on every core).
+    pub(crate) fn observe(self, root: &Path, token: u128) -> Observed {
+        let paths: Vec<&str> = self.files.keys().map(String::as_str).collect();
+        let now = parallel_stamps(root, &paths);
+        let stamps = paths.iter().map(|p| p.to_string()).zip(now).collect();
+        let dirs_unchanged = self.dirs_unchanged(root);
+        Observed {
+            state: self,
+            token,
+            stamps,
+            dirs_unchanged,
+        }
+    }
+}
+
+impl Observed {
+    /// As `State::unchanged_of`, from the stamps observed (a path the state
+    /// does not record is stamped now).
+    pub(crate) fn unchanged_of(&self, root: &Path, paths: &[&str]) -> Vec<Option<&FileState>> {
+        paths
+            .iter()
+            .map(|p| {
+                let f = self.state.files.get(*p)?;
+                let now = match self.stamps.get(*p) {
+                    Some(st) => *st,
+                    None => Stamp::of(&root.join(p)),
+                };
+                self.state.trusted(f, now).then_some(f)
+            })
+            .collect()
+    }
+
+    /// As `State::dirs_unchanged`, as observed.
+    pub(crate) fn dirs_unchanged(&self) -> bool {
+        self.dirs_unchanged
+    }
+}
+
 fn fmt_stamp(s: &Stamp) -> String {
-    format!("{} {} {} {}", s.size, s.mtime_ns, s.ctime_ns, s.ino)
+    let mut out = String::new();
+    push_stamp(&mut out, s);
+    out
+}
+
+fn push_stamp(out: &mut String, s: &Stamp) {
+    let mut b = itoa::Buffer::new();
+    out.push_str(b.format(s.size));
+    out.push(' ');
+    out.push_str(b.format(s.mtime_ns));
+    out.push(' ');
+    out.push_str(b.format(s.ctime_ns));
+    out.push(' ');
+    out.push_str(b.format(s.ino));
 }
 
 fn stamp<'a>(f: &mut impl Iterator<Item = &'a str>) -> Option<Stamp> {
