@@ -60,6 +60,36 @@ fn rendering_again_changes_and_commits_nothing() {
     assert_eq!(head(d.path()), before);
 }
 
+/// Each render commits a pack of its own; libgit2 runs no `git gc`, so
+/// gen keeps under Git's pack limit (50) itself: the hundredth render
+/// finds as few packs as the fifth, and every commit's objects intact.
+#[test]
+fn the_hundredth_render_finds_few_packs_and_a_sound_repository() {
+    let d = tempfile::tempdir().unwrap();
+    let packs = || {
+        fs::read_dir(d.path().join(".git/objects/pack"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+            .count()
+    };
+    let mut most = 0;
+    for i in 0..60 {
+        let app = CHECKOUT_APP.replace("checkout:2.1", &format!("checkout:2.{i}"));
+        fs::write(d.path().join("gen.yaml"), spec(&app)).unwrap();
+        let o = run_gen(d.path(), &["render"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("committed"), "{}", stdout(&o));
+        most = most.max(packs());
+    }
+    assert_eq!(most, 50, "the packs stop growing at the limit");
+    assert!(packs() < 20, "{} packs after 60 renders", packs());
+    assert_eq!(git(d.path(), &["rev-list", "--count", "HEAD"]).trim(), "60");
+    git(d.path(), &["fsck", "--full", "--strict"]);
+    // Every commit's tree still reads whole.
+    git(d.path(), &["log", "-p", "--format=%H"]);
+}
+
 #[test]
 fn adding_then_removing_an_app_commits_and_prunes_only_its_files() {
     let d = tempfile::tempdir().unwrap();

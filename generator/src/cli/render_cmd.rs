@@ -157,6 +157,8 @@ pub(super) fn run(
     // The prefetch holds the lock until it is done.
     let prefetched = last.flatten().and_then(Prefetch::join);
     let (repo, lock) = git::Repo::open_locked(&settings.root, &|path| waiting(pr, path))?;
+    // A commit updates the index: it is read meanwhile.
+    let index = (!no_commit).then(|| repo.read_index_ahead());
     let state_path = state::path(repo.git_dir(), repo.prefix());
     // Observed before this run took the lock: trusted only if no one held
     // it in between (a run that held it may have written any file).
@@ -232,17 +234,53 @@ pub(super) fn run(
         });
     }
 
-    if !no_commit {
-        // The index and HEAD as the last run left them: the index needs no
-        // look beyond what this commit stages.
-        let index_as_left = old.is_some_and(|o| {
-            o.index.is_some()
-                && o.head.is_some()
-                && o.head == repo.head_id()
-                && o.index == Stamp::of(&repo.git_dir().join("index"))
+    // The state's bulk (each file's and directory's stamp and line) is
+    // made on a thread of its own while the commit runs: the commit writes
+    // under `.git` only, so nothing it does changes those stamps.
+    let (part, body) = std::thread::scope(|scope| -> Result<(State, String)> {
+        let prep = scope.spawn(|| {
+            let mut part = State::default();
+            for (((f, fp), p), k) in plan.files.iter().zip(&fingerprints).zip(&files).zip(&known) {
+                let stamp = match k {
+                    Some(k) => Some(k.stamp),
+                    None => Stamp::of(&settings.root.join(&f.path)),
+                };
+                if let Some(stamp) = stamp {
+                    part.files.insert(
+                        f.path.clone(),
+                        FileState {
+                            fingerprint: *fp,
+                            blob: p.id,
+                            stamp,
+                        },
+                    );
+                }
+            }
+            // Directories: those on the way to a file written or removed
+            // are stamped again; the others are as the last state found them.
+            part.dirs = match old.filter(|_| dirs_unchanged) {
+                Some(o) => {
+                    let touched = changes.writes.keys().chain(changes.prunes.keys());
+                    o.dirs_after(&settings.root, touched, &paths)
+                }
+                None => state::dir_stamps(&settings.root, paths.iter().copied()),
+            };
+            let body = part.body();
+            (part, body)
         });
-        commit(pr, settings, s, &repo, &files, old, index_as_left)?;
-    }
+        if let Some(index) = index {
+            // The index and HEAD as the last run left them: the index needs
+            // no look beyond what this commit stages.
+            let index_as_left = old.is_some_and(|o| {
+                o.index.is_some()
+                    && o.head.is_some()
+                    && o.head == repo.head_id()
+                    && o.index == Stamp::of(&repo.git_dir().join("index"))
+            });
+            commit(s, &repo, &files, old, index, index_as_left)?;
+        }
+        Ok(prep.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })?;
     let notes = notes(settings, spec, plan);
     for n in &notes {
         show(pr, n);
@@ -261,32 +299,9 @@ pub(super) fn run(
         // Uncommitted, whether HEAD holds these files is not known: the
         // next run compares with it.
         head: if no_commit { None } else { repo.head_id() },
+        files: part.files,
+        dirs: part.dirs,
         ..State::default()
-    };
-    for (((f, fp), p), k) in plan.files.iter().zip(&fingerprints).zip(&files).zip(&known) {
-        let stamp = match k {
-            Some(k) => Some(k.stamp),
-            None => Stamp::of(&settings.root.join(&f.path)),
-        };
-        if let Some(stamp) = stamp {
-            next.files.insert(
-                f.path.clone(),
-                FileState {
-                    fingerprint: *fp,
-                    blob: p.id,
-                    stamp,
-                },
-            );
-        }
-    }
-    // Directories: those on the way to a file written or removed are
-    // stamped again; the others are as the last state found them.
-    next.dirs = match old.filter(|_| dirs_unchanged) {
-        Some(o) => {
-            let touched = changes.writes.keys().chain(changes.prunes.keys());
-            o.dirs_after(&settings.root, touched, &paths)
-        }
-        None => state::dir_stamps(&settings.root, paths.iter().copied()),
     };
     next.index = Stamp::of(&repo.git_dir().join("index"));
     next.messages = s.printed.iter().cloned().map(Message::Line).collect();
@@ -294,7 +309,7 @@ pub(super) fn run(
     next.messages.push(Message::Data(NOTHING_TO_COMMIT.into()));
     next.messages.extend(notes);
     // The state is a hint: failing to keep it costs the next run time only.
-    let _ = next.write(&state_path);
+    let _ = next.write_with(&state_path, &body);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -407,14 +422,14 @@ fn check_cmd(pr: Printer, settings: &Settings, rendered: &[render::Rendered]) ->
 
 /// Commit what differs from HEAD (owned files and the spec), if anything.
 fn commit(
-    pr: Printer,
-    settings: &Settings,
     session: &Session,
     repo: &git::Repo,
     files: &[git::Planned<'_>],
     known: Option<&State>,
+    index: git::IndexJob,
     index_as_left: bool,
 ) -> Result<()> {
+    let (pr, settings) = (session.settings.printer, &session.settings);
     // The inputs are committed with the render: the spec, and the lock when
     // there is one, as this run read them (not as they may be by now).
     let spec = &session.spec;
@@ -442,7 +457,7 @@ fn commit(
         .map(|r| (r.cluster.clone(), r.name.clone()))
         .collect();
     let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
-    let id: Oid = repo.commit(&pending, &msg)?;
+    let id: Oid = repo.commit(&pending, &msg, index)?;
     // The commit staged its own paths; the others need a look only when the
     // index is not as the last run left it (the user staged or unstaged).
     if !index_as_left {

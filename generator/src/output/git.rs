@@ -86,6 +86,35 @@ fn new_token() -> u128 {
     (u128::from(h.finish()) << 64) ^ nanos
 }
 
+/// The index, read on a thread of its own as soon as a render holds the
+/// lock (a large one takes a while to read), then updated and written there
+/// with what the commit staged. Dropped unused, it writes nothing.
+pub(crate) struct IndexJob {
+    staged: std::sync::mpsc::Sender<Vec<Staged>>,
+    done: std::thread::JoinHandle<Result<()>>,
+}
+
+/// A path the commit staged (root-relative on disk, repository-relative in
+/// the index), or removed.
+enum Staged {
+    Add {
+        disk: PathBuf,
+        path: String,
+        id: Oid,
+    },
+    Remove(String),
+}
+
+impl IndexJob {
+    fn finish(self, staged: Vec<Staged>) -> Result<()> {
+        // A thread that stopped early says why through its result.
+        let _ = self.staged.send(staged);
+        self.done
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    }
+}
+
 /// Where `root` sits in the work tree of the repository that contains it:
 /// `""` at the top (or when there is no repository yet), else `dir/`.
 /// Reads only; creates nothing.
@@ -287,6 +316,30 @@ impl Repo {
             head: std::cell::OnceCell::new(),
         };
         Ok((r, lock))
+    }
+
+    /// Start reading the index on a thread of its own (`IndexJob`).
+    pub(crate) fn read_index_ahead(&self) -> IndexJob {
+        let git_dir = self.repo.path().to_path_buf();
+        let (staged, wanted) = std::sync::mpsc::channel::<Vec<Staged>>();
+        let done = std::thread::spawn(move || -> Result<()> {
+            let repo = Repository::open(&git_dir)?;
+            let mut index = repo.index()?;
+            let Ok(staged) = wanted.recv() else {
+                return Ok(());
+            };
+            for s in staged {
+                match s {
+                    Staged::Remove(path) => {
+                        let _ = index.remove_path(Path::new(&path));
+                    }
+                    Staged::Add { disk, path, id } => index.add(&index_entry(&disk, path, id))?,
+                }
+            }
+            index.write()?;
+            Ok(())
+        });
+        IndexJob { staged, done }
     }
 
     /// HEAD's blobs under the render root, read once.
@@ -555,8 +608,14 @@ impl Repo {
             .is_some_and(|b| b.content().starts_with(render::HEADER_PREFIX.as_bytes()))
     }
 
-    /// Commit `pending` on top of HEAD and update the index for those paths.
-    pub(crate) fn commit(&self, pending: &[Pending<'_>], message: &str) -> Result<Oid> {
+    /// Commit `pending` on top of HEAD and update the index for those paths
+    /// (through `index`, read meanwhile).
+    pub(crate) fn commit(
+        &self,
+        pending: &[Pending<'_>],
+        message: &str,
+        index: IndexJob,
+    ) -> Result<Oid> {
         // The new objects go into one pack file, not one loose file each
         // (thousands of files and directories for a large render). Trees
         // and the commit are built in memory, on a handle of their own so
@@ -637,16 +696,20 @@ impl Repo {
             }
             (None, _) => repo.set_head_detached(id)?,
         }
-        let mut index = self.repo.index()?;
-        for Pending { path, kind, .. } in pending {
-            if *kind == Kind::Deleted {
-                let _ = index.remove_path(Path::new(&format!("{}{path}", self.prefix)));
-            }
-        }
-        for (path, full, id) in staged {
-            index.add(&index_entry(&self.root.join(path), full, id))?;
-        }
-        index.write()?;
+        // Each commit adds a pack; past Git's limit the small ones become
+        // one. Housekeeping only: if it fails, every pack is as it was.
+        let _ = super::pack::consolidate(&on_disk, &self.repo.commondir().join("objects/pack"));
+        let mut ops: Vec<Staged> = pending
+            .iter()
+            .filter(|p| p.kind == Kind::Deleted)
+            .map(|p| Staged::Remove(format!("{}{}", self.prefix, p.path)))
+            .collect();
+        ops.extend(staged.into_iter().map(|(path, full, id)| Staged::Add {
+            disk: self.root.join(path),
+            path: full,
+            id,
+        }));
+        index.finish(ops)?;
         Ok(id)
     }
 }

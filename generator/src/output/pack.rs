@@ -5,6 +5,7 @@
 //! checks the stream and writes its index beside it.
 
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use git2::{ObjectType, Odb, Oid};
@@ -59,6 +60,91 @@ pub(crate) fn write<B: AsRef<[u8]> + Sync>(
     Ok(())
 }
 
+/// Git's own limit before it consolidates packs: "When there are more than
+/// this many packs that are not marked with *.keep file in the repository,
+/// git gc --auto consolidates them into one larger pack. The default value
+/// is 50." (git-config, `gc.autoPackLimit`). Every commit gen makes adds a
+/// pack, and libgit2 runs no `gc`, so gen keeps to the same limit itself.
+pub(crate) const PACK_LIMIT: usize = 50;
+
+/// Packs to merge at most, in bytes: beyond that, consolidating is `git
+/// gc`'s work (it can delta-compress), not a render's.
+const MERGE_AT_MOST: u64 = 64 << 20;
+
+/// With more than `PACK_LIMIT` packs in `pack_dir` (not counting those
+/// kept by a `.keep` file), write the objects of all but the largest into
+/// one new pack and remove theirs. The new pack is complete before any old
+/// one goes, so every object stays readable throughout. Whether it did.
+pub(crate) fn consolidate(odb: &Odb<'_>, pack_dir: &Path) -> Result<bool> {
+    let mut packs: Vec<(PathBuf, u64)> = Vec::new();
+    for e in std::fs::read_dir(pack_dir)?.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "pack")
+            && !p.with_extension("keep").exists()
+            && p.with_extension("idx").exists()
+        {
+            packs.push((p, e.metadata()?.len()));
+        }
+    }
+    if packs.len() <= PACK_LIMIT {
+        return Ok(false);
+    }
+    packs.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    packs.pop();
+    if packs.iter().map(|p| p.1).sum::<u64>() > MERGE_AT_MOST {
+        return Ok(false);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut objects: Vec<(ObjectType, Vec<u8>)> = Vec::new();
+    let mut merged = Vec::new();
+    for (pack, _) in packs {
+        // A pack whose index this does not read stays as it is.
+        let Some(ids) = index_ids(&std::fs::read(pack.with_extension("idx"))?) else {
+            continue;
+        };
+        for id in ids {
+            if seen.insert(id) {
+                let o = odb.read(id)?;
+                objects.push((o.kind(), o.data().to_vec()));
+            }
+        }
+        merged.push(pack);
+    }
+    if merged.len() < 2 {
+        return Ok(false);
+    }
+    write(odb, &objects)?;
+    for pack in &merged {
+        for ext in ["idx", "rev", "bitmap", "mtimes", "pack"] {
+            match std::fs::remove_file(pack.with_extension(ext)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+    }
+    odb.refresh()?;
+    Ok(true)
+}
+
+/// The object IDs a pack index (version 2, SHA-1) lists: "a 4-byte magic
+/// number \377tOc", "a 4-byte version number (= 2)", "a 256-entry fan-out
+/// table" of 4-byte counts whose last is the number of objects, then "a
+/// table of sorted object names" of 20 bytes each (Git's pack-format,
+/// "Version 2 pack-*.idx files"). None for any other index.
+fn index_ids(idx: &[u8]) -> Option<Vec<Oid>> {
+    let header = idx.get(..8)?;
+    if header != b"\xfftOc\x00\x00\x00\x02" {
+        return None;
+    }
+    let fanout = idx.get(8..8 + 256 * 4)?;
+    let n = u32::from_be_bytes(fanout[255 * 4..].try_into().ok()?) as usize;
+    let names = idx.get(8 + 256 * 4..8 + 256 * 4 + n * 20)?;
+    names
+        .chunks_exact(20)
+        .map(|c| Oid::from_bytes(c).ok())
+        .collect()
+}
+
 /// An object's header in a pack: its type (3 bits) and size, as a varint
 /// whose first byte holds 4 bits of the size.
 fn entry_header(kind: u8, size: usize) -> Vec<u8> {
@@ -107,6 +193,58 @@ mod tests {
             .count();
         assert_eq!(packs, 2, "a .pack and its .idx");
         assert_eq!(entry_header(3, 5), [0x35]);
+        assert_eq!(index_ids(b"not an index"), None);
         assert_eq!(entry_header(3, 5000), [0xb8, 0xb8, 0x02]);
+    }
+
+    /// Past Git's pack limit the small packs become one, and every object
+    /// stays readable; at the limit nothing is touched.
+    #[test]
+    fn many_small_packs_become_one_and_every_object_stays() {
+        let d = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(d.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let pack_dir = d.path().join(".git/objects/pack");
+        let count = |ext: &str| {
+            std::fs::read_dir(&pack_dir)
+                .unwrap()
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == ext))
+                .count()
+        };
+        let big: Vec<(ObjectType, Vec<u8>)> = (0..50)
+            .map(|i| {
+                (
+                    ObjectType::Blob,
+                    format!("big {i} {}", "x".repeat(4000)).into_bytes(),
+                )
+            })
+            .collect();
+        write(&odb, &big).unwrap();
+        let mut ids = Vec::new();
+        for i in 0..PACK_LIMIT - 1 {
+            let blob = format!("small {i}\n").into_bytes();
+            ids.push(Oid::hash_object(ObjectType::Blob, &blob).unwrap());
+            write(&odb, &[(ObjectType::Blob, blob)]).unwrap();
+        }
+        assert_eq!(count("pack"), PACK_LIMIT);
+        assert!(!consolidate(&odb, &pack_dir).unwrap(), "at the limit");
+        assert_eq!(count("pack"), PACK_LIMIT);
+        let blob = b"one more\n".to_vec();
+        ids.push(Oid::hash_object(ObjectType::Blob, &blob).unwrap());
+        write(&odb, &[(ObjectType::Blob, blob)]).unwrap();
+        assert!(consolidate(&odb, &pack_dir).unwrap(), "past the limit");
+        assert_eq!(
+            (count("pack"), count("idx")),
+            (2, 2),
+            "the largest and the merged one"
+        );
+        let repo = git2::Repository::open(d.path()).unwrap();
+        for id in ids
+            .iter()
+            .chain(&hash_blobs(&big.iter().map(|(_, b)| b.as_slice()).collect::<Vec<_>>()).unwrap())
+        {
+            assert!(repo.find_blob(*id).is_ok(), "{id} is still there");
+        }
     }
 }

@@ -265,28 +265,16 @@ impl State {
         Some(s)
     }
 
-    /// Write the state (atomically); the caller holds the render lock.
-    /// If a file was stamped within the state's own clock tick, the state
-    /// is written again a tick later, so those files do not stay racy.
+    /// `write_with` its own body.
+    #[cfg(test)]
     pub(crate) fn write(&self, path: &Path) -> Result<()> {
+        self.write_with(path, &self.body())
+    }
+
+    /// The lines of the files and directories, the bulk of the state: made
+    /// apart, so a render can make them while it commits (`write_with`).
+    pub(crate) fn body(&self) -> String {
         let mut out = String::with_capacity(128 * (self.files.len() + self.dirs.len()));
-        out.push_str(MAGIC);
-        out.push('\n');
-        let _ = writeln!(out, "key {}", self.key);
-        if let Some(h) = self.head {
-            let _ = writeln!(out, "head {h}");
-        }
-        if let Some(i) = &self.index {
-            let _ = writeln!(out, "index {}", fmt_stamp(i));
-        }
-        let mut inputs: Vec<_> = self.inputs.iter().collect();
-        inputs.sort();
-        for (p, id) in inputs {
-            let _ = writeln!(out, "input {id} {p}");
-        }
-        for m in &self.messages {
-            let _ = writeln!(out, "msg {}", serde_json::to_string(m)?);
-        }
         let mut files: Vec<_> = self.files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(b.0));
         for (p, f) in files {
@@ -307,6 +295,33 @@ impl State {
             out.push_str(d);
             out.push('\n');
         }
+        out
+    }
+
+    /// Write the state (atomically), with its body made already (`body` of
+    /// this state); the caller holds the render lock. If a file was stamped
+    /// within the state's own clock tick, the state is written again a tick
+    /// later, so those files do not stay racy.
+    pub(crate) fn write_with(&self, path: &Path, body: &str) -> Result<()> {
+        let mut out = String::with_capacity(1024 + body.len());
+        out.push_str(MAGIC);
+        out.push('\n');
+        let _ = writeln!(out, "key {}", self.key);
+        if let Some(h) = self.head {
+            let _ = writeln!(out, "head {h}");
+        }
+        if let Some(i) = &self.index {
+            let _ = writeln!(out, "index {}", fmt_stamp(i));
+        }
+        let mut inputs: Vec<_> = self.inputs.iter().collect();
+        inputs.sort();
+        for (p, id) in inputs {
+            let _ = writeln!(out, "input {id} {p}");
+        }
+        for m in &self.messages {
+            let _ = writeln!(out, "msg {}", serde_json::to_string(m)?);
+        }
+        out.push_str(body);
         super::write_atomic(path, out.as_bytes())?;
         let newest = self
             .files
