@@ -172,7 +172,7 @@ pub(super) fn run(
     let fingerprints = render::fingerprints(plan, &spec_name, &state::build_id());
     let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
     let unchanged = match &observed {
-        Some(o) => o.unchanged_of(&settings.root, &paths),
+        Some(o) => o.unchanged_of(&paths),
         None => vec![None; paths.len()],
     };
     let mut known: Vec<Option<&FileState>> = Vec::with_capacity(plan.files.len());

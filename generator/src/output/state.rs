@@ -406,47 +406,53 @@ impl State {
     }
 }
 
-/// The last state with the file system as found against it: each recorded
-/// file's and directory's stamp. Gathered while the spec loads, under the
-/// render lock, and trusted by the render only if no one held the lock
-/// since (`git::Lock::follows` of `token`).
+/// The last state with the file system as found against it: which recorded
+/// files are no longer as recorded, and whether every directory is.
+/// Gathered while the spec loads, under the render lock, and trusted by the
+/// render only if no one held the lock since (`git::Lock::follows` of
+/// `token`).
 pub(crate) struct Observed {
     pub state: State,
     /// The render lock's token while this was observed.
     pub token: u128,
-    stamps: HashMap<String, Option<Stamp>>,
+    /// Recorded files whose stamp is not the recorded one (or racily so).
+    changed: std::collections::HashSet<String>,
     dirs_unchanged: bool,
 }
 
 impl State {
-    /// Stamp every recorded file and directory now (on every core).
+    /// Stamp every recorded file and directory now, one after the other:
+    /// this runs beside the spec's two parsers, on the core the shorter one
+    /// leaves free.
     pub(crate) fn observe(self, root: &Path, token: u128) -> Observed {
-        let paths: Vec<&str> = self.files.keys().map(String::as_str).collect();
-        let now = parallel_stamps(root, &paths);
-        let stamps = paths.iter().map(|p| p.to_string()).zip(now).collect();
-        let dirs_unchanged = self.dirs_unchanged(root);
+        let changed = self
+            .files
+            .iter()
+            .filter(|(p, f)| !self.trusted(f, Stamp::of(&root.join(p))))
+            .map(|(p, _)| p.clone())
+            .collect();
+        let dirs_unchanged = !self.dirs.is_empty()
+            && self.dirs.iter().all(|(d, st)| {
+                Stamp::of(&root.join(d))
+                    .is_some_and(|now| now == *st && now.mtime_ns < self.written_ns)
+            });
         Observed {
             state: self,
             token,
-            stamps,
+            changed,
             dirs_unchanged,
         }
     }
 }
 
 impl Observed {
-    /// As `State::unchanged_of`, from the stamps observed (a path the state
-    /// does not record is stamped now).
-    pub(crate) fn unchanged_of(&self, root: &Path, paths: &[&str]) -> Vec<Option<&FileState>> {
+    /// As `State::unchanged_of`, as observed.
+    pub(crate) fn unchanged_of(&self, paths: &[&str]) -> Vec<Option<&FileState>> {
         paths
             .iter()
             .map(|p| {
                 let f = self.state.files.get(*p)?;
-                let now = match self.stamps.get(*p) {
-                    Some(st) => *st,
-                    None => Stamp::of(&root.join(p)),
-                };
-                self.state.trusted(f, now).then_some(f)
+                (!self.changed.contains(*p)).then_some(f)
             })
             .collect()
     }
