@@ -272,53 +272,29 @@ impl<'a, 'b> ser::Serializer for &'a mut Digester<'b> {
     }
 }
 
-impl ser::SerializeSeq for &mut Digester<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Never> {
-        self.tag(END);
-        Ok(())
-    }
+/// The sequence-like kinds: each element in turn, then the end tag.
+macro_rules! elements {
+    ($($kind:ident :: $method:ident),*) => {$(
+        impl ser::$kind for &mut Digester<'_> {
+            type Ok = ();
+            type Error = Never;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Never> {
+                self.tag(END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Digester<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Never> {
-        self.tag(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Digester<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Never> {
-        self.tag(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Digester<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Never> {
-        self.tag(END);
-        Ok(())
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for &mut Digester<'_> {
     type Ok = ();
@@ -335,47 +311,34 @@ impl ser::SerializeMap for &mut Digester<'_> {
     }
 }
 
-impl ser::SerializeStruct for &mut Digester<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Never> {
-        self.len_prefixed(FIELD, key.as_bytes());
-        value.serialize(&mut **self)
-    }
-    fn skip_field(&mut self, key: &'static str) -> Result<(), Never> {
-        self.len_prefixed(SKIPPED, key.as_bytes());
-        Ok(())
-    }
-    fn end(self) -> Result<(), Never> {
-        self.tag(END);
-        Ok(())
-    }
+/// The struct-like kinds: each field by name (a skipped one too), then the
+/// end tag.
+macro_rules! fields {
+    ($($kind:ident),*) => {$(
+        impl ser::$kind for &mut Digester<'_> {
+            type Ok = ();
+            type Error = Never;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Never> {
+                self.len_prefixed(FIELD, key.as_bytes());
+                value.serialize(&mut **self)
+            }
+            fn skip_field(&mut self, key: &'static str) -> Result<(), Never> {
+                self.len_prefixed(SKIPPED, key.as_bytes());
+                Ok(())
+            }
+            fn end(self) -> Result<(), Never> {
+                self.tag(END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for &mut Digester<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Never> {
-        self.len_prefixed(FIELD, key.as_bytes());
-        value.serialize(&mut **self)
-    }
-    fn skip_field(&mut self, key: &'static str) -> Result<(), Never> {
-        self.len_prefixed(SKIPPED, key.as_bytes());
-        Ok(())
-    }
-    fn end(self) -> Result<(), Never> {
-        self.tag(END);
-        Ok(())
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
