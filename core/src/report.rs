@@ -166,17 +166,24 @@ pub fn against(m: &mut Matrix, world_scenarios: &[Scenario], base: &World) {
         .into_iter()
         .filter(|h| !m.rows.iter().any(|r| &r.host == h))
         .collect();
+    // Each column's scenario as the base asks it, matched once.
+    let described: Vec<String> = base_scenarios.iter().map(Scenario::describe).collect();
+    let asked: Vec<&Scenario> = world_scenarios
+        .iter()
+        .map(|s| {
+            let d = s.describe();
+            described
+                .iter()
+                .position(|b| *b == d)
+                .map_or(s, |i| &base_scenarios[i])
+        })
+        .collect();
     for row in &mut m.rows {
         let was = base.answer(&row.host, &calm).regions;
         if was != row.calm {
             row.calm_was = Some(was);
         }
-        for (cell, s) in row.cells.iter_mut().zip(world_scenarios) {
-            let d = s.describe();
-            let s = base_scenarios
-                .iter()
-                .find(|b| b.describe() == d)
-                .unwrap_or(s);
+        for (cell, s) in row.cells.iter_mut().zip(&asked) {
             let was = base.answer(&row.host, s).regions;
             if was != cell.regions {
                 cell.was = Some(was);

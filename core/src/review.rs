@@ -165,6 +165,13 @@ impl Change {
     }
 }
 
+/// What going from `base` (None: no spec there) to `head` does: the DNS
+/// changes, and what deploying them will do.
+pub fn review(base: Option<&Plan>, head: &Plan) -> (Vec<Change>, Vec<Consequence>) {
+    let before = base.map(behaviour).unwrap_or_default();
+    (diff(&before, &behaviour(head)), consequences(base, head))
+}
+
 pub fn diff(base: &Behaviour, head: &Behaviour) -> Vec<Change> {
     let mut out = Vec::new();
     for (app, (host, regions)) in &head.apps {

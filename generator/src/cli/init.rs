@@ -185,9 +185,9 @@ pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A double-quoted YAML scalar: the value stays a value, whatever it holds.
+/// A double-quoted YAML scalar, as the templates quote every value.
 fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    crate::render::yaml_quote(s)
 }
 
 /// The controller the clusters' IngressClasses point at, when all agree.

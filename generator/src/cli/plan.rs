@@ -31,15 +31,8 @@ pub(super) enum Format {
 
 pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
-    let head_plan = &s.plan;
-    let after = review::behaviour(head_plan);
     let base_plan = base_plan(s, &args.base)?;
-    let before = base_plan
-        .as_ref()
-        .map(review::behaviour)
-        .unwrap_or_default();
-    let changes = review::diff(&before, &after);
-    let consequences = review::consequences(base_plan.as_ref(), head_plan);
+    let (changes, consequences) = review::review(base_plan.as_ref(), &s.plan);
     match args.format {
         Format::Text => pr.data_raw(format_args!(
             "{}{}",

@@ -44,10 +44,19 @@ pub(super) enum Last {
 pub(super) struct Prefetch(std::thread::JoinHandle<Option<Observed>>);
 
 impl Prefetch {
-    fn spawn(lock: git::Lock, root: std::path::PathBuf, text: String, written_ns: i128) -> Self {
+    /// `parsed`: the state of `text` when the caller parsed it already.
+    fn spawn(
+        lock: git::Lock,
+        root: std::path::PathBuf,
+        parsed: Option<State>,
+        text: String,
+        written_ns: i128,
+    ) -> Self {
         Prefetch(std::thread::spawn(move || {
             let token = lock.token();
-            State::parse(&text, written_ns).map(|s| s.observe(&root, token))
+            parsed
+                .or_else(|| State::parse(&text, written_ns))
+                .map(|s| s.observe(&root, token))
         }))
     }
 
@@ -77,36 +86,40 @@ pub(super) fn up_to_date(settings: &Settings) -> Result<Last> {
     let key = inputs_of(settings).ok().map(|(spec, lock)| {
         state::key(&spec, lock.as_deref(), &settings.spec_name(), &found.prefix)
     });
-    // Other inputs (the common case: the spec changed): the render runs.
-    if key.is_none() || key.as_deref() != State::key_of(&text) {
-        let root = settings.root.clone();
-        return Ok(Last::Stale(Some(Prefetch::spawn(
-            lock, root, text, written_ns,
-        ))));
-    }
-    let Some(old) = State::parse(&text, written_ns) else {
-        return Ok(Last::Stale(None));
+    // The same inputs: the render has nothing to do if HEAD, the index and
+    // every file and directory are as the last one left them.
+    let last = if key.is_some() && key.as_deref() == State::key_of(&text) {
+        State::parse(&text, written_ns)
+    } else {
+        None
     };
-    // HEAD as it is now that the lock is held.
-    let head = git::find(&settings.root).and_then(|f| f.head);
-    let fresh = old.head.is_some()
-        && old.head == head
-        && old.index.is_some()
-        && Stamp::of(&found.git_dir.join("index")) == old.index
-        && old.dirs_unchanged(&settings.root)
-        && old.all_unchanged(&settings.root);
-    if !fresh {
-        return Ok(Last::Stale(Some(Prefetch::spawn(
+    let fresh = last.as_ref().is_some_and(|old| {
+        // HEAD as it is now that the lock is held.
+        let head = git::find(&settings.root).and_then(|f| f.head);
+        old.head.is_some()
+            && old.head == head
+            && old.index.is_some()
+            && Stamp::of(&found.git_dir.join("index")) == old.index
+            && old.dirs_unchanged(&settings.root)
+            && old.all_unchanged(&settings.root)
+    });
+    match last {
+        Some(old) if fresh => {
+            for m in &old.messages {
+                show(pr, m);
+            }
+            Ok(Last::Fresh)
+        }
+        // Other inputs (the common case: the spec changed), or something
+        // moved: the render runs.
+        last => Ok(Last::Stale(Some(Prefetch::spawn(
             lock,
             settings.root.clone(),
+            last,
             text,
             written_ns,
-        ))));
+        )))),
     }
-    for m in &old.messages {
-        show(pr, m);
-    }
-    Ok(Last::Fresh)
 }
 
 fn waiting(pr: Printer, path: &std::path::Path) {

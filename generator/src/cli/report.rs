@@ -57,12 +57,7 @@ struct Base {
 
 pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
-    let mut world = super::simulate::load(&s.settings)?;
-    for r in &s.spec.regions {
-        if !world.regions().contains(&r.name) {
-            world.include_region(&r.name, s.spec.apps.iter().map(|a| a.name.clone()));
-        }
-    }
+    let world = super::simulate::load_with_spec(s)?;
     let scenarios = crate::report::scenarios(&world);
     let mut matrix = crate::report::matrix(&world, &scenarios);
     let base = match &args.base {
@@ -74,14 +69,11 @@ pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
                 None => crate::simulate::World::default(),
             };
             crate::report::against(&mut matrix, &scenarios, &base_world);
-            let before = base_plan
-                .as_ref()
-                .map(review::behaviour)
-                .unwrap_or_default();
+            let (changes, consequences) = review::review(base_plan.as_ref(), &s.plan);
             Some(Base {
                 rev: rev.clone(),
-                changes: review::diff(&before, &review::behaviour(&s.plan)),
-                consequences: review::consequences(base_plan.as_ref(), &s.plan),
+                changes,
+                consequences,
             })
         }
     };

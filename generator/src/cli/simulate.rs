@@ -51,15 +51,7 @@ struct HostOutcome<'a> {
 
 pub(super) fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
-    let (settings, spec) = (&s.settings, &s.spec);
-    let mut world = load(settings)?;
-    // Every Region and app of the spec is a failure worth asking about, also
-    // where no record routes (a Region only failover apps skip).
-    for r in &spec.regions {
-        if !world.regions().contains(&r.name) {
-            world.include_region(&r.name, spec.apps.iter().map(|a| a.name.clone()));
-        }
-    }
+    let world = load_with_spec(s)?;
     let scenarios = if args.down.is_empty() && args.arc_off.is_empty() && args.switch_to.is_none() {
         simulate::default_scenarios(&world)
     } else {
@@ -200,52 +192,68 @@ fn scenario(world: &World, args: &SimulateArgs) -> Result<Scenario> {
     Ok(s)
 }
 
+/// The world on disk, with every Region and app of the spec in it: each is
+/// a failure worth asking about, also where no record routes (a Region only
+/// failover apps skip).
+pub(crate) fn load_with_spec(s: &Session) -> Result<World> {
+    let mut world = load(&s.settings)?;
+    for r in &s.spec.regions {
+        if !world.regions().contains(&r.name) {
+            world.include_region(&r.name, s.spec.apps.iter().map(|a| a.name.clone()));
+        }
+    }
+    Ok(world)
+}
+
 /// The rendered templates and the Ingress health routes, from disk.
 pub(crate) fn load(settings: &Settings) -> Result<World> {
     let root = &settings.root;
     let dir = root.join(layout::CFN_DIR);
+    let mut dirs = vec![layout::CFN_DIR.to_string()];
     std::fs::read_dir(&dir).hint_context(|| {
         (
             format!("reading {}", dir.display()),
             "run `gen render` first",
         )
     })?;
+    // Each cluster's ingress directory and the ALBs' below it: nothing else
+    // of `deploy/` (the apps' directories) is read.
+    for cluster in subdirs(&root.join(layout::DEPLOY_DIR)) {
+        let ingress = format!("{}/{cluster}/ingress", layout::DEPLOY_DIR);
+        dirs.extend(
+            subdirs(&root.join(&ingress))
+                .into_iter()
+                .map(|alb| format!("{ingress}/{alb}")),
+        );
+        dirs.push(ingress);
+    }
     let mut files = Vec::new();
-    for d in [layout::CFN_DIR, layout::DEPLOY_DIR] {
-        collect(root, &root.join(d), &mut files)?;
+    for d in dirs {
+        for e in std::fs::read_dir(root.join(&d))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let rel = format!("{d}/{}", e.file_name().to_string_lossy());
+            if e.file_type().is_ok_and(|t| t.is_file()) && read_by_world(&rel) {
+                let text = std::fs::read_to_string(e.path())
+                    .with_context(|| format!("reading {}", e.path().display()))?;
+                files.push((rel, text));
+            }
+        }
     }
     world_of(&files)
 }
 
-/// Every file under `dir` that `world_of` reads, as (path relative to
-/// `root`, text).
-fn collect(
-    root: &std::path::Path,
-    dir: &std::path::Path,
-    out: &mut Vec<(String, String)>,
-) -> Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
+/// The names of the directories in `dir` (none if it cannot be read).
+fn subdirs(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        let rel = p
-            .strip_prefix(root)
-            .unwrap_or(&p)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if p.is_dir() {
-            collect(root, &p, out)?;
-        } else if read_by_world(&rel) {
-            let text =
-                std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
-            out.push((rel, text));
-        }
-    }
-    Ok(())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// The rendered files a `World` is read from: each stack's template, and

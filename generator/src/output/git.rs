@@ -628,16 +628,24 @@ impl Repo {
         git2::opts::strict_object_creation(false);
         let _mempack = odb.add_new_mempack_backend(1000)?;
         let mut builder = git2::build::TreeUpdateBuilder::new();
+        // What the index is told once the commit is made.
         let mut staged = Vec::new();
         for Pending { path, kind, bytes } in pending {
             let full = format!("{}{path}", self.prefix);
             match (kind, bytes) {
                 (Kind::Deleted, _) | (_, None) => {
                     builder.remove(full.as_str());
+                    if *kind == Kind::Deleted {
+                        staged.push(Staged::Remove(full));
+                    }
                 }
                 (_, Some((_, id))) => {
                     builder.upsert(full.as_str(), *id, FileMode::Blob);
-                    staged.push((path, full, *id));
+                    staged.push(Staged::Add {
+                        disk: self.root.join(path),
+                        path: full,
+                        id: *id,
+                    });
                 }
             }
         }
@@ -699,17 +707,7 @@ impl Repo {
         // Each commit adds a pack; past Git's limit the small ones become
         // one. Housekeeping only: if it fails, every pack is as it was.
         let _ = super::pack::consolidate(&on_disk, &self.repo.commondir().join("objects/pack"));
-        let mut ops: Vec<Staged> = pending
-            .iter()
-            .filter(|p| p.kind == Kind::Deleted)
-            .map(|p| Staged::Remove(format!("{}{}", self.prefix, p.path)))
-            .collect();
-        ops.extend(staged.into_iter().map(|(path, full, id)| Staged::Add {
-            disk: self.root.join(path),
-            path: full,
-            id,
-        }));
-        index.finish(ops)?;
+        index.finish(staged)?;
         Ok(id)
     }
 }

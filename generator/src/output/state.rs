@@ -357,6 +357,12 @@ impl State {
         now == Some(f.stamp) && f.stamp.mtime_ns < self.written_ns
     }
 
+    /// Whether a directory recorded as `st` and stamped `now` is as it was
+    /// (and not racily so).
+    fn dir_as_recorded(&self, st: &Stamp, now: Option<Stamp>) -> bool {
+        now.is_some_and(|now| now == *st && now.mtime_ns < self.written_ns)
+    }
+
     /// Whether every recorded file is as it was.
     pub(crate) fn all_unchanged(&self, root: &Path) -> bool {
         let paths: Vec<&str> = self.files.keys().map(String::as_str).collect();
@@ -400,9 +406,7 @@ impl State {
             && parallel_stamps(root, &paths)
                 .into_iter()
                 .zip(&self.dirs)
-                .all(|(now, (_, st))| {
-                    now.is_some_and(|now| now == *st && now.mtime_ns < self.written_ns)
-                })
+                .all(|(now, (_, st))| self.dir_as_recorded(st, now))
     }
 }
 
@@ -432,10 +436,10 @@ impl State {
             .map(|(p, _)| p.clone())
             .collect();
         let dirs_unchanged = !self.dirs.is_empty()
-            && self.dirs.iter().all(|(d, st)| {
-                Stamp::of(&root.join(d))
-                    .is_some_and(|now| now == *st && now.mtime_ns < self.written_ns)
-            });
+            && self
+                .dirs
+                .iter()
+                .all(|(d, st)| self.dir_as_recorded(st, Stamp::of(&root.join(d))));
         Observed {
             state: self,
             token,
