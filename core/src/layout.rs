@@ -118,6 +118,35 @@ pub fn flux_name(spec_name: &str, part: &str) -> String {
     format!("{spec_name}-{part}")
 }
 
+/// The Flux Kustomization that applies one app's directory on a cluster
+/// (a drill suspends it).
+pub fn app_kustomization(spec_name: &str, app: &str) -> String {
+    flux_name(spec_name, &format!("app-{app}"))
+}
+
+/// The logical ID of the calculated check that gates an app's record in a
+/// Region on its own check and on a routing control or Region switch plan.
+pub fn combined_check_id(app: &str, region: &str) -> String {
+    format!("CombinedHealthCheck{}{}", pascal(app), pascal(region))
+}
+
+const SWITCH_CHECK: &str = "SwitchCheck";
+
+/// The DNS stack's parameter that takes the ID of the health check Region
+/// switch plan `plan_id` (its logical ID) made for an app's record in a
+/// Region.
+pub fn switch_check_parameter(app: &str, region: &str, plan_id: &str) -> String {
+    format!("{SWITCH_CHECK}{}{}{plan_id}", pascal(app), pascal(region))
+}
+
+/// Whether `parameter` takes a check of the plan with logical ID `plan_id`
+/// (read back from a deployed stack, whose apps may have left the spec).
+pub fn is_switch_check_parameter_of(parameter: &str, plan_id: &str) -> bool {
+    parameter
+        .strip_prefix(SWITCH_CHECK)
+        .is_some_and(|rest| rest.ends_with(plan_id))
+}
+
 /// What a path belongs to, for describing changes (also of pruned files,
 /// which are no longer in any plan).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,13 +1,15 @@
 //! gen's core: the pure pipeline from a spec's text to rendered files.
 //!
 //! `spec` (load) → `validate` → `resolve` (gen.lock) → `model` (plan) →
-//! `limits` (AWS quotas, on the plan) → `lint` (advice) → `render` (pure), with the leaves they share: `diag`
+//! `limits` (AWS quotas, on the plan) → `lint` (advice), entered through
+//! one function (`pipeline::compile`), then `render` (pure), with the leaves they share: `diag`
 //! (diagnostics and hints), `facts` (AWS's documented rules), `layout`
 //! (every derived name and path). `explain`, `review` and `simulate` read
 //! the plan or the rendered templates. Nothing here talks to a network or a
 //! cluster: this crate's dependencies hold no client, so Cargo keeps it so.
 //! The `generator` crate adds the adapters, `output` and the commands.
 
+pub mod deploy;
 pub mod diag;
 pub mod explain;
 pub mod facts;
@@ -16,6 +18,7 @@ pub mod limits;
 pub mod lint;
 pub mod model;
 pub mod par;
+pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod resolve;

@@ -56,7 +56,7 @@ fn only_the_printer_writes_to_the_terminal() {
         "eprint!(",
     ];
     for (rel, text) in sources() {
-        if rel == "cli/printer.rs" {
+        if rel == "printer.rs" {
             continue;
         }
         for (n, line) in text.lines().enumerate() {
@@ -67,7 +67,7 @@ fn only_the_printer_writes_to_the_terminal() {
     }
     assert!(
         bad.is_empty(),
-        "write through cli::Printer instead:\n{}",
+        "write through printer::Printer instead:\n{}",
         bad.join("\n")
     );
 }

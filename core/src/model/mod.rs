@@ -935,7 +935,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
     }
     for a in &spec.apps {
         kustomizations.push(FluxKustomization {
-            name: layout::flux_name(&spec.name, &format!("app-{}", a.name)),
+            name: layout::app_kustomization(&spec.name, &a.name),
             path: format!("./{repo_prefix}{}", layout::app_dir(cluster, &a.name)),
             depends_on: vec![infra.clone()],
         });
@@ -1196,7 +1196,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                         });
                     }
                     CombinedCheck {
-                        logical_id: format!("CombinedHealthCheck{id}"),
+                        logical_id: layout::combined_check_id(&a.name, &r.name),
                         params: vec![c.health_check_param.clone()],
                         control: Some(c.name.clone()),
                         switch_plans: Vec::new(),

@@ -408,12 +408,7 @@ pub fn gate(spec_name: &str, sw: &SwitchPlan, stacks: &mut [StackPlan]) {
                 }) else {
                     continue;
                 };
-                let param = format!(
-                    "SwitchCheck{}{}{}",
-                    pascal(&rec.app),
-                    pascal(region),
-                    p.logical_id
-                );
+                let param = layout::switch_check_parameter(&rec.app, region, &p.logical_id);
                 s.parameters.push(Parameter {
                     name: param.clone(),
                     kind: "String",
@@ -438,9 +433,8 @@ pub fn gate(spec_name: &str, sw: &SwitchPlan, stacks: &mut [StackPlan]) {
                     .iter_mut()
                     .find(|e| e.record.app == rec.app && &e.record.region == region)
                     .expect("found above");
-                let id = format!("{}{}", pascal(&rec.app), pascal(region));
                 let c = e.combined.get_or_insert_with(|| CombinedCheck {
-                    logical_id: format!("CombinedHealthCheck{id}"),
+                    logical_id: layout::combined_check_id(&rec.app, region),
                     params: Vec::new(),
                     control: None,
                     switch_plans: Vec::new(),

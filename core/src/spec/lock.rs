@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::HintContext;
@@ -105,16 +105,6 @@ fn is_ingress(a: &Api) -> bool {
 /// The lock file beside `spec`.
 pub fn path_for(spec: &Path) -> PathBuf {
     spec.with_file_name(FILE)
-}
-
-/// The lock beside `spec`, or an empty one when there is none.
-pub fn read(spec: &Path) -> Result<Lock> {
-    let path = path_for(spec);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => parse(&text, &path.display().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(empty()),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-    }
 }
 
 /// A lock from its text; `name` says where it came from, for the error.

@@ -14,7 +14,7 @@ impl Validator {
         let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, a) in apps.iter().enumerate() {
             groups.entry(&a.stack).or_insert(i);
-            let flux = layout::flux_name(name, &format!("app-{}", a.name));
+            let flux = layout::app_kustomization(name, &a.name);
             if flux.len() > LABEL_VALUE {
                 self.err(
                     &format!("apps[{i}].name"),

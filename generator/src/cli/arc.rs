@@ -8,11 +8,12 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::{Output, Printer, Session};
-use super::{Settings, print_table};
+use super::session::{Session, Settings, runtime};
 use crate::aws::arc::{self as adapter, ClusterRef, ControlState, UpdateError};
 use crate::diag::Hinted;
+use crate::live;
 use crate::model::arc::{ArcPlan, ControlPlan};
+use crate::printer::{Output, Printer};
 use crate::spec::checked::{ArcCluster, ArcScope, Spec};
 
 #[derive(Debug, Subcommand)]
@@ -71,7 +72,7 @@ pub(super) fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
         ArcCommand::On(s) => select(&plan, spec, arc.scope, s, true)?,
         ArcCommand::Off(s) => select(&plan, spec, arc.scope, s, false)?,
     };
-    let runtime = super::runtime()?;
+    let runtime = runtime()?;
     runtime.block_on(async {
         let cluster = adapter::cluster(which).await?;
         let mut skipped = Vec::new();
@@ -202,7 +203,7 @@ fn status(pr: Printer, plan: &ArcPlan, states: &[ControlState], output: Output) 
                     ]
                 })
                 .collect();
-            print_table(pr, ["CONTROL", "REGION", "APP", "STATE"], &table);
+            pr.table(["CONTROL", "REGION", "APP", "STATE"], &table);
             if rows.iter().any(|r| r.state == "missing") {
                 pr.note(format_args!("controls marked missing are not on control panel `{}`: deploy the ARC stack ({})", plan.panel_name, plan.stack));
             }
@@ -256,7 +257,7 @@ async fn switch(
             ]
         })
         .collect();
-    print_table(pr, ["CONTROL", "REGION", "APP", "CHANGE"], &table);
+    pr.table(["CONTROL", "REGION", "APP", "CHANGE"], &table);
     let calls = changes
         .len()
         .div_ceil(crate::facts::quotas::ARC_CONTROLS_PER_UPDATE);
@@ -320,7 +321,7 @@ fn answers(
     changes: &[(&ControlPlan, &ControlState)],
     on: bool,
 ) {
-    let world = match super::simulate::load(settings) {
+    let world = match live::world::load(&settings.root) {
         Ok(w) => w,
         Err(e) => {
             pr.note(format_args!("no simulated answers: {e:#}"));
@@ -362,7 +363,7 @@ fn answers(
     }
     pr.data("");
     pr.data("what Route 53 answers (gen simulate, from the rendered templates):");
-    print_table(pr, ["HOST", "NOW", "AFTER", "WHY"], &rows);
+    pr.table(["HOST", "NOW", "AFTER", "WHY"], &rows);
     if open {
         pr.note("Off does not win over fail-open: when every record of a host is unhealthy, Route 53 answers with all of them, the Off Region's too (and a failover primary when both are unhealthy)");
     }

@@ -8,12 +8,13 @@ use std::time::Duration;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::Session;
-use super::print_table;
+use super::session::{Session, runtime};
 use crate::aws::route53::Route53;
 use crate::diag::Hinted;
 use crate::k8s::{self, IngressAddress};
+use crate::live::clock::now_rfc3339;
 use crate::output;
+use crate::output::lock::read as read_lock;
 use crate::spec::checked::Api;
 use crate::spec::lock::{self, Locked, LockedZone, Previous};
 
@@ -55,7 +56,7 @@ impl State {
 pub struct DiscoverArgs {
     /// Print a table and notes, or one JSON document.
     #[arg(long, value_enum, default_value = "table")]
-    output: super::Output,
+    output: crate::printer::Output,
 }
 
 #[derive(Debug, Serialize)]
@@ -85,10 +86,10 @@ struct Report<'a> {
 
 pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
-    let json = matches!(args.output, super::Output::Json);
+    let json = matches!(args.output, crate::printer::Output::Json);
     let (settings, spec) = (&s.settings, &s.spec);
     let config = k8s::kubeconfig()?;
-    let runtime = super::runtime()?;
+    let runtime = runtime()?;
     let mut details = Vec::new();
     // (Region, ALB, context, what was found), in spec order.
     let mut found: Vec<(usize, usize, String, Found)> = Vec::new();
@@ -241,8 +242,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                 ]
             })
             .collect();
-        print_table(
-            pr,
+        pr.table(
             ["REGION", "CLUSTER", "ALB", "CONTEXT", "ALB DNS NAME"],
             &rows,
         );
@@ -251,7 +251,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     // The hosted zone's ID, unless the spec gives it: records name their
     // zone by ID, never by a name a private zone shares. One the lock gave
     // (applied to `spec` already) is looked up again, as ALB names are.
-    let mut lock_now = lock::read(&settings.spec)?;
+    let mut lock_now = read_lock(&settings.spec)?;
     let before = lock_now.clone();
     let from_lock = before
         .hosted_zone
@@ -474,29 +474,4 @@ async fn routed_gateway(
         return Ok((address, Some(why)));
     }
     Ok((address, None))
-}
-
-/// The current time as RFC 3339 UTC, to the second.
-pub(crate) fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }

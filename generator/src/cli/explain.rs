@@ -5,11 +5,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::Output;
-use super::Session;
-use super::print_table;
+use super::session::Session;
 use crate::explain;
 use crate::facts::pricing;
+use crate::printer::Output;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -40,8 +39,7 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print_table(
-        pr,
+    pr.table(
         [
             "APP",
             "DNS FAILOVER (WORST)",
@@ -113,8 +111,7 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print_table(
-        pr,
+    pr.table(
         [
             "ALB",
             "REGION",
@@ -149,7 +146,7 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print_table(pr, ["QUOTA", "USED", ""], &quota_rows);
+    pr.table(["QUOTA", "USED", ""], &quota_rows);
     for (i, sw) in e.switches.iter().enumerate() {
         if i == 0 {
             pr.data("");

@@ -12,7 +12,7 @@ use crate::k8s::ContextError;
 
 /// The hint for one error of a chain: its own when it is [`Hinted`], the
 /// spec's terms for an adapter's typed error, else none.
-pub(super) fn hint_for(cause: &(dyn Error + 'static)) -> Option<String> {
+pub(crate) fn hint_for(cause: &(dyn Error + 'static)) -> Option<String> {
     if let Some(h) = cause.downcast_ref::<Hinted>() {
         return Some(h.hint().to_string());
     }
@@ -56,7 +56,7 @@ pub(super) fn hint_for(cause: &(dyn Error + 'static)) -> Option<String> {
 }
 
 /// Every hint of an error's chain, outermost first.
-pub(super) fn hints_of(e: &anyhow::Error) -> Vec<String> {
+pub(crate) fn hints_of(e: &anyhow::Error) -> Vec<String> {
     e.chain().filter_map(hint_for).collect()
 }
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::Settings;
+use super::session::Settings;
 use crate::diag::Hinted;
 use crate::k8s::{self, EksContext};
 
@@ -92,7 +92,7 @@ pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<ExitCode> {
     } else {
         k8s::kubeconfig().ok()
     };
-    let runtime = super::runtime()?;
+    let runtime = super::session::runtime()?;
     let found: Vec<RegionFound> = regions
         .iter()
         .map(|r| {
@@ -116,16 +116,9 @@ pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<ExitCode> {
     let text = starter(args, &found);
     // Checked like any spec: a value that breaks it writes nothing.
     let name = settings.spec_name();
-    let loaded = match crate::spec::load(&text, &name) {
-        Ok(l) => l,
-        Err(diagnostics) => {
-            super::report_diagnostics(pr, &name, &diagnostics);
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let outcome = crate::validate::validate(&loaded);
-    if outcome.spec.is_none() {
-        super::report_diagnostics(pr, &name, &outcome.diagnostics);
+    let empty = crate::spec::lock::empty();
+    if let Err(diagnostics) = crate::pipeline::compile(&text, &name, &empty, "") {
+        super::session::report_diagnostics(pr, &name, &diagnostics);
         return Ok(ExitCode::FAILURE);
     }
     let schema_path = settings

@@ -14,10 +14,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use git2::Oid;
 
-use super::{Printer, Session, Settings};
+use super::session::{Session, Settings};
 use crate::facts::pricing;
 use crate::output::state::{self, FileState, Message, Observed, Stamp, State};
 use crate::output::{self, git};
+use crate::printer::Printer;
 use crate::{model, render, spec};
 
 const NOTHING_TO_COMMIT: &str = "nothing to commit: the repository already holds this render";

@@ -9,16 +9,15 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use super::Output;
-use super::Session;
-use super::{Settings, drill, print_table};
-use crate::aws::{arc as arc_adapter, cfn::Cfn, route53::Route53};
+use super::session::{Session, runtime};
 use crate::diag::Hinted;
 use crate::k8s;
-use crate::model::Plan;
+use crate::live::status::{AlbRow, AppRow, ClusterRow, FluxState, RouteRow, apps, clusters};
+use crate::live::switch::{PlanStatus, view_plans};
+use crate::live::{self};
 use crate::output::git;
-use crate::spec::checked::{Api, ArcCluster, Spec};
-use crate::spec::lock;
+use crate::printer::Output;
+use crate::spec::checked::Api;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -35,252 +34,6 @@ pub struct StatusArgs {
     no_aws: bool,
 }
 
-/// Flux's state on a cluster, worst first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-enum FluxState {
-    Unreachable,
-    DrillInterrupted,
-    Failing,
-    Missing,
-    Suspended,
-    Behind,
-    Reconciled,
-}
-
-impl FluxState {
-    fn label(self) -> &'static str {
-        match self {
-            FluxState::Unreachable => "unreachable",
-            FluxState::DrillInterrupted => "drill interrupted",
-            FluxState::Failing => "failing",
-            FluxState::Missing => "missing",
-            FluxState::Suspended => "suspended",
-            FluxState::Behind => "behind",
-            FluxState::Reconciled => "reconciled",
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-struct ClusterRow {
-    cluster: String,
-    region: String,
-    state: FluxState,
-    source_revision: Option<String>,
-    detail: String,
-}
-
-/// The app's Deployment in one Region.
-#[derive(Debug, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-enum Pods {
-    Ready { ready: i32, want: i32 },
-    Missing,
-    Unreachable,
-    Error { message: String },
-}
-
-/// The shared Ingress's address against what gen.lock (or the spec) says.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-enum IngressState {
-    Matches,
-    Drift {
-        now: String,
-    },
-    /// The ALB moves to another API and the records still aim at the old
-    /// object's load balancer (`serving`), which answers there; `new`: the
-    /// new object's state.
-    Moving {
-        serving: Api,
-        new: String,
-    },
-    NotInLock,
-    NoAddress,
-    /// A Gateway whose `Programmed` condition is not True.
-    NotProgrammed {
-        why: String,
-    },
-    Missing,
-    Unknown,
-}
-
-/// The Route 53 check of the app's record in one Region.
-#[derive(Debug, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-enum CheckState {
-    Healthy { healthy: usize, reporting: usize },
-    Unhealthy { healthy: usize, reporting: usize },
-    NoRecord,
-    NotChecked,
-    NotDeployed,
-    Error { message: String },
-}
-
-/// The routing control that gates the record.
-#[derive(Debug, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-enum ControlView {
-    On,
-    Off,
-    NotGated,
-    NotChecked,
-    Missing,
-    Error { message: String },
-}
-
-impl Pods {
-    fn ok(&self) -> bool {
-        matches!(self, Pods::Ready { ready, want } if ready >= want)
-    }
-    fn label(&self) -> String {
-        match self {
-            Pods::Ready { ready, want } => format!("{ready}/{want} ready"),
-            Pods::Missing => "missing".into(),
-            Pods::Unreachable => "unreachable".into(),
-            Pods::Error { message } => message.clone(),
-        }
-    }
-}
-
-impl IngressState {
-    fn ok(&self) -> bool {
-        matches!(self, IngressState::Matches | IngressState::Moving { .. })
-    }
-    fn label(&self) -> String {
-        match self {
-            IngressState::Matches => "matches".into(),
-            IngressState::Drift { now } => format!("DRIFT: now {now}"),
-            IngressState::Moving { serving, new } => format!(
-                "moving: the records' {} ALB matches; the new one: {new}",
-                serving.title()
-            ),
-            IngressState::NotInLock => "not in gen.lock".into(),
-            IngressState::NoAddress => "no address yet".into(),
-            IngressState::NotProgrammed { why } => format!("not Programmed: {why}"),
-            IngressState::Missing => "missing".into(),
-            IngressState::Unknown => "unknown".into(),
-        }
-    }
-}
-
-impl CheckState {
-    fn ok(&self) -> bool {
-        matches!(
-            self,
-            CheckState::Healthy { .. } | CheckState::NoRecord | CheckState::NotChecked
-        )
-    }
-    fn label(&self) -> String {
-        match self {
-            CheckState::Healthy { healthy, reporting } => {
-                format!("healthy {healthy}/{reporting} checkers")
-            }
-            CheckState::Unhealthy { healthy, reporting } => {
-                format!("UNHEALTHY {healthy}/{reporting} checkers")
-            }
-            CheckState::NoRecord => "no record here".into(),
-            CheckState::NotChecked => "not checked (--no-aws)".into(),
-            CheckState::NotDeployed => "not deployed".into(),
-            CheckState::Error { message } => message.clone(),
-        }
-    }
-}
-
-impl ControlView {
-    fn ok(&self) -> bool {
-        matches!(
-            self,
-            ControlView::On | ControlView::NotGated | ControlView::NotChecked
-        )
-    }
-    fn label(&self) -> String {
-        match self {
-            ControlView::On => "On".into(),
-            ControlView::Off => "Off".into(),
-            ControlView::NotGated => "-".into(),
-            ControlView::NotChecked => "not checked (--no-aws)".into(),
-            ControlView::Missing => "missing".into(),
-            ControlView::Error { message } => message.clone(),
-        }
-    }
-}
-
-/// One shared ALB in one Region: its Ingress's (or Gateway's) address
-/// against the lock, and a Gateway's own conditions.
-#[derive(Debug, Serialize)]
-struct AlbRow {
-    alb: String,
-    region: String,
-    api: Api,
-    ingress: IngressState,
-    /// A Gateway's `Accepted` and `Programmed` (empty for an Ingress).
-    conditions: Vec<k8s::Condition>,
-}
-
-/// One HTTPRoute of a Gateway in one Region, as its Gateway reports it.
-#[derive(Debug, Serialize)]
-struct RouteRow {
-    route: String,
-    alb: String,
-    region: String,
-    /// The app it carries, or None for a host-less health route.
-    app: Option<String>,
-    state: RouteState,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-enum RouteState {
-    /// `Accepted` and `ResolvedRefs` both True.
-    Ready {
-        conditions: Vec<k8s::Condition>,
-    },
-    /// One of them is not True (or not reported yet).
-    NotReady {
-        conditions: Vec<k8s::Condition>,
-    },
-    Missing,
-    Unknown,
-}
-
-impl RouteState {
-    fn of(conditions: Vec<k8s::Condition>) -> RouteState {
-        if k8s::all_true(&conditions, k8s::ROUTE_READY) {
-            RouteState::Ready { conditions }
-        } else {
-            RouteState::NotReady { conditions }
-        }
-    }
-    fn ok(&self) -> bool {
-        matches!(self, RouteState::Ready { .. })
-    }
-    fn label(&self) -> String {
-        match self {
-            RouteState::Ready { conditions } | RouteState::NotReady { conditions } => {
-                k8s::conditions_label(conditions, k8s::ROUTE_READY)
-            }
-            RouteState::Missing => "missing".into(),
-            RouteState::Unknown => "unknown".into(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-struct AppRow {
-    app: String,
-    region: String,
-    /// The shared ALB that carries it.
-    alb: String,
-    pods: Pods,
-    ingress: IngressState,
-    health_check: CheckState,
-    routing_control: ControlView,
-    /// Decided from the states above, never from their labels.
-    ok: bool,
-}
-
 #[derive(Debug, Serialize)]
 struct Report {
     head: Option<String>,
@@ -292,7 +45,7 @@ struct Report {
     /// The Region switch plans, their evaluation and warnings (when on,
     /// and the AWS side is read).
     #[serde(skip_serializing_if = "Option::is_none")]
-    switch_plans: Option<Vec<super::switch::PlanStatus>>,
+    switch_plans: Option<Vec<PlanStatus>>,
     ok: bool,
 }
 
@@ -301,7 +54,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     let (settings, spec) = (&s.settings, &s.spec);
     let plan = &s.plan;
     let head = git::head_commit(&settings.root);
-    let runtime = super::runtime()?;
+    let runtime = runtime()?;
     let config = k8s::kubeconfig()?;
     if args.wait {
         let started = Instant::now();
@@ -350,19 +103,16 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     }
     let report = runtime.block_on(async {
         let clusters = clusters(spec, plan, &config, head.as_deref()).await;
-        let (albs, routes, apps) = apps(settings, spec, plan, &config, args.no_aws).await;
+        let (albs, routes, apps) = apps(&settings.spec, spec, plan, &config, args.no_aws).await;
         let switch_plans = match (&plan.region_switch, args.no_aws) {
-            (Some(sw), false) => Some(super::switch::status(sw).await.plans),
+            (Some(sw), false) => Some(live::switch::status(sw).await.plans),
             _ => None,
         };
         let ok = clusters.iter().all(|c| c.state == FluxState::Reconciled)
             && albs.iter().all(|a| a.ingress.ok())
             && routes.iter().all(|r| r.state.ok())
             && apps.iter().all(|a| a.ok)
-            && switch_plans
-                .iter()
-                .flatten()
-                .all(super::switch::PlanStatus::ok);
+            && switch_plans.iter().flatten().all(PlanStatus::ok);
         Report {
             head: head.clone(),
             clusters,
@@ -391,7 +141,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                     ]
                 })
                 .collect();
-            print_table(pr, ["CLUSTER", "REGION", "FLUX", "DETAIL"], &rows);
+            pr.table(["CLUSTER", "REGION", "FLUX", "DETAIL"], &rows);
             pr.data("");
             let rows: Vec<[String; 5]> = report
                 .albs
@@ -410,7 +160,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                     ]
                 })
                 .collect();
-            print_table(pr, ["ALB", "REGION", "API", "ADDRESS", "CONDITIONS"], &rows);
+            pr.table(["ALB", "REGION", "API", "ADDRESS", "CONDITIONS"], &rows);
             pr.data("");
             if !report.routes.is_empty() {
                 let rows: Vec<[String; 4]> = report
@@ -425,7 +175,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                         ]
                     })
                     .collect();
-                print_table(pr, ["HTTPROUTE", "ALB", "REGION", "CONDITIONS"], &rows);
+                pr.table(["HTTPROUTE", "ALB", "REGION", "CONDITIONS"], &rows);
                 pr.data("");
             }
             let rows: Vec<[String; 7]> = report
@@ -443,8 +193,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                     ]
                 })
                 .collect();
-            print_table(
-                pr,
+            pr.table(
                 [
                     "APP",
                     "REGION",
@@ -458,7 +207,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
             );
             pr.data("");
             if let Some(plans) = &report.switch_plans {
-                super::switch::view_plans(pr, plans);
+                view_plans(pr, plans);
                 pr.data("");
             }
             pr.data(format_args!(
@@ -476,335 +225,4 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// Flux state of every cluster: each gen Kustomization ready and at HEAD.
-async fn clusters(
-    spec: &Spec,
-    plan: &Plan,
-    config: &kube::config::Kubeconfig,
-    head: Option<&str>,
-) -> Vec<ClusterRow> {
-    let mut out = Vec::new();
-    for (r, c) in spec.regions.iter().zip(&plan.clusters) {
-        let mut row = ClusterRow {
-            cluster: r.cluster.clone(),
-            region: r.name.clone(),
-            state: FluxState::Reconciled,
-            source_revision: None,
-            detail: String::new(),
-        };
-        let client = match k8s::connect(config, &r.cluster, r.kube_context.as_deref()).await {
-            Ok(c) => c,
-            Err(e) => {
-                row.state = FluxState::Unreachable;
-                row.detail = first_line(&e);
-                out.push(row);
-                continue;
-            }
-        };
-        row.source_revision =
-            k8s::source_revision(client.clone(), &spec.flux.namespace, &spec.flux.source)
-                .await
-                .ok()
-                .flatten();
-        let found = match k8s::kustomizations(client, &spec.flux.namespace).await {
-            Ok(k) => k,
-            Err(e) => {
-                row.state = FluxState::Unreachable;
-                row.detail = first_line(&e);
-                out.push(row);
-                continue;
-            }
-        };
-        let (mut missing, mut failing, mut behind, mut suspended) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut drills = Vec::new();
-        for k in &c.kustomizations {
-            match found.iter().find(|f| f.name == k.name) {
-                None => missing.push(k.name.clone()),
-                // Suspended by a drill that did not finish (killed, machine
-                // lost): the record says what to restore.
-                Some(f) if f.suspended => match drill::recorded(f) {
-                    Some(note) => drills.push(note),
-                    None => suspended.push(f.name.clone()),
-                },
-                Some(f) if f.ready == Some(false) => {
-                    failing.push(format!("{}: {}", f.name, f.message))
-                }
-                Some(f) => {
-                    let at_head = match (head, f.applied.as_deref()) {
-                        (Some(h), Some(a)) => a.rsplit(':').next() == Some(h),
-                        _ => false,
-                    };
-                    if !at_head || f.ready != Some(true) {
-                        behind.push(format!(
-                            "{} at {}",
-                            f.name,
-                            f.applied.as_deref().unwrap_or("nothing yet")
-                        ));
-                    }
-                }
-            }
-        }
-        (row.state, row.detail) = if !drills.is_empty() {
-            (FluxState::DrillInterrupted, drills.join("; "))
-        } else if !failing.is_empty() {
-            (FluxState::Failing, failing.join("; "))
-        } else if !missing.is_empty() {
-            (
-                FluxState::Missing,
-                format!("not on the cluster: {}", missing.join(", ")),
-            )
-        } else if !suspended.is_empty() {
-            (FluxState::Suspended, suspended.join(", "))
-        } else if !behind.is_empty() {
-            (FluxState::Behind, behind.join(", "))
-        } else {
-            (
-                FluxState::Reconciled,
-                format!(
-                    "{} Kustomizations at {}",
-                    c.kustomizations.len(),
-                    short(head.unwrap_or("HEAD"))
-                ),
-            )
-        };
-        out.push(row);
-    }
-    out
-}
-
-/// Per ALB and Region: its Ingress's address against the lock. Per app and
-/// Region: pods, its ALB's state, the Route 53 check's status, the routing
-/// control's state.
-async fn apps(
-    settings: &Settings,
-    spec: &Spec,
-    plan: &Plan,
-    config: &kube::config::Kubeconfig,
-    no_aws: bool,
-) -> (Vec<AlbRow>, Vec<RouteRow>, Vec<AppRow>) {
-    let locked = lock::read(&settings.spec).unwrap_or_default();
-    let mut rows = Vec::new();
-    let mut alb_rows = Vec::new();
-    let mut route_rows: Vec<RouteRow> = Vec::new();
-    let r53 = if no_aws {
-        None
-    } else {
-        Some(Route53::new().await)
-    };
-    let cfn = if no_aws {
-        None
-    } else {
-        Some(Cfn::new(&spec.stack_region).await)
-    };
-    let controls = match (&plan.arc, &spec.arc, no_aws) {
-        (Some(p), Some(a), false) => {
-            let which = match &a.cluster {
-                ArcCluster::Existing(arn) => arc_adapter::ClusterRef::Arn(arn),
-                ArcCluster::Create(n) => arc_adapter::ClusterRef::Name(n),
-            };
-            match arc_adapter::cluster(which).await {
-                Ok(c) => c
-                    .controls(&p.panel_name, &mut Vec::new())
-                    .await
-                    .map_err(|e| first_line(&e)),
-                Err(e) => Err(first_line(&e)),
-            }
-        }
-        _ => Ok(Vec::new()),
-    };
-    let app_alb: std::collections::HashMap<&str, usize> =
-        spec.apps.iter().map(|a| (a.name.as_str(), a.alb)).collect();
-    for (r, c) in spec.regions.iter().zip(&plan.clusters) {
-        let client = k8s::connect(config, &r.cluster, r.kube_context.as_deref())
-            .await
-            .ok();
-        // One Ingress per ALB and cluster: the same state for each of its apps.
-        let mut states = Vec::new();
-        for i in &c.ingresses {
-            let (alb, name) = (i.alb, &plan.ingress.albs[i.alb].name);
-            let api = plan.ingress.albs[alb].api;
-            let read = |api: Api| {
-                let cl = client.clone();
-                let ns = spec.namespace.clone();
-                let name = name.clone();
-                async move {
-                    let cl = cl?;
-                    match api {
-                        Api::Ingress => k8s::ingress_address(cl, &ns, &name)
-                            .await
-                            .ok()
-                            .map(|a| (a, Vec::new())),
-                        Api::Gateway => k8s::gateway_address(cl, &ns, &name).await.ok(),
-                    }
-                }
-            };
-            let (address, conditions) = match read(api).await {
-                Some((a, cs)) => (Some(a), cs),
-                None => (None, Vec::new()),
-            };
-            // While the ALB moves to `api`, the records may still aim at the
-            // old object's load balancer, which must then be the one serving.
-            let kept = r.albs[alb].kept.filter(|k| *k != api);
-            let old = match kept {
-                Some(k) => read(k).await.map(|(a, _)| a),
-                None => None,
-            };
-            if api == Api::Gateway {
-                for (route, is_app) in i.http_routes() {
-                    let state = match &client {
-                        Some(cl) => {
-                            match k8s::http_route(cl.clone(), &spec.namespace, route, name).await {
-                                Ok(Some(cs)) => RouteState::of(cs),
-                                Ok(None) => RouteState::Missing,
-                                Err(_) => RouteState::Unknown,
-                            }
-                        }
-                        None => RouteState::Unknown,
-                    };
-                    route_rows.push(RouteRow {
-                        app: is_app.then(|| route.to_string()),
-                        route: route.to_string(),
-                        alb: name.clone(),
-                        region: r.name.clone(),
-                        state,
-                    });
-                }
-            }
-            let expected = r.albs[alb].dns_name.clone().or_else(|| {
-                locked
-                    .alb(&r.name, name, !spec.ingress.grouped)
-                    .map(|l| l.alb_dns_name.clone())
-            });
-            let state = match (&address, &expected) {
-                (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
-                // The ALB moves to this API and the records still aim at the
-                // old object's load balancer, which serves: the move's next
-                // step, not drift.
-                (now, Some(e))
-                    if kept.is_some()
-                        && matches!(&old, Some(k8s::IngressAddress::Ready(o)) if o == e) =>
-                {
-                    IngressState::Moving {
-                        serving: kept.unwrap_or_default(),
-                        new: match now {
-                            Some(k8s::IngressAddress::Ready(h)) => format!("ready at {h}"),
-                            Some(k8s::IngressAddress::NotProgrammed(why)) => {
-                                format!("not Programmed: {why}")
-                            }
-                            Some(k8s::IngressAddress::Pending) => "no address yet".into(),
-                            Some(k8s::IngressAddress::Missing) => "missing".into(),
-                            None => "unknown".into(),
-                        },
-                    }
-                }
-                (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
-                    IngressState::Drift { now: h.clone() }
-                }
-                (Some(k8s::IngressAddress::Ready(_)), None) => IngressState::NotInLock,
-                (Some(k8s::IngressAddress::Pending), _) => IngressState::NoAddress,
-                (Some(k8s::IngressAddress::NotProgrammed(why)), _) => {
-                    IngressState::NotProgrammed { why: why.clone() }
-                }
-                (Some(k8s::IngressAddress::Missing), _) => IngressState::Missing,
-                (None, _) => IngressState::Unknown,
-            };
-            alb_rows.push(AlbRow {
-                alb: name.clone(),
-                region: r.name.clone(),
-                api,
-                ingress: state.clone(),
-                conditions,
-            });
-            states.push((alb, state));
-        }
-        for w in &c.workloads {
-            let pods = match &client {
-                Some(cl) => match k8s::deployment(cl.clone(), &spec.namespace, &w.app).await {
-                    Ok(Some((want, ready))) => Pods::Ready { ready, want },
-                    Ok(None) => Pods::Missing,
-                    Err(e) => Pods::Error {
-                        message: first_line(&e),
-                    },
-                },
-                None => Pods::Unreachable,
-            };
-            let entry = plan.entry(&w.app, &r.name);
-            let health_check = match (entry, &r53, &cfn) {
-                (None, _, _) => CheckState::NoRecord,
-                (Some(_), None, _) | (Some(_), _, None) => CheckState::NotChecked,
-                (Some((s, e)), Some(r53), Some(cfn)) => {
-                    match cfn.physical_id(&s.name, &e.health_check.logical_id).await {
-                        Ok(Some(id)) => match r53.status(&id).await {
-                            Ok(st) if st.is_healthy() => CheckState::Healthy {
-                                healthy: st.healthy,
-                                reporting: st.reporting,
-                            },
-                            Ok(st) => CheckState::Unhealthy {
-                                healthy: st.healthy,
-                                reporting: st.reporting,
-                            },
-                            Err(e) => CheckState::Error {
-                                message: first_line(&e),
-                            },
-                        },
-                        Ok(None) => CheckState::NotDeployed,
-                        Err(e) => CheckState::Error {
-                            message: first_line(&e),
-                        },
-                    }
-                }
-            };
-            let routing_control = match (&plan.arc, &controls) {
-                (None, _) => ControlView::NotGated,
-                (Some(p), Ok(states)) => match crate::model::arc::control_for(p, &w.app, &r.name) {
-                    Some(ctl) => match states.iter().find(|s| s.name == ctl.name) {
-                        Some(s) if s.on => ControlView::On,
-                        Some(_) => ControlView::Off,
-                        None if no_aws => ControlView::NotChecked,
-                        None => ControlView::Missing,
-                    },
-                    None => ControlView::NotGated,
-                },
-                (Some(_), Err(e)) => ControlView::Error { message: e.clone() },
-            };
-            let alb = app_alb.get(w.app.as_str()).copied().unwrap_or(0);
-            let ingress = states
-                .iter()
-                .find(|(k, _)| *k == alb)
-                .map_or(IngressState::Unknown, |(_, st)| st.clone());
-            // Under a Gateway the app's own HTTPRoute must be Accepted too.
-            let route_ok = route_rows
-                .iter()
-                .filter(|x| x.region == r.name && x.app.as_deref() == Some(w.app.as_str()))
-                .all(|x| x.state.ok());
-            let ok =
-                pods.ok() && ingress.ok() && route_ok && health_check.ok() && routing_control.ok();
-            rows.push(AppRow {
-                app: w.app.clone(),
-                region: r.name.clone(),
-                alb: plan.ingress.albs[alb].name.clone(),
-                pods,
-                ingress,
-                health_check,
-                routing_control,
-                ok,
-            });
-        }
-    }
-    (alb_rows, route_rows, rows)
-}
-
-fn first_line(e: &anyhow::Error) -> String {
-    format!("{e:#}")
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(10)]
 }

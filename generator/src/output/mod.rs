@@ -7,6 +7,7 @@
 //! messages are described from paths via `layout::owner_of`.
 
 pub(crate) mod git;
+pub(crate) mod lock;
 pub(crate) mod pack;
 pub(crate) mod state;
 

@@ -1,114 +1,10 @@
-//! `gen report`: the failover picture a reviewer reads at a glance. One
-//! self-contained HTML page (no script, font or image from anywhere, so it
-//! opens offline from a CI artifact), or compact Markdown for a pull-request
-//! comment, both views of the same typed data: the answer matrix
-//! (`report::matrix`, from `gen simulate`'s world and scenarios) and
-//! `gen explain`'s timings, costs and quota use. Every value is escaped for
-//! the format it lands in.
+//! The report's two views of one typed `Report`: a self-contained HTML
+//! page and compact Markdown, every value escaped for the format it lands in.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
-
-use super::Session;
-use crate::explain::{self, Explanation};
+use super::{Base, Report};
 use crate::report::{Cell, Matrix, Row, region_name};
-use crate::review;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(super) enum Format {
-    Html,
-    Markdown,
-}
-
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    #[arg(long, value_enum, default_value = "html")]
-    format: Format,
-    /// Where to write it [default: gen-report.html for HTML; Markdown goes to stdout].
-    #[arg(long, short, value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Compare with the spec at this revision (a commit, branch or tag), as
-    /// `gen plan` does: mark every answer that differs, and list the DNS
-    /// changes. Markdown then shows only the hosts whose answers differ.
-    #[arg(long, value_name = "REV")]
-    base: Option<String>,
-}
-
-/// Everything the page shows, gathered once.
-struct Report<'a> {
-    name: &'a str,
-    matrix: Matrix,
-    explanation: Explanation,
-    /// Per app: its `rto` in seconds, when stated.
-    rto: Vec<(String, Option<u32>)>,
-    base: Option<Base>,
-}
-
-/// What changes against a base revision, as `gen plan` computes it.
-struct Base {
-    rev: String,
-    changes: Vec<review::Change>,
-    consequences: Vec<review::Consequence>,
-}
-
-pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
-    let pr = s.settings.printer;
-    let world = super::simulate::load_with_spec(s)?;
-    let scenarios = crate::report::scenarios(&world);
-    let mut matrix = crate::report::matrix(&world, &scenarios);
-    let base = match &args.base {
-        None => None,
-        Some(rev) => {
-            let base_plan = super::plan::base_plan(s, rev)?;
-            let base_world = match &base_plan {
-                Some(p) => super::simulate::load_plan(p, &s.settings.spec_name())?,
-                None => crate::simulate::World::default(),
-            };
-            crate::report::against(&mut matrix, &scenarios, &base_world);
-            let (changes, consequences) = review::review(base_plan.as_ref(), &s.plan);
-            Some(Base {
-                rev: rev.clone(),
-                changes,
-                consequences,
-            })
-        }
-    };
-    let report = Report {
-        name: &s.spec.name,
-        matrix,
-        explanation: explain::explain(&s.plan),
-        rto: s
-            .spec
-            .apps
-            .iter()
-            .map(|a| (a.name.clone(), a.rto))
-            .collect(),
-        base,
-    };
-    let (text, default) = match args.format {
-        Format::Html => (html(&report), Some(PathBuf::from("gen-report.html"))),
-        Format::Markdown => (markdown(&report), None),
-    };
-    match args.out.clone().or(default) {
-        Some(path) => {
-            let cwd = std::env::current_dir().context("reading the current directory")?;
-            let path = cwd.join(path);
-            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-            pr.data(format_args!(
-                "wrote {} ({} hosts, {} scenarios)",
-                path.display(),
-                report.matrix.rows.len(),
-                report.matrix.scenarios.len()
-            ));
-        }
-        None => pr.data_raw(text),
-    }
-    Ok(ExitCode::SUCCESS)
-}
 
 /// Text for HTML: element content and attribute values alike.
 fn esc(s: &str) -> String {
@@ -225,7 +121,7 @@ fn was_html(m: &Matrix, was: Option<&[String]>, out: &mut String) {
     out.push_str("</div>");
 }
 
-fn html(r: &Report<'_>) -> String {
+pub(super) fn html(r: &Report<'_>) -> String {
     let m = &r.matrix;
     let e = &r.explanation;
     let mut out = String::new();
@@ -414,7 +310,7 @@ fn symbol(m: &Matrix, region: &str) -> String {
     }
 }
 
-fn markdown(r: &Report<'_>) -> String {
+pub(super) fn markdown(r: &Report<'_>) -> String {
     let m = &r.matrix;
     let mut out = String::new();
     let _ = writeln!(out, "### Failover report: {}\n", md(r.name));

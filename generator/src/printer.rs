@@ -78,6 +78,32 @@ impl Printer {
         let _ = writeln!(std::io::stderr(), "{text}");
     }
 
+    /// A table of data: columns aligned to their widest cell, the last one
+    /// not padded. Every command's tables print here.
+    pub fn table<const N: usize>(self, head: [&str; N], rows: &[[String; N]]) {
+        let mut widths = head.map(str::len);
+        for r in rows {
+            for (w, cell) in widths.iter_mut().zip(r) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |cells: Vec<&str>| {
+            let mut s = String::new();
+            for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+                if i + 1 == N {
+                    s.push_str(cell);
+                } else {
+                    s.push_str(&format!("{cell:<w$}  "));
+                }
+            }
+            s
+        };
+        self.data(line(head.to_vec()));
+        for r in rows {
+            self.data(line(r.iter().map(String::as_str).collect()));
+        }
+    }
+
     /// A question on stderr, the answer typed after it.
     pub fn prompt(self, text: impl Display) {
         let mut e = std::io::stderr();

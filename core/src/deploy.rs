@@ -1,0 +1,592 @@
+//! What `gen deploy` decides, as pure functions of the plan and of what it
+//! observed in CloudFormation: which stacks go in which order and phase,
+//! which stacks of this spec it no longer renders (and so deletes), and
+//! every change it refuses before anything runs because CloudFormation or
+//! Route 53 would refuse it, or because it would leave records on checks
+//! that are gone. The generator's `live::change_sets` makes and runs the
+//! change sets; `cli::deploy` gathers and shows.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use anyhow::{Result, bail};
+use serde::{Serialize, Serializer};
+
+use crate::diag::Hinted;
+use crate::facts;
+use crate::layout;
+use crate::model::switch::Traffic;
+use crate::model::{Plan, StackInput};
+use crate::spec::checked::Spec;
+use crate::spec::lock::{Lock, Previous};
+
+/// A stack to deploy, in deploy order.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    pub region: String,
+    /// Parameters `gen deploy` fills from other stacks' outputs.
+    pub inputs: Vec<StackInput>,
+    /// The ARC stack: deployed before the stacks that take its outputs.
+    pub arc: bool,
+    /// Deployed in the first phase, before every other stack: the ARC stack
+    /// and the Region switch role (the access entries name it).
+    pub first: bool,
+}
+
+/// Refuse to deploy what does not match the repository's intent: an ALB
+/// whose DNS name is not known yet, or a hosted zone known by name only.
+pub fn ready(spec: &Spec, plan: &Plan, spec_name: &str) -> Result<()> {
+    if !plan.unresolved.is_empty() {
+        let albs: Vec<String> = plan
+            .unresolved
+            .iter()
+            .map(|u| format!("ALB {} in {} ({})", u.alb, u.region, u.field))
+            .collect();
+        bail!(Hinted::new(
+            format!("the ALB DNS name is not resolved for {}", albs.join(", ")),
+            format!(
+                "set it in {spec_name} once the Ingress (or Gateway) has an address (or run `gen discover`), render, and deploy again"
+            )
+        ));
+    }
+    if plan.zone_unresolved {
+        bail!(Hinted::new(
+            format!(
+                "the ID of hosted zone {} is not known (dns.zoneId)",
+                spec.zone
+            ),
+            format!(
+                "set dns.zoneId in {spec_name}, or run `gen discover` to record the public zone's ID in gen.lock; then render and deploy again (records always name their zone by ID: a name is ambiguous beside a private zone of the same name)"
+            )
+        ));
+    }
+    Ok(())
+}
+
+/// Every stack in deploy order. The ARC stack first (the DNS stacks take
+/// its outputs). Region switch: the role first, each Region's access entry
+/// (which names it), and the plans, which take the routing controls' ARNs.
+/// Without ARC the plans come first of all: the DNS stacks take the health
+/// checks they make.
+pub fn targets(plan: &Plan) -> Vec<Target> {
+    let target = |name: &str, region: &str, inputs: &[StackInput], first: bool| Target {
+        name: name.to_string(),
+        region: region.to_string(),
+        inputs: inputs.to_vec(),
+        arc: false,
+        first,
+    };
+    let mut out = Vec::new();
+    if let Some(arc) = &plan.arc {
+        out.push(Target {
+            arc: true,
+            ..target(&arc.stack, arc.home_region, &[], true)
+        });
+    }
+    let checks_first = plan
+        .region_switch
+        .as_ref()
+        .is_some_and(|sw| sw.traffic == Traffic::HealthChecks);
+    if let Some(sw) = &plan.region_switch {
+        out.push(target(&sw.role_stack, &sw.region, &[], true));
+        for a in &sw.access {
+            out.push(target(&a.stack, &a.region, &[], checks_first));
+        }
+        if checks_first {
+            out.push(target(&sw.stack, &sw.region, &[], true));
+        }
+    }
+    for s in &plan.stacks {
+        out.push(target(&s.name, &s.region, &s.inputs, false));
+    }
+    if let Some(sw) = plan.region_switch.as_ref().filter(|_| !checks_first) {
+        out.push(target(&sw.stack, &sw.region, &sw.inputs, false));
+    }
+    out
+}
+
+/// Only the stacks named (`--stack`, none: all), refusing a name the spec
+/// does not render.
+pub fn only(mut targets: Vec<Target>, names: &[String]) -> Result<Vec<Target>> {
+    if names.is_empty() {
+        return Ok(targets);
+    }
+    for name in names {
+        if !targets.iter().any(|t| &t.name == name) {
+            let all: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+            bail!(Hinted::new(
+                format!("no stack `{name}` in this spec"),
+                format!("stacks: {}", all.join(", "))
+            ));
+        }
+    }
+    targets.retain(|t| names.contains(&t.name));
+    Ok(targets)
+}
+
+/// The Region of every stack whose outputs another stack takes.
+pub fn producers(plan: &Plan) -> Vec<(String, String)> {
+    plan.arc
+        .iter()
+        .map(|a| (a.stack.clone(), a.home_region.to_string()))
+        .chain(
+            plan.region_switch
+                .iter()
+                .map(|sw| (sw.stack.clone(), sw.region.clone())),
+        )
+        .collect()
+}
+
+/// Stacks that take another's outputs but are not among `targets`.
+pub fn left_out(plan: &Plan, targets: &[Target]) -> Vec<String> {
+    plan.stacks
+        .iter()
+        .map(|s| (&s.name, &s.inputs))
+        .chain(plan.region_switch.iter().map(|sw| (&sw.stack, &sw.inputs)))
+        .filter(|(name, inputs)| !inputs.is_empty() && !targets.iter().any(|t| &t.name == *name))
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// The second phase: when a stack of the first phase changes, the stacks
+/// that take outputs cannot be prepared before it has run (a replaced
+/// routing control's health check gets a new ID). Returns (now, deferred).
+pub fn defer(then: Vec<Target>, first_changes: bool) -> (Vec<Target>, Vec<Target>) {
+    let (deferred, now) = then.into_iter().partition(|t| waits(t, first_changes));
+    (now, deferred)
+}
+
+/// Whether `t`, of the later phase, waits for a second phase.
+pub fn waits(t: &Target, first_changes: bool) -> bool {
+    first_changes && !t.inputs.is_empty()
+}
+
+/// CloudFormation's action on a resource (`ChangeAction`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeAction {
+    Add,
+    Modify,
+    Remove,
+    Import,
+    Dynamic,
+    /// One this gen does not know, as CloudFormation said it ("" if none).
+    Other(String),
+}
+
+impl ChangeAction {
+    pub fn as_str(&self) -> &str {
+        match self {
+            ChangeAction::Add => "Add",
+            ChangeAction::Modify => "Modify",
+            ChangeAction::Remove => "Remove",
+            ChangeAction::Import => "Import",
+            ChangeAction::Dynamic => "Dynamic",
+            ChangeAction::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for ChangeAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChangeAction {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// CloudFormation's `Replacement` of a resource change: True, False or
+/// Conditional ("CloudFormation decides when the change set runs").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replacement {
+    True,
+    False,
+    Conditional,
+}
+
+/// What a change set does to one resource, decided from CloudFormation's
+/// own types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// Added, removed, or changed in place.
+    InPlace,
+    /// Replaced: a new resource first, then the old one deleted.
+    Replaced,
+    /// A Route 53 health check replaced: it gets a new ID, and the records
+    /// that name it switch to it in the same change set.
+    NewCheckId,
+    /// CloudFormation decides when the change set runs.
+    Conditional,
+}
+
+impl Verdict {
+    pub fn of(resource_type: &str, replacement: Option<Replacement>) -> Verdict {
+        match replacement {
+            Some(Replacement::True) if resource_type == "AWS::Route53::HealthCheck" => {
+                Verdict::NewCheckId
+            }
+            Some(Replacement::True) => Verdict::Replaced,
+            Some(Replacement::Conditional) => Verdict::Conditional,
+            _ => Verdict::InPlace,
+        }
+    }
+
+    pub fn replaces(self) -> bool {
+        matches!(self, Verdict::Replaced | Verdict::NewCheckId)
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::InPlace => "",
+            Verdict::Replaced => "YES: replaced",
+            Verdict::NewCheckId => "YES: new ID, records follow",
+            Verdict::Conditional => "maybe",
+        })
+    }
+}
+
+/// One resource's change in a change set.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeReview {
+    /// CloudFormation's action: Add, Modify, Remove, ...
+    pub action: ChangeAction,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub verdict: Verdict,
+}
+
+/// One stack's review, decided from CloudFormation's types; shown as a
+/// table or as JSON (values are enum names).
+#[derive(Debug, Serialize)]
+pub struct StackReview {
+    pub stack: String,
+    pub region: String,
+    #[serde(flatten)]
+    pub state: StackState,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "state")]
+pub enum StackState {
+    UpToDate,
+    /// Its creation failed earlier: a deploy deletes it and creates it again.
+    FailedCreate {
+        status: String,
+    },
+    Changes {
+        new_stack: bool,
+        changes: Vec<ChangeReview>,
+    },
+}
+
+impl StackReview {
+    /// Its changes, when it has a change set.
+    pub fn changes(&self) -> &[ChangeReview] {
+        match &self.state {
+            StackState::Changes { changes, .. } => changes,
+            _ => &[],
+        }
+    }
+}
+
+const SWITCH_PLAN: &str = "AWS::ARCRegionSwitch::Plan";
+
+/// The logical IDs of the Region switch plans the reviews remove.
+pub fn removed_plans(stacks: &[StackReview]) -> Vec<&str> {
+    stacks
+        .iter()
+        .flat_map(StackReview::changes)
+        .filter(|c| c.resource_type == SWITCH_PLAN && c.action == ChangeAction::Remove)
+        .map(|c| c.logical_id.as_str())
+        .collect()
+}
+
+/// Of `removed` plans, those whose checks a kept stack's records carry as
+/// deployed: `parameters` are each kept stack's parameter keys.
+pub fn carried(removed: &[&str], parameters: &[Vec<String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for keys in parameters {
+        for id in removed {
+            if keys
+                .iter()
+                .any(|k| layout::is_switch_check_parameter_of(k, id))
+                && !out.iter().any(|x| x == id)
+            {
+                out.push(id.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Region switch plan changes CloudFormation cannot make, or that would
+/// leave records on checks that are gone, refused before anything runs:
+/// - a replaced plan: "You can't perform an update that causes a
+///   custom-named resource to be replaced" (CloudFormation User Guide, "Name
+///   type"), and each plan has its name; its approach and primary Region are
+///   create-only (`AWS::ARCRegionSwitch::Plan` registry schema);
+/// - without ARC, a removed plan whose checks records of a stack this
+///   deploy keeps carry now (`carried`): the checks would go before those
+///   records move off them, in the next phase. (A leaving app's stack goes
+///   anyway.)
+pub fn refuse_plan_changes(stacks: &[StackReview], carried: &[String]) -> Result<()> {
+    for s in stacks {
+        for c in s
+            .changes()
+            .iter()
+            .filter(|c| c.resource_type == SWITCH_PLAN)
+        {
+            let why = if c.verdict.replaces() {
+                "would be replaced (a pair's approach or primary Region changed), which CloudFormation cannot do to a named resource"
+            } else if c.action == ChangeAction::Remove && carried.contains(&c.logical_id) {
+                "would be removed while the records still carry its health checks"
+            } else {
+                continue;
+            };
+            bail!(Hinted::new(
+                format!(
+                    "Region switch plan {} in stack {} {why}",
+                    c.logical_id, s.stack
+                ),
+                "make it two deploys: set regionSwitch.enabled: false, render and `gen deploy` (the records drop the plans' checks, then the plans go), then set it back to true, render and `gen deploy`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The ARC stack changes (`changing_arc`: its name, when it does) but
+/// stacks that take its outputs are left out of this deploy: they would
+/// keep checks the ARC stack replaces.
+pub fn refuse_arc_alone(changing_arc: &[&str], left_out: &[String]) -> Result<()> {
+    if changing_arc.is_empty() || left_out.is_empty() {
+        return Ok(());
+    }
+    bail!(Hinted::new(
+        format!(
+            "deploying {} without {} would leave them on routing-control checks it replaces",
+            changing_arc.join(", "),
+            left_out.join(", ")
+        ),
+        "deploy them together (drop --stack, or add each of them)"
+    ))
+}
+
+/// Where a full deploy looks for stacks of this spec it no longer renders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Orphans {
+    /// The DNS stacks' name prefix, and their Region.
+    pub dns_prefix: String,
+    pub dns_region: String,
+    /// The ARC stack (name, Region), when the spec has ARC off.
+    pub arc: Option<(String, String)>,
+    /// Every Region switch stack the spec could have (name, Region), in the
+    /// order they go: the plans, each Region's access entry, the role.
+    pub switch: Vec<(String, String)>,
+}
+
+impl Orphans {
+    pub fn of(spec: &Spec, plan: &Plan) -> Orphans {
+        Orphans {
+            dns_prefix: layout::stack_name(&spec.name, ""),
+            dns_region: spec.stack_region.clone(),
+            arc: plan.arc.is_none().then(|| {
+                (
+                    layout::arc_stack_name(&spec.name),
+                    facts::arc::ARC_HOME_REGION.to_string(),
+                )
+            }),
+            switch: std::iter::once((
+                layout::region_switch_stack_name(&spec.name),
+                spec.stack_region.clone(),
+            ))
+            .chain(spec.regions.iter().map(|r| {
+                (
+                    layout::region_switch_access_stack_name(&spec.name, &r.name),
+                    r.name.clone(),
+                )
+            }))
+            .chain(std::iter::once((
+                layout::region_switch_role_stack_name(&spec.name),
+                spec.stack_region.clone(),
+            )))
+            .collect(),
+        }
+    }
+
+    /// The Region switch stacks not `wanted`: those to look for.
+    pub fn switch_unwanted<'a>(&'a self, wanted: &[&str]) -> Vec<&'a (String, String)> {
+        self.switch
+            .iter()
+            .filter(|(stack, _)| !wanted.contains(&stack.as_str()))
+            .collect()
+    }
+}
+
+/// What a full deploy found in CloudFormation, tagged with this spec.
+#[derive(Debug, Default, Clone)]
+pub struct Found {
+    /// The stacks whose names start with the DNS prefix.
+    pub dns: Vec<String>,
+    /// Region switch stacks (of `Orphans::switch_unwanted`) that exist.
+    pub switch: Vec<String>,
+    /// The ARC stack exists; and whether it made its cluster (or uses one
+    /// that is not gen's).
+    pub arc: Option<bool>,
+}
+
+/// A stack of this spec that it no longer renders, deleted by a full deploy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deletion {
+    pub stack: String,
+    pub region: String,
+    pub reason: DeletionReason,
+    /// For the ARC stack: the cluster that goes with it, or that stays.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DeletionReason {
+    /// Its apps are no longer in the spec.
+    AppsLeft,
+    /// ARC is off in the spec.
+    ArcOff,
+    /// Region switch is off in the spec, or no plan holds the Region.
+    SwitchLeft,
+}
+
+impl fmt::Display for DeletionReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeletionReason::AppsLeft => "its apps are no longer in the spec",
+            DeletionReason::ArcOff => {
+                "ARC is off in the spec; deleted after the DNS stacks stop using its routing controls"
+            }
+            DeletionReason::SwitchLeft => {
+                "Region switch is off in the spec, or no plan holds this Region any more"
+            }
+        })
+    }
+}
+
+/// The stacks to delete: DNS stacks whose apps left the spec, Region
+/// switch stacks once it is off (the plans before the role they run as),
+/// and the ARC stack once ARC is off (after the DNS stacks are updated, or
+/// its cluster keeps billing). `wanted` is every stack the spec renders.
+pub fn orphans(o: &Orphans, wanted: &[&str], found: &Found) -> Vec<Deletion> {
+    let mut out: Vec<Deletion> = found
+        .dns
+        .iter()
+        .filter(|name| !wanted.contains(&name.as_str()))
+        .map(|name| Deletion {
+            stack: name.clone(),
+            region: o.dns_region.clone(),
+            reason: DeletionReason::AppsLeft,
+            detail: None,
+        })
+        .collect();
+    for (stack, region) in o.switch_unwanted(wanted) {
+        if found.switch.contains(stack) {
+            out.push(Deletion {
+                stack: stack.clone(),
+                region: region.clone(),
+                reason: DeletionReason::SwitchLeft,
+                detail: None,
+            });
+        }
+    }
+    if let (Some((arc, region)), Some(owns_cluster)) = (&o.arc, found.arc) {
+        let detail = if owns_cluster {
+            let p = facts::pricing::ARC_CLUSTER;
+            format!(
+                "with it goes the ARC cluster gen created, about ${:.0} a month at list price ({})",
+                p.per_month(1),
+                p.source
+            )
+        } else {
+            "the ARC cluster it used is not gen's and stays".to_string()
+        };
+        out.push(Deletion {
+            stack: arc.clone(),
+            region: region.clone(),
+            reason: DeletionReason::ArcOff,
+            detail: Some(detail),
+        });
+    }
+    out
+}
+
+/// An ALB and Region whose records and checks have moved off the load
+/// balancer of its other API (gen.lock's `previous`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Left {
+    pub region: String,
+    pub alb: String,
+    pub previous: Previous,
+    /// (stack, logical ID, interval) of each of its apps' checks there.
+    pub checks: Vec<(String, String, u32)>,
+}
+
+/// The ALBs that have left another load balancer and whose records, as
+/// deployed, use the lock's name: after a full deploy, gen forgets the old
+/// one once every moved check reports healthy.
+pub fn left_albs(spec: &Spec, plan: &Plan, lock: &Lock) -> Vec<Left> {
+    let mut left = Vec::new();
+    for (region, r) in &lock.regions {
+        for (alb, e) in &r.albs {
+            let Some(previous) = &e.previous else {
+                continue;
+            };
+            // Only where the deployed records used the lock's name.
+            let Some((x, k)) = spec
+                .regions
+                .iter()
+                .find(|x| x.name == *region)
+                .zip(spec.ingress.alb_index(alb))
+            else {
+                continue;
+            };
+            if x.albs[k].dns_name.as_deref() != Some(&e.alb_dns_name) {
+                continue;
+            }
+            let checks = plan.ingress.albs[k]
+                .apps
+                .iter()
+                .filter_map(|app| plan.entry(app, region))
+                .map(|(st, en)| {
+                    (
+                        st.name.clone(),
+                        en.health_check.logical_id.clone(),
+                        en.health_check.interval,
+                    )
+                })
+                .collect();
+            left.push(Left {
+                region: region.clone(),
+                alb: alb.clone(),
+                previous: previous.clone(),
+                checks,
+            });
+        }
+    }
+    left
+}
+
+/// The stacks named in the inputs of `deferred`: what they wait for.
+pub fn waited_for(deferred: &[Target]) -> Vec<&str> {
+    deferred
+        .iter()
+        .flat_map(|t| t.inputs.iter().map(|i| i.stack.as_str()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

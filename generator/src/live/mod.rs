@@ -1,0 +1,25 @@
+//! What the commands share when they act on AWS and the clusters, below
+//! every command: each function takes plain values (a plan, paths,
+//! clients, the printer), never a command's flags or its session.
+//!
+//! - `change_sets`: the stacks as the repository holds them, their change
+//!   sets made, reviewed, executed, and deleted when not executed;
+//! - `switch`: the Region switch engine (start, follow, approve) and each
+//!   plan's state;
+//! - `drill`: an app's drill, and the record it leaves on the cluster;
+//! - `status`: each cluster's Flux, ALB, route and app, read and typed;
+//! - `world`: what `gen simulate` answers from, read back from rendered files;
+//! - `base`: a base revision's plan;
+//! - `arc`, `checks`: the spec's ARC cluster; Route 53 checks and waiting on them;
+//! - `signals`, `clock`: SIGINT/SIGTERM/SIGHUP and typed answers; time and deadlines.
+
+pub(crate) mod arc;
+pub(crate) mod base;
+pub(crate) mod change_sets;
+pub(crate) mod checks;
+pub(crate) mod clock;
+pub(crate) mod drill;
+pub(crate) mod signals;
+pub(crate) mod status;
+pub(crate) mod switch;
+pub(crate) mod world;
