@@ -9,25 +9,21 @@
 use std::collections::BTreeMap;
 
 use gen_core::simulate::{self, Scenario};
-use gen_core::{explain, lint, model, render, review, spec, validate};
+use gen_core::{explain, pipeline, render, review, spec};
 
-/// Any text as `gen.yaml` through load, validate, plan, explain, review and
-/// render: no panic, and every rendered file parses as YAML.
+/// Any text as `gen.yaml` through the core's one entry (load, validate,
+/// resolve, plan, limits, lint), then explain, review and render: no panic,
+/// and every rendered file parses as YAML.
 pub fn spec(data: &[u8]) -> bool {
     // gen reads gen.yaml as text; what is not UTF-8 never reaches the loader.
     let Ok(text) = std::str::from_utf8(data) else {
         return false;
     };
-    let Ok(loaded) = spec::load(text, "gen.yaml") else {
+    let Ok(compiled) = pipeline::compile(text, "gen.yaml", &spec::lock::empty(), "") else {
         return false;
     };
-    let outcome = validate::validate(&loaded);
-    let Some(checked) = outcome.spec else {
-        return false;
-    };
-    let plan = model::plan(&checked, "");
-    // The lints, `gen explain` and `gen plan` work on the same plan.
-    let _ = lint::lint(&checked, &plan);
+    let plan = compiled.plan;
+    // `gen explain` and `gen plan` work on the same plan.
     let _ = explain::explain(&plan);
     let behaviour = review::behaviour(&plan);
     let changes = review::diff(&review::Behaviour::default(), &behaviour);

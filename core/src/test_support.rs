@@ -1,7 +1,7 @@
 //! Helpers for the unit tests of every stage (compiled for tests only, so
 //! free to use the whole pipeline).
 
-use crate::model::{self, Plan};
+use crate::model::Plan;
 use crate::spec::checked::Spec;
 
 /// The checked spec of a text that must be valid.
@@ -13,9 +13,10 @@ pub(crate) fn spec_of(text: &str) -> Spec {
         .unwrap_or_else(|| panic!("invalid: {:?}", outcome.diagnostics))
 }
 
-/// The plan of a spec text that must be valid.
+/// The plan of a spec text that must be valid, through the core's one
+/// entry (`pipeline::compile`).
 pub(crate) fn plan_of(text: &str) -> Plan {
-    model::plan(&spec_of(text), "")
+    plan_with_lock(text, "version: 2\n")
 }
 
 /// The checked spec of a valid text with `lock` (gen.lock's text) applied.
@@ -26,7 +27,11 @@ pub(crate) fn spec_with_lock(text: &str, lock: &str) -> Spec {
     spec
 }
 
-/// The plan of a valid spec text with `lock` applied.
+/// The plan of a valid spec text with `lock` applied, through the core's
+/// one entry.
 pub(crate) fn plan_with_lock(text: &str, lock: &str) -> Plan {
-    model::plan(&spec_with_lock(text, lock), "")
+    let lock = crate::spec::lock::parse(lock, "gen.lock").expect("a valid lock");
+    crate::pipeline::compile(text, "gen.yaml", &lock, "")
+        .unwrap_or_else(|d| panic!("does not compile: {d:?}"))
+        .plan
 }

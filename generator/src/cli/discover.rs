@@ -39,18 +39,20 @@ enum State {
     Unreachable,
 }
 
-impl State {
-    fn words(self) -> &'static str {
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            State::Ready => "ready",
-            State::NoContext => "no context",
-            State::WrongRegion => "wrong Region",
-            State::Pending => "pending",
-            State::Missing => "missing",
-            State::Unreachable => "unreachable",
+            State::Ready => f.write_str("ready"),
+            State::NoContext => f.write_str("no context"),
+            State::WrongRegion => f.write_str("wrong Region"),
+            State::Pending => f.write_str("pending"),
+            State::Missing => f.write_str("missing"),
+            State::Unreachable => f.write_str("unreachable"),
         }
     }
 }
+
+impl State {}
 
 #[derive(Debug, clap::Args)]
 pub struct DiscoverArgs {
@@ -238,7 +240,8 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                     r.cluster.to_string(),
                     r.alb.to_string(),
                     r.context.to_string(),
-                    r.alb_dns_name.unwrap_or(r.state.words()).to_string(),
+                    r.alb_dns_name
+                        .map_or_else(|| r.state.to_string(), str::to_string),
                 ]
             })
             .collect();
@@ -369,12 +372,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
             } => {
                 all_ready = false;
                 details.push((
-                    format!(
-                        "{} ({}), ALB {alb}: {}: {detail}",
-                        r.name,
-                        r.cluster,
-                        state.words()
-                    ),
+                    format!("{} ({}), ALB {alb}: {}: {detail}", r.name, r.cluster, state),
                     hint.clone(),
                 ));
             }

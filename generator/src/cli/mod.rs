@@ -183,3 +183,36 @@ fn run(args: &Args) -> Result<ExitCode> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `gen --help` lists the commands as a person meets them: start,
+    /// author, ship, operate, then the tools'.
+    #[test]
+    fn help_lists_the_commands_in_the_order_a_person_meets_them() {
+        let cmd = <Args as clap::CommandFactory>::command();
+        let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+        assert_eq!(
+            names,
+            [
+                "init",
+                "validate",
+                "render",
+                "plan",
+                "simulate",
+                "explain",
+                "report",
+                "discover",
+                "deploy",
+                "status",
+                "drill",
+                "arc",
+                "switch",
+                "schema",
+                "completions",
+            ]
+        );
+    }
+}

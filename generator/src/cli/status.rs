@@ -3,14 +3,13 @@
 //! the exit code says whether everything is reconciled and healthy.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
 use super::session::{Session, runtime};
-use crate::diag::Hinted;
 use crate::k8s;
 use crate::live::status::{AlbRow, AppRow, ClusterRow, FluxState, RouteRow, apps, clusters};
 use crate::live::switch::{PlanStatus, view_plans};
@@ -57,49 +56,14 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     let runtime = runtime()?;
     let config = k8s::kubeconfig()?;
     if args.wait {
-        let started = Instant::now();
-        loop {
-            let clusters = runtime.block_on(clusters(spec, plan, &config, head.as_deref()));
-            let pending: Vec<String> = clusters
-                .iter()
-                .filter(|c| c.state != FluxState::Reconciled)
-                .map(|c| format!("{} {}", c.cluster, c.state.label()))
-                .collect();
-            if pending.is_empty() {
-                break;
-            }
-            if clusters.iter().any(|c| c.state == FluxState::Failing)
-                || started.elapsed() > Duration::from_secs(args.timeout)
-            {
-                let why: Vec<String> = clusters
-                    .iter()
-                    .filter(|c| c.state != FluxState::Reconciled)
-                    .map(|c| {
-                        format!(
-                            "{} ({}): {}: {}",
-                            c.cluster,
-                            c.region,
-                            c.state.label(),
-                            c.detail
-                        )
-                    })
-                    .collect();
-                anyhow::bail!(Hinted::new(
-                    format!(
-                        "not every cluster applied {}:\n  {}",
-                        head.as_deref().unwrap_or("HEAD"),
-                        why.join("\n  ")
-                    ),
-                    "`flux get kustomizations` on those clusters shows why"
-                ));
-            }
-            pr.line(format_args!(
-                "waiting ({} s): {}",
-                started.elapsed().as_secs(),
-                pending.join(", ")
-            ));
-            std::thread::sleep(Duration::from_secs(5));
-        }
+        runtime.block_on(live::status::wait_applied(
+            pr,
+            spec,
+            plan,
+            &config,
+            head.as_deref(),
+            Duration::from_secs(args.timeout),
+        ))?;
     }
     let report = runtime.block_on(async {
         let clusters = clusters(spec, plan, &config, head.as_deref()).await;
@@ -136,7 +100,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                     [
                         c.cluster.clone(),
                         c.region.clone(),
-                        c.state.label().to_string(),
+                        c.state.to_string(),
                         c.detail.clone(),
                     ]
                 })
@@ -151,7 +115,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                         a.alb.clone(),
                         a.region.clone(),
                         a.api.title().to_string(),
-                        a.ingress.label(),
+                        a.ingress.to_string(),
                         if a.api == Api::Gateway {
                             k8s::conditions_label(&a.conditions, &["Accepted", "Programmed"])
                         } else {
@@ -171,7 +135,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                             r.route.clone(),
                             r.alb.clone(),
                             r.region.clone(),
-                            r.state.label(),
+                            r.state.to_string(),
                         ]
                     })
                     .collect();
@@ -186,10 +150,10 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                         a.app.clone(),
                         a.region.clone(),
                         a.alb.clone(),
-                        a.pods.label(),
-                        a.ingress.label(),
-                        a.health_check.label(),
-                        a.routing_control.label(),
+                        a.pods.to_string(),
+                        a.ingress.to_string(),
+                        a.health_check.to_string(),
+                        a.routing_control.to_string(),
                     ]
                 })
                 .collect();

@@ -5,14 +5,19 @@
 //! Every state says whether it is fine (`ok`), decided from the state itself.
 
 use std::path::Path;
+use std::time::Duration;
 
+use anyhow::{Result, bail};
 use serde::Serialize;
 
+use super::clock::Deadline;
 use super::drill::recorded;
 use crate::aws::{cfn::Cfn, route53::Route53};
+use crate::diag::Hinted;
 use crate::k8s;
 use crate::model::Plan;
 use crate::output::lock;
+use crate::printer::Printer;
 use crate::spec::checked::{Api, Spec};
 
 /// Flux's state on a cluster, worst first.
@@ -28,19 +33,21 @@ pub(crate) enum FluxState {
     Reconciled,
 }
 
-impl FluxState {
-    pub(crate) fn label(self) -> &'static str {
+impl std::fmt::Display for FluxState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FluxState::Unreachable => "unreachable",
-            FluxState::DrillInterrupted => "drill interrupted",
-            FluxState::Failing => "failing",
-            FluxState::Missing => "missing",
-            FluxState::Suspended => "suspended",
-            FluxState::Behind => "behind",
-            FluxState::Reconciled => "reconciled",
+            FluxState::Unreachable => f.write_str("unreachable"),
+            FluxState::DrillInterrupted => f.write_str("drill interrupted"),
+            FluxState::Failing => f.write_str("failing"),
+            FluxState::Missing => f.write_str("missing"),
+            FluxState::Suspended => f.write_str("suspended"),
+            FluxState::Behind => f.write_str("behind"),
+            FluxState::Reconciled => f.write_str("reconciled"),
         }
     }
 }
+
+impl FluxState {}
 
 #[derive(Debug, Serialize)]
 pub(crate) struct ClusterRow {
@@ -110,16 +117,38 @@ pub(crate) enum ControlView {
     Error { message: String },
 }
 
+impl std::fmt::Display for Pods {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pods::Ready { ready, want } => write!(f, "{ready}/{want} ready"),
+            Pods::Missing => f.write_str("missing"),
+            Pods::Unreachable => f.write_str("unreachable"),
+            Pods::Error { message } => f.write_str(message),
+        }
+    }
+}
+
 impl Pods {
     pub(crate) fn ok(&self) -> bool {
         matches!(self, Pods::Ready { ready, want } if ready >= want)
     }
-    pub(crate) fn label(&self) -> String {
+}
+
+impl std::fmt::Display for IngressState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Pods::Ready { ready, want } => format!("{ready}/{want} ready"),
-            Pods::Missing => "missing".into(),
-            Pods::Unreachable => "unreachable".into(),
-            Pods::Error { message } => message.clone(),
+            IngressState::Matches => f.write_str("matches"),
+            IngressState::Drift { now } => write!(f, "DRIFT: now {now}"),
+            IngressState::Moving { serving, new } => write!(
+                f,
+                "moving: the records' {} ALB matches; the new one: {new}",
+                serving.title()
+            ),
+            IngressState::NotInLock => f.write_str("not in gen.lock"),
+            IngressState::NoAddress => f.write_str("no address yet"),
+            IngressState::NotProgrammed { why } => write!(f, "not Programmed: {why}"),
+            IngressState::Missing => f.write_str("missing"),
+            IngressState::Unknown => f.write_str("unknown"),
         }
     }
 }
@@ -128,19 +157,21 @@ impl IngressState {
     pub(crate) fn ok(&self) -> bool {
         matches!(self, IngressState::Matches | IngressState::Moving { .. })
     }
-    pub(crate) fn label(&self) -> String {
+}
+
+impl std::fmt::Display for CheckState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            IngressState::Matches => "matches".into(),
-            IngressState::Drift { now } => format!("DRIFT: now {now}"),
-            IngressState::Moving { serving, new } => format!(
-                "moving: the records' {} ALB matches; the new one: {new}",
-                serving.title()
-            ),
-            IngressState::NotInLock => "not in gen.lock".into(),
-            IngressState::NoAddress => "no address yet".into(),
-            IngressState::NotProgrammed { why } => format!("not Programmed: {why}"),
-            IngressState::Missing => "missing".into(),
-            IngressState::Unknown => "unknown".into(),
+            CheckState::Healthy { healthy, reporting } => {
+                write!(f, "healthy {healthy}/{reporting} checkers")
+            }
+            CheckState::Unhealthy { healthy, reporting } => {
+                write!(f, "UNHEALTHY {healthy}/{reporting} checkers")
+            }
+            CheckState::NoRecord => f.write_str("no record here"),
+            CheckState::NotChecked => f.write_str("not checked (--no-aws)"),
+            CheckState::NotDeployed => f.write_str("not deployed"),
+            CheckState::Error { message } => f.write_str(message),
         }
     }
 }
@@ -152,18 +183,17 @@ impl CheckState {
             CheckState::Healthy { .. } | CheckState::NoRecord | CheckState::NotChecked
         )
     }
-    pub(crate) fn label(&self) -> String {
+}
+
+impl std::fmt::Display for ControlView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CheckState::Healthy { healthy, reporting } => {
-                format!("healthy {healthy}/{reporting} checkers")
-            }
-            CheckState::Unhealthy { healthy, reporting } => {
-                format!("UNHEALTHY {healthy}/{reporting} checkers")
-            }
-            CheckState::NoRecord => "no record here".into(),
-            CheckState::NotChecked => "not checked (--no-aws)".into(),
-            CheckState::NotDeployed => "not deployed".into(),
-            CheckState::Error { message } => message.clone(),
+            ControlView::On => f.write_str("On"),
+            ControlView::Off => f.write_str("Off"),
+            ControlView::NotGated => f.write_str("-"),
+            ControlView::NotChecked => f.write_str("not checked (--no-aws)"),
+            ControlView::Missing => f.write_str("missing"),
+            ControlView::Error { message } => f.write_str(message),
         }
     }
 }
@@ -174,16 +204,6 @@ impl ControlView {
             self,
             ControlView::On | ControlView::NotGated | ControlView::NotChecked
         )
-    }
-    pub(crate) fn label(&self) -> String {
-        match self {
-            ControlView::On => "On".into(),
-            ControlView::Off => "Off".into(),
-            ControlView::NotGated => "-".into(),
-            ControlView::NotChecked => "not checked (--no-aws)".into(),
-            ControlView::Missing => "missing".into(),
-            ControlView::Error { message } => message.clone(),
-        }
     }
 }
 
@@ -225,6 +245,18 @@ pub(crate) enum RouteState {
     Unknown,
 }
 
+impl std::fmt::Display for RouteState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RouteState::Ready { conditions } | RouteState::NotReady { conditions } => {
+                f.write_str(&k8s::conditions_label(conditions, k8s::ROUTE_READY))
+            }
+            RouteState::Missing => f.write_str("missing"),
+            RouteState::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
 impl RouteState {
     pub(crate) fn of(conditions: Vec<k8s::Condition>) -> RouteState {
         if k8s::all_true(&conditions, k8s::ROUTE_READY) {
@@ -235,15 +267,6 @@ impl RouteState {
     }
     pub(crate) fn ok(&self) -> bool {
         matches!(self, RouteState::Ready { .. })
-    }
-    pub(crate) fn label(&self) -> String {
-        match self {
-            RouteState::Ready { conditions } | RouteState::NotReady { conditions } => {
-                k8s::conditions_label(conditions, k8s::ROUTE_READY)
-            }
-            RouteState::Missing => "missing".into(),
-            RouteState::Unknown => "unknown".into(),
-        }
     }
 }
 
@@ -356,6 +379,52 @@ pub(crate) async fn clusters(
         out.push(row);
     }
     out
+}
+
+/// Wait until every cluster has applied `head` (each gen Kustomization
+/// Ready at it), reading them every 5 s; an error naming each cluster
+/// behind once one fails or `timeout` has passed.
+pub(crate) async fn wait_applied(
+    pr: Printer,
+    spec: &Spec,
+    plan: &Plan,
+    config: &kube::config::Kubeconfig,
+    head: Option<&str>,
+    timeout: Duration,
+) -> Result<()> {
+    let deadline = Deadline::after(timeout);
+    loop {
+        let clusters = clusters(spec, plan, config, head).await;
+        let pending: Vec<String> = clusters
+            .iter()
+            .filter(|c| c.state != FluxState::Reconciled)
+            .map(|c| format!("{} {}", c.cluster, c.state))
+            .collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        if clusters.iter().any(|c| c.state == FluxState::Failing) || deadline.passed() {
+            let why: Vec<String> = clusters
+                .iter()
+                .filter(|c| c.state != FluxState::Reconciled)
+                .map(|c| format!("{} ({}): {}: {}", c.cluster, c.region, c.state, c.detail))
+                .collect();
+            bail!(Hinted::new(
+                format!(
+                    "not every cluster applied {}:\n  {}",
+                    head.unwrap_or("HEAD"),
+                    why.join("\n  ")
+                ),
+                "`flux get kustomizations` on those clusters shows why"
+            ));
+        }
+        pr.line(format_args!(
+            "waiting ({} s): {}",
+            deadline.elapsed_s(),
+            pending.join(", ")
+        ));
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
 }
 
 /// Per ALB and Region: its Ingress's address against the lock. Per app and
