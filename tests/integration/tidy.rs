@@ -161,11 +161,26 @@ fn every_lint_file_is_registered_with_a_code() {
     assert!(n >= 9, "{n} lints found");
 }
 
-/// ARCHITECTURE.md is a map a newcomer can trust: every test it names
-/// exists, and every integration-test module is on it.
+/// ARCHITECTURE.md is a map a newcomer can trust: short enough to read
+/// (product behaviour lives in `docs/`), every test it names exists, every
+/// integration-test module and every lint's code is on it.
 #[test]
 fn architecture_names_tests_that_exist_and_every_test_module() {
     let doc = fs::read_to_string(workspace().join("ARCHITECTURE.md")).unwrap();
+    assert!(
+        doc.len() <= 20_000,
+        "ARCHITECTURE.md is {} bytes: a map, at most 20,000 (move product behaviour to docs/)",
+        doc.len()
+    );
+    for (rel, text) in sources_in(&["core/src"]) {
+        if let Some(code) = rel
+            .strip_prefix("lint/")
+            .and_then(|_| text.split("code: \"").nth(1))
+            .and_then(|r| r.split('"').next())
+        {
+            assert!(doc.contains(code), "ARCHITECTURE.md omits lint {code} ({rel})");
+        }
+    }
     let code: String = sources_in(&["core/src", "generator/src", "tests/integration"])
         .into_iter()
         .map(|(_, text)| text)
