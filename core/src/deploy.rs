@@ -149,6 +149,28 @@ pub fn left_out(plan: &Plan, targets: &[Target]) -> Vec<String> {
         .collect()
 }
 
+/// The value `input` of stack `taker` takes from its producer's outputs
+/// as deployed; refused when the producer has no such output yet.
+pub fn take_output<'a>(
+    taker: &str,
+    input: &StackInput,
+    outputs: &'a [(String, String)],
+) -> Result<&'a str> {
+    match outputs.iter().find(|(k, _)| k == &input.output) {
+        Some((_, v)) => Ok(v),
+        None => bail!(Hinted::new(
+            format!(
+                "stack {} has no output {} for {taker} to take",
+                input.stack, input.output
+            ),
+            format!(
+                "deploy {} first (a full `gen deploy` does, in order)",
+                input.stack
+            )
+        )),
+    }
+}
+
 /// The second phase: when a stack of the first phase changes, the stacks
 /// that take outputs cannot be prepared before it has run (a replaced
 /// routing control's health check gets a new ID). Returns (now, deferred).

@@ -178,7 +178,10 @@ fn architecture_names_tests_that_exist_and_every_test_module() {
             .and_then(|_| text.split("code: \"").nth(1))
             .and_then(|r| r.split('"').next())
         {
-            assert!(doc.contains(code), "ARCHITECTURE.md omits lint {code} ({rel})");
+            assert!(
+                doc.contains(code),
+                "ARCHITECTURE.md omits lint {code} ({rel})"
+            );
         }
     }
     let code: String = sources_in(&["core/src", "generator/src", "tests/integration"])
@@ -244,5 +247,9 @@ fn every_command_file_is_at_most_500_lines() {
         }
     }
     assert!(read >= 14, "{read} files read");
-    assert!(long.is_empty(), "command files over 500 lines:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "command files over 500 lines:\n{}",
+        long.join("\n")
+    );
 }

@@ -279,3 +279,20 @@ fn verdicts_follow_cloudformation_s_replacement() {
     );
     assert_eq!(ChangeAction::Other(String::new()).to_string(), "");
 }
+
+#[test]
+fn an_input_takes_its_producer_s_output_or_is_refused_until_it_has_run() {
+    let plan = plan_of(SWITCH_ARC);
+    let t = targets(&plan);
+    let sw = t.last().unwrap();
+    let input = &sw.inputs[0];
+    let outputs = vec![(input.output.clone(), "arn:aws:x".to_string())];
+    assert_eq!(take_output(&sw.name, input, &outputs).unwrap(), "arn:aws:x");
+    let e = take_output(&sw.name, input, &[]).unwrap_err();
+    assert!(e.to_string().contains("has no output"), "{e}");
+    let hint = e.downcast_ref::<crate::diag::Hinted>().unwrap().hint();
+    assert!(
+        hint.contains(&format!("deploy {} first", input.stack)),
+        "{hint}"
+    );
+}

@@ -286,26 +286,15 @@ impl ChangeSets {
                 .find(|(s, _)| s == &i.stack)
                 .expect("read above")
                 .1;
-            let Some((_, v)) = outputs.iter().find(|(k, _)| k == &i.output) else {
-                bail!(Hinted::new(
-                    format!(
-                        "stack {} has no output {} for {} to take",
-                        i.stack, i.output, t.name
-                    ),
-                    format!(
-                        "deploy {} first (a full `gen deploy` does, in order)",
-                        i.stack
-                    )
-                ));
-            };
+            let v = deploy::take_output(&t.name, i, outputs)?.to_string();
             match &i.health_check {
-                None => values.push((i.parameter.clone(), v.clone())),
+                None => values.push((i.parameter.clone(), v)),
                 Some(hc) => {
                     if self.switch.is_none() {
                         self.switch = Some(RegionSwitch::connect().await);
                     }
                     let api = self.switch.as_ref().expect("set above");
-                    let id = switch_check(api, v, &hc.record, &hc.region).await?;
+                    let id = switch_check(api, &v, &hc.record, &hc.region).await?;
                     values.push((i.parameter.clone(), id));
                 }
             }
