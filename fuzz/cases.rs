@@ -68,7 +68,7 @@ pub fn templates(data: &[u8]) -> bool {
     };
     let calm = Scenario::default();
     for s in simulate::default_scenarios(&world) {
-        let _ = s.describe();
+        let _ = s.to_string();
         for h in world.hosts() {
             let (before, after) = (world.answer(&h, &calm), world.answer(&h, &s));
             let _ = (before.short(), after.short());

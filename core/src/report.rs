@@ -148,7 +148,7 @@ pub fn matrix(world: &World, scenarios: &[Scenario]) -> Matrix {
     Matrix {
         // Sorted and each once (`World::regions`).
         regions: world.regions(),
-        scenarios: scenarios.iter().map(Scenario::describe).collect(),
+        scenarios: scenarios.iter().map(Scenario::to_string).collect(),
         rows,
         gone: Vec::new(),
     }
@@ -167,11 +167,11 @@ pub fn against(m: &mut Matrix, world_scenarios: &[Scenario], base: &World) {
         .filter(|h| !m.rows.iter().any(|r| &r.host == h))
         .collect();
     // Each column's scenario as the base asks it, matched once.
-    let described: Vec<String> = base_scenarios.iter().map(Scenario::describe).collect();
+    let described: Vec<String> = base_scenarios.iter().map(Scenario::to_string).collect();
     let asked: Vec<&Scenario> = world_scenarios
         .iter()
         .map(|s| {
-            let d = s.describe();
+            let d = s.to_string();
             described
                 .iter()
                 .position(|b| *b == d)

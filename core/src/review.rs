@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::{Plan, RecordPlan};
+use crate::model::{Plan, RecordPlan, Value};
 use crate::spec::checked::Api;
 
 /// DNS behaviour of every app in every Region where it has a record.
@@ -82,16 +82,10 @@ pub fn behaviour(plan: &Plan) -> Behaviour {
             }
             facts.push((
                 "ALB",
-                r.alias_dns_name
-                    .literal
-                    .clone()
-                    .or_else(|| {
-                        r.alias_dns_name
-                            .param
-                            .clone()
-                            .map(|p| format!("parameter {p}"))
-                    })
-                    .unwrap_or_default(),
+                match &r.alias_dns_name {
+                    Value::Literal(name) => name.clone(),
+                    Value::Param(p) => format!("parameter {p}"),
+                },
             ));
             let host = r.name.trim_end_matches('.').to_string();
             b.apps
@@ -158,10 +152,12 @@ impl Change {
             | Change::Fact { app, region, .. } => (app.as_str(), region.as_str()),
         }
     }
+}
 
-    /// What changes, in plain words, without its app and Region.
-    pub fn describe(&self) -> String {
-        line(self, false, false)
+/// What changes, in plain words, without its app and Region.
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&line(self, false, false))
     }
 }
 
@@ -555,7 +551,12 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
                 });
             }
         }
-        let zone = |p: &Plan| p.stacks.first().and_then(|s| s.zone.literal.clone());
+        let zone = |p: &Plan| {
+            p.stacks
+                .first()
+                .and_then(|s| s.zone.literal())
+                .map(str::to_string)
+        };
         if let (Some(from), Some(to)) = (zone(base), zone(head))
             && from != to
         {
@@ -588,7 +589,7 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
                     p.cluster_name
                         .clone()
                         .map(|n| format!("cluster {n}"))
-                        .or_else(|| p.cluster_arn.literal.clone())
+                        .or_else(|| p.cluster_arn.literal().map(str::to_string))
                         .unwrap_or_default()
                 };
                 if cluster(a) != cluster(b) {
@@ -686,15 +687,10 @@ fn primary<'a>(records: &[&'a RecordPlan]) -> Option<&'a str> {
         .map(|r| r.region.as_str())
 }
 
-impl Consequence {
-    /// What `gen deploy` will do, in plain words.
-    pub fn describe(&self) -> String {
-        consequence_line(self)
-    }
-}
-
-fn consequence_line(c: &Consequence) -> String {
-    match c {
+/// What `gen deploy` will do, in plain words.
+impl std::fmt::Display for Consequence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
         Consequence::CheckReplaced {
             app,
             region,
@@ -747,11 +743,7 @@ fn consequence_line(c: &Consequence) -> String {
             lb_name,
             beside: Some(old),
         } => format!(
-            "ALB {alb} in {region}: Flux creates its {} and with it a new load balancer {lb_name}, with a new DNS name, beside the {}'s; the records and checks stay on the {}'s until `gen discover` reads the new address and `gen deploy` moves them, then the {} is pruned",
-            api.title(),
-            old.title(),
-            old.title(),
-            old.title()
+            "ALB {alb} in {region}: Flux creates its {api} and with it a new load balancer {lb_name}, with a new DNS name, beside the {old}'s; the records and checks stay on the {old}'s until `gen discover` reads the new address and `gen deploy` moves them, then the {old} is pruned",
         ),
         Consequence::LoadBalancerCreated {
             alb,
@@ -760,13 +752,12 @@ fn consequence_line(c: &Consequence) -> String {
             lb_name,
             beside: None,
         } => format!(
-            "ALB {alb} in {region}: WARNING: its {} replaces the other API's object in the same commit, so Flux deletes the old load balancer while creating {lb_name} (a new DNS name), and until the records move its apps answer from a deleted ALB (hint: drop the ALB's dnsName from the spec and let `gen discover` find it, so the old one stays until `gen deploy` has moved the records)",
-            api.title()
+            "ALB {alb} in {region}: WARNING: its {api} replaces the other API's object in the same commit, so Flux deletes the old load balancer while creating {lb_name} (a new DNS name), and until the records move its apps answer from a deleted ALB (hint: drop the ALB's dnsName from the spec and let `gen discover` find it, so the old one stays until `gen deploy` has moved the records)"
         ),
         Consequence::LoadBalancerDeleted { alb, region, api } => format!(
-            "ALB {alb} in {region}: its {} is pruned and its load balancer deleted; no record or check aims at it any more",
-            api.title()
+            "ALB {alb} in {region}: its {api} is pruned and its load balancer deleted; no record or check aims at it any more"
         ),
+    })
     }
 }
 
@@ -778,7 +769,7 @@ pub fn consequences_text(cs: &[Consequence]) -> String {
     }
     s.push_str("\ngen deploy:\n");
     for c in cs {
-        let _ = writeln!(s, "  {}", consequence_line(c));
+        let _ = writeln!(s, "  {c}");
     }
     s
 }
@@ -796,7 +787,7 @@ pub fn consequences_markdown(cs: &[Consequence]) -> String {
         } else {
             ""
         };
-        let line = consequence_line(c);
+        let line = c.to_string();
         let line = line.strip_prefix("refused: ").unwrap_or(&line);
         let _ = writeln!(s, "- {mark}{}", cell(line));
     }

@@ -96,8 +96,9 @@ pub struct Scenario {
     pub switched_to: Option<(String, Vec<String>)>,
 }
 
-impl Scenario {
-    pub fn describe(&self) -> String {
+/// What failed, in plain words (`nothing fails` for the calm).
+impl std::fmt::Display for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut parts: Vec<String> = Vec::new();
         parts.extend(
             self.apps_down
@@ -128,12 +129,14 @@ impl Scenario {
             ),
         }
         if parts.is_empty() {
-            "nothing fails".into()
+            f.write_str("nothing fails")
         } else {
-            parts.join(", ")
+            f.write_str(&parts.join(", "))
         }
     }
+}
 
+impl Scenario {
     pub fn app_up(&self, w: &World, app: &str, region: &str) -> bool {
         !self.regions_down.contains(region)
             && !self
@@ -1039,7 +1042,7 @@ mod tests {
         };
         assert_eq!(w.answer("a.example.com", &x_down).regions, ["r2"]);
         assert_eq!(w.answer("b.example.com", &x_down).regions, both);
-        assert_eq!(x_down.describe(), "ALB x down in r1");
+        assert_eq!(x_down.to_string(), "ALB x down in r1");
         // The default scenarios include each ALB in each Region.
         let n = default_scenarios(&w)
             .iter()

@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use crate::util::*;
 
-/// Every `.rs` file below `dir`.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every file below `dir` whose extension is `ext`.
+fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     for e in fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
+            walk(&p, ext, out);
+        } else if p.extension().is_some_and(|x| x == ext) {
             out.push(p);
         }
     }
@@ -28,7 +28,7 @@ fn sources_in(dirs: &[&str]) -> Vec<(String, String)> {
     for dir in dirs {
         let src = workspace().join(dir);
         let mut files = Vec::new();
-        walk(&src, &mut files);
+        walk(&src, "rs", &mut files);
         files.sort();
         out.extend(files.into_iter().map(|f| {
             let rel = f
@@ -88,6 +88,50 @@ fn no_hint_is_glued_into_a_message() {
     assert!(
         bad.is_empty(),
         "use diag::Hinted or a printer hint:\n{}",
+        bad.join("\n")
+    );
+}
+
+/// Templates hold no decisions: the model hands them finished values (a
+/// description, an ARN, an output's name) and booleans for its choices, so
+/// no template compares (`==`, `!=`) or builds a string (`~`). A comment
+/// (`{# … #}`) may say anything.
+#[test]
+fn templates_compare_nothing_and_build_no_strings() {
+    let root = workspace().join("templates");
+    let mut files = Vec::new();
+    walk(&root, "j2", &mut files);
+    files.sort();
+    assert!(files.len() >= 10, "{} templates found", files.len());
+    let mut bad = Vec::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = fs::read_to_string(&f).unwrap();
+        // The text with every comment blanked, its line breaks kept.
+        let mut code = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("{#") {
+            code.push_str(&rest[..start]);
+            let end = rest[start..]
+                .find("#}")
+                .map_or(rest.len(), |e| start + e + 2);
+            code.extend(rest[start..end].chars().filter(|c| *c == '\n'));
+            rest = &rest[end..];
+        }
+        code.push_str(rest);
+        for (n, line) in code.lines().enumerate() {
+            if ["==", "!=", "~"].iter().any(|x| line.contains(x)) {
+                bad.push(format!("templates/{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "a template compares or builds a string: give the plan the finished value or a boolean instead:\n{}",
         bad.join("\n")
     );
 }

@@ -7,6 +7,7 @@
 //! health check source in the VPC, are not what gen renders.)
 
 use super::*;
+use crate::spec::checked::Scheme;
 
 pub(super) const LINT: Lint = Lint {
     code: "W001",
@@ -20,7 +21,7 @@ fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
         .albs
         .iter()
         .enumerate()
-        .filter(|(_, a)| a.scheme == "internal" && !a.apps.is_empty())
+        .filter(|(_, a)| a.scheme == Scheme::Internal && !a.apps.is_empty())
         .map(|(k, a)| {
             Diagnostic::lint(
                 &cx.alb_path(k, "scheme"),

@@ -17,7 +17,7 @@
 
 use serde::Serialize;
 
-use super::Target;
+use super::Value;
 use crate::facts::arc::{ARC_HOME_REGION, readiness_type};
 use crate::layout::{self, pascal};
 use crate::spec::checked::rule_threshold;
@@ -29,10 +29,12 @@ const WAIT_PERIOD_MS: u32 = 5000;
 #[derive(Debug, Serialize)]
 pub struct ArcPlan {
     pub stack: String,
+    /// The template's description.
+    pub description: String,
     pub home_region: &'static str,
     /// Create a cluster of this name (logical ID `Cluster`), or use `cluster_arn`.
     pub cluster_name: Option<String>,
-    pub cluster_arn: Target,
+    pub cluster_arn: Value,
     pub panel_name: String,
     /// The ARC stack's outputs of the cluster's and the panel's ARNs.
     pub cluster_output: &'static str,
@@ -45,6 +47,8 @@ pub struct ArcPlan {
 #[derive(Debug, Serialize)]
 pub struct ControlPlan {
     pub name: String,
+    /// The description of its output.
+    pub description: String,
     pub region: String,
     pub app: Option<String>,
     pub logical_id: String,
@@ -63,6 +67,8 @@ pub struct ControlPlan {
     /// Output of the ARC stack with that health check's ID, which `gen
     /// deploy` passes to the DNS stacks as the parameter `health_check_param`.
     pub health_check_output: String,
+    /// The description of that output.
+    pub health_check_description: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,6 +97,8 @@ pub struct CellPlan {
     pub logical_id: String,
     pub name: String,
     pub region: String,
+    /// `<logical ID>.CellArn`: the attribute `!GetAtt` reads for its ARN.
+    pub arn_attribute: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -106,8 +114,9 @@ pub struct ResourceSetPlan {
 #[derive(Debug, Serialize)]
 pub struct ReadinessResource {
     pub arn: String,
-    /// Logical ID of the cell of the resource's Region.
-    pub cell: String,
+    /// The `!GetAtt` attribute of the ARN of its Region's cell
+    /// (`<cell's logical ID>.CellArn`).
+    pub cell_arn_attribute: String,
 }
 
 /// The Regions where `app` has a record (failover apps skip all but two).
@@ -177,6 +186,10 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
         let name = layout::routing_control_name(&spec.name, app, region);
         let param = format!("RoutingControlHealthCheck{key}");
         controls.push(ControlPlan {
+            description: format!("Routing control {name}"),
+            health_check_description: format!(
+                "Health check that follows routing control {name} (gen deploy passes it to the records' stacks)"
+            ),
             health_check_name: name.clone(),
             health_check: format!("{param}Gen{generation}"),
             health_check_output: format!("{param}Id"),
@@ -274,20 +287,18 @@ pub fn plan(spec: &Spec, arc: &Arc) -> ArcPlan {
     }
     ArcPlan {
         stack,
+        description: format!(
+            "Route 53 Application Recovery Controller for {}: control panel, routing controls, safety rules and their health checks (rendered by gen)",
+            spec.name
+        ),
         home_region: ARC_HOME_REGION,
         cluster_name: match &arc.cluster {
             ArcCluster::Create(n) => Some(n.clone()),
             ArcCluster::Existing(_) => None,
         },
         cluster_arn: match &arc.cluster {
-            ArcCluster::Create(_) => Target {
-                literal: None,
-                param: Some("Cluster".into()),
-            },
-            ArcCluster::Existing(arn) => Target {
-                literal: Some(arn.clone()),
-                param: None,
-            },
+            ArcCluster::Create(_) => Value::Param("Cluster".into()),
+            ArcCluster::Existing(arn) => Value::Literal(arn.clone()),
         },
         panel_name: spec.name.clone(),
         cluster_output: "ClusterArn",
@@ -305,24 +316,28 @@ fn readiness(
     let cells: Vec<CellPlan> = spec
         .regions
         .iter()
-        .map(|r| CellPlan {
-            logical_id: format!("Cell{}", pascal(&r.name)),
-            name: readiness_name(&[&spec.name, &r.name]),
-            region: r.name.clone(),
+        .map(|r| {
+            let logical_id = format!("Cell{}", pascal(&r.name));
+            CellPlan {
+                arn_attribute: format!("{logical_id}.CellArn"),
+                logical_id,
+                name: readiness_name(&[&spec.name, &r.name]),
+                region: r.name.clone(),
+            }
         })
         .collect();
     // One resource set (and readiness check) per kind of resource.
     let mut sets: Vec<ResourceSetPlan> = Vec::new();
-    for r in &spec.regions {
+    for (r, c) in spec.regions.iter().zip(&cells) {
         for arn in resources.get(&r.name).into_iter().flatten() {
             let Some((kind, short)) = readiness_type(arn) else {
                 continue;
             };
-            let cell = format!("Cell{}", pascal(&r.name));
+            let cell = c.arn_attribute.clone();
             match sets.iter_mut().find(|s| s.kind == kind) {
                 Some(s) => s.resources.push(ReadinessResource {
                     arn: arn.clone(),
-                    cell,
+                    cell_arn_attribute: cell,
                 }),
                 None => sets.push(ResourceSetPlan {
                     logical_id: format!("ResourceSet{}", pascal(short)),
@@ -330,7 +345,7 @@ fn readiness(
                     kind,
                     resources: vec![ReadinessResource {
                         arn: arn.clone(),
-                        cell,
+                        cell_arn_attribute: cell,
                     }],
                     check_logical_id: format!("ReadinessCheck{}", pascal(short)),
                     check_name: readiness_name(&[&spec.name, short]),

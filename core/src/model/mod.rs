@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::layout::{self, pascal};
-use crate::spec::checked::{Api, App, Controller, Listener, Protocol, Region, Routing, Spec};
+use crate::spec::checked::{
+    Api, App, Controller, Listener, Protocol, Region, Routing, Scheme, Spec,
+};
 
 #[derive(Debug, Serialize)]
 pub struct Plan {
@@ -113,7 +115,7 @@ pub struct GatewayListener {
 #[derive(Debug, Serialize)]
 pub struct ClassPlan {
     pub name: String,
-    pub scheme: String,
+    pub scheme: Scheme,
 }
 
 #[derive(Debug, Serialize)]
@@ -121,7 +123,7 @@ pub struct AlbPlan {
     /// The load balancer's name, and its Ingress's.
     pub name: String,
     pub class_name: String,
-    pub scheme: String,
+    pub scheme: Scheme,
     /// The `inbound-cidrs` annotation's value, when restricted.
     pub inbound_cidrs: Option<String>,
     /// The `listen-ports` annotation, unless the controller's default
@@ -385,11 +387,31 @@ pub struct RulePlan {
     pub verbs: Vec<String>,
 }
 
-/// A value in a template: a literal, or a reference to a template parameter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Target {
-    pub literal: Option<String>,
-    pub param: Option<String>,
+/// A value in a template: a literal, or a reference to a template
+/// parameter. A template reads `{literal: ..}` or `{param: ..}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Value {
+    Literal(String),
+    /// The parameter's name.
+    Param(String),
+}
+
+impl Value {
+    pub fn literal(&self) -> Option<&str> {
+        match self {
+            Value::Literal(s) => Some(s),
+            Value::Param(_) => None,
+        }
+    }
+
+    /// The value inside an `Fn::Sub` string: the literal, or `${Param}`.
+    pub fn in_sub(&self) -> String {
+        match self {
+            Value::Literal(s) => s.clone(),
+            Value::Param(p) => format!("${{{p}}}"),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -410,7 +432,7 @@ pub struct StackPlan {
     /// The hosted zone, always by ID (a literal, or the `HostedZoneId`
     /// parameter): `HostedZoneName` is ambiguous when a private zone shares
     /// the name, and switching later replaces every record.
-    pub zone: Target,
+    pub zone: Value,
     /// Per app and Region: its health check and its record.
     pub entries: Vec<Entry>,
     /// Per host: one `AWS::Route53::RecordSetGroup` holding all its records,
@@ -499,7 +521,7 @@ pub struct HealthCheckPlan {
     pub app: String,
     pub region: String,
     pub protocol: Protocol,
-    pub fqdn: Target,
+    pub fqdn: Value,
     pub port: u16,
     /// None for TCP checks.
     pub path: Option<String>,
@@ -523,7 +545,7 @@ pub struct RecordPlan {
     pub latency_region: Option<String>,
     pub failover: Option<FailoverRole>,
     pub health_check: String,
-    pub alias_dns_name: Target,
+    pub alias_dns_name: Value,
     pub alias_zone_id: String,
     pub evaluate_target_health: bool,
 }
@@ -591,19 +613,19 @@ pub enum Content {
 /// repository root, not from the directory `gen` renders into.
 pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
     let ing = &spec.ingress;
-    let class_of = |scheme: &str| {
+    let class_of = |scheme: Scheme| {
         if scheme == ing.scheme {
             ing.class_name.clone()
         } else {
-            format!("{}-{scheme}", ing.class_name)
+            format!("{}-{}", ing.class_name, scheme.as_str())
         }
     };
     let mut classes: Vec<ClassPlan> = Vec::new();
     for a in &ing.albs {
         if !classes.iter().any(|c| c.scheme == a.scheme) {
             classes.push(ClassPlan {
-                name: class_of(&a.scheme),
-                scheme: a.scheme.clone(),
+                name: class_of(a.scheme),
+                scheme: a.scheme,
             });
         }
     }
@@ -613,8 +635,8 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         .enumerate()
         .map(|(k, a)| AlbPlan {
             name: a.name.clone(),
-            class_name: class_of(&a.scheme),
-            scheme: a.scheme.clone(),
+            class_name: class_of(a.scheme),
+            scheme: a.scheme,
             inbound_cidrs: (!a.inbound_cidrs.is_empty()).then(|| a.inbound_cidrs.join(",")),
             listen_ports: (a.listeners
                 != [Listener {
@@ -1069,6 +1091,15 @@ fn policy_exceptions(a: &App) -> Vec<Annotation> {
 /// The template parameter of the hosted zone's ID when it is not known yet.
 pub const ZONE_PARAM: &str = "HostedZoneId";
 
+/// The hosted zone's ID: the spec's (or the lock's), else the parameter
+/// `gen deploy` fills.
+fn zone(spec: &Spec) -> Value {
+    match &spec.zone_id {
+        Some(id) => Value::Literal(id.clone()),
+        None => Value::Param(ZONE_PARAM.into()),
+    }
+}
+
 /// Route 53 resources, one stack per stack group (default: one per app), so a
 /// stack's content changes only when its own apps change.
 fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<Unresolved>) {
@@ -1076,16 +1107,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
     for a in &spec.apps {
         groups.entry(a.stack.as_str()).or_default().push(a);
     }
-    let zone = match &spec.zone_id {
-        Some(id) => Target {
-            literal: Some(id.clone()),
-            param: None,
-        },
-        None => Target {
-            literal: None,
-            param: Some(ZONE_PARAM.into()),
-        },
-    };
+    let zone = zone(spec);
     let mut unresolved: BTreeMap<(usize, usize), Unresolved> = BTreeMap::new();
     let mut stacks = Vec::new();
     for (group, apps) in groups {
@@ -1110,9 +1132,9 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             entries: Vec::new(),
             record_groups: Vec::new(),
         };
-        if zone.param.is_some() {
+        if let Value::Param(param) = &zone {
             s.parameters.push(Parameter {
-                name: ZONE_PARAM.into(),
+                name: param.clone(),
                 // CloudFormation checks that the zone exists in the account.
                 kind: "AWS::Route53::HostedZone::Id",
                 allowed_pattern: None,
@@ -1141,16 +1163,10 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                 };
                 // The app's own ALB: its health check and its alias target.
                 let alias = match &r.albs[a.alb].dns_name {
-                    Some(d) => Target {
-                        literal: Some(d.clone()),
-                        param: None,
-                    },
+                    Some(d) => Value::Literal(d.clone()),
                     None => {
                         used.insert(a.alb);
-                        Target {
-                            literal: None,
-                            param: Some(alb_param(spec, a.alb, &r.name)),
-                        }
+                        Value::Param(alb_param(spec, a.alb, &r.name))
                     }
                 };
                 let id = format!("{}{}", pascal(&a.name), pascal(&r.name));
@@ -1407,8 +1423,8 @@ mod tests {
             .find(|e| e.record.region == "eu-central-1")
             .unwrap();
         assert_eq!(
-            central.record.alias_dns_name.param.as_deref(),
-            Some("AlbDnsNameEuCentral1")
+            central.record.alias_dns_name,
+            Value::Param("AlbDnsNameEuCentral1".into())
         );
         assert_eq!(central.record.alias_zone_id, "Z215JYRZR1TBD5");
         assert_eq!(p.unresolved.len(), 1);
@@ -1548,25 +1564,25 @@ mod tests {
             e.record.alias_dns_name.clone()
         };
         assert_eq!(
-            target("x", "eu-west-1").literal.as_deref(),
-            Some("e.elb.amazonaws.com")
+            target("x", "eu-west-1"),
+            Value::Literal("e.elb.amazonaws.com".into())
         );
         assert_eq!(
-            target("y", "eu-west-1").literal.as_deref(),
-            Some("i.elb.amazonaws.com")
+            target("y", "eu-west-1"),
+            Value::Literal("i.elb.amazonaws.com".into())
         );
         assert_eq!(
-            target("x", "us-east-1").literal.as_deref(),
-            Some("ec.elb.amazonaws.com")
+            target("x", "us-east-1"),
+            Value::Literal("ec.elb.amazonaws.com".into())
         );
         // inner has no DNS name in us-east-1 and none at all in eu-central-1.
         assert_eq!(
-            target("y", "us-east-1").param.as_deref(),
-            Some("AlbDnsNameInnerUsEast1")
+            target("y", "us-east-1"),
+            Value::Param("AlbDnsNameInnerUsEast1".into())
         );
         assert_eq!(
-            target("x", "eu-central-1").param.as_deref(),
-            Some("AlbDnsNameEdgeEuCentral1")
+            target("x", "eu-central-1"),
+            Value::Param("AlbDnsNameEdgeEuCentral1".into())
         );
         let missing: Vec<(&str, &str, &str)> = p
             .unresolved
@@ -1609,8 +1625,8 @@ mod tests {
         // The records keep aiming at the Ingress's ALB the lock found.
         let (_, e) = p.entry("a0", "eu-west-1").unwrap();
         assert_eq!(
-            e.record.alias_dns_name.literal.as_deref(),
-            Some("old.eu-west-1.elb.amazonaws.com")
+            e.record.alias_dns_name,
+            Value::Literal("old.eu-west-1.elb.amazonaws.com".into())
         );
         // Elsewhere the lock says nothing: only the Gateway.
         for c in &p.clusters[1..] {

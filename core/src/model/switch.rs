@@ -19,7 +19,7 @@
 use serde::Serialize;
 
 use super::arc::{ArcPlan, control_for};
-use super::{CombinedCheck, Parameter, Plan, StackInput, StackPlan, SwitchCheckRef, Target};
+use super::{CombinedCheck, Parameter, Plan, StackInput, StackPlan, SwitchCheckRef, Value};
 use crate::layout::{self, pascal};
 use crate::spec::checked::{RegionSwitch, Routing, Spec};
 
@@ -28,9 +28,15 @@ pub struct SwitchPlan {
     /// The plans' stack, deployed where the Route 53 stacks are.
     pub stack: String,
     pub region: String,
+    /// The plans' template's description.
+    pub description: String,
     /// The execution role's stack, deployed first: the access entries name it.
     pub role_stack: String,
     pub role_name: String,
+    /// The role's template's description.
+    pub role_description: String,
+    /// The role's ARN, as an `Fn::Sub` string.
+    pub role_arn: String,
     pub namespace: String,
     /// Each Region's cluster, which the role may describe and scale.
     pub clusters: Vec<ClusterRef>,
@@ -38,13 +44,20 @@ pub struct SwitchPlan {
     /// The routing controls' ARNs, passed by `gen deploy` from the ARC
     /// stack's outputs.
     pub inputs: Vec<StackInput>,
+    /// The template's parameter for each of `inputs`.
+    pub parameters: Vec<Parameter>,
     /// Per Region: the stack of its cluster's access entry.
     pub access: Vec<AccessPlan>,
     /// How the plans move traffic: routing controls with ARC, else the
     /// health checks Region switch makes for the records.
     pub traffic: Traffic,
+    /// `traffic` is `HealthChecks`: the plans' traffic step is the Route 53
+    /// health check block, and the role reads the records' zone.
+    pub health_check_block: bool,
     /// The hosted zone of the records (the health check block names it).
-    pub zone: Target,
+    pub zone: Value,
+    /// The zone's ARN, as an `Fn::Sub` string (the role lists its records).
+    pub zone_arn: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,6 +78,8 @@ pub enum Traffic {
 #[derive(Debug, Serialize)]
 pub struct GatedRecord {
     pub app: String,
+    /// The name of its step in a `Parallel` block (`traffic-<app>`).
+    pub step: String,
     /// The record name, with its final dot.
     pub name: String,
     /// Per Region of the pair: (Region, the records' set identifier).
@@ -79,6 +94,22 @@ pub struct GatedRecord {
 pub struct ClusterRef {
     pub region: String,
     pub cluster: String,
+    /// The cluster's ARN, as an `Fn::Sub` string.
+    pub arn: String,
+    /// The ARN of every access entry of the cluster, as an `Fn::Sub` string.
+    pub access_entries_arn: String,
+}
+
+impl ClusterRef {
+    fn new(region: &str, cluster: &str) -> ClusterRef {
+        let eks = format!("arn:${{AWS::Partition}}:eks:{region}:${{AWS::AccountId}}");
+        ClusterRef {
+            region: region.to_string(),
+            cluster: cluster.to_string(),
+            arn: format!("{eks}:cluster/{cluster}"),
+            access_entries_arn: format!("{eks}:access-entry/{cluster}/*"),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -86,6 +117,8 @@ pub struct AccessPlan {
     pub stack: String,
     pub region: String,
     pub cluster: String,
+    /// The template's description.
+    pub description: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -113,6 +146,10 @@ pub struct PairPlan {
     /// `Plan<RegionA><RegionB>`: a stability boundary, like every logical ID.
     pub logical_id: String,
     pub name: String,
+    /// The plan's description: its apps and Regions.
+    pub description: String,
+    /// The stack's output of the plan's ARN (`<logical ID>Arn`).
+    pub output: String,
     pub regions: [String; 2],
     pub approach: Approach,
     pub primary: Option<String>,
@@ -124,6 +161,9 @@ pub struct PairPlan {
     pub workflows: Vec<WorkflowPlan>,
     /// Without ARC: per app, the records the health check block covers.
     pub records: Vec<GatedRecord>,
+    /// More than one record name: a `Parallel` block of one health check
+    /// block per name, all at once.
+    pub parallel: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,14 +198,14 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
     } else {
         Traffic::HealthChecks
     };
-    let cluster = |r: &str| ClusterRef {
-        region: r.to_string(),
-        cluster: spec
-            .regions
-            .iter()
-            .find(|x| x.name == r)
-            .map(|x| x.cluster.clone())
-            .unwrap_or_default(),
+    let cluster = |r: &str| {
+        ClusterRef::new(
+            r,
+            spec.regions
+                .iter()
+                .find(|x| x.name == r)
+                .map_or("", |x| x.cluster.as_str()),
+        )
     };
     let has_record = |app: &str, r: &str| plan.entry(app, r).is_some();
     let mut plans = Vec::new();
@@ -307,6 +347,7 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                             .collect();
                         GatedRecord {
                             app: x.name.clone(),
+                            step: format!("traffic-{}", x.name),
                             name: format!("{}.", x.host),
                             gated: sets
                                 .iter()
@@ -318,9 +359,18 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                     })
                     .collect(),
             };
+            let logical_id = format!("Plan{}{}", pascal(&a.name), pascal(&b.name));
             plans.push(PairPlan {
+                parallel: records.len() > 1,
                 records,
-                logical_id: format!("Plan{}{}", pascal(&a.name), pascal(&b.name)),
+                description: format!(
+                    "Moves {} between {} and {}",
+                    names.join(", "),
+                    a.name,
+                    b.name
+                ),
+                output: format!("{logical_id}Arn"),
+                logical_id,
                 name: layout::region_switch_plan_name(&spec.name, &a.name, &b.name),
                 regions: [a.name.clone(), b.name.clone()],
                 approach,
@@ -357,24 +407,56 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
         .map(|r| r.name.as_str())
         .filter(|r| plans.iter().any(|p| p.regions.iter().any(|x| x == r)))
         .collect();
-    let zone = plan
-        .stacks
-        .first()
-        .map(|s| s.zone.clone())
-        .unwrap_or(Target {
-            literal: spec.zone_id.clone(),
-            param: None,
-        });
+    // The zone of the Route 53 stacks.
+    let zone = super::zone(spec);
+    let health_check_block = traffic == Traffic::HealthChecks;
+    let role_name = layout::region_switch_role_name(&spec.name);
     SwitchPlan {
         traffic,
+        health_check_block,
+        zone_arn: format!(
+            "arn:${{AWS::Partition}}:route53:::hostedzone/{}",
+            zone.in_sub()
+        ),
         zone,
         stack: layout::region_switch_stack_name(&spec.name),
         region: spec.stack_region.clone(),
+        description: format!(
+            "ARC Region switch plans of {}: per pair of Regions, scale up the Region taking traffic, then {} (rendered by gen)",
+            spec.name,
+            if health_check_block {
+                "set the health checks that gate the records"
+            } else {
+                "set the routing controls"
+            }
+        ),
         role_stack: layout::region_switch_role_stack_name(&spec.name),
-        role_name: layout::region_switch_role_name(&spec.name),
+        role_description: format!(
+            "ARC Region switch execution role of {}: what its plans need to scale the apps and {} (rendered by gen)",
+            spec.name,
+            if health_check_block {
+                "read the records their health checks gate"
+            } else {
+                "set the routing controls"
+            }
+        ),
+        role_arn: format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{role_name}"),
+        role_name,
         namespace: spec.namespace.clone(),
         clusters: regions.iter().map(|r| cluster(r)).collect(),
         plans,
+        parameters: inputs
+            .iter()
+            .map(|i| Parameter {
+                name: i.parameter.clone(),
+                kind: "String",
+                allowed_pattern: None,
+                description: format!(
+                    "ARN of a routing control: gen deploy passes output {} of stack {}",
+                    i.output, i.stack
+                ),
+            })
+            .collect(),
         inputs,
         access: regions
             .iter()
@@ -382,6 +464,10 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                 stack: layout::region_switch_access_stack_name(&spec.name, r),
                 region: r.to_string(),
                 cluster: cluster(r).cluster,
+                description: format!(
+                    "ARC Region switch access entry of {} in {r}: its plans' role may scale the apps' Deployments (rendered by gen)",
+                    spec.name
+                ),
             })
             .collect(),
     }
@@ -422,7 +508,7 @@ pub fn gate(spec_name: &str, sw: &SwitchPlan, stacks: &mut [StackPlan]) {
                 s.inputs.push(StackInput {
                     parameter: param.clone(),
                     stack: sw.stack.clone(),
-                    output: format!("{}Arn", p.logical_id),
+                    output: p.output.clone(),
                     health_check: Some(SwitchCheckRef {
                         record: rec.name.clone(),
                         region: region.clone(),
@@ -523,10 +609,10 @@ impl WorkflowPlan {
                 .collect();
             out.push(StepView {
                 name: "traffic",
-                block: if plan.records.len() == 1 {
-                    "Route53HealthCheck"
-                } else {
+                block: if plan.parallel {
                     "Parallel: Route53HealthCheck"
+                } else {
+                    "Route53HealthCheck"
                 },
                 does: format!(
                     "sets the plan's checks of {}: {}",

@@ -48,12 +48,38 @@ impl Api {
             Api::Gateway => "gateway",
         }
     }
+}
 
-    /// As a reader names it.
-    pub fn title(self) -> &'static str {
-        match self {
+/// As a reader names it: the object that makes the ALB.
+impl std::fmt::Display for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
             Api::Ingress => "Ingress",
             Api::Gateway => "Gateway",
+        })
+    }
+}
+
+/// Whether an ALB faces the internet or only its VPC, spelt as the spec,
+/// the controller's annotation and IngressClassParams spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheme {
+    InternetFacing,
+    Internal,
+}
+
+impl Scheme {
+    pub fn parse(s: &str) -> Option<Scheme> {
+        [Scheme::InternetFacing, Scheme::Internal]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::InternetFacing => "internet-facing",
+            Scheme::Internal => "internal",
         }
     }
 }
@@ -120,7 +146,7 @@ pub struct Ingress {
     pub controller: Controller,
     /// The IngressClass of ALBs with the spec's own scheme (`ingress.scheme`).
     pub class_name: String,
-    pub scheme: String,
+    pub scheme: Scheme,
     /// The shared ALBs of every Region, in spec order; never empty.
     pub albs: Vec<Alb>,
     /// Declared as `ingress.albs` (each ALB its own Flux Kustomization), or
@@ -142,7 +168,7 @@ impl Ingress {
 pub struct Alb {
     pub name: String,
     pub api: Api,
-    pub scheme: String,
+    pub scheme: Scheme,
     pub inbound_cidrs: Vec<String>,
     /// In spec order; at least one.
     pub listeners: Vec<Listener>,

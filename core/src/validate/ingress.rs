@@ -32,11 +32,11 @@ impl Validator {
                 None
             }
         };
-        let scheme = ing
+        let raw_scheme = ing
             .scheme
             .clone()
             .unwrap_or_else(|| defaults::INGRESS_SCHEME.into());
-        self.scheme("ingress.scheme", &scheme);
+        let scheme = self.scheme("ingress.scheme", &raw_scheme);
         let api = self.api(
             "ingress.api",
             ing.api.as_deref().unwrap_or(defaults::INGRESS_API),
@@ -77,15 +77,17 @@ impl Validator {
                     .collect();
                 let listeners = self.listeners_of(None, "ingress", regions, &certs);
                 (
-                    alb.zip(listeners).zip(api).map(|((name, listeners), api)| {
-                        vec![Alb {
-                            name,
-                            api,
-                            scheme: scheme.clone(),
-                            inbound_cidrs: inbound_cidrs.clone(),
-                            listeners,
-                        }]
-                    }),
+                    alb.zip(listeners).zip(api).zip(scheme).map(
+                        |(((name, listeners), api), scheme)| {
+                            vec![Alb {
+                                name,
+                                api,
+                                scheme,
+                                inbound_cidrs: inbound_cidrs.clone(),
+                                listeners,
+                            }]
+                        },
+                    ),
                     false,
                 )
             }
@@ -108,7 +110,7 @@ impl Validator {
                 // Compared as their logical-ID words too: `AlbDnsName<Alb><Region>`.
                 let mut seen: BTreeMap<String, usize> = BTreeMap::new();
                 for (k, a) in list.iter().enumerate() {
-                    let alb = self.alb(k, a, api, &scheme, &inbound_cidrs, regions);
+                    let alb = self.alb(k, a, api, &raw_scheme, &inbound_cidrs, regions);
                     if let Some(alb) = &alb
                         && let Some(j) = seen.insert(pascal(&alb.name), k)
                     {
@@ -149,7 +151,7 @@ impl Validator {
         }
         Some(Ingress {
             controller: controller?,
-            scheme,
+            scheme: scheme?,
             class_name: class_name?,
             albs,
             grouped,
@@ -170,16 +172,16 @@ impl Validator {
         parsed
     }
 
-    fn scheme(&mut self, p: &str, scheme: &str) -> bool {
-        let ok = scheme == "internet-facing" || scheme == "internal";
-        if !ok {
+    fn scheme(&mut self, p: &str, scheme: &str) -> Option<Scheme> {
+        let parsed = Scheme::parse(scheme);
+        if parsed.is_none() {
             self.err(
                 p,
                 format!("unknown scheme `{scheme}`"),
                 "allowed: internet-facing, internal",
             );
         }
-        ok
+        parsed
     }
 
     fn cidrs(&mut self, p: &str, cidrs: &[String]) -> bool {
@@ -271,7 +273,7 @@ impl Validator {
             None => api,
         };
         let scheme = a.scheme.clone().unwrap_or_else(|| scheme.to_string());
-        let scheme_ok = self.scheme(&format!("{p}.scheme"), &scheme);
+        let scheme = self.scheme(&format!("{p}.scheme"), &scheme);
         let inbound_cidrs = a.inbound_cidrs.clone().unwrap_or_else(|| cidrs.to_vec());
         let cidrs_ok = self.cidrs(&format!("{p}.inboundCidrs"), &inbound_cidrs);
         let name = name?;
@@ -293,10 +295,10 @@ impl Validator {
             })
             .collect();
         let listeners = self.listeners_of(a.listeners.as_deref(), &p, regions, &certs);
-        (scheme_ok && cidrs_ok).then_some(Alb {
+        cidrs_ok.then_some(Alb {
             name,
             api: api?,
-            scheme,
+            scheme: scheme?,
             inbound_cidrs,
             listeners: listeners?,
         })

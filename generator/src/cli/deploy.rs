@@ -326,7 +326,7 @@ async fn retire_left_albs(s: &Session, wait: Option<u64>) -> Result<()> {
 
 /// Whether an ALB's old load balancer is forgotten, and what comes next.
 fn say_left(pr: Printer, one: &Left, forgotten: bool) {
-    let what = one.previous.api.title();
+    let what = one.previous.api;
     if forgotten {
         pr.note_hint(
             format_args!(

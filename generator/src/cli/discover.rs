@@ -137,7 +137,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                 (Err(e), _) => Err(anyhow::anyhow!("{e:#}")),
             };
             let flux_name = &alb.kustomization;
-            let kind = alb.api.title();
+            let kind = alb.api;
             let f = match result {
                 Ok((_, Some(why))) => Found::Problem {
                     state: State::Pending,

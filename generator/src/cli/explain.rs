@@ -102,7 +102,7 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
                 a.region.clone(),
                 a.made_by
                     .iter()
-                    .map(|m| m.title())
+                    .map(|m| m.to_string())
                     .collect::<Vec<_>>()
                     .join(" + "),
                 a.apps.to_string(),

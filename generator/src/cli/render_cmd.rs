@@ -368,7 +368,7 @@ fn notes(settings: &Settings, spec: &spec::checked::Spec, plan: &model::Plan) ->
                     "set {} in {} once the {} has an address (kubectl get {} -n {}), or run `gen discover`",
                     u.field,
                     settings.spec_name(),
-                    kind.title(),
+                    kind,
                     kind.as_str(),
                     spec.namespace
                 )

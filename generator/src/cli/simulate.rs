@@ -58,7 +58,7 @@ pub(super) fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
     let outcomes: Vec<Outcome<'_>> = scenarios
         .iter()
         .map(|s| Outcome {
-            scenario: s.describe(),
+            scenario: s.to_string(),
             hosts: hosts
                 .iter()
                 .map(|h| {

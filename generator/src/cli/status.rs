@@ -114,7 +114,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                     [
                         a.alb.clone(),
                         a.region.clone(),
-                        a.api.title().to_string(),
+                        a.api.to_string(),
                         a.ingress.to_string(),
                         if a.api == Api::Gateway {
                             k8s::conditions_label(&a.conditions, &["Accepted", "Programmed"])

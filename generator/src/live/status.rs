@@ -142,7 +142,7 @@ impl std::fmt::Display for IngressState {
             IngressState::Moving { serving, new } => write!(
                 f,
                 "moving: the records' {} ALB matches; the new one: {new}",
-                serving.title()
+                serving
             ),
             IngressState::NotInLock => f.write_str("not in gen.lock"),
             IngressState::NoAddress => f.write_str("no address yet"),

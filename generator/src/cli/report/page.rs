@@ -285,7 +285,7 @@ fn base_html(m: &Matrix, b: &Base, out: &mut String) {
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(app),
                 esc(region),
-                esc(&c.describe())
+                esc(&c.to_string())
             );
         }
         out.push_str("</tbody></table>\n");
@@ -293,7 +293,7 @@ fn base_html(m: &Matrix, b: &Base, out: &mut String) {
     if !b.consequences.is_empty() {
         out.push_str("<h3>What gen deploy will do</h3>\n<ul id=\"deploy\">\n");
         for c in &b.consequences {
-            let _ = writeln!(out, "<li>{}</li>", esc(&c.describe()));
+            let _ = writeln!(out, "<li>{}</li>", esc(&c.to_string()));
         }
         out.push_str("</ul>\n");
     }
