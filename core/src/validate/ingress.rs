@@ -1,15 +1,14 @@
-//! `ingress` and the shared ALBs: the controller, each ALB's name, scheme,
-//! CIDRs and listeners, the certificates each Region gives it, the raised
-//! quotas, each app's ALB, and that every health check finds a listener of
-//! its own ALB.
+//! `ingress` and the shared ALBs: the controller, each ALB's name, API,
+//! scheme and CIDRs, and the raised quotas. Each ALB's listeners are
+//! checked in `listeners.rs`, each app's ALB in `alb_apps.rs`.
 //!
 //! One shared ALB (`ingress.albName`, with `regions[].albDnsName` and
 //! `regions[].certificateArn`) or several (`ingress.albs`, with
 //! `regions[].albs.<name>`): the checked spec holds a list either way.
 
+use super::alb_apps::names_of;
 use super::format::is_cidr;
 use super::*;
-use crate::facts::arn::Arn;
 use crate::spec::{RawAlb, RawQuotas};
 
 impl Validator {
@@ -36,7 +35,11 @@ impl Validator {
             .scheme
             .clone()
             .unwrap_or_else(|| defaults::INGRESS_SCHEME.into());
-        let scheme = self.scheme("ingress.scheme", &raw_scheme);
+        // An unknown scheme is an error, so no checked spec comes of it; a
+        // stand-in lets the rest of the section still be checked.
+        let scheme = self
+            .scheme("ingress.scheme", &raw_scheme)
+            .unwrap_or(Scheme::InternetFacing);
         let api = self.api(
             "ingress.api",
             ing.api.as_deref().unwrap_or(defaults::INGRESS_API),
@@ -77,17 +80,15 @@ impl Validator {
                     .collect();
                 let listeners = self.listeners_of(None, "ingress", regions, &certs);
                 (
-                    alb.zip(listeners).zip(api).zip(scheme).map(
-                        |(((name, listeners), api), scheme)| {
-                            vec![Alb {
-                                name,
-                                api,
-                                scheme,
-                                inbound_cidrs: inbound_cidrs.clone(),
-                                listeners,
-                            }]
-                        },
-                    ),
+                    alb.zip(listeners).zip(api).map(|((name, listeners), api)| {
+                        vec![Alb {
+                            name,
+                            api,
+                            scheme,
+                            inbound_cidrs: inbound_cidrs.clone(),
+                            listeners,
+                        }]
+                    }),
                     false,
                 )
             }
@@ -151,7 +152,7 @@ impl Validator {
         }
         Some(Ingress {
             controller: controller?,
-            scheme: scheme?,
+            scheme,
             class_name: class_name?,
             albs,
             grouped,
@@ -304,147 +305,6 @@ impl Validator {
         })
     }
 
-    /// An ALB's listeners: as listed, or HTTP:80 and (when every Region gives
-    /// a certificate) HTTPS:443. `certs` is each Region's certificates, with
-    /// the field that gives them. An HTTPS listener needs a certificate in
-    /// every Region, from that Region (ACM certificates are regional).
-    fn listeners_of(
-        &mut self,
-        listed: Option<&[String]>,
-        p: &str,
-        regions: &[spec::RawRegion],
-        certs: &[(String, Vec<String>)],
-    ) -> Option<Vec<Listener>> {
-        for ((field, arns), r) in certs.iter().zip(regions) {
-            let single = field.ends_with("certificateArn");
-            for (j, arn) in arns.iter().enumerate() {
-                let at = if single {
-                    field.clone()
-                } else {
-                    format!("{field}[{j}]")
-                };
-                let parsed = Arn::parse(arn).filter(|a| {
-                    a.service == "acm"
-                        && !a.region.is_empty()
-                        && a.has_account()
-                        && a.resource.starts_with("certificate/")
-                });
-                let Some(parsed) = parsed else {
-                    self.err(
-                        &at,
-                        format!("`{}` is not an ACM certificate ARN", arn.escape_debug()),
-                        "allowed: arn:aws:acm:REGION:ACCOUNT:certificate/ID",
-                    );
-                    continue;
-                };
-                if let Some(name) = &r.name
-                    && parsed.region != *name
-                {
-                    self.err(
-                        &at,
-                        format!("the certificate is in {}, the ALB in {name}", parsed.region),
-                        "an ALB can only use an ACM certificate from its own Region",
-                    );
-                }
-            }
-        }
-        let with = certs.iter().filter(|(_, a)| !a.is_empty()).count();
-        if with > 0 && with < certs.len() {
-            let (field, _) = certs
-                .iter()
-                .find(|(_, a)| a.is_empty())
-                .expect("one Region without");
-            self.err(
-                field,
-                "some Regions give this ALB a certificate and this one gives none",
-                "give it a certificate in every Region (the ALB in each Region needs its own for HTTPS), or in none",
-            );
-        }
-        let all = with > 0 && with == certs.len();
-        let listeners = match listed {
-            None => {
-                let mut l = vec![Listener {
-                    protocol: Protocol::Http,
-                    port: 80,
-                }];
-                if all {
-                    l.push(Listener {
-                        protocol: Protocol::Https,
-                        port: 443,
-                    });
-                }
-                return Some(l);
-            }
-            Some(list) => list,
-        };
-        let mut out: Vec<Listener> = Vec::new();
-        let mut ok = true;
-        for (i, l) in listeners.iter().enumerate() {
-            let at = format!("{p}.listeners[{i}]");
-            let parsed = l.split_once(':').and_then(|(proto, port)| {
-                let protocol = Protocol::parse(proto).filter(|p| *p != Protocol::Tcp)?;
-                let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
-                Some(Listener { protocol, port })
-            });
-            match parsed {
-                None => {
-                    ok = false;
-                    self.err(
-                        &at,
-                        format!("`{}` is not a listener", l.escape_debug()),
-                        "allowed: HTTP:PORT or HTTPS:PORT, e.g. HTTP:80, HTTPS:443",
-                    )
-                }
-                Some(l) if out.iter().any(|o| o.port == l.port) => {
-                    ok = false;
-                    self.err(
-                        &at,
-                        format!("port {} is already a listener of this ALB", l.port),
-                        "each listener has its own port",
-                    )
-                }
-                Some(l) => out.push(l),
-            }
-        }
-        if listeners.is_empty() {
-            ok = false;
-            self.err(
-                &format!("{p}.listeners"),
-                "no listener given",
-                "list at least one, e.g. [HTTP:80] or [HTTP:80, HTTPS:443]",
-            );
-        }
-        if listeners.len() > quotas::ALB_LISTENERS.default {
-            self.err(
-                &format!("{p}.listeners"),
-                format!(
-                    "{} listeners, over the {} of {}",
-                    listeners.len(),
-                    quotas::ALB_LISTENERS.name,
-                    quotas::ALB_LISTENERS.default
-                ),
-                "list fewer listeners",
-            );
-        }
-        let https = out.iter().any(|l| l.protocol == Protocol::Https);
-        if https && !all && with == 0 {
-            ok = false;
-            self.err(
-                &format!("{p}.listeners"),
-                "an HTTPS listener and no certificate",
-                "give the ALB a certificate in every Region (certificateArns), or list HTTP listeners only",
-            );
-        } else if !https && with > 0 {
-            ok = false;
-            self.err(
-                &format!("{p}.listeners"),
-                "certificates are given but no HTTPS listener is listed",
-                "add HTTPS:443 to the listeners, or drop the certificates",
-            );
-        }
-        ok.then_some(out)
-    }
-
     fn quotas(&mut self, raw: Option<&RawQuotas>) -> Option<Quotas> {
         let default = RawQuotas::default();
         let q = raw.unwrap_or(&default);
@@ -490,172 +350,4 @@ impl Validator {
             target_groups_per_region: tgs?,
         })
     }
-
-    /// Each app's ALB: the one it names, or the default.
-    pub(super) fn app_albs(&mut self, raw: &RawSpec, ingress: &Ingress, apps: &mut [App]) {
-        let mut unknown = false;
-        for (i, (a, app)) in raw.apps.iter().flatten().zip(apps.iter_mut()).enumerate() {
-            app.alb = match &a.alb {
-                None => ingress.default_alb,
-                Some(n) => match ingress.alb_index(n) {
-                    Some(k) => k,
-                    None => {
-                        unknown = true;
-                        self.err(
-                            &format!("apps[{i}].alb"),
-                            format!("no ALB named `{n}`"),
-                            format!(
-                                "allowed: {}{}",
-                                names_of(&ingress.albs),
-                                if ingress.grouped {
-                                    ""
-                                } else {
-                                    " (list several in ingress.albs)"
-                                }
-                            ),
-                        );
-                        ingress.default_alb
-                    }
-                },
-            };
-        }
-        // An ALB without apps would be an Ingress without rules: say so
-        // rather than render a load balancer that serves nothing.
-        for (k, alb) in ingress.albs.iter().enumerate() {
-            if ingress.grouped && !unknown && !apps.is_empty() && !apps.iter().any(|a| a.alb == k) {
-                self.err(
-                    &format!("ingress.albs[{k}]"),
-                    format!("ALB `{}` carries no app", alb.name),
-                    "give it apps (apps[].alb), or remove it from ingress.albs",
-                );
-            }
-        }
-    }
-
-    /// Every health check must reach a listener of its app's ALB.
-    pub(super) fn listeners(&mut self, apps: &[App], ingress: &Ingress) {
-        for (i, a) in apps.iter().enumerate() {
-            let h = &a.health;
-            let alb = &ingress.albs[a.alb];
-            let fits = alb.listeners.iter().any(|l| {
-                l.port == h.port && (h.protocol == Protocol::Tcp || l.protocol == h.protocol)
-            });
-            if !fits {
-                let listeners: Vec<String> = alb
-                    .listeners
-                    .iter()
-                    .map(|l| format!("{}:{}", l.protocol.as_str(), l.port))
-                    .collect();
-                let https = alb.listeners.iter().any(|l| l.protocol == Protocol::Https);
-                self.err(
-                    &format!("apps[{i}].health"),
-                    format!(
-                        "the {} check on port {} finds no listener: ALB `{}` listens on {}",
-                        h.protocol.as_str(),
-                        h.port,
-                        alb.name,
-                        listeners.join(" and ")
-                    ),
-                    if https {
-                        "use the protocol and port of one of its listeners"
-                    } else if ingress.grouped {
-                        "use HTTP on port 80, or give the ALB certificates in every Region for HTTPS on 443"
-                    } else {
-                        "use HTTP on port 80, or give every Region a certificateArn for HTTPS on 443"
-                    },
-                );
-            }
-        }
-    }
-}
-
-impl Validator {
-    /// What an HTTPRoute cannot hold. JSON Schema checks of the CRD skip
-    /// its CEL rules, so they are enforced here: each path match "must not
-    /// contain '//'", "'/./'", "'/../'", and "must not end with '/..'" or
-    /// "'/.'" (`HTTPRoute` v1, `spec.rules[].matches[].path`,
-    /// x-kubernetes-validations, Gateway API v1.6.1 standard CRDs). A
-    /// Gateway's load balancer name must also be free: no ALB may be named
-    /// like another's `-gw`.
-    pub(super) fn gateway_routes(&mut self, apps: &[App], ingress: &Ingress) {
-        for (i, a) in apps.iter().enumerate() {
-            let alb = &ingress.albs[a.alb];
-            if alb.api != Api::Gateway {
-                continue;
-            }
-            let path = &a.health.path;
-            let bad = ["//", "/./", "/../"]
-                .into_iter()
-                .find(|s| path.contains(s))
-                .map(|s| format!("contains `{s}`"))
-                .or_else(|| {
-                    ["/..", "/."]
-                        .into_iter()
-                        .find(|s| path.ends_with(s))
-                        .map(|s| format!("ends with `{s}`"))
-                });
-            if let Some(why) = bad {
-                self.err(
-                    &format!("apps[{i}].health.path"),
-                    format!(
-                        "`{path}` {why}, which an HTTPRoute path match refuses (ALB `{}` is made by a Gateway)",
-                        alb.name
-                    ),
-                    "use a plain path such as /app1health (no empty, `.` or `..` segments)",
-                );
-            }
-        }
-        // Each app's HTTPRoute is named after it, beside the ALB's health
-        // routes: an app may not take one of their names.
-        // All of them share the namespace, whichever Gateway they attach to.
-        let health_routes: Vec<(String, &str)> = ingress
-            .albs
-            .iter()
-            .enumerate()
-            .filter(|(_, alb)| alb.api == Api::Gateway)
-            .flat_map(|(k, alb)| {
-                let on_alb = apps.iter().filter(|o| o.alb == k).count();
-                (0..on_alb.div_ceil(layout::HTTPROUTE_RULES))
-                    .map(move |n| (layout::health_route_name(&alb.name, n), alb.name.as_str()))
-            })
-            .collect();
-        for (i, a) in apps.iter().enumerate() {
-            if ingress.albs[a.alb].api != Api::Gateway {
-                continue;
-            }
-            if let Some((_, alb)) = health_routes.iter().find(|(r, _)| *r == a.name) {
-                self.err(
-                    &format!("apps[{i}].name"),
-                    format!(
-                        "`{}` is the name of the host-less HTTPRoute of ALB `{alb}`, which holds its apps' health paths",
-                        a.name
-                    ),
-                    "rename the app: its own HTTPRoute is named after it",
-                );
-            }
-        }
-        for (k, alb) in ingress.albs.iter().enumerate() {
-            if alb.api != Api::Gateway {
-                continue;
-            }
-            let lb = layout::gateway_lb_name(&alb.name);
-            if let Some(j) = ingress.albs.iter().position(|o| o.name == lb) {
-                self.err(
-                    &format!("ingress.albs[{j}].name"),
-                    format!(
-                        "`{lb}` is the load balancer name of the Gateway of ingress.albs[{k}] (`{}`)",
-                        alb.name
-                    ),
-                    "rename one: load balancer names are unique in a Region",
-                );
-            }
-        }
-    }
-}
-
-fn names_of(albs: &[Alb]) -> String {
-    albs.iter()
-        .map(|a| a.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -14,6 +14,7 @@
 //! would collide, or one over its limit, are rejected here with the spec's
 //! words.
 
+mod alb_apps;
 mod apps;
 mod arc;
 mod container;
@@ -21,6 +22,7 @@ mod document;
 mod format;
 mod health;
 mod ingress;
+mod listeners;
 mod names;
 mod rbac;
 mod region_switch;
