@@ -189,13 +189,13 @@ pub(crate) struct Condition {
     pub message: String,
 }
 
-impl Condition {
-    /// `Unknown Pending: Waiting for…`: its status, reason and message.
-    pub(crate) fn describe(&self) -> String {
+/// `Unknown Pending: Waiting for…`: its status, reason and message.
+impl std::fmt::Display for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.message.is_empty() {
-            format!("{} {}", self.status, self.reason)
+            write!(f, "{} {}", self.status, self.reason)
         } else {
-            format!("{} {}: {}", self.status, self.reason, self.message)
+            write!(f, "{} {}: {}", self.status, self.reason, self.message)
         }
     }
 }
@@ -307,7 +307,7 @@ pub(crate) async fn gateway_address(
     };
     let address = match (g.condition("Programmed"), &g.address) {
         (Some(c), Some(a)) if c.status == "True" => IngressAddress::Ready(a.clone()),
-        (Some(c), _) if c.status != "True" => IngressAddress::NotProgrammed(c.describe()),
+        (Some(c), _) if c.status != "True" => IngressAddress::NotProgrammed(c.to_string()),
         _ => IngressAddress::Pending,
     };
     Ok((address, g.conditions))
