@@ -37,7 +37,7 @@ impl std::fmt::Display for ClusterError {
 }
 
 impl std::error::Error for ClusterError {}
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
 use aws_sdk_route53recoverycluster as dataplane;
 use aws_sdk_route53recoverycontrolconfig as controlconfig;
 use dataplane::config::Region;
@@ -84,14 +84,11 @@ pub(crate) enum ClusterRef<'a> {
     Name(&'a str),
 }
 
-/// Credentials and settings from the standard AWS chain (environment,
-/// profile, SSO); `AWS_ENDPOINT_URL_ROUTE53_RECOVERY_CONTROL_CONFIG` (or
+/// Credentials and settings from the standard AWS chain
+/// ([`super::sdk_config`]); `AWS_ENDPOINT_URL_ROUTE53_RECOVERY_CONTROL_CONFIG` (or
 /// `AWS_ENDPOINT_URL`) points the configuration API elsewhere.
 pub(crate) async fn cluster(which: ClusterRef<'_>) -> Result<Cluster> {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(CONFIG_REGION))
-        .load()
-        .await;
+    let sdk = super::sdk_config(Some(CONFIG_REGION)).await;
     let cc = controlconfig::Client::new(&sdk);
     let arn = match which {
         ClusterRef::Arn(a) => a.to_string(),

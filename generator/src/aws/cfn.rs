@@ -5,9 +5,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_cloudformation as cfn;
-use cfn::config::Region;
 use cfn::error::{ProvideErrorMetadata, SdkError};
 pub(crate) use cfn::types::{ChangeAction, Replacement, ResourceStatus, StackStatus};
 use cfn::types::{ChangeSetStatus, ChangeSetType, Parameter, Tag};
@@ -74,22 +72,13 @@ pub(crate) struct Event {
     pub reason: Option<String>,
 }
 
-/// Load the standard AWS configuration (environment, profile, SSO), for
-/// `region`. `AWS_ENDPOINT_URL` points every call elsewhere (the tests' moto).
-pub(crate) async fn sdk_config(region: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .load()
-        .await
-}
-
 fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<E>) -> String {
     super::describe_error(e)
 }
 
 impl Cfn {
     pub(crate) async fn new(region: &str) -> Cfn {
-        let sdk = sdk_config(region).await;
+        let sdk = super::sdk_config(Some(region)).await;
         Cfn {
             client: cfn::Client::new(&sdk),
             region: region.to_string(),

@@ -6,9 +6,47 @@ pub(crate) mod cfn;
 pub(crate) mod region_switch;
 pub(crate) mod route53;
 
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// The one place every AWS client's configuration is loaded: the standard
+/// chain (environment, shared config and credentials files with their
+/// profiles, web identity tokens as IRSA sets them, the container endpoint
+/// as EKS Pod Identity and ECS set it, IMDS), in `region` when given, else
+/// the Region that chain names. `AWS_ENDPOINT_URL` and its per-service
+/// forms point calls elsewhere (the tests' moto).
+pub(crate) async fn sdk_config(region: Option<&str>) -> SdkConfig {
+    let loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    match region {
+        Some(r) => loader.region(Region::new(r.to_string())),
+        None => loader,
+    }
+    .load()
+    .await
+}
+
+/// The SDK's own default HTTPS client (hyper, rustls, the platform's trust
+/// store, proxies from `HTTPS_PROXY`/`NO_PROXY` and the like), on rustls's
+/// ring provider as the rest of the process is, rather than on aws-lc, which
+/// the default would compile for this alone.
+fn https_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut conn =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
+        conn.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            conn.set_sleep_impl(components.sleep_impl());
+        }
+        conn.set_proxy_config(Some(ProxyConfig::from_env()));
+        conn.build()
+    })
+}
 
 /// One line for an SDK error: the service's code and message when it sent
 /// them, else the whole chain of what failed on the way (connection refused,

@@ -20,7 +20,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
 use aws_sdk_arcregionswitch as rs;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
@@ -153,11 +153,11 @@ fn phase(s: &ExecutionState) -> Phase {
 }
 
 impl RegionSwitch {
-    /// Credentials and settings from the standard AWS chain (environment,
-    /// profile, SSO); `AWS_ENDPOINT_URL_ARC_REGION_SWITCH` (or
+    /// Credentials and settings from the standard AWS chain
+    /// ([`super::sdk_config`]); `AWS_ENDPOINT_URL_ARC_REGION_SWITCH` (or
     /// `AWS_ENDPOINT_URL`) points every call elsewhere.
     pub(crate) async fn connect() -> RegionSwitch {
-        let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+        let sdk = super::sdk_config(None).await;
         RegionSwitch { sdk }
     }
 

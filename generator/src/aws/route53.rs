@@ -3,7 +3,6 @@
 use anyhow::{Result, anyhow};
 use aws_sdk_route53 as r53;
 
-use super::cfn::sdk_config;
 use super::describe_error;
 
 pub(crate) struct Route53 {
@@ -41,7 +40,7 @@ impl Route53 {
     pub(crate) async fn new() -> Route53 {
         // Route 53 is global; its API is signed for us-east-1.
         Route53 {
-            client: r53::Client::new(&sdk_config("us-east-1").await),
+            client: r53::Client::new(&super::sdk_config(Some("us-east-1")).await),
         }
     }
 
