@@ -30,14 +30,7 @@ pub(super) enum Format {
 
 pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
-    let base_plan = live::base::plan_at(
-        pr,
-        &s.settings.root,
-        &s.settings.spec,
-        &s.settings.spec_name(),
-        &s.prefix,
-        &args.base,
-    )?;
+    let base_plan = s.base_plan(&args.base)?;
     let (changes, consequences) = review::review(base_plan.as_ref(), &s.plan);
     match args.format {
         Format::Text => pr.data_raw(format_args!(

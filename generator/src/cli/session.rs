@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 
 use super::hints;
 use crate::diag::{Diagnostic, Hinted};
+use crate::live;
 use crate::output::{git, lock};
 use crate::pipeline;
 use crate::printer::Printer;
@@ -27,6 +28,23 @@ pub struct Session {
     /// The bytes of the spec and of its lock (if any) this session was
     /// made from: what a render commits, and what its state is keyed by.
     pub inputs: (Vec<u8>, Option<Vec<u8>>),
+}
+
+impl Session {
+    /// The plan of this spec as it was at `rev`, with the lock committed
+    /// beside it (`None` where the spec did not exist): what `gen plan` and
+    /// `gen report --base` compare against.
+    pub(crate) fn base_plan(&self, rev: &str) -> Result<Option<model::Plan>> {
+        let s = &self.settings;
+        live::base::plan_at(
+            s.printer,
+            &s.root,
+            &s.spec,
+            &s.spec_name(),
+            &self.prefix,
+            rev,
+        )
+    }
 }
 
 /// Flags resolved against the working directory.

@@ -67,14 +67,7 @@ pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
     let base = match &args.base {
         None => None,
         Some(rev) => {
-            let base_plan = live::base::plan_at(
-                pr,
-                &s.settings.root,
-                &s.settings.spec,
-                &s.settings.spec_name(),
-                &s.prefix,
-                rev,
-            )?;
+            let base_plan = s.base_plan(rev)?;
             let base_world = match &base_plan {
                 Some(p) => live::world::load_plan(p, &s.settings.spec_name())?,
                 None => crate::simulate::World::default(),
