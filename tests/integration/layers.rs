@@ -57,6 +57,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli::session",
         &[
             "cli::hints",
+            "live",
             "printer",
             "output",
             "pipeline",
