@@ -149,6 +149,31 @@ pub fn left_out(plan: &Plan, targets: &[Target]) -> Vec<String> {
         .collect()
 }
 
+/// A stack whose outputs another takes, as CloudFormation reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Producer {
+    /// Not created yet (or only reviewed): no outputs to take.
+    NotDeployed,
+    /// Created or updated, or an update rolled back (which keeps the
+    /// previous outputs): its outputs are there.
+    Deployed,
+    /// Any other status (in progress, failed): refused until it settles.
+    Unsettled(String),
+}
+
+/// Whether `taker` may read `producer`'s outputs now (`false`: it has
+/// none yet); refused while the producer is unsettled.
+pub fn outputs_ready(taker: &str, producer: &str, state: &Producer) -> Result<bool> {
+    match state {
+        Producer::Deployed => Ok(true),
+        Producer::NotDeployed => Ok(false),
+        Producer::Unsettled(status) => bail!(Hinted::new(
+            format!("stack {producer} is {status}, so {taker} cannot take its outputs"),
+            "let it finish, or fix it (its events say why), then deploy again"
+        )),
+    }
+}
+
 /// The value `input` of stack `taker` takes from its producer's outputs
 /// as deployed; refused when the producer has no such output yet.
 pub fn take_output<'a>(

@@ -214,6 +214,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_switch_check_parameter_is_known_by_its_plan_alone() {
+        let p = switch_check_parameter("web-api", "eu-west-1", "PlanEuWest1UsEast1");
+        assert_eq!(p, "SwitchCheckWebApiEuWest1PlanEuWest1UsEast1");
+        // Read back from a deployed stack whose app may have left the spec.
+        assert!(is_switch_check_parameter_of(&p, "PlanEuWest1UsEast1"));
+        assert!(!is_switch_check_parameter_of(&p, "PlanEuWest1ApSoutheast2"));
+        assert!(!is_switch_check_parameter_of(
+            "HostedZoneId",
+            "PlanEuWest1UsEast1"
+        ));
+        assert_eq!(
+            combined_check_id("web-api", "eu-west-1"),
+            "CombinedHealthCheckWebApiEuWest1"
+        );
+        assert_eq!(app_kustomization("demo", "web"), "demo-app-web");
+    }
+
+    #[test]
     fn owners_and_ownable_paths() {
         assert_eq!(
             owner_of("deploy/c1/apps/app1/app.yaml"),

@@ -296,3 +296,14 @@ fn an_input_takes_its_producer_s_output_or_is_refused_until_it_has_run() {
         "{hint}"
     );
 }
+
+#[test]
+fn a_producer_in_the_middle_of_an_operation_is_refused_as_a_source_of_outputs() {
+    assert!(outputs_ready("t", "p", &Producer::Deployed).unwrap());
+    assert!(!outputs_ready("t", "p", &Producer::NotDeployed).unwrap());
+    let e = outputs_ready("t", "p", &Producer::Unsettled("UPDATE_IN_PROGRESS".into())).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "stack p is UPDATE_IN_PROGRESS, so t cannot take its outputs"
+    );
+}

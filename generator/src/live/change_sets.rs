@@ -14,8 +14,8 @@ use anyhow::{Context, Result, bail};
 use crate::aws::cfn::{self, Cfn, Prepared, StackStatus};
 use crate::aws::region_switch::RegionSwitch;
 use crate::deploy::{
-    self, ChangeAction, ChangeReview, Deletion, Replacement, StackReview, StackState, Target,
-    Verdict,
+    self, ChangeAction, ChangeReview, Deletion, Producer, Replacement, StackReview, StackState,
+    Target, Verdict,
 };
 use crate::diag::Hinted;
 use crate::layout;
@@ -268,16 +268,15 @@ impl ChangeSets {
                 let c = self.clients.open(&region).await;
                 // Outputs are there once the stack has been deployed (an
                 // update rolled back keeps the previous ones).
-                let outputs = match c.status(&i.stack).await? {
-                    Some(s) if cfn::has_outputs(&s) => c.outputs(&i.stack).await?,
-                    None | Some(StackStatus::ReviewInProgress) => Vec::new(),
-                    Some(other) => bail!(Hinted::new(
-                        format!(
-                            "stack {} is {other}, so {} cannot take its outputs",
-                            i.stack, t.name
-                        ),
-                        "let it finish, or fix it (its events say why), then deploy again"
-                    )),
+                let state = match c.status(&i.stack).await? {
+                    Some(s) if cfn::has_outputs(&s) => Producer::Deployed,
+                    None | Some(StackStatus::ReviewInProgress) => Producer::NotDeployed,
+                    Some(other) => Producer::Unsettled(other.to_string()),
+                };
+                let outputs = if deploy::outputs_ready(&t.name, &i.stack, &state)? {
+                    c.outputs(&i.stack).await?
+                } else {
+                    Vec::new()
                 };
                 read.push((i.stack.clone(), outputs));
             }
