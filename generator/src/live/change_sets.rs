@@ -105,8 +105,6 @@ pub(crate) struct ChangeSets {
     pr: Printer,
     pub clients: Clients,
     spec: String,
-    /// The change set's name: `gen-<unix seconds>`, one per deploy.
-    name: String,
     producers: Vec<(String, String)>,
     pending: Vec<Pending>,
     /// A Region switch client, once a stack takes one of its plans' checks.
@@ -127,7 +125,6 @@ impl ChangeSets {
             pr,
             clients: Clients::default(),
             spec: spec.to_string(),
-            name: format!("gen-{}", super::clock::unix_seconds()),
             producers,
             pending: Vec::new(),
             switch: None,
@@ -186,6 +183,8 @@ impl ChangeSets {
         stacks: Vec<Stack>,
         recreate: bool,
     ) -> Result<Vec<StackReview>> {
+        // Each batch's change sets are named for when it is made.
+        let name = format!("gen-{}", super::clock::unix_seconds());
         let mut reviews = Vec::new();
         for s in stacks {
             let t = &s.target;
@@ -194,14 +193,7 @@ impl ChangeSets {
             let prepared = self
                 .clients
                 .get(&t.region)
-                .prepare(
-                    &t.name,
-                    &self.name,
-                    &s.body,
-                    &parameters,
-                    &self.spec,
-                    recreate,
-                )
+                .prepare(&t.name, &name, &s.body, &parameters, &self.spec, recreate)
                 .await?;
             let state = match prepared {
                 Prepared::UpToDate => StackState::UpToDate,
