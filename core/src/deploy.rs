@@ -108,21 +108,25 @@ pub fn targets(plan: &Plan) -> Vec<Target> {
 
 /// Only the stacks named (`--stack`, none: all), refusing a name the spec
 /// does not render.
-pub fn only(mut targets: Vec<Target>, names: &[String]) -> Result<Vec<Target>> {
+pub fn only<T>(
+    mut stacks: Vec<T>,
+    target: impl Fn(&T) -> &Target,
+    names: &[String],
+) -> Result<Vec<T>> {
     if names.is_empty() {
-        return Ok(targets);
+        return Ok(stacks);
     }
     for name in names {
-        if !targets.iter().any(|t| &t.name == name) {
-            let all: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        if !stacks.iter().any(|s| &target(s).name == name) {
+            let all: Vec<&str> = stacks.iter().map(|s| target(s).name.as_str()).collect();
             bail!(Hinted::new(
                 format!("no stack `{name}` in this spec"),
                 format!("stacks: {}", all.join(", "))
             ));
         }
     }
-    targets.retain(|t| names.contains(&t.name));
-    Ok(targets)
+    stacks.retain(|s| names.contains(&target(s).name));
+    Ok(stacks)
 }
 
 /// The Region of every stack whose outputs another stack takes.
@@ -198,15 +202,17 @@ pub fn take_output<'a>(
 
 /// The second phase: when a stack of the first phase changes, the stacks
 /// that take outputs cannot be prepared before it has run (a replaced
-/// routing control's health check gets a new ID). Returns (now, deferred).
-pub fn defer(then: Vec<Target>, first_changes: bool) -> (Vec<Target>, Vec<Target>) {
-    let (deferred, now) = then.into_iter().partition(|t| waits(t, first_changes));
+/// routing control's health check gets a new ID). `then` holds the later
+/// stacks, each with its `Target`; returns (now, deferred).
+pub fn defer<T>(
+    then: Vec<T>,
+    target: impl Fn(&T) -> &Target,
+    first_changes: bool,
+) -> (Vec<T>, Vec<T>) {
+    let (deferred, now) = then
+        .into_iter()
+        .partition(|t| first_changes && !target(t).inputs.is_empty());
     (now, deferred)
-}
-
-/// Whether `t`, of the later phase, waits for a second phase.
-pub fn waits(t: &Target, first_changes: bool) -> bool {
-    first_changes && !t.inputs.is_empty()
 }
 
 /// CloudFormation's action on a resource (`ChangeAction`).
@@ -626,9 +632,9 @@ pub fn left_albs(spec: &Spec, plan: &Plan, lock: &Lock) -> Vec<Left> {
 }
 
 /// The stacks named in the inputs of `deferred`: what they wait for.
-pub fn waited_for(deferred: &[Target]) -> Vec<&str> {
+pub fn waited_for<'a>(deferred: impl IntoIterator<Item = &'a Target>) -> Vec<&'a str> {
     deferred
-        .iter()
+        .into_iter()
         .flat_map(|t| t.inputs.iter().map(|i| i.stack.as_str()))
         .collect::<BTreeSet<_>>()
         .into_iter()

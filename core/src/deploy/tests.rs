@@ -70,12 +70,12 @@ fn without_arc_the_plans_go_first_because_the_records_take_their_checks() {
     // Some DNS stack takes a plan's check: the second phase when the plans change.
     let (first, then): (Vec<Target>, Vec<Target>) = t.into_iter().partition(|t| t.first);
     assert!(!first.is_empty());
-    let (now, deferred) = defer(then.clone(), true);
+    let (now, deferred) = defer(then.clone(), |t| t, true);
     assert!(!deferred.is_empty() && deferred.iter().all(|t| !t.inputs.is_empty()));
     assert!(now.iter().all(|t| t.inputs.is_empty()));
     assert_eq!(waited_for(&deferred), vec!["store-region-switch"]);
     // Nothing of the first phase changes: all in one phase.
-    let (now, deferred) = defer(then.clone(), false);
+    let (now, deferred) = defer(then.clone(), |t| t, false);
     assert!(deferred.is_empty());
     assert_eq!(now.len(), then.len());
 }
@@ -84,13 +84,13 @@ fn without_arc_the_plans_go_first_because_the_records_take_their_checks() {
 fn a_stack_of_another_spec_is_refused_by_name_and_the_rest_are_kept() {
     let plan = plan_of(SWITCH_ARC);
     let all = targets(&plan);
-    let e = only(all.clone(), &["nope".into()]).unwrap_err();
+    let e = only(all.clone(), |t| t, &["nope".into()]).unwrap_err();
     assert!(e.to_string().contains("no stack `nope`"), "{e}");
     let hint = e.downcast_ref::<crate::diag::Hinted>().unwrap().hint();
     assert!(hint.contains("shop-arc"), "{hint}");
-    let one = only(all.clone(), &["shop-arc".into()]).unwrap();
+    let one = only(all.clone(), |t| t, &["shop-arc".into()]).unwrap();
     assert_eq!(names(&one), vec![("shop-arc", true)]);
-    assert_eq!(only(all.clone(), &[]).unwrap().len(), all.len());
+    assert_eq!(only(all.clone(), |t| t, &[]).unwrap().len(), all.len());
     // Deploying the ARC stack alone leaves out every stack that takes its outputs.
     let left = left_out(&plan, &one);
     assert!(left.iter().any(|s| s == "shop-region-switch"), "{left:?}");

@@ -135,6 +135,16 @@ pub enum Action {
     Deactivate,
 }
 
+/// The word Region switch's API takes (`StartPlanExecution`'s `action`).
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Action::Activate => "activate",
+            Action::Deactivate => "deactivate",
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ControlState {
     On,

@@ -65,14 +65,8 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
     }
     let stacks =
         change_sets::checked_stacks(&s.settings.root, &s.settings.spec_name(), spec, plan)?;
-    let targets = deploy::only(
-        stacks.iter().map(|s| s.target.clone()).collect(),
-        &args.stacks,
-    )?;
-    let stacks: Vec<Stack> = stacks
-        .into_iter()
-        .filter(|s| targets.iter().any(|t| t.name == s.target.name))
-        .collect();
+    let stacks = deploy::only(stacks, |s: &Stack| &s.target, &args.stacks)?;
+    let targets: Vec<deploy::Target> = stacks.iter().map(|s| s.target.clone()).collect();
     let runtime = runtime()?;
     // Stacks of apps (or stack groups) no longer in the spec are deleted,
     // and the ARC stack once ARC is off, on a full deploy only.

@@ -242,8 +242,7 @@ fn switch_drill(
             "add `regionSwitch: {enabled: true}`, or drill one app with --app and --region"
         ));
     };
-    let regions: Vec<&str> = s.spec.regions.iter().map(|r| r.name.as_str()).collect();
-    let there = select(&regions, sw, to, &[])?;
+    let there = select(&s.spec, sw, to, &[])?;
     let back = crate::model::switch::runs_back(sw, to);
     let mut steps: Vec<String> = there
         .iter()

@@ -109,13 +109,7 @@ pub(super) fn load(settings: Settings) -> Result<Option<Session>> {
         Err(e) => return Err(e).with_context(|| format!("reading {}", settings.spec.display())),
     };
     let lock_text = lock::read_text(&settings.spec)?;
-    let locked = match &lock_text {
-        Some(t) => spec::lock::parse(
-            t,
-            &spec::lock::path_for(&settings.spec).display().to_string(),
-        )?,
-        None => spec::lock::empty(),
-    };
+    let locked = lock::parse(&settings.spec, lock_text.as_deref())?;
     let prefix = git::repo_prefix(&settings.root)?;
     let compiled = match pipeline::compile(&text, &name, &locked, &prefix) {
         Ok(c) => c,

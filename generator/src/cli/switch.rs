@@ -92,8 +92,7 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
         }
         SwitchCommand::Practice(a) | SwitchCommand::Recover(a) => {
             let graceful = matches!(cmd, SwitchCommand::Practice(_));
-            let regions: Vec<&str> = s.spec.regions.iter().map(|r| r.name.as_str()).collect();
-            let runs = select(&regions, sw, &a.to, &a.plans)?;
+            let runs = select(&s.spec, sw, &a.to, &a.plans)?;
             if a.dry_run {
                 dry_run(pr, s, &runs, a, graceful);
                 return Ok(ExitCode::SUCCESS);

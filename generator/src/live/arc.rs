@@ -9,17 +9,13 @@ use crate::aws::arc::{self as adapter, Cluster, ClusterRef, UpdateError};
 use crate::model::arc::ArcPlan;
 use crate::spec::checked::{ArcCluster, Spec};
 
-/// The adapter's reference to the cluster the spec names.
-pub(crate) fn cluster_ref(c: &ArcCluster) -> ClusterRef<'_> {
-    match c {
-        ArcCluster::Existing(arn) => ClusterRef::Arn(arn),
-        ArcCluster::Create(name) => ClusterRef::Name(name),
-    }
-}
-
 /// Connect to the cluster the spec names.
 pub(crate) async fn connect(c: &ArcCluster) -> Result<Cluster> {
-    adapter::cluster(cluster_ref(c)).await
+    adapter::cluster(match c {
+        ArcCluster::Existing(arn) => ClusterRef::Arn(arn),
+        ArcCluster::Create(name) => ClusterRef::Name(name),
+    })
+    .await
 }
 
 /// The ARC cluster and the ARN of the routing control gating `app` in

@@ -436,9 +436,7 @@ pub(crate) async fn review_in_phases(
     let (first, then): (Vec<Stack>, Vec<Stack>) = stacks.into_iter().partition(|s| s.target.first);
     let mut reviews = sets.prepare(first, recreate).await?;
     let first_changes = !sets.is_empty();
-    let (deferred, now): (Vec<Stack>, Vec<Stack>) = then
-        .into_iter()
-        .partition(|s| deploy::waits(&s.target, first_changes));
+    let (now, deferred) = deploy::defer(then, |s: &Stack| &s.target, first_changes);
     reviews.extend(sets.prepare(now, recreate).await?);
     Ok((reviews, deferred))
 }
@@ -525,7 +523,7 @@ pub(crate) fn say_deferred(pr: Printer, deferred: &[Stack]) {
     if deferred.is_empty() {
         return;
     }
-    let targets: Vec<Target> = deferred.iter().map(|s| s.target.clone()).collect();
-    let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-    pr.data(format_args!("then, once {} is deployed: {} (their change sets take its new outputs, so they are made after it runs)", deploy::waited_for(&targets).join(", "), names.join(", ")));
+    let names: Vec<&str> = deferred.iter().map(|s| s.target.name.as_str()).collect();
+    let waited = deploy::waited_for(deferred.iter().map(|s| &s.target));
+    pr.data(format_args!("then, once {} is deployed: {} (their change sets take its new outputs, so they are made after it runs)", waited.join(", "), names.join(", ")));
 }

@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::signals::Signals;
+use crate::aws::arc::ClusterRef;
 use crate::aws::{cfn::Cfn, route53::Route53};
 use crate::diag::Hinted;
 use crate::k8s;
@@ -154,7 +155,7 @@ impl Place<'_> {
         match (&record.routing_control, record.replicas) {
             (Some(arn), _) => {
                 let cluster = match (&record.arc_cluster, arc) {
-                    (Some(c), _) => super::arc::connect(&ArcCluster::Existing(c.clone())).await?,
+                    (Some(c), _) => crate::aws::arc::cluster(ClusterRef::Arn(c)).await?,
                     (None, Some(a)) => super::arc::connect(a).await?,
                     (None, None) => bail!("ARC is not enabled in this spec"),
                 };

@@ -27,6 +27,7 @@ use crate::aws::region_switch::{
 use crate::diag::Hinted;
 use crate::model::switch::{Action, Run, SwitchPlan, runs_to};
 use crate::printer::{Output, Printer};
+use crate::spec::checked::Spec;
 
 /// How gen follows the executions it starts.
 pub(crate) struct Follow {
@@ -114,14 +115,15 @@ impl Report {
 }
 
 /// The runs a switch to `--to` makes, after checking its flags.
-/// `regions` are the spec's, `plans` the ones asked for (none: every plan
+/// `plans` are the ones asked for (none: every plan
 /// that holds `to`).
 pub(crate) fn select<'a>(
-    regions: &[&str],
+    spec: &Spec,
     sw: &'a SwitchPlan,
     to: &str,
     plans: &[String],
 ) -> Result<Vec<Run<'a>>> {
+    let regions: Vec<&str> = spec.regions.iter().map(|r| r.name.as_str()).collect();
     if !regions.contains(&to) {
         bail!(Hinted::new(
             format!("`{to}` is not a Region of this spec"),
@@ -155,16 +157,9 @@ pub(crate) fn select<'a>(
     Ok(runs)
 }
 
-pub(crate) fn action_words(r: &Run<'_>) -> String {
-    action_of(r.action, &r.target)
-}
-
 /// `activate eu-west-1`, `deactivate us-east-1`.
-pub(crate) fn action_of(action: Action, target: &str) -> String {
-    match action {
-        Action::Activate => format!("activate {target}"),
-        Action::Deactivate => format!("deactivate {target}"),
-    }
+pub(crate) fn action_words(r: &Run<'_>) -> String {
+    format!("{} {}", r.action, r.target)
 }
 
 pub(crate) fn mode(graceful: bool) -> &'static str {
@@ -228,10 +223,7 @@ pub(crate) async fn execute(
                 &r.call_region,
                 &arn,
                 &r.target,
-                match r.action {
-                    Action::Activate => "activate",
-                    Action::Deactivate => "deactivate",
-                },
+                &r.action.to_string(),
                 graceful,
                 &a.comment,
             )
@@ -464,7 +456,7 @@ pub(crate) fn view_report(pr: Printer, r: &Report, output: Output) {
                 .map(|e| {
                     [
                         e.plan.clone(),
-                        action_of(e.action, &e.target),
+                        format!("{} {}", e.action, e.target),
                         e.execution.clone(),
                         match e.objective_minutes {
                             Some(m) if e.seconds > u64::from(m) * 60 => {

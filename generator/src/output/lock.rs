@@ -19,8 +19,14 @@ pub(crate) fn read_text(spec: &Path) -> Result<Option<String>> {
 
 /// The lock beside `spec`, or an empty one when there is none.
 pub(crate) fn read(spec: &Path) -> Result<Lock> {
-    match read_text(spec)? {
-        Some(text) => lock::parse(&text, &lock::path_for(spec).display().to_string()),
+    parse(spec, read_text(spec)?.as_deref())
+}
+
+/// The lock from its text as read beside `spec` (`None`: no lock, an
+/// empty one); errors name the file.
+pub(crate) fn parse(spec: &Path, text: Option<&str>) -> Result<Lock> {
+    match text {
+        Some(text) => lock::parse(text, &lock::path_for(spec).display().to_string()),
         None => Ok(lock::empty()),
     }
 }
