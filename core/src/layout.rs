@@ -102,6 +102,22 @@ pub fn region_switch_role_name(spec_name: &str) -> String {
     format!("{spec_name}-region-switch")
 }
 
+/// The Flux `GitRepository` gen's Kustomizations read from when the spec
+/// has a `rollout` section: it follows the Region's rollout branch.
+pub fn rollout_source(spec_name: &str) -> String {
+    flux_name(spec_name, "rollout")
+}
+
+/// The rollout branch prefix when the spec gives none.
+pub fn rollout_branch_prefix(spec_name: &str) -> String {
+    format!("rollout/{spec_name}/")
+}
+
+/// The branch a Region's clusters follow, which only `gen rollout` moves.
+pub fn rollout_branch(prefix: &str, region: &str) -> String {
+    format!("{prefix}{region}")
+}
+
 /// A routing control: per Region, or per app and Region.
 pub fn routing_control_name(spec_name: &str, app: Option<&str>, region: &str) -> String {
     match app {

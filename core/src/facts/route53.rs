@@ -5,6 +5,15 @@
 //! endpoint is healthy while more than 18 % of the checkers that report see
 //! it healthy. ELB alias records have a fixed 60 s TTL.
 
+/// Route 53 publishes its health-check metrics (`AWS/Route53`
+/// `HealthCheckStatus`, "1 indicates healthy, and 0 indicates unhealthy",
+/// sent "at one-minute intervals") in US East (N. Virginia) only: "Route 53
+/// metrics are not available if you select any other region" (Route 53
+/// Developer Guide, "Monitoring health checks using CloudWatch" and
+/// "Metrics and dimensions for Route 53 health checks"). An alarm on them
+/// lives there.
+pub const METRICS_REGION: &str = "us-east-1";
+
 /// Seconds a failing check can take: 4 s to connect plus 2 s for a response.
 pub const CHECK_TIMEOUT_S: u32 = 6;
 /// TTL of alias records to an ELB load balancer.

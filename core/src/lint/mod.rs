@@ -6,6 +6,7 @@
 //!
 //! Lints only warn; a spec they warn about renders. Errors are `validate`'s.
 
+mod all_regions_at_once;
 mod arc_min_regions_on;
 mod auto_gateway_modelled;
 mod health_check_quota;
@@ -115,6 +116,7 @@ pub const LINTS: &[Lint] = &[
     auto_gateway_modelled::LINT,
     switch_scale_reverted::LINT,
     switch_no_target_wait::LINT,
+    all_regions_at_once::LINT,
 ];
 
 /// Every lint's warnings on a plan, in code order. Lines are the caller's to
@@ -145,6 +147,7 @@ dns: {zone: example.org, zoneId: Z1}
 regions:
   - {name: eu-west-1, cluster: c1, albDnsName: a.eu-west-1.elb.amazonaws.com}
   - {name: us-east-1, cluster: c2, albDnsName: a.us-east-1.elb.amazonaws.com}
+rollout: {source: {url: ssh://git@example.org/fleet.git}}
 apps:
   - name: web
     host: web.example.org

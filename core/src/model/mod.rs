@@ -7,6 +7,7 @@
 //! This module does no IO and knows no template syntax.
 
 pub mod arc;
+pub mod rollout;
 pub mod switch;
 
 use std::collections::BTreeMap;
@@ -29,6 +30,8 @@ pub struct Plan {
     pub arc: Option<arc::ArcPlan>,
     /// ARC Region switch: its plans, role and access entries, when on.
     pub region_switch: Option<switch::SwitchPlan>,
+    /// `gen rollout`'s waves, when the spec has a `rollout` section.
+    pub rollout: Option<rollout::RolloutPlan>,
     /// Every file `gen` will write, in path order.
     #[serde(skip)]
     pub files: Vec<FilePlan>,
@@ -142,6 +145,8 @@ pub struct AlbPlan {
 
 #[derive(Debug, Serialize)]
 pub struct FluxPlan {
+    /// The `GitRepository` gen's Kustomizations read from: the spec's
+    /// `flux.source`, or with a rollout the one gen renders per cluster.
     pub source: String,
     pub namespace: String,
     pub interval: String,
@@ -156,6 +161,18 @@ pub struct ClusterPlan {
     pub ingresses: Vec<AlbIngress>,
     /// Flux Kustomizations for this cluster.
     pub kustomizations: Vec<FluxKustomization>,
+    /// With a rollout: the `GitRepository` that follows this Region's
+    /// branch, rendered beside the Kustomizations.
+    pub source: Option<GitSource>,
+}
+
+/// A Flux `GitRepository` gen renders: a rollout branch of the repository.
+#[derive(Debug, Clone, Serialize)]
+pub struct GitSource {
+    pub name: String,
+    pub url: String,
+    pub branch: String,
+    pub secret_ref: String,
 }
 
 /// One ALB's Ingress in one cluster.
@@ -702,11 +719,22 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         grouped: ing.grouped,
         gateway_class: None,
     };
-    let clusters: Vec<ClusterPlan> = spec
+    let rollout = spec.rollout.as_ref().map(|r| rollout::plan(spec, r));
+    let mut clusters: Vec<ClusterPlan> = spec
         .regions
         .iter()
         .map(|r| cluster(spec, r, repo_prefix))
         .collect();
+    if let Some(r) = &rollout {
+        for (c, region) in clusters.iter_mut().zip(&spec.regions) {
+            c.source = r.branch_of(&region.name).map(|branch| GitSource {
+                name: r.source.clone(),
+                url: r.url.clone(),
+                branch: branch.to_string(),
+                secret_ref: r.secret_ref.clone(),
+            });
+        }
+    }
     let mut ingress = ingress;
     if clusters.iter().any(|c| {
         c.ingresses
@@ -797,7 +825,9 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         namespace: spec.namespace.clone(),
         ingress,
         flux: FluxPlan {
-            source: spec.flux.source.clone(),
+            source: rollout
+                .as_ref()
+                .map_or_else(|| spec.flux.source.clone(), |r| r.source.clone()),
             namespace: spec.flux.namespace.clone(),
             interval: spec.flux.interval.clone(),
         },
@@ -805,6 +835,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         stacks,
         arc,
         region_switch: None,
+        rollout,
         files,
         unresolved,
         zone_unresolved: spec.zone_id.is_none(),
@@ -968,6 +999,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         workloads,
         ingresses,
         kustomizations,
+        source: None,
     }
 }
 

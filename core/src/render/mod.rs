@@ -134,7 +134,11 @@ pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprin
             }
             Content::Infra { .. } => digest::feed(&mut h, "infra"),
             Content::Flux { cluster } => {
-                digest::feed(&mut h, &plan.clusters[*cluster].kustomizations)
+                let c = &plan.clusters[*cluster];
+                match &c.source {
+                    None => digest::feed(&mut h, &c.kustomizations),
+                    Some(source) => digest::feed(&mut h, &(&c.kustomizations, source)),
+                }
             }
             Content::Workload { cluster, workload } => {
                 digest::feed(&mut h, &plan.clusters[*cluster].workloads[*workload])
@@ -209,7 +213,7 @@ fn render_one(
         Content::Infra { .. } => ("k8s/infra.yaml.j2", context! { plan => head.clone() }),
         Content::Flux { cluster } => (
             "flux/kustomizations.yaml.j2",
-            context! { plan => head.clone(), kustomizations => Value::from(Serde(&plan.clusters[*cluster].kustomizations)) },
+            context! { plan => head.clone(), kustomizations => Value::from(Serde(&plan.clusters[*cluster].kustomizations)), source => Value::from(Serde(&plan.clusters[*cluster].source)) },
         ),
         Content::Workload { cluster, workload } => (
             "k8s/app.yaml.j2",

@@ -130,7 +130,26 @@ pub struct Spec {
     pub flux: Flux,
     pub arc: Option<Arc>,
     pub region_switch: Option<RegionSwitch>,
+    pub rollout: Option<Rollout>,
     pub apps: Vec<App>,
+}
+
+/// `gen rollout`'s section, when the spec has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rollout {
+    /// The repository Flux clones (`GitRepository` `url`).
+    pub url: String,
+    pub secret_ref: String,
+    /// Region `r` follows branch `{branch_prefix}{r}`.
+    pub branch_prefix: String,
+    /// As the spec orders them; None: `model` derives them from the routing.
+    pub waves: Option<Vec<Vec<String>>>,
+    pub bake_minutes: u32,
+    pub apply_minutes: u32,
+    /// CloudWatch alarm ARNs that gate every wave.
+    pub alarms: Vec<String>,
+    /// The SNS topic the rendered alarms notify.
+    pub notify: Option<String>,
 }
 
 /// ARC Region switch, when enabled.

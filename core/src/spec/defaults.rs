@@ -57,6 +57,9 @@ pub const ARC_MIN_REGIONS_ON: u32 = 1;
 pub const ARC_READINESS_ENABLED: bool = false;
 pub const REGION_SWITCH_ENABLED: bool = false;
 pub const REGION_SWITCH_SCALE_PERCENT: u32 = 100;
+pub const ROLLOUT_SECRET_REF: &str = "flux-system";
+pub const ROLLOUT_BAKE_MINUTES: u32 = 10;
+pub const ROLLOUT_APPLY_MINUTES: u32 = 15;
 
 /// Field (in the diagnostics' notation, `[]` for any list item) and its
 /// default. The schema test walks every entry.
@@ -122,5 +125,11 @@ pub const TABLE: &[(&str, Lit)] = &[
     (
         "regionSwitch.scalePercent",
         Lit::Int(REGION_SWITCH_SCALE_PERCENT as u64),
+    ),
+    ("rollout.source.secretRef", Lit::Str(ROLLOUT_SECRET_REF)),
+    ("rollout.bakeMinutes", Lit::Int(ROLLOUT_BAKE_MINUTES as u64)),
+    (
+        "rollout.applyMinutes",
+        Lit::Int(ROLLOUT_APPLY_MINUTES as u64),
     ),
 ];

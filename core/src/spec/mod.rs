@@ -168,8 +168,54 @@ pub struct RawSpec {
     pub flux: Option<RawFlux>,
     pub arc: Option<RawArc>,
     pub region_switch: Option<RawRegionSwitch>,
+    pub rollout: Option<RawRollout>,
     #[schemars(required)]
     pub apps: Option<Vec<RawApp>>,
+}
+
+/// A change reaches the Regions wave by wave (`gen rollout`): each
+/// Region's clusters apply gen's Kustomizations from a branch of their own
+/// that only `gen rollout` moves, once the wave before has baked green
+/// (docs/rollout.md).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawRollout {
+    /// The Git repository the clusters' Flux clones, as Flux reaches it
+    /// (the one `flux bootstrap` set up).
+    #[schemars(required)]
+    pub source: Option<RawRolloutSource>,
+    /// Each Region follows the branch of this prefix and its name. Default:
+    /// `rollout/NAME/` (NAME: the spec's `name`).
+    pub branch_prefix: Option<String>,
+    /// The waves in order, each a list of Regions; every Region exactly once.
+    /// Default: derived from the routing (docs/rollout.md, "The default
+    /// order").
+    pub waves: Option<Vec<Vec<String>>>,
+    /// Minutes a wave stays under watch, every gate green, before the next
+    /// wave starts (0 to 1440). Default: 10.
+    pub bake_minutes: Option<Scalar<u32>>,
+    /// Minutes a wave's clusters have to apply the commit (1 to 1440).
+    /// Default: 15.
+    pub apply_minutes: Option<Scalar<u32>>,
+    /// CloudWatch alarms (ARNs) that stop a rollout when they are in ALARM,
+    /// besides the health-check alarms gen renders.
+    pub alarms: Option<Vec<String>>,
+    /// An SNS topic in us-east-1 (ARN) that the rendered health-check
+    /// alarms notify.
+    pub notify: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawRolloutSource {
+    /// `ssh://`, `https://` or `http://` (Flux `GitRepository` `url`).
+    #[schemars(required)]
+    pub url: Option<String>,
+    /// The Secret with the credentials Flux clones with. Default:
+    /// `flux-system` (what `flux bootstrap` makes).
+    pub secret_ref: Option<String>,
 }
 
 /// ARC Region switch: a plan per pair of Regions that moves traffic from

@@ -27,6 +27,7 @@ mod names;
 mod rbac;
 mod region_switch;
 mod regions;
+mod rollout;
 mod routing;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -133,6 +134,10 @@ impl Validator {
             ),
             _ => None,
         };
+        let rollout = raw
+            .rollout
+            .as_ref()
+            .and_then(|r| self.rollout(r, header.name.as_deref().unwrap_or(""), &region_names));
         let stack_region = self.stack_region(raw);
         if let (Some(name), Some(apps)) = (&header.name, &apps) {
             self.names(name, apps);
@@ -149,6 +154,7 @@ impl Validator {
             flux,
             arc,
             region_switch,
+            rollout,
             apps: apps?,
         })
     }
@@ -188,7 +194,7 @@ mod tests {
             .collect()
     }
 
-    const MINIMAL: &str = "version: 1\nname: t\ndns: {zone: example.com}\nregions:\n  - {name: eu-west-1, cluster: c1}\n  - {name: eu-central-1, cluster: c2}\narc: {enabled: true, cluster: {name: t}}\nhealthCheck: {}\napps:\n  - {name: a, host: a.example.com, image: i, health: {path: /a}, rbac: {rules: [{resources: [pods], verbs: [get]}]}}\n";
+    const MINIMAL: &str = "version: 1\nname: t\ndns: {zone: example.com}\nregions:\n  - {name: eu-west-1, cluster: c1}\n  - {name: eu-central-1, cluster: c2}\narc: {enabled: true, cluster: {name: t}}\nrollout: {source: {url: ssh://git@example.com/r.git}}\nhealthCheck: {}\napps:\n  - {name: a, host: a.example.com, image: i, health: {path: /a}, rbac: {rules: [{resources: [pods], verbs: [get]}]}}\n";
 
     /// Writing out every default of the table gives the same checked spec as
     /// leaving them out: the table is what `validate` applies.
