@@ -23,6 +23,7 @@ pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod review;
+pub mod rollout;
 pub mod simulate;
 pub mod spec;
 #[cfg(test)]

@@ -185,7 +185,7 @@ fn drill_running(moto: &Moto, fake: &Fake, dir: &Path) -> (std::process::Child, 
     (child, home)
 }
 
-fn kill(child: &std::process::Child, signal: i32) {
+pub(crate) fn kill(child: &std::process::Child, signal: i32) {
     // SAFETY: kill(2) on a child process this test started.
     #[allow(unsafe_code)]
     let rc = unsafe { libc::kill(child.id() as i32, signal) };

@@ -41,14 +41,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("review", &["model", "spec", "facts"]),
     ("report", &["simulate"]),
     ("deploy", &["model", "spec", "layout", "facts", "diag"]),
+    ("rollout", &["model"]),
     ("render", &["model", "facts", "diag", "par"]),
     ("output", &["layout", "render", "diag", "par", "spec"]),
     // What the commands share when they act on AWS and the clusters.
     (
         "live",
         &[
-            "aws", "k8s", "output", "printer", "pipeline", "deploy", "model", "spec", "render",
-            "simulate", "layout", "facts", "diag",
+            "aws", "k8s", "output", "printer", "pipeline", "deploy", "rollout", "model", "spec",
+            "render", "simulate", "layout", "facts", "diag",
         ],
     ),
     // The commands' own ground: hints in the spec's terms, the session.
@@ -75,6 +76,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("cli::report", COMMAND),
     ("cli::discover", COMMAND),
     ("cli::deploy", COMMAND),
+    ("cli::rollout", COMMAND),
     ("cli::status", COMMAND),
     ("cli::drill", COMMAND),
     ("cli::arc", COMMAND),
@@ -95,6 +97,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cli::report",
             "cli::discover",
             "cli::deploy",
+            "cli::rollout",
             "cli::status",
             "cli::drill",
             "cli::arc",
@@ -114,6 +117,7 @@ const COMMAND: &[&str] = &[
     "k8s",
     "output",
     "deploy",
+    "rollout",
     "explain",
     "review",
     "report",

@@ -27,6 +27,7 @@ mod plan;
 mod property;
 mod region_switch;
 mod report;
+mod rollout;
 mod schema;
 mod secrets;
 mod simulate;

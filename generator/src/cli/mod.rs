@@ -23,6 +23,7 @@ mod init;
 mod plan;
 mod render_cmd;
 mod report;
+mod rollout;
 pub mod session;
 mod simulate;
 mod status;
@@ -49,7 +50,7 @@ pub struct Args {
 
 /// The commands, in the order a person meets them: start (init); author
 /// (validate, render, plan, simulate, explain, report); ship (discover,
-/// deploy); operate (status, drill, arc, switch); then the tools'.
+/// deploy, rollout); operate (status, drill, arc, switch); then the tools'.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a commented starter gen.yaml (and its schema) from the Regions, zone and kubeconfig.
@@ -80,6 +81,8 @@ pub enum Command {
     Discover(discover::DiscoverArgs),
     /// Deploy the rendered CloudFormation stacks through reviewed change sets.
     Deploy(deploy::DeployArgs),
+    /// Take a commit to the Regions wave by wave, each baking green before the next.
+    Rollout(rollout::RolloutArgs),
     /// Has every cluster applied HEAD, and is every app healthy in every Region?
     Status(status::StatusArgs),
     /// Fail an app in one Region on purpose, time Route 53's reaction, and restore it.
@@ -174,6 +177,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         Command::Report(args) => report::run(&session, args),
         Command::Discover(args) => discover::run(&session, args),
         Command::Deploy(args) => deploy::run(&session, args),
+        Command::Rollout(args) => rollout::run(&session, args),
         Command::Status(args) => status::run(&session, args),
         Command::Drill(args) => drill::run(&session, args),
         Command::Arc { cmd } => arc::run(&session, cmd),
@@ -206,6 +210,7 @@ mod tests {
                 "report",
                 "discover",
                 "deploy",
+                "rollout",
                 "status",
                 "drill",
                 "arc",

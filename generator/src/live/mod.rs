@@ -6,6 +6,7 @@
 //!   sets made, reviewed, executed, and deleted when not executed;
 //! - `switch`: the Region switch engine (start, follow, approve) and each
 //!   plan's state;
+//! - `rollout`: a commit taken wave by wave, its gates, its report;
 //! - `drill`: an app's drill, and the record it leaves on the cluster;
 //! - `status`: each cluster's Flux, ALB, route and app, read and typed;
 //! - `world`: what `gen simulate` answers from, read back from rendered files;
@@ -19,6 +20,7 @@ pub(crate) mod change_sets;
 pub(crate) mod checks;
 pub(crate) mod clock;
 pub(crate) mod drill;
+pub(crate) mod rollout;
 pub(crate) mod signals;
 pub(crate) mod status;
 pub(crate) mod switch;

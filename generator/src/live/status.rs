@@ -291,8 +291,24 @@ pub(crate) async fn clusters(
     config: &kube::config::Kubeconfig,
     head: Option<&str>,
 ) -> Vec<ClusterRow> {
+    clusters_in(spec, plan, config, head, |_| true).await
+}
+
+/// `clusters`, of the Regions `keep` names only (a rollout's wave).
+pub(crate) async fn clusters_in(
+    spec: &Spec,
+    plan: &Plan,
+    config: &kube::config::Kubeconfig,
+    head: Option<&str>,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<ClusterRow> {
     let mut out = Vec::new();
-    for (r, c) in spec.regions.iter().zip(&plan.clusters) {
+    for (r, c) in spec
+        .regions
+        .iter()
+        .zip(&plan.clusters)
+        .filter(|(r, _)| keep(&r.name))
+    {
         let mut row = ClusterRow {
             cluster: r.cluster.clone(),
             region: r.name.clone(),
@@ -310,7 +326,7 @@ pub(crate) async fn clusters(
             }
         };
         row.source_revision =
-            k8s::source_revision(client.clone(), &spec.flux.namespace, &spec.flux.source)
+            k8s::source_revision(client.clone(), &spec.flux.namespace, &plan.flux.source)
                 .await
                 .ok()
                 .flatten();

@@ -9,6 +9,7 @@
 pub(crate) mod git;
 pub(crate) mod lock;
 pub(crate) mod pack;
+pub(crate) mod remote;
 pub(crate) mod state;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

@@ -1,0 +1,566 @@
+//! `gen rollout`'s engine: wave by wave, move the wave's branches to the
+//! target, wait until its clusters applied it, bake while the gates stay
+//! green, and on a red gate move the wave back and stop. The course (which
+//! waves move, which are watched again) is the core's (`rollout::course`),
+//! decided from the refs alone; this module acts on it and reports.
+//!
+//! Flux's Kustomizations carry `wait: true`, so Ready at a revision means
+//! every object they applied is ready, Deployments rolled out among them
+//! ("the controller … health checks all the reconciled resources": Flux,
+//! "Kustomization", `.spec.wait`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::clock::{Deadline, minutes};
+use super::signals::Signals;
+use super::status::{FluxState, clusters_in};
+use crate::aws::cfn::Cfn;
+use crate::aws::route53::Route53;
+use crate::model::Plan;
+use crate::output::remote::{Move, Remote};
+use crate::printer::Printer;
+use crate::rollout::{Action, Course, WaveCourse};
+use crate::spec::checked::Spec;
+
+/// What a rollout watches, and for how long.
+pub(crate) struct Watch {
+    pub apply: Duration,
+    pub bake: Duration,
+    /// How often the gates are read.
+    pub every: Duration,
+    /// Move a stopped wave's branches back.
+    pub rollback: bool,
+}
+
+/// The AWS side of the gates, when read.
+pub(crate) struct Aws {
+    pub cfn: Cfn,
+    pub r53: Route53,
+}
+
+/// A gate that turned red.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Red {
+    pub gate: Gate,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Gate {
+    /// The wave's clusters did not apply the commit in time.
+    Applied,
+    /// A Kustomization of the wave failed, or fell off the commit.
+    Flux,
+    /// A Route 53 health check of the wave's apps is unhealthy.
+    HealthCheck,
+}
+
+impl std::fmt::Display for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Gate::Applied => "applied in time",
+            Gate::Flux => "Flux healthy",
+            Gate::HealthCheck => "health checks healthy",
+        })
+    }
+}
+
+/// What became of a wave.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub(crate) enum WaveResult {
+    /// At the target before this run, and not the wave to watch again.
+    AlreadyThere,
+    /// Applied, then green for the whole bake.
+    Baked { seconds: u64 },
+    /// A gate turned red; `moved_back` when its branches went back.
+    Stopped { red: Red, moved_back: bool },
+    /// A signal ended the run while this wave was watched.
+    Interrupted { signal: String },
+    /// The run ended before this wave.
+    NotReached,
+    /// `--dry-run`: what a run would do.
+    Would { action: Action },
+}
+
+impl std::fmt::Display for WaveResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaveResult::AlreadyThere => f.write_str("already there"),
+            WaveResult::Baked { seconds } => write!(f, "baked {}", minutes(*seconds)),
+            WaveResult::Stopped { red, moved_back } => write!(
+                f,
+                "stopped: {} ({}){}",
+                red.gate,
+                red.why,
+                if *moved_back { "; moved back" } else { "" }
+            ),
+            WaveResult::Interrupted { signal } => write!(f, "interrupted ({signal})"),
+            WaveResult::NotReached => f.write_str("not reached"),
+            WaveResult::Would { action } => write!(f, "would {action}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct BranchReport {
+    pub region: String,
+    pub branch: String,
+    /// Where it stood when the run began (None: it did not exist).
+    pub before: Option<String>,
+    /// Where it stands now.
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct WaveReport {
+    pub number: usize,
+    pub branches: Vec<BranchReport>,
+    pub result: WaveResult,
+}
+
+/// How the run ended; its exit code says the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    /// Every wave at the target, baked.
+    Done,
+    /// A gate stopped it: later waves never saw the commit.
+    Stopped,
+    /// A signal or an error ended it; running it again resumes.
+    Interrupted,
+    /// `--dry-run`: nothing moved.
+    DryRun,
+}
+
+impl Outcome {
+    /// 0 done (or a dry run), 1 stopped by a gate, 3 interrupted or unknown.
+    pub(crate) fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Done | Outcome::DryRun => 0,
+            Outcome::Stopped => 1,
+            Outcome::Interrupted => 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Report {
+    pub target: String,
+    pub outcome: Outcome,
+    pub waves: Vec<WaveReport>,
+    /// Why an interrupted run stopped, when an error did it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+fn branches(w: &WaveCourse) -> Vec<BranchReport> {
+    w.branches
+        .iter()
+        .map(|b| BranchReport {
+            region: b.region.clone(),
+            branch: b.branch.clone(),
+            before: b.at.clone(),
+            now: b.at.clone(),
+        })
+        .collect()
+}
+
+/// The report of a dry run: each wave with what a run would do.
+pub(crate) fn dry_run(course: &Course) -> Report {
+    Report {
+        target: course.target.clone(),
+        outcome: Outcome::DryRun,
+        waves: course
+            .waves
+            .iter()
+            .map(|w| WaveReport {
+                number: w.number,
+                branches: branches(w),
+                result: WaveResult::Would { action: w.action },
+            })
+            .collect(),
+        error: None,
+    }
+}
+
+/// Create the branches the remote lacks at the commits their clusters run
+/// (`starts`: branch → commit), in one push.
+pub(crate) fn create(
+    pr: Printer,
+    remote: &Remote,
+    starts: &BTreeMap<String, String>,
+) -> Result<()> {
+    let moves: Vec<Move> = starts
+        .iter()
+        .map(|(branch, to)| Move {
+            branch: branch.clone(),
+            to: to.clone(),
+        })
+        .collect();
+    let names: Vec<&str> = starts.keys().map(String::as_str).collect();
+    remote.fetch(&[])?;
+    remote.push(&moves)?;
+    pr.note(format_args!(
+        "created {} at the commits their clusters run",
+        names.join(", ")
+    ));
+    Ok(())
+}
+
+pub(crate) struct Run<'a> {
+    pub pr: Printer,
+    pub spec: &'a Spec,
+    pub plan: &'a Plan,
+    pub config: &'a kube::config::Kubeconfig,
+    pub remote: &'a Remote,
+    pub aws: Option<&'a Aws>,
+    pub watch: Watch,
+}
+
+/// How a watch ended early.
+enum Cut {
+    Red(Red),
+    Signal(&'static str),
+}
+
+impl Run<'_> {
+    /// Follow `course` to its end: every wave done, a gate red, a signal,
+    /// or an error (reported as interrupted: the refs say where it stands).
+    pub(crate) async fn run(&self, course: &Course, signals: &mut Signals) -> Report {
+        let target = course.target.as_str();
+        let mut report = Report {
+            target: target.to_string(),
+            outcome: Outcome::Done,
+            waves: course
+                .waves
+                .iter()
+                .map(|w| WaveReport {
+                    number: w.number,
+                    branches: branches(w),
+                    result: WaveResult::NotReached,
+                })
+                .collect(),
+            error: None,
+        };
+        for (i, w) in course.waves.iter().enumerate() {
+            let regions: Vec<&str> = w.branches.iter().map(|b| b.region.as_str()).collect();
+            let label = format!("wave {} ({})", w.number, regions.join(", "));
+            let back: Vec<Move> = match w.action {
+                Action::Done => {
+                    report.waves[i].result = WaveResult::AlreadyThere;
+                    continue;
+                }
+                Action::Move => {
+                    let moves: Vec<Move> = w
+                        .branches
+                        .iter()
+                        .map(|b| Move {
+                            branch: b.branch.clone(),
+                            to: target.to_string(),
+                        })
+                        .collect();
+                    self.pr
+                        .line(format_args!("{label}: moving to {}", short(target)));
+                    if let Err(e) = self.remote.push(&moves) {
+                        report.outcome = Outcome::Interrupted;
+                        report.error = Some(format!("{e:#}"));
+                        return report;
+                    }
+                    for b in &mut report.waves[i].branches {
+                        b.now = Some(target.to_string());
+                    }
+                    w.branches
+                        .iter()
+                        .filter_map(|b| {
+                            b.at.as_ref().map(|at| Move {
+                                branch: b.branch.clone(),
+                                to: at.clone(),
+                            })
+                        })
+                        .collect()
+                }
+                // Watched again: what it ran before is what the next wave
+                // still runs.
+                Action::Rewatch => {
+                    self.pr.line(format_args!(
+                        "{label}: at {} already, watched again (its bake may have been cut short)",
+                        short(target)
+                    ));
+                    let next = course.waves.get(i + 1);
+                    let previous = next.and_then(|n| n.branches[0].at.clone());
+                    match previous {
+                        Some(p)
+                            if next.is_some_and(|n| {
+                                n.branches.iter().all(|b| b.at.as_ref() == Some(&p))
+                            }) =>
+                        {
+                            w.branches
+                                .iter()
+                                .map(|b| Move {
+                                    branch: b.branch.clone(),
+                                    to: p.clone(),
+                                })
+                                .collect()
+                        }
+                        _ => Vec::new(),
+                    }
+                }
+            };
+            match self.watch(&label, &regions, target, signals).await {
+                Ok(seconds) => report.waves[i].result = WaveResult::Baked { seconds },
+                Err(Cut::Signal(signal)) => {
+                    self.pr.warn(format_args!(
+                        "{label}: {signal}: stopped watching; every branch stands where it was moved (run `gen rollout` again to resume)"
+                    ));
+                    report.waves[i].result = WaveResult::Interrupted {
+                        signal: signal.to_string(),
+                    };
+                    report.outcome = Outcome::Interrupted;
+                    return report;
+                }
+                Err(Cut::Red(red)) => {
+                    self.pr
+                        .warn(format_args!("{label}: {} is red: {}", red.gate, red.why));
+                    let moved_back = self.watch.rollback && !back.is_empty();
+                    if moved_back {
+                        if let Err(e) = self.remote.push(&back) {
+                            report.error = Some(format!("moving {label} back: {e:#}"));
+                        } else {
+                            self.pr.line(format_args!("{label}: moved back"));
+                            for (b, m) in report.waves[i].branches.iter_mut().zip(&back) {
+                                b.now = Some(m.to.clone());
+                            }
+                        }
+                    }
+                    report.waves[i].result = WaveResult::Stopped {
+                        red,
+                        moved_back: moved_back && report.error.is_none(),
+                    };
+                    report.outcome = Outcome::Stopped;
+                    return report;
+                }
+            }
+        }
+        report
+    }
+
+    /// Wait until the wave applied `target`, then bake: the seconds it took,
+    /// or why it was cut.
+    async fn watch(
+        &self,
+        label: &str,
+        regions: &[&str],
+        target: &str,
+        signals: &mut Signals,
+    ) -> Result<u64, Cut> {
+        let started = Deadline::after(Duration::ZERO);
+        let apply = Deadline::after(self.watch.apply);
+        loop {
+            let rows = clusters_in(self.spec, self.plan, self.config, Some(target), |r| {
+                regions.contains(&r)
+            })
+            .await;
+            if let Some(red) = flux_red(&rows, false) {
+                return Err(Cut::Red(red));
+            }
+            if rows.iter().all(|c| c.state == FluxState::Reconciled) {
+                break;
+            }
+            if apply.passed() {
+                let behind: Vec<String> = rows
+                    .iter()
+                    .filter(|c| c.state != FluxState::Reconciled)
+                    .map(|c| format!("{} ({}) {}: {}", c.cluster, c.region, c.state, c.detail))
+                    .collect();
+                return Err(Cut::Red(Red {
+                    gate: Gate::Applied,
+                    why: format!(
+                        "not applied within {}: {}",
+                        minutes(self.watch.apply.as_secs()),
+                        behind.join("; ")
+                    ),
+                }));
+            }
+            self.pr.progress(format_args!(
+                "{label}: waiting for {} to apply ({} s)",
+                rows.iter()
+                    .filter(|c| c.state != FluxState::Reconciled)
+                    .map(|c| c.cluster.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                apply.elapsed_s()
+            ));
+            self.pause(signals).await?;
+        }
+        self.pr.line(format_args!(
+            "{label}: applied in {} s; baking {}",
+            apply.elapsed_s(),
+            minutes(self.watch.bake.as_secs())
+        ));
+        let checks = self.checks(regions).await;
+        let bake = Deadline::after(self.watch.bake);
+        loop {
+            self.gates(regions, target, &checks)
+                .await
+                .map_err(Cut::Red)?;
+            if bake.passed() {
+                return Ok(started.elapsed_s());
+            }
+            self.pr.progress(format_args!(
+                "{label}: baking, {} of {}, every gate green",
+                minutes(bake.elapsed_s()),
+                minutes(self.watch.bake.as_secs())
+            ));
+            self.pause(signals).await?;
+        }
+    }
+
+    async fn pause(&self, signals: &mut Signals) -> Result<(), Cut> {
+        tokio::select! {
+            _ = tokio::time::sleep(self.watch.every) => Ok(()),
+            name = signals.next() => Err(Cut::Signal(name)),
+        }
+    }
+
+    /// The Route 53 checks of the wave's apps: (app, Region, check ID), for
+    /// those deployed (a new app's check comes with its records, after its
+    /// wave).
+    async fn checks(&self, regions: &[&str]) -> Vec<(String, String, String)> {
+        let Some(aws) = self.aws else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut missing = Vec::new();
+        for s in &self.plan.stacks {
+            for e in s
+                .entries
+                .iter()
+                .filter(|e| regions.contains(&e.record.region.as_str()))
+            {
+                match aws
+                    .cfn
+                    .physical_id(&s.name, &e.health_check.logical_id)
+                    .await
+                {
+                    Ok(Some(id)) => out.push((e.record.app.clone(), e.record.region.clone(), id)),
+                    _ => missing.push(format!("{} in {}", e.record.app, e.record.region)),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            self.pr.note(format_args!(
+                "not deployed yet, so not gates: the health checks of {}",
+                missing.join(", ")
+            ));
+        }
+        out
+    }
+
+    /// Every gate of the wave, read once.
+    async fn gates(
+        &self,
+        regions: &[&str],
+        target: &str,
+        checks: &[(String, String, String)],
+    ) -> Result<(), Red> {
+        let rows = clusters_in(self.spec, self.plan, self.config, Some(target), |r| {
+            regions.contains(&r)
+        })
+        .await;
+        if let Some(red) = flux_red(&rows, true) {
+            return Err(red);
+        }
+        if let Some(aws) = self.aws {
+            for (app, region, id) in checks {
+                // Fail safe: a check that cannot be read is not green.
+                match aws.r53.status(id).await {
+                    Ok(st) if st.is_healthy() => {}
+                    Ok(st) => {
+                        return Err(Red {
+                            gate: Gate::HealthCheck,
+                            why: format!(
+                                "{app} in {region}: {}/{} checkers healthy",
+                                st.healthy, st.reporting
+                            ),
+                        });
+                    }
+                    Err(e) => {
+                        return Err(Red {
+                            gate: Gate::HealthCheck,
+                            why: format!("{app} in {region}: {e:#}"),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A red Flux gate among `rows`: a failing, missing, suspended or
+/// unreachable cluster; once applied (`applied`), also one that fell off
+/// the target.
+fn flux_red(rows: &[super::status::ClusterRow], applied: bool) -> Option<Red> {
+    let red: Vec<String> = rows
+        .iter()
+        .filter(|c| match c.state {
+            FluxState::Reconciled => false,
+            FluxState::Behind => applied,
+            _ => true,
+        })
+        .map(|c| format!("{} ({}) {}: {}", c.cluster, c.region, c.state, c.detail))
+        .collect();
+    (!red.is_empty()).then(|| Red {
+        gate: Gate::Flux,
+        why: red.join("; "),
+    })
+}
+
+/// The first 12 hex digits of a commit, as people read them.
+pub(crate) fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+/// The commit each Region's clusters run now, from gen's Kustomizations'
+/// last applied revisions (`BRANCH@sha1:COMMIT`); a Region whose clusters
+/// cannot be read, or disagree, is left out.
+pub(crate) async fn running(
+    spec: &Spec,
+    plan: &Plan,
+    config: &kube::config::Kubeconfig,
+    regions: &[&str],
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (r, c) in spec
+        .regions
+        .iter()
+        .zip(&plan.clusters)
+        .filter(|(r, _)| regions.contains(&r.name.as_str()))
+    {
+        let Ok(client) = crate::k8s::connect(config, &r.cluster, r.kube_context.as_deref()).await
+        else {
+            continue;
+        };
+        let Ok(found) = crate::k8s::kustomizations(client, &spec.flux.namespace).await else {
+            continue;
+        };
+        let commits: std::collections::BTreeSet<&str> = found
+            .iter()
+            .filter(|k| c.kustomizations.iter().any(|x| x.name == k.name))
+            .filter_map(|k| k.applied.as_deref())
+            .filter_map(|a| a.rsplit(':').next())
+            .collect();
+        if commits.len() == 1
+            && let Some(commit) = commits.first()
+        {
+            out.insert(r.name.clone(), commit.to_string());
+        }
+    }
+    out
+}

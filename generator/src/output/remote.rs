@@ -1,0 +1,164 @@
+//! The repository's remote, for `gen rollout`: read its branches, move some
+//! of them to commits, with git2. Credentials come from where Git's own
+//! come from (an SSH agent, the configured credential helper) and are never
+//! printed. It knows branches and commits, nothing of waves or Regions.
+//!
+//! A push of several branches goes in one request; the remote reports each
+//! branch it refused ("If the status is `Some` then the push was rejected":
+//! git2's `RemoteCallbacks::push_update_reference`). Moving a branch back is
+//! not a fast-forward, so every refspec is forced (`+`: "does the same thing
+//! as `--force`", git-push(1)): the rollout branches are gen's alone.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use git2::{
+    Cred, CredentialType, Direction, FetchOptions, PushOptions, RemoteCallbacks, Repository,
+};
+
+/// The remote named `name` of the repository around `root`.
+pub(crate) struct Remote {
+    repo: Repository,
+    name: String,
+}
+
+/// One branch to move: to `to`, a commit of the local repository.
+#[derive(Debug, Clone)]
+pub(crate) struct Move {
+    pub branch: String,
+    pub to: String,
+}
+
+impl Remote {
+    pub(crate) fn open(root: &Path, name: &str) -> Result<Remote> {
+        let repo = Repository::discover(root)
+            .with_context(|| format!("{} is not in a Git repository", root.display()))?;
+        repo.find_remote(name)
+            .with_context(|| format!("the repository has no remote `{name}`"))?;
+        Ok(Remote {
+            repo,
+            name: name.to_string(),
+        })
+    }
+
+    /// The full commit ID of `rev` in the local repository.
+    pub(crate) fn resolve(&self, rev: &str) -> Result<String> {
+        let obj = self
+            .repo
+            .revparse_single(rev)
+            .with_context(|| format!("`{rev}` is not a revision of this repository"))?;
+        let commit = obj
+            .peel_to_commit()
+            .with_context(|| format!("`{rev}` is not a commit"))?;
+        Ok(commit.id().to_string())
+    }
+
+    /// Every branch the remote has under `prefix`: branch → commit.
+    pub(crate) fn branches(&self, prefix: &str) -> Result<BTreeMap<String, String>> {
+        let mut remote = self.repo.find_remote(&self.name)?;
+        let conn = remote
+            .connect_auth(Direction::Fetch, Some(callbacks(&self.repo)), None)
+            .with_context(|| format!("connecting to remote `{}`", self.name))?;
+        let mut out = BTreeMap::new();
+        for head in conn.list()? {
+            if let Some(branch) = head.name().strip_prefix("refs/heads/")
+                && branch.starts_with(prefix)
+            {
+                out.insert(branch.to_string(), head.oid().to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Move every branch of `moves` in one push; the branches the remote
+    /// refused, each with its reason, as an error.
+    pub(crate) fn push(&self, moves: &[Move]) -> Result<()> {
+        if moves.is_empty() {
+            return Ok(());
+        }
+        // A refspec's source is a local ref: each commit gets one of gen's
+        // own, removed again after the push.
+        let mut refs = Vec::new();
+        let mut specs = Vec::new();
+        for (i, m) in moves.iter().enumerate() {
+            let oid = git2::Oid::from_str(&m.to)?;
+            let local = format!("refs/gen-rollout/{i}");
+            self.repo
+                .reference(&local, oid, true, "gen rollout")
+                .with_context(|| format!("commit {} is not in the local repository", m.to))?;
+            specs.push(format!("+{local}:refs/heads/{}", m.branch));
+            refs.push(local);
+        }
+        let rejected = std::cell::RefCell::new(Vec::<String>::new());
+        let result = {
+            let mut cb = callbacks(&self.repo);
+            cb.push_update_reference(|name, status| {
+                if let Some(why) = status {
+                    rejected.borrow_mut().push(format!(
+                        "{}: {why}",
+                        name.strip_prefix("refs/heads/").unwrap_or(name)
+                    ));
+                }
+                Ok(())
+            });
+            let mut opts = PushOptions::new();
+            opts.remote_callbacks(cb);
+            let mut remote = self.repo.find_remote(&self.name)?;
+            remote.push(&specs, Some(&mut opts))
+        };
+        for r in &refs {
+            if let Ok(mut reference) = self.repo.find_reference(r) {
+                let _ = reference.delete();
+            }
+        }
+        result.with_context(|| format!("pushing to remote `{}`", self.name))?;
+        let rejected = rejected.into_inner();
+        if !rejected.is_empty() {
+            bail!("remote `{}` refused {}", self.name, rejected.join("; "));
+        }
+        Ok(())
+    }
+
+    /// Fetch `branch` of the remote (a commit the clusters run that this
+    /// clone may not have yet).
+    pub(crate) fn fetch(&self, branches: &[&str]) -> Result<()> {
+        let mut remote = self.repo.find_remote(&self.name)?;
+        let mut opts = FetchOptions::new();
+        opts.remote_callbacks(callbacks(&self.repo));
+        remote
+            .fetch(branches, Some(&mut opts), None)
+            .with_context(|| format!("fetching from remote `{}`", self.name))
+    }
+}
+
+/// Credentials as Git finds them: the SSH agent for SSH, the configured
+/// credential helper for HTTPS, the default (Kerberos, NTLM) where asked.
+/// Each kind is tried once, so a refused credential ends in an error
+/// instead of a loop.
+fn callbacks(repo: &Repository) -> RemoteCallbacks<'static> {
+    let config = repo.config().ok();
+    let mut tried = CredentialType::empty();
+    let mut cb = RemoteCallbacks::new();
+    cb.credentials(move |url, username, allowed| {
+        if allowed.contains(CredentialType::SSH_KEY) && !tried.contains(CredentialType::SSH_KEY) {
+            tried |= CredentialType::SSH_KEY;
+            return Cred::ssh_key_from_agent(username.unwrap_or("git"));
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT)
+            && !tried.contains(CredentialType::USER_PASS_PLAINTEXT)
+            && let Some(config) = &config
+        {
+            tried |= CredentialType::USER_PASS_PLAINTEXT;
+            return Cred::credential_helper(config, url, username);
+        }
+        if allowed.contains(CredentialType::DEFAULT) && !tried.contains(CredentialType::DEFAULT) {
+            tried |= CredentialType::DEFAULT;
+            return Cred::default();
+        }
+        Err(git2::Error::from_str(
+            "no credential: an SSH agent with the key, or a Git credential helper, must hold one",
+        ))
+    });
+    cb
+}

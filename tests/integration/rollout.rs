@@ -1,0 +1,395 @@
+//! `gen rollout` against real Git and scripted clusters: a bare local
+//! repository is the remote; each cluster is the scripted Kubernetes API of
+//! the status tests, whose Kustomizations move to a commit when its
+//! Region's rollout branch on the remote moves there (as Flux's source and
+//! kustomize controllers would), and fail on a commit the test calls bad.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::status::{FakeKube, WEST_ALB, cluster, kubeconfig};
+use crate::util::*;
+
+const ROLLOUT: &str = "rollout:\n  source: {url: \"ssh://git@example.org/fleet.git\"}\n  waves: [[us-east-1], [eu-west-1]]\napps:\n";
+
+/// A rendered repository whose spec rolls out (us-east-1 first), pushed to
+/// a bare remote; the clusters run its first commit from `main`.
+struct Fleet {
+    dir: tempfile::TempDir,
+    remote: PathBuf,
+    west: FakeKube,
+    east: FakeKube,
+    config: PathBuf,
+    /// Commits the clusters fail on (Ready False after applying).
+    bad: Arc<Mutex<Vec<String>>>,
+    /// While set, the clusters apply nothing new.
+    frozen: Arc<AtomicBool>,
+    first: String,
+}
+
+impl Fleet {
+    fn new() -> Fleet {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("gen.yaml"),
+            resolved_spec("").replace("apps:\n", ROLLOUT),
+        )
+        .unwrap();
+        let o = run_gen(d, &["render"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let remote = d.join("remote.git");
+        git(d, &["init", "-q", "--bare", remote.to_str().unwrap()]);
+        git(d, &["remote", "add", "origin", remote.to_str().unwrap()]);
+        git(d, &["push", "-q", "origin", "HEAD:refs/heads/main"]);
+        let first = head(d);
+        let west = FakeKube::start(cluster(&first, WEST_ALB, 2));
+        let east = FakeKube::start(cluster(&first, EAST_ALB, 2));
+        let config = kubeconfig(d, &west.url, &east.url);
+        let fleet = Fleet {
+            dir,
+            remote,
+            west,
+            east,
+            config,
+            bad: Arc::default(),
+            frozen: Arc::default(),
+            first,
+        };
+        fleet.reconcile("eu-west-1", &fleet.west);
+        fleet.reconcile("us-east-1", &fleet.east);
+        fleet
+    }
+
+    fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Flux on one cluster: follow the Region's branch on the remote.
+    fn reconcile(&self, region: &str, kube: &FakeKube) {
+        let (remote, routes) = (self.remote.clone(), kube.routes.clone());
+        let (bad, frozen) = (self.bad.clone(), self.frozen.clone());
+        let branch = format!("rollout/shop/{region}");
+        std::thread::spawn(move || {
+            let mut applied = String::new();
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                if frozen.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let Some(at) = branch_at(&remote, &branch) else {
+                    continue;
+                };
+                if at == applied {
+                    continue;
+                }
+                let failing = bad.lock().unwrap().contains(&at);
+                set_applied(&routes, &format!("{branch}@sha1:{at}"), !failing);
+                applied = at;
+            }
+        });
+    }
+
+    /// Change the spec, render, commit and push `main`: the new HEAD.
+    fn change(&self, replicas: u32) -> String {
+        let path = self.dir().join("gen.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = match text.find("    replicas:") {
+            Some(i) => {
+                let end = text[i..].find('\n').unwrap() + i;
+                format!("{}    replicas: {replicas}{}", &text[..i], &text[end..])
+            }
+            None => text.replace(
+                "    health: {path: /carthealth}\n",
+                &format!("    health: {{path: /carthealth}}\n    replicas: {replicas}\n"),
+            ),
+        };
+        std::fs::write(&path, text).unwrap();
+        let o = run_gen(self.dir(), &["render"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        git(
+            self.dir(),
+            &["push", "-q", "origin", "HEAD:refs/heads/main"],
+        );
+        head(self.dir())
+    }
+
+    fn rollout(&self, args: &[&str]) -> std::process::Output {
+        let (mut cmd, _home) = gen_command(self.dir());
+        cmd.arg("rollout")
+            .args(["--no-aws", "--every", "1"])
+            .args(args)
+            .env("KUBECONFIG", &self.config)
+            .output()
+            .unwrap()
+    }
+
+    fn at(&self, region: &str) -> Option<String> {
+        branch_at(&self.remote, &format!("rollout/shop/{region}"))
+    }
+}
+
+fn head(d: &Path) -> String {
+    git(d, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+fn branch_at(remote: &Path, branch: &str) -> Option<String> {
+    let o = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(remote)
+        .args([
+            "rev-parse",
+            "--verify",
+            "-q",
+            &format!("refs/heads/{branch}"),
+        ])
+        .output()
+        .ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).trim().to_string())
+}
+
+/// Every Kustomization of the scripted cluster at `revision`, Ready or not.
+fn set_applied(routes: &crate::status::Routes, revision: &str, ready: bool) {
+    let mut routes = routes.lock().unwrap();
+    for v in routes.values_mut() {
+        let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for k in items {
+            k["status"] = json!({
+                "lastAppliedRevision": revision,
+                "conditions": [if ready {
+                    json!({"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded", "message": format!("Applied revision: {revision}")})
+                } else {
+                    json!({"type": "Ready", "status": "False", "reason": "HealthCheckFailed", "message": "timeout waiting for: [Deployment/shop/cart status: 'InProgress']"})
+                }]
+            });
+        }
+    }
+}
+
+fn report(o: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}{}", stdout(o), stderr(o)))
+}
+
+fn results(r: &Value) -> Vec<String> {
+    r["waves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["result"]["state"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_wave_goes_green_in_order_from_branches_created_where_the_clusters_run() {
+    let f = Fleet::new();
+    let target = f.change(2);
+    // A dry run moves nothing and says what would.
+    let o = f.rollout(&["--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("rollout/shop/us-east-1") && out.contains("would move"),
+        "{out}"
+    );
+    assert_eq!(f.at("us-east-1"), None);
+    let o = f.rollout(&["--bake", "1s", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = report(&o);
+    assert_eq!(results(&r), ["baked", "baked"]);
+    // Created at the commit the clusters ran, then moved.
+    assert_eq!(r["waves"][0]["branches"][0]["before"], f.first.as_str());
+    assert_eq!(f.at("us-east-1").as_deref(), Some(target.as_str()));
+    assert_eq!(f.at("eu-west-1").as_deref(), Some(target.as_str()));
+    let err = stderr(&o);
+    assert!(
+        err.find("wave 1 (us-east-1): moving").unwrap()
+            < err.find("wave 2 (eu-west-1): moving").unwrap(),
+        "{err}"
+    );
+    // Again: nothing to do.
+    let o = f.rollout(&["--bake", "1s"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("every wave is at"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_red_gate_in_the_first_wave_moves_it_back_and_the_second_never_moves() {
+    let f = Fleet::new();
+    let good = f.change(2);
+    assert_eq!(f.rollout(&["--bake", "1s"]).status.code(), Some(0));
+    let bad = f.change(3);
+    f.bad.lock().unwrap().push(bad.clone());
+    let o = f.rollout(&["--bake", "1s", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = report(&o);
+    assert_eq!(results(&r), ["stopped", "not_reached"]);
+    assert_eq!(r["waves"][0]["result"]["red"]["gate"], "flux");
+    assert_eq!(r["waves"][0]["result"]["moved_back"], true);
+    assert_eq!(f.at("us-east-1").as_deref(), Some(good.as_str()));
+    assert_eq!(f.at("eu-west-1").as_deref(), Some(good.as_str()));
+    // --no-rollback leaves the wave at the commit.
+    let o = f.rollout(&["--bake", "1s", "--no-rollback"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(f.at("us-east-1").as_deref(), Some(bad.as_str()));
+    assert_eq!(f.at("eu-west-1").as_deref(), Some(good.as_str()));
+}
+
+#[test]
+fn a_wave_whose_cluster_never_applies_is_stopped_by_name() {
+    let f = Fleet::new();
+    let good = f.change(2);
+    assert_eq!(f.rollout(&["--bake", "1s"]).status.code(), Some(0));
+    f.frozen.store(true, Ordering::SeqCst);
+    f.change(3);
+    let o = f.rollout(&["--bake", "1s", "--apply", "3s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("applied in time") && err.contains("east (us-east-1)"),
+        "{err}"
+    );
+    assert_eq!(f.at("us-east-1").as_deref(), Some(good.as_str()));
+}
+
+#[test]
+fn sigterm_in_the_bake_leaves_the_branches_and_a_second_run_resumes() {
+    let f = Fleet::new();
+    f.change(2);
+    assert_eq!(f.rollout(&["--bake", "1s"]).status.code(), Some(0));
+    let target = f.change(3);
+    let (mut cmd, _home) = gen_command(f.dir());
+    let child = cmd
+        .args(["rollout", "--no-aws", "--every", "1", "--bake", "60s"])
+        .env("KUBECONFIG", &f.config)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first wave bakes, then stop it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while f.at("us-east-1").as_deref() != Some(target.as_str()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first wave never moved"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    crate::drill::kill(&child, libc::SIGTERM);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("SIGTERM"), "{}", stderr(&o));
+    assert_eq!(f.at("us-east-1").as_deref(), Some(target.as_str()));
+    assert_ne!(f.at("eu-west-1").as_deref(), Some(target.as_str()));
+    // Resumed: the first wave is watched again, then the second moves.
+    let o = f.rollout(&["--bake", "1s", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("watched again"), "{}", stderr(&o));
+    assert_eq!(f.at("eu-west-1").as_deref(), Some(target.as_str()));
+}
+
+/// `git daemon` serving `base`, pushes allowed (libgit2 runs no hooks on
+/// a remote it reaches as a path; a Git server does), killed when dropped.
+struct Daemon(std::process::Child, u16);
+
+impl Daemon {
+    fn serve(base: &Path) -> Daemon {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("git")
+            .arg("daemon")
+            .arg(format!("--base-path={}", base.display()))
+            .args([
+                "--export-all",
+                "--enable=receive-pack",
+                "--reuseaddr",
+                "--listen=127.0.0.1",
+            ])
+            .arg(format!("--port={port}"))
+            .arg(base)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "git daemon did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Daemon(child, port)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_push_the_remote_refuses_moves_nothing_and_says_why() {
+    let f = Fleet::new();
+    f.change(2);
+    assert_eq!(f.rollout(&["--bake", "1s"]).status.code(), Some(0));
+    let before: BTreeMap<&str, Option<String>> = [
+        ("us-east-1", f.at("us-east-1")),
+        ("eu-west-1", f.at("eu-west-1")),
+    ]
+    .into();
+    let hook = f.remote.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\nwhile read old new name; do case $name in refs/heads/rollout/*) echo 'rollout branches are frozen' >&2; exit 1;; esac; done\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let daemon = Daemon::serve(f.dir());
+    let url = format!("git://127.0.0.1:{}/remote.git", daemon.1);
+    git(f.dir(), &["remote", "set-url", "origin", &url]);
+    f.change(3);
+    let o = f.rollout(&["--bake", "1s"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("refused rollout/shop/us-east-1") && err.contains("pre-receive hook declined"),
+        "{err}"
+    );
+    let after: BTreeMap<&str, Option<String>> = [
+        ("us-east-1", f.at("us-east-1")),
+        ("eu-west-1", f.at("eu-west-1")),
+    ]
+    .into();
+    assert_eq!(before, after);
+    drop(daemon);
+}
+
+#[test]
+fn a_spec_without_a_rollout_is_refused_with_the_way_to_one() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("gen.yaml"), resolved_spec("")).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let o = run_gen(d.path(), &["rollout", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no `rollout` section"),
+        "{}",
+        stderr(&o)
+    );
+}
