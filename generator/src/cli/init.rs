@@ -113,7 +113,8 @@ pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<ExitCode> {
             }
         })
         .collect();
-    let text = starter(args, &found);
+    let url = crate::output::remote::origin_url(&settings.root);
+    let text = starter(args, &found, url.as_deref());
     // Checked like any spec: a value that breaks it writes nothing.
     let name = settings.spec_name();
     let empty = crate::spec::lock::empty();
@@ -204,7 +205,7 @@ fn controller(found: &[RegionFound]) -> Option<&'static str> {
     }
 }
 
-fn starter(args: &InitArgs, found: &[RegionFound]) -> String {
+fn starter(args: &InitArgs, found: &[RegionFound], url: Option<&str>) -> String {
     let mut s = String::new();
     s.push_str("# yaml-language-server: $schema=./gen.schema.json\n");
     s.push_str("# A starter spec written by `gen init`. The schema beside it (`gen schema`)\n");
@@ -251,6 +252,19 @@ fn starter(args: &InitArgs, found: &[RegionFound]) -> String {
         }
         s.push_str("    # albDnsName: filled in gen.lock by `gen discover` once the Ingress has an address\n");
     }
+    s.push_str("# A commit reaches the Regions wave by wave: `gen rollout` moves each Region's\n");
+    s.push_str(
+        "# branch once the wave before stayed healthy (docs/rollout.md in gen's repository).\n",
+    );
+    s.push_str("rollout:\n");
+    s.push_str(&format!(
+        "  source: {{url: {}}}   # the repository as the clusters' Flux clones it\n",
+        q(url.unwrap_or("ssh://git@github.com/ORG/REPO.git"))
+    ));
+    s.push_str("  bakeMinutes: 10                       # each wave stays green this long before the next\n");
+    s.push_str(
+        "  # waves: [[REGION], [REGION]]         # default: the least loaded Regions first\n",
+    );
     s.push_str("apps:\n");
     s.push_str("  - name: web\n");
     s.push_str(&format!("    host: {}\n", q(&format!("web.{}", args.zone))));

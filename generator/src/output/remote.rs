@@ -132,6 +132,21 @@ impl Remote {
     }
 }
 
+/// The URL of the repository's `origin` remote as Flux would clone it
+/// (`ssh://`, `https://`; `git@host:path` written as `ssh://git@host/path`),
+/// when there is one.
+pub(crate) fn origin_url(root: &Path) -> Option<String> {
+    let repo = Repository::discover(root).ok()?;
+    let remote = repo.find_remote("origin").ok()?;
+    let url = remote.url().ok()?;
+    if url.starts_with("ssh://") || url.starts_with("https://") {
+        return Some(url.to_string());
+    }
+    let (user_host, path) = url.split_once(':')?;
+    (user_host.contains('@') && !path.starts_with('/') && !user_host.contains('/'))
+        .then(|| format!("ssh://{user_host}/{path}"))
+}
+
 /// Credentials as Git finds them: the SSH agent for SSH, the configured
 /// credential helper for HTTPS, the default (Kerberos, NTLM) where asked.
 /// Each kind is tried once, so a refused credential ends in an error
