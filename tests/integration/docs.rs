@@ -185,7 +185,12 @@ fn normalise(out: &str, dir: &std::path::Path) -> String {
             Some(rest) if rest.len() > 10 && rest[..10].bytes().all(|b| b.is_ascii_hexdigit()) => {
                 format!("committed 0123456789{}", &rest[10..])
             }
-            _ => l.to_string(),
+            _ => match l.strip_prefix("rollout of ") {
+                Some(c) if c.len() == 12 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    "rollout of 0123456789ab".to_string()
+                }
+                _ => l.to_string(),
+            },
         })
         .collect::<Vec<_>>()
         .join("\n")

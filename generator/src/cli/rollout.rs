@@ -72,7 +72,16 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
     };
     let remote = Remote::open(&s.settings.root, &args.remote)?;
     let target = remote.resolve(&args.to)?;
-    let heads = remote.branches(&rs.branch_prefix)?;
+    // A dry run in a clone without the remote shows a first run.
+    let heads = if args.dry_run && !remote.exists() {
+        pr.warn(format_args!(
+            "the repository has no remote `{}`: every rollout branch is shown as new",
+            args.remote
+        ));
+        BTreeMap::new()
+    } else {
+        remote.branches(&rs.branch_prefix)?
+    };
     let mut course = course(rp, &heads, &target);
     if args.dry_run {
         let report = engine::dry_run(&course);

@@ -34,12 +34,21 @@ impl Remote {
     pub(crate) fn open(root: &Path, name: &str) -> Result<Remote> {
         let repo = Repository::discover(root)
             .with_context(|| format!("{} is not in a Git repository", root.display()))?;
-        repo.find_remote(name)
-            .with_context(|| format!("the repository has no remote `{name}`"))?;
         Ok(Remote {
             repo,
             name: name.to_string(),
         })
+    }
+
+    /// Whether the repository has the remote at all.
+    pub(crate) fn exists(&self) -> bool {
+        self.repo.find_remote(&self.name).is_ok()
+    }
+
+    fn remote(&self) -> Result<git2::Remote<'_>> {
+        self.repo
+            .find_remote(&self.name)
+            .with_context(|| format!("the repository has no remote `{}`", self.name))
     }
 
     /// The full commit ID of `rev` in the local repository.
@@ -56,7 +65,7 @@ impl Remote {
 
     /// Every branch the remote has under `prefix`: branch → commit.
     pub(crate) fn branches(&self, prefix: &str) -> Result<BTreeMap<String, String>> {
-        let mut remote = self.repo.find_remote(&self.name)?;
+        let mut remote = self.remote()?;
         let conn = remote
             .connect_auth(Direction::Fetch, Some(callbacks(&self.repo)), None)
             .with_context(|| format!("connecting to remote `{}`", self.name))?;
@@ -104,7 +113,7 @@ impl Remote {
             });
             let mut opts = PushOptions::new();
             opts.remote_callbacks(cb);
-            let mut remote = self.repo.find_remote(&self.name)?;
+            let mut remote = self.remote()?;
             remote.push(&specs, Some(&mut opts))
         };
         for r in &refs {
@@ -123,7 +132,7 @@ impl Remote {
     /// Fetch `branch` of the remote (a commit the clusters run that this
     /// clone may not have yet).
     pub(crate) fn fetch(&self, branches: &[&str]) -> Result<()> {
-        let mut remote = self.repo.find_remote(&self.name)?;
+        let mut remote = self.remote()?;
         let mut opts = FetchOptions::new();
         opts.remote_callbacks(callbacks(&self.repo));
         remote
