@@ -103,6 +103,10 @@ pub fn targets(plan: &Plan) -> Vec<Target> {
     if let Some(sw) = plan.region_switch.as_ref().filter(|_| !checks_first) {
         out.push(target(&sw.stack, &sw.region, &sw.inputs, false));
     }
+    // The alarms take their DNS stack's check IDs: after it.
+    for a in plan.rollout.iter().flat_map(|r| &r.alarm_stacks) {
+        out.push(target(&a.name, &a.region, &a.inputs, false));
+    }
     out
 }
 
@@ -131,6 +135,7 @@ pub fn only<T>(
 
 /// The Region of every stack whose outputs another stack takes.
 pub fn producers(plan: &Plan) -> Vec<(String, String)> {
+    let alarms = plan.rollout.as_ref().is_some_and(|r| !r.alarm_stacks.is_empty());
     plan.arc
         .iter()
         .map(|a| (a.stack.clone(), a.home_region.to_string()))
@@ -138,6 +143,12 @@ pub fn producers(plan: &Plan) -> Vec<(String, String)> {
             plan.region_switch
                 .iter()
                 .map(|sw| (sw.stack.clone(), sw.region.clone())),
+        )
+        .chain(
+            plan.stacks
+                .iter()
+                .filter(|_| alarms)
+                .map(|s| (s.name.clone(), s.region.clone())),
         )
         .collect()
 }
@@ -148,6 +159,12 @@ pub fn left_out(plan: &Plan, targets: &[Target]) -> Vec<String> {
         .iter()
         .map(|s| (&s.name, &s.inputs))
         .chain(plan.region_switch.iter().map(|sw| (&sw.stack, &sw.inputs)))
+        .chain(
+            plan.rollout
+                .iter()
+                .flat_map(|r| &r.alarm_stacks)
+                .map(|a| (&a.name, &a.inputs)),
+        )
         .filter(|(name, inputs)| !inputs.is_empty() && !targets.iter().any(|t| &t.name == *name))
         .map(|(name, _)| name.clone())
         .collect()
@@ -213,6 +230,13 @@ pub fn defer<T>(
         .into_iter()
         .partition(|t| first_changes && !target(t).inputs.is_empty());
     (now, deferred)
+}
+
+/// Whether a stack must wait for a later phase because a stack whose
+/// outputs it takes changes first (`changing`): a new or replaced health
+/// check has a new ID only once its stack has run.
+pub fn waits(target: &Target, changing: impl Fn(&str) -> bool) -> bool {
+    target.inputs.iter().any(|i| changing(&i.stack))
 }
 
 /// CloudFormation's action on a resource (`ChangeAction`).
@@ -437,6 +461,9 @@ pub struct Orphans {
     /// The DNS stacks' name prefix, and their Region.
     pub dns_prefix: String,
     pub dns_region: String,
+    /// The alarm stacks' name prefix, and their Region (us-east-1).
+    pub alarms_prefix: String,
+    pub alarms_region: String,
     /// The ARC stack (name, Region), when the spec has ARC off.
     pub arc: Option<(String, String)>,
     /// Every Region switch stack the spec could have (name, Region), in the
@@ -449,6 +476,8 @@ impl Orphans {
         Orphans {
             dns_prefix: layout::stack_name(&spec.name, ""),
             dns_region: spec.stack_region.clone(),
+            alarms_prefix: layout::alarm_stack_name(&spec.name, ""),
+            alarms_region: facts::route53::METRICS_REGION.to_string(),
             arc: plan.arc.is_none().then(|| {
                 (
                     layout::arc_stack_name(&spec.name),
@@ -487,6 +516,8 @@ impl Orphans {
 pub struct Found {
     /// The stacks whose names start with the DNS prefix.
     pub dns: Vec<String>,
+    /// The stacks whose names start with the alarms prefix.
+    pub alarms: Vec<String>,
     /// Region switch stacks (of `Orphans::switch_unwanted`) that exist.
     pub switch: Vec<String>,
     /// The ARC stack exists; and whether it made its cluster (or uses one
@@ -512,6 +543,8 @@ pub enum DeletionReason {
     ArcOff,
     /// Region switch is off in the spec, or no plan holds the Region.
     SwitchLeft,
+    /// Its DNS stack left the spec, or the spec has no rollout.
+    AlarmsLeft,
 }
 
 impl fmt::Display for DeletionReason {
@@ -523,6 +556,9 @@ impl fmt::Display for DeletionReason {
             }
             DeletionReason::SwitchLeft => {
                 "Region switch is off in the spec, or no plan holds this Region any more"
+            }
+            DeletionReason::AlarmsLeft => {
+                "its DNS stack left the spec, or the spec has no rollout section any more"
             }
         })
     }
@@ -543,6 +579,18 @@ pub fn orphans(o: &Orphans, wanted: &[&str], found: &Found) -> Vec<Deletion> {
             reason: DeletionReason::AppsLeft,
             detail: None,
         })
+        .chain(
+            found
+                .alarms
+                .iter()
+                .filter(|name| !wanted.contains(&name.as_str()))
+                .map(|name| Deletion {
+                    stack: name.clone(),
+                    region: o.alarms_region.clone(),
+                    reason: DeletionReason::AlarmsLeft,
+                    detail: None,
+                }),
+        )
         .collect();
     for (stack, region) in o.switch_unwanted(wanted) {
         if found.switch.contains(stack) {

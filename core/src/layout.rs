@@ -113,6 +113,12 @@ pub fn rollout_branch_prefix(spec_name: &str) -> String {
     format!("rollout/{spec_name}/")
 }
 
+/// The stack of the CloudWatch alarms on DNS stack group `group`'s health
+/// checks (in us-east-1, where their metrics are).
+pub fn alarm_stack_name(spec_name: &str, group: &str) -> String {
+    format!("{spec_name}-alarms-{group}")
+}
+
 /// The branch a Region's clusters follow, which only `gen rollout` moves.
 pub fn rollout_branch(prefix: &str, region: &str) -> String {
     format!("{prefix}{region}")

@@ -35,6 +35,13 @@ ARC-1  AWS::Route53RecoveryControl::{Cluster,ControlPanel,RoutingControl,
        HealthThreshold) keep their settings when created by CloudFormation.
 RS-1   AWS::ARCRegionSwitch::Plan is modelled minimally: Ref is its ARN in
        the Region switch API's form; it runs nothing.
+CW-1   AWS::CloudWatch::Alarm (which moto's CloudFormation lacks) makes the
+       alarm in CloudWatch, Ref is its name; AlarmName changes replace it.
+CW-2   A new alarm starts in INSUFFICIENT_DATA, not OK (PutMetricAlarm: "the
+       alarm state is immediately set to INSUFFICIENT_DATA").
+CW-3   An alarm's ComparisonOperator, Statistic, Period, EvaluationPeriods,
+       TreatMissingData, AlarmName and AlarmActions keep to their documented
+       values (AWS::CloudWatch::Alarm, PutMetricAlarm).
 
 Where moto refuses what AWS accepts:
 
@@ -59,6 +66,8 @@ moto internals patched (check them on a moto upgrade):
   moto.cloudformation.parsing: parse_and_create_resource (wrapped),
     ResourceMap.update (replaced), get_model_map cache (cleared for ARC models)
   moto.cloudformation.responses: CloudFormationResponse.create_change_set (wrapped)
+  moto.cloudwatch.models: Alarm.__init__ (wrapped), CloudWatchBackend.put_metric_alarm
+    and delete_alarms (called for AWS::CloudWatch::Alarm)
   moto.cloudformation.models: ChangeSet.diff (replaced), CloudFormationBackend.
     create_stack/create_change_set/execute_change_set/update_stack (wrapped),
     delete_stack (replaced)
@@ -700,6 +709,130 @@ class RegionSwitchPlan(ArcResource, CloudFormationModel):
                    f"{uuid.uuid4().hex[:6]}", props)
 
 
+# ---------------------------------------------------------------------------
+# CW-1..3: CloudWatch alarms made by CloudFormation, as CloudWatch keeps them
+# ---------------------------------------------------------------------------
+
+from moto.cloudwatch import models as cwm  # noqa: E402
+
+# PutMetricAlarm, ComparisonOperator: "Valid Values: GreaterThanOrEqualToThreshold |
+# GreaterThanThreshold | LessThanThreshold | LessThanOrEqualToThreshold |
+# LessThanLowerOrGreaterThanUpperThreshold | LessThanLowerThreshold | GreaterThanUpperThreshold".
+CW_OPERATORS = {"GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold",
+                "LessThanOrEqualToThreshold", "LessThanLowerOrGreaterThanUpperThreshold",
+                "LessThanLowerThreshold", "GreaterThanUpperThreshold"}
+# AWS::CloudWatch::Alarm, Statistic: "Allowed values: Average | Maximum | Minimum | SampleCount | Sum".
+CW_STATISTICS = {"Average", "Maximum", "Minimum", "SampleCount", "Sum"}
+# TreatMissingData: "Valid values are breaching, notBreaching, ignore, and missing."
+CW_MISSING = {"breaching", "notBreaching", "ignore", "missing"}
+
+
+def alarm_problems(props: dict) -> list[str]:
+    """CW-3. AWS::CloudWatch::Alarm: Period "Valid values are 10, 30, 60, and any
+    multiple of 60"; EvaluationPeriods "Minimum: 1"; AlarmName "Minimum: 1,
+    Maximum: 255"; AlarmActions "Maximum: 5"."""
+    out = []
+    if props.get("ComparisonOperator") not in CW_OPERATORS:
+        out.append(f"ComparisonOperator {props.get('ComparisonOperator')!r} is not valid")
+    if "Statistic" in props and props["Statistic"] not in CW_STATISTICS:
+        out.append(f"Statistic {props['Statistic']!r} is not valid")
+    period = int(props.get("Period", 60))
+    if period not in (10, 30) and (period <= 0 or period % 60):
+        out.append(f"Period {period} is not 10, 30 or a multiple of 60")
+    if int(props.get("EvaluationPeriods", 0)) < 1:
+        out.append("EvaluationPeriods must be at least 1")
+    if props.get("TreatMissingData", "missing") not in CW_MISSING:
+        out.append(f"TreatMissingData {props.get('TreatMissingData')!r} is not valid")
+    name = props.get("AlarmName")
+    if name is not None and not 1 <= len(name) <= 255:
+        out.append("AlarmName must have 1 to 255 characters")
+    for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+        if len(props.get(key) or []) > 5:
+            out.append(f"{key} holds at most 5 actions")
+    return out
+
+
+def _put_alarm(account_id: str, region_name: str, name: str, props: dict) -> None:
+    problems = alarm_problems(props)
+    if problems:
+        raise ValidationError(message="; ".join(problems))
+    cwm.cloudwatch_backends[account_id][region_name].put_metric_alarm(
+        name=name, namespace=props.get("Namespace"), metric_name=props.get("MetricName"),
+        comparison_operator=props["ComparisonOperator"],
+        evaluation_periods=int(props["EvaluationPeriods"]), period=int(props.get("Period", 60)),
+        threshold=float(props.get("Threshold", 0)), statistic=props.get("Statistic"),
+        description=props.get("AlarmDescription"),
+        dimensions=[{"Name": d["Name"], "Value": d["Value"]} for d in props.get("Dimensions") or []],
+        alarm_actions=props.get("AlarmActions") or [], ok_actions=props.get("OKActions"),
+        insufficient_data_actions=props.get("InsufficientDataActions"),
+        treat_missing_data=props.get("TreatMissingData"))
+
+
+class CloudWatchAlarm(CloudFormationModel):
+    """CW-1. CloudFormation User Guide, AWS::CloudWatch::Alarm, "Return values":
+    Ref "returns the alarm name"; Fn::GetAtt Arn its ARN."""
+    __module__ = "moto.cloudwatch.strict_moto"  # moto files models by module
+    TYPE = "AWS::CloudWatch::Alarm"
+
+    def __init__(self, account_id: str, region_name: str, name: str):
+        self.account_id, self.region_name, self.name = account_id, region_name, name
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "AlarmName"
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attr: str) -> Any:
+        if attr == "Arn":
+            return cwm.cloudwatch_backends[self.account_id][self.region_name].alarms[self.name].alarm_arn
+        raise cfp.UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json,
+                                        account_id, region_name, **kw):
+        props = cloudformation_json["Properties"]
+        name = props.get("AlarmName") or resource_name
+        _put_alarm(account_id, region_name, name, props)
+        return cls(account_id, region_name, name)
+
+    def delete(self, account_id: str, region: str) -> None:
+        cwm.cloudwatch_backends[self.account_id][self.region_name].delete_alarms([self.name])
+
+
+def alarm_update(old, old_json, new_json, name, account_id, region_name):
+    """CW-1: an update keeps the alarm's state (PutMetricAlarm: "When you update an
+    existing alarm, its state is left unchanged")."""
+    backend = cwm.cloudwatch_backends[old.account_id][old.region_name]
+    state = backend.alarms[old.name].state_value
+    _put_alarm(old.account_id, old.region_name, old.name, new_json["Properties"])
+    backend.alarms[old.name].state_value = state
+    return old
+
+
+_alarm_init = cwm.Alarm.__init__
+
+
+def alarm_init(self, *args, **kwargs):
+    """CW-2: PutMetricAlarm, "When this operation creates an alarm, the alarm
+    state is immediately set to INSUFFICIENT_DATA". """
+    _alarm_init(self, *args, **kwargs)
+    self.state_value = "INSUFFICIENT_DATA"
+
+
+cwm.Alarm.__init__ = alarm_init
+
+
 def arc_update(old, old_json, new_json, name, account_id, region_name):
     """CFN-4 for ARC: properties that are not create-only are updated in place."""
     old.props = new_json["Properties"]
@@ -725,6 +858,7 @@ STRICT_UPDATERS = {
     ArcRoutingControl.TYPE: arc_update,
     ArcSafetyRule.TYPE: arc_update,
     RegionSwitchPlan.TYPE: arc_update,
+    CloudWatchAlarm.TYPE: alarm_update,
 }
 
 # Create-only properties (path under Properties) per the CloudFormation registry
@@ -741,6 +875,8 @@ CREATE_ONLY = {
     ArcRoutingControl.TYPE: [("ControlPanelArn",), ("ClusterArn",)],
     ArcSafetyRule.TYPE: [],
     RegionSwitchPlan.TYPE: [("Name",), ("PrimaryRegion",), ("RecoveryApproach",), ("Regions",)],
+    # AlarmName: "Update requires: Replacement".
+    CloudWatchAlarm.TYPE: [("AlarmName",)],
 }
 _schema_cache: dict[str, list] = {}
 

@@ -509,6 +509,54 @@ def _():
     assert outputs("rs1")["Arn"] == arn, outputs("rs1")
 
 
+def alarm_template(period=60, statistic="Minimum", name="cw1"):
+    return json.dumps({
+        "Parameters": {"Check": {"Type": "String"}},
+        "Resources": {"A": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmName": name, "Namespace": "AWS/Route53", "MetricName": "HealthCheckStatus",
+            "Dimensions": [{"Name": "HealthCheckId", "Value": {"Ref": "Check"}}],
+            "Statistic": statistic, "Period": period, "EvaluationPeriods": 1, "Threshold": 1,
+            "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "missing"}}},
+        "Outputs": {"Name": {"Value": {"Ref": "A"}}}})
+
+
+@check("CW-1: an alarm made by CloudFormation is CloudWatch's, Ref its name, gone with its stack")
+def _():
+    cw = boto3.client("cloudwatch", **KW)
+    deploy("cw1", alarm_template(), {"Check": "abc"})
+    assert outputs("cw1")["Name"] == "cw1", outputs("cw1")
+    alarm = cw.describe_alarms(AlarmNames=["cw1"])["MetricAlarms"][0]
+    assert alarm["Dimensions"] == [{"Name": "HealthCheckId", "Value": "abc"}], alarm
+    CFN.delete_stack(StackName="cw1")
+    assert not cw.describe_alarms(AlarmNames=["cw1"])["MetricAlarms"]
+
+
+@check("CW-2: a new alarm starts INSUFFICIENT_DATA and keeps its state on update")
+def _():
+    cw = boto3.client("cloudwatch", **KW)
+    deploy("cw2", alarm_template(name="cw2"), {"Check": "abc"})
+    assert cw.describe_alarms(AlarmNames=["cw2"])["MetricAlarms"][0]["StateValue"] == \
+        "INSUFFICIENT_DATA"
+    cw.put_metric_alarm(AlarmName="cw2-direct", Namespace="AWS/Route53",
+                        MetricName="HealthCheckStatus", Statistic="Minimum", Period=60,
+                        EvaluationPeriods=1, Threshold=1, ComparisonOperator="LessThanThreshold")
+    assert cw.describe_alarms(AlarmNames=["cw2-direct"])["MetricAlarms"][0]["StateValue"] == \
+        "INSUFFICIENT_DATA"
+    cw.set_alarm_state(AlarmName="cw2", StateValue="ALARM", StateReason="test")
+    deploy("cw2", alarm_template(name="cw2"), {"Check": "def"})
+    alarm = cw.describe_alarms(AlarmNames=["cw2"])["MetricAlarms"][0]
+    assert alarm["StateValue"] == "ALARM" and alarm["Dimensions"][0]["Value"] == "def", alarm
+
+
+@check("CW-3: an alarm's period and statistic keep to their documented values")
+def _():
+    refused(lambda: deploy("cw3a", alarm_template(period=45, name="cw3a"), {"Check": "x"}),
+            "ValidationError", "Period 45")
+    refused(lambda: deploy("cw3b", alarm_template(statistic="Median", name="cw3b"),
+                           {"Check": "x"}), "ValidationError", "Statistic")
+    deploy("cw3c", alarm_template(period=120, name="cw3c"), {"Check": "x"})
+
+
 @check("moto_r53.py still reads the state")
 def _():
     out = subprocess.run([sys.executable, str(HERE / "moto_r53.py"), URL, "dump", "example.org"],

@@ -455,6 +455,17 @@ pub struct StackPlan {
     /// Per host: one `AWS::Route53::RecordSetGroup` holding all its records,
     /// so a change of policy or of failover roles is one Route 53 batch.
     pub record_groups: Vec<RecordGroup>,
+    /// Outputs another stack takes (with a rollout: each check's ID, for
+    /// its alarm in us-east-1). None without: the template is unchanged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<StackOutput>,
+}
+
+/// An output of a stack: the ID of resource `logical_id`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StackOutput {
+    pub name: String,
+    pub logical_id: String,
 }
 
 impl StackPlan {
@@ -615,6 +626,11 @@ pub enum Content {
     },
     /// The ARC stack (us-west-2).
     Arc,
+    /// `plan.rollout.alarm_stacks[stack]`: a DNS stack's health-check
+    /// alarms, in us-east-1.
+    Alarms {
+        stack: usize,
+    },
     /// The Region switch plans' execution role.
     SwitchRole,
     /// The Region switch plans.
@@ -719,7 +735,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         grouped: ing.grouped,
         gateway_class: None,
     };
-    let rollout = spec.rollout.as_ref().map(|r| rollout::plan(spec, r));
+    let mut rollout = spec.rollout.as_ref().map(|r| rollout::plan(spec, r));
     let mut clusters: Vec<ClusterPlan> = spec
         .regions
         .iter()
@@ -744,7 +760,10 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         ingress.gateway_class = Some(gateway_class(spec));
     }
     let arc = spec.arc.as_ref().map(|a| arc::plan(spec, a));
-    let (stacks, unresolved) = stacks(spec, arc.as_ref());
+    let (mut stacks, unresolved) = stacks(spec, arc.as_ref());
+    if let Some(r) = &mut rollout {
+        r.alarm_stacks = rollout::alarms(spec, &mut stacks);
+    }
 
     let mut files = Vec::new();
     for (ci, c) in clusters.iter().enumerate() {
@@ -817,6 +836,12 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         files.push(FilePlan {
             path: layout::stack_file(&a.stack),
             content: Content::Arc,
+        });
+    }
+    for (i, a) in rollout.iter().flat_map(|r| &r.alarm_stacks).enumerate() {
+        files.push(FilePlan {
+            path: layout::stack_file(&a.name),
+            content: Content::Alarms { stack: i },
         });
     }
 
@@ -1163,6 +1188,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             zone: zone.clone(),
             entries: Vec::new(),
             record_groups: Vec::new(),
+            outputs: Vec::new(),
         };
         if let Value::Param(param) = &zone {
             s.parameters.push(Parameter {

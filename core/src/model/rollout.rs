@@ -15,7 +15,9 @@
 
 use serde::Serialize;
 
-use crate::layout;
+use crate::facts::route53::METRICS_REGION;
+use crate::layout::{self, pascal};
+use crate::model::{StackInput, StackOutput, StackPlan};
 use crate::spec::checked::{Rollout, Routing, Spec};
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +32,38 @@ pub struct RolloutPlan {
     pub bake_minutes: u32,
     pub apply_minutes: u32,
     pub alarms: Vec<String>,
+    /// Per DNS stack, the alarms on its health checks (filled by `alarms`).
+    pub alarm_stacks: Vec<AlarmStackPlan>,
+}
+
+/// A stack of CloudWatch alarms in us-east-1, one per health check of a DNS
+/// stack; the check IDs are parameters `gen deploy` passes from that
+/// stack's outputs.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlarmStackPlan {
+    pub name: String,
+    pub region: String,
+    /// The DNS stack whose checks it watches.
+    pub dns_stack: String,
+    pub description: String,
+    pub inputs: Vec<StackInput>,
+    pub alarms: Vec<AlarmPlan>,
+    /// The SNS topic each alarm notifies, in ALARM and back in OK.
+    pub notify: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlarmPlan {
+    pub logical_id: String,
+    /// `AlarmName`: unique in the account and Region, at most 255
+    /// characters (`AWS::CloudWatch::Alarm`).
+    pub alarm_name: String,
+    /// The parameter that takes the check's ID, and its description.
+    pub parameter: String,
+    pub parameter_description: String,
+    pub description: String,
+    pub app: String,
+    pub region: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,7 +122,63 @@ pub fn plan(spec: &Spec, r: &Rollout) -> RolloutPlan {
         bake_minutes: r.bake_minutes,
         apply_minutes: r.apply_minutes,
         alarms: r.alarms.clone(),
+        alarm_stacks: Vec::new(),
     }
+}
+
+/// An alarm per health check of each DNS stack, in a stack of its own per
+/// DNS stack in us-east-1 ("Route 53 metrics are not available if you
+/// select any other region": `facts::route53::METRICS_REGION`); each DNS
+/// stack gains an output per check ID, which `gen deploy` passes on.
+pub fn alarms(spec: &Spec, stacks: &mut [StackPlan]) -> Vec<AlarmStackPlan> {
+    let notify = spec.rollout.as_ref().and_then(|r| r.notify.clone());
+    stacks
+        .iter_mut()
+        .map(|s| {
+            let mut a = AlarmStackPlan {
+                name: layout::alarm_stack_name(&spec.name, &s.group),
+                region: METRICS_REGION.to_string(),
+                dns_stack: s.name.clone(),
+                description: format!(
+                    "CloudWatch alarms on the Route 53 health checks of stack {} ({}, rendered by gen)",
+                    s.name, spec.name
+                ),
+                inputs: Vec::new(),
+                alarms: Vec::new(),
+                notify: notify.clone(),
+            };
+            for e in &s.entries {
+                let hc = &e.health_check;
+                let output = format!("{}Id", hc.logical_id);
+                s.outputs.push(StackOutput {
+                    name: output.clone(),
+                    logical_id: hc.logical_id.clone(),
+                });
+                a.inputs.push(StackInput {
+                    parameter: hc.logical_id.clone(),
+                    stack: s.name.clone(),
+                    output,
+                    health_check: None,
+                });
+                a.alarms.push(AlarmPlan {
+                    logical_id: format!("Alarm{}{}", pascal(&hc.app), pascal(&hc.region)),
+                    alarm_name: format!("{}-{}-{}-health", spec.name, hc.app, hc.region),
+                    parameter: hc.logical_id.clone(),
+                    parameter_description: format!(
+                        "ID of the health check of {} in {} (output {}Id of stack {}; gen deploy passes it)",
+                        hc.app, hc.region, hc.logical_id, s.name
+                    ),
+                    description: format!(
+                        "Route 53 sees {} unhealthy in {} ({}): gen rollout stops on it",
+                        hc.app, hc.region, spec.name
+                    ),
+                    app: hc.app.clone(),
+                    region: hc.region.clone(),
+                });
+            }
+            a
+        })
+        .collect()
 }
 
 /// What a Region carries in the default order: how many apps it alone

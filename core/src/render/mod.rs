@@ -61,6 +61,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/cloudformation/route53.yaml.j2"),
     ),
     (
+        "cloudformation/alarms.yaml.j2",
+        include_str!("../../../templates/cloudformation/alarms.yaml.j2"),
+    ),
+    (
         "cloudformation/region-switch.yaml.j2",
         include_str!("../../../templates/cloudformation/region-switch.yaml.j2"),
     ),
@@ -154,6 +158,9 @@ pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprin
                 ),
             ),
             Content::Stack { stack } => digest::feed(&mut h, &plan.stacks[*stack]),
+            Content::Alarms { stack } => {
+                digest::feed(&mut h, &plan.rollout.as_ref().map(|r| &r.alarm_stacks[*stack]))
+            }
         }
         h.digest128().to_le_bytes()
     };
@@ -246,6 +253,10 @@ fn render_one(
         Content::Stack { stack } => (
             "cloudformation/route53.yaml.j2",
             context! { plan => head.clone(), stack => Value::from(Serde(&plan.stacks[*stack])) },
+        ),
+        Content::Alarms { stack } => (
+            "cloudformation/alarms.yaml.j2",
+            context! { stack => Value::from(Serde(&plan.rollout.as_ref().map(|r| &r.alarm_stacks[*stack]))) },
         ),
     };
     let body = env

@@ -17,7 +17,8 @@ use crate::aws::route53::Route53;
 use crate::deploy::{self, Deletion, Found, Left, Orphans, StackReview, StackState};
 use crate::diag::{HintContext, Hinted};
 use crate::live::change_sets::{
-    self, ChangeSets, Stack, review_in_phases, say_deferred, show_deletions, show_reviews,
+    self, ChangeSets, Stack, later_phases, review_in_phases, say_deferred, show_deletions,
+    show_reviews,
 };
 use crate::live::{self, clock::Deadline};
 use crate::output::lock;
@@ -159,12 +160,9 @@ async fn deploy_in(
     }
     sets.execute().await?;
     if !deferred.is_empty() {
-        let second = async {
-            let reviews = sets.prepare(deferred, true).await?;
-            deploy::refuse_plan_changes(&reviews, &carried)?;
-            show_reviews(pr, &reviews);
-            sets.execute().await
-        };
+        let second = later_phases(pr, sets, deferred, |reviews| {
+            deploy::refuse_plan_changes(reviews, &carried)
+        });
         second.await.hint_context(|| {
             (
                 "the stacks deployed first (ARC, or the Region switch plans) are deployed, but the stacks that take their outputs are not: their records still use the previous checks",
@@ -227,6 +225,12 @@ async fn find_orphans(
             .open(&o.dns_region)
             .await
             .stacks_of(&o.dns_prefix, &spec)
+            .await?,
+        alarms: sets
+            .clients
+            .open(&o.alarms_region)
+            .await
+            .stacks_of(&o.alarms_prefix, &spec)
             .await?,
         ..Found::default()
     };

@@ -148,6 +148,11 @@ impl ChangeSets {
         self.pending.is_empty()
     }
 
+    /// Whether `stack` has a change set made and not executed.
+    pub(crate) fn has_pending(&self, stack: &str) -> bool {
+        self.pending.iter().any(|p| p.stack == stack)
+    }
+
     /// The stacks of the pending change sets that are the ARC stack.
     pub(crate) fn arc_pending(&self) -> Vec<&str> {
         self.pending
@@ -436,9 +441,46 @@ pub(crate) async fn review_in_phases(
     let (first, then): (Vec<Stack>, Vec<Stack>) = stacks.into_iter().partition(|s| s.target.first);
     let mut reviews = sets.prepare(first, recreate).await?;
     let first_changes = !sets.is_empty();
-    let (now, deferred) = deploy::defer(then, |s: &Stack| &s.target, first_changes);
-    reviews.extend(sets.prepare(now, recreate).await?);
+    let (now, mut deferred) = deploy::defer(then, |s: &Stack| &s.target, first_changes);
+    // In order: a stack whose producer changes in this deploy (a DNS stack
+    // whose checks the alarm stack takes) waits for that change to run.
+    for s in now {
+        let wait = deploy::waits(&s.target, |name| {
+            sets.has_pending(name) || deferred.iter().any(|d| d.target.name == name)
+        });
+        if wait {
+            deferred.push(s);
+        } else {
+            reviews.extend(sets.prepare(vec![s], recreate).await?);
+        }
+    }
     Ok((reviews, deferred))
+}
+
+/// The later phases: each prepares and runs the stacks whose producers are
+/// not among those still waiting, until none waits. `check` may refuse a
+/// phase's reviews before it runs.
+pub(crate) async fn later_phases(
+    pr: Printer,
+    sets: &mut ChangeSets,
+    mut rest: Vec<Stack>,
+    check: impl Fn(&[StackReview]) -> Result<()>,
+) -> Result<()> {
+    while !rest.is_empty() {
+        let names: Vec<String> = rest.iter().map(|s| s.target.name.clone()).collect();
+        let (now, later): (Vec<Stack>, Vec<Stack>) = rest
+            .into_iter()
+            .partition(|s| !deploy::waits(&s.target, |n| names.iter().any(|x| x == n)));
+        if now.is_empty() {
+            bail!("stacks {} take each other's outputs", names.join(", "));
+        }
+        let reviews = sets.prepare(now, true).await?;
+        check(&reviews)?;
+        show_reviews(pr, &reviews);
+        sets.execute().await?;
+        rest = later;
+    }
+    Ok(())
 }
 
 /// `gen plan --change-sets`: make every stack's change set, show it, and
