@@ -135,7 +135,10 @@ pub fn only<T>(
 
 /// The Region of every stack whose outputs another stack takes.
 pub fn producers(plan: &Plan) -> Vec<(String, String)> {
-    let alarms = plan.rollout.as_ref().is_some_and(|r| !r.alarm_stacks.is_empty());
+    let alarms = plan
+        .rollout
+        .as_ref()
+        .is_some_and(|r| !r.alarm_stacks.is_empty());
     plan.arc
         .iter()
         .map(|a| (a.stack.clone(), a.home_region.to_string()))

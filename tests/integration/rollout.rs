@@ -33,8 +33,16 @@ struct Fleet {
 
 impl Fleet {
     fn new() -> Fleet {
+        Fleet::in_zone(None)
+    }
+
+    /// With the hosted zone `zone` recorded in gen.lock (for a deploy).
+    fn in_zone(zone: Option<&str>) -> Fleet {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
+        if let Some(id) = zone {
+            lock_zone(d, id);
+        }
         std::fs::write(
             d.join("gen.yaml"),
             resolved_spec("").replace("apps:\n", ROLLOUT),
@@ -123,6 +131,15 @@ impl Fleet {
         cmd.arg("rollout")
             .args(["--no-aws", "--every", "1"])
             .args(args)
+            .env("KUBECONFIG", &self.config)
+            .output()
+            .unwrap()
+    }
+
+    /// `gen rollout` with its AWS gates read from `moto`.
+    fn rollout_aws(&self, moto: &crate::deploy::Moto, args: &[&str]) -> std::process::Output {
+        let (mut cmd, _home) = moto.gen_cmd(self.dir(), &["rollout", "--every", "1"]);
+        cmd.args(args)
             .env("KUBECONFIG", &self.config)
             .output()
             .unwrap()
@@ -378,6 +395,84 @@ fn a_push_the_remote_refuses_moves_nothing_and_says_why() {
     .into();
     assert_eq!(before, after);
     drop(daemon);
+}
+
+#[test]
+fn alarms_deploy_after_their_checks_and_a_firing_one_stops_the_wave() {
+    let moto = crate::deploy::Moto::start();
+    let zone = moto.zone("example.org");
+    let f = Fleet::in_zone(Some(&zone));
+    // The DNS stack first; its alarm stack takes the checks' IDs after it ran.
+    let o = moto.run(f.dir(), &["deploy", "--yes"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let alarms = moto.py("alarms", "shop-");
+    let alarms = alarms.as_array().unwrap();
+    assert_eq!(alarms.len(), 2, "{alarms:?}");
+    let outputs = moto.py("outputs", "shop-dns-cart");
+    for a in alarms {
+        assert_eq!(a["state"], "INSUFFICIENT_DATA", "{a}");
+        let region = if a["name"] == "shop-cart-us-east-1-health" {
+            "UsEast1"
+        } else {
+            "EuWest1"
+        };
+        assert_eq!(
+            a["check"],
+            outputs[format!("HealthCheckCart{region}Id")],
+            "{a} {outputs}"
+        );
+    }
+    let o = moto.run(f.dir(), &["deploy", "--yes"]);
+    assert!(
+        stdout(&o).contains("nothing to deploy"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    // New alarms (no data yet) are not red: the rollout goes through.
+    let good = f.change(2);
+    let o = f.rollout_aws(&moto, &["--bake", "1s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The first wave's app alarm fires: it stops there and moves back.
+    moto.py("alarm-state", "shop-cart-us-east-1-health=ALARM");
+    f.change(3);
+    let o = f.rollout_aws(&moto, &["--bake", "1s", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = report(&o);
+    assert_eq!(
+        r["waves"][0]["result"]["red"]["gate"], "health_check",
+        "{r}"
+    );
+    assert!(
+        r["waves"][0]["result"]["red"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("shop-cart-us-east-1-health"),
+        "{r}"
+    );
+    assert_eq!(f.at("us-east-1").as_deref(), Some(good.as_str()));
+    assert_eq!(f.at("eu-west-1").as_deref(), Some(good.as_str()));
+}
+
+#[test]
+fn a_spec_alarm_cloudwatch_lacks_is_refused_before_anything_moves() {
+    let moto = crate::deploy::Moto::start();
+    let f = Fleet::new();
+    let path = f.dir().join("gen.yaml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "  waves:",
+        "  alarms: [\"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout-5xx\"]\n  waves:",
+    );
+    std::fs::write(&path, text).unwrap();
+    assert!(run_gen(f.dir(), &["render"]).status.success());
+    let o = f.rollout_aws(&moto, &["--bake", "1s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no alarm checkout-5xx (eu-west-1)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(f.at("us-east-1"), None);
 }
 
 #[test]

@@ -16,7 +16,7 @@ fn the_stricter_moto_refuses_what_aws_refuses() {
     assert!(ok, "{out}");
     for rule in [
         "R53-1", "R53-2", "R53-3", "R53-4", "CFN-1", "CFN-2", "CFN-3", "CFN-4", "CFN-5", "CFN-6",
-        "ARC-1", "ARC-2", "RS-1", "CW-1", "CW-2", "CW-3",
+        "ARC-1", "ARC-2", "RS-1", "CW-1", "CW-2", "CW-3", "CW-4",
     ] {
         assert!(
             out.lines().any(|l| {

@@ -6,6 +6,8 @@ Usage: moto_r53.py ENDPOINT create-zone NAME
        moto_r53.py ENDPOINT stacks PREFIX          [{name, status}] in us-west-2
        moto_r53.py ENDPOINT change-sets STACK      a stack's change sets not yet executed
        moto_r53.py ENDPOINT outputs STACK          a stack's outputs, {key: value}
+       moto_r53.py ENDPOINT alarms PREFIX          us-east-1's alarms: [{name, state, check}]
+       moto_r53.py ENDPOINT alarm-state NAME=STATE set a us-east-1 alarm's state
 """
 import json
 import sys
@@ -49,6 +51,17 @@ def main():
     elif cmd == "outputs":
         stack = cfn.describe_stacks(StackName=arg)["Stacks"][0]
         print(json.dumps({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}))
+    elif cmd == "alarms":
+        cw = boto3.client("cloudwatch", **dict(kw, region_name="us-east-1"))
+        alarms = cw.describe_alarms(AlarmNamePrefix=arg)["MetricAlarms"]
+        print(json.dumps([{"name": a["AlarmName"], "state": a["StateValue"],
+                           "check": a["Dimensions"][0]["Value"] if a["Dimensions"] else None}
+                          for a in alarms]))
+    elif cmd == "alarm-state":
+        cw = boto3.client("cloudwatch", **dict(kw, region_name="us-east-1"))
+        name, state = arg.split("=")
+        cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason="set by a test")
+        print(json.dumps(name))
     else:
         print(__doc__)
         return 2

@@ -42,6 +42,9 @@ CW-2   A new alarm starts in INSUFFICIENT_DATA, not OK (PutMetricAlarm: "the
 CW-3   An alarm's ComparisonOperator, Statistic, Period, EvaluationPeriods,
        TreatMissingData, AlarmName and AlarmActions keep to their documented
        values (AWS::CloudWatch::Alarm, PutMetricAlarm).
+CW-4   DescribeAlarms over the Smithy RPC v2 CBOR protocol (which the AWS SDK
+       for Rust's CloudWatch client speaks and moto does not), with at most
+       100 AlarmNames ("Maximum number of 100 items").
 
 Where moto refuses what AWS accepts:
 
@@ -1410,6 +1413,84 @@ def create_change_set_response(self):
 
 
 cfr.CloudFormationResponse.create_change_set = create_change_set_response
+
+
+# ---------------------------------------------------------------------------
+# CW-4: CloudWatch's Smithy RPC v2 CBOR protocol, for DescribeAlarms
+# ---------------------------------------------------------------------------
+
+import cbor2  # noqa: E402
+from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.moto_server import werkzeug_app as wapp  # noqa: E402
+
+CW_CBOR = re.compile(r"^/service/GraniteServiceVersion20100801/operation/(\w+)$")
+
+
+def _cbor_reply(start_response, status: str, body: dict):
+    data = cbor2.dumps(body)
+    start_response(status, [("Content-Type", "application/cbor"),
+                            ("smithy-protocol", "rpc-v2-cbor"),
+                            ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _alarm_cbor(a) -> dict:
+    out = {"AlarmName": a.name, "AlarmArn": a.alarm_arn, "StateValue": a.state_value,
+           "StateReason": a.state_reason, "ActionsEnabled": a.actions_enabled,
+           "AlarmActions": list(a.alarm_actions), "OKActions": list(a.ok_actions),
+           "Dimensions": [{"Name": d.name, "Value": d.value} for d in a.dimensions],
+           "ComparisonOperator": a.comparison_operator,
+           "EvaluationPeriods": a.evaluation_periods}
+    for key, value in (("Namespace", a.namespace), ("MetricName", a.metric_name),
+                       ("Statistic", a.statistic), ("Period", a.period),
+                       ("Threshold", a.threshold), ("AlarmDescription", a.description),
+                       ("TreatMissingData", a.treat_missing_data)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def cloudwatch_cbor(environ, start_response):
+    """CW-4. Smithy RPC v2 CBOR: POST /service/{service}/operation/{operation},
+    a CBOR body, errors by `__type`. DescribeAlarms, AlarmNames: "Array Members:
+    Maximum number of 100 items" (CloudWatch API Reference)."""
+    op = CW_CBOR.match(environ.get("PATH_INFO", "")).group(1)
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    req = cbor2.loads(raw) if raw else {}
+    scope = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    region = scope.group(1) if scope else "us-east-1"
+    backend = cwm.cloudwatch_backends[DEFAULT_ACCOUNT_ID][region]
+    if op != "DescribeAlarms":
+        return _cbor_reply(start_response, "400 Bad Request", {
+            "__type": "UnknownOperationException", "message": f"{op} is not modelled"})
+    names = req.get("AlarmNames")
+    if names is not None and len(names) > 100:
+        return _cbor_reply(start_response, "400 Bad Request", {
+            "__type": "ValidationError",
+            "message": "1 validation error detected: Value at 'alarmNames' failed to satisfy "
+                       "constraint: Member must have length less than or equal to 100"})
+    if names is not None:
+        alarms = backend.get_alarms_by_alarm_names(names)
+    elif req.get("AlarmNamePrefix"):
+        alarms = backend.get_alarms_by_alarm_name_prefix(req["AlarmNamePrefix"])
+    else:
+        alarms = backend.describe_alarms()
+    types = req.get("AlarmTypes") or ["MetricAlarm"]
+    metric = [_alarm_cbor(a) for a in alarms if not a.rule] if "MetricAlarm" in types else []
+    return _cbor_reply(start_response, "200 OK", {"MetricAlarms": metric, "CompositeAlarms": []})
+
+
+_dispatch = wapp.DomainDispatcherApplication.__call__
+
+
+def dispatch(self, environ, start_response):
+    if environ.get("REQUEST_METHOD") == "POST" and CW_CBOR.match(environ.get("PATH_INFO", "")):
+        return cloudwatch_cbor(environ, start_response)
+    return _dispatch(self, environ, start_response)
+
+
+wapp.DomainDispatcherApplication.__call__ = dispatch
 
 
 def main(argv: list[str] | None = None) -> None:

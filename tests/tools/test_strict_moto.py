@@ -557,6 +557,40 @@ def _():
     deploy("cw3c", alarm_template(period=120, name="cw3c"), {"Check": "x"})
 
 
+@check("CW-4: DescribeAlarms speaks Smithy RPC v2 CBOR, and refuses more than 100 names")
+def _():
+    import cbor2
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    import urllib.request
+    cw = boto3.client("cloudwatch", **dict(KW, region_name="eu-west-1"))
+    cw.put_metric_alarm(AlarmName="cw4", Namespace="AWS/Route53", MetricName="HealthCheckStatus",
+                        Statistic="Minimum", Period=60, EvaluationPeriods=1, Threshold=1,
+                        ComparisonOperator="LessThanThreshold")
+    cw.set_alarm_state(AlarmName="cw4", StateValue="ALARM", StateReason="test")
+
+    def call(body):
+        url = URL + "/service/GraniteServiceVersion20100801/operation/DescribeAlarms"
+        req = botocore.awsrequest.AWSRequest(method="POST", url=url, data=cbor2.dumps(body),
+                                             headers={"Content-Type": "application/cbor",
+                                                      "smithy-protocol": "rpc-v2-cbor"})
+        creds = botocore.credentials.Credentials("AKIDTESTTESTTEST", "test-secret")
+        botocore.auth.SigV4Auth(creds, "monitoring", "eu-west-1").add_auth(req)
+        r = urllib.request.Request(url, data=req.body, headers=dict(req.headers), method="POST")
+        try:
+            with urllib.request.urlopen(r) as resp:
+                return resp.status, cbor2.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            return e.code, cbor2.loads(e.read())
+
+    status, out = call({"AlarmNames": ["cw4", "missing"]})
+    assert status == 200, out
+    assert [(a["AlarmName"], a["StateValue"]) for a in out["MetricAlarms"]] == [("cw4", "ALARM")], out
+    status, out = call({"AlarmNames": [f"a{i}" for i in range(101)]})
+    assert status == 400 and out["__type"] == "ValidationError", out
+
+
 @check("moto_r53.py still reads the state")
 def _():
     out = subprocess.run([sys.executable, str(HERE / "moto_r53.py"), URL, "dump", "example.org"],

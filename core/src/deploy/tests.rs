@@ -16,13 +16,43 @@ fn names(t: &[Target]) -> Vec<(&str, bool)> {
 }
 
 #[test]
-fn dns_stacks_alone_go_in_the_plan_s_order_in_one_phase() {
+fn dns_stacks_go_in_the_plan_s_order_and_their_alarms_wait_for_them() {
     let plan = plan_of(EXAMPLE);
     let t = targets(&plan);
-    let want: Vec<&str> = plan.stacks.iter().map(|s| s.name.as_str()).collect();
+    let dns: Vec<&str> = plan.stacks.iter().map(|s| s.name.as_str()).collect();
+    let alarms: Vec<&str> = plan
+        .rollout
+        .as_ref()
+        .unwrap()
+        .alarm_stacks
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    let want: Vec<&str> = dns.iter().chain(&alarms).copied().collect();
     assert_eq!(t.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), want);
-    assert!(t.iter().all(|t| !t.first && !t.arc && t.inputs.is_empty()));
-    assert!(producers(&plan).is_empty());
+    assert!(t.iter().all(|t| !t.first && !t.arc));
+    assert!(t[..dns.len()].iter().all(|t| t.inputs.is_empty()));
+    // Each alarm stack takes its own DNS stack's check IDs, in us-east-1.
+    let web = t.iter().find(|t| t.name == "demo-alarms-web").unwrap();
+    assert_eq!(web.region, "us-east-1");
+    assert!(
+        web.inputs.iter().all(|i| i.stack == "demo-dns-web"),
+        "{:?}",
+        web.inputs
+    );
+    let p = producers(&plan);
+    assert_eq!(p.len(), dns.len());
+    // It waits while its DNS stack changes, and only then.
+    assert!(waits(web, |s| s == "demo-dns-web"));
+    assert!(!waits(web, |s| s == "demo-dns-app1"));
+    // Without a rollout: the DNS stacks alone, taking nothing.
+    let start = EXAMPLE.find("\nrollout:").unwrap();
+    let end = EXAMPLE.find("\nhealthCheck:").unwrap();
+    let plain = plan_of(&format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..]));
+    let t = targets(&plain);
+    assert_eq!(t.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), dns);
+    assert!(t.iter().all(|t| t.inputs.is_empty()));
+    assert!(producers(&plain).is_empty());
 }
 
 #[test]
@@ -169,6 +199,7 @@ fn orphans_are_stacks_of_this_spec_it_no_longer_renders() {
     let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
     let found = Found {
         dns: vec!["demo-dns-web".into(), "demo-dns-gone".into()],
+        alarms: vec!["demo-alarms-web".into(), "demo-alarms-gone".into()],
         switch: vec!["demo-region-switch".into()],
         arc: Some(true),
     };
@@ -178,11 +209,14 @@ fn orphans_are_stacks_of_this_spec_it_no_longer_renders() {
         got,
         vec![
             ("demo-dns-gone", DeletionReason::AppsLeft),
+            ("demo-alarms-gone", DeletionReason::AlarmsLeft),
             ("demo-region-switch", DeletionReason::SwitchLeft),
             ("demo-arc", DeletionReason::ArcOff),
         ]
     );
-    assert!(d[2].detail.as_deref().unwrap().contains("a month"));
+    assert_eq!(o.alarms_prefix, "demo-alarms-");
+    assert_eq!(d[1].region, "us-east-1");
+    assert!(d[3].detail.as_deref().unwrap().contains("a month"));
     // An ARC cluster that is not gen's stays; nothing found, nothing deleted.
     let d = orphans(
         &o,

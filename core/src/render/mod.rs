@@ -158,9 +158,10 @@ pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprin
                 ),
             ),
             Content::Stack { stack } => digest::feed(&mut h, &plan.stacks[*stack]),
-            Content::Alarms { stack } => {
-                digest::feed(&mut h, &plan.rollout.as_ref().map(|r| &r.alarm_stacks[*stack]))
-            }
+            Content::Alarms { stack } => digest::feed(
+                &mut h,
+                &plan.rollout.as_ref().map(|r| &r.alarm_stacks[*stack]),
+            ),
         }
         h.digest128().to_le_bytes()
     };

@@ -3,6 +3,7 @@
 
 pub(crate) mod arc;
 pub(crate) mod cfn;
+pub(crate) mod cloudwatch;
 pub(crate) mod region_switch;
 pub(crate) mod route53;
 

@@ -14,10 +14,9 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use super::session::{Session, runtime};
-use crate::aws::{cfn::Cfn, route53::Route53};
 use crate::diag::Hinted;
 use crate::k8s;
-use crate::live::rollout::{self as engine, Aws, Outcome, Report, Run, Watch, short};
+use crate::live::rollout::{self as engine, Aws, Named, Outcome, Report, Run, Watch, short};
 use crate::live::signals::Signals;
 use crate::output::remote::Remote;
 use crate::printer::{Output, Printer};
@@ -98,6 +97,29 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
     }
     let runtime = runtime()?;
     let config = k8s::kubeconfig()?;
+    let alarms: Vec<Named> = rp.alarms.iter().filter_map(|a| Named::of_arn(a)).collect();
+    let aws = if args.no_aws {
+        None
+    } else {
+        let mut regions = vec![crate::facts::route53::METRICS_REGION.to_string()];
+        regions.extend(alarms.iter().map(|a| a.region.clone()));
+        let aws = runtime.block_on(Aws::new(&spec.stack_region, &regions));
+        let unknown = runtime.block_on(engine::unknown_alarms(&aws, &alarms))?;
+        if !unknown.is_empty() {
+            let names: Vec<String> = unknown
+                .iter()
+                .map(|a| format!("{} ({})", a.name, a.region))
+                .collect();
+            bail!(Hinted::new(
+                format!(
+                    "CloudWatch has no alarm {}: it would gate nothing",
+                    names.join(", ")
+                ),
+                "fix rollout.alarms (each an alarm's ARN), or create the alarm first"
+            ));
+        }
+        Some(aws)
+    };
     let missing: Vec<&str> = course.missing().map(|b| b.region.as_str()).collect();
     if !missing.is_empty() {
         let running = runtime.block_on(engine::running(spec, plan, &config, &missing));
@@ -116,16 +138,6 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
         let heads = remote.branches(&rs.branch_prefix)?;
         course = crate::rollout::course(rp, &heads, &target);
     }
-    let aws = if args.no_aws {
-        None
-    } else {
-        Some(runtime.block_on(async {
-            Aws {
-                cfn: Cfn::new(&spec.stack_region).await,
-                r53: Route53::new().await,
-            }
-        }))
-    };
     let moving = course
         .waves
         .iter()
@@ -145,6 +157,7 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
         config: &config,
         remote: &remote,
         aws: aws.as_ref(),
+        alarms,
         watch: Watch {
             apply,
             bake,

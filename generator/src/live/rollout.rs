@@ -19,6 +19,7 @@ use super::clock::{Deadline, minutes};
 use super::signals::Signals;
 use super::status::{FluxState, clusters_in};
 use crate::aws::cfn::Cfn;
+use crate::aws::cloudwatch::{AlarmState, CloudWatch};
 use crate::aws::route53::Route53;
 use crate::model::Plan;
 use crate::output::remote::{Move, Remote};
@@ -40,6 +41,81 @@ pub(crate) struct Watch {
 pub(crate) struct Aws {
     pub cfn: Cfn,
     pub r53: Route53,
+    /// A CloudWatch client per Region that holds a gate's alarms.
+    pub cw: Vec<(String, CloudWatch)>,
+}
+
+impl Aws {
+    /// Clients for the DNS stacks' Region, Route 53, and CloudWatch in
+    /// each of `regions` (us-east-1 for the health-check alarms, and those
+    /// of the spec's alarms).
+    pub(crate) async fn new(stack_region: &str, regions: &[String]) -> Aws {
+        let mut cw = Vec::new();
+        for r in regions {
+            if !cw.iter().any(|(x, _): &(String, CloudWatch)| x == r) {
+                cw.push((r.clone(), CloudWatch::new(r).await));
+            }
+        }
+        Aws {
+            cfn: Cfn::new(stack_region).await,
+            r53: Route53::new().await,
+            cw,
+        }
+    }
+
+    /// The state of each alarm of `alarms` that exists, by Region.
+    async fn states(&self, alarms: &[Named]) -> Result<Vec<(Named, AlarmState)>> {
+        let mut out = Vec::new();
+        for (region, cw) in &self.cw {
+            let names: Vec<String> = alarms
+                .iter()
+                .filter(|a| &a.region == region)
+                .map(|a| a.name.clone())
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            for (name, state) in cw.states(&names).await? {
+                out.push((
+                    Named {
+                        region: region.clone(),
+                        name,
+                    },
+                    state,
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A CloudWatch alarm by Region and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Named {
+    pub region: String,
+    pub name: String,
+}
+
+impl Named {
+    /// `arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME` (the spec checked it).
+    pub(crate) fn of_arn(arn: &str) -> Option<Named> {
+        let a = crate::facts::arn::Arn::parse(arn)?;
+        Some(Named {
+            region: a.region.to_string(),
+            name: a.resource.strip_prefix("alarm:")?.to_string(),
+        })
+    }
+}
+
+/// The spec's alarms CloudWatch does not know (a typo would otherwise
+/// gate nothing): named before anything moves.
+pub(crate) async fn unknown_alarms(aws: &Aws, alarms: &[Named]) -> Result<Vec<Named>> {
+    let found = aws.states(alarms).await?;
+    Ok(alarms
+        .iter()
+        .filter(|a| !found.iter().any(|(f, _)| f == *a))
+        .cloned()
+        .collect())
 }
 
 /// A gate that turned red.
@@ -56,8 +132,11 @@ pub(crate) enum Gate {
     Applied,
     /// A Kustomization of the wave failed, or fell off the commit.
     Flux,
-    /// A Route 53 health check of the wave's apps is unhealthy.
+    /// A Route 53 health check of the wave's apps is unhealthy (its
+    /// rendered alarm in ALARM, or Route 53's checkers).
     HealthCheck,
+    /// A CloudWatch alarm the spec names is in ALARM.
+    Alarm,
 }
 
 impl std::fmt::Display for Gate {
@@ -66,6 +145,7 @@ impl std::fmt::Display for Gate {
             Gate::Applied => "applied in time",
             Gate::Flux => "Flux healthy",
             Gate::HealthCheck => "health checks healthy",
+            Gate::Alarm => "alarms OK",
         })
     }
 }
@@ -220,7 +300,19 @@ pub(crate) struct Run<'a> {
     pub config: &'a kube::config::Kubeconfig,
     pub remote: &'a Remote,
     pub aws: Option<&'a Aws>,
+    /// The spec's alarms: gates of every wave.
+    pub alarms: Vec<Named>,
     pub watch: Watch,
+}
+
+/// What a wave's bake reads each time: the rendered health-check alarms
+/// that exist (one DescribeAlarms per 100), and Route 53's status of the
+/// checks that have none yet.
+struct Gates {
+    /// (alarm, app, Region).
+    alarms: Vec<(Named, String, String)>,
+    /// (app, Region, check ID).
+    checks: Vec<(String, String, String)>,
 }
 
 /// How a watch ended early.
@@ -403,10 +495,10 @@ impl Run<'_> {
             apply.elapsed_s(),
             minutes(self.watch.bake.as_secs())
         ));
-        let checks = self.checks(regions).await;
+        let gates = self.wave_gates(regions).await;
         let bake = Deadline::after(self.watch.bake);
         loop {
-            self.gates(regions, target, &checks)
+            self.gates(regions, target, &gates)
                 .await
                 .map_err(Cut::Red)?;
             if bake.passed() {
@@ -428,14 +520,38 @@ impl Run<'_> {
         }
     }
 
-    /// The Route 53 checks of the wave's apps: (app, Region, check ID), for
-    /// those deployed (a new app's check comes with its records, after its
-    /// wave).
-    async fn checks(&self, regions: &[&str]) -> Vec<(String, String, String)> {
-        let Some(aws) = self.aws else {
-            return Vec::new();
+    /// The wave's health-check gates: each app's rendered alarm in the
+    /// wave's Regions where it exists, else its Route 53 check where its
+    /// stack is deployed (a new app's check comes with its records, after
+    /// its wave).
+    async fn wave_gates(&self, regions: &[&str]) -> Gates {
+        let mut gates = Gates {
+            alarms: Vec::new(),
+            checks: Vec::new(),
         };
-        let mut out = Vec::new();
+        let Some(aws) = self.aws else {
+            return gates;
+        };
+        let wanted: Vec<(Named, String, String)> = self
+            .plan
+            .rollout
+            .iter()
+            .flat_map(|r| &r.alarm_stacks)
+            .flat_map(|s| s.alarms.iter().map(move |a| (s, a)))
+            .filter(|(_, a)| regions.contains(&a.region.as_str()))
+            .map(|(s, a)| {
+                (
+                    Named {
+                        region: s.region.clone(),
+                        name: a.alarm_name.clone(),
+                    },
+                    a.app.clone(),
+                    a.region.clone(),
+                )
+            })
+            .collect();
+        let names: Vec<Named> = wanted.iter().map(|(n, _, _)| n.clone()).collect();
+        let found = aws.states(&names).await.unwrap_or_default();
         let mut missing = Vec::new();
         for s in &self.plan.stacks {
             for e in s
@@ -443,13 +559,21 @@ impl Run<'_> {
                 .iter()
                 .filter(|e| regions.contains(&e.record.region.as_str()))
             {
+                let (app, region) = (&e.record.app, &e.record.region);
+                if let Some(w) = wanted
+                    .iter()
+                    .find(|(n, a, r)| a == app && r == region && found.iter().any(|(f, _)| f == n))
+                {
+                    gates.alarms.push(w.clone());
+                    continue;
+                }
                 match aws
                     .cfn
                     .physical_id(&s.name, &e.health_check.logical_id)
                     .await
                 {
-                    Ok(Some(id)) => out.push((e.record.app.clone(), e.record.region.clone(), id)),
-                    _ => missing.push(format!("{} in {}", e.record.app, e.record.region)),
+                    Ok(Some(id)) => gates.checks.push((app.clone(), region.clone(), id)),
+                    _ => missing.push(format!("{app} in {region}")),
                 }
             }
         }
@@ -459,16 +583,11 @@ impl Run<'_> {
                 missing.join(", ")
             ));
         }
-        out
+        gates
     }
 
     /// Every gate of the wave, read once.
-    async fn gates(
-        &self,
-        regions: &[&str],
-        target: &str,
-        checks: &[(String, String, String)],
-    ) -> Result<(), Red> {
+    async fn gates(&self, regions: &[&str], target: &str, gates: &Gates) -> Result<(), Red> {
         let rows = clusters_in(self.spec, self.plan, self.config, Some(target), |r| {
             regions.contains(&r)
         })
@@ -477,8 +596,32 @@ impl Run<'_> {
             return Err(red);
         }
         if let Some(aws) = self.aws {
-            for (app, region, id) in checks {
-                // Fail safe: a check that cannot be read is not green.
+            // Fail safe: alarms that cannot be read are not green.
+            let mut all: Vec<Named> = gates.alarms.iter().map(|(n, _, _)| n.clone()).collect();
+            all.extend(self.alarms.iter().cloned());
+            let states = aws.states(&all).await.map_err(|e| Red {
+                gate: Gate::Alarm,
+                why: format!("{e:#}"),
+            })?;
+            let firing = |n: &Named| {
+                states
+                    .iter()
+                    .any(|(f, s)| f == n && *s == AlarmState::Alarm)
+            };
+            if let Some((n, app, region)) = gates.alarms.iter().find(|(n, _, _)| firing(n)) {
+                return Err(Red {
+                    gate: Gate::HealthCheck,
+                    why: format!("{app} in {region}: alarm {} is in ALARM", n.name),
+                });
+            }
+            if let Some(n) = self.alarms.iter().find(|n| firing(n)) {
+                return Err(Red {
+                    gate: Gate::Alarm,
+                    why: format!("{} ({}) is in ALARM", n.name, n.region),
+                });
+            }
+            for (app, region, id) in &gates.checks {
+                // A check that cannot be read is not green either.
                 match aws.r53.status(id).await {
                     Ok(st) if st.is_healthy() => {}
                     Ok(st) => {
