@@ -110,6 +110,66 @@ pub fn targets(plan: &Plan) -> Vec<Target> {
     out
 }
 
+/// A record a deploy would point at a Region whose clusters do not serve
+/// its app yet: the Region's rollout branch lacks the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ahead {
+    pub stack: String,
+    pub app: String,
+    pub region: String,
+    /// 1-based, as people count waves.
+    pub wave: usize,
+}
+
+/// DNS follows the clusters: every record of the stacks to deploy whose
+/// Region's wave has not brought its app yet (`served`: whether the
+/// Region's rollout branch holds the app). None without a rollout.
+pub fn ahead_of_waves(
+    plan: &Plan,
+    stacks: &[&str],
+    served: impl Fn(&str, &str) -> bool,
+) -> Vec<Ahead> {
+    let Some(r) = &plan.rollout else {
+        return Vec::new();
+    };
+    plan.stacks
+        .iter()
+        .filter(|s| stacks.contains(&s.name.as_str()))
+        .flat_map(|s| s.entries.iter().map(move |e| (s, e)))
+        .filter(|(_, e)| !served(&e.record.app, &e.record.region))
+        .map(|(s, e)| Ahead {
+            stack: s.name.clone(),
+            app: e.record.app.clone(),
+            region: e.record.region.clone(),
+            wave: r.wave_of(&e.record.region).map_or(0, |w| w + 1),
+        })
+        .collect()
+}
+
+/// Refuse a deploy that would point DNS at a Region before its clusters
+/// serve the app (a new app, an app added to a Region, a new Region).
+pub fn refuse_ahead(ahead: &[Ahead]) -> Result<()> {
+    if ahead.is_empty() {
+        return Ok(());
+    }
+    let what: Vec<String> = ahead
+        .iter()
+        .map(|a| format!("{} ({} in {}, wave {})", a.stack, a.app, a.region, a.wave))
+        .collect();
+    let mut stacks: Vec<&str> = ahead.iter().map(|a| a.stack.as_str()).collect();
+    stacks.dedup();
+    bail!(Hinted::new(
+        format!(
+            "DNS would point at Regions whose clusters do not serve the app yet: {}",
+            what.join(", ")
+        ),
+        format!(
+            "run `gen rollout` first (each wave brings the app to its Regions), then deploy; or deploy the other stacks now, leaving out {}",
+            stacks.join(", ")
+        )
+    ));
+}
+
 /// Only the stacks named (`--stack`, none: all), refusing a name the spec
 /// does not render.
 pub fn only<T>(

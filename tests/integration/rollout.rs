@@ -136,6 +136,37 @@ impl Fleet {
             .unwrap()
     }
 
+    /// A Kustomization `name` on every cluster, as flux-system applies a new
+    /// app's from the merged branch (failing until its wave's branch holds
+    /// the app; here, like the others).
+    fn add_kustomization(&self, name: &str) {
+        for kube in [&self.west, &self.east] {
+            let mut routes = kube.routes.lock().unwrap();
+            for v in routes.values_mut() {
+                if let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) {
+                    let mut k = items[0].clone();
+                    k["metadata"]["name"] = json!(name);
+                    items.push(k);
+                }
+            }
+        }
+    }
+
+    /// Add the checkout app to the spec, render, commit and push.
+    fn add_checkout(&self) -> String {
+        let path = self.dir().join("gen.yaml");
+        let text = std::fs::read_to_string(&path).unwrap() + CHECKOUT_APP;
+        std::fs::write(&path, text).unwrap();
+        let o = run_gen(self.dir(), &["render"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        git(
+            self.dir(),
+            &["push", "-q", "origin", "HEAD:refs/heads/main"],
+        );
+        self.add_kustomization("shop-app-checkout");
+        head(self.dir())
+    }
+
     /// `gen rollout` with its AWS gates read from `moto`.
     fn rollout_aws(&self, moto: &crate::deploy::Moto, args: &[&str]) -> std::process::Output {
         let (mut cmd, _home) = moto.gen_cmd(self.dir(), &["rollout", "--every", "1"]);
@@ -452,6 +483,57 @@ fn alarms_deploy_after_their_checks_and_a_firing_one_stops_the_wave() {
     );
     assert_eq!(f.at("us-east-1").as_deref(), Some(good.as_str()));
     assert_eq!(f.at("eu-west-1").as_deref(), Some(good.as_str()));
+}
+
+#[test]
+fn dns_follows_the_clusters_a_new_apps_records_wait_for_its_waves() {
+    let moto = crate::deploy::Moto::start();
+    let zone = moto.zone("example.org");
+    let f = Fleet::in_zone(Some(&zone));
+    // Before the first rollout no branch exists: nothing is held back.
+    let o = moto.run(f.dir(), &["deploy", "--yes"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(f.rollout(&["--bake", "1s"]).status.code(), Some(0));
+    f.add_checkout();
+    let o = moto.run(f.dir(), &["deploy", "--yes"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("shop-dns-checkout (checkout in eu-west-1, wave 2)")
+            && err.contains("shop-dns-checkout (checkout in us-east-1, wave 1)")
+            && err.contains("run `gen rollout` first"),
+        "{err}"
+    );
+    assert!(moto.stacks_named("shop-dns-checkout").is_empty());
+    // The first wave brings it to us-east-1; the second never applies.
+    f.frozen.store(true, Ordering::SeqCst);
+    let east = f.east.routes.clone();
+    let remote = f.remote.clone();
+    std::thread::spawn(move || {
+        // us-east-1's cluster applies; eu-west-1's stays frozen.
+        for _ in 0..200 {
+            if let Some(at) = branch_at(&remote, "rollout/shop/us-east-1") {
+                set_applied(&east, &format!("rollout/shop/us-east-1@sha1:{at}"), true);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    let o = f.rollout(&["--bake", "1s", "--apply", "3s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = moto.run(f.dir(), &["deploy", "--yes"]);
+    let err = stderr(&o);
+    assert!(
+        !o.status.success()
+            && err.contains("checkout in eu-west-1, wave 2")
+            && !err.contains("us-east-1, wave 1"),
+        "{err}"
+    );
+    // Every wave done: the records follow.
+    f.frozen.store(false, Ordering::SeqCst);
+    assert_eq!(f.rollout(&["--bake", "1s"]).status.code(), Some(0));
+    let o = moto.run(f.dir(), &["deploy", "--yes"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(moto.stacks_named("shop-dns-checkout").len(), 1);
 }
 
 #[test]

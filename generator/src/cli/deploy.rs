@@ -68,6 +68,15 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
         change_sets::checked_stacks(&s.settings.root, &s.settings.spec_name(), spec, plan)?;
     let stacks = deploy::only(stacks, |s: &Stack| &s.target, &args.stacks)?;
     let targets: Vec<deploy::Target> = stacks.iter().map(|s| s.target.clone()).collect();
+    // DNS follows the clusters: no record for a Region whose wave has not
+    // brought its app.
+    if let Some(r) = &spec.rollout {
+        let served = live::rollout::Served::read(pr, &s.settings.root, plan, &r.branch_prefix)?;
+        let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        deploy::refuse_ahead(&deploy::ahead_of_waves(plan, &names, |app, region| {
+            served.serves(app, region)
+        }))?;
+    }
     let runtime = runtime()?;
     // Stacks of apps (or stack groups) no longer in the spec are deleted,
     // and the ARC stack once ARC is off, on a full deploy only.

@@ -665,6 +665,70 @@ fn flux_red(rows: &[super::status::ClusterRow], applied: bool) -> Option<Red> {
     })
 }
 
+/// What each Region's rollout branch holds, for `gen deploy`: DNS follows
+/// the clusters. A Region whose branch does not exist yet runs what it ran
+/// before rollouts (its branch will start there), so it is not held back.
+pub(crate) struct Served {
+    remote: Option<Remote>,
+    /// Region → (cluster, the branch's commit).
+    at: BTreeMap<String, (String, String)>,
+    /// Where the render root sits in the work tree.
+    prefix: String,
+}
+
+impl Served {
+    /// Read the branches from remote `origin` (and fetch, so their commits
+    /// are here); with no such remote, nothing is held back, said once.
+    pub(crate) fn read(
+        pr: Printer,
+        root: &std::path::Path,
+        plan: &Plan,
+        branch_prefix: &str,
+    ) -> Result<Served> {
+        let prefix = crate::output::git::repo_prefix(root)?;
+        let remote = Remote::open(root, "origin")?;
+        if !remote.exists() {
+            pr.warn("the repository has no remote `origin`: records are not checked against the rollout waves");
+            return Ok(Served {
+                remote: None,
+                at: BTreeMap::new(),
+                prefix,
+            });
+        }
+        let heads = remote.branches(branch_prefix)?;
+        let mut at = BTreeMap::new();
+        for w in plan.rollout.iter().flat_map(|r| &r.waves) {
+            for r in &w.regions {
+                if let Some(c) = heads.get(&r.branch) {
+                    at.insert(r.region.clone(), (r.cluster.clone(), c.clone()));
+                }
+            }
+        }
+        if at.values().any(|(_, c)| remote.holds(c, "").is_none()) {
+            remote.fetch(&[])?;
+        }
+        Ok(Served {
+            remote: Some(remote),
+            at,
+            prefix,
+        })
+    }
+
+    /// Whether `region`'s clusters have `app` (its branch holds its files).
+    pub(crate) fn serves(&self, app: &str, region: &str) -> bool {
+        let (Some(remote), Some((cluster, commit))) = (&self.remote, self.at.get(region)) else {
+            return true;
+        };
+        let path = format!(
+            "{}{}/{}",
+            self.prefix,
+            crate::layout::app_dir(cluster, app),
+            crate::layout::APP_FILE
+        );
+        remote.holds(commit, &path).unwrap_or(false)
+    }
+}
+
 /// The first 12 hex digits of a commit, as people read them.
 pub(crate) fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)

@@ -129,6 +129,14 @@ impl Remote {
         Ok(())
     }
 
+    /// Whether the tree of `commit` holds `path` (relative to the work
+    /// tree's top); None when the commit is not in the local repository.
+    pub(crate) fn holds(&self, commit: &str, path: &str) -> Option<bool> {
+        let oid = git2::Oid::from_str(commit).ok()?;
+        let tree = self.repo.find_commit(oid).ok()?.tree().ok()?;
+        Some(tree.get_path(Path::new(path)).is_ok())
+    }
+
     /// Fetch `branch` of the remote (a commit the clusters run that this
     /// clone may not have yet).
     pub(crate) fn fetch(&self, branches: &[&str]) -> Result<()> {
