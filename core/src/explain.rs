@@ -63,6 +63,8 @@ pub struct Explanation {
     pub apps: Vec<AppTiming>,
     pub health_checks: usize,
     pub health_checks_usd: f64,
+    /// With a rollout: the CloudWatch alarms on the checks, and their cost.
+    pub alarms: Option<(usize, f64)>,
     pub arc_usd: Option<f64>,
     /// Per ALB and Region, in spec order.
     pub albs: Vec<AlbUse>,
@@ -185,6 +187,18 @@ pub fn explain(plan: &Plan) -> Explanation {
             quotas::HEALTH_CHECKS,
         ),
     );
+    let alarm_stacks = plan.rollout.as_ref().map(|r| &r.alarm_stacks);
+    let alarms = alarm_stacks.map(|a| {
+        let n: usize = a.iter().map(|s| s.alarms.len()).sum();
+        (n, n as f64 * pricing::ALARM_MONTHLY)
+    });
+    if let Some(biggest) = alarm_stacks.and_then(|a| a.iter().max_by_key(|s| s.inputs.len())) {
+        quotas.push((
+            format!("parameters in the largest alarm stack ({})", biggest.name),
+            biggest.inputs.len(),
+            quotas::TEMPLATE_PARAMETERS,
+        ));
+    }
     if let Some(biggest) = plan.stacks.iter().max_by_key(|s| s.resource_count()) {
         quotas.push((
             format!("resources in the largest stack ({})", biggest.name),
@@ -280,6 +294,7 @@ pub fn explain(plan: &Plan) -> Explanation {
         apps,
         health_checks: checks,
         health_checks_usd: total,
+        alarms,
         arc_usd,
         albs,
         alb_cost,

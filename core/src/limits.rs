@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::diag::Diagnostic;
 use crate::facts::quotas::{
     ALB_CERTIFICATES, ALB_RULES, ALB_TARGET_GROUPS, ALBS_PER_REGION, AlbQuota,
-    TARGET_GROUPS_PER_REGION,
+    TARGET_GROUPS_PER_REGION, TEMPLATE_PARAMETERS,
 };
 use crate::model::Plan;
 use crate::spec::checked::Spec;
@@ -81,9 +81,29 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
             &c.region,
         );
     }
-    over.into_iter()
+    let mut out: Vec<Diagnostic> = over
+        .into_iter()
         .map(|((alb, _), o)| diagnostic(spec, plan, alb, &o))
-        .collect()
+        .collect();
+    // An alarm stack takes one parameter per check of its DNS stack.
+    for a in plan.rollout.iter().flat_map(|r| &r.alarm_stacks) {
+        if a.inputs.len() > TEMPLATE_PARAMETERS {
+            let group = a.name.rsplit_once("-alarms-").map_or("", |(_, g)| g);
+            let i = spec.apps.iter().position(|x| x.stack == group).unwrap_or(0);
+            out.push(
+                Diagnostic::new(
+                    &format!("apps[{i}].stack"),
+                    format!(
+                        "stack {} would take {} health-check IDs, and a template declares at most {TEMPLATE_PARAMETERS} parameters (CloudFormation quotas)",
+                        a.name,
+                        a.inputs.len()
+                    ),
+                )
+                .hint(format!("split stack group `{group}` (apps[].stack): each group gets its own DNS and alarm stacks")),
+            );
+        }
+    }
+    out
 }
 
 fn diagnostic(spec: &Spec, plan: &Plan, alb: Option<usize>, o: &Over<'_>) -> Diagnostic {
@@ -188,6 +208,31 @@ mod tests {
             .iter()
             .map(|d| d.display("gen.yaml").to_string())
             .collect()
+    }
+
+    #[test]
+    fn an_alarm_stack_over_the_template_parameters_is_named_with_its_group() {
+        // 101 apps in one stack group, two Regions: 202 checks for one
+        // alarm stack (on two ALBs, under their rule quota).
+        let text = spec(101, 3, "")
+            .replace("image: img,", "image: img, stack: all,")
+            .replace(
+                "apps:\n",
+                "rollout: {source: {url: ssh://git@example.com/r.git}}\napps:\n",
+            );
+        let e = errors(&text);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("t-alarms-all would take 202 health-check IDs")
+                && e[0].contains("split stack group `all`"),
+            "{e:?}"
+        );
+        // Without the rollout, no alarm stack: nothing to say.
+        let plain = text.replace(
+            "rollout: {source: {url: ssh://git@example.com/r.git}}\n",
+            "",
+        );
+        assert!(errors(&plain).is_empty(), "{:?}", errors(&plain));
     }
 
     #[test]

@@ -40,6 +40,10 @@ impl HourlyPrice {
     }
 }
 
+/// One standard-resolution CloudWatch alarm (one metric), per month.
+pub const ALARM_MONTHLY: f64 = 0.10;
+pub const ALARM_SOURCE: &str = "aws.amazon.com/cloudwatch/pricing (alarms, standard resolution, per alarm metric), list price as quoted in 2026; check the page";
+
 /// Route 53 health checks, per check per month, for AWS endpoints.
 /// Source: aws.amazon.com/route53/pricing ("Health checks"), list prices.
 pub const HEALTH_CHECK_BASE: f64 = 0.50;

@@ -5,6 +5,9 @@
 
 /// CloudFormation, "CloudFormation quotas": resources declared in a template.
 pub const STACK_RESOURCES: usize = 500;
+/// CloudFormation, "CloudFormation quotas": parameters declared in a
+/// template (an alarm stack takes one per health check of its DNS stack).
+pub const TEMPLATE_PARAMETERS: usize = 200;
 /// CloudFormation, "CloudFormation quotas": template body size in a request
 /// (`TemplateBody`, which gen uses so no S3 bucket is needed).
 pub const TEMPLATE_BYTES: usize = 51_200;

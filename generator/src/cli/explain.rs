@@ -71,6 +71,13 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
         e.health_checks_usd,
         pricing::HEALTH_CHECK_SOURCE
     ));
+    if let Some((n, usd)) = e.alarms {
+        pr.data(format_args!(
+            "alarms: {n} CloudWatch alarms on the health checks (gen rollout's gates) at ${:.2}/month each, about ${usd:.2}/month ({})",
+            pricing::ALARM_MONTHLY,
+            pricing::ALARM_SOURCE
+        ));
+    }
     if let Some(arc) = e.arc_usd {
         pr.data(format_args!(
             "ARC: about ${arc:.0}/month ({}, {})",
