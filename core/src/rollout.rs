@@ -157,6 +157,138 @@ pub fn starts(
     }
 }
 
+/// How a change goes out under a rollout: each wave with whether its
+/// clusters' files change, and each new record that waits for its wave
+/// (DNS follows the clusters). For `gen plan`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Passage {
+    pub derived: bool,
+    pub waves: Vec<PassageWave>,
+    /// (stack, app, Region, wave number): records this change adds.
+    pub dns_waits: Vec<(String, String, String, usize)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageWave {
+    pub number: usize,
+    /// (Region, cluster, whether its files change).
+    pub regions: Vec<(String, String, bool)>,
+}
+
+/// The passage of the change from `base` to `head` (`changed`: the
+/// clusters whose rendered files differ). None without a rollout.
+pub fn passage(
+    base: Option<&crate::model::Plan>,
+    head: &crate::model::Plan,
+    changed: &[String],
+) -> Option<Passage> {
+    let r = head.rollout.as_ref()?;
+    let waves = r
+        .waves
+        .iter()
+        .enumerate()
+        .map(|(i, w)| PassageWave {
+            number: i + 1,
+            regions: w
+                .regions
+                .iter()
+                .map(|x| {
+                    (
+                        x.region.clone(),
+                        x.cluster.clone(),
+                        changed.contains(&x.cluster),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let had = |app: &str, region: &str| base.is_some_and(|b| b.entry(app, region).is_some());
+    let dns_waits = head
+        .stacks
+        .iter()
+        .flat_map(|s| s.entries.iter().map(move |e| (s, e)))
+        .filter(|(_, e)| !had(&e.record.app, &e.record.region))
+        .map(|(s, e)| {
+            (
+                s.name.clone(),
+                e.record.app.clone(),
+                e.record.region.clone(),
+                r.wave_of(&e.record.region).map_or(0, |w| w + 1),
+            )
+        })
+        .collect();
+    Some(Passage {
+        derived: r.derived,
+        waves,
+        dns_waits,
+    })
+}
+
+impl Passage {
+    /// Plain text, for the terminal.
+    pub fn text(&self) -> String {
+        let mut out = format!(
+            "\nrollout: {} waves ({}), each after the one before baked green (`gen rollout`)\n",
+            self.waves.len(),
+            if self.derived {
+                "gen's default order"
+            } else {
+                "rollout.waves"
+            }
+        );
+        for w in &self.waves {
+            let regions: Vec<String> = w
+                .regions
+                .iter()
+                .map(|(r, c, changes)| {
+                    format!(
+                        "{r} ({c}: {})",
+                        if *changes { "changes" } else { "no change" }
+                    )
+                })
+                .collect();
+            out.push_str(&format!("  wave {}: {}\n", w.number, regions.join(", ")));
+        }
+        for (stack, app, region, wave) in &self.dns_waits {
+            out.push_str(&format!(
+                "  {stack} waits for wave {wave}: the new record of {app} in {region} (run `gen rollout` before `gen deploy`)\n"
+            ));
+        }
+        out
+    }
+
+    /// Markdown, for a pull-request comment.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "\n### Rollout\n\n{} waves ({}), each after the one before baked green:\n\n| Wave | Region | Cluster | Changes |\n|---|---|---|---|\n",
+            self.waves.len(),
+            if self.derived {
+                "gen's default order"
+            } else {
+                "`rollout.waves`"
+            }
+        );
+        for w in &self.waves {
+            for (r, c, changes) in &w.regions {
+                out.push_str(&format!(
+                    "| {} | {r} | {c} | {} |\n",
+                    w.number,
+                    if *changes { "yes" } else { "no" }
+                ));
+            }
+        }
+        if !self.dns_waits.is_empty() {
+            out.push_str("\nDNS follows the clusters: run `gen rollout` before `gen deploy`.\n\n");
+            for (stack, app, region, wave) in &self.dns_waits {
+                out.push_str(&format!(
+                    "- `{stack}` waits for wave {wave}: the new record of `{app}` in {region}\n"
+                ));
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +366,37 @@ apps:
         let c = course(r, &h, "new");
         assert_eq!(actions(&c), [Action::Done, Action::Done]);
         assert!(c.finished());
+    }
+
+    #[test]
+    fn a_new_apps_records_wait_for_the_wave_of_each_region() {
+        let base = plan_of(SPEC);
+        let head = plan_of(&format!(
+            "{SPEC}  - {{name: b, host: b.example.com, image: i, health: {{path: /b}}}}\n"
+        ));
+        let p = passage(Some(&base), &head, &["c3".to_string()]).unwrap();
+        assert_eq!(
+            p.waves[0].regions,
+            [("us-east-1".to_string(), "c3".to_string(), true)]
+        );
+        assert!(!p.waves[1].regions[0].2);
+        let waits: Vec<(&str, usize)> = p.dns_waits.iter().map(|w| (w.2.as_str(), w.3)).collect();
+        assert_eq!(
+            waits,
+            [("eu-west-1", 2), ("eu-central-1", 2), ("us-east-1", 1)]
+        );
+        assert!(p.dns_waits.iter().all(|w| w.0 == "t-dns-b" && w.1 == "b"));
+        assert!(
+            p.text()
+                .contains("t-dns-b waits for wave 1: the new record of b in us-east-1")
+        );
+        // No change of records: nothing waits.
+        assert!(
+            passage(Some(&head), &head, &[])
+                .unwrap()
+                .dns_waits
+                .is_empty()
+        );
     }
 
     #[test]

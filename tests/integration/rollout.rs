@@ -24,7 +24,8 @@ struct Fleet {
     west: FakeKube,
     east: FakeKube,
     config: PathBuf,
-    /// Commits the clusters fail on (Ready False after applying).
+    /// Commits the clusters fail on (Ready False after applying):
+    /// `COMMIT` everywhere, `COMMIT@REGION` in one Region.
     bad: Arc<Mutex<Vec<String>>>,
     /// While set, the clusters apply nothing new.
     frozen: Arc<AtomicBool>,
@@ -82,6 +83,7 @@ impl Fleet {
         let (remote, routes) = (self.remote.clone(), kube.routes.clone());
         let (bad, frozen) = (self.bad.clone(), self.frozen.clone());
         let branch = format!("rollout/shop/{region}");
+        let region = region.to_string();
         std::thread::spawn(move || {
             let mut applied = String::new();
             loop {
@@ -95,7 +97,10 @@ impl Fleet {
                 if at == applied {
                     continue;
                 }
-                let failing = bad.lock().unwrap().contains(&at);
+                let failing = {
+                    let bad = bad.lock().unwrap();
+                    bad.contains(&at) || bad.contains(&format!("{at}@{region}"))
+                };
                 set_applied(&routes, &format!("{branch}@sha1:{at}"), !failing);
                 applied = at;
             }
@@ -288,6 +293,56 @@ fn a_red_gate_in_the_first_wave_moves_it_back_and_the_second_never_moves() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(f.at("us-east-1").as_deref(), Some(bad.as_str()));
     assert_eq!(f.at("eu-west-1").as_deref(), Some(good.as_str()));
+}
+
+#[test]
+fn status_shows_each_waves_commit_and_a_rollout_under_way() {
+    let f = Fleet::new();
+    let good = f.change(2);
+    assert_eq!(f.rollout(&["--bake", "1s"]).status.code(), Some(0));
+    let status = |f: &Fleet| {
+        let (mut cmd, _home) = gen_command(f.dir());
+        let o = cmd
+            .args(["status", "--no-aws", "--output", "json"])
+            .env("KUBECONFIG", &f.config)
+            .output()
+            .unwrap();
+        report(&o)
+    };
+    let r = status(&f);
+    assert_eq!(r["rollout"]["at_head"], true, "{r}");
+    assert_eq!(r["rollout"]["under_way"], false, "{r}");
+    // Stopped in the second wave with its branch moved back: the first
+    // wave runs HEAD, the second the commit before, each reconciled.
+    let next = f.change(3);
+    // us-east-1 (wave 1) applies the commit fine; eu-west-1 fails on it.
+    f.bad.lock().unwrap().push(format!("{next}@eu-west-1"));
+    let o = f.rollout(&["--bake", "1s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let r = status(&f);
+    assert_eq!(r["rollout"]["under_way"], true, "{r}");
+    let commits: Vec<&str> = r["rollout"]["waves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(commits, [next.as_str(), good.as_str()]);
+    for c in r["clusters"].as_array().unwrap() {
+        assert_eq!(c["state"], "reconciled", "{c}");
+    }
+    let (mut cmd, _home) = gen_command(f.dir());
+    let o = cmd
+        .args(["status", "--no-aws"])
+        .env("KUBECONFIG", &f.config)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("a rollout is under way (or stopped)"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -7,8 +7,9 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::session::{Session, runtime};
-use crate::live;
-use crate::review;
+use crate::layout::{self, Owner};
+use crate::model::Plan;
+use crate::{live, render, review, rollout};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -32,16 +33,23 @@ pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
     let base_plan = s.base_plan(&args.base)?;
     let (changes, consequences) = review::review(base_plan.as_ref(), &s.plan);
+    let passage = rollout::passage(
+        base_plan.as_ref(),
+        &s.plan,
+        &changed_clusters(base_plan.as_ref(), &s.plan),
+    );
     match args.format {
         Format::Text => pr.data_raw(format_args!(
-            "{}{}",
+            "{}{}{}",
             review::text(&changes),
-            review::consequences_text(&consequences)
+            review::consequences_text(&consequences),
+            passage.as_ref().map(|p| p.text()).unwrap_or_default()
         )),
         Format::Markdown => pr.data_raw(format_args!(
-            "{}{}",
+            "{}{}{}",
             review::markdown(&changes, &args.base),
-            review::consequences_markdown(&consequences)
+            review::consequences_markdown(&consequences),
+            passage.as_ref().map(|p| p.markdown()).unwrap_or_default()
         )),
     }
     if args.change_sets {
@@ -55,4 +63,30 @@ pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
         runtime()?.block_on(live::change_sets::show(pr, stacks, &s.spec, &s.plan))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The clusters whose rendered files differ between the two plans (every
+/// cluster when there is no base), from the files' fingerprints.
+fn changed_clusters(base: Option<&Plan>, head: &Plan) -> Vec<String> {
+    let prints = |p: &Plan| -> std::collections::HashMap<String, render::Fingerprint> {
+        p.files
+            .iter()
+            .map(|f| f.path.clone())
+            .zip(render::fingerprints(p, "gen.yaml", b""))
+            .collect()
+    };
+    let head_prints = prints(head);
+    let base_prints = base.map(prints).unwrap_or_default();
+    let mut out: Vec<String> = Vec::new();
+    for path in head_prints.keys().chain(base_prints.keys()) {
+        if head_prints.get(path) == base_prints.get(path) {
+            continue;
+        }
+        if let Owner::App { cluster, .. } | Owner::Cluster { cluster } = layout::owner_of(path)
+            && !out.contains(&cluster)
+        {
+            out.push(cluster);
+        }
+    }
+    out
 }

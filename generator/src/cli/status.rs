@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use super::session::{Session, runtime};
 use crate::k8s;
-use crate::live::status::{AlbRow, AppRow, ClusterRow, FluxState, RouteRow, apps, clusters};
+use crate::live::rollout::{WavesNow, short};
+use crate::live::status::{AlbRow, AppRow, ClusterRow, FluxState, RouteRow, apps, clusters_in};
 use crate::live::switch::{PlanStatus, view_plans};
 use crate::live::{self};
 use crate::output::git;
@@ -36,6 +37,9 @@ pub struct StatusArgs {
 #[derive(Debug, Serialize)]
 struct Report {
     head: Option<String>,
+    /// With a rollout: each wave's branch and commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rollout: Option<WavesNow>,
     clusters: Vec<ClusterRow>,
     albs: Vec<AlbRow>,
     /// The HTTPRoutes of every Gateway.
@@ -55,18 +59,35 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     let head = git::head_commit(&settings.root);
     let runtime = runtime()?;
     let config = k8s::kubeconfig()?;
+    // With a rollout each Region runs its branch's commit, not HEAD.
+    let waves = match &spec.rollout {
+        Some(r) => WavesNow::read(&settings.root, plan, &r.branch_prefix, head.as_deref())
+            .unwrap_or_else(|e| {
+                pr.warn(format_args!(
+                    "the rollout branches could not be read: {e:#}"
+                ));
+                None
+            }),
+        None => None,
+    };
+    let head_of = |region: &str| {
+        waves
+            .as_ref()
+            .and_then(|w| w.commit_of(region))
+            .or(head.as_deref())
+    };
     if args.wait {
         runtime.block_on(live::status::wait_applied(
             pr,
             spec,
             plan,
             &config,
-            head.as_deref(),
+            head_of,
             Duration::from_secs(args.timeout),
         ))?;
     }
-    let report = runtime.block_on(async {
-        let clusters = clusters(spec, plan, &config, head.as_deref()).await;
+    let mut report = runtime.block_on(async {
+        let clusters = clusters_in(spec, plan, &config, head_of, |_| true).await;
         let (albs, routes, apps) = apps(&settings.spec, spec, plan, &config, args.no_aws).await;
         let switch_plans = match (&plan.region_switch, args.no_aws) {
             (Some(sw), false) => Some(live::switch::status(sw).await.plans),
@@ -79,6 +100,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
             && switch_plans.iter().flatten().all(PlanStatus::ok);
         Report {
             head: head.clone(),
+            rollout: None,
             clusters,
             albs,
             routes,
@@ -87,6 +109,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
             ok,
         }
     });
+    report.rollout = waves;
     match args.output {
         Output::Json => pr.data(format_args!(
             "{}",
@@ -107,6 +130,23 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                 .collect();
             pr.table(["CLUSTER", "REGION", "FLUX", "DETAIL"], &rows);
             pr.data("");
+            if let Some(w) = &report.rollout {
+                let rows: Vec<[String; 4]> = w
+                    .waves
+                    .iter()
+                    .map(|x| {
+                        [
+                            x.number.to_string(),
+                            x.region.clone(),
+                            x.branch.clone(),
+                            x.commit.as_deref().map_or("(none yet)", short).to_string(),
+                        ]
+                    })
+                    .collect();
+                pr.table(["WAVE", "REGION", "BRANCH", "COMMIT"], &rows);
+                pr.data(w.summary(report.head.as_deref()));
+                pr.data("");
+            }
             let rows: Vec<[String; 5]> = report
                 .albs
                 .iter()

@@ -454,9 +454,13 @@ impl Run<'_> {
         let started = Deadline::after(Duration::ZERO);
         let apply = Deadline::after(self.watch.apply);
         loop {
-            let rows = clusters_in(self.spec, self.plan, self.config, Some(target), |r| {
-                regions.contains(&r)
-            })
+            let rows = clusters_in(
+                self.spec,
+                self.plan,
+                self.config,
+                |_| Some(target),
+                |r| regions.contains(&r),
+            )
             .await;
             if let Some(red) = flux_red(&rows, false) {
                 return Err(Cut::Red(red));
@@ -588,9 +592,13 @@ impl Run<'_> {
 
     /// Every gate of the wave, read once.
     async fn gates(&self, regions: &[&str], target: &str, gates: &Gates) -> Result<(), Red> {
-        let rows = clusters_in(self.spec, self.plan, self.config, Some(target), |r| {
-            regions.contains(&r)
-        })
+        let rows = clusters_in(
+            self.spec,
+            self.plan,
+            self.config,
+            |_| Some(target),
+            |r| regions.contains(&r),
+        )
         .await;
         if let Some(red) = flux_red(&rows, true) {
             return Err(red);
@@ -663,6 +671,101 @@ fn flux_red(rows: &[super::status::ClusterRow], applied: bool) -> Option<Red> {
         gate: Gate::Flux,
         why: red.join("; "),
     })
+}
+
+/// Where each wave's branches stand, for `gen status`.
+#[derive(Debug, Serialize)]
+pub(crate) struct WavesNow {
+    pub waves: Vec<WaveNow>,
+    /// Some branches moved to a commit the others have not.
+    pub under_way: bool,
+    /// Every branch at HEAD.
+    pub at_head: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct WaveNow {
+    pub number: usize,
+    pub region: String,
+    pub branch: String,
+    /// None: the branch does not exist yet.
+    pub commit: Option<String>,
+}
+
+impl WavesNow {
+    /// The rollout branches on remote `origin` (None when the repository
+    /// has none).
+    pub(crate) fn read(
+        root: &std::path::Path,
+        plan: &Plan,
+        branch_prefix: &str,
+        head: Option<&str>,
+    ) -> Result<Option<WavesNow>> {
+        let Some(r) = &plan.rollout else {
+            return Ok(None);
+        };
+        let remote = Remote::open(root, "origin")?;
+        if !remote.exists() {
+            return Ok(None);
+        }
+        let heads = remote.branches(branch_prefix)?;
+        let waves: Vec<WaveNow> = r
+            .waves
+            .iter()
+            .enumerate()
+            .flat_map(|(i, w)| w.regions.iter().map(move |x| (i, x)))
+            .map(|(i, x)| WaveNow {
+                number: i + 1,
+                region: x.region.clone(),
+                branch: x.branch.clone(),
+                commit: heads.get(&x.branch).cloned(),
+            })
+            .collect();
+        let commits: std::collections::BTreeSet<Option<&str>> =
+            waves.iter().map(|w| w.commit.as_deref()).collect();
+        Ok(Some(WavesNow {
+            under_way: commits.len() > 1,
+            at_head: head.is_some() && commits.len() == 1 && commits.contains(&head),
+            waves,
+        }))
+    }
+
+    /// The commit `region`'s clusters should run: its branch's.
+    pub(crate) fn commit_of(&self, region: &str) -> Option<&str> {
+        self.waves
+            .iter()
+            .find(|w| w.region == region)
+            .and_then(|w| w.commit.as_deref())
+    }
+
+    /// One line: where the rollout stands against HEAD.
+    pub(crate) fn summary(&self, head: Option<&str>) -> String {
+        if self.at_head {
+            return format!("every wave runs HEAD ({})", short(head.unwrap_or_default()));
+        }
+        if self.under_way {
+            let at: Vec<String> = self
+                .waves
+                .iter()
+                .map(|w| {
+                    format!(
+                        "wave {} ({}) at {}",
+                        w.number,
+                        w.region,
+                        w.commit.as_deref().map_or("no branch yet", short)
+                    )
+                })
+                .collect();
+            return format!(
+                "a rollout is under way (or stopped): {}; `gen rollout` resumes it",
+                at.join(", ")
+            );
+        }
+        format!(
+            "HEAD ({}) is not rolled out yet: `gen rollout` takes it through the waves",
+            short(head.unwrap_or_default())
+        )
+    }
 }
 
 /// What each Region's rollout branch holds, for `gen deploy`: DNS follows

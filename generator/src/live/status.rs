@@ -284,22 +284,15 @@ pub(crate) struct AppRow {
     pub ok: bool,
 }
 
-/// Flux state of every cluster: each gen Kustomization ready and at HEAD.
-pub(crate) async fn clusters(
+/// Flux state of each cluster: every gen Kustomization ready and at its
+/// commit; of the Regions `keep` names only (a rollout's wave), each
+/// against the commit `head_of` its Region should run (with a rollout, its
+/// branch's).
+pub(crate) async fn clusters_in<'h>(
     spec: &Spec,
     plan: &Plan,
     config: &kube::config::Kubeconfig,
-    head: Option<&str>,
-) -> Vec<ClusterRow> {
-    clusters_in(spec, plan, config, head, |_| true).await
-}
-
-/// `clusters`, of the Regions `keep` names only (a rollout's wave).
-pub(crate) async fn clusters_in(
-    spec: &Spec,
-    plan: &Plan,
-    config: &kube::config::Kubeconfig,
-    head: Option<&str>,
+    head_of: impl Fn(&str) -> Option<&'h str>,
     keep: impl Fn(&str) -> bool,
 ) -> Vec<ClusterRow> {
     let mut out = Vec::new();
@@ -309,6 +302,7 @@ pub(crate) async fn clusters_in(
         .zip(&plan.clusters)
         .filter(|(r, _)| keep(&r.name))
     {
+        let head = head_of(&r.name);
         let mut row = ClusterRow {
             cluster: r.cluster.clone(),
             region: r.name.clone(),
@@ -400,17 +394,17 @@ pub(crate) async fn clusters_in(
 /// Wait until every cluster has applied `head` (each gen Kustomization
 /// Ready at it), reading them every 5 s; an error naming each cluster
 /// behind once one fails or `timeout` has passed.
-pub(crate) async fn wait_applied(
+pub(crate) async fn wait_applied<'h>(
     pr: Printer,
     spec: &Spec,
     plan: &Plan,
     config: &kube::config::Kubeconfig,
-    head: Option<&str>,
+    head_of: impl Fn(&str) -> Option<&'h str>,
     timeout: Duration,
 ) -> Result<()> {
     let deadline = Deadline::after(timeout);
     loop {
-        let clusters = clusters(spec, plan, config, head).await;
+        let clusters = clusters_in(spec, plan, config, &head_of, |_| true).await;
         let pending: Vec<String> = clusters
             .iter()
             .filter(|c| c.state != FluxState::Reconciled)
@@ -427,8 +421,7 @@ pub(crate) async fn wait_applied(
                 .collect();
             bail!(Hinted::new(
                 format!(
-                    "not every cluster applied {}:\n  {}",
-                    head.unwrap_or("HEAD"),
+                    "not every cluster applied its commit:\n  {}",
                     why.join("\n  ")
                 ),
                 "`flux get kustomizations` on those clusters shows why"
