@@ -625,3 +625,24 @@ fn a_spec_without_a_rollout_is_refused_with_the_way_to_one() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_report_shows_the_rollout_order_beside_the_matrix() {
+    let f = Fleet::new();
+    let o = run_gen(f.dir(), &["report", "--format", "markdown"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Rollout order (rollout.waves): 1. us-east-1 → 2. eu-west-1."),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_gen(f.dir(), &["report", "--out", "r.html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(f.dir().join("r.html")).unwrap();
+    let order = &page[page.find("id=\"rollout\"").expect("a rollout section")..];
+    assert!(
+        order.find("us-east-1").unwrap() < order.find("eu-west-1").unwrap(),
+        "{order}"
+    );
+    assert!(page.find("id=\"matrix\"").unwrap() < page.find("id=\"rollout\"").unwrap());
+}

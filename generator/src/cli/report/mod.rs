@@ -46,6 +46,8 @@ pub(super) struct Report<'a> {
     /// Per app: its `rto` in seconds, when stated.
     pub rto: Vec<(String, Option<u32>)>,
     pub base: Option<Base>,
+    /// With a rollout: each wave's Regions, and whether the order is gen's.
+    pub rollout: Option<(Vec<Vec<String>>, bool)>,
 }
 
 /// What changes against a base revision, as `gen plan` computes it.
@@ -92,6 +94,15 @@ pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
             .map(|a| (a.name.clone(), a.rto))
             .collect(),
         base,
+        rollout: s.plan.rollout.as_ref().map(|r| {
+            (
+                r.waves
+                    .iter()
+                    .map(|w| w.regions.iter().map(|x| x.region.clone()).collect())
+                    .collect(),
+                r.derived,
+            )
+        }),
     };
     let (text, default) = match args.format {
         Format::Html => (html(&report), Some(PathBuf::from("gen-report.html"))),

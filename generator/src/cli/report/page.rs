@@ -193,6 +193,23 @@ tr.changed>th::after{content:' \\25CF'}\
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></div>\n");
+    if let Some((waves, derived)) = &r.rollout {
+        let _ = writeln!(
+            out,
+            "<h2>Rollout order</h2>\n<p>A change reaches the Regions wave by wave (<code>gen rollout</code>), each after the one before baked green ({}):</p>\n<ol id=\"rollout\">",
+            if *derived {
+                "gen's default order: the least loaded first, every app's only serving Region last"
+            } else {
+                "as <code>rollout.waves</code> orders them"
+            }
+        );
+        for w in waves {
+            out.push_str("<li>");
+            region_spans(m, w, &mut out);
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ol>\n");
+    }
     if let Some(b) = &r.base {
         base_html(m, b, &mut out);
     }
@@ -314,6 +331,26 @@ pub(super) fn markdown(r: &Report<'_>) -> String {
     let m = &r.matrix;
     let mut out = String::new();
     let _ = writeln!(out, "### Failover report: {}\n", md(r.name));
+    if let Some((waves, derived)) = &r.rollout {
+        let order: Vec<String> = waves
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let names: Vec<String> = w.iter().map(|x| md(x)).collect();
+                format!("{}. {}", i + 1, names.join(", "))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "Rollout order ({}): {}.\n",
+            if *derived {
+                "gen's default"
+            } else {
+                "rollout.waves"
+            },
+            order.join(" → ")
+        );
+    }
     // Against a base, only the hosts whose answers differ.
     let rows: Vec<&Row> = match &r.base {
         None => m.rows.iter().collect(),
