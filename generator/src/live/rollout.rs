@@ -6,8 +6,8 @@
 //!
 //! Flux's Kustomizations carry `wait: true`, so Ready at a revision means
 //! every object they applied is ready, Deployments rolled out among them
-//! ("the controller … health checks all the reconciled resources": Flux,
-//! "Kustomization", `.spec.wait`).
+//! ("Wait instructs the controller to check the health of all the
+//! reconciled resources": the Kustomization CRD, `spec.wait`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
