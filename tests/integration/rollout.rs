@@ -267,6 +267,15 @@ fn every_wave_goes_green_in_order_from_branches_created_where_the_clusters_run()
             < err.find("wave 2 (eu-west-1): moving").unwrap(),
         "{err}"
     );
+    // Each cluster's Flux was asked to fetch at once.
+    for kube in [&f.west, &f.east] {
+        let patch = kube.routes.lock().unwrap().get("PATCH /apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/shop-rollout").cloned();
+        let patch = patch.expect("a reconcile request");
+        assert!(
+            patch["metadata"]["annotations"]["reconcile.fluxcd.io/requestedAt"].is_string(),
+            "{patch}"
+        );
+    }
     // Again: nothing to do.
     let o = f.rollout(&["--bake", "1s"]);
     assert_eq!(o.status.code(), Some(0));

@@ -43,6 +43,13 @@ fn serve(stream: TcpStream, routes: &Routes) {
         return;
     };
     let path = req.path;
+    // A merge patch is kept, as the last one of its path, for tests to read.
+    if req.method == "PATCH" {
+        let mut routes = routes.lock().unwrap();
+        let patch: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
+        routes.insert(format!("PATCH {path}"), patch.clone());
+        return respond(stream, "200 OK", "application/json", &patch.to_string());
+    }
     let (code, reply) = match routes.lock().unwrap().get(&path) {
         Some(v) => ("200 OK", v.to_string()),
         None => ("404 Not Found", json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": format!("{path} not found"), "reason": "NotFound", "code": 404}).to_string()),

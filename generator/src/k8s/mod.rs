@@ -501,6 +501,32 @@ pub(crate) async fn set_suspended(
     Ok(())
 }
 
+/// Ask Flux to fetch a GitRepository now rather than at its next interval,
+/// as `flux reconcile source git` does: the annotation
+/// `reconcile.fluxcd.io/requestedAt` with a new value ("any change in value
+/// SHOULD trigger a reconciliation": fluxcd/pkg `apis/meta`,
+/// ReconcileRequestAnnotation).
+pub(crate) async fn request_reconcile(
+    client: Client,
+    namespace: &str,
+    name: &str,
+    at: &str,
+) -> Result<()> {
+    let api = flux(
+        client,
+        namespace,
+        "GitRepository",
+        "gitrepositories",
+        "source.toolkit.fluxcd.io",
+    );
+    let patch =
+        serde_json::json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": at}}});
+    merge(&api, name, patch)
+        .await
+        .map_err(|e| anyhow!("GitRepository {namespace}/{name}: {}", describe(&e)))?;
+    Ok(())
+}
+
 /// Set a Deployment's replicas.
 pub(crate) async fn scale(
     client: Client,

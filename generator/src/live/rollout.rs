@@ -367,6 +367,7 @@ impl Run<'_> {
                     for b in &mut report.waves[i].branches {
                         b.now = Some(target.to_string());
                     }
+                    self.nudge(&regions).await;
                     w.branches
                         .iter()
                         .filter_map(|b| {
@@ -514,6 +515,38 @@ impl Run<'_> {
                 minutes(self.watch.bake.as_secs())
             ));
             self.pause(signals).await?;
+        }
+    }
+
+    /// Ask each of the wave's clusters to fetch its branch now, not at the
+    /// source's next one-minute interval; a cluster that refuses still
+    /// fetches then, so a refusal is only noted.
+    async fn nudge(&self, regions: &[&str]) {
+        let (Some(r), at) = (&self.plan.rollout, super::clock::now_rfc3339()) else {
+            return;
+        };
+        for region in self
+            .spec
+            .regions
+            .iter()
+            .filter(|x| regions.contains(&x.name.as_str()))
+        {
+            let asked = async {
+                let client = crate::k8s::connect(
+                    self.config,
+                    &region.cluster,
+                    region.kube_context.as_deref(),
+                )
+                .await?;
+                crate::k8s::request_reconcile(client, &self.spec.flux.namespace, &r.source, &at)
+                    .await
+            };
+            if let Err(e) = asked.await {
+                self.pr.note(format_args!(
+                    "{}: Flux was not asked to fetch now ({e:#}); it fetches within a minute",
+                    region.cluster
+                ));
+            }
         }
     }
 
