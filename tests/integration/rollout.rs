@@ -283,6 +283,23 @@ fn every_wave_goes_green_in_order_from_branches_created_where_the_clusters_run()
 }
 
 #[test]
+fn prepare_creates_the_branches_where_the_clusters_run_and_moves_nothing_else() {
+    let f = Fleet::new();
+    f.change(2);
+    let o = f.rollout(&["--prepare"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // At the commit the clusters ran, not at HEAD.
+    assert_eq!(f.at("us-east-1").as_deref(), Some(f.first.as_str()));
+    assert_eq!(f.at("eu-west-1").as_deref(), Some(f.first.as_str()));
+    let o = f.rollout(&["--prepare"]);
+    assert!(
+        stderr(&o).contains("every rollout branch exists already"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn a_red_gate_in_the_first_wave_moves_it_back_and_the_second_never_moves() {
     let f = Fleet::new();
     let good = f.change(2);

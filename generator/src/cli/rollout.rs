@@ -33,6 +33,10 @@ pub struct RolloutArgs {
     /// Show the waves and what would move; move nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Only create the rollout branches the remote lacks, at the commits their clusters run; move
+    /// nothing else (before merging the commit that turns rollouts on).
+    #[arg(long, conflicts_with = "dry_run")]
+    prepare: bool,
     /// Leave a stopped wave's branches at the commit (to look at what failed).
     #[arg(long)]
     no_rollback: bool,
@@ -90,7 +94,7 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
         view(pr, args.output, &report);
         return Ok(ExitCode::SUCCESS);
     }
-    if course.finished() {
+    if course.finished() && !args.prepare {
         pr.note(format_args!("every wave is at {} already", short(&target)));
         view(pr, args.output, &engine::dry_run(&course));
         return Ok(ExitCode::SUCCESS);
@@ -98,7 +102,7 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
     let runtime = runtime()?;
     let config = k8s::kubeconfig()?;
     let alarms: Vec<Named> = rp.alarms.iter().filter_map(|a| Named::of_arn(a)).collect();
-    let aws = if args.no_aws {
+    let aws = if args.no_aws || args.prepare {
         None
     } else {
         let mut regions = vec![crate::facts::route53::METRICS_REGION.to_string()];
@@ -120,9 +124,10 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
         }
         Some(aws)
     };
-    let missing: Vec<&str> = course.missing().map(|b| b.region.as_str()).collect();
+    let missing: Vec<String> = course.missing().map(|b| b.region.clone()).collect();
     if !missing.is_empty() {
-        let running = runtime.block_on(engine::running(spec, plan, &config, &missing));
+        let regions: Vec<&str> = missing.iter().map(String::as_str).collect();
+        let running = runtime.block_on(engine::running(spec, plan, &config, &regions));
         let found = match starts(&course, &running) {
             Ok(found) => found,
             Err(unknown) => bail!(Hinted::new(
@@ -137,6 +142,13 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
         engine::create(pr, &remote, &at)?;
         let heads = remote.branches(&rs.branch_prefix)?;
         course = crate::rollout::course(rp, &heads, &target);
+    }
+    if args.prepare {
+        if missing.is_empty() {
+            pr.note("every rollout branch exists already");
+        }
+        view(pr, args.output, &engine::dry_run(&course));
+        return Ok(ExitCode::SUCCESS);
     }
     let moving = course
         .waves
