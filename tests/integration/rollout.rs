@@ -142,15 +142,21 @@ impl Fleet {
     }
 
     /// A Kustomization `name` on every cluster, as flux-system applies a new
-    /// app's from the merged branch (failing until its wave's branch holds
-    /// the app; here, like the others).
+    /// app's from the merged branch: failing on the commit the cluster runs
+    /// ("kustomization path not found") until its wave's branch holds the app.
     fn add_kustomization(&self, name: &str) {
         for kube in [&self.west, &self.east] {
             let mut routes = kube.routes.lock().unwrap();
             for v in routes.values_mut() {
                 if let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) {
                     let mut k = items[0].clone();
+                    let running = k["status"]["lastAppliedRevision"].clone();
                     k["metadata"]["name"] = json!(name);
+                    k["status"] = json!({
+                        "lastAttemptedRevision": running,
+                        "conditions": [{"type": "Ready", "status": "False", "reason": "ArtifactFailed",
+                                        "message": "kustomization path not found: stat /tmp/kustomization-1/deploy/x/apps/checkout: no such file or directory"}]
+                    });
                     items.push(k);
                 }
             }
@@ -207,7 +213,8 @@ fn branch_at(remote: &Path, branch: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&o.stdout).trim().to_string())
 }
 
-/// Every Kustomization of the scripted cluster at `revision`, Ready or not.
+/// Every Kustomization of the scripted cluster tries `revision`: applied
+/// and Ready, or failed (Flux then keeps the revision it applied last).
 fn set_applied(routes: &crate::status::Routes, revision: &str, ready: bool) {
     let mut routes = routes.lock().unwrap();
     for v in routes.values_mut() {
@@ -215,8 +222,14 @@ fn set_applied(routes: &crate::status::Routes, revision: &str, ready: bool) {
             continue;
         };
         for k in items {
+            let applied = if ready {
+                json!(revision)
+            } else {
+                k["status"]["lastAppliedRevision"].clone()
+            };
             k["status"] = json!({
-                "lastAppliedRevision": revision,
+                "lastAppliedRevision": applied,
+                "lastAttemptedRevision": revision,
                 "conditions": [if ready {
                     json!({"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded", "message": format!("Applied revision: {revision}")})
                 } else {

@@ -360,6 +360,8 @@ pub(crate) struct Kustomization {
     pub message: String,
     /// `status.lastAppliedRevision`, e.g. `main@sha1:0123…`.
     pub applied: Option<String>,
+    /// `status.lastAttemptedRevision`: what it tried last, applied or not.
+    pub attempted: Option<String>,
     pub suspended: bool,
     pub annotations: std::collections::BTreeMap<String, String>,
 }
@@ -407,6 +409,7 @@ pub(crate) async fn kustomizations(client: Client, namespace: &str) -> Result<Ve
                     .unwrap_or_default()
                     .to_string(),
                 applied: status["lastAppliedRevision"].as_str().map(str::to_string),
+                attempted: status["lastAttemptedRevision"].as_str().map(str::to_string),
                 suspended: o.data["spec"]["suspend"].as_bool().unwrap_or(false),
                 annotations: o.metadata.annotations.unwrap_or_default(),
             }

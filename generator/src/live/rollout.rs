@@ -426,8 +426,10 @@ impl Run<'_> {
                             report.error = Some(format!("moving {label} back: {e:#}"));
                         } else {
                             self.pr.line(format_args!("{label}: moved back"));
-                            for (b, m) in report.waves[i].branches.iter_mut().zip(&back) {
-                                b.now = Some(m.to.clone());
+                            for b in &mut report.waves[i].branches {
+                                if let Some(m) = back.iter().find(|m| m.branch == b.branch) {
+                                    b.now = Some(m.to.clone());
+                                }
                             }
                         }
                     }
@@ -687,15 +689,19 @@ impl Run<'_> {
     }
 }
 
-/// A red Flux gate among `rows`: a failing, missing, suspended or
-/// unreachable cluster; once applied (`applied`), also one that fell off
-/// the target.
+/// A red Flux gate among `rows`. While the wave applies, a cluster is red
+/// when a Kustomization failed on the target itself (one failing on the
+/// commit it is leaving, such as a new app's "kustomization path not
+/// found" before its wave, is only behind), or is missing, suspended or
+/// unreachable; once applied (`applied`), any failure is red, and so is
+/// falling off the target.
 fn flux_red(rows: &[super::status::ClusterRow], applied: bool) -> Option<Red> {
     let red: Vec<String> = rows
         .iter()
         .filter(|c| match c.state {
             FluxState::Reconciled => false,
             FluxState::Behind => applied,
+            FluxState::Failing => applied || c.failing_at_head,
             _ => true,
         })
         .map(|c| format!("{} ({}) {}: {}", c.cluster, c.region, c.state, c.detail))

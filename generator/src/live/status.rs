@@ -54,6 +54,10 @@ pub(crate) struct ClusterRow {
     pub cluster: String,
     pub region: String,
     pub state: FluxState,
+    /// Failing, and at least one failing Kustomization tried the commit
+    /// the cluster should run (not an older one it is about to leave).
+    #[serde(skip)]
+    pub failing_at_head: bool,
     pub source_revision: Option<String>,
     pub detail: String,
 }
@@ -307,6 +311,7 @@ pub(crate) async fn clusters_in<'h>(
             cluster: r.cluster.clone(),
             region: r.name.clone(),
             state: FluxState::Reconciled,
+            failing_at_head: false,
             source_revision: None,
             detail: String::new(),
         };
@@ -336,6 +341,7 @@ pub(crate) async fn clusters_in<'h>(
         let (mut missing, mut failing, mut behind, mut suspended) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut drills = Vec::new();
+        let mut failing_at_head = false;
         for k in &c.kustomizations {
             match found.iter().find(|f| f.name == k.name) {
                 None => missing.push(k.name.clone()),
@@ -346,6 +352,11 @@ pub(crate) async fn clusters_in<'h>(
                     None => suspended.push(f.name.clone()),
                 },
                 Some(f) if f.ready == Some(false) => {
+                    if let (Some(h), Some(a)) = (head, f.attempted.as_deref())
+                        && a.rsplit(':').next() == Some(h)
+                    {
+                        failing_at_head = true;
+                    }
                     failing.push(format!("{}: {}", f.name, f.message))
                 }
                 Some(f) => {
@@ -386,6 +397,7 @@ pub(crate) async fn clusters_in<'h>(
                 ),
             )
         };
+        row.failing_at_head = failing_at_head;
         out.push(row);
     }
     out
