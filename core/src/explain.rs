@@ -199,6 +199,17 @@ pub fn explain(plan: &Plan) -> Explanation {
             quotas::TEMPLATE_PARAMETERS,
         ));
     }
+    if let Some((region, n)) = plan
+        .stacks_by_region()
+        .into_iter()
+        .max_by_key(|(r, n)| (*n, std::cmp::Reverse(*r)))
+    {
+        quotas.push((
+            format!("CloudFormation stacks in {region}"),
+            n,
+            quotas::STACKS_PER_REGION,
+        ));
+    }
     if let Some(biggest) = plan.stacks.iter().max_by_key(|s| s.resource_count()) {
         quotas.push((
             format!("resources in the largest stack ({})", biggest.name),

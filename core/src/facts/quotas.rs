@@ -5,6 +5,9 @@
 
 /// CloudFormation, "CloudFormation quotas": resources declared in a template.
 pub const STACK_RESOURCES: usize = 500;
+/// CloudFormation, "CloudFormation quotas": Stacks, "2000 stacks" per
+/// account and Region by default (adjustable).
+pub const STACKS_PER_REGION: usize = 2000;
 /// CloudFormation, "CloudFormation quotas": parameters declared in a
 /// template (an alarm stack takes one per health check of its DNS stack).
 pub const TEMPLATE_PARAMETERS: usize = 200;

@@ -16,6 +16,7 @@ mod readiness_closed;
 mod rollout;
 mod rto;
 mod shared_alb_target_health;
+mod stack_quota;
 mod switch_no_target_wait;
 mod switch_scale_reverted;
 mod tcp_check;
@@ -117,6 +118,7 @@ pub const LINTS: &[Lint] = &[
     switch_scale_reverted::LINT,
     switch_no_target_wait::LINT,
     all_regions_at_once::LINT,
+    stack_quota::LINT,
 ];
 
 /// Every lint's warnings on a plan, in code order. Lines are the caller's to

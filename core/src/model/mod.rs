@@ -44,6 +44,31 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// How many CloudFormation stacks the plan deploys in each Region: the
+    /// DNS stacks, their alarm stacks, the ARC stack, Region switch's.
+    pub fn stacks_by_region(&self) -> BTreeMap<&str, usize> {
+        let mut out: BTreeMap<&str, usize> = BTreeMap::new();
+        let regions = self
+            .stacks
+            .iter()
+            .map(|s| s.region.as_str())
+            .chain(
+                self.rollout
+                    .iter()
+                    .flat_map(|r| r.alarm_stacks.iter().map(|a| a.region.as_str())),
+            )
+            .chain(self.arc.iter().map(|a| a.home_region))
+            .chain(self.region_switch.iter().flat_map(|sw| {
+                [sw.region.as_str(), sw.region.as_str()]
+                    .into_iter()
+                    .chain(sw.access.iter().map(|x| x.region.as_str()))
+            }));
+        for r in regions {
+            *out.entry(r).or_default() += 1;
+        }
+        out
+    }
+
     /// The stack and entry of `app`'s record in `region`, if it has one there.
     pub fn entry(&self, app: &str, region: &str) -> Option<(&StackPlan, &Entry)> {
         self.stacks.iter().find_map(|s| {
