@@ -231,7 +231,7 @@ pub fn explain(plan: &Plan) -> Explanation {
                     apps: i.host_rules.len(),
                     rules: i.rules(alb),
                     rules_quota: q.rules_per_alb,
-                    target_groups: i.target_groups(),
+                    target_groups: i.objects.iter().map(|api| i.target_groups(*api)).sum(),
                     target_groups_quota: q.target_groups_per_alb,
                     certificates: i.extra_certificates,
                     certificates_quota: q.certificates_per_alb,

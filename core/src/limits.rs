@@ -55,8 +55,18 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
                 q.rules_per_alb,
                 &c.region,
             );
-            let tgs = i.target_groups();
-            groups += tgs * i.objects.len();
+            // Each object's load balancer has its own target groups.
+            let tgs = i
+                .objects
+                .iter()
+                .map(|api| i.target_groups(*api))
+                .max()
+                .unwrap_or(0);
+            groups += i
+                .objects
+                .iter()
+                .map(|api| i.target_groups(*api))
+                .sum::<usize>();
             add(
                 Some(i.alb),
                 &ALB_TARGET_GROUPS,
@@ -208,6 +218,28 @@ mod tests {
             .iter()
             .map(|d| d.display("gen.yaml").to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_gateway_gives_each_app_two_target_groups_an_ingress_one() {
+        use crate::spec::checked::Api;
+        let text = spec(3, 1, "");
+        let plan = crate::model::plan(&spec_of(&text), "");
+        let i = &plan.clusters[0].ingresses[0];
+        assert_eq!(i.target_groups(Api::Ingress), 3);
+        let gw = text.replace("{name: alb0}", "{name: alb0, api: gateway}");
+        let plan = crate::model::plan(&spec_of(&gw), "");
+        let i = &plan.clusters[0].ingresses[0];
+        assert_eq!(i.objects, [Api::Gateway]);
+        // Its own HTTPRoute and the health route: two per app.
+        assert_eq!(i.target_groups(Api::Gateway), 6);
+        // 51 apps with the rule quota raised: an Ingress's 51 target groups
+        // fit the 100, a Gateway's 102 do not.
+        let raised = spec(51, 1, "  quotas: {rulesPerAlb: 200}\n");
+        assert!(errors(&raised).is_empty(), "{:?}", errors(&raised));
+        let e = errors(&raised.replace("{name: alb0}", "{name: alb0, api: gateway}"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("102 target groups"), "{e:?}");
     }
 
     #[test]

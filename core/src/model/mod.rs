@@ -255,17 +255,33 @@ impl AlbIngress {
             )
     }
 
-    /// Target groups: one per Service and port the rules reach.
-    pub fn target_groups(&self) -> usize {
-        let mut backends: Vec<(&str, u16)> = self
-            .host_rules
-            .iter()
-            .chain(&self.health_routes)
-            .map(|r| (r.service.as_str(), r.port))
-            .collect();
-        backends.sort_unstable();
-        backends.dedup();
-        backends.len()
+    /// Target groups the load balancer of `api` gets. An Ingress: one per
+    /// Service and port its rules reach. A Gateway: one per route and
+    /// backend, since the controller keys each by the Gateway, the backend
+    /// Service, the route and the port (`buildTargetGroupResourceID` in the
+    /// load balancer controller's `pkg/gateway/model/model_build_target_group.go`):
+    /// an app is the backend of its own HTTPRoute and of a health route, so
+    /// it takes two.
+    pub fn target_groups(&self, api: Api) -> usize {
+        let distinct = |routes: &mut dyn Iterator<Item = &Route>| {
+            let mut backends: Vec<(&str, u16)> =
+                routes.map(|r| (r.service.as_str(), r.port)).collect();
+            backends.sort_unstable();
+            backends.dedup();
+            backends.len()
+        };
+        match api {
+            Api::Ingress => distinct(&mut self.host_rules.iter().chain(&self.health_routes)),
+            Api::Gateway => {
+                // Each app's own HTTPRoute has its one backend.
+                distinct(&mut self.host_rules.iter())
+                    + self
+                        .health_route_groups
+                        .iter()
+                        .map(|g| distinct(&mut g.routes.iter()))
+                        .sum::<usize>()
+            }
+        }
     }
 }
 
