@@ -4,6 +4,7 @@
 //! ```text
 //! clusters/<cluster>/gen-kustomizations.yaml   Flux Kustomizations (beside flux-system/, never in it)
 //! deploy/<cluster>/infra/                      Namespace, IngressClassParams, IngressClass
+//! deploy/<cluster>/gateway-class/              the GatewayClass, when an ALB is a Gateway
 //! deploy/<cluster>/ingress/                    the shared ALB's Ingress or Gateway (one ALB)
 //! deploy/<cluster>/ingress/<alb>/              each ALB's Ingress (several, `ingress.albs`)
 //!   …/ingress.yaml | gateway.yaml              the ALB as an Ingress, or as a Gateway with its
@@ -22,6 +23,7 @@ pub const INFRA_FILE: &str = "infra.yaml";
 pub const INGRESS_FILE: &str = "ingress.yaml";
 pub const GATEWAY_FILE: &str = "gateway.yaml";
 pub const APP_FILE: &str = "app.yaml";
+pub const GATEWAY_CLASS_FILE: &str = "gateway-class.yaml";
 pub const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
 
 pub fn flux_file(cluster: &str) -> String {
@@ -60,6 +62,13 @@ pub fn health_route_name(alb: &str, chunk: usize) -> String {
         0 => format!("{alb}-health"),
         n => format!("{alb}-health-{}", n + 1),
     }
+}
+
+/// The GatewayClass of a cluster whose ALBs include a Gateway: its own
+/// directory and Kustomization, so a cluster without the Gateway API's
+/// CRDs blocks only the Gateways, never infra, an Ingress or an app.
+pub fn gateway_class_dir(cluster: &str) -> String {
+    format!("{DEPLOY_DIR}/{cluster}/gateway-class")
 }
 
 pub fn app_dir(cluster: &str, app: &str) -> String {

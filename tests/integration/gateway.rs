@@ -397,6 +397,14 @@ fn status_shows_the_gateway_and_each_routes_conditions() {
     let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
     let kube = |alb: &str, resolved: bool| {
         let mut routes = cluster(&head, "unused", 2);
+        // The GatewayClass's own Kustomization, applied like the others.
+        let list = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations";
+        let items = routes.get_mut(list).unwrap()["items"]
+            .as_array_mut()
+            .unwrap();
+        let mut class = items[0].clone();
+        class["metadata"]["name"] = "shop-gateway-class".into();
+        items.push(class);
         routes.insert(GATEWAY_PATH.into(), gateway(Some(alb)));
         routes.insert(
             "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/cart".into(),

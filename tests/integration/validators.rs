@@ -161,7 +161,9 @@ fn custom_resources_match_their_crd_schemas() {
     };
     let mut files = rendered("clusters/", |_| true);
     files.extend(rendered("deploy/", |p| {
-        p.ends_with("infra/infra.yaml") || p.ends_with("gateway.yaml")
+        p.ends_with("infra/infra.yaml")
+            || p.ends_with("gateway.yaml")
+            || p.ends_with("gateway-class.yaml")
     }));
     let (ok, out) = check_crds(&files);
     assert!(ok, "{out}");

@@ -642,6 +642,8 @@ pub enum Content {
     Infra {
         cluster: usize,
     },
+    /// The GatewayClass, in its own directory and Kustomization.
+    GatewayClass,
     /// `plan.clusters[cluster].ingresses[ingress]`.
     Ingress {
         cluster: usize,
@@ -793,11 +795,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         }
     }
     let mut ingress = ingress;
-    if clusters.iter().any(|c| {
-        c.ingresses
-            .iter()
-            .any(|i| i.objects.contains(&Api::Gateway))
-    }) {
+    if uses_gateway(spec) {
         ingress.gateway_class = Some(gateway_class(spec));
     }
     let arc = spec.arc.as_ref().map(|a| arc::plan(spec, a));
@@ -817,7 +815,14 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
             layout::INFRA_FILE,
             Content::Infra { cluster: ci },
         ));
-        for (dir, file, content) in infra {
+        let gateway_class = uses_gateway(spec).then(|| {
+            (
+                layout::gateway_class_dir(&c.cluster),
+                layout::GATEWAY_CLASS_FILE,
+                Content::GatewayClass,
+            )
+        });
+        for (dir, file, content) in infra.chain(gateway_class) {
             files.push(FilePlan {
                 path: format!("{dir}/{file}"),
                 content,
@@ -955,6 +960,16 @@ fn alb_flux_name(spec: &Spec, alb: usize) -> String {
 /// The GatewayClass of the controller. The self-managed controller's is
 /// documented ("`controllerName` set to `gateway.k8s.aws/alb`", its Gateway
 /// API guide, L7 gateway); EKS Auto Mode's is `facts::gateway`'s.
+/// Whether some ALB is a Gateway in some Region: its API, or the old
+/// object it keeps while it moves (`resolve`).
+fn uses_gateway(spec: &Spec) -> bool {
+    spec.ingress.albs.iter().any(|a| a.api == Api::Gateway)
+        || spec
+            .regions
+            .iter()
+            .any(|r| r.albs.iter().any(|x| x.kept == Some(Api::Gateway)))
+}
+
 fn gateway_class(spec: &Spec) -> GatewayClassPlan {
     use crate::facts::gateway;
     let c = match spec.ingress.controller {
@@ -1045,11 +1060,29 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         path: format!("./{repo_prefix}{}", layout::infra_dir(cluster)),
         depends_on: vec![],
     }];
+    // The GatewayClass needs the Gateway API's CRDs: only the Gateways
+    // wait for it.
+    let gateway_class = uses_gateway(spec).then(|| {
+        let name = layout::flux_name(&spec.name, "gateway-class");
+        kustomizations.push(FluxKustomization {
+            name: name.clone(),
+            path: format!("./{repo_prefix}{}", layout::gateway_class_dir(cluster)),
+            depends_on: vec![],
+        });
+        name
+    });
     for i in &ingresses {
+        let mut depends_on = vec![infra.clone()];
+        if let Some(g) = gateway_class
+            .as_ref()
+            .filter(|_| i.objects.contains(&Api::Gateway))
+        {
+            depends_on.push(g.clone());
+        }
         kustomizations.push(FluxKustomization {
             name: alb_flux_name(spec, i.alb),
             path: format!("./{repo_prefix}{}", alb_dir(spec, cluster, i.alb)),
-            depends_on: vec![infra.clone()],
+            depends_on,
         });
     }
     for a in &spec.apps {

@@ -61,6 +61,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/cloudformation/route53.yaml.j2"),
     ),
     (
+        "k8s/gateway-class.yaml.j2",
+        include_str!("../../../templates/k8s/gateway-class.yaml.j2"),
+    ),
+    (
         "cloudformation/alarms.yaml.j2",
         include_str!("../../../templates/cloudformation/alarms.yaml.j2"),
     ),
@@ -137,6 +141,7 @@ pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprin
                 digest::feed(&mut h, &(&plan.ingress.albs[i.alb], i))
             }
             Content::Infra { .. } => digest::feed(&mut h, "infra"),
+            Content::GatewayClass => digest::feed(&mut h, "gateway-class"),
             Content::Flux { cluster } => {
                 let c = &plan.clusters[*cluster];
                 match &c.source {
@@ -219,6 +224,10 @@ fn render_one(
             )
         }
         Content::Infra { .. } => ("k8s/infra.yaml.j2", context! { plan => head.clone() }),
+        Content::GatewayClass => (
+            "k8s/gateway-class.yaml.j2",
+            context! { plan => head.clone() },
+        ),
         Content::Flux { cluster } => (
             "flux/kustomizations.yaml.j2",
             context! { plan => head.clone(), kustomizations => Value::from(Serde(&plan.clusters[*cluster].kustomizations)), source => Value::from(Serde(&plan.clusters[*cluster].source)) },
