@@ -11,6 +11,7 @@
 
 pub mod deploy;
 pub mod diag;
+pub mod drift;
 pub mod explain;
 pub mod facts;
 pub mod layout;

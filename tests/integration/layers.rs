@@ -42,14 +42,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("report", &["simulate"]),
     ("deploy", &["model", "spec", "layout", "facts", "diag"]),
     ("rollout", &["model"]),
+    ("drift", &["model"]),
     ("render", &["model", "facts", "diag", "par"]),
     ("output", &["layout", "render", "diag", "par", "spec"]),
     // What the commands share when they act on AWS and the clusters.
     (
         "live",
         &[
-            "aws", "k8s", "output", "printer", "pipeline", "deploy", "rollout", "model", "spec",
-            "render", "simulate", "layout", "facts", "diag",
+            "aws", "k8s", "output", "printer", "pipeline", "deploy", "rollout", "drift", "model",
+            "spec", "render", "simulate", "layout", "facts", "diag",
         ],
     ),
     // The commands' own ground: hints in the spec's terms, the session.
@@ -118,6 +119,7 @@ const COMMAND: &[&str] = &[
     "output",
     "deploy",
     "rollout",
+    "drift",
     "explain",
     "review",
     "report",

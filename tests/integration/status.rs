@@ -341,3 +341,39 @@ fn status_reads_each_apps_health_check_from_route53() {
         stdout(&o)
     );
 }
+
+#[test]
+fn status_names_a_record_edited_outside_gen() {
+    let moto = crate::deploy::Moto::start();
+    let zone = moto.zone("example.org");
+    let (d, _) = repo_in(Some(&zone));
+    assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
+    let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    let west = FakeKube::start(cluster(&head, WEST_ALB, 2));
+    let east = FakeKube::start(cluster(&head, EAST_ALB, 2));
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    let run = |args: &[&str]| {
+        let (mut cmd, _home) = moto.gen_cmd(d.path(), &["status"]);
+        cmd.args(args).env("KUBECONFIG", &config).output().unwrap()
+    };
+    let o = run(&[]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("records: all 2 in the zone as rendered"),
+        "{}",
+        stdout(&o)
+    );
+    // The standby's weight turned up in the console: CloudFormation would not see it.
+    moto.py("set-weight", "cart.example.org|us-east-1|50");
+    let o = run(&[]);
+    assert!(!o.status.success());
+    assert!(
+        stdout(&o).contains("cart.example.org. (us-east-1): weight is 50, rendered 0"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["--output", "json"]);
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["records"]["state"], "drift", "{r}");
+    assert_eq!(r["records"]["drift"][0]["field"], "weight", "{r}");
+}

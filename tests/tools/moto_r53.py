@@ -7,6 +7,7 @@ Usage: moto_r53.py ENDPOINT create-zone NAME
        moto_r53.py ENDPOINT change-sets STACK      a stack's change sets not yet executed
        moto_r53.py ENDPOINT outputs STACK          a stack's outputs, {key: value}
        moto_r53.py ENDPOINT alarms PREFIX          us-east-1's alarms: [{name, state, check}]
+       moto_r53.py ENDPOINT set-weight NAME|SET|W  an edit in the console: record NAME's weight
        moto_r53.py ENDPOINT alarm-state NAME=STATE set a us-east-1 alarm's state
 """
 import json
@@ -57,6 +58,16 @@ def main():
         print(json.dumps([{"name": a["AlarmName"], "state": a["StateValue"],
                            "check": a["Dimensions"][0]["Value"] if a["Dimensions"] else None}
                           for a in alarms]))
+    elif cmd == "set-weight":
+        name, sid, weight = arg.split("|")
+        zone = [z for z in r53.list_hosted_zones()["HostedZones"]
+                if name.endswith("." + z["Name"].rstrip(".")) or name.rstrip(".") + "." == z["Name"]][0]
+        records = r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+        rec = [r for r in records if r["Name"] == name.rstrip(".") + "." and r.get("SetIdentifier") == sid][0]
+        rec["Weight"] = int(weight)
+        r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={
+            "Changes": [{"Action": "UPSERT", "ResourceRecordSet": rec}]})
+        print(json.dumps(name))
     elif cmd == "alarm-state":
         cw = boto3.client("cloudwatch", **dict(kw, region_name="us-east-1"))
         name, state = arg.split("=")

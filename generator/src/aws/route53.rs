@@ -9,6 +9,20 @@ pub(crate) struct Route53 {
     client: r53::Client,
 }
 
+/// A record as ListResourceRecordSets gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListedRecord {
+    pub name: String,
+    pub kind: String,
+    pub set_identifier: Option<String>,
+    pub weight: Option<i64>,
+    pub region: Option<String>,
+    pub failover: Option<String>,
+    pub alias_dns: Option<String>,
+    pub evaluate_target_health: Option<bool>,
+    pub health_check: Option<String>,
+}
+
 /// How many of the checkers that reported see the endpoint healthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CheckStatus {
@@ -81,6 +95,46 @@ impl Route53 {
             }
         }
         Ok(out)
+    }
+
+    /// Every record of the zone `zone_id`, page by page (ListResourceRecordSets
+    /// returns at most 300 per page: "maxitems … up to 300"), each in plain
+    /// values.
+    pub(crate) async fn records(&self, zone_id: &str) -> Result<Vec<ListedRecord>> {
+        let mut out = Vec::new();
+        let (mut name, mut kind, mut id) = (None::<String>, None, None::<String>);
+        loop {
+            let page = self
+                .client
+                .list_resource_record_sets()
+                .hosted_zone_id(zone_id)
+                .set_start_record_name(name.clone())
+                .set_start_record_type(kind.clone())
+                .set_start_record_identifier(id.clone())
+                .max_items(300)
+                .send()
+                .await
+                .map_err(|e| anyhow!("ListResourceRecordSets {zone_id}: {}", describe_error(&e)))?;
+            for r in page.resource_record_sets() {
+                out.push(ListedRecord {
+                    name: r.name().to_ascii_lowercase(),
+                    kind: r.r#type().as_str().to_string(),
+                    set_identifier: r.set_identifier().map(str::to_string),
+                    weight: r.weight(),
+                    region: r.region().map(|x| x.as_str().to_string()),
+                    failover: r.failover().map(|x| x.as_str().to_string()),
+                    alias_dns: r.alias_target().map(|a| a.dns_name().to_string()),
+                    evaluate_target_health: r.alias_target().map(|a| a.evaluate_target_health()),
+                    health_check: r.health_check_id().map(str::to_string),
+                });
+            }
+            if !page.is_truncated() {
+                return Ok(out);
+            }
+            name = page.next_record_name().map(str::to_string);
+            kind = page.next_record_type().cloned();
+            id = page.next_record_identifier().map(str::to_string);
+        }
     }
 
     pub(crate) async fn status(&self, id: &str) -> Result<CheckStatus> {

@@ -12,7 +12,9 @@ use serde::Serialize;
 use super::session::{Session, runtime};
 use crate::k8s;
 use crate::live::rollout::{WavesNow, short};
-use crate::live::status::{AlbRow, AppRow, ClusterRow, FluxState, RouteRow, apps, clusters_in};
+use crate::live::status::{
+    AlbRow, AppRow, ClusterRow, FluxState, RecordsState, RouteRow, apps, clusters_in,
+};
 use crate::live::switch::{PlanStatus, view_plans};
 use crate::live::{self};
 use crate::output::git;
@@ -49,6 +51,9 @@ struct Report {
     /// and the AWS side is read).
     #[serde(skip_serializing_if = "Option::is_none")]
     switch_plans: Option<Vec<PlanStatus>>,
+    /// The hosted zone's records against the rendered ones (with AWS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    records: Option<RecordsState>,
     ok: bool,
 }
 
@@ -93,11 +98,18 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
             (Some(sw), false) => Some(live::switch::status(sw).await.plans),
             _ => None,
         };
+        let records = if args.no_aws {
+            None
+        } else {
+            let r53 = crate::aws::route53::Route53::new().await;
+            Some(live::status::records(&r53, plan, spec.zone_id.as_deref()).await)
+        };
         let ok = clusters.iter().all(|c| c.state == FluxState::Reconciled)
             && albs.iter().all(|a| a.ingress.ok())
             && routes.iter().all(|r| r.state.ok())
             && apps.iter().all(|a| a.ok)
-            && switch_plans.iter().flatten().all(PlanStatus::ok);
+            && switch_plans.iter().flatten().all(PlanStatus::ok)
+            && records.as_ref().is_none_or(RecordsState::ok);
         Report {
             head: head.clone(),
             rollout: None,
@@ -106,6 +118,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
             routes,
             apps,
             switch_plans,
+            records,
             ok,
         }
     });
@@ -213,6 +226,27 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
             if let Some(plans) = &report.switch_plans {
                 view_plans(pr, plans);
                 pr.data("");
+            }
+            match &report.records {
+                Some(RecordsState::AsRendered { records }) => {
+                    pr.data(format_args!(
+                        "records: all {records} in the zone as rendered"
+                    ));
+                    pr.data("");
+                }
+                Some(RecordsState::Drift { drift }) => {
+                    let rows: Vec<[String; 1]> = drift.iter().map(|d| [d.to_string()]).collect();
+                    pr.table(
+                        ["RECORD DRIFT (edited outside gen: `gen deploy` does not see it)"],
+                        &rows,
+                    );
+                    pr.data("");
+                }
+                Some(RecordsState::NotRead { why }) => {
+                    pr.data(format_args!("records: not read ({why})"));
+                    pr.data("");
+                }
+                Some(RecordsState::ZoneUnknown) | None => {}
             }
             pr.data(format_args!(
                 "{}",

@@ -448,6 +448,71 @@ pub(crate) async fn wait_applied<'h>(
     }
 }
 
+/// The zone's records against the rendered ones.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub(crate) enum RecordsState {
+    /// Every rendered record is in the zone as rendered.
+    AsRendered {
+        records: usize,
+    },
+    Drift {
+        drift: Vec<crate::drift::Drift>,
+    },
+    /// The zone's ID is not known (nothing deployed yet).
+    ZoneUnknown,
+    NotRead {
+        why: String,
+    },
+}
+
+impl RecordsState {
+    pub(crate) fn ok(&self) -> bool {
+        matches!(
+            self,
+            RecordsState::AsRendered { .. } | RecordsState::ZoneUnknown
+        )
+    }
+}
+
+/// Read the hosted zone (a page per 300 records) and name what differs
+/// from the render: CloudFormation does not detect drift on record sets.
+pub(crate) async fn records(r53: &Route53, plan: &Plan, zone_id: Option<&str>) -> RecordsState {
+    let Some(zone) = zone_id else {
+        return RecordsState::ZoneUnknown;
+    };
+    let listed = match r53.records(zone).await {
+        Ok(l) => l,
+        Err(e) => {
+            return RecordsState::NotRead {
+                why: first_line(&e),
+            };
+        }
+    };
+    let live: Vec<crate::drift::Live> = listed
+        .into_iter()
+        .map(|r| crate::drift::Live {
+            name: r.name,
+            kind: r.kind,
+            set_identifier: r.set_identifier,
+            weight: r.weight,
+            region: r.region,
+            failover: r.failover,
+            alias_dns: r.alias_dns,
+            evaluate_target_health: r.evaluate_target_health,
+            health_check: r.health_check,
+        })
+        .collect();
+    let drift = crate::drift::records(plan, &live);
+    if drift.is_empty() {
+        RecordsState::AsRendered {
+            records: plan.stacks.iter().map(|s| s.entries.len()).sum(),
+        }
+    } else {
+        RecordsState::Drift { drift }
+    }
+}
+
 /// Per ALB and Region: its Ingress's address against the lock. Per app and
 /// Region: pods, its ALB's state, the Route 53 check's status, the routing
 /// control's state.
