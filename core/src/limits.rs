@@ -56,17 +56,10 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
                 &c.region,
             );
             // Each object's load balancer has its own target groups.
-            let tgs = i
-                .objects
-                .iter()
-                .map(|api| i.target_groups(*api))
-                .max()
-                .unwrap_or(0);
-            groups += i
-                .objects
-                .iter()
-                .map(|api| i.target_groups(*api))
-                .sum::<usize>();
+            let per_object: Vec<usize> =
+                i.objects.iter().map(|api| i.target_groups(*api)).collect();
+            let tgs = per_object.iter().copied().max().unwrap_or(0);
+            groups += per_object.iter().sum::<usize>();
             add(
                 Some(i.alb),
                 &ALB_TARGET_GROUPS,

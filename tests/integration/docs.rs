@@ -186,8 +186,8 @@ fn normalise(out: &str, dir: &std::path::Path) -> String {
                 format!("committed 0123456789{}", &rest[10..])
             }
             _ => match l.strip_prefix("rollout of ") {
-                Some(c) if c.len() == 12 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                    "rollout of 0123456789ab".to_string()
+                Some(c) if c.len() == 10 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    "rollout of 0123456789".to_string()
                 }
                 _ => l.to_string(),
             },

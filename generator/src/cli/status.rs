@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use super::session::{Session, runtime};
 use crate::k8s;
-use crate::live::rollout::{WavesNow, short};
+use crate::live::rollout::WavesNow;
 use crate::live::status::{
-    AlbRow, AppRow, ClusterRow, FluxState, RecordsState, RouteRow, apps, clusters_in,
+    AlbRow, AppRow, ClusterRow, FluxState, RecordsState, RouteRow, apps, clusters_in, short,
 };
 use crate::live::switch::{PlanStatus, view_plans};
 use crate::live::{self};

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::clock::{Deadline, minutes};
 use super::signals::Signals;
-use super::status::{FluxState, clusters_in};
+use super::status::{ClusterRow, FluxState, clusters_in, short};
 use crate::aws::cfn::Cfn;
 use crate::aws::cloudwatch::{AlarmState, CloudWatch};
 use crate::aws::route53::Route53;
@@ -284,7 +284,9 @@ pub(crate) fn create(
         })
         .collect();
     let names: Vec<&str> = starts.keys().map(String::as_str).collect();
-    remote.fetch(&[])?;
+    if starts.values().any(|c| !remote.has_commit(c)) {
+        remote.fetch()?;
+    }
     remote.push(&moves)?;
     pr.note(format_args!(
         "created {} at the commits their clusters run",
@@ -457,14 +459,7 @@ impl Run<'_> {
         let started = Deadline::after(Duration::ZERO);
         let apply = Deadline::after(self.watch.apply);
         loop {
-            let rows = clusters_in(
-                self.spec,
-                self.plan,
-                self.config,
-                |_| Some(target),
-                |r| regions.contains(&r),
-            )
-            .await;
+            let rows = self.wave_rows(regions, target).await;
             if let Some(red) = flux_red(&rows, false) {
                 return Err(Cut::Red(red));
             }
@@ -552,6 +547,18 @@ impl Run<'_> {
         }
     }
 
+    /// Flux on the wave's clusters, against the target.
+    async fn wave_rows(&self, regions: &[&str], target: &str) -> Vec<ClusterRow> {
+        clusters_in(
+            self.spec,
+            self.plan,
+            self.config,
+            |_| Some(target),
+            |r| regions.contains(&r),
+        )
+        .await
+    }
+
     async fn pause(&self, signals: &mut Signals) -> Result<(), Cut> {
         tokio::select! {
             _ = tokio::time::sleep(self.watch.every) => Ok(()),
@@ -627,14 +634,7 @@ impl Run<'_> {
 
     /// Every gate of the wave, read once.
     async fn gates(&self, regions: &[&str], target: &str, gates: &Gates) -> Result<(), Red> {
-        let rows = clusters_in(
-            self.spec,
-            self.plan,
-            self.config,
-            |_| Some(target),
-            |r| regions.contains(&r),
-        )
-        .await;
+        let rows = self.wave_rows(regions, target).await;
         if let Some(red) = flux_red(&rows, true) {
             return Err(red);
         }
@@ -695,7 +695,7 @@ impl Run<'_> {
 /// found" before its wave, is only behind), or is missing, suspended or
 /// unreachable; once applied (`applied`), any failure is red, and so is
 /// falling off the target.
-fn flux_red(rows: &[super::status::ClusterRow], applied: bool) -> Option<Red> {
+fn flux_red(rows: &[ClusterRow], applied: bool) -> Option<Red> {
     let red: Vec<String> = rows
         .iter()
         .filter(|c| match c.state {
@@ -743,11 +743,9 @@ impl WavesNow {
         let Some(r) = &plan.rollout else {
             return Ok(None);
         };
-        let remote = Remote::open(root, "origin")?;
-        if !remote.exists() {
+        let Some((_, heads)) = origin_branches(root, branch_prefix)? else {
             return Ok(None);
-        }
-        let heads = remote.branches(branch_prefix)?;
+        };
         let waves: Vec<WaveNow> = r
             .waves
             .iter()
@@ -807,6 +805,21 @@ impl WavesNow {
     }
 }
 
+/// Remote `origin` and its branches under `prefix` (branch → commit), as
+/// `gen status` and `gen deploy` read the rollout; None when the repository
+/// has no such remote.
+fn origin_branches(
+    root: &std::path::Path,
+    prefix: &str,
+) -> Result<Option<(Remote, BTreeMap<String, String>)>> {
+    let remote = Remote::open(root, "origin")?;
+    if !remote.exists() {
+        return Ok(None);
+    }
+    let heads = remote.branches(prefix)?;
+    Ok(Some((remote, heads)))
+}
+
 /// What each Region's rollout branch holds, for `gen deploy`: DNS follows
 /// the clusters. A Region whose branch does not exist yet runs what it ran
 /// before rollouts (its branch will start there), so it is not held back.
@@ -828,16 +841,14 @@ impl Served {
         branch_prefix: &str,
     ) -> Result<Served> {
         let prefix = crate::output::git::repo_prefix(root)?;
-        let remote = Remote::open(root, "origin")?;
-        if !remote.exists() {
+        let Some((remote, heads)) = origin_branches(root, branch_prefix)? else {
             pr.warn("the repository has no remote `origin`: records are not checked against the rollout waves");
             return Ok(Served {
                 remote: None,
                 at: BTreeMap::new(),
                 prefix,
             });
-        }
-        let heads = remote.branches(branch_prefix)?;
+        };
         let mut at = BTreeMap::new();
         for w in plan.rollout.iter().flat_map(|r| &r.waves) {
             for r in &w.regions {
@@ -846,8 +857,8 @@ impl Served {
                 }
             }
         }
-        if at.values().any(|(_, c)| remote.holds(c, "").is_none()) {
-            remote.fetch(&[])?;
+        if at.values().any(|(_, c)| !remote.has_commit(c)) {
+            remote.fetch()?;
         }
         Ok(Served {
             remote: Some(remote),
@@ -869,11 +880,6 @@ impl Served {
         );
         remote.holds(commit, &path).unwrap_or(false)
     }
-}
-
-/// The first 12 hex digits of a commit, as people read them.
-pub(crate) fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
 }
 
 /// The commit each Region's clusters run now, from gen's Kustomizations'

@@ -738,5 +738,5 @@ fn first_line(e: &anyhow::Error) -> String {
 }
 
 pub(crate) fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(10)]
+    sha.get(..10).unwrap_or(sha)
 }

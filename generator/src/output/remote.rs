@@ -137,14 +137,19 @@ impl Remote {
         Some(tree.get_path(Path::new(path)).is_ok())
     }
 
-    /// Fetch `branch` of the remote (a commit the clusters run that this
-    /// clone may not have yet).
-    pub(crate) fn fetch(&self, branches: &[&str]) -> Result<()> {
+    /// Whether `commit` is in the local repository.
+    pub(crate) fn has_commit(&self, commit: &str) -> bool {
+        git2::Oid::from_str(commit).is_ok_and(|oid| self.repo.find_commit(oid).is_ok())
+    }
+
+    /// Fetch from the remote with its configured refspecs, so that commits
+    /// its branches name (those the clusters run) are here.
+    pub(crate) fn fetch(&self) -> Result<()> {
         let mut remote = self.remote()?;
         let mut opts = FetchOptions::new();
         opts.remote_callbacks(callbacks(&self.repo));
         remote
-            .fetch(branches, Some(&mut opts), None)
+            .fetch::<&str>(&[], Some(&mut opts), None)
             .with_context(|| format!("fetching from remote `{}`", self.name))
     }
 }
