@@ -97,9 +97,9 @@ impl Route53 {
         Ok(out)
     }
 
-    /// Every record of the zone `zone_id`, page by page (ListResourceRecordSets
-    /// returns at most 300 per page: "maxitems … up to 300"), each in plain
-    /// values.
+    /// Every record of the zone `zone_id`, page by page ("ListResourceRecordSets
+    /// returns up to 300 resource record sets at a time": Route 53 API
+    /// Reference), each in plain values.
     pub(crate) async fn records(&self, zone_id: &str) -> Result<Vec<ListedRecord>> {
         let mut out = Vec::new();
         let (mut name, mut kind, mut id) = (None::<String>, None, None::<String>);
