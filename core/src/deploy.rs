@@ -12,6 +12,8 @@ use std::fmt;
 use anyhow::{Result, bail};
 use serde::{Serialize, Serializer};
 
+pub mod unchanged;
+
 use crate::diag::Hinted;
 use crate::facts;
 use crate::layout;
@@ -32,6 +34,20 @@ pub struct Target {
     /// Deployed in the first phase, before every other stack: the ARC stack
     /// and the Region switch role (the access entries name it).
     pub first: bool,
+    /// Stacks that must have run before this one starts, beside those whose
+    /// outputs it takes: a deploy runs stacks at once, and the Region
+    /// switch's access entries and plans name the role by ARN.
+    pub after: Vec<String>,
+}
+
+impl Target {
+    /// Every stack that must have run before this one starts.
+    pub fn depends_on(&self) -> impl Iterator<Item = &str> {
+        self.after
+            .iter()
+            .map(String::as_str)
+            .chain(self.inputs.iter().map(|i| i.stack.as_str()))
+    }
 }
 
 /// Refuse to deploy what does not match the repository's intent: an ALB
@@ -76,6 +92,7 @@ pub fn targets(plan: &Plan) -> Vec<Target> {
         inputs: inputs.to_vec(),
         arc: false,
         first,
+        after: Vec::new(),
     };
     let mut out = Vec::new();
     if let Some(arc) = &plan.arc {
@@ -88,20 +105,39 @@ pub fn targets(plan: &Plan) -> Vec<Target> {
         .region_switch
         .as_ref()
         .is_some_and(|sw| sw.traffic == Traffic::HealthChecks);
+    // The access entries name the role; the plans name the role and run
+    // with its access.
+    let after_role = |t: Target, sw: &crate::model::switch::SwitchPlan| Target {
+        after: std::iter::once(sw.role_stack.clone())
+            .chain(
+                sw.access
+                    .iter()
+                    .map(|a| a.stack.clone())
+                    .filter(|a| *a != t.name && t.name == sw.stack),
+            )
+            .collect(),
+        ..t
+    };
     if let Some(sw) = &plan.region_switch {
         out.push(target(&sw.role_stack, &sw.region, &[], true));
         for a in &sw.access {
-            out.push(target(&a.stack, &a.region, &[], checks_first));
+            out.push(after_role(
+                target(&a.stack, &a.region, &[], checks_first),
+                sw,
+            ));
         }
         if checks_first {
-            out.push(target(&sw.stack, &sw.region, &[], true));
+            out.push(after_role(target(&sw.stack, &sw.region, &[], true), sw));
         }
     }
     for s in &plan.stacks {
         out.push(target(&s.name, &s.region, &s.inputs, false));
     }
     if let Some(sw) = plan.region_switch.as_ref().filter(|_| !checks_first) {
-        out.push(target(&sw.stack, &sw.region, &sw.inputs, false));
+        out.push(after_role(
+            target(&sw.stack, &sw.region, &sw.inputs, false),
+            sw,
+        ));
     }
     // The alarms take their DNS stack's check IDs: after it.
     for a in plan.rollout.iter().flat_map(|r| &r.alarm_stacks) {
@@ -414,15 +450,30 @@ pub struct StackReview {
 #[derive(Debug, Serialize)]
 #[serde(tag = "state")]
 pub enum StackState {
-    UpToDate,
+    UpToDate {
+        by: Known,
+    },
     /// Its creation failed earlier: a deploy deletes it and creates it again.
     FailedCreate {
         status: String,
     },
     Changes {
         new_stack: bool,
+        /// Why it got a change set rather than being known up to date.
+        why: unchanged::Why,
         changes: Vec<ChangeReview>,
     },
+}
+
+/// How a stack is known to be up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Known {
+    /// CloudFormation holds its template digest and parameter values: no
+    /// change set was made.
+    Digest,
+    /// Its change set found nothing to change.
+    ChangeSet,
 }
 
 impl StackReview {

@@ -240,6 +240,16 @@ pub fn pascal(s: &str) -> String {
         .collect()
 }
 
+/// The output every rendered CloudFormation template carries: the digest
+/// of the template without it (`render::template_digest`), which
+/// `gen deploy` compares with the deployed stack's (`deploy::unchanged`).
+pub const DIGEST_OUTPUT: &str = "GenTemplateDigest";
+
+/// The output of a DNS stack that holds health check `logical_id`'s ID.
+pub fn check_output(logical_id: &str) -> String {
+    format!("{logical_id}Id")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::diag::Diagnostic;
 use crate::facts::quotas::{
-    ALB_CERTIFICATES, ALB_RULES, ALB_TARGET_GROUPS, ALBS_PER_REGION, AlbQuota,
+    ALB_CERTIFICATES, ALB_RULES, ALB_TARGET_GROUPS, ALBS_PER_REGION, AlbQuota, STACK_OUTPUTS,
     TARGET_GROUPS_PER_REGION, TEMPLATE_PARAMETERS,
 };
 use crate::model::Plan;
@@ -88,16 +88,17 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
         .into_iter()
         .map(|((alb, _), o)| diagnostic(spec, plan, alb, &o))
         .collect();
-    // An alarm stack takes one parameter per check of its DNS stack.
+    // An alarm stack takes one parameter per check of its DNS stack, which
+    // outputs each check's ID beside its template digest.
     for a in plan.rollout.iter().flat_map(|r| &r.alarm_stacks) {
-        if a.inputs.len() > TEMPLATE_PARAMETERS {
+        if a.inputs.len() > TEMPLATE_PARAMETERS.min(STACK_OUTPUTS - 1) {
             let group = a.name.rsplit_once("-alarms-").map_or("", |(_, g)| g);
             let i = spec.apps.iter().position(|x| x.stack == group).unwrap_or(0);
             out.push(
                 Diagnostic::new(
                     &format!("apps[{i}].stack"),
                     format!(
-                        "stack {} would take {} health-check IDs, and a template declares at most {TEMPLATE_PARAMETERS} parameters (CloudFormation quotas)",
+                        "stack {} would take {} health-check IDs, and a template declares at most {TEMPLATE_PARAMETERS} parameters and {STACK_OUTPUTS} outputs, one of them gen's digest (CloudFormation quotas)",
                         a.name,
                         a.inputs.len()
                     ),

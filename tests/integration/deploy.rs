@@ -37,6 +37,12 @@ impl Drop for Moto {
 
 impl Moto {
     pub(crate) fn start() -> Moto {
+        Moto::start_with_delay(0)
+    }
+
+    /// A server that waits `delay_ms` before answering each AWS call, as
+    /// AWS's latency would (calls still overlap).
+    pub(crate) fn start_with_delay(delay_ms: u64) -> Moto {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -46,6 +52,7 @@ impl Moto {
         let child = Command::new(tool("python3"))
             .arg(workspace().join("tests/tools/strict_moto.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("STRICT_MOTO_DELAY_MS", delay_ms.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -62,6 +69,36 @@ impl Moto {
             url: format!("http://127.0.0.1:{port}"),
             child,
         }
+    }
+
+    /// The AWS calls counted since the last reset:
+    /// `{"calls": {"service:Action": n}, "total": n, "most_in_flight": n}`.
+    pub(crate) fn calls(&self) -> serde_json::Value {
+        self.get("/_gen/calls")
+    }
+
+    pub(crate) fn reset_calls(&self) {
+        self.get("/_gen/calls/reset");
+    }
+
+    /// How many times `action` (`service:Action`) was called since the reset.
+    pub(crate) fn count(calls: &serde_json::Value, action: &str) -> u64 {
+        calls["calls"][action].as_u64().unwrap_or(0)
+    }
+
+    fn get(&self, path: &str) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://");
+        let mut c = TcpStream::connect(addr).unwrap();
+        write!(
+            c,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        c.read_to_string(&mut reply).unwrap();
+        let body = reply.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {reply}"))
     }
 
     /// Create a public hosted zone; its ID without the `/hostedzone/` prefix.
@@ -359,13 +396,18 @@ fn dry_run_and_a_refused_prompt_leave_no_change_set() {
 fn a_failing_stack_is_reported_and_the_others_are_left_alone() {
     let moto = Moto::start();
     let zone = moto.zone("example.org");
-    // A zone ID that is not the account's: the first stack's records fail.
+    // A zone ID that is not the account's: every stack's records fail.
     let d = rendered(Some("Z0NOSUCHZONE"), CHECKOUT);
-    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    // One at a time: the first failure starts no other stack.
+    let o = moto.run(d.path(), &["deploy", "--yes", "--concurrency", "1"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let err = stderr(&o);
     assert!(
         err.contains("shop-dns-cart") && err.contains("RecordsCart"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 stack(s) not started are left as they were"),
         "{err}"
     );
     assert_eq!(
@@ -382,9 +424,19 @@ fn a_failing_stack_is_reported_and_the_others_are_left_alone() {
         moto.stacks("shop-")
     );
 
-    // Fixed, the next deploy replaces the stack that failed to create (AWS
-    // refuses to update a stack in ROLLBACK_COMPLETE) and creates the other;
-    // a dry run only says it will.
+    // At once (the default): both run, and each failure is reported.
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("2 stacks failed"), "{err}");
+    assert!(
+        err.contains("RecordsCart") && err.contains("RecordsCheckout"),
+        "{err}"
+    );
+
+    // Fixed, the next deploy replaces the stacks that failed to create
+    // (AWS refuses to update a stack in ROLLBACK_COMPLETE); a dry run only
+    // says it will.
     lock_zone(d.path(), &zone);
     rerender(d.path(), CHECKOUT);
     let o = moto.run(d.path(), &["deploy", "--dry-run"]);
@@ -408,6 +460,138 @@ fn a_failing_stack_is_reported_and_the_others_are_left_alone() {
         "{}",
         stdout(&o)
     );
+}
+
+#[test]
+fn a_deploy_that_changes_nothing_asks_almost_nothing() {
+    let moto = Moto::start();
+    let zone = moto.zone("example.org");
+    let d = rendered(Some(&zone), CHECKOUT);
+    assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
+
+    // Nothing changed: one DescribeStacks lists every stack with its
+    // digest and parameters, and no change set is made.
+    moto.reset_calls();
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    let calls = moto.calls();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("nothing to deploy: 2 stacks up to date"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        Moto::count(&calls, "cloudformation:CreateChangeSet"),
+        0,
+        "{calls}"
+    );
+    // us-west-2's stacks in one page, us-east-1's (where alarm stacks would
+    // be, read once, so its Region switch access stack is looked up there),
+    // and eu-west-1's access stack by name: what a deploy may have left.
+    assert_eq!(calls["total"], 3, "{calls}");
+    assert_eq!(
+        Moto::count(&calls, "cloudformation:DescribeStacks"),
+        3,
+        "{calls}"
+    );
+
+    // One app's check changes: exactly its stack gets a change set, and
+    // says why.
+    rerender(
+        d.path(),
+        &CHECKOUT.replace("/checkouthealth", "/checkout-ready"),
+    );
+    moto.reset_calls();
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    let calls = moto.calls();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        Moto::count(&calls, "cloudformation:CreateChangeSet"),
+        1,
+        "{calls}"
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "shop-dns-checkout (us-west-2): changes (its template differs from the deployed one)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("shop-dns-cart (us-west-2): up to date"),
+        "{out}"
+    );
+    // The update left its new digest among the stack's outputs.
+    moto.reset_calls();
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    assert!(stdout(&o).contains("nothing to deploy"), "{}", stdout(&o));
+    assert_eq!(
+        Moto::count(&moto.calls(), "cloudformation:CreateChangeSet"),
+        0
+    );
+
+    // A stack updated outside gen without gen's digest: gen cannot vouch
+    // for it, so it gets a change set (which puts the template back).
+    moto.py("strip-digest", "shop-dns-cart");
+    let o = moto.run(d.path(), &["deploy", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "shop-dns-cart (us-west-2): changes (deployed without gen's template digest)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    // --every-stack makes a change set even for a stack the digest vouches
+    // for; it finds nothing to change.
+    let o = moto.run(d.path(), &["deploy", "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    moto.reset_calls();
+    let o = moto.run(d.path(), &["deploy", "--dry-run", "--every-stack"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        Moto::count(&moto.calls(), "cloudformation:CreateChangeSet"),
+        2,
+        "{}",
+        moto.calls()
+    );
+    assert!(
+        stdout(&o).contains("nothing to deploy: 2 stacks up to date"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn stacks_run_at_once_up_to_the_bound() {
+    // Each call takes 150 ms, so stacks running at once overlap visibly.
+    let moto = Moto::start_with_delay(150);
+    let zone = moto.zone("example.org");
+    let apps: String = ["a", "b", "c", "d"]
+        .iter()
+        .map(|n| format!("  - name: {n}\n    host: {n}.example.org\n    image: img\n    health: {{path: /{n}health}}\n"))
+        .collect();
+    let d = rendered(Some(&zone), &apps);
+    moto.reset_calls();
+    let o = moto.run(d.path(), &["deploy", "--yes", "--concurrency", "3"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let calls = moto.calls();
+    let most = calls["most_in_flight"].as_u64().unwrap();
+    assert!((2..=3).contains(&most), "{calls}");
+    assert_eq!(
+        Moto::count(&calls, "cloudformation:CreateChangeSet"),
+        5,
+        "{calls}"
+    );
+    assert!(stderr(&o).contains("[5/5] "), "{}", stderr(&o));
+
+    moto.reset_calls();
+    let o = moto.run(
+        d.path(),
+        &["deploy", "--yes", "--every-stack", "--concurrency", "1"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(moto.calls()["most_in_flight"], 1, "{}", moto.calls());
 }
 
 #[test]

@@ -43,7 +43,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("deploy", &["model", "spec", "layout", "facts", "diag"]),
     ("rollout", &["model"]),
     ("drift", &["model"]),
-    ("render", &["model", "facts", "diag", "par"]),
+    ("render", &["model", "layout", "facts", "diag", "par"]),
     ("output", &["layout", "render", "diag", "par", "spec"]),
     // What the commands share when they act on AWS and the clusters.
     (

@@ -35,8 +35,10 @@ fn the_region_switch_stacks_deploy_in_order_after_arc() {
     let role = at("bank-region-switch-role");
     let access = at("bank-region-switch-access-eu-west-1");
     let plans = at("bank-region-switch");
+    // The access entries and plans name the role; the plans take the
+    // routing controls' ARNs. The ARC stack and the role run at once.
     assert!(
-        at("bank-arc") < role && role < access && access < plans,
+        role < access && access < plans && at("bank-arc") < plans,
         "{out}"
     );
     // The plans took the routing controls' ARNs from the ARC stack.

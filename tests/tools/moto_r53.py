@@ -9,6 +9,8 @@ Usage: moto_r53.py ENDPOINT create-zone NAME
        moto_r53.py ENDPOINT alarms PREFIX          us-east-1's alarms: [{name, state, check}]
        moto_r53.py ENDPOINT set-weight NAME|SET|W  an edit in the console: record NAME's weight
        moto_r53.py ENDPOINT alarm-state NAME=STATE set a us-east-1 alarm's state
+       moto_r53.py ENDPOINT strip-digest STACK     an update outside gen: the stack's template
+                                                   without gen's digest output
 """
 import json
 import sys
@@ -49,6 +51,16 @@ def main():
         # Only change sets still waiting to be executed (moto, unlike AWS,
         # also keeps the executed ones).
         print(json.dumps([s["ChangeSetName"] for s in sets if s.get("ExecutionStatus") == "AVAILABLE"]))
+    elif cmd == "strip-digest":
+        body = cfn.get_template(StackName=arg)["TemplateBody"]
+        lines = body.splitlines(keepends=True)
+        at = next(i for i, l in enumerate(lines) if l.startswith("  GenTemplateDigest:"))
+        del lines[at:at + 3]
+        stack = cfn.describe_stacks(StackName=arg)["Stacks"][0]
+        cfn.update_stack(StackName=arg, TemplateBody="".join(lines), Tags=stack.get("Tags", []),
+                         Parameters=[{"ParameterKey": p["ParameterKey"], "UsePreviousValue": True}
+                                     for p in stack.get("Parameters", [])])
+        print(json.dumps(cfn.describe_stacks(StackName=arg)["Stacks"][0]["StackStatus"]))
     elif cmd == "outputs":
         stack = cfn.describe_stacks(StackName=arg)["Stacks"][0]
         print(json.dumps({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}))

@@ -1481,13 +1481,87 @@ def cloudwatch_cbor(environ, start_response):
     return _cbor_reply(start_response, "200 OK", {"MetricAlarms": metric, "CompositeAlarms": []})
 
 
+# ---------------------------------------------------------------------------
+# Counting calls (not a rule: what the tests and the deploy benchmark measure)
+# ---------------------------------------------------------------------------
+# GET /_gen/calls answers {"calls": {"service:Action": n}, "total": n,
+# "most_in_flight": n}; POST /_gen/calls/reset zeroes them. With
+# STRICT_MOTO_DELAY_MS set, every AWS call waits that long first (the
+# benchmark's stand-in for AWS's latency); calls still overlap, the server
+# is threaded.
+
+import io  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from urllib.parse import parse_qs  # noqa: E402
+
+_calls: dict[str, int] = {}
+_flight = {"now": 0, "most": 0}
+_calls_lock = threading.Lock()
+_DELAY_S = float(os.environ.get("STRICT_MOTO_DELAY_MS", "0") or 0) / 1000.0
+_R53_ID = re.compile(r"/(hostedzone|healthcheck|change|healthcheckcount)/[^/]+")
+
+
+def call_name(environ) -> tuple[str, bytes]:
+    """The call's `service:Action` and the body it carried (read here)."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/",
+                      environ.get("HTTP_AUTHORIZATION", ""))
+    service = scope.group(1) if scope else "?"
+    path = environ.get("PATH_INFO", "")
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    cbor = CW_CBOR.match(path)
+    if target:
+        action = target.rsplit(".", 1)[-1]
+    elif cbor:
+        action = cbor.group(1)
+    else:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        form = parse_qs(raw.decode("utf-8", "replace")) if raw[:1] != b"<" else {}
+        found = (form.get("Action") or query.get("Action") or [None])[0]
+        action = found or f"{environ.get('REQUEST_METHOD')} {_R53_ID.sub(lambda m: '/' + m.group(1) + '/{id}', path)}"
+    return f"{service}:{action}", raw
+
+
+def _json_reply(start_response, body: dict):
+    data = json.dumps(body, sort_keys=True).encode()
+    start_response("200 OK", [("Content-Type", "application/json"),
+                              ("Content-Length", str(len(data)))])
+    return [data]
+
+
 _dispatch = wapp.DomainDispatcherApplication.__call__
 
 
 def dispatch(self, environ, start_response):
-    if environ.get("REQUEST_METHOD") == "POST" and CW_CBOR.match(environ.get("PATH_INFO", "")):
-        return cloudwatch_cbor(environ, start_response)
-    return _dispatch(self, environ, start_response)
+    path = environ.get("PATH_INFO", "")
+    if path == "/_gen/calls":
+        with _calls_lock:
+            return _json_reply(start_response, {"calls": dict(_calls),
+                                                "total": sum(_calls.values()),
+                                                "most_in_flight": _flight["most"]})
+    if path == "/_gen/calls/reset":
+        with _calls_lock:
+            _calls.clear()
+            _flight["most"] = _flight["now"]
+        return _json_reply(start_response, {})
+    name, raw = call_name(environ)
+    environ["wsgi.input"] = io.BytesIO(raw)
+    environ["CONTENT_LENGTH"] = str(len(raw))
+    with _calls_lock:
+        _calls[name] = _calls.get(name, 0) + 1
+        _flight["now"] += 1
+        _flight["most"] = max(_flight["most"], _flight["now"])
+    try:
+        if _DELAY_S:
+            time.sleep(_DELAY_S)
+        if environ.get("REQUEST_METHOD") == "POST" and CW_CBOR.match(path):
+            return cloudwatch_cbor(environ, start_response)
+        return _dispatch(self, environ, start_response)
+    finally:
+        with _calls_lock:
+            _flight["now"] -= 1
 
 
 wapp.DomainDispatcherApplication.__call__ = dispatch

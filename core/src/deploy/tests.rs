@@ -137,6 +137,7 @@ fn plan_change(action: ChangeAction, replacement: Option<Replacement>) -> StackR
         region: "eu-west-1".into(),
         state: StackState::Changes {
             new_stack: false,
+            why: unchanged::Why::Template,
             changes: vec![ChangeReview {
                 action,
                 logical_id: "PlanEuWest1UsEast1".into(),

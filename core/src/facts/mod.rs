@@ -7,5 +7,6 @@ pub mod arn;
 pub mod gateway;
 pub mod pricing;
 pub mod quotas;
+pub mod rates;
 pub mod route53;
 pub mod zones;

@@ -11,6 +11,8 @@ pub const STACKS_PER_REGION: usize = 2000;
 /// CloudFormation, "CloudFormation quotas": parameters declared in a
 /// template (an alarm stack takes one per health check of its DNS stack).
 pub const TEMPLATE_PARAMETERS: usize = 200;
+/// CloudFormation, "CloudFormation quotas": outputs declared in a template.
+pub const STACK_OUTPUTS: usize = 200;
 /// CloudFormation, "CloudFormation quotas": template body size in a request
 /// (`TemplateBody`, which gen uses so no S3 bucket is needed).
 pub const TEMPLATE_BYTES: usize = 51_200;

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::facts::quotas::STACK_OUTPUTS;
 use crate::layout::{self, pascal};
 use crate::spec::checked::{
     Api, App, Controller, Listener, Protocol, Region, Routing, Scheme, Spec,
@@ -496,9 +497,9 @@ pub struct StackPlan {
     /// Per host: one `AWS::Route53::RecordSetGroup` holding all its records,
     /// so a change of policy or of failover roles is one Route 53 batch.
     pub record_groups: Vec<RecordGroup>,
-    /// Outputs another stack takes (with a rollout: each check's ID, for
-    /// its alarm in us-east-1). None without: the template is unchanged.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Each check's ID (`gen status` reads them, and with a rollout each
+    /// alarm in us-east-1 takes its check's); none in a group with more
+    /// checks than a template has outputs for.
     pub outputs: Vec<StackOutput>,
 }
 
@@ -1416,6 +1417,20 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             n if n.starts_with("AlbDnsName") => 1,
             _ => 2,
         });
+        // Each check's ID as an output, so `gen status` and the alarm stacks
+        // read every check of every stack from one paged DescribeStacks;
+        // one output is the template's digest. A group with more checks
+        // than that leaves `gen status` to list the stack's resources.
+        if s.entries.len() < STACK_OUTPUTS {
+            s.outputs = s
+                .entries
+                .iter()
+                .map(|e| StackOutput {
+                    name: layout::check_output(&e.health_check.logical_id),
+                    logical_id: e.health_check.logical_id.clone(),
+                })
+                .collect();
+        }
         stacks.push(s);
     }
     (stacks, unresolved.into_values().collect())

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::facts::route53::METRICS_REGION;
 use crate::layout::{self, pascal};
-use crate::model::{StackInput, StackOutput, StackPlan};
+use crate::model::{StackInput, StackPlan};
 use crate::spec::checked::{Rollout, Routing, Spec};
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,11 +149,7 @@ pub fn alarms(spec: &Spec, stacks: &mut [StackPlan]) -> Vec<AlarmStackPlan> {
             };
             for e in &s.entries {
                 let hc = &e.health_check;
-                let output = format!("{}Id", hc.logical_id);
-                s.outputs.push(StackOutput {
-                    name: output.clone(),
-                    logical_id: hc.logical_id.clone(),
-                });
+                let output = layout::check_output(&hc.logical_id);
                 a.inputs.push(StackInput {
                     parameter: hc.logical_id.clone(),
                     stack: s.name.clone(),

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::Hinted;
 use crate::facts::quotas::{STACK_RESOURCES, TEMPLATE_BYTES};
+use crate::layout::DIGEST_OUTPUT;
 use crate::model::{Content, Plan};
 
 mod digest;
@@ -273,6 +274,11 @@ fn render_one(
         .get_template(template)?
         .render(ctx)
         .map_err(|e| anyhow::anyhow!("rendering {} with {template}: {e}", f.path))?;
+    let body = if template.starts_with("cloudformation/") {
+        with_template_digest(body)
+    } else {
+        body
+    };
     let text = with_header(&body, spec_file);
     if matches!(f.content, Content::Arc) && text.len() > TEMPLATE_BYTES {
         anyhow::bail!(Hinted::new(
@@ -409,6 +415,37 @@ pub fn with_header(body: &str, spec_file: &str) -> String {
         "{HEADER_PREFIX}{spec_file}. Do not edit: change the spec and run `gen render`.\n{DIGEST_PREFIX}{}\n{body}",
         digest(body)
     )
+}
+
+/// A CloudFormation template with its own digest as its last output
+/// (`deploy::unchanged::DIGEST_OUTPUT`), which `DescribeStacks` returns for
+/// every stack at once: `gen deploy` makes no change set for a stack that
+/// holds it. The digest is of the template without that output. Every
+/// template's `Outputs` section, when it has one, is its last.
+fn with_template_digest(mut body: String) -> String {
+    let d = digest(&body);
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    if !body.starts_with("Outputs:\n") && !body.contains("\nOutputs:\n") {
+        body.push_str("Outputs:\n");
+    }
+    body.push_str(&format!(
+        "  {DIGEST_OUTPUT}:\n    Description: \"{DIGEST_DESCRIPTION}\"\n    Value: \"{d}\"\n"
+    ));
+    body
+}
+
+const DIGEST_DESCRIPTION: &str = "Digest of this template as gen rendered it: gen deploy makes no change set while the stack holds it with the same parameters";
+
+/// The digest a rendered CloudFormation template carries in its
+/// `GenTemplateDigest` output.
+pub fn template_digest(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once(&format!("\n  {DIGEST_OUTPUT}:\n"))?;
+    rest.lines()
+        .take(2)
+        .find_map(|l| l.strip_prefix("    Value: \""))
+        .and_then(|v| v.strip_suffix('"'))
 }
 
 /// Short hex SHA-256 of a file body.

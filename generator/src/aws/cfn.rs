@@ -14,6 +14,9 @@ use cfn::types::{ChangeSetStatus, ChangeSetType, Parameter, Tag};
 /// carrying it are ever deleted as no longer in the spec.
 pub(crate) const SPEC_TAG: &str = "gen:spec";
 
+/// A Region's CloudFormation client; cheap to clone (the SDK's client is
+/// shared), so concurrent stacks each hold one.
+#[derive(Clone)]
 pub(crate) struct Cfn {
     client: cfn::Client,
     pub region: String,
@@ -48,6 +51,55 @@ impl std::fmt::Display for StackError {
 }
 
 impl std::error::Error for StackError {}
+
+/// A stack as `DescribeStacks` describes it: all a deploy needs to know
+/// whether it needs a change set, and the outputs other stacks take.
+#[derive(Debug, Clone)]
+pub(crate) struct Described {
+    pub name: String,
+    pub status: StackStatus,
+    /// The value of its `gen:spec` tag.
+    pub spec: Option<String>,
+    pub parameters: Vec<(String, String)>,
+    pub outputs: Vec<(String, String)>,
+}
+
+impl Described {
+    fn of(s: &cfn::types::Stack) -> Option<Described> {
+        let pairs = |v: Vec<(Option<&str>, Option<&str>)>| -> Vec<(String, String)> {
+            v.into_iter()
+                .map(|(k, v)| {
+                    (
+                        k.unwrap_or_default().to_string(),
+                        v.unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        };
+        Some(Described {
+            name: s.stack_name()?.to_string(),
+            status: s.stack_status()?.clone(),
+            spec: s
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some(SPEC_TAG))
+                .and_then(|t| t.value())
+                .map(str::to_string),
+            parameters: pairs(
+                s.parameters()
+                    .iter()
+                    .map(|p| (p.parameter_key(), p.parameter_value()))
+                    .collect(),
+            ),
+            outputs: pairs(
+                s.outputs()
+                    .iter()
+                    .map(|o| (o.output_key(), o.output_value()))
+                    .collect(),
+            ),
+        })
+    }
+}
 
 #[derive(Debug)]
 pub(crate) enum Prepared {
@@ -87,8 +139,14 @@ impl Cfn {
 
     /// The stack's status, or None when there is no such stack.
     pub(crate) async fn status(&self, stack: &str) -> Result<Option<StackStatus>> {
+        Ok(self.describe(stack).await?.map(|d| d.status))
+    }
+
+    /// One stack as `DescribeStacks` describes it, or None when there is no
+    /// such stack.
+    pub(crate) async fn describe(&self, stack: &str) -> Result<Option<Described>> {
         match self.client.describe_stacks().stack_name(stack).send().await {
-            Ok(out) => Ok(out.stacks().first().and_then(|s| s.stack_status()).cloned()),
+            Ok(out) => Ok(out.stacks().first().and_then(Described::of)),
             Err(e) if missing(&e) => Ok(None),
             Err(e) => Err(anyhow!(
                 "DescribeStacks {stack} in {}: {}",
@@ -98,8 +156,41 @@ impl Cfn {
         }
     }
 
+    /// Every stack of the Region, page by page: `DescribeStacks` without a
+    /// stack name "returns the description for all the stacks created"
+    /// with their tags, parameters and outputs (CloudFormation API
+    /// Reference, DescribeStacks, StackName), so a deploy reads a thousand
+    /// stacks in a few calls instead of one each. Deleted stacks are not
+    /// among them.
+    pub(crate) async fn describe_all(&self) -> Result<Vec<Described>> {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .describe_stacks()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| anyhow!("DescribeStacks in {}: {}", self.region, describe(&e)))?;
+            out.extend(
+                page.stacks()
+                    .iter()
+                    .filter_map(Described::of)
+                    .filter(|d| d.status != StackStatus::DeleteComplete),
+            );
+            token = page.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// Create a change set (with these parameter values) and wait until it
-    /// is ready (or found empty).
+    /// is ready (or found empty). `status` is the stack's as just read
+    /// (None: no such stack).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn prepare(
         &self,
         stack: &str,
@@ -108,8 +199,8 @@ impl Cfn {
         parameters: &[(String, String)],
         spec: &str,
         recreate: bool,
+        mut status: Option<StackStatus>,
     ) -> Result<Prepared> {
-        let mut status = self.status(stack).await?;
         // A stack whose creation failed holds nothing and cannot be updated
         // ("ROLLBACK_COMPLETE ... can not be updated"): delete it, create anew.
         if let Some(s) = status.clone().filter(|s| {
@@ -357,53 +448,6 @@ impl Cfn {
         }
     }
 
-    /// Live stacks whose names start with `prefix` and that carry the tag of `spec`.
-    pub(crate) async fn stacks_of(&self, prefix: &str, spec: &str) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_stacks()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| anyhow!("ListStacks in {}: {}", self.region, describe(&e)))?;
-            for s in page.stack_summaries() {
-                if let Some(name) = s.stack_name().filter(|n| n.starts_with(prefix))
-                    && s.stack_status() != Some(&StackStatus::DeleteComplete)
-                    && !out.iter().any(|n| n == name)
-                {
-                    out.push(name.to_string());
-                }
-            }
-            token = page.next_token;
-            if token.is_none() {
-                break;
-            }
-        }
-        let mut ours = Vec::new();
-        for name in out {
-            let d = self
-                .client
-                .describe_stacks()
-                .stack_name(&name)
-                .send()
-                .await
-                .map_err(|e| anyhow!("DescribeStacks {name}: {}", describe(&e)))?;
-            let tagged = d.stacks().first().is_some_and(|s| {
-                s.tags()
-                    .iter()
-                    .any(|t| t.key() == Some(SPEC_TAG) && t.value() == Some(spec))
-            });
-            if tagged {
-                ours.push(name);
-            }
-        }
-        ours.sort();
-        Ok(ours)
-    }
-
     /// Delete a stack, turning its termination protection off first.
     pub(crate) async fn delete(&self, stack: &str) -> Result<()> {
         // moto does not implement this call; AWS does. A real failure shows at DeleteStack.
@@ -415,53 +459,6 @@ impl Cfn {
             .send()
             .await;
         self.delete_stack(stack).await
-    }
-
-    pub(crate) async fn outputs(&self, stack: &str) -> Result<Vec<(String, String)>> {
-        let out = self
-            .client
-            .describe_stacks()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(|e| anyhow!("DescribeStacks {stack}: {}", describe(&e)))?;
-        Ok(out
-            .stacks()
-            .first()
-            .map(|s| {
-                s.outputs()
-                    .iter()
-                    .map(|o| {
-                        (
-                            o.output_key().unwrap_or_default().to_string(),
-                            o.output_value().unwrap_or_default().to_string(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default())
-    }
-}
-
-impl Cfn {
-    /// The parameter keys of a stack as deployed now; empty when it does
-    /// not exist.
-    pub(crate) async fn parameter_keys(&self, stack: &str) -> Result<Vec<String>> {
-        let out = match self.client.describe_stacks().stack_name(stack).send().await {
-            Ok(o) => o,
-            Err(e) if missing(&e) => return Ok(Vec::new()),
-            Err(e) => bail!("DescribeStacks {stack}: {}", describe(&e)),
-        };
-        Ok(out
-            .stacks()
-            .first()
-            .map(|s| {
-                s.parameters()
-                    .iter()
-                    .filter_map(|p| p.parameter_key().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default())
     }
 }
 

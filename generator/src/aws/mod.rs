@@ -15,6 +15,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::retry::RetryConfig;
 
 /// The one place every AWS client's configuration is loaded: the standard
 /// chain (environment, shared config and credentials files with their
@@ -22,8 +23,17 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// as EKS Pod Identity and ECS set it, IMDS), in `region` when given, else
 /// the Region that chain names. `AWS_ENDPOINT_URL` and its per-service
 /// forms point calls elsewhere (the tests' moto).
+///
+/// Retries are the SDK's adaptive mode, which also slows its own requests
+/// once AWS throttles them (AWS SDKs and Tools Reference Guide, "Retry
+/// behavior": adaptive mode adds "client-side rate limiting"): a deploy of
+/// many stacks at once meets Route 53's and CloudFormation's rate limits.
+/// `AWS_RETRY_MODE`, when set, chooses otherwise.
 pub(crate) async fn sdk_config(region: Option<&str>) -> SdkConfig {
-    let loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    if std::env::var_os("AWS_RETRY_MODE").is_none() {
+        loader = loader.retry_config(RetryConfig::adaptive());
+    }
     match region {
         Some(r) => loader.region(Region::new(r.to_string())),
         None => loader,

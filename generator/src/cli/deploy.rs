@@ -38,6 +38,15 @@ pub struct DeployArgs {
     /// How a dry run shows its review: tables, or JSON (with --dry-run).
     #[arg(long, value_enum, default_value = "table")]
     output: Output,
+    /// Stacks whose change sets are made, or executed, at once (default 8,
+    /// chosen against Route 53's request rates; see docs/commands.md).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: Option<u16>,
+    /// Make a change set for every stack, even one whose deployed template
+    /// digest and parameters match (a stack edited outside gen that kept
+    /// gen's digest output).
+    #[arg(long)]
+    every_stack: bool,
     /// While an ALB moves between Ingress and Gateway: how long a full
     /// deploy waits for the moved checks to report healthy before it keeps
     /// the old load balancer (default: two check intervals and 10 s).
@@ -83,10 +92,17 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
     let orphans_of = args.stacks.is_empty().then(|| Orphans::of(spec, plan));
     let left_out = deploy::left_out(plan, &targets);
     let full = args.stacks.is_empty() && !args.dry_run;
+    let options = change_sets::Options {
+        concurrency: args
+            .concurrency
+            .map_or(change_sets::Options::default().concurrency, usize::from),
+        every_stack: args.every_stack,
+    };
     let code = runtime.block_on(ChangeSets::scope(
         pr,
         &spec.name,
         deploy::producers(plan),
+        options,
         async |sets: &mut ChangeSets| {
             deploy_in(pr, sets, stacks, orphans_of.as_ref(), &left_out, args).await
         },
@@ -137,7 +153,7 @@ async fn deploy_in(
     if sets.is_empty() && orphans.is_empty() && deferred.is_empty() {
         let up_to_date = reviews
             .iter()
-            .filter(|s| matches!(s.state, StackState::UpToDate))
+            .filter(|s| matches!(s.state, StackState::UpToDate { .. }))
             .count();
         pr.data(format_args!(
             "nothing to deploy: {up_to_date} stacks up to date"
@@ -195,7 +211,7 @@ async fn deploy_in(
 }
 
 /// The plans the reviews remove whose checks a kept stack's records carry
-/// as deployed; its parameters are read only when some plan is removed.
+/// as deployed.
 async fn carried_plan_checks(
     sets: &mut ChangeSets,
     reviews: &[StackReview],
@@ -207,20 +223,25 @@ async fn carried_plan_checks(
     }
     let mut parameters = Vec::new();
     for (name, region) in kept {
-        parameters.push(sets.clients.open(region).await.parameter_keys(name).await?);
+        let keys = sets
+            .deployed(region, name)
+            .await?
+            .map(|d| d.parameters.iter().map(|(k, _)| k.clone()).collect())
+            .unwrap_or_default();
+        parameters.push(keys);
     }
     Ok(deploy::carried(&removed, &parameters))
 }
 
-/// What CloudFormation holds tagged with this spec, where a full deploy
-/// looks for stacks it no longer renders; then the core decides.
+/// What CloudFormation holds tagged with this spec (from the stacks each
+/// Region's `DescribeStacks` listed), where a full deploy looks for stacks
+/// it no longer renders; then the core decides.
 async fn find_orphans(
     sets: &mut ChangeSets,
     o: &Orphans,
     reviews: &[StackReview],
     deferred: &[Stack],
 ) -> Result<Vec<Deletion>> {
-    let spec = sets.spec_name().to_string();
     // Every stack the spec renders: reviewed now (whatever its state), or
     // in the second phase.
     let wanted: Vec<&str> = reviews
@@ -229,31 +250,20 @@ async fn find_orphans(
         .chain(deferred.iter().map(|s| s.target.name.as_str()))
         .collect();
     let mut found = Found {
-        dns: sets
-            .clients
-            .open(&o.dns_region)
-            .await
-            .stacks_of(&o.dns_prefix, &spec)
-            .await?,
-        alarms: sets
-            .clients
-            .open(&o.alarms_region)
-            .await
-            .stacks_of(&o.alarms_prefix, &spec)
-            .await?,
+        dns: sets.tagged(&o.dns_region, &o.dns_prefix).await?,
+        alarms: sets.tagged(&o.alarms_region, &o.alarms_prefix).await?,
         ..Found::default()
     };
     for (stack, region) in o.switch_unwanted(&wanted) {
-        let c = sets.clients.open(region).await;
-        if c.stacks_of(stack, &spec).await?.iter().any(|n| n == stack) {
+        if sets.tagged_one(region, stack).await? {
             found.switch.push(stack.clone());
         }
     }
-    if let Some((arc, region)) = &o.arc {
+    if let Some((arc, region)) = &o.arc
+        && sets.tagged_one(region, arc).await?
+    {
         let c = sets.clients.open(region).await;
-        if c.stacks_of(arc, &spec).await?.iter().any(|n| n == arc) {
-            found.arc = Some(c.physical_id(arc, "Cluster").await?.is_some());
-        }
+        found.arc = Some(c.physical_id(arc, "Cluster").await?.is_some());
     }
     Ok(deploy::orphans(o, &wanted, &found))
 }

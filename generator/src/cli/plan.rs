@@ -60,7 +60,13 @@ pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
             &s.spec,
             &s.plan,
         )?;
-        runtime()?.block_on(live::change_sets::show(pr, stacks, &s.spec, &s.plan))?;
+        runtime()?.block_on(live::change_sets::show(
+            pr,
+            stacks,
+            &s.spec,
+            &s.plan,
+            live::change_sets::Options::default(),
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,15 +7,18 @@
 //! or a cancel, so no path leaves a change set (or an empty new stack)
 //! behind. `gen deploy` and `gen plan --change-sets` use it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use futures_util::StreamExt;
 
-use crate::aws::cfn::{self, Cfn, Prepared, StackStatus};
+use crate::aws::cfn::{self, Cfn, Described, Prepared, StackStatus};
 use crate::aws::region_switch::RegionSwitch;
+use crate::deploy::unchanged;
 use crate::deploy::{
-    self, ChangeAction, ChangeReview, Deletion, Producer, Replacement, StackReview, StackState,
-    Target, Verdict,
+    self, ChangeAction, ChangeReview, Deletion, Known, Producer, Replacement, StackReview,
+    StackState, Target, Verdict,
 };
 use crate::diag::Hinted;
 use crate::layout;
@@ -90,6 +93,25 @@ impl Clients {
     }
 }
 
+/// How a deploy makes and runs its change sets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Options {
+    /// Stacks whose change sets are made, or executed, at once.
+    pub concurrency: usize,
+    /// A change set for every stack, even one whose deployed digest and
+    /// parameters say it is up to date.
+    pub every_stack: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            concurrency: crate::facts::rates::DEPLOY_CONCURRENCY,
+            every_stack: false,
+        }
+    }
+}
+
 /// A change set made and not (yet) executed.
 struct Pending {
     stack: String,
@@ -97,6 +119,8 @@ struct Pending {
     arc: bool,
     id: String,
     created: bool,
+    /// Stacks that must have run before this one starts.
+    after: Vec<String>,
 }
 
 /// The change sets one deploy makes: every one of them not executed is
@@ -109,6 +133,10 @@ pub(crate) struct ChangeSets {
     pending: Vec<Pending>,
     /// A Region switch client, once a stack takes one of its plans' checks.
     switch: Option<RegionSwitch>,
+    /// Each Region's stacks as `DescribeStacks` lists them, read once per
+    /// Region and kept current as stacks run.
+    known: BTreeMap<String, BTreeMap<String, Described>>,
+    options: Options,
 }
 
 impl ChangeSets {
@@ -119,6 +147,7 @@ impl ChangeSets {
         pr: Printer,
         spec: &str,
         producers: Vec<(String, String)>,
+        options: Options,
         body: impl AsyncFnOnce(&mut ChangeSets) -> Result<T>,
     ) -> Result<T> {
         let mut sets = ChangeSets {
@@ -128,15 +157,12 @@ impl ChangeSets {
             producers,
             pending: Vec::new(),
             switch: None,
+            known: BTreeMap::new(),
+            options,
         };
         let out = body(&mut sets).await;
         sets.discard().await;
         out
-    }
-
-    /// The spec the stacks are tagged with.
-    pub(crate) fn spec_name(&self) -> &str {
-        &self.spec
     }
 
     /// How many change sets wait to be executed.
@@ -162,6 +188,50 @@ impl ChangeSets {
             .collect()
     }
 
+    /// Read a Region's stacks, once.
+    async fn read(&mut self, region: &str) -> Result<()> {
+        if !self.known.contains_key(region) {
+            let all = self.clients.open(region).await.describe_all().await?;
+            self.known.insert(
+                region.to_string(),
+                all.into_iter().map(|d| (d.name.clone(), d)).collect(),
+            );
+        }
+        Ok(())
+    }
+
+    /// A stack as last read (None: there is no such stack).
+    pub(crate) async fn deployed(
+        &mut self,
+        region: &str,
+        stack: &str,
+    ) -> Result<Option<&Described>> {
+        self.read(region).await?;
+        Ok(self.known.get(region).and_then(|m| m.get(stack)))
+    }
+
+    /// Whether stack `name` exists tagged as this spec's: from the Region's
+    /// stacks when they were read, else by one `DescribeStacks` of its name
+    /// (cheaper than every stack of a Region gen deploys nothing else to).
+    pub(crate) async fn tagged_one(&mut self, region: &str, name: &str) -> Result<bool> {
+        let d = match self.known.get(region) {
+            Some(known) => known.get(name).cloned(),
+            None => self.clients.open(region).await.describe(name).await?,
+        };
+        Ok(d.is_some_and(|d| d.spec.as_deref() == Some(&self.spec)))
+    }
+
+    /// The Region's stacks tagged as this spec's whose names start with
+    /// `prefix`.
+    pub(crate) async fn tagged(&mut self, region: &str, prefix: &str) -> Result<Vec<String>> {
+        self.read(region).await?;
+        Ok(self.known[region]
+            .values()
+            .filter(|d| d.name.starts_with(prefix) && d.spec.as_deref() == Some(&self.spec))
+            .map(|d| d.name.clone())
+            .collect())
+    }
+
     /// Delete every change set not executed (and the empty stack a create
     /// change set made); a failure is a warning, the others still go.
     pub(crate) async fn discard(&mut self) {
@@ -180,9 +250,13 @@ impl ChangeSets {
         }
     }
 
-    /// Make and review a change set per stack, in order. `recreate`: a
-    /// stack whose creation failed earlier is deleted to be made anew
-    /// (a review that changes nothing only reports it).
+    /// Review each stack, in order: up to date when CloudFormation holds
+    /// its template digest and parameter values (`deploy::unchanged`),
+    /// else through a change set, made for up to `concurrency` stacks at
+    /// once. `recreate`: a stack whose creation failed earlier is deleted
+    /// to be made anew (a review that changes nothing only reports it).
+    /// When a change set cannot be made, the others still finish and every
+    /// failure is reported.
     pub(crate) async fn prepare(
         &mut self,
         stacks: Vec<Stack>,
@@ -190,99 +264,207 @@ impl ChangeSets {
     ) -> Result<Vec<StackReview>> {
         // Each batch's change sets are named for when it is made.
         let name = format!("gen-{}", super::clock::unix_seconds());
-        let mut reviews = Vec::new();
-        for s in stacks {
+        let mut reviews: Vec<Option<StackReview>> = Vec::new();
+        let mut work = Vec::new();
+        for (i, s) in stacks.iter().enumerate() {
             let t = &s.target;
-            self.clients.open(&t.region).await;
             let parameters = self.input_values(t).await?;
-            let prepared = self
-                .clients
-                .get(&t.region)
-                .prepare(&t.name, &name, &s.body, &parameters, &self.spec, recreate)
-                .await?;
+            let digest = render::template_digest(&s.body).unwrap_or_default();
+            let spec = self.spec.clone();
+            let every = self.options.every_stack;
+            let d = self.deployed(&t.region, &t.name).await?;
+            let status = d.map(|d| d.status.clone());
+            let why = unchanged::change_set_needed(
+                d.map(|d| unchanged::Deployed {
+                    status: d.status.as_str(),
+                    spec: d.spec.as_deref(),
+                    parameters: &d.parameters,
+                    outputs: &d.outputs,
+                }),
+                &spec,
+                digest,
+                &parameters,
+                every,
+            );
+            match why {
+                None => reviews.push(Some(StackReview {
+                    stack: t.name.clone(),
+                    region: t.region.clone(),
+                    state: StackState::UpToDate { by: Known::Digest },
+                })),
+                Some(why) => {
+                    reviews.push(None);
+                    work.push((i, parameters, status, why));
+                }
+            }
+        }
+        if !work.is_empty() {
+            self.pr.progress(format_args!(
+                "making {} change set(s), {} at a time",
+                work.len(),
+                self.options.concurrency
+            ));
+        }
+        let (clients, spec) = (&self.clients, self.spec.as_str());
+        let made: Vec<_> = futures_util::stream::iter(work)
+            .map(|(i, parameters, status, why)| {
+                let t = &stacks[i].target;
+                let (body, name) = (&stacks[i].body, &name);
+                let client = clients.get(&t.region).clone();
+                async move {
+                    let prepared = client
+                        .prepare(&t.name, name, body, &parameters, spec, recreate, status)
+                        .await;
+                    (i, why, prepared)
+                }
+            })
+            .buffer_unordered(self.options.concurrency.max(1))
+            .collect()
+            .await;
+        let mut failures = Vec::new();
+        for (i, why, prepared) in made {
+            let t = &stacks[i].target;
             let state = match prepared {
-                Prepared::UpToDate => StackState::UpToDate,
-                Prepared::FailedCreate { status } => StackState::FailedCreate {
+                Err(e) => {
+                    failures.push(e);
+                    continue;
+                }
+                Ok(Prepared::UpToDate) => StackState::UpToDate {
+                    by: Known::ChangeSet,
+                },
+                Ok(Prepared::FailedCreate { status }) => StackState::FailedCreate {
                     status: status.as_str().to_string(),
                 },
-                Prepared::ChangeSet {
+                Ok(Prepared::ChangeSet {
                     id,
                     created_stack,
                     changes,
-                } => {
+                }) => {
                     self.pending.push(Pending {
                         stack: t.name.clone(),
                         region: t.region.clone(),
                         arc: t.arc,
                         id,
                         created: created_stack,
+                        after: t.depends_on().map(str::to_string).collect(),
                     });
                     StackState::Changes {
                         new_stack: created_stack,
+                        why,
                         changes: changes.iter().map(review).collect(),
                     }
                 }
             };
-            reviews.push(StackReview {
+            reviews[i] = Some(StackReview {
                 stack: t.name.clone(),
                 region: t.region.clone(),
                 state,
             });
         }
-        Ok(reviews)
+        // Executed in deploy order, whatever order they were made in.
+        let order = |name: &str| stacks.iter().position(|s| s.target.name == name);
+        self.pending.sort_by_key(|p| order(&p.stack));
+        all_or_failures(failures, "could not be reviewed")?;
+        Ok(reviews.into_iter().flatten().collect())
     }
 
-    /// Execute the pending change sets one stack at a time, in order. On a
-    /// failure the others stay pending, and so are deleted with the scope:
-    /// every other stack is left as it was.
+    /// Execute the pending change sets, up to `concurrency` stacks at once,
+    /// in order, each once the stacks it depends on have run. On a failure
+    /// no further stack starts, the running ones finish, and the rest stay
+    /// pending, so are deleted with the scope: each failure is reported,
+    /// and every stack not started is left as it was.
     pub(crate) async fn execute(&mut self) -> Result<()> {
-        while !self.pending.is_empty() {
-            let p = self.pending.remove(0);
-            let client = self.clients.get(&p.region);
-            if let Err(e) = client.execute(&p.stack, &p.id).await {
-                // Leave no change set (or empty new stack) behind.
-                let _ = client.discard(&p.stack, &p.id, p.created).await;
-                return Err(e);
+        let mut queue = std::mem::take(&mut self.pending);
+        let total = queue.len();
+        let progress = Progress::new(self.pr, total);
+        let (clients, pr) = (&self.clients, self.pr);
+        let mut running = futures_util::stream::FuturesUnordered::new();
+        let mut busy: Vec<String> = Vec::new();
+        let mut failures = Vec::new();
+        let mut done = Vec::new();
+        loop {
+            while failures.is_empty() && running.len() < self.options.concurrency.max(1) {
+                // The first stack in order whose dependencies have all run.
+                let waiting = |name: &str| {
+                    busy.iter().any(|b| b == name) || queue.iter().any(|q| q.stack == name)
+                };
+                let Some(i) = queue
+                    .iter()
+                    .position(|p| !p.after.iter().any(|a| waiting(a)))
+                else {
+                    break;
+                };
+                let p = queue.remove(i);
+                busy.push(p.stack.clone());
+                let client = clients.get(&p.region).clone();
+                let progress = &progress;
+                running.push(async move {
+                    let out = run(pr, &client, &p, progress).await;
+                    (p, out)
+                });
             }
-            follow(self.pr, client, &p.stack, p.created).await?;
+            let Some((p, out)) = running.next().await else {
+                if !queue.is_empty() && failures.is_empty() {
+                    let names: Vec<&str> = queue.iter().map(|p| p.stack.as_str()).collect();
+                    bail!("stacks {} wait for each other", names.join(", "));
+                }
+                break;
+            };
+            busy.retain(|b| *b != p.stack);
+            match out {
+                Ok(d) => {
+                    progress.finished(&p.stack, d.as_ref().map(|d| &d.status));
+                    done.push((p.region, p.stack, d));
+                }
+                Err(e) => {
+                    progress.failed(&p.stack);
+                    failures.push(e);
+                }
+            }
         }
-        Ok(())
+        drop(running);
+        progress.clear();
+        for (region, stack, d) in done {
+            let known = self.known.entry(region).or_default();
+            match d {
+                Some(d) => known.insert(stack, d),
+                None => known.remove(&stack),
+            };
+        }
+        self.pending = queue;
+        if !failures.is_empty() && !self.pending.is_empty() {
+            self.pr.warn(format_args!(
+                "{} stack(s) not started are left as they were; their change sets are deleted",
+                self.pending.len()
+            ));
+        }
+        all_or_failures(failures, "failed")
     }
 
     /// The parameter values a stack takes from other stacks' outputs, read
     /// from those stacks as deployed now.
     async fn input_values(&mut self, t: &Target) -> Result<Vec<(String, String)>> {
         let mut values = Vec::new();
-        let mut read: Vec<(String, Vec<(String, String)>)> = Vec::new();
         for i in &t.inputs {
-            if !read.iter().any(|(s, _)| s == &i.stack) {
-                let region = self
-                    .producers
-                    .iter()
-                    .find(|(s, _)| s == &i.stack)
-                    .map(|(_, r)| r.clone())
-                    .with_context(|| format!("stack {} is not deployed by this spec", i.stack))?;
-                let c = self.clients.open(&region).await;
-                // Outputs are there once the stack has been deployed (an
-                // update rolled back keeps the previous ones).
-                let state = match c.status(&i.stack).await? {
-                    Some(s) if cfn::has_outputs(&s) => Producer::Deployed,
-                    None | Some(StackStatus::ReviewInProgress) => Producer::NotDeployed,
-                    Some(other) => Producer::Unsettled(other.to_string()),
-                };
-                let outputs = if deploy::outputs_ready(&t.name, &i.stack, &state)? {
-                    c.outputs(&i.stack).await?
-                } else {
-                    Vec::new()
-                };
-                read.push((i.stack.clone(), outputs));
-            }
-            let outputs = &read
+            let region = self
+                .producers
                 .iter()
                 .find(|(s, _)| s == &i.stack)
-                .expect("read above")
-                .1;
-            let v = deploy::take_output(&t.name, i, outputs)?.to_string();
+                .map(|(_, r)| r.clone())
+                .with_context(|| format!("stack {} is not deployed by this spec", i.stack))?;
+            // Outputs are there once the stack has been deployed (an
+            // update rolled back keeps the previous ones).
+            let d = self.deployed(&region, &i.stack).await?;
+            let state = match d.map(|d| &d.status) {
+                Some(s) if cfn::has_outputs(s) => Producer::Deployed,
+                None | Some(StackStatus::ReviewInProgress) => Producer::NotDeployed,
+                Some(other) => Producer::Unsettled(other.to_string()),
+            };
+            let outputs = match d {
+                Some(d) if deploy::outputs_ready(&t.name, &i.stack, &state)? => d.outputs.clone(),
+                _ => Vec::new(),
+            };
+            let v = deploy::take_output(&t.name, i, &outputs)?.to_string();
             match &i.health_check {
                 None => values.push((i.parameter.clone(), v)),
                 Some(hc) => {
@@ -296,6 +478,99 @@ impl ChangeSets {
             }
         }
         Ok(values)
+    }
+}
+
+/// Nothing failed, or every failure as one error (a single one as it is).
+fn all_or_failures(mut failures: Vec<anyhow::Error>, what: &str) -> Result<()> {
+    match failures.len() {
+        0 => Ok(()),
+        1 => Err(failures.remove(0)),
+        n => {
+            let lines: Vec<String> = failures.iter().map(|e| format!("{e:#}")).collect();
+            let hint = failures
+                .iter()
+                .find_map(|e| e.downcast_ref::<Hinted>().map(|h| h.hint().to_string()))
+                .unwrap_or_else(|| "fix the causes and deploy again".to_string());
+            bail!(Hinted::new(
+                format!("{n} stacks {what}:\n  {}", lines.join("\n  ")),
+                hint
+            ))
+        }
+    }
+}
+
+/// The progress of stacks running at once: a bar of stacks done of all on
+/// a terminal, a line per stack otherwise, and each stack's events as they
+/// come.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    pr: Printer,
+    total: usize,
+    done: std::cell::Cell<usize>,
+}
+
+impl Progress {
+    fn new(pr: Printer, total: usize) -> Progress {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        if pr == Printer::Quiet {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        }
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{pos}/{len} stacks done {msg}")
+        {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(250));
+        Progress {
+            bar,
+            pr,
+            total,
+            done: std::cell::Cell::new(0),
+        }
+    }
+
+    fn line(&self, text: String) {
+        if self.bar.is_hidden() {
+            self.pr.progress(text);
+        } else {
+            self.bar.println(text);
+        }
+    }
+
+    fn event(&self, stack: &str, e: &cfn::Event) {
+        self.line(format!(
+            "  {stack} {} {} {}{}",
+            e.logical_id,
+            e.resource_type,
+            e.status.as_ref().map_or("", |s| s.as_str()),
+            e.reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+    }
+
+    fn finished(&self, stack: &str, status: Option<&StackStatus>) {
+        self.done.set(self.done.get() + 1);
+        self.bar.inc(1);
+        self.line(format!(
+            "[{}/{}] {stack}: {}",
+            self.done.get(),
+            self.total,
+            status.map_or("DELETE_COMPLETE", |s| s.as_str())
+        ));
+    }
+
+    fn failed(&self, stack: &str) {
+        self.line(format!(
+            "[{}/{}] {stack}: failed",
+            self.done.get(),
+            self.total
+        ));
+    }
+
+    fn clear(&self) {
+        self.bar.finish_and_clear();
     }
 }
 
@@ -353,39 +628,28 @@ async fn switch_check(api: &RegionSwitch, arn: &str, record: &str, region: &str)
     }
 }
 
-/// Follow an executed change set: its events as progress, its outcome (with
-/// each failed resource's reason), termination protection on a new stack,
-/// and its outputs.
-async fn follow(pr: Printer, client: &Cfn, name: &str, created: bool) -> Result<()> {
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    if pr == Printer::Quiet {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+/// Execute one change set and follow it: its events as progress, its
+/// outcome (with each failed resource's reason), termination protection on
+/// a new stack, and its outputs. Returns the stack as it ends.
+async fn run(
+    pr: Printer,
+    client: &Cfn,
+    p: &Pending,
+    progress: &Progress,
+) -> Result<Option<Described>> {
+    let name = p.stack.as_str();
+    if let Err(e) = client.execute(name, &p.id).await {
+        // Leave no change set (or empty new stack) behind.
+        let _ = client.discard(name, &p.id, p.created).await;
+        return Err(e);
     }
-    let visible = !bar.is_hidden();
     let status = client
-        .wait(name, |status, events| {
-            bar.set_message(format!("{name}: {}", status.as_str()));
+        .wait(name, |_, events| {
             for e in events {
-                let line = format!(
-                    "  {} {} {}{}",
-                    e.logical_id,
-                    e.resource_type,
-                    e.status.as_ref().map_or("", |s| s.as_str()),
-                    e.reason
-                        .as_deref()
-                        .map(|r| format!(": {r}"))
-                        .unwrap_or_default()
-                );
-                if visible {
-                    bar.println(line);
-                } else {
-                    pr.progress(line);
-                }
+                progress.event(name, e);
             }
         })
         .await?;
-    bar.finish_and_clear();
     if !cfn::succeeded(&status) {
         let failed: Vec<String> = client
             .events(name)
@@ -411,11 +675,11 @@ async fn follow(pr: Printer, client: &Cfn, name: &str, created: bool) -> Result<
                     failed.join("\n  failed: ")
                 }
             ),
-            "fix the cause, render, and deploy again; other stacks were left as they were"
+            "fix the cause, render, and deploy again; stacks not started were left as they were"
         ));
     }
     let mut protection = "";
-    if created {
+    if p.created {
         match client.protect(name).await {
             Ok(()) => protection = " (termination protection on)",
             Err(e) => pr.warn(format_args!(
@@ -423,11 +687,15 @@ async fn follow(pr: Printer, client: &Cfn, name: &str, created: bool) -> Result<
             )),
         }
     }
-    pr.data(format_args!("{name}: {}{protection}", status.as_str()));
-    for (k, v) in client.outputs(name).await? {
-        pr.data(format_args!("  {k} = {v}"));
+    let d = client.describe(name).await?;
+    let mut text = format!("{name}: {}{protection}", status.as_str());
+    for (k, v) in d.iter().flat_map(|d| &d.outputs) {
+        if k != unchanged::DIGEST_OUTPUT {
+            text.push_str(&format!("\n  {k} = {v}"));
+        }
     }
-    Ok(())
+    pr.data(text);
+    Ok(d)
 }
 
 /// Prepare in phases: the first phase's stacks, then the others; when the
@@ -441,18 +709,27 @@ pub(crate) async fn review_in_phases(
     let (first, then): (Vec<Stack>, Vec<Stack>) = stacks.into_iter().partition(|s| s.target.first);
     let mut reviews = sets.prepare(first, recreate).await?;
     let first_changes = !sets.is_empty();
-    let (now, mut deferred) = deploy::defer(then, |s: &Stack| &s.target, first_changes);
-    // In order: a stack whose producer changes in this deploy (a DNS stack
-    // whose checks the alarm stack takes) waits for that change to run.
-    for s in now {
-        let wait = deploy::waits(&s.target, |name| {
-            sets.has_pending(name) || deferred.iter().any(|d| d.target.name == name)
-        });
-        if wait {
-            deferred.push(s);
-        } else {
-            reviews.extend(sets.prepare(vec![s], recreate).await?);
+    let (mut rest, mut deferred) = deploy::defer(then, |s: &Stack| &s.target, first_changes);
+    // In layers, each made at once: a stack whose producer is still to be
+    // reviewed goes in a later layer, and one whose producer changes in
+    // this deploy (a DNS stack whose checks the alarm stack takes) waits
+    // for that change to run.
+    while !rest.is_empty() {
+        let names: Vec<String> = rest.iter().map(|s| s.target.name.clone()).collect();
+        let (ready, later): (Vec<Stack>, Vec<Stack>) = rest
+            .into_iter()
+            .partition(|s| !deploy::waits(&s.target, |n| names.iter().any(|x| x == n)));
+        if ready.is_empty() {
+            bail!("stacks {} take each other's outputs", names.join(", "));
         }
+        let (wait, go): (Vec<Stack>, Vec<Stack>) = ready.into_iter().partition(|s| {
+            deploy::waits(&s.target, |name| {
+                sets.has_pending(name) || deferred.iter().any(|d| d.target.name == name)
+            })
+        });
+        deferred.extend(wait);
+        reviews.extend(sets.prepare(go, recreate).await?);
+        rest = later;
     }
     Ok((reviews, deferred))
 }
@@ -485,11 +762,18 @@ pub(crate) async fn later_phases(
 
 /// `gen plan --change-sets`: make every stack's change set, show it, and
 /// delete it again.
-pub(crate) async fn show(pr: Printer, stacks: Vec<Stack>, spec: &Spec, plan: &Plan) -> Result<()> {
+pub(crate) async fn show(
+    pr: Printer,
+    stacks: Vec<Stack>,
+    spec: &Spec,
+    plan: &Plan,
+    options: Options,
+) -> Result<()> {
     ChangeSets::scope(
         pr,
         &spec.name,
         deploy::producers(plan),
+        options,
         async |sets: &mut ChangeSets| {
             let (reviews, deferred) = review_in_phases(sets, stacks, false).await?;
             show_reviews(pr, &reviews);
@@ -503,23 +787,42 @@ pub(crate) async fn show(pr: Printer, stacks: Vec<Stack>, spec: &Spec, plan: &Pl
     .await
 }
 
-/// Each stack's review: up to date, failed earlier, or its changes as a
-/// table (with a warning when it replaces resources).
+/// Each stack's review: failed earlier, or its changes as a table (with a
+/// warning when it replaces resources) and why it got a change set; the
+/// stacks up to date by name when they are few, else counted.
 pub(crate) fn show_reviews(pr: Printer, stacks: &[StackReview]) {
+    let up_to_date: Vec<&StackReview> = stacks
+        .iter()
+        .filter(|r| matches!(r.state, StackState::UpToDate { .. }))
+        .collect();
+    if up_to_date.len() <= NAMED_UP_TO_DATE {
+        for r in &up_to_date {
+            pr.data(format_args!("{} ({}): up to date", r.stack, r.region));
+        }
+    } else {
+        pr.data(format_args!("{} stacks up to date", up_to_date.len()));
+    }
     for r in stacks {
         match &r.state {
-            StackState::UpToDate => pr.data(format_args!("{} ({}): up to date", r.stack, r.region)),
+            StackState::UpToDate { .. } => {}
             StackState::FailedCreate { status } => pr.data(format_args!(
                 "{} ({}): its creation failed earlier ({status}); a deploy deletes it and creates it again",
                 r.stack, r.region
             )),
-            StackState::Changes { new_stack, changes } => {
-                pr.data(format_args!(
-                    "{} ({}): {}",
-                    r.stack,
-                    r.region,
-                    if *new_stack { "new stack" } else { "changes" }
-                ));
+            StackState::Changes {
+                new_stack,
+                why,
+                changes,
+            } => {
+                if *new_stack {
+                    pr.data(format_args!("{} ({}): new stack", r.stack, r.region));
+                } else {
+                    pr.data(format_args!("{} ({}): changes ({why})", r.stack, r.region));
+                }
+                if changes.is_empty() {
+                    pr.data("  no resource changes (its outputs or tags change)");
+                    continue;
+                }
                 let rows: Vec<[String; 4]> = changes
                     .iter()
                     .map(|c| {
@@ -543,6 +846,9 @@ pub(crate) fn show_reviews(pr: Printer, stacks: &[StackReview]) {
         }
     }
 }
+
+/// Up to this many stacks up to date are named; more are counted.
+const NAMED_UP_TO_DATE: usize = 10;
 
 /// The stacks a full deploy deletes, and why.
 pub(crate) fn show_deletions(pr: Printer, deletions: &[Deletion]) {
