@@ -46,13 +46,13 @@ const ROUTES: &str = "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httprou
 
 /// An HTTPRoute as its Gateway `shop` reports it (beside another
 /// controller's parent, which is not gen's).
-fn http_route(resolved: bool) -> Value {
+fn http_route(name: &str, resolved: bool) -> Value {
     let refs = if resolved {
         json!({"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs", "message": ""})
     } else {
         json!({"type": "ResolvedRefs", "status": "False", "reason": "BackendNotFound", "message": "service cart not found"})
     };
-    json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "x", "namespace": "shop"},
+    json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": name, "namespace": "shop"},
            "status": {"parents": [
                {"parentRef": {"name": "other"}, "controllerName": "example.com/other", "conditions": []},
                {"parentRef": {"name": "shop"}, "controllerName": "gateway.k8s.aws/alb", "conditions": [
@@ -91,8 +91,11 @@ impl Side {
             routes.insert(INGRESS_PATH.into(), i);
         } else {
             routes.insert(GATEWAY_PATH.into(), gateway(dns));
-            routes.insert(format!("{ROUTES}/cart"), http_route(true));
-            routes.insert(format!("{ROUTES}/shop-health"), http_route(true));
+            routes.insert(format!("{ROUTES}/cart"), http_route("cart", true));
+            routes.insert(
+                format!("{ROUTES}/shop-health"),
+                http_route("shop-health", true),
+            );
         }
     }
 }
@@ -207,10 +210,10 @@ fn move_between(from: Side, to: Side) {
     to.serve(&east, Some(NEW_E));
     if to.api == "gateway" {
         // A route whose backend is not found keeps the old ALB recorded.
-        west.routes
-            .lock()
-            .unwrap()
-            .insert(format!("{ROUTES}/shop-health"), http_route(false));
+        west.routes.lock().unwrap().insert(
+            format!("{ROUTES}/shop-health"),
+            http_route("shop-health", false),
+        );
         let o = discover(d.path(), &config);
         assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
         assert!(
@@ -408,11 +411,11 @@ fn status_shows_the_gateway_and_each_routes_conditions() {
         routes.insert(GATEWAY_PATH.into(), gateway(Some(alb)));
         routes.insert(
             "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/cart".into(),
-            http_route(resolved),
+            http_route("cart", resolved),
         );
         routes.insert(
             "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/shop-health".into(),
-            http_route(true),
+            http_route("shop-health", true),
         );
         routes
     };

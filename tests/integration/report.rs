@@ -484,3 +484,92 @@ fn the_matrix_adds_routing_control_and_region_switch_scenarios() {
         }
     }
 }
+
+/// The benchmarks' platform: `spec(apps, regions, zone_id)`.
+#[path = "../../generator/benches/common/mod.rs"]
+mod platform;
+
+/// At 1,000 apps in three Regions the page asks each host about its own
+/// failures (cells grow with hosts × (Regions + ALBs)), stays under 5 MB and
+/// holds every host as a browser reads it; the Markdown fits one
+/// pull-request comment, with and without a base, and says what it left out.
+#[test]
+fn a_platform_of_a_thousand_apps_fits_its_page_and_its_comment() {
+    let regions = ["eu-west-1", "eu-central-1", "us-east-1"];
+    let d = tempfile::tempdir().unwrap();
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    // The base: every app latency-routed.
+    let spec = platform::spec(1000, &regions, "Z0123456789EXAMPLE");
+    let base: String = spec
+        .lines()
+        .map(|l| match l.strip_prefix("    routing: ") {
+            Some(_) => "    routing: latency".to_string(),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(d.path().join("gen.yaml"), base + "\n").unwrap();
+    git(d.path(), &["add", "gen.yaml"]);
+    git(d.path(), &["commit", "-q", "-m", "base"]);
+    std::fs::write(d.path().join("gen.yaml"), &spec).unwrap();
+    let o = run_gen(d.path(), &["render", "--no-commit"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = run_gen(d.path(), &["report", "--out", "r.html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(d.path().join("r.html")).unwrap();
+    assert!(page.len() <= 5_000_000, "{} bytes", page.len());
+    let columns = columns_of(&page);
+    assert!(
+        columns.len() <= 3 * regions.len() + 2,
+        "{} columns: {columns:?}",
+        columns.len()
+    );
+    assert!(
+        columns.contains(&"its app down in eu-west-1".to_string()),
+        "{columns:?}"
+    );
+    let cells = cells_of(&page);
+    for i in 0..1000 {
+        let host = format!("app{i}.example.com");
+        assert!(cells.contains_key(&(host.clone(), 0)), "{host} is missing");
+    }
+    if let Some(browser) = chromium() {
+        let url = format!("file://{}", d.path().join("r.html").display());
+        let o = headless(&browser, &["--dump-dom", &url]);
+        let dom = String::from_utf8_lossy(&o.stdout).into_owned();
+        let cells = cells_of(&dom);
+        let hosts: std::collections::BTreeSet<&String> = cells.keys().map(|(h, _)| h).collect();
+        assert_eq!(hosts.len(), 1000, "the browser's DOM holds every host");
+    } else {
+        eprintln!("skipped the browser half: no Chromium on PATH");
+    }
+
+    for args in [
+        &["report", "--format", "markdown"][..],
+        &["report", "--format", "markdown", "--base", "HEAD"],
+    ] {
+        let o = run_gen(d.path(), args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let md = stdout(&o);
+        assert!(
+            md.chars().count() <= 65_536,
+            "{args:?}: {} characters",
+            md.chars().count()
+        );
+        assert!(
+            md.contains("more hosts left out"),
+            "{args:?}: {}",
+            &md[md.len() - 300..]
+        );
+    }
+    let o = run_gen(
+        d.path(),
+        &["report", "--format", "markdown", "--base", "HEAD"],
+    );
+    assert!(
+        stdout(&o).contains("Against HEAD: 666 of 1000 hosts answer differently"),
+        "{}",
+        &stdout(&o)[..400]
+    );
+}

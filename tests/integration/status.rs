@@ -50,10 +50,26 @@ fn serve(stream: TcpStream, routes: &Routes) {
         routes.insert(format!("PATCH {path}"), patch.clone());
         return respond(stream, "200 OK", "application/json", &patch.to_string());
     }
-    let (code, reply) = match routes.lock().unwrap().get(&path) {
+    let routes = routes.lock().unwrap();
+    let bare = path.split('?').next().unwrap_or_default().to_string();
+    // A LIST of a collection holds the objects scripted under it.
+    let items: Vec<&Value> = routes
+        .iter()
+        .filter(|(k, _)| {
+            k.strip_prefix(&format!("{bare}/"))
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+        })
+        .map(|(_, v)| v)
+        .collect();
+    let (code, reply) = match routes.get(&path).or_else(|| routes.get(&bare)) {
         Some(v) => ("200 OK", v.to_string()),
+        None if !items.is_empty() => (
+            "200 OK",
+            json!({"apiVersion": items[0]["apiVersion"], "kind": format!("{}List", items[0]["kind"].as_str().unwrap_or_default()), "metadata": {}, "items": items}).to_string(),
+        ),
         None => ("404 Not Found", json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": format!("{path} not found"), "reason": "NotFound", "code": 404}).to_string()),
     };
+    drop(routes);
     respond(stream, code, "application/json", &reply);
 }
 
@@ -340,6 +356,63 @@ fn status_reads_each_apps_health_check_from_route53() {
         "{}",
         stdout(&o)
     );
+}
+
+#[test]
+fn status_reads_every_check_in_a_few_calls() {
+    let moto = crate::deploy::Moto::start();
+    let zone = moto.zone("example.org");
+    let (d, _) = repo_in(Some(&zone));
+    assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
+    // The check IDs are the DNS stack's outputs; Route 53 sends each one's
+    // HealthCheckStatus to us-east-1 a minute at a time.
+    let outputs = moto.py("outputs", "shop-dns-cart");
+    let id = |k: &str| outputs[k].as_str().unwrap().to_string();
+    moto.py(
+        "health",
+        &format!(
+            "{}=1,{}=0",
+            id("HealthCheckCartEuWest1Id"),
+            id("HealthCheckCartUsEast1Id")
+        ),
+    );
+    let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    let west = FakeKube::start(cluster(&head, WEST_ALB, 2));
+    let east = FakeKube::start(cluster(&head, EAST_ALB, 2));
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    moto.reset_calls();
+    let (mut cmd, _home) = moto.gen_cmd(d.path(), &["status", "--output", "json"]);
+    let o = cmd.env("KUBECONFIG", &config).output().unwrap();
+    let calls = moto.calls();
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let check = |region: &str| {
+        v["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["region"] == region)
+            .unwrap()["health_check"]
+            .clone()
+    };
+    assert_eq!(
+        check("eu-west-1"),
+        json!({"state": "healthy_as_of", "minutes_ago": 1})
+    );
+    assert_eq!(
+        check("us-east-1"),
+        json!({"state": "unhealthy_as_of", "minutes_ago": 1})
+    );
+    // Both checks: one DescribeStacks, one GetMetricData, nothing per check.
+    let n = |a: &str| crate::deploy::Moto::count(&calls, a);
+    assert_eq!(n("cloudformation:DescribeStacks"), 1, "{calls}");
+    assert_eq!(n("monitoring:GetMetricData"), 1, "{calls}");
+    assert_eq!(
+        n("route53:GET /2013-04-01/healthcheck/{id}/status"),
+        0,
+        "{calls}"
+    );
+    assert_eq!(n("cloudformation:DescribeStackResource"), 0, "{calls}");
 }
 
 #[test]

@@ -9,6 +9,8 @@ Usage: moto_r53.py ENDPOINT create-zone NAME
        moto_r53.py ENDPOINT alarms PREFIX          us-east-1's alarms: [{name, state, check}]
        moto_r53.py ENDPOINT set-weight NAME|SET|W  an edit in the console: record NAME's weight
        moto_r53.py ENDPOINT alarm-state NAME=STATE set a us-east-1 alarm's state
+       moto_r53.py ENDPOINT health ID=0|1[,...]    a HealthCheckStatus point a minute ago, as Route 53
+                                                   sends it to us-east-1's CloudWatch
        moto_r53.py ENDPOINT strip-digest STACK     an update outside gen: the stack's template
                                                    without gen's digest output
 """
@@ -51,6 +53,15 @@ def main():
         # Only change sets still waiting to be executed (moto, unlike AWS,
         # also keeps the executed ones).
         print(json.dumps([s["ChangeSetName"] for s in sets if s.get("ExecutionStatus") == "AVAILABLE"]))
+    elif cmd == "health":
+        import datetime as dt
+        cw = boto3.client("cloudwatch", **dict(kw, region_name="us-east-1"))
+        at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=60)
+        cw.put_metric_data(Namespace="AWS/Route53", MetricData=[
+            {"MetricName": "HealthCheckStatus", "Timestamp": at, "Value": float(v),
+             "Dimensions": [{"Name": "HealthCheckId", "Value": k}]}
+            for k, v in (pair.split("=") for pair in arg.split(","))])
+        print("null")
     elif cmd == "strip-digest":
         body = cfn.get_template(StackName=arg)["TemplateBody"]
         lines = body.splitlines(keepends=True)

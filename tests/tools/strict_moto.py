@@ -45,6 +45,23 @@ CW-3   An alarm's ComparisonOperator, Statistic, Period, EvaluationPeriods,
 CW-4   DescribeAlarms over the Smithy RPC v2 CBOR protocol (which the AWS SDK
        for Rust's CloudWatch client speaks and moto does not), with at most
        100 AlarmNames ("Maximum number of 100 items").
+CW-5   GetMetricData over the same protocol, for MetricStat queries of data
+       put with PutMetricData: at most 500 queries ("you can include as many
+       as 500 MetricDataQuery structures"), each Id starting with a lowercase
+       letter ("The first character must be a lowercase letter"), EndTime
+       after StartTime; one point per Period with data (CloudWatch API
+       Reference, GetMetricData, MetricDataQuery).
+
+CFN-7  UpdateTerminationProtection (which moto lacks) is kept per stack, and
+       DeleteStack of a protected stack fails and changes nothing ("If a user
+       attempts to delete a stack with termination protection enabled, the
+       deletion fails and the stack, including its status, remains unchanged",
+       CloudFormation User Guide, "Protect CloudFormation stacks from being
+       deleted").
+CFN-8  DescribeStacks without a StackName lists every live stack, page by page
+       (NextToken), each with its tags, parameters and outputs as its last
+       executed change set left them (CloudFormation API Reference,
+       DescribeStacks): gen deploy reads a Region's stacks that way.
 
 Where moto refuses what AWS accepts:
 
@@ -1379,6 +1396,9 @@ def delete_stack(self, name_or_stack_id):
         (s for s in self.stacks.values() if s.name == name_or_stack_id), None)
     if stack is None:
         return
+    if stack.enable_termination_protection:
+        raise ValidationError(message=(
+            f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled"))
     for export in stack.exports:
         users = importers(self, export.name, stack.stack_id)
         if users:
@@ -1398,9 +1418,20 @@ cfm.CloudFormationBackend.update_stack = update_stack
 cfm.CloudFormationBackend.delete_stack = delete_stack
 
 
+def update_termination_protection(self):
+    """CFN-7: moto has no UpdateTerminationProtection; AWS keeps the flag."""
+    name = self._get_param("StackName")
+    stacks = self.cloudformation_backend.describe_stacks(name)
+    stacks[0].enable_termination_protection = self._get_param(
+        "EnableTerminationProtection") in (True, "true", "True")
+    from moto.core.responses import ActionResult
+    return ActionResult({"StackId": stacks[0].stack_id})
+
+
 # CFN-6: UpdateStack's no-change refusal is not CreateChangeSet's.
 from moto.cloudformation import responses as cfr  # noqa: E402
 
+cfr.CloudFormationResponse.update_termination_protection = update_termination_protection
 _create_change_set_response = cfr.CloudFormationResponse.create_change_set
 
 
@@ -1450,6 +1481,61 @@ def _alarm_cbor(a) -> dict:
     return out
 
 
+def _epoch(t) -> float:
+    """A timestamp as CBOR (tag 1), moto (naive UTC) or ISO text has it."""
+    import datetime as dt
+    if isinstance(t, (int, float)):
+        return float(t)
+    if isinstance(t, str):
+        t = dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.timestamp()
+
+
+_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
+
+
+def get_metric_data(start_response, backend, req):
+    """CW-5. GetMetricData's MetricStat queries over CBOR, answered from the
+    data PutMetricData stored; Minimum, Maximum, Average, Sum, SampleCount."""
+    def bad(message):
+        return _cbor_reply(start_response, "400 Bad Request",
+                           {"__type": "ValidationError", "message": message})
+    queries = req.get("MetricDataQueries") or []
+    if len(queries) > 500:
+        return bad("The collection MetricDataQueries must not have a size greater than 500.")
+    for q in queries:
+        if not _ID.match(q.get("Id", "")):
+            return bad(f"Invalid metric data query Id {q.get('Id')!r}: the first character "
+                       "must be a lowercase letter, and only letters, numbers and _ follow")
+    start, end = _epoch(req["StartTime"]), _epoch(req["EndTime"])
+    if end <= start:
+        return bad("The parameter EndTime must be greater than StartTime.")
+    index: dict = {}
+    for md in backend.get_all_metrics():
+        dims = tuple(sorted((d.name, d.value) for d in md.dimensions))
+        index.setdefault((md.namespace, md.name, dims), []).append(
+            (_epoch(md.timestamp), float(md.value)))
+    results = []
+    for q in queries:
+        stat = q["MetricStat"]
+        m = stat["Metric"]
+        dims = tuple(sorted((d["Name"], d["Value"]) for d in m.get("Dimensions", [])))
+        period = int(stat["Period"])
+        buckets: dict = {}
+        for t, v in index.get((m["Namespace"], m["MetricName"], dims), []):
+            if start <= t < end:
+                buckets.setdefault(start + ((t - start) // period) * period, []).append(v)
+        fn = {"Minimum": min, "Maximum": max, "Sum": sum, "SampleCount": len,
+              "Average": lambda xs: sum(xs) / len(xs)}[stat["Stat"]]
+        order = sorted(buckets, reverse=req.get("ScanBy", "TimestampDescending") != "TimestampAscending")
+        results.append({"Id": q["Id"], "Label": m["MetricName"], "StatusCode": "Complete",
+                        "Timestamps": [cbor2.CBORTag(1, t) for t in order],
+                        "Values": [float(fn(buckets[t])) for t in order]})
+    return _cbor_reply(start_response, "200 OK", {"MetricDataResults": results, "Messages": []})
+
+
 def cloudwatch_cbor(environ, start_response):
     """CW-4. Smithy RPC v2 CBOR: POST /service/{service}/operation/{operation},
     a CBOR body, errors by `__type`. DescribeAlarms, AlarmNames: "Array Members:
@@ -1461,6 +1547,8 @@ def cloudwatch_cbor(environ, start_response):
     scope = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
     region = scope.group(1) if scope else "us-east-1"
     backend = cwm.cloudwatch_backends[DEFAULT_ACCOUNT_ID][region]
+    if op == "GetMetricData":
+        return get_metric_data(start_response, backend, req)
     if op != "DescribeAlarms":
         return _cbor_reply(start_response, "400 Bad Request", {
             "__type": "UnknownOperationException", "message": f"{op} is not modelled"})

@@ -493,6 +493,55 @@ def _():
     assert d["Status"] == "CREATE_COMPLETE", d
 
 
+@check("CFN-7: a stack with termination protection is not deleted")
+def _():
+    body = json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})
+    deploy("cfn7", body)
+    CFN.update_termination_protection(StackName="cfn7", EnableTerminationProtection=True)
+    assert CFN.describe_stacks(StackName="cfn7")["Stacks"][0]["EnableTerminationProtection"]
+    refused(lambda: CFN.delete_stack(StackName="cfn7"), "ValidationError",
+            "cannot be deleted while TerminationProtection is enabled")
+    assert stack_exists("cfn7")
+    CFN.update_termination_protection(StackName="cfn7", EnableTerminationProtection=False)
+    CFN.delete_stack(StackName="cfn7")
+    assert not stack_exists("cfn7")
+
+
+@check("CFN-8: DescribeStacks without a name pages through every stack with its outputs")
+def _():
+    def body(v):
+        return json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}},
+                           "Outputs": {"Digest": {"Value": v}}})
+    names = [f"cfn8-{i}" for i in range(60)]
+    for n in names:
+        deploy(n, body("one"))
+    deploy("cfn8-0", body("two"))
+    seen, token, pages = {}, None, 0
+    while True:
+        page = CFN.describe_stacks(**({"NextToken": token} if token else {}))
+        pages += 1
+        for st in page["Stacks"]:
+            seen[st["StackName"]] = {o["OutputKey"]: o["OutputValue"] for o in st.get("Outputs", [])}
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert pages >= 2, pages
+    assert all(n in seen for n in names), sorted(seen)
+    assert seen["cfn8-0"] == {"Digest": "two"} and seen["cfn8-1"] == {"Digest": "one"}, seen["cfn8-0"]
+
+
+@check("calls are counted by service and action, and the count resets")
+def _():
+    import urllib.request
+    urllib.request.urlopen(URL + "/_gen/calls/reset").read()
+    CFN.describe_stacks()
+    R53.list_hosted_zones()
+    got = json.loads(urllib.request.urlopen(URL + "/_gen/calls").read())
+    assert got["calls"] == {"cloudformation:DescribeStacks": 1,
+                            "route53:GET /2013-04-01/hostedzone": 1}, got
+    assert got["total"] == 2, got
+
+
 @check("RS-1: a Region switch plan's Ref is its ARN, in the API's form, kept on update")
 def _():
     def body(desc):
@@ -589,6 +638,47 @@ def _():
     assert [(a["AlarmName"], a["StateValue"]) for a in out["MetricAlarms"]] == [("cw4", "ALARM")], out
     status, out = call({"AlarmNames": [f"a{i}" for i in range(101)]})
     assert status == 400 and out["__type"] == "ValidationError", out
+
+
+@check("CW-5: GetMetricData speaks CBOR, answers from PutMetricData, refuses 501 queries")
+def _():
+    import datetime as dt
+    import urllib.request
+    cbor2 = __import__("cbor2")
+    cw = boto3.client("cloudwatch", **dict(KW, region_name="us-east-1"))
+    now = time.time()
+    cw.put_metric_data(Namespace="AWS/Route53", MetricData=[
+        {"MetricName": "HealthCheckStatus", "Value": v, "Timestamp": dt.datetime.fromtimestamp(t, dt.timezone.utc),
+         "Dimensions": [{"Name": "HealthCheckId", "Value": "hc-1"}]}
+        for t, v in ((now - 150, 1.0), (now - 90, 0.0))])
+
+    def query(i, check="hc-1"):
+        return {"Id": i, "ReturnData": True, "MetricStat": {"Period": 60, "Stat": "Minimum", "Metric": {
+            "Namespace": "AWS/Route53", "MetricName": "HealthCheckStatus",
+            "Dimensions": [{"Name": "HealthCheckId", "Value": check}]}}}
+
+    def call(queries):
+        body = cbor2.dumps({"MetricDataQueries": queries, "StartTime": cbor2.CBORTag(1, now - 600),
+                            "EndTime": cbor2.CBORTag(1, now), "ScanBy": "TimestampDescending"})
+        req = urllib.request.Request(
+            URL + "/service/GraniteServiceVersion20100801/operation/GetMetricData", data=body,
+            method="POST", headers={"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor",
+                                    "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/monitoring/aws4_request"})
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, cbor2.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, cbor2.loads(e.read())
+
+    status, out = call([query("c0"), query("c1", "hc-none")])
+    assert status == 200, out
+    first, none = out["MetricDataResults"]
+    assert first["Values"] == [0.0, 1.0] and len(first["Timestamps"]) == 2, first
+    assert none["Values"] == [], none
+    status, out = call([query(f"c{i}") for i in range(501)])
+    assert status == 400 and out["__type"] == "ValidationError", out
+    status, out = call([query("C0")])
+    assert status == 400 and "lowercase" in out["message"], out
 
 
 @check("moto_r53.py still reads the state")

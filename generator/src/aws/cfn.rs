@@ -358,20 +358,40 @@ impl Cfn {
     pub(crate) async fn wait(
         &self,
         stack: &str,
-        mut progress: impl FnMut(&StackStatus, &[Event]),
+        progress: impl FnMut(&StackStatus, &[Event]),
     ) -> Result<StackStatus> {
+        Ok(self
+            .settle(stack, true, progress)
+            .await?
+            .map_or(StackStatus::DeleteComplete, |d| d.status))
+    }
+
+    /// Poll until the stack settles, and return it as it ends (None once
+    /// deleted): each poll is one `DescribeStacks` and one
+    /// `DescribeStackEvents`. `progress` sees the status and each new
+    /// event; `earlier` says whether the stack has events from before this
+    /// operation to leave out (a stack a change set just created has none
+    /// worth a call).
+    pub(crate) async fn settle(
+        &self,
+        stack: &str,
+        earlier: bool,
+        mut progress: impl FnMut(&StackStatus, &[Event]),
+    ) -> Result<Option<Described>> {
         let mut seen = std::collections::HashSet::new();
-        if self.status(stack).await?.is_some() {
-            for e in self.events(stack).await? {
-                seen.insert(e.id);
+        if earlier {
+            match self.events(stack).await {
+                Ok(events) => seen.extend(events.into_iter().map(|e| e.id)),
+                Err(_) if self.status(stack).await?.is_none() => {}
+                Err(e) => return Err(e),
             }
         }
         let mut delay = Duration::from_millis(200);
         loop {
             // A deleted stack is gone from DescribeStacks by name.
-            let Some(status) = self.status(stack).await? else {
+            let Some(d) = self.describe(stack).await? else {
                 progress(&StackStatus::DeleteComplete, &[]);
-                return Ok(StackStatus::DeleteComplete);
+                return Ok(None);
             };
             let fresh: Vec<Event> = self
                 .events(stack)
@@ -379,9 +399,9 @@ impl Cfn {
                 .into_iter()
                 .filter(|e| seen.insert(e.id.clone()))
                 .collect();
-            progress(&status, &fresh);
-            if !in_progress(&status) {
-                return Ok(status);
+            progress(&d.status, &fresh);
+            if !in_progress(&d.status) {
+                return Ok(Some(d));
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(5));
@@ -450,7 +470,7 @@ impl Cfn {
 
     /// Delete a stack, turning its termination protection off first.
     pub(crate) async fn delete(&self, stack: &str) -> Result<()> {
-        // moto does not implement this call; AWS does. A real failure shows at DeleteStack.
+        // A failure here shows at DeleteStack, which then names the protection.
         let _ = self
             .client
             .update_termination_protection()

@@ -459,6 +459,65 @@ pub(crate) async fn deployment(
     }))
 }
 
+/// Every Deployment of the namespace, by name, with its (wanted, ready)
+/// replicas: one LIST, however many apps the cluster runs.
+pub(crate) async fn deployments(
+    client: Client,
+    namespace: &str,
+) -> Result<std::collections::BTreeMap<String, (i32, i32)>> {
+    let api: Api<Deployment> = Api::namespaced(client, namespace);
+    let list = api
+        .list(&kube::api::ListParams::default())
+        .await
+        .map_err(|e| anyhow!("listing Deployments in {namespace}: {}", describe(&e)))?;
+    Ok(list
+        .items
+        .into_iter()
+        .filter_map(|d| {
+            let name = d.metadata.name?;
+            let want = d.spec.and_then(|s| s.replicas).unwrap_or(1);
+            let ready = d.status.and_then(|s| s.ready_replicas).unwrap_or(0);
+            Some((name, (want, ready)))
+        })
+        .collect())
+}
+
+/// Every HTTPRoute of the namespace, by name, with the conditions of each
+/// of its parents (by the parent's name): one LIST.
+pub(crate) async fn http_routes(
+    client: Client,
+    namespace: &str,
+) -> Result<std::collections::BTreeMap<String, Vec<(String, Vec<Condition>)>>> {
+    let api = gateway_api(client, namespace, "HTTPRoute", "httproutes");
+    let list = api
+        .list(&kube::api::ListParams::default())
+        .await
+        .map_err(|e| anyhow!("listing HTTPRoutes in {namespace}: {}", describe(&e)))?;
+    Ok(list
+        .items
+        .into_iter()
+        .filter_map(|o| {
+            let parents = o.data["status"]["parents"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| {
+                            (
+                                p["parentRef"]["name"]
+                                    .as_str()
+                                    .unwrap_or_default()
+                                    .to_string(),
+                                conditions(&p["conditions"]),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some((o.metadata.name?, parents))
+        })
+        .collect())
+}
+
 /// A JSON merge patch: the one kind of write gen makes to a cluster
 /// (scale, suspend and resume with the drill's record).
 async fn merge<K>(api: &Api<K>, name: &str, patch: serde_json::Value) -> kube::Result<K>

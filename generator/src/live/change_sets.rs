@@ -643,13 +643,16 @@ async fn run(
         let _ = client.discard(name, &p.id, p.created).await;
         return Err(e);
     }
-    let status = client
-        .wait(name, |_, events| {
+    let d = client
+        .settle(name, !p.created, |_, events| {
             for e in events {
                 progress.event(name, e);
             }
         })
         .await?;
+    let status = d
+        .as_ref()
+        .map_or(StackStatus::DeleteComplete, |d| d.status.clone());
     if !cfn::succeeded(&status) {
         let failed: Vec<String> = client
             .events(name)
@@ -687,7 +690,6 @@ async fn run(
             )),
         }
     }
-    let d = client.describe(name).await?;
     let mut text = format!("{name}: {}{protection}", status.as_str());
     for (k, v) in d.iter().flat_map(|d| &d.outputs) {
         if k != unchanged::DIGEST_OUTPUT {

@@ -100,13 +100,36 @@ pub(crate) enum IngressState {
 /// The Route 53 check of the app's record in one Region.
 #[derive(Debug, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[derive(Clone)]
 pub(crate) enum CheckState {
-    Healthy { healthy: usize, reporting: usize },
-    Unhealthy { healthy: usize, reporting: usize },
+    /// From Route 53's checkers (`GetHealthCheckStatus`).
+    Healthy {
+        healthy: usize,
+        reporting: usize,
+    },
+    Unhealthy {
+        healthy: usize,
+        reporting: usize,
+    },
+    /// From CloudWatch's `HealthCheckStatus`, whose latest point is this
+    /// many minutes old (Route 53 sends one a minute).
+    HealthyAsOf {
+        minutes_ago: i64,
+    },
+    UnhealthyAsOf {
+        minutes_ago: i64,
+    },
+    /// Neither: no metric point within `minutes`, and too many such checks
+    /// to ask Route 53 one by one (a platform just deployed).
+    NoData {
+        minutes: i64,
+    },
     NoRecord,
     NotChecked,
     NotDeployed,
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// The routing control that gates the record.
@@ -172,6 +195,15 @@ impl std::fmt::Display for CheckState {
             CheckState::Unhealthy { healthy, reporting } => {
                 write!(f, "UNHEALTHY {healthy}/{reporting} checkers")
             }
+            CheckState::HealthyAsOf { minutes_ago } => {
+                write!(f, "healthy ({minutes_ago} min ago)")
+            }
+            CheckState::UnhealthyAsOf { minutes_ago } => {
+                write!(f, "UNHEALTHY ({minutes_ago} min ago)")
+            }
+            CheckState::NoData { minutes } => {
+                write!(f, "no data yet (no HealthCheckStatus in {minutes} min)")
+            }
             CheckState::NoRecord => f.write_str("no record here"),
             CheckState::NotChecked => f.write_str("not checked (--no-aws)"),
             CheckState::NotDeployed => f.write_str("not deployed"),
@@ -184,7 +216,10 @@ impl CheckState {
     pub(crate) fn ok(&self) -> bool {
         matches!(
             self,
-            CheckState::Healthy { .. } | CheckState::NoRecord | CheckState::NotChecked
+            CheckState::Healthy { .. }
+                | CheckState::HealthyAsOf { .. }
+                | CheckState::NoRecord
+                | CheckState::NotChecked
         )
     }
 }
@@ -299,14 +334,27 @@ pub(crate) async fn clusters_in<'h>(
     head_of: impl Fn(&str) -> Option<&'h str>,
     keep: impl Fn(&str) -> bool,
 ) -> Vec<ClusterRow> {
-    let mut out = Vec::new();
-    for (r, c) in spec
+    // Every cluster at once: each is a few calls, and one unreachable
+    // cluster's timeout should not hold up the others.
+    let rows = spec
         .regions
         .iter()
         .zip(&plan.clusters)
         .filter(|(r, _)| keep(&r.name))
+        .map(|(r, c)| cluster_row(spec, plan, config, r, c, head_of(&r.name)));
+    futures_util::future::join_all(rows).await
+}
+
+/// One cluster's Flux state against `head`.
+async fn cluster_row(
+    spec: &Spec,
+    plan: &Plan,
+    config: &kube::config::Kubeconfig,
+    r: &crate::spec::checked::Region,
+    c: &crate::model::ClusterPlan,
+    head: Option<&str>,
+) -> ClusterRow {
     {
-        let head = head_of(&r.name);
         let mut row = ClusterRow {
             cluster: r.cluster.clone(),
             region: r.name.clone(),
@@ -320,8 +368,7 @@ pub(crate) async fn clusters_in<'h>(
             Err(e) => {
                 row.state = FluxState::Unreachable;
                 row.detail = first_line(&e);
-                out.push(row);
-                continue;
+                return row;
             }
         };
         row.source_revision =
@@ -334,8 +381,7 @@ pub(crate) async fn clusters_in<'h>(
             Err(e) => {
                 row.state = FluxState::Unreachable;
                 row.detail = first_line(&e);
-                out.push(row);
-                continue;
+                return row;
             }
         };
         let (mut missing, mut failing, mut behind, mut suspended) =
@@ -398,9 +444,8 @@ pub(crate) async fn clusters_in<'h>(
             )
         };
         row.failing_at_head = failing_at_head;
-        out.push(row);
+        row
     }
-    out
 }
 
 /// Wait until every cluster has applied `head` (each gen Kustomization
@@ -515,7 +560,9 @@ pub(crate) async fn records(r53: &Route53, plan: &Plan, zone_id: Option<&str>) -
 
 /// Per ALB and Region: its Ingress's address against the lock. Per app and
 /// Region: pods, its ALB's state, the Route 53 check's status, the routing
-/// control's state.
+/// control's state. The checks are read in bulk first (`check_states`);
+/// then the clusters at once, each in a few calls (one list of its
+/// Deployments, one of its HTTPRoutes, one read per ALB).
 pub(crate) async fn apps(
     spec_path: &Path,
     spec: &Spec,
@@ -524,18 +571,10 @@ pub(crate) async fn apps(
     no_aws: bool,
 ) -> (Vec<AlbRow>, Vec<RouteRow>, Vec<AppRow>) {
     let locked = lock::read(spec_path).unwrap_or_default();
-    let mut rows = Vec::new();
-    let mut alb_rows = Vec::new();
-    let mut route_rows: Vec<RouteRow> = Vec::new();
-    let r53 = if no_aws {
-        None
+    let checks = if no_aws {
+        Checks::default()
     } else {
-        Some(Route53::new().await)
-    };
-    let cfn = if no_aws {
-        None
-    } else {
-        Some(Cfn::new(&spec.stack_region).await)
+        check_states(plan).await
     };
     let controls = match (&plan.arc, &spec.arc, no_aws) {
         (Some(p), Some(a), false) => match super::arc::connect(&a.cluster).await {
@@ -547,184 +586,361 @@ pub(crate) async fn apps(
         },
         _ => Ok(Vec::new()),
     };
-    let app_alb: std::collections::HashMap<&str, usize> =
-        spec.apps.iter().map(|a| (a.name.as_str(), a.alb)).collect();
-    for (r, c) in spec.regions.iter().zip(&plan.clusters) {
-        let client = k8s::connect(config, &r.cluster, r.kube_context.as_deref())
-            .await
-            .ok();
-        // One Ingress per ALB and cluster: the same state for each of its apps.
-        let mut states = Vec::new();
-        for i in &c.ingresses {
-            let (alb, name) = (i.alb, &plan.ingress.albs[i.alb].name);
-            let api = plan.ingress.albs[alb].api;
-            let read = |api: Api| {
-                let cl = client.clone();
-                let ns = spec.namespace.clone();
-                let name = name.clone();
-                async move {
-                    let cl = cl?;
-                    match api {
-                        Api::Ingress => k8s::ingress_address(cl, &ns, &name)
-                            .await
-                            .ok()
-                            .map(|a| (a, Vec::new())),
-                        Api::Gateway => k8s::gateway_address(cl, &ns, &name).await.ok(),
-                    }
-                }
-            };
-            let (address, conditions) = match read(api).await {
-                Some((a, cs)) => (Some(a), cs),
-                None => (None, Vec::new()),
-            };
-            // While the ALB moves to `api`, the records may still aim at the
-            // old object's load balancer, which must then be the one serving.
-            let kept = r.albs[alb].kept.filter(|k| *k != api);
-            let old = match kept {
-                Some(k) => read(k).await.map(|(a, _)| a),
+    let ctx = Ctx {
+        spec,
+        plan,
+        config,
+        locked: &locked,
+        checks: &checks,
+        controls: &controls,
+        no_aws,
+    };
+    let per_cluster = spec
+        .regions
+        .iter()
+        .zip(&plan.clusters)
+        .map(|(r, c)| cluster_apps(&ctx, r, c));
+    let (mut albs, mut routes, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    for (a, rt, ap) in futures_util::future::join_all(per_cluster).await {
+        albs.extend(a);
+        routes.extend(rt);
+        rows.extend(ap);
+    }
+    (albs, routes, rows)
+}
+
+/// What every cluster's rows are read against.
+struct Ctx<'a> {
+    spec: &'a Spec,
+    plan: &'a Plan,
+    config: &'a kube::config::Kubeconfig,
+    locked: &'a crate::spec::lock::Lock,
+    checks: &'a Checks,
+    controls: &'a std::result::Result<Vec<crate::aws::arc::ControlState>, String>,
+    no_aws: bool,
+}
+
+/// Each check's state, by (stack, logical ID); `error` stands for every
+/// check when the stacks could not be read.
+#[derive(Default)]
+struct Checks {
+    states: std::collections::HashMap<(String, String), CheckState>,
+    error: Option<String>,
+}
+
+/// Checks the metric has no recent point for that are asked of Route 53
+/// one by one (with their checkers' detail); past this many they are
+/// "no data yet", so a new platform's first status stays a few calls.
+const CHECKS_ASKED_ONE_BY_ONE: usize = 20;
+
+/// The window in which the latest `HealthCheckStatus` point is looked for.
+const METRIC_MINUTES: i64 = 10;
+
+/// Every rendered check's state in a few calls: their IDs from the DNS
+/// stacks' outputs (one paged `DescribeStacks`; a stack group too large to
+/// output them all is read resource by resource), their states from
+/// CloudWatch's `HealthCheckStatus` (500 a call). A check with no point in
+/// the last minutes (new) is asked of Route 53 (`GetHealthCheckStatus`),
+/// up to `CHECKS_ASKED_ONE_BY_ONE` of them.
+async fn check_states(plan: &Plan) -> Checks {
+    let mut out = Checks::default();
+    let Some(first) = plan.stacks.first() else {
+        return out;
+    };
+    let cfn = Cfn::new(&first.region).await;
+    let deployed = match cfn.describe_all().await {
+        Ok(all) => all,
+        Err(e) => {
+            out.error = Some(first_line(&e));
+            return out;
+        }
+    };
+    let mut ids: Vec<((String, String), String)> = Vec::new();
+    for s in &plan.stacks {
+        let d = deployed.iter().find(|d| d.name == s.name);
+        for e in &s.entries {
+            let logical = &e.health_check.logical_id;
+            let key = (s.name.clone(), logical.clone());
+            let output = crate::layout::check_output(logical);
+            let id = match d {
                 None => None,
-            };
-            if api == Api::Gateway {
-                for (route, is_app) in i.http_routes() {
-                    let state = match &client {
-                        Some(cl) => {
-                            match k8s::http_route(cl.clone(), &spec.namespace, route, name).await {
-                                Ok(Some(cs)) => RouteState::of(cs),
-                                Ok(None) => RouteState::Missing,
-                                Err(_) => RouteState::Unknown,
-                            }
+                Some(d) => match d.outputs.iter().find(|(k, _)| *k == output) {
+                    Some((_, v)) => Some(v.clone()),
+                    None => match cfn.physical_id(&s.name, logical).await {
+                        Ok(id) => id,
+                        Err(e) => {
+                            out.states.insert(
+                                key,
+                                CheckState::Error {
+                                    message: first_line(&e),
+                                },
+                            );
+                            continue;
                         }
-                        None => RouteState::Unknown,
-                    };
-                    route_rows.push(RouteRow {
-                        app: is_app.then(|| route.to_string()),
-                        route: route.to_string(),
-                        alb: name.clone(),
-                        region: r.name.clone(),
-                        state,
-                    });
+                    },
+                },
+            };
+            match id {
+                Some(id) => ids.push((key, id)),
+                None => {
+                    out.states.insert(key, CheckState::NotDeployed);
                 }
             }
-            let expected = r.albs[alb].dns_name.clone().or_else(|| {
-                locked
-                    .alb(&r.name, name, !spec.ingress.grouped)
-                    .map(|l| l.alb_dns_name.clone())
-            });
-            let state = match (&address, &expected) {
-                (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
-                // The ALB moves to this API and the records still aim at the
-                // old object's load balancer, which serves: the move's next
-                // step, not drift.
-                (now, Some(e))
-                    if kept.is_some()
-                        && matches!(&old, Some(k8s::IngressAddress::Ready(o)) if o == e) =>
-                {
-                    IngressState::Moving {
-                        serving: kept.unwrap_or_default(),
-                        new: match now {
-                            Some(k8s::IngressAddress::Ready(h)) => format!("ready at {h}"),
-                            Some(k8s::IngressAddress::NotProgrammed(why)) => {
-                                format!("not Programmed: {why}")
-                            }
-                            Some(k8s::IngressAddress::Pending) => "no address yet".into(),
-                            Some(k8s::IngressAddress::Missing) => "missing".into(),
-                            None => "unknown".into(),
-                        },
-                    }
-                }
-                (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
-                    IngressState::Drift { now: h.clone() }
-                }
-                (Some(k8s::IngressAddress::Ready(_)), None) => IngressState::NotInLock,
-                (Some(k8s::IngressAddress::Pending), _) => IngressState::NoAddress,
-                (Some(k8s::IngressAddress::NotProgrammed(why)), _) => {
-                    IngressState::NotProgrammed { why: why.clone() }
-                }
-                (Some(k8s::IngressAddress::Missing), _) => IngressState::Missing,
-                (None, _) => IngressState::Unknown,
-            };
-            alb_rows.push(AlbRow {
-                alb: name.clone(),
-                region: r.name.clone(),
-                api,
-                ingress: state.clone(),
-                conditions,
-            });
-            states.push((alb, state));
         }
-        for w in &c.workloads {
-            let pods = match &client {
-                Some(cl) => match k8s::deployment(cl.clone(), &spec.namespace, &w.app).await {
-                    Ok(Some((want, ready))) => Pods::Ready { ready, want },
-                    Ok(None) => Pods::Missing,
-                    Err(e) => Pods::Error {
+    }
+    let now = super::clock::unix_seconds() as i64;
+    let cw = crate::aws::cloudwatch::CloudWatch::new(crate::facts::route53::METRICS_REGION).await;
+    let list: Vec<String> = ids.iter().map(|(_, id)| id.clone()).collect();
+    let metric = match cw.health_check_status(&list, now, METRIC_MINUTES).await {
+        Ok(m) => m,
+        Err(e) => {
+            let message = first_line(&e);
+            for (key, _) in ids {
+                out.states.insert(
+                    key,
+                    CheckState::Error {
+                        message: message.clone(),
+                    },
+                );
+            }
+            return out;
+        }
+    };
+    let r53 = Route53::new().await;
+    let mut asked = 0;
+    for (key, id) in ids {
+        let state = match metric.iter().find(|(m, _, _)| *m == id) {
+            Some((_, healthy, at)) => {
+                let minutes_ago = (now - at).max(0) / 60;
+                if *healthy {
+                    CheckState::HealthyAsOf { minutes_ago }
+                } else {
+                    CheckState::UnhealthyAsOf { minutes_ago }
+                }
+            }
+            None if asked < CHECKS_ASKED_ONE_BY_ONE => {
+                asked += 1;
+                match r53.status(&id).await {
+                    Ok(st) if st.is_healthy() => CheckState::Healthy {
+                        healthy: st.healthy,
+                        reporting: st.reporting,
+                    },
+                    Ok(st) => CheckState::Unhealthy {
+                        healthy: st.healthy,
+                        reporting: st.reporting,
+                    },
+                    Err(e) => CheckState::Error {
                         message: first_line(&e),
                     },
-                },
-                None => Pods::Unreachable,
-            };
-            let entry = plan.entry(&w.app, &r.name);
-            let health_check = match (entry, &r53, &cfn) {
-                (None, _, _) => CheckState::NoRecord,
-                (Some(_), None, _) | (Some(_), _, None) => CheckState::NotChecked,
-                (Some((s, e)), Some(r53), Some(cfn)) => {
-                    match cfn.physical_id(&s.name, &e.health_check.logical_id).await {
-                        Ok(Some(id)) => match r53.status(&id).await {
-                            Ok(st) if st.is_healthy() => CheckState::Healthy {
-                                healthy: st.healthy,
-                                reporting: st.reporting,
-                            },
-                            Ok(st) => CheckState::Unhealthy {
-                                healthy: st.healthy,
-                                reporting: st.reporting,
-                            },
-                            Err(e) => CheckState::Error {
-                                message: first_line(&e),
-                            },
-                        },
-                        Ok(None) => CheckState::NotDeployed,
-                        Err(e) => CheckState::Error {
-                            message: first_line(&e),
-                        },
-                    }
                 }
-            };
-            let routing_control = match (&plan.arc, &controls) {
-                (None, _) => ControlView::NotGated,
-                (Some(p), Ok(states)) => match crate::model::arc::control_for(p, &w.app, &r.name) {
-                    Some(ctl) => match states.iter().find(|s| s.name == ctl.name) {
-                        Some(s) if s.on => ControlView::On,
-                        Some(_) => ControlView::Off,
-                        None if no_aws => ControlView::NotChecked,
-                        None => ControlView::Missing,
+            }
+            None => CheckState::NoData {
+                minutes: METRIC_MINUTES,
+            },
+        };
+        out.states.insert(key, state);
+    }
+    out
+}
+
+/// One cluster's rows: its ALBs, HTTPRoutes and apps.
+async fn cluster_apps(
+    ctx: &Ctx<'_>,
+    r: &crate::spec::checked::Region,
+    c: &crate::model::ClusterPlan,
+) -> (Vec<AlbRow>, Vec<RouteRow>, Vec<AppRow>) {
+    let (spec, plan) = (ctx.spec, ctx.plan);
+    let mut rows = Vec::new();
+    let mut alb_rows = Vec::new();
+    let mut route_rows: Vec<RouteRow> = Vec::new();
+    let client = k8s::connect(ctx.config, &r.cluster, r.kube_context.as_deref())
+        .await
+        .ok();
+    let deployments = match &client {
+        Some(cl) => Some(
+            k8s::deployments(cl.clone(), &spec.namespace)
+                .await
+                .map_err(|e| first_line(&e)),
+        ),
+        None => None,
+    };
+    let gateways = c
+        .ingresses
+        .iter()
+        .any(|i| plan.ingress.albs[i.alb].api == Api::Gateway);
+    let http_routes = match (&client, gateways) {
+        (Some(cl), true) => k8s::http_routes(cl.clone(), &spec.namespace).await.ok(),
+        _ => None,
+    };
+    // One Ingress per ALB and cluster: the same state for each of its apps.
+    let mut states = Vec::new();
+    for i in &c.ingresses {
+        let (alb, name) = (i.alb, &plan.ingress.albs[i.alb].name);
+        let api = plan.ingress.albs[alb].api;
+        let read = |api: Api| {
+            let cl = client.clone();
+            let ns = spec.namespace.clone();
+            let name = name.clone();
+            async move {
+                let cl = cl?;
+                match api {
+                    Api::Ingress => k8s::ingress_address(cl, &ns, &name)
+                        .await
+                        .ok()
+                        .map(|a| (a, Vec::new())),
+                    Api::Gateway => k8s::gateway_address(cl, &ns, &name).await.ok(),
+                }
+            }
+        };
+        let (address, conditions) = match read(api).await {
+            Some((a, cs)) => (Some(a), cs),
+            None => (None, Vec::new()),
+        };
+        // While the ALB moves to `api`, the records may still aim at the
+        // old object's load balancer, which must then be the one serving.
+        let kept = r.albs[alb].kept.filter(|k| *k != api);
+        let old = match kept {
+            Some(k) => read(k).await.map(|(a, _)| a),
+            None => None,
+        };
+        if api == Api::Gateway {
+            for (route, is_app) in i.http_routes() {
+                let state = match &http_routes {
+                    Some(listed) => match listed.get(route) {
+                        Some(parents) => RouteState::of(
+                            parents
+                                .iter()
+                                .find(|(p, _)| p == name)
+                                .map(|(_, cs)| cs.clone())
+                                .unwrap_or_default(),
+                        ),
+                        None => RouteState::Missing,
                     },
-                    None => ControlView::NotGated,
-                },
-                (Some(_), Err(e)) => ControlView::Error { message: e.clone() },
-            };
-            let alb = app_alb.get(w.app.as_str()).copied().unwrap_or(0);
-            let ingress = states
-                .iter()
-                .find(|(k, _)| *k == alb)
-                .map_or(IngressState::Unknown, |(_, st)| st.clone());
-            // Under a Gateway the app's own HTTPRoute must be Accepted too.
-            let route_ok = route_rows
-                .iter()
-                .filter(|x| x.region == r.name && x.app.as_deref() == Some(w.app.as_str()))
-                .all(|x| x.state.ok());
-            let ok =
-                pods.ok() && ingress.ok() && route_ok && health_check.ok() && routing_control.ok();
-            rows.push(AppRow {
-                app: w.app.clone(),
-                region: r.name.clone(),
-                alb: plan.ingress.albs[alb].name.clone(),
-                pods,
-                ingress,
-                health_check,
-                routing_control,
-                ok,
-            });
+                    None => RouteState::Unknown,
+                };
+                route_rows.push(RouteRow {
+                    app: is_app.then(|| route.to_string()),
+                    route: route.to_string(),
+                    alb: name.clone(),
+                    region: r.name.clone(),
+                    state,
+                });
+            }
         }
+        let expected = r.albs[alb].dns_name.clone().or_else(|| {
+            ctx.locked
+                .alb(&r.name, name, !spec.ingress.grouped)
+                .map(|l| l.alb_dns_name.clone())
+        });
+        let state = match (&address, &expected) {
+            (Some(k8s::IngressAddress::Ready(h)), Some(e)) if h == e => IngressState::Matches,
+            // The ALB moves to this API and the records still aim at the
+            // old object's load balancer, which serves: the move's next
+            // step, not drift.
+            (now, Some(e))
+                if kept.is_some()
+                    && matches!(&old, Some(k8s::IngressAddress::Ready(o)) if o == e) =>
+            {
+                IngressState::Moving {
+                    serving: kept.unwrap_or_default(),
+                    new: match now {
+                        Some(k8s::IngressAddress::Ready(h)) => format!("ready at {h}"),
+                        Some(k8s::IngressAddress::NotProgrammed(why)) => {
+                            format!("not Programmed: {why}")
+                        }
+                        Some(k8s::IngressAddress::Pending) => "no address yet".into(),
+                        Some(k8s::IngressAddress::Missing) => "missing".into(),
+                        None => "unknown".into(),
+                    },
+                }
+            }
+            (Some(k8s::IngressAddress::Ready(h)), Some(_)) => {
+                IngressState::Drift { now: h.clone() }
+            }
+            (Some(k8s::IngressAddress::Ready(_)), None) => IngressState::NotInLock,
+            (Some(k8s::IngressAddress::Pending), _) => IngressState::NoAddress,
+            (Some(k8s::IngressAddress::NotProgrammed(why)), _) => {
+                IngressState::NotProgrammed { why: why.clone() }
+            }
+            (Some(k8s::IngressAddress::Missing), _) => IngressState::Missing,
+            (None, _) => IngressState::Unknown,
+        };
+        alb_rows.push(AlbRow {
+            alb: name.clone(),
+            region: r.name.clone(),
+            api,
+            ingress: state.clone(),
+            conditions,
+        });
+        states.push((alb, state));
+    }
+    for w in &c.workloads {
+        let pods = match &deployments {
+            Some(Ok(listed)) => match listed.get(&w.app) {
+                Some((want, ready)) => Pods::Ready {
+                    ready: *ready,
+                    want: *want,
+                },
+                None => Pods::Missing,
+            },
+            Some(Err(message)) => Pods::Error {
+                message: message.clone(),
+            },
+            None => Pods::Unreachable,
+        };
+        let health_check = match plan.entry(&w.app, &r.name) {
+            None => CheckState::NoRecord,
+            Some(_) if ctx.no_aws => CheckState::NotChecked,
+            Some((s, e)) => match &ctx.checks.error {
+                Some(message) => CheckState::Error {
+                    message: message.clone(),
+                },
+                None => ctx
+                    .checks
+                    .states
+                    .get(&(s.name.clone(), e.health_check.logical_id.clone()))
+                    .cloned()
+                    .unwrap_or(CheckState::NotDeployed),
+            },
+        };
+        let routing_control = match (&plan.arc, ctx.controls) {
+            (None, _) => ControlView::NotGated,
+            (Some(p), Ok(states)) => match crate::model::arc::control_for(p, &w.app, &r.name) {
+                Some(ctl) => match states.iter().find(|s| s.name == ctl.name) {
+                    Some(s) if s.on => ControlView::On,
+                    Some(_) => ControlView::Off,
+                    None if ctx.no_aws => ControlView::NotChecked,
+                    None => ControlView::Missing,
+                },
+                None => ControlView::NotGated,
+            },
+            (Some(_), Err(e)) => ControlView::Error { message: e.clone() },
+        };
+        let alb = spec
+            .apps
+            .iter()
+            .find(|a| a.name == w.app)
+            .map_or(0, |a| a.alb);
+        let ingress = states
+            .iter()
+            .find(|(k, _)| *k == alb)
+            .map_or(IngressState::Unknown, |(_, st)| st.clone());
+        // Under a Gateway the app's own HTTPRoute must be Accepted too.
+        let route_ok = route_rows
+            .iter()
+            .filter(|x| x.app.as_deref() == Some(w.app.as_str()))
+            .all(|x| x.state.ok());
+        let ok = pods.ok() && ingress.ok() && route_ok && health_check.ok() && routing_control.ok();
+        rows.push(AppRow {
+            app: w.app.clone(),
+            region: r.name.clone(),
+            alb: plan.ingress.albs[alb].name.clone(),
+            pods,
+            ingress,
+            health_check,
+            routing_control,
+            ok,
+        });
     }
     (alb_rows, route_rows, rows)
 }

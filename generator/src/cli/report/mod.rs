@@ -36,6 +36,20 @@ pub struct ReportArgs {
     /// changes. Markdown then shows only the hosts whose answers differ.
     #[arg(long, value_name = "REV")]
     base: Option<String>,
+    /// Which failures each host is asked about: every scenario (`full`: an
+    /// app's failure is a column, so cells grow with the square of the
+    /// apps), or each host's own app, ALB and Region (`compact`, which
+    /// loses nothing: another app's failure never moves a host's answer).
+    /// `auto`: full up to 20 apps.
+    #[arg(long, value_enum, default_value = "auto")]
+    matrix: MatrixKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum MatrixKind {
+    Auto,
+    Full,
+    Compact,
 }
 
 /// Everything the page shows, gathered once.
@@ -64,8 +78,17 @@ use page::{html, markdown};
 pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;
     let world = live::world::load_with_spec(&s.settings.root, &s.spec)?;
-    let scenarios = crate::report::scenarios(&world);
-    let mut matrix = crate::report::matrix(&world, &scenarios);
+    let full = match args.matrix {
+        MatrixKind::Full => true,
+        MatrixKind::Compact => false,
+        MatrixKind::Auto => s.spec.apps.len() <= crate::report::FULL_UP_TO_APPS,
+    };
+    let columns = if full {
+        crate::report::full(&world)
+    } else {
+        crate::report::compact(&world)
+    };
+    let mut matrix = crate::report::matrix(&world, &columns);
     let base = match &args.base {
         None => None,
         Some(rev) => {
@@ -74,7 +97,7 @@ pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
                 Some(p) => live::world::load_plan(p, &s.settings.spec_name())?,
                 None => crate::simulate::World::default(),
             };
-            crate::report::against(&mut matrix, &scenarios, &base_world);
+            crate::report::against(&mut matrix, &columns, &base_world);
             let (changes, consequences) = review::review(base_plan.as_ref(), &s.plan);
             Some(Base {
                 rev: rev.clone(),
@@ -123,4 +146,68 @@ pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
         None => pr.data_raw(text),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::live::world::load_plan;
+    use crate::report::{Column, compact, full, matrix};
+    use crate::simulate::World;
+
+    fn world(text: &str) -> World {
+        let lock = crate::spec::lock::parse("version: 2\n", "gen.lock").expect("a lock");
+        let plan = crate::pipeline::compile(text, "gen.yaml", &lock, "")
+            .expect("compiles")
+            .plan;
+        load_plan(&plan, "gen.yaml").expect("a world")
+    }
+
+    /// Every cell of the full matrix whose failure touches neither a host's
+    /// app nor its ALB answers as the calm does, and every compact cell as
+    /// the full matrix's cell of the same failure: nothing is lost.
+    #[test]
+    fn the_compact_matrix_loses_nothing() {
+        for text in [
+            include_str!("../../../../gitops-repo/gen.yaml"),
+            include_str!("../../../../gitops-repo/variants/arc/gen.yaml"),
+            include_str!("../../../../tests/golden/multi-alb/gen.yaml"),
+            include_str!("../../../../tests/golden/region-switch/gen.yaml"),
+        ] {
+            let w = world(text);
+            let (fc, cc) = (full(&w), compact(&w));
+            let (fm, cm) = (matrix(&w, &fc), matrix(&w, &cc));
+            let mut compared = 0;
+            for (frow, crow) in fm.rows.iter().zip(&cm.rows) {
+                assert_eq!(frow.host, crow.host);
+                let app = frow.app.as_deref();
+                for (col, cell) in fc.iter().zip(&frow.cells) {
+                    let Column::Fixed(s) = col else {
+                        panic!("the full matrix asks fixed scenarios")
+                    };
+                    let own = app.is_some_and(|a| {
+                        w.regions().iter().any(|r| {
+                            s.apps_down.contains(&(a.to_string(), r.clone()))
+                                || w.app_alb.get(a).is_some_and(|alb| {
+                                    s.albs_down.contains(&(alb.clone(), r.clone()))
+                                })
+                        })
+                    });
+                    if !own
+                        && s.regions_down.is_empty()
+                        && (!s.apps_down.is_empty() || !s.albs_down.is_empty())
+                    {
+                        assert_eq!(cell.regions, frow.calm, "{}: {s}", frow.host);
+                    }
+                    if let Some(i) = cc
+                        .iter()
+                        .position(|c| c.scenario(&w, app).as_ref() == Some(s))
+                    {
+                        assert_eq!(crow.cells[i].regions, cell.regions, "{}: {s}", frow.host);
+                        compared += 1;
+                    }
+                }
+            }
+            assert!(compared > 0);
+        }
+    }
 }

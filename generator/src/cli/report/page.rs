@@ -393,15 +393,6 @@ pub(super) fn markdown(r: &Report<'_>) -> String {
             ""
         }
     );
-    out.push_str("| scenario |");
-    for row in &rows {
-        let _ = write!(out, " {} |", md(&row.host));
-    }
-    out.push_str("\n|---|");
-    for _ in &rows {
-        out.push_str("---|");
-    }
-    out.push('\n');
     let symbols = |regions: &[String]| -> String {
         if regions.is_empty() {
             "none".to_string()
@@ -427,22 +418,73 @@ pub(super) fn markdown(r: &Report<'_>) -> String {
         }
         text + &was(c.was.as_deref())
     };
-    out.push_str("| nothing fails |");
-    for row in &rows {
-        let _ = write!(
-            out,
-            " {}{} |",
-            symbols(&row.calm),
-            was(row.calm_was.as_deref())
-        );
-    }
-    out.push('\n');
-    for (i, s) in m.scenarios.iter().enumerate() {
-        let _ = write!(out, "| {} |", md(s));
-        for row in &rows {
-            let _ = write!(out, " {} |", cell(&row.cells[i]));
+    // One table per few hosts, so each stays readable.
+    let table = |rows: &[&Row]| -> String {
+        let mut out = String::from("| scenario |");
+        for row in rows {
+            let _ = write!(out, " {} |", md(&row.host));
+        }
+        out.push_str("\n|---|");
+        for _ in rows {
+            out.push_str("---|");
         }
         out.push('\n');
+        out.push_str("| nothing fails |");
+        for row in rows {
+            let _ = write!(
+                out,
+                " {}{} |",
+                symbols(&row.calm),
+                was(row.calm_was.as_deref())
+            );
+        }
+        out.push('\n');
+        for (i, s) in m.scenarios.iter().enumerate() {
+            let _ = write!(out, "| {} |", md(s));
+            for row in rows {
+                let _ = write!(out, " {} |", cell(&row.cells[i]));
+            }
+            out.push('\n');
+        }
+        out
+    };
+    let tables: Vec<String> = rows.chunks(HOSTS_PER_TABLE).map(table).collect();
+    if out.len() + tables.iter().map(String::len).sum::<usize>() <= COMMENT_BUDGET {
+        out.push_str(&tables.join("\n"));
+        return out;
     }
+    // Too long for one comment: the hosts with a danger first, as many
+    // tables as fit, and what was left out.
+    let danger = |r: &Row| r.cells.iter().any(|c| c.danger.is_some());
+    let mut ordered = rows.clone();
+    ordered.sort_by_key(|r| !danger(r));
+    let mut shown = 0;
+    for (k, chunk) in ordered.chunks(HOSTS_PER_TABLE).enumerate() {
+        let t = table(chunk);
+        if out.len() + t.len() + 1 > COMMENT_BUDGET {
+            break;
+        }
+        if k > 0 {
+            out.push('\n');
+        }
+        out.push_str(&t);
+        shown += chunk.len();
+    }
+    let left = &ordered[shown..];
+    let _ = writeln!(
+        out,
+        "\n{} more hosts left out ({} of them with a danger) to keep this under a comment's 65,536 characters; `gen report` writes every host to its HTML page.",
+        left.len(),
+        left.iter().filter(|r| danger(r)).count()
+    );
     out
 }
+
+/// Hosts per Markdown table.
+const HOSTS_PER_TABLE: usize = 8;
+
+/// A pull-request comment holds at most 65,536 characters ("Body is too
+/// long (maximum is 65536 characters)", GitHub's answer to a longer one);
+/// the budget is in bytes, which are never fewer, and leaves room for the
+/// note of what was left out.
+const COMMENT_BUDGET: usize = 65_536 - 1_024;
