@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use crate::diag::Diagnostic;
 use crate::facts::quotas::{
-    ALB_CERTIFICATES, ALB_RULES, ALB_TARGET_GROUPS, ALBS_PER_REGION, AlbQuota, STACK_OUTPUTS,
-    TARGET_GROUPS_PER_REGION, TEMPLATE_PARAMETERS,
+    ALB_CERTIFICATES, ALB_RULES, ALB_TARGET_GROUPS, ALB_TARGETS, ALBS_PER_REGION, AlbQuota,
+    STACK_OUTPUTS, TARGET_GROUPS_PER_REGION, TEMPLATE_PARAMETERS,
 };
 use crate::model::Plan;
 use crate::spec::checked::Spec;
@@ -65,6 +65,32 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
                 &ALB_TARGET_GROUPS,
                 tgs,
                 q.target_groups_per_alb,
+                &c.region,
+            );
+            // IP targets: each pod of a Service, once per target group
+            // routing to it (a Gateway's app has two).
+            let replicas = |service: &str| {
+                c.workloads
+                    .iter()
+                    .find(|w| w.app == service)
+                    .map_or(0, |w| w.replicas as usize)
+            };
+            let targets = i
+                .objects
+                .iter()
+                .map(|api| {
+                    i.target_group_services(*api)
+                        .into_iter()
+                        .map(replicas)
+                        .sum::<usize>()
+                })
+                .max()
+                .unwrap_or(0);
+            add(
+                Some(i.alb),
+                &ALB_TARGETS,
+                targets,
+                q.targets_per_alb,
                 &c.region,
             );
             add(
@@ -234,6 +260,24 @@ mod tests {
         let e = errors(&raised.replace("{name: alb0}", "{name: alb0, api: gateway}"));
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].contains("102 target groups"), "{e:?}");
+    }
+
+    #[test]
+    fn each_pod_is_a_target_once_per_target_group() {
+        // 30 apps of 20 pods on one ALB: 600 targets behind an Ingress,
+        // 1,200 behind a Gateway (two target groups an app), over the 1,000.
+        let text = spec(30, 1, "").replace("image: img,", "image: img, replicas: 20,");
+        assert!(errors(&text).is_empty(), "{:?}", errors(&text));
+        let gw = text.replace("{name: alb0}", "{name: alb0, api: gateway}");
+        let e = errors(&gw);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("needs 1200 targets (pods, once per target group)")
+                && e[0].contains("Targets per Application Load Balancer"),
+            "{e:?}"
+        );
+        let raised = gw.replace("ingress:\n", "ingress:\n  quotas: {targetsPerAlb: 1500}\n");
+        assert!(errors(&raised).is_empty(), "{:?}", errors(&raised));
     }
 
     #[test]

@@ -51,21 +51,13 @@ fn main() {
         "gen deploy benchmark: {apps} apps x {} Regions ({apps} DNS stacks), every AWS call delayed {delay} ms",
         regions.len()
     );
-    let mut runs = vec![(
-        "default concurrency",
-        deploys(&root, &python, apps, &regions, delay, &[]),
-    )];
+    let (first, status) = deploys(&root, &python, apps, &regions, delay, &[]);
+    let mut runs = vec![("default concurrency", first)];
     if serial {
+        let one = &["--concurrency", "1"];
         runs.push((
             "one stack at a time",
-            deploys(
-                &root,
-                &python,
-                apps,
-                &regions,
-                delay,
-                &["--concurrency", "1"],
-            ),
+            deploys(&root, &python, apps, &regions, delay, one).0,
         ));
     }
 
@@ -88,6 +80,24 @@ fn main() {
             );
         }
     }
+    println!(
+        "{:<22} {:<28} {:>9.1}s {:>9} {:>12} {:>9}",
+        "",
+        "gen status, AWS side",
+        status.wall.as_secs_f64(),
+        status.calls,
+        "-",
+        status.in_flight
+    );
+    println!("calls of gen status: {}", status.by_action);
+    // What reading each check on its own costs (DescribeStackResource and
+    // GetHealthCheckStatus per check, as gen status did): computed, not run.
+    let checks = apps * regions.len();
+    println!(
+        "gen status one check at a time (computed: 2 calls a check): {} calls, at least {:.0}s at {delay} ms a call",
+        2 * checks,
+        (2 * checks) as f64 * delay as f64 / 1000.0
+    );
     let verdict = |ok: bool| if ok { "met" } else { "NOT MET" };
     let r = &runs[0].1;
     println!(
@@ -121,7 +131,9 @@ struct Measure {
 }
 
 /// On a fresh server: the first deploy, the same again, and one after one
-/// app's check changed, each with `extra` arguments.
+/// app's check changed, each with `extra` arguments; then `gen status` with
+/// every check reporting healthy to CloudWatch and the clusters unreachable
+/// (its AWS side).
 fn deploys(
     root: &Path,
     python: &Path,
@@ -129,7 +141,7 @@ fn deploys(
     regions: &[&str],
     delay: u64,
     extra: &[&str],
-) -> Vec<Measure> {
+) -> (Vec<Measure>, Measure) {
     let server = Server::start(root, python, delay);
     let zone = server.zone(root, python, "example.com");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -145,7 +157,30 @@ fn deploys(
     std::fs::write(dir.path().join("gen.yaml"), &changed).expect("write spec");
     render(dir.path());
     out.push(server.deploy(dir.path(), extra));
-    out
+    let o = Command::new(python)
+        .arg(root.join("tests/tools/moto_r53.py"))
+        .args([&server.url, "health-all", "1"])
+        .output()
+        .expect("moto_r53.py");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = dir.path().join("kubeconfig");
+    let mut k = String::from("apiVersion: v1\nkind: Config\nclusters:\n");
+    for i in 0..regions.len() {
+        k.push_str(&format!(
+            "- name: cluster{i}\n  cluster: {{server: \"http://127.0.0.1:9\"}}\n"
+        ));
+    }
+    k.push_str("contexts:\n");
+    for i in 0..regions.len() {
+        k.push_str(&format!(
+            "- name: cluster{i}\n  context: {{cluster: cluster{i}, user: t}}\n"
+        ));
+    }
+    k.push_str("current-context: cluster0\nusers:\n- name: t\n  user: {token: t}\n");
+    std::fs::write(&config, k).expect("kubeconfig");
+    let args = ["status", "--output", "json"];
+    let status = server.run(dir.path(), &args, &[("KUBECONFIG", &config)], false);
+    (out, status)
 }
 
 fn render(dir: &Path) {
@@ -211,12 +246,18 @@ impl Server {
     }
 
     fn deploy(&self, dir: &Path, extra: &[&str]) -> Measure {
+        let args: Vec<&str> = ["deploy", "--yes"].iter().chain(extra).copied().collect();
+        self.run(dir, &args, &[], true)
+    }
+
+    /// Run gen with `args` against this server, its calls counted.
+    fn run(&self, dir: &Path, args: &[&str], env: &[(&str, &Path)], must_succeed: bool) -> Measure {
         self.get("/_gen/calls/reset");
         let home = tempfile::tempdir().expect("tempdir");
         let start = Instant::now();
         let o = Command::new(env!("CARGO_BIN_EXE_gen"))
-            .args(["deploy", "--yes"])
-            .args(extra)
+            .args(args)
+            .envs(env.iter().copied())
             .current_dir(dir)
             .env("HOME", home.path())
             .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
@@ -232,11 +273,11 @@ impl Server {
             .env("AWS_ENDPOINT_URL", &self.url)
             .stdin(Stdio::null())
             .output()
-            .expect("gen deploy");
+            .expect("gen");
         let wall = start.elapsed();
         assert!(
-            o.status.success(),
-            "gen deploy failed:\n{}",
+            o.status.success() || !must_succeed,
+            "gen {args:?} failed:\n{}",
             String::from_utf8_lossy(&o.stderr)
         );
         let calls = self.get("/_gen/calls");

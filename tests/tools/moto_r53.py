@@ -11,6 +11,7 @@ Usage: moto_r53.py ENDPOINT create-zone NAME
        moto_r53.py ENDPOINT alarm-state NAME=STATE set a us-east-1 alarm's state
        moto_r53.py ENDPOINT health ID=0|1[,...]    a HealthCheckStatus point a minute ago, as Route 53
                                                    sends it to us-east-1's CloudWatch
+       moto_r53.py ENDPOINT health-all 0|1         the same for every check a us-west-2 stack outputs
        moto_r53.py ENDPOINT strip-digest STACK     an update outside gen: the stack's template
                                                    without gen's digest output
 """
@@ -62,6 +63,21 @@ def main():
              "Dimensions": [{"Name": "HealthCheckId", "Value": k}]}
             for k, v in (pair.split("=") for pair in arg.split(","))])
         print("null")
+    elif cmd == "health-all":
+        import datetime as dt
+        import re
+        cw = boto3.client("cloudwatch", **dict(kw, region_name="us-east-1"))
+        at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=60)
+        ids = [o["OutputValue"]
+               for page in cfn.get_paginator("describe_stacks").paginate()
+               for st in page["Stacks"] for o in st.get("Outputs", [])
+               if re.fullmatch(r"HealthCheck\w*Id", o["OutputKey"])]
+        # PutMetricData: "MetricData ... Maximum number of 1000 items".
+        for i in range(0, len(ids), 1000):
+            cw.put_metric_data(Namespace="AWS/Route53", MetricData=[
+                {"MetricName": "HealthCheckStatus", "Timestamp": at, "Value": float(arg),
+                 "Dimensions": [{"Name": "HealthCheckId", "Value": c}]} for c in ids[i:i + 1000]])
+        print(len(ids))
     elif cmd == "strip-digest":
         body = cfn.get_template(StackName=arg)["TemplateBody"]
         lines = body.splitlines(keepends=True)

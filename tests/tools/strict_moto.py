@@ -46,8 +46,8 @@ CW-4   DescribeAlarms over the Smithy RPC v2 CBOR protocol (which the AWS SDK
        for Rust's CloudWatch client speaks and moto does not), with at most
        100 AlarmNames ("Maximum number of 100 items").
 CW-5   GetMetricData over the same protocol, for MetricStat queries of data
-       put with PutMetricData: at most 500 queries ("you can include as many
-       as 500 MetricDataQuery structures"), each Id starting with a lowercase
+       put with PutMetricData: at most 500 queries ("A single GetMetricData call
+       can include as many as 500 MetricDataQuery structures"), each Id starting with a lowercase
        letter ("The first character must be a lowercase letter"), EndTime
        after StartTime; one point per Period with data (CloudWatch API
        Reference, GetMetricData, MetricDataQuery).

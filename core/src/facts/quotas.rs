@@ -58,6 +58,15 @@ pub const ALB_CERTIFICATES: AlbQuota = AlbQuota {
     field: Some("certificatesPerAlb"),
     counts: "certificates beside the default one",
 };
+/// "Targets per Application Load Balancer": 1,000, "Yes". With IP targets
+/// each pod is a target of every target group that routes to its Service.
+pub const ALB_TARGETS: AlbQuota = AlbQuota {
+    name: "Targets per Application Load Balancer",
+    default: 1000,
+    adjustable: true,
+    field: Some("targetsPerAlb"),
+    counts: "targets (pods, once per target group)",
+};
 /// "Application Load Balancers per Region": 50, "Yes".
 pub const ALBS_PER_REGION: AlbQuota = AlbQuota {
     name: "Application Load Balancers per Region",

@@ -31,6 +31,7 @@ pub const CREATE_HEALTH_CHECK_EVERY_S: u32 = 2;
 /// otherwise.
 pub const DEPLOY_CONCURRENCY: usize = 8;
 
-/// CloudWatch API Reference, GetMetricData, MetricDataQueries: "you can
-/// include as many as 500 MetricDataQuery structures" in one request.
+/// CloudWatch API Reference, GetMetricData, MetricDataQueries: "A single
+/// GetMetricData call can include as many as 500 MetricDataQuery
+/// structures."
 pub const METRIC_QUERIES_PER_REQUEST: usize = 500;

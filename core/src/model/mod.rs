@@ -264,23 +264,29 @@ impl AlbIngress {
     /// an app is the backend of its own HTTPRoute and of a health route, so
     /// it takes two.
     pub fn target_groups(&self, api: Api) -> usize {
-        let distinct = |routes: &mut dyn Iterator<Item = &Route>| {
+        self.target_group_services(api).len()
+    }
+
+    /// The Service of each target group the object's load balancer has
+    /// (see `target_groups`): with IP targets, its pods are that group's
+    /// targets.
+    pub fn target_group_services(&self, api: Api) -> Vec<&str> {
+        fn distinct<'a>(routes: impl Iterator<Item = &'a Route>) -> Vec<&'a str> {
             let mut backends: Vec<(&str, u16)> =
                 routes.map(|r| (r.service.as_str(), r.port)).collect();
             backends.sort_unstable();
             backends.dedup();
-            backends.len()
-        };
+            backends.into_iter().map(|(s, _)| s).collect()
+        }
         match api {
-            Api::Ingress => distinct(&mut self.host_rules.iter().chain(&self.health_routes)),
+            Api::Ingress => distinct(self.host_rules.iter().chain(&self.health_routes)),
             Api::Gateway => {
                 // Each app's own HTTPRoute has its one backend.
-                distinct(&mut self.host_rules.iter())
-                    + self
-                        .health_route_groups
-                        .iter()
-                        .map(|g| distinct(&mut g.routes.iter()))
-                        .sum::<usize>()
+                let mut out = distinct(self.host_rules.iter());
+                for g in &self.health_route_groups {
+                    out.extend(distinct(g.routes.iter()));
+                }
+                out
             }
         }
     }

@@ -208,6 +208,7 @@ pub struct Quotas {
     pub certificates_per_alb: usize,
     pub albs_per_region: usize,
     pub target_groups_per_region: usize,
+    pub targets_per_alb: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -83,6 +83,10 @@ pub const TABLE: &[(&str, Lit)] = &[
         "ingress.quotas.targetGroupsPerRegion",
         Lit::Int(quotas::TARGET_GROUPS_PER_REGION.default as u64),
     ),
+    (
+        "ingress.quotas.targetsPerAlb",
+        Lit::Int(quotas::ALB_TARGETS.default as u64),
+    ),
     ("flux.source", Lit::Str(FLUX_SOURCE)),
     ("flux.namespace", Lit::Str(FLUX_NAMESPACE)),
     ("flux.interval", Lit::Str(FLUX_INTERVAL)),

@@ -345,6 +345,9 @@ pub struct RawQuotas {
     pub albs_per_region: Option<Scalar<u32>>,
     /// Target Groups per Region (shared with Network Load Balancers). Default: 3000.
     pub target_groups_per_region: Option<Scalar<u32>>,
+    /// Targets per Application Load Balancer (its pods, once per target
+    /// group, with IP targets). Default: 1000.
+    pub targets_per_alb: Option<Scalar<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -342,7 +342,9 @@ impl Validator {
             &q.target_groups_per_region,
             &quotas::TARGET_GROUPS_PER_REGION,
         );
+        let targets = one("targetsPerAlb", &q.targets_per_alb, &quotas::ALB_TARGETS);
         Some(Quotas {
+            targets_per_alb: targets?,
             rules_per_alb: rules?,
             target_groups_per_alb: quotas::ALB_TARGET_GROUPS.default,
             certificates_per_alb: certs?,

@@ -137,8 +137,11 @@ impl CloudWatch {
                     .client
                     .get_metric_data()
                     .set_metric_data_queries(Some(queries.clone()))
-                    .start_time(DateTime::from_secs(now - minutes * 60))
-                    .end_time(DateTime::from_secs(now))
+                    // Whole minutes, as the metric's period: "specify
+                    // StartTime and EndTime values that align with the
+                    // value of the metric's Period" (GetMetricData).
+                    .start_time(DateTime::from_secs((now - minutes * 60) / 60 * 60))
+                    .end_time(DateTime::from_secs(now / 60 * 60 + 60))
                     .scan_by(ScanBy::TimestampDescending)
                     .set_next_token(token.clone())
                     .send()
