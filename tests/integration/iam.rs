@@ -54,6 +54,7 @@ fn the_iam_policy_allows_every_aws_call_the_code_makes() {
         ("route53.rs", "route53"),
         ("arc.rs", ""),
         ("region_switch.rs", "arc-region-switch"),
+        ("cloudwatch.rs", "cloudwatch"),
     ] {
         let src = fs::read_to_string(workspace().join("generator/src/aws").join(file)).unwrap();
         // Every `.operation()` in the source: a fluent SDK call starts that way.
@@ -116,7 +117,9 @@ fn the_iam_lint_fails_on_a_wrong_policy() {
     {"Sid": "MadeUpAction", "Effect": "Allow",
      "Action": ["route53:ChangeResourceRecordSetz"], "Resource": "arn:aws:route53:::hostedzone/*"},
     {"Sid": "WrongResourceType", "Effect": "Allow",
-     "Action": ["route53:GetHealthCheck"], "Resource": "arn:aws:route53:::hostedzone/*"}
+     "Action": ["route53:GetHealthCheck"], "Resource": "arn:aws:route53:::hostedzone/*"},
+    {"Sid": "UnnamedNotAlone", "Effect": "Allow",
+     "Action": ["cloudformation:DescribeStacks", "cloudformation:DeleteStack"], "Resource": "*"}
   ]
 }"#,
     )
@@ -131,6 +134,11 @@ fn the_iam_lint_fails_on_a_wrong_policy() {
     ] {
         assert!(out.contains(finding), "no {finding} in:\n{out}");
     }
+    // "*" for DescribeStacks without a name holds only in a statement of its own.
+    assert!(
+        out.contains("(UnnamedNotAlone): cloudformation:DescribeStacks has resource types"),
+        "{out}"
+    );
 }
 
 /// `infra/iam/region-switch-execution-role.json` is the Region switch

@@ -20,7 +20,9 @@ It fails (exit 1, one line per finding) on:
 - STAR_WITH_RESOURCE_TYPE: an Allow statement with Resource "*" holds an
   action for which IAM defines a resource type, required or optional
   (parliament's RESOURCE_STAR looks at required types only). "*" is for
-  actions with no resource type.
+  actions with no resource type, and for the calls in STAR_WHEN_UNNAMED, in
+  a statement of their own: made without naming a resource, they are
+  authorized on none of their resource type.
 - RESOURCE_TYPE_MISMATCH: an action with resource types, none of which any
   resource of its statement matches (covers actions whose types are all
   optional, which RESOURCE_MISMATCH skips).
@@ -63,6 +65,14 @@ def resource_types(service, action):
     return out
 
 
+# Calls made without naming a resource, which a resource ARN cannot grant.
+# DescribeStacks: "If you don't pass a parameter to StackName, the API
+# returns a response that describes all resources in the account", and the
+# page denies that case with NotResource "arn:aws:cloudformation:*:*:stack/*/*"
+# (CloudFormation API Reference, DescribeStacks): it is not on a stack ARN.
+STAR_WHEN_UNNAMED = {"cloudformation:DescribeStacks"}
+
+
 def own_checks(policy):
     """The checks parliament does not make. Returns a list of message strings."""
     findings = []
@@ -88,7 +98,10 @@ def own_checks(policy):
                 types = resource_types(a["service"], a["action"])
                 if not types:
                     continue
-                if star:
+                alone = all(
+                    "{}:{}".format(x["service"], x["action"]) in STAR_WHEN_UNNAMED
+                    for act in as_list(stmt["Action"]) for x in expand_action(act))
+                if star and not (name in STAR_WHEN_UNNAMED and alone and not arns):
                     findings.append(
                         "STAR_WITH_RESOURCE_TYPE: {}: {} has resource types {} but is granted on \"*\"".format(
                             where, name, [t for t, _, _ in types]

@@ -7,10 +7,11 @@
 //! whose digest output and parameter values are what gen would send, is up
 //! to date without a change set. Anything else gets one, and says why.
 //!
-//! Why an output and not a stack tag: "All stack-level tags ... are
-//! propagated to resources that CloudFormation supports" (CloudFormation
-//! User Guide, "Stack level tags"), so a digest tag would show every health
-//! check and alarm of a stack as modified in each review. An output
+//! Why an output and not a stack tag: stack-level tags propagate to the
+//! stack's resources ("The propagation of stack-level tags to resources
+//! ... varies by resource type", CloudFormation Template Reference,
+//! "CloudFormation resource tagging"), so a digest tag would touch every
+//! taggable health check and alarm of a stack in each review. An output
 //! changes nothing but the stack.
 //!
 //! What the digest cannot see: a stack updated outside gen with gen's
