@@ -18,12 +18,15 @@
 // A benchmark reports on the terminal.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
+#[path = "common/moto.rs"]
+mod moto;
+
+use moto::StrictMoto;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -159,7 +162,7 @@ fn deploys(
     out.push(server.deploy(dir.path(), extra));
     let o = Command::new(python)
         .arg(root.join("tests/tools/moto_r53.py"))
-        .args([&server.url, "health-all", "1"])
+        .args([server.url(), "health-all", "1"])
         .output()
         .expect("moto_r53.py");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -192,51 +195,22 @@ fn render(dir: &Path) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
-/// The stricter moto, answering after `delay` ms.
-struct Server {
-    url: String,
-    child: Child,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// The stricter moto, answering after a delay.
+struct Server(StrictMoto);
 
 impl Server {
     fn start(root: &Path, python: &Path, delay: u64) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(python)
-            .arg(root.join("tests/tools/strict_moto.py"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("STRICT_MOTO_DELAY_MS", delay.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting the stricter moto");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "moto did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Server {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-        }
+        Server(StrictMoto::start(root, python, delay))
+    }
+
+    fn url(&self) -> &str {
+        &self.0.url
     }
 
     fn zone(&self, root: &Path, python: &Path, name: &str) -> String {
         let o = Command::new(python)
             .arg(root.join("tests/tools/moto_r53.py"))
-            .args([&self.url, "create-zone", name])
+            .args([self.url(), "create-zone", name])
             .output()
             .expect("moto_r53.py");
         String::from_utf8_lossy(&o.stdout)
@@ -252,35 +226,23 @@ impl Server {
 
     /// Run gen with `args` against this server, its calls counted.
     fn run(&self, dir: &Path, args: &[&str], env: &[(&str, &Path)], must_succeed: bool) -> Measure {
-        self.get("/_gen/calls/reset");
+        self.0.reset_calls();
         let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gen"));
+        cmd.args(args).current_dir(dir).env("HOME", home.path());
+        moto::fake_aws(&mut cmd, dir);
+        cmd.envs(env.iter().copied())
+            .env("AWS_ENDPOINT_URL", self.url())
+            .stdin(Stdio::null());
         let start = Instant::now();
-        let o = Command::new(env!("CARGO_BIN_EXE_gen"))
-            .args(args)
-            .envs(env.iter().copied())
-            .current_dir(dir)
-            .env("HOME", home.path())
-            .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-            .env("AWS_REGION", "us-west-2")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                dir.join("no-aws-credentials"),
-            )
-            .env_remove("AWS_PROFILE")
-            .env("AWS_ENDPOINT_URL", &self.url)
-            .stdin(Stdio::null())
-            .output()
-            .expect("gen");
+        let o = cmd.output().expect("gen");
         let wall = start.elapsed();
         assert!(
             o.status.success() || !must_succeed,
             "gen {args:?} failed:\n{}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let calls = self.get("/_gen/calls");
+        let calls = self.0.calls();
         let n = |key: &str| calls[key].as_u64().unwrap_or(0);
         let mut by: Vec<(String, u64)> = calls["calls"]
             .as_object()
@@ -294,9 +256,7 @@ impl Server {
         Measure {
             wall,
             calls: n("total"),
-            change_sets: calls["calls"]["cloudformation:CreateChangeSet"]
-                .as_u64()
-                .unwrap_or(0),
+            change_sets: moto::count(&calls, "cloudformation:CreateChangeSet"),
             in_flight: n("most_in_flight"),
             by_action: by
                 .iter()
@@ -304,20 +264,5 @@ impl Server {
                 .collect::<Vec<_>>()
                 .join(", "),
         }
-    }
-
-    fn get(&self, path: &str) -> serde_json::Value {
-        use std::io::{Read, Write};
-        let addr = self.url.trim_start_matches("http://");
-        let mut c = TcpStream::connect(addr).expect("moto");
-        write!(
-            c,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )
-        .expect("request");
-        let mut reply = String::new();
-        c.read_to_string(&mut reply).expect("reply");
-        let body = reply.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
     }
 }

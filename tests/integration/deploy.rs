@@ -14,26 +14,20 @@
 //!   path that reports the failed resources from those events runs only
 //!   against AWS.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
+use crate::strict_moto::StrictMoto;
 use crate::util::*;
 
 pub(crate) struct Moto {
+    server: StrictMoto,
     url: String,
-    child: Child,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Moto {
+    /// moto, with AWS's rules that moto does not enforce
+    /// (tests/tools/strict_moto.py).
     pub(crate) fn start() -> Moto {
         Moto::start_with_delay(0)
     }
@@ -41,62 +35,26 @@ impl Moto {
     /// A server that waits `delay_ms` before answering each AWS call, as
     /// AWS's latency would (calls still overlap).
     pub(crate) fn start_with_delay(delay_ms: u64) -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        // moto, with AWS's rules that moto does not enforce (tests/tools/strict_moto.py).
-        let child = Command::new(tool("python3"))
-            .arg(workspace().join("tests/tools/strict_moto.py"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("STRICT_MOTO_DELAY_MS", delay_ms.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting moto_server");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "moto_server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let server = StrictMoto::start(&workspace(), &tool("python3"), delay_ms);
         Moto {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
+            url: server.url.clone(),
+            server,
         }
     }
 
     /// The AWS calls counted since the last reset:
     /// `{"calls": {"service:Action": n}, "total": n, "most_in_flight": n}`.
     pub(crate) fn calls(&self) -> serde_json::Value {
-        self.get("/_gen/calls")
+        self.server.calls()
     }
 
     pub(crate) fn reset_calls(&self) {
-        self.get("/_gen/calls/reset");
+        self.server.reset_calls();
     }
 
     /// How many times `action` (`service:Action`) was called since the reset.
     pub(crate) fn count(calls: &serde_json::Value, action: &str) -> u64 {
-        calls["calls"][action].as_u64().unwrap_or(0)
-    }
-
-    fn get(&self, path: &str) -> serde_json::Value {
-        use std::io::{Read, Write};
-        let addr = self.url.trim_start_matches("http://");
-        let mut c = TcpStream::connect(addr).unwrap();
-        write!(
-            c,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut reply = String::new();
-        c.read_to_string(&mut reply).unwrap();
-        let body = reply.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {reply}"))
+        crate::strict_moto::count(calls, action)
     }
 
     /// Create a public hosted zone; its ID without the `/hostedzone/` prefix.

@@ -33,6 +33,9 @@ mod secrets;
 mod simulate;
 mod status;
 mod strict_double;
+/// The stricter moto as the tests and the deploy benchmark start it.
+#[path = "../../generator/benches/common/moto.rs"]
+mod strict_moto;
 mod switch;
 mod tidy;
 mod util;

@@ -269,17 +269,7 @@ pub fn respond(mut stream: std::net::TcpStream, status: &str, content_type: &str
 /// Test credentials for the AWS SDK, and no trace of the machine's own AWS
 /// configuration (profile, config files, instance metadata).
 pub fn fake_aws(cmd: &mut Command, dir: &Path) {
-    cmd.env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-        .env("AWS_REGION", "us-west-2")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL");
+    crate::strict_moto::fake_aws(cmd, dir);
 }
 
 /// Compare `got` with the golden file at `path`, or (with GEN_BLESS=1)
