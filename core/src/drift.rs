@@ -1,8 +1,9 @@
-//! Drift of the records in the hosted zone from the rendered ones.
-//! CloudFormation cannot tell: it does not detect drift on record sets
-//! (aws-cloudformation/cloudformation-coverage-roadmap#1681), so a record
-//! edited in the console would go unseen until a failover misbehaves.
-//! `gen status` reads the zone and asks this module what differs.
+//! Drift of the records in the hosted zone, and of the health checks, from
+//! the rendered ones. CloudFormation cannot tell: it does not detect drift
+//! on record sets (aws-cloudformation/cloudformation-coverage-roadmap#1681),
+//! so a record or a check edited in the console would go unseen until a
+//! failover misbehaves. `gen status` reads the zone and the checks and asks
+//! this module what differs.
 
 use serde::Serialize;
 
@@ -23,6 +24,24 @@ pub struct Live {
     pub health_check: Option<String>,
 }
 
+/// A health check as Route 53 lists it (ListHealthChecks), in plain values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LiveCheck {
+    pub id: String,
+    /// `HTTP`, `HTTPS`, `TCP`, `CALCULATED`, ...
+    pub kind: String,
+    pub fqdn: Option<String>,
+    pub port: Option<i64>,
+    pub path: Option<String>,
+    pub interval: Option<i64>,
+    pub threshold: Option<i64>,
+    pub measure_latency: Option<bool>,
+    pub enable_sni: Option<bool>,
+}
+
+/// A deployed check: (its stack, its logical ID) and its ID.
+pub type CheckId = ((String, String), String);
+
 /// One way the zone differs from the render.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "drift", rename_all = "snake_case")]
@@ -35,6 +54,16 @@ pub enum Drift {
     Differs {
         name: String,
         set: String,
+        field: &'static str,
+        want: String,
+        got: String,
+    },
+    /// A deployed health check Route 53 no longer lists.
+    CheckMissing { check: String, id: String },
+    /// A health check whose `field` differs from its template's.
+    CheckDiffers {
+        check: String,
+        id: String,
         field: &'static str,
         want: String,
         got: String,
@@ -53,6 +82,19 @@ impl std::fmt::Display for Drift {
                 want,
                 got,
             } => write!(f, "{name} ({set}): {field} is {got}, rendered {want}"),
+            Drift::CheckMissing { check, id } => {
+                write!(f, "health check {check} ({id}): gone from Route 53")
+            }
+            Drift::CheckDiffers {
+                check,
+                id,
+                field,
+                want,
+                got,
+            } => write!(
+                f,
+                "health check {check} ({id}): {field} is {got}, rendered {want}"
+            ),
         }
     }
 }
@@ -157,6 +199,79 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
     out
 }
 
+/// What differs between each rendered app check and the one Route 53
+/// lists: `ids` maps (stack, logical ID) to the deployed check's ID; a
+/// check not deployed is not compared, a deployed one not listed is
+/// missing. The FQDN is compared where the template holds it literally.
+pub fn checks(plan: &Plan, ids: &[CheckId], live: &[LiveCheck]) -> Vec<Drift> {
+    let mut out = Vec::new();
+    for s in &plan.stacks {
+        for e in &s.entries {
+            let hc = &e.health_check;
+            let key = (s.name.clone(), hc.logical_id.clone());
+            let Some((_, id)) = ids.iter().find(|(k, _)| *k == key) else {
+                continue;
+            };
+            let Some(l) = live.iter().find(|l| &l.id == id) else {
+                out.push(Drift::CheckMissing {
+                    check: hc.logical_id.clone(),
+                    id: id.clone(),
+                });
+                continue;
+            };
+            let mut differs = |field: &'static str, want: String, got: String| {
+                if want != got {
+                    out.push(Drift::CheckDiffers {
+                        check: hc.logical_id.clone(),
+                        id: id.clone(),
+                        field,
+                        want,
+                        got,
+                    });
+                }
+            };
+            differs("Type", hc.protocol.as_str().to_string(), l.kind.clone());
+            if let Some(fqdn) = hc.fqdn.literal() {
+                differs(
+                    "FullyQualifiedDomainName",
+                    alias(fqdn),
+                    l.fqdn.as_deref().map_or_else(|| "none".to_string(), alias),
+                );
+            }
+            differs("Port", hc.port.to_string(), shown(l.port));
+            differs(
+                "ResourcePath",
+                shown(hc.path.as_deref()),
+                shown(l.path.as_deref()),
+            );
+            differs(
+                "RequestInterval",
+                hc.interval.to_string(),
+                shown(l.interval),
+            );
+            differs(
+                "FailureThreshold",
+                hc.failure_threshold.to_string(),
+                shown(l.threshold),
+            );
+            differs(
+                "MeasureLatency",
+                hc.measure_latency.to_string(),
+                l.measure_latency.unwrap_or(false).to_string(),
+            );
+            // Rendered only when on; off, Route 53 may list its own default.
+            if hc.enable_sni {
+                differs(
+                    "EnableSNI",
+                    "true".into(),
+                    l.enable_sni.unwrap_or(false).to_string(),
+                );
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +339,72 @@ mod tests {
                 .any(|x| x == "app1.example.com. (manual): in the zone, not rendered"),
             "{d:?}"
         );
+    }
+
+    /// Each check as a deploy of `plan` leaves it, with made-up IDs.
+    fn deployed_checks(plan: &Plan) -> (Vec<CheckId>, Vec<LiveCheck>) {
+        let mut ids = Vec::new();
+        let mut live = Vec::new();
+        for s in &plan.stacks {
+            for (i, e) in s.entries.iter().enumerate() {
+                let hc = &e.health_check;
+                let id = format!("{}-{i}", s.name);
+                ids.push(((s.name.clone(), hc.logical_id.clone()), id.clone()));
+                live.push(LiveCheck {
+                    id,
+                    kind: hc.protocol.as_str().to_string(),
+                    fqdn: hc.fqdn.literal().map(|f| format!("{f}.")),
+                    port: Some(hc.port.into()),
+                    path: hc.path.clone(),
+                    interval: Some(hc.interval.into()),
+                    threshold: Some(hc.failure_threshold.into()),
+                    measure_latency: Some(hc.measure_latency),
+                    enable_sni: None,
+                });
+            }
+        }
+        (ids, live)
+    }
+
+    #[test]
+    fn a_check_edited_or_deleted_outside_gen_is_named() {
+        let plan = plan_of(EXAMPLE);
+        let (ids, mut live) = deployed_checks(&plan);
+        assert_eq!(checks(&plan, &ids, &live), Vec::new());
+        live[0].path = Some("/edited".into());
+        live[1].interval = Some(10);
+        let gone = live.pop().unwrap();
+        let d = checks(&plan, &ids, &live);
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(
+            d[0].to_string()
+                .ends_with("ResourcePath is /edited, rendered /app1health"),
+            "{}",
+            d[0]
+        );
+        assert!(
+            d[1].to_string()
+                .contains("RequestInterval is 10, rendered 30"),
+            "{}",
+            d[1]
+        );
+        assert_eq!(
+            d[2],
+            Drift::CheckMissing {
+                check: plan
+                    .stacks
+                    .last()
+                    .unwrap()
+                    .entries
+                    .last()
+                    .unwrap()
+                    .health_check
+                    .logical_id
+                    .clone(),
+                id: gone.id,
+            }
+        );
+        // A check not deployed yet is not compared.
+        assert_eq!(checks(&plan, &[], &live), Vec::new());
     }
 }

@@ -431,7 +431,9 @@ fn status_names_a_record_edited_outside_gen() {
     let o = run(&[]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(
-        stdout(&o).contains("records: all 2 in the zone as rendered"),
+        stdout(&o).contains(
+            "records: all 2 in the zone as rendered; health checks: all 2 deployed as rendered"
+        ),
         "{}",
         stdout(&o)
     );
@@ -448,4 +450,17 @@ fn status_names_a_record_edited_outside_gen() {
     let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["records"]["state"], "drift", "{r}");
     assert_eq!(r["records"]["drift"][0]["field"], "weight", "{r}");
+    // A check's path edited in the console: named too.
+    let outputs = moto.py("outputs", "shop-dns-cart");
+    let id = outputs["HealthCheckCartEuWest1Id"].as_str().unwrap();
+    moto.py("edit-check", &format!("{id}=/edited"));
+    let o = run(&[]);
+    assert!(!o.status.success());
+    assert!(
+        stdout(&o).contains(&format!(
+            "health check HealthCheckCartEuWest1 ({id}): ResourcePath is /edited, rendered /carthealth"
+        )),
+        "{}",
+        stdout(&o)
+    );
 }

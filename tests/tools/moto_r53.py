@@ -12,6 +12,7 @@ Usage: moto_r53.py ENDPOINT create-zone NAME
        moto_r53.py ENDPOINT health ID=0|1[,...]    a HealthCheckStatus point a minute ago, as Route 53
                                                    sends it to us-east-1's CloudWatch
        moto_r53.py ENDPOINT health-all 0|1         the same for every check a us-west-2 stack outputs
+       moto_r53.py ENDPOINT edit-check ID=PATH     an edit in the console: a health check's ResourcePath
        moto_r53.py ENDPOINT strip-digest STACK     an update outside gen: the stack's template
                                                    without gen's digest output
 """
@@ -78,6 +79,11 @@ def main():
                 {"MetricName": "HealthCheckStatus", "Timestamp": at, "Value": float(arg),
                  "Dimensions": [{"Name": "HealthCheckId", "Value": c}]} for c in ids[i:i + 1000]])
         print(len(ids))
+    elif cmd == "edit-check":
+        check, path = arg.split("=", 1)
+        r53.update_health_check(HealthCheckId=check, ResourcePath=path)
+        print(json.dumps(r53.get_health_check(HealthCheckId=check)["HealthCheck"]
+                         ["HealthCheckConfig"].get("ResourcePath")))
     elif cmd == "strip-digest":
         body = cfn.get_template(StackName=arg)["TemplateBody"]
         lines = body.splitlines(keepends=True)

@@ -23,6 +23,20 @@ pub(crate) struct ListedRecord {
     pub health_check: Option<String>,
 }
 
+/// A health check's configuration as ListHealthChecks gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListedCheck {
+    pub id: String,
+    pub kind: String,
+    pub fqdn: Option<String>,
+    pub port: Option<i64>,
+    pub path: Option<String>,
+    pub interval: Option<i64>,
+    pub threshold: Option<i64>,
+    pub measure_latency: Option<bool>,
+    pub enable_sni: Option<bool>,
+}
+
 /// How many of the checkers that reported see the endpoint healthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CheckStatus {
@@ -134,6 +148,47 @@ impl Route53 {
             name = page.next_record_name().map(str::to_string);
             kind = page.next_record_type().cloned();
             id = page.next_record_identifier().map(str::to_string);
+        }
+    }
+
+    /// Every health check of the account, page by page (ListHealthChecks,
+    /// MaxItems: "The maximum value that you can specify is 1000"), each's
+    /// configuration in plain values.
+    pub(crate) async fn health_checks(&self) -> Result<Vec<ListedCheck>> {
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_health_checks()
+                .set_marker(marker.clone())
+                .max_items(1000)
+                .send()
+                .await
+                .map_err(|e| anyhow!("ListHealthChecks: {}", describe_error(&e)))?;
+            for c in page.health_checks() {
+                let Some(cfg) = c.health_check_config() else {
+                    continue;
+                };
+                out.push(ListedCheck {
+                    id: c.id().to_string(),
+                    kind: cfg.r#type().as_str().to_string(),
+                    fqdn: cfg.fully_qualified_domain_name().map(str::to_string),
+                    port: cfg.port().map(i64::from),
+                    path: cfg.resource_path().map(str::to_string),
+                    interval: cfg.request_interval().map(i64::from),
+                    threshold: cfg.failure_threshold().map(i64::from),
+                    measure_latency: cfg.measure_latency(),
+                    enable_sni: cfg.enable_sni(),
+                });
+            }
+            if !page.is_truncated() {
+                return Ok(out);
+            }
+            marker = page.next_marker().map(str::to_string);
+            if marker.is_none() {
+                return Ok(out);
+            }
         }
     }
 

@@ -93,7 +93,8 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
     }
     let mut report = runtime.block_on(async {
         let clusters = clusters_in(spec, plan, &config, head_of, |_| true).await;
-        let (albs, routes, apps) = apps(&settings.spec, spec, plan, &config, args.no_aws).await;
+        let (albs, routes, apps, ids) =
+            apps(&settings.spec, spec, plan, &config, args.no_aws).await;
         let switch_plans = match (&plan.region_switch, args.no_aws) {
             (Some(sw), false) => Some(live::switch::status(sw).await.plans),
             _ => None,
@@ -102,7 +103,7 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
             None
         } else {
             let r53 = crate::aws::route53::Route53::new().await;
-            Some(live::status::records(&r53, plan, spec.zone_id.as_deref()).await)
+            Some(live::status::records(&r53, plan, spec.zone_id.as_deref(), &ids).await)
         };
         let ok = clusters.iter().all(|c| c.state == FluxState::Reconciled)
             && albs.iter().all(|a| a.ingress.ok())
@@ -228,16 +229,16 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
                 pr.data("");
             }
             match &report.records {
-                Some(RecordsState::AsRendered { records }) => {
+                Some(RecordsState::AsRendered { records, checks }) => {
                     pr.data(format_args!(
-                        "records: all {records} in the zone as rendered"
+                        "records: all {records} in the zone as rendered; health checks: all {checks} deployed as rendered"
                     ));
                     pr.data("");
                 }
                 Some(RecordsState::Drift { drift }) => {
                     let rows: Vec<[String; 1]> = drift.iter().map(|d| [d.to_string()]).collect();
                     pr.table(
-                        ["RECORD DRIFT (edited outside gen: `gen deploy` does not see it)"],
+                        ["DRIFT OF RECORDS AND CHECKS (edited outside gen: `gen deploy` does not see it)"],
                         &rows,
                     );
                     pr.data("");

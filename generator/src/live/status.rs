@@ -493,13 +493,15 @@ pub(crate) async fn wait_applied<'h>(
     }
 }
 
-/// The zone's records against the rendered ones.
+/// The zone's records, and the health checks, against the rendered ones.
 #[derive(Debug, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub(crate) enum RecordsState {
-    /// Every rendered record is in the zone as rendered.
+    /// Every rendered record is in the zone as rendered, and every
+    /// deployed check as its template has it.
     AsRendered {
         records: usize,
+        checks: usize,
     },
     Drift {
         drift: Vec<crate::drift::Drift>,
@@ -520,9 +522,15 @@ impl RecordsState {
     }
 }
 
-/// Read the hosted zone (a page per 300 records) and name what differs
-/// from the render: CloudFormation does not detect drift on record sets.
-pub(crate) async fn records(r53: &Route53, plan: &Plan, zone_id: Option<&str>) -> RecordsState {
+/// Read the hosted zone (a page per 300 records) and the health checks (a
+/// page per 1,000), and name what differs from the render: CloudFormation
+/// does not detect drift on record sets. `ids`: each deployed check's ID.
+pub(crate) async fn records(
+    r53: &Route53,
+    plan: &Plan,
+    zone_id: Option<&str>,
+    ids: &[crate::drift::CheckId],
+) -> RecordsState {
     let Some(zone) = zone_id else {
         return RecordsState::ZoneUnknown;
     };
@@ -548,10 +556,36 @@ pub(crate) async fn records(r53: &Route53, plan: &Plan, zone_id: Option<&str>) -
             health_check: r.health_check,
         })
         .collect();
-    let drift = crate::drift::records(plan, &live);
+    let mut drift = crate::drift::records(plan, &live);
+    if !ids.is_empty() {
+        let listed = match r53.health_checks().await {
+            Ok(l) => l,
+            Err(e) => {
+                return RecordsState::NotRead {
+                    why: first_line(&e),
+                };
+            }
+        };
+        let live: Vec<crate::drift::LiveCheck> = listed
+            .into_iter()
+            .map(|c| crate::drift::LiveCheck {
+                id: c.id,
+                kind: c.kind,
+                fqdn: c.fqdn,
+                port: c.port,
+                path: c.path,
+                interval: c.interval,
+                threshold: c.threshold,
+                measure_latency: c.measure_latency,
+                enable_sni: c.enable_sni,
+            })
+            .collect();
+        drift.extend(crate::drift::checks(plan, ids, &live));
+    }
     if drift.is_empty() {
         RecordsState::AsRendered {
             records: plan.stacks.iter().map(|s| s.entries.len()).sum(),
+            checks: ids.len(),
         }
     } else {
         RecordsState::Drift { drift }
@@ -562,14 +596,20 @@ pub(crate) async fn records(r53: &Route53, plan: &Plan, zone_id: Option<&str>) -
 /// Region: pods, its ALB's state, the Route 53 check's status, the routing
 /// control's state. The checks are read in bulk first (`check_states`);
 /// then the clusters at once, each in a few calls (one list of its
-/// Deployments, one of its HTTPRoutes, one read per ALB).
+/// Deployments, one of its HTTPRoutes, one read per ALB). Also each
+/// deployed check's ID by (stack, logical ID), for `records` to compare.
 pub(crate) async fn apps(
     spec_path: &Path,
     spec: &Spec,
     plan: &Plan,
     config: &kube::config::Kubeconfig,
     no_aws: bool,
-) -> (Vec<AlbRow>, Vec<RouteRow>, Vec<AppRow>) {
+) -> (
+    Vec<AlbRow>,
+    Vec<RouteRow>,
+    Vec<AppRow>,
+    Vec<crate::drift::CheckId>,
+) {
     let locked = lock::read(spec_path).unwrap_or_default();
     let checks = if no_aws {
         Checks::default()
@@ -606,7 +646,7 @@ pub(crate) async fn apps(
         routes.extend(rt);
         rows.extend(ap);
     }
-    (albs, routes, rows)
+    (albs, routes, rows, checks.ids)
 }
 
 /// What every cluster's rows are read against.
@@ -626,6 +666,8 @@ struct Ctx<'a> {
 struct Checks {
     states: std::collections::HashMap<(String, String), CheckState>,
     error: Option<String>,
+    /// Each deployed check's ID, by (stack, logical ID).
+    ids: Vec<crate::drift::CheckId>,
 }
 
 /// Checks the metric has no recent point for that are asked of Route 53
@@ -655,7 +697,7 @@ async fn check_states(plan: &Plan) -> Checks {
             return out;
         }
     };
-    let mut ids: Vec<((String, String), String)> = Vec::new();
+    let mut ids: Vec<crate::drift::CheckId> = Vec::new();
     for s in &plan.stacks {
         let d = deployed.iter().find(|d| d.name == s.name);
         for e in &s.entries {
@@ -688,6 +730,7 @@ async fn check_states(plan: &Plan) -> Checks {
             }
         }
     }
+    out.ids = ids.clone();
     let now = super::clock::unix_seconds() as i64;
     let cw = crate::aws::cloudwatch::CloudWatch::new(crate::facts::route53::METRICS_REGION).await;
     let list: Vec<String> = ids.iter().map(|(_, id)| id.clone()).collect();
