@@ -204,15 +204,22 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
 /// check not deployed is not compared, a deployed one not listed is
 /// missing. The FQDN is compared where the template holds it literally.
 pub fn checks(plan: &Plan, ids: &[CheckId], live: &[LiveCheck]) -> Vec<Drift> {
+    // Thousands of checks each side: looked up, not searched.
+    let ids: std::collections::HashMap<(&str, &str), &str> = ids
+        .iter()
+        .map(|((stack, logical), id)| ((stack.as_str(), logical.as_str()), id.as_str()))
+        .collect();
+    let live: std::collections::HashMap<&str, &LiveCheck> =
+        live.iter().map(|l| (l.id.as_str(), l)).collect();
     let mut out = Vec::new();
     for s in &plan.stacks {
         for e in &s.entries {
             let hc = &e.health_check;
-            let key = (s.name.clone(), hc.logical_id.clone());
-            let Some((_, id)) = ids.iter().find(|(k, _)| *k == key) else {
+            let Some(&id) = ids.get(&(s.name.as_str(), hc.logical_id.as_str())) else {
                 continue;
             };
-            let Some(l) = live.iter().find(|l| &l.id == id) else {
+            let id = id.to_string();
+            let Some(l) = live.get(id.as_str()) else {
                 out.push(Drift::CheckMissing {
                     check: hc.logical_id.clone(),
                     id: id.clone(),

@@ -45,6 +45,12 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
         // a load balancer with its own target groups.
         let mut groups = 0;
         let mut lbs = 0;
+        // Each Service's pods in this cluster (the app's Deployment).
+        let replicas: std::collections::HashMap<&str, usize> = c
+            .workloads
+            .iter()
+            .map(|w| (w.app.as_str(), w.replicas as usize))
+            .collect();
         for i in &c.ingresses {
             lbs += i.objects.len();
             let alb = &plan.ingress.albs[i.alb];
@@ -69,12 +75,7 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
             );
             // IP targets: each pod of a Service, once per target group
             // routing to it (a Gateway's app has two).
-            let replicas = |service: &str| {
-                c.workloads
-                    .iter()
-                    .find(|w| w.app == service)
-                    .map_or(0, |w| w.replicas as usize)
-            };
+            let replicas = |service: &str| replicas.get(service).copied().unwrap_or(0);
             let targets = i
                 .objects
                 .iter()

@@ -117,15 +117,13 @@ impl Column {
         match self {
             Column::Fixed(f) => return Some(f.clone()),
             Column::OwnApp(r) => {
-                let app = app?.to_string();
-                world.apps_in(r).contains(&app).then_some(())?;
-                s.apps_down.insert((app, r.clone()));
+                let app = app.filter(|a| world.runs_in(a, r))?;
+                s.apps_down.insert((app.to_string(), r.clone()));
             }
             Column::OwnAlb(r) => {
-                let app = app?.to_string();
-                world.apps_in(r).contains(&app).then_some(())?;
+                let app = app.filter(|a| world.runs_in(a, r))?;
                 s.albs_down
-                    .insert((world.app_alb.get(&app)?.clone(), r.clone()));
+                    .insert((world.app_alb.get(app)?.clone(), r.clone()));
             }
         }
         Some(s)

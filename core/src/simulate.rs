@@ -303,6 +303,11 @@ impl World {
         set.into_iter().cloned().collect()
     }
 
+    /// Whether `app` runs in `region`.
+    pub fn runs_in(&self, app: &str, region: &str) -> bool {
+        self.alb_apps.get(region).is_some_and(|s| s.contains(app))
+    }
+
     pub fn apps_in(&self, region: &str) -> Vec<String> {
         self.alb_apps
             .get(region)

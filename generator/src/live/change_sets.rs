@@ -270,9 +270,8 @@ impl ChangeSets {
             let t = &s.target;
             let parameters = self.input_values(t).await?;
             let digest = render::template_digest(&s.body).unwrap_or_default();
-            let spec = self.spec.clone();
-            let every = self.options.every_stack;
-            let d = self.deployed(&t.region, &t.name).await?;
+            self.read(&t.region).await?;
+            let d = self.known[&t.region].get(&t.name);
             let status = d.map(|d| d.status.clone());
             let why = unchanged::change_set_needed(
                 d.map(|d| unchanged::Deployed {
@@ -281,10 +280,10 @@ impl ChangeSets {
                     parameters: &d.parameters,
                     outputs: &d.outputs,
                 }),
-                &spec,
+                &self.spec,
                 digest,
                 &parameters,
-                every,
+                self.options.every_stack,
             );
             match why {
                 None => reviews.push(Some(StackReview {
@@ -362,8 +361,13 @@ impl ChangeSets {
             });
         }
         // Executed in deploy order, whatever order they were made in.
-        let order = |name: &str| stacks.iter().position(|s| s.target.name == name);
-        self.pending.sort_by_key(|p| order(&p.stack));
+        let order: std::collections::HashMap<&str, usize> = stacks
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.target.name.as_str(), i))
+            .collect();
+        self.pending
+            .sort_by_key(|p| order.get(p.stack.as_str()).copied());
         all_or_failures(failures, "could not be reviewed")?;
         Ok(reviews.into_iter().flatten().collect())
     }
@@ -506,8 +510,6 @@ fn all_or_failures(mut failures: Vec<anyhow::Error>, what: &str) -> Result<()> {
 struct Progress {
     bar: indicatif::ProgressBar,
     pr: Printer,
-    total: usize,
-    done: std::cell::Cell<usize>,
 }
 
 impl Progress {
@@ -521,12 +523,7 @@ impl Progress {
             bar.set_style(style);
         }
         bar.enable_steady_tick(std::time::Duration::from_millis(250));
-        Progress {
-            bar,
-            pr,
-            total,
-            done: std::cell::Cell::new(0),
-        }
+        Progress { bar, pr }
     }
 
     fn line(&self, text: String) {
@@ -550,23 +547,19 @@ impl Progress {
         ));
     }
 
+    /// `[done/all] stack: what`: the bar counts, drawn or not.
+    fn count(&self, stack: &str, what: &str) {
+        let all = self.bar.length().unwrap_or(0);
+        self.line(format!("[{}/{all}] {stack}: {what}", self.bar.position()));
+    }
+
     fn finished(&self, stack: &str, status: Option<&StackStatus>) {
-        self.done.set(self.done.get() + 1);
         self.bar.inc(1);
-        self.line(format!(
-            "[{}/{}] {stack}: {}",
-            self.done.get(),
-            self.total,
-            status.map_or("DELETE_COMPLETE", |s| s.as_str())
-        ));
+        self.count(stack, status.map_or("DELETE_COMPLETE", |s| s.as_str()));
     }
 
     fn failed(&self, stack: &str) {
-        self.line(format!(
-            "[{}/{}] {stack}: failed",
-            self.done.get(),
-            self.total
-        ));
+        self.count(stack, "failed");
     }
 
     fn clear(&self) {
@@ -717,13 +710,7 @@ pub(crate) async fn review_in_phases(
     // this deploy (a DNS stack whose checks the alarm stack takes) waits
     // for that change to run.
     while !rest.is_empty() {
-        let names: Vec<String> = rest.iter().map(|s| s.target.name.clone()).collect();
-        let (ready, later): (Vec<Stack>, Vec<Stack>) = rest
-            .into_iter()
-            .partition(|s| !deploy::waits(&s.target, |n| names.iter().any(|x| x == n)));
-        if ready.is_empty() {
-            bail!("stacks {} take each other's outputs", names.join(", "));
-        }
+        let (ready, later) = next_layer(rest)?;
         let (wait, go): (Vec<Stack>, Vec<Stack>) = ready.into_iter().partition(|s| {
             deploy::waits(&s.target, |name| {
                 sets.has_pending(name) || deferred.iter().any(|d| d.target.name == name)
@@ -736,6 +723,19 @@ pub(crate) async fn review_in_phases(
     Ok((reviews, deferred))
 }
 
+/// Split `rest` into the stacks none of whose producers is among them, and
+/// the others; refused when none is free (they take each other's outputs).
+fn next_layer(rest: Vec<Stack>) -> Result<(Vec<Stack>, Vec<Stack>)> {
+    let names: Vec<String> = rest.iter().map(|s| s.target.name.clone()).collect();
+    let (free, later): (Vec<Stack>, Vec<Stack>) = rest
+        .into_iter()
+        .partition(|s| !deploy::waits(&s.target, |n| names.iter().any(|x| x == n)));
+    if free.is_empty() {
+        bail!("stacks {} take each other's outputs", names.join(", "));
+    }
+    Ok((free, later))
+}
+
 /// The later phases: each prepares and runs the stacks whose producers are
 /// not among those still waiting, until none waits. `check` may refuse a
 /// phase's reviews before it runs.
@@ -746,13 +746,7 @@ pub(crate) async fn later_phases(
     check: impl Fn(&[StackReview]) -> Result<()>,
 ) -> Result<()> {
     while !rest.is_empty() {
-        let names: Vec<String> = rest.iter().map(|s| s.target.name.clone()).collect();
-        let (now, later): (Vec<Stack>, Vec<Stack>) = rest
-            .into_iter()
-            .partition(|s| !deploy::waits(&s.target, |n| names.iter().any(|x| x == n)));
-        if now.is_empty() {
-            bail!("stacks {} take each other's outputs", names.join(", "));
-        }
+        let (now, later) = next_layer(rest)?;
         let reviews = sets.prepare(now, true).await?;
         check(&reviews)?;
         show_reviews(pr, &reviews);

@@ -697,9 +697,11 @@ async fn check_states(plan: &Plan) -> Checks {
             return out;
         }
     };
+    let deployed: std::collections::HashMap<&str, _> =
+        deployed.iter().map(|d| (d.name.as_str(), d)).collect();
     let mut ids: Vec<crate::drift::CheckId> = Vec::new();
     for s in &plan.stacks {
-        let d = deployed.iter().find(|d| d.name == s.name);
+        let d = deployed.get(s.name.as_str());
         for e in &s.entries {
             let logical = &e.health_check.logical_id;
             let key = (s.name.clone(), logical.clone());
@@ -730,7 +732,6 @@ async fn check_states(plan: &Plan) -> Checks {
             }
         }
     }
-    out.ids = ids.clone();
     let now = super::clock::unix_seconds() as i64;
     let cw = crate::aws::cloudwatch::CloudWatch::new(crate::facts::route53::METRICS_REGION).await;
     let list: Vec<String> = ids.iter().map(|(_, id)| id.clone()).collect();
@@ -738,22 +739,27 @@ async fn check_states(plan: &Plan) -> Checks {
         Ok(m) => m,
         Err(e) => {
             let message = first_line(&e);
-            for (key, _) in ids {
+            for (key, _) in &ids {
                 out.states.insert(
-                    key,
+                    key.clone(),
                     CheckState::Error {
                         message: message.clone(),
                     },
                 );
             }
+            out.ids = ids;
             return out;
         }
     };
+    let metric: std::collections::HashMap<&str, (bool, i64)> = metric
+        .iter()
+        .map(|(id, healthy, at)| (id.as_str(), (*healthy, *at)))
+        .collect();
     let r53 = Route53::new().await;
     let mut asked = 0;
-    for (key, id) in ids {
-        let state = match metric.iter().find(|(m, _, _)| *m == id) {
-            Some((_, healthy, at)) => {
+    for (key, id) in &ids {
+        let state = match metric.get(id.as_str()) {
+            Some((healthy, at)) => {
                 let minutes_ago = (now - at).max(0) / 60;
                 if *healthy {
                     CheckState::HealthyAsOf { minutes_ago }
@@ -763,7 +769,7 @@ async fn check_states(plan: &Plan) -> Checks {
             }
             None if asked < CHECKS_ASKED_ONE_BY_ONE => {
                 asked += 1;
-                match r53.status(&id).await {
+                match r53.status(id).await {
                     Ok(st) if st.is_healthy() => CheckState::Healthy {
                         healthy: st.healthy,
                         reporting: st.reporting,
@@ -781,8 +787,9 @@ async fn check_states(plan: &Plan) -> Checks {
                 minutes: METRIC_MINUTES,
             },
         };
-        out.states.insert(key, state);
+        out.states.insert(key.clone(), state);
     }
+    out.ids = ids;
     out
 }
 
