@@ -39,7 +39,9 @@ pub fn compile(
     };
     let mut diagnostics = outcome.diagnostics;
     // What `gen discover` found fills what the spec leaves out.
-    diagnostics.extend(resolve::apply(&mut checked, lock));
+    let mut resolved = resolve::apply(&mut checked, lock);
+    loaded.lines.locate(&mut resolved);
+    diagnostics.extend(resolved);
     let plan = model::plan(&checked, prefix);
     // Over an AWS quota: an error, and nothing is written.
     let mut over = limits::check(&checked, &plan);

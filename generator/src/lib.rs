@@ -11,8 +11,8 @@
 //! so a path reads `crate::model` on either side of the crate boundary.
 
 pub use gen_core::{
-    deploy, diag, drift, explain, limits, lint, model, par, pipeline, render, report, review,
-    rollout, simulate, spec, validate,
+    deploy, diag, drift, explain, limits, lint, model, par, pipeline, render, report, resolve,
+    review, rollout, simulate, spec, validate,
 };
 pub(crate) use gen_core::{facts, layout};
 

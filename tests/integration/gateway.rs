@@ -375,7 +375,10 @@ fn a_switch_gen_cannot_stage_is_a_warning_in_the_plan() {
         resolved_spec("").replace("regions:", "ingress: {api: gateway}\nregions:"),
     )
     .unwrap();
-    assert!(run_gen(d.path(), &["render"]).status.success());
+    // Auto Mode's Gateway controller as `gen discover` records it.
+    std::fs::write(d.path().join("gen.lock"), AUTO_MODE_LOCK).unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let p = stdout(&run_gen(d.path(), &["plan", "--base", "HEAD~1"]));
     assert!(
         p.contains("ALB shop in eu-west-1: WARNING: its Gateway replaces the other API's object in the same commit"),
@@ -396,6 +399,7 @@ fn status_shows_the_gateway_and_each_routes_conditions() {
     let d = tempfile::tempdir().unwrap();
     let text = resolved_spec("").replace("regions:", "ingress: {api: gateway}\nregions:");
     std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+    std::fs::write(d.path().join("gen.lock"), AUTO_MODE_LOCK).unwrap();
     assert!(run_gen(d.path(), &["render"]).status.success());
     let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
     let kube = |alb: &str, resolved: bool| {
@@ -539,4 +543,159 @@ fn simulate_answers_the_same_whichever_api_carries_the_alb() {
         "{p}"
     );
     assert_eq!(p, plan(gw.path()));
+}
+
+/// A lock with EKS Auto Mode's Gateway controller recorded.
+const AUTO_MODE_LOCK: &str = "version: 2\ngateway:\n  controllerName: eks.amazonaws.com/gateway-alb\n  paramsApiVersion: gateway.eks.amazonaws.com/v1\n  resolvedAt: 2026-12-07T00:00:00Z\n";
+
+/// What an EKS Auto Mode cluster with its Gateway API on serves: the
+/// served groups (and the self-managed controller's, which is not Auto
+/// Mode's), the parameter kinds in `version`, and the GatewayClasses.
+fn auto_mode(kube: &FakeKube, version: &str, classes: &[(&str, &str, bool)]) {
+    let mut routes = kube.routes.lock().unwrap();
+    let group = |name: &str, v: &str| json!({"name": name, "versions": [{"groupVersion": format!("{name}/{v}"), "version": v}], "preferredVersion": {"groupVersion": format!("{name}/{v}"), "version": v}});
+    routes.insert(
+        "/apis".into(),
+        json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            group("gateway.networking.k8s.io", "v1"),
+            group("gateway.k8s.aws", "v1"),
+            group("gateway.eks.amazonaws.com", version),
+        ]}),
+    );
+    let kinds = |gv: &str| {
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": [
+            {"name": "loadbalancerconfigurations", "singularName": "", "namespaced": true, "kind": "LoadBalancerConfiguration", "verbs": ["get", "list"]},
+            {"name": "loadbalancerconfigurations/status", "singularName": "", "namespaced": true, "kind": "LoadBalancerConfiguration", "verbs": ["get"]},
+            {"name": "targetgroupconfigurations", "singularName": "", "namespaced": true, "kind": "TargetGroupConfiguration", "verbs": ["get", "list"]},
+        ]})
+    };
+    routes.insert(
+        "/apis/gateway.k8s.aws/v1".into(),
+        kinds("gateway.k8s.aws/v1"),
+    );
+    let gv = format!("gateway.eks.amazonaws.com/{version}");
+    routes.insert(format!("/apis/{gv}"), kinds(&gv));
+    for (name, controller, accepted) in classes {
+        let status = if *accepted { "True" } else { "Unknown" };
+        routes.insert(
+            format!("/apis/gateway.networking.k8s.io/v1/gatewayclasses/{name}"),
+            json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": {"name": name},
+                   "spec": {"controllerName": controller},
+                   "status": {"conditions": [{"type": "Accepted", "status": status, "reason": "Accepted", "message": ""}]}}),
+        );
+    }
+}
+
+/// EKS Auto Mode's Gateway controller is read from the clusters, never
+/// guessed: render refuses without it (writing nothing), `gen discover`
+/// records it where every cluster agrees, and a cluster that serves
+/// something else, or nothing, is named and changes nothing.
+#[test]
+fn auto_modes_gateway_controller_is_read_from_the_clusters_and_never_guessed() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("gen.yaml"),
+        "version: 1\nname: shop\ndns: {zone: example.org, zoneId: Z1}\ningress: {controller: eks-auto, api: gateway}\nregions:\n  - {name: eu-west-1, cluster: west}\n  - {name: us-east-1, cluster: east}\napps:\n  - {name: cart, host: cart.example.org, image: img, health: {path: /carthealth}}\n",
+    )
+    .unwrap();
+    let o = run_gen(d.path(), &["render"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: ingress.api (gen.yaml:4): EKS Auto Mode's Gateway controller is not recorded in gen.lock"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: EKS Auto Mode's Gateway controller is not recorded in gen.lock: gen does not guess"),
+        "{err}"
+    );
+    assert!(!d.path().join("deploy").exists(), "nothing is written");
+    // validate says so, and passes: the spec itself is sound.
+    let o = run_gen(d.path(), &["validate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refuses to guess"), "{}", stderr(&o));
+
+    let west = FakeKube::start(Default::default());
+    let east = FakeKube::start(Default::default());
+    for (kube, dns) in [(&west, NEW_W), (&east, NEW_E)] {
+        GATEWAY.serve(kube, Some(dns));
+    }
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    // Gateway API off in east: nothing of Auto Mode's is served there.
+    auto_mode(
+        &west,
+        "v1",
+        &[
+            ("alb", "eks.amazonaws.com/gateway-alb", true),
+            ("nlb", "eks.amazonaws.com/gateway-nlb", true),
+        ],
+    );
+    let o = discover(d.path(), &config);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(
+            "us-east-1 (east): EKS Auto Mode's Gateway controller: listing GatewayClasses"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // West alone agreed with nothing against it: recorded.
+    let lock = read(d.path(), "gen.lock");
+    assert!(
+        lock.contains("controllerName: eks.amazonaws.com/gateway-alb")
+            && lock.contains("paramsApiVersion: gateway.eks.amazonaws.com/v1"),
+        "{lock}"
+    );
+    // East on, but serving another version: a disagreement, the lock kept.
+    auto_mode(
+        &east,
+        "v1beta1",
+        &[("alb", "eks.amazonaws.com/gateway-alb", true)],
+    );
+    let o = discover(d.path(), &config);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("differs from"), "{}", stderr(&o));
+    assert_eq!(read(d.path(), "gen.lock"), lock);
+    // Both agree: recorded, reported, and the render uses what was read.
+    auto_mode(
+        &east,
+        "v1",
+        &[("alb", "eks.amazonaws.com/gateway-alb", true)],
+    );
+    let o = discover(d.path(), &config);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("EKS Auto Mode Gateway controller: eks.amazonaws.com/gateway-alb (parameters gateway.eks.amazonaws.com/v1)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("not recorded"), "{}", stderr(&o));
+    let class = read(d.path(), "deploy/west/gateway-class/gateway-class.yaml");
+    assert!(
+        class.contains("controllerName: \"eks.amazonaws.com/gateway-alb\""),
+        "{class}"
+    );
+    let gw = read(d.path(), "deploy/east/ingress/gateway.yaml");
+    assert!(
+        gw.contains("apiVersion: \"gateway.eks.amazonaws.com/v1\""),
+        "{gw}"
+    );
+    // Only an NLB class Accepted: the ALB controller is not there to read.
+    let lone = FakeKube::start(Default::default());
+    GATEWAY.serve(&lone, Some(NEW_E));
+    auto_mode(
+        &lone,
+        "v1",
+        &[("nlb", "eks.amazonaws.com/gateway-nlb", true)],
+    );
+    let config = kubeconfig(d.path(), &west.url, &lone.url);
+    let o = discover(d.path(), &config);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("no Accepted GatewayClass of EKS Auto Mode's ALB controller (eks.amazonaws.com/…alb…); the cluster has nlb (eks.amazonaws.com/gateway-nlb)"),
+        "{}",
+        stderr(&o)
+    );
 }

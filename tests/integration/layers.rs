@@ -26,7 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // The pipeline, in order.
     ("spec", &["diag", "facts"]),
     ("validate", &["spec", "diag", "facts", "layout"]),
-    ("resolve", &["spec", "diag"]),
+    ("resolve", &["spec", "diag", "facts"]),
     ("model", &["spec", "layout", "facts"]),
     ("limits", &["model", "spec", "facts", "diag"]),
     ("lint", &["model", "spec", "facts", "diag"]),
@@ -49,8 +49,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "live",
         &[
-            "aws", "k8s", "output", "printer", "pipeline", "deploy", "rollout", "drift", "model",
-            "spec", "render", "simulate", "layout", "facts", "diag",
+            "aws", "k8s", "output", "printer", "pipeline", "resolve", "deploy", "rollout", "drift",
+            "model", "spec", "render", "simulate", "layout", "facts", "diag",
         ],
     ),
     // The commands' own ground: hints in the spec's terms, the session.
@@ -114,6 +114,7 @@ const COMMAND: &[&str] = &[
     "live",
     "printer",
     "pipeline",
+    "resolve",
     "aws",
     "k8s",
     "output",

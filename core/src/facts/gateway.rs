@@ -1,7 +1,8 @@
 //! The Gateway API controllers that make an ALB from a `Gateway`: their
 //! GatewayClass `controllerName` and the API of their parameter objects
 //! (`LoadBalancerConfiguration`, `TargetGroupConfiguration`), each with
-//! where it is stated, and whether a page gen could read states it.
+//! where it is stated; for EKS Auto Mode, which states none, how gen reads
+//! them from a cluster.
 
 /// One controller's Gateway API facts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,9 +13,6 @@ pub struct GatewayController {
     pub params_api_version: &'static str,
     /// Where each value is stated.
     pub source: &'static str,
-    /// False where a value is inferred rather than read on an AWS page:
-    /// `gen validate` then says so (W011).
-    pub documented: bool,
 }
 
 /// The self-managed AWS Load Balancer Controller, v3.5.0 and later.
@@ -25,24 +23,20 @@ pub const AWS_LBC: GatewayController = GatewayController {
     // with the same schema (`config/crd/gateway/gateway-crds.yaml`).
     params_api_version: "gateway.k8s.aws/v1",
     source: "AWS Load Balancer Controller, Gateway API guide, \"L7 Gateway\": \"`controllerName` set to `gateway.k8s.aws/alb`\"; \"Customization\": \"attaching the `LoadBalancerConfiguration` resource to either a `Gateway` or a `GatewayClass`\"; CRDs `config/crd/gateway/gateway-crds.yaml` (storage version v1)",
-    documented: true,
 };
 
 /// EKS Auto Mode's built-in Gateway API support (2026-10-28). The EKS user
 /// guide page "Configure the Kubernetes Gateway API in EKS Auto Mode" states
-/// "no separate controller to install or operate" and links its feature
-/// table to the controller's "Feature comparison: ALB Gateways vs. standard
-/// Gateway API". The controller name is stated only outside AWS ("Two
-/// AWS-owned controllers: eks.amazonaws.com/gateway-alb (L7, ALB)…", DEV
-/// Community, "EKS Auto Mode Now Speaks Gateway API"). The parameter group
-/// is inferred: the managed policy AmazonEKSLoadBalancingPolicy allows the
-/// tag keys `gateway.eks.amazonaws.com.alb/stack` and `…/resource`, as the
-/// self-managed controller tags `gateway.k8s.aws.alb/stack` from its group
-/// `gateway.k8s.aws`. No public CRD gives its schema.
-pub const EKS_AUTO: GatewayController = GatewayController {
-    controller_name: "eks.amazonaws.com/gateway-alb",
-    params_group: "gateway.eks.amazonaws.com",
-    params_api_version: "gateway.eks.amazonaws.com/v1",
-    source: "EKS user guide, \"Configure the Kubernetes Gateway API in EKS Auto Mode\"; controller name from DEV Community \"EKS Auto Mode Now Speaks Gateway API\"; parameter group inferred from the tag keys of AmazonEKSLoadBalancingPolicy (`gateway.eks.amazonaws.com.alb/stack`)",
-    documented: false,
-};
+/// "no separate controller to install or operate" and that "An Application
+/// Load Balancer (ALB) serves L7 routes, and a Network Load Balancer (NLB)
+/// serves L4 routes", but names neither its GatewayClass `controllerName`
+/// nor the group of its parameter objects, and no public CRD gives them. So
+/// gen reads both from the clusters (`gen discover`, `resolve::auto_gateway`)
+/// and never guesses: its Ingress controller is `eks.amazonaws.com/alb`
+/// (EKS user guide, "Create an IngressClass": "controller:
+/// eks.amazonaws.com/alb"), so the Gateway controller gen accepts is one of
+/// that domain whose name says `alb`, as a cluster reports it Accepted.
+pub const EKS_AUTO_CONTROLLER_DOMAIN: &str = "eks.amazonaws.com/";
+
+/// The kinds whose served group and version are the parameter API.
+pub const PARAMS_KINDS: [&str; 2] = ["LoadBalancerConfiguration", "TargetGroupConfiguration"];

@@ -8,7 +8,6 @@
 
 mod all_regions_at_once;
 mod arc_min_regions_on;
-mod auto_gateway_modelled;
 mod health_check_quota;
 mod inbound_cidrs;
 mod internal_alb;
@@ -114,7 +113,6 @@ pub const LINTS: &[Lint] = &[
     rollout::LINT,
     arc_min_regions_on::LINT,
     readiness_closed::LINT,
-    auto_gateway_modelled::LINT,
     switch_scale_reverted::LINT,
     switch_no_target_wait::LINT,
     all_regions_at_once::LINT,

@@ -114,11 +114,19 @@ pub struct IngressPlan {
 #[derive(Debug, Serialize)]
 pub struct GatewayClassPlan {
     pub name: String,
+    /// The controller's names: documented for the self-managed controller,
+    /// read from the clusters for EKS Auto Mode's. None: Auto Mode's, not
+    /// yet in `gen.lock`, and `render` refuses rather than guess them.
+    pub controller: Option<GatewayControllerPlan>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GatewayControllerPlan {
     /// `spec.controllerName`.
-    pub controller: &'static str,
+    pub name: String,
     /// apiVersion of LoadBalancerConfiguration and TargetGroupConfiguration.
-    pub params_api_version: &'static str,
-    pub params_group: &'static str,
+    pub params_api_version: String,
+    pub params_group: String,
 }
 
 /// An ALB made by a Gateway: what is the same in every Region.
@@ -964,9 +972,6 @@ fn alb_flux_name(spec: &Spec, alb: usize) -> String {
     }
 }
 
-/// The GatewayClass of the controller. The self-managed controller's is
-/// documented ("`controllerName` set to `gateway.k8s.aws/alb`", its Gateway
-/// API guide, L7 gateway); EKS Auto Mode's is `facts::gateway`'s.
 /// Whether some ALB is a Gateway in some Region: its API, or the old
 /// object it keeps while it moves (`resolve`).
 fn uses_gateway(spec: &Spec) -> bool {
@@ -977,17 +982,36 @@ fn uses_gateway(spec: &Spec) -> bool {
             .any(|r| r.albs.iter().any(|x| x.kept == Some(Api::Gateway)))
 }
 
+/// The GatewayClass of the controller. The self-managed controller's names
+/// are documented (`facts::gateway::AWS_LBC`); EKS Auto Mode's are what
+/// `gen discover` read from the clusters, or none yet.
 fn gateway_class(spec: &Spec) -> GatewayClassPlan {
-    use crate::facts::gateway;
-    let c = match spec.ingress.controller {
-        Controller::AwsLbc => &gateway::AWS_LBC,
-        Controller::EksAuto => &gateway::EKS_AUTO,
+    let controller = match spec.ingress.controller {
+        Controller::AwsLbc => {
+            let c = &crate::facts::gateway::AWS_LBC;
+            Some(GatewayControllerPlan {
+                name: c.controller_name.into(),
+                params_api_version: c.params_api_version.into(),
+                params_group: c.params_group.into(),
+            })
+        }
+        Controller::EksAuto => spec
+            .ingress
+            .auto_gateway
+            .as_ref()
+            .map(|g| GatewayControllerPlan {
+                name: g.controller_name.clone(),
+                params_api_version: g.params_api_version.clone(),
+                params_group: g
+                    .params_api_version
+                    .split_once('/')
+                    .map_or("", |(group, _)| group)
+                    .to_string(),
+            }),
     };
     GatewayClassPlan {
         name: spec.ingress.class_name.clone(),
-        controller: c.controller_name,
-        params_api_version: c.params_api_version,
-        params_group: c.params_group,
+        controller,
     }
 }
 
@@ -1765,7 +1789,9 @@ mod tests {
         );
         let p = crate::test_support::plan_with_lock(
             &text,
-            "version: 2\nregions:\n  eu-west-1:\n    albs:\n      t:\n        albDnsName: old.eu-west-1.elb.amazonaws.com\n        albZoneId: Z32O12XQLNTSW2\n        resolvedAt: 2026-12-01T00:00:00Z\n",
+            &format!(
+                "version: 2\nregions:\n  eu-west-1:\n    albs:\n      t:\n        albDnsName: old.eu-west-1.elb.amazonaws.com\n        albZoneId: Z32O12XQLNTSW2\n        resolvedAt: 2026-12-01T00:00:00Z\n{AUTO_GATEWAY_LOCK}"
+            ),
         );
         let west = &p.clusters[0].ingresses[0];
         assert_eq!(west.objects, [Api::Ingress, Api::Gateway]);
@@ -1799,9 +1825,26 @@ mod tests {
                 "deploy/a/ingress/kustomization.yaml"
             ]
         );
+        let c = p
+            .ingress
+            .gateway_class
+            .as_ref()
+            .and_then(|g| g.controller.as_ref());
         assert_eq!(
-            p.ingress.gateway_class.as_ref().map(|g| g.controller),
-            Some("eks.amazonaws.com/gateway-alb")
+            c.map(|c| (c.name.as_str(), c.params_group.as_str())),
+            Some(("eks.amazonaws.com/gateway-alb", "gateway.eks.amazonaws.com"))
+        );
+        // Without the lock's record Auto Mode's names are not guessed.
+        let unread = crate::test_support::plan_of(&text);
+        assert!(
+            unread
+                .ingress
+                .gateway_class
+                .as_ref()
+                .is_some_and(|g| g.controller.is_none())
         );
     }
+
+    /// What `gen discover` records of EKS Auto Mode's Gateway API.
+    const AUTO_GATEWAY_LOCK: &str = "gateway:\n  controllerName: eks.amazonaws.com/gateway-alb\n  paramsApiVersion: gateway.eks.amazonaws.com/v1\n  resolvedAt: 2026-12-01T00:00:00Z\n";
 }

@@ -189,6 +189,25 @@ pub fn render_files(
     spec_file: &str,
     which: &[usize],
 ) -> anyhow::Result<Vec<Rendered>> {
+    // EKS Auto Mode's Gateway names are read from the clusters, never guessed.
+    if plan
+        .ingress
+        .gateway_class
+        .as_ref()
+        .is_some_and(|g| g.controller.is_none())
+        && which.iter().any(|i| {
+            matches!(
+                plan.files[*i].content,
+                Content::Gateway { .. } | Content::GatewayClass
+            )
+        })
+    {
+        return Err(Hinted::new(
+            "EKS Auto Mode's Gateway controller is not recorded in gen.lock: gen does not guess its GatewayClass controllerName or the API of its LoadBalancerConfiguration",
+            "run `gen discover` once the clusters' Gateway API is on and a GatewayClass of Auto Mode's ALB controller is Accepted (docs/spec.md, \"Gateway API\"), or use ingress.controller: aws-lbc",
+        )
+        .into());
+    }
     let env = env()?;
     let head = Value::from(Serde(Head {
         name: &plan.name,

@@ -174,6 +174,18 @@ pub struct Ingress {
     /// Index into `albs` of the ALB of every app that names none.
     pub default_alb: usize,
     pub quotas: Quotas,
+    /// EKS Auto Mode's Gateway API controller as `gen discover` read it from
+    /// the clusters (`resolve` fills it from `gen.lock`); None until then.
+    pub auto_gateway: Option<AutoGateway>,
+}
+
+/// EKS Auto Mode's GatewayClass controller and the API of its parameter
+/// objects, read from a cluster: no AWS page gen could read states them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoGateway {
+    pub controller_name: String,
+    /// `group/version` of LoadBalancerConfiguration and TargetGroupConfiguration.
+    pub params_api_version: String,
 }
 
 impl Ingress {

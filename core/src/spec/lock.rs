@@ -33,6 +33,25 @@ pub struct Lock {
     /// The public hosted zone of `dns.zone`, by ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosted_zone: Option<LockedZone>,
+    /// EKS Auto Mode's Gateway API controller as the clusters serve it,
+    /// when the spec's Gateways are Auto Mode's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<LockedGateway>,
+}
+
+/// What `gen discover` read of EKS Auto Mode's Gateway API: no AWS page
+/// gen could read states these names, so they are recorded from the
+/// clusters, where every cluster agreed (`resolve::auto_gateway`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LockedGateway {
+    /// The `spec.controllerName` of an Accepted GatewayClass of Auto Mode's
+    /// ALB controller.
+    pub controller_name: String,
+    /// `group/version` serving LoadBalancerConfiguration and
+    /// TargetGroupConfiguration (the group's preferred version).
+    pub params_api_version: String,
+    pub resolved_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +78,43 @@ impl Lock {
         r.albs
             .get(alb)
             .or_else(|| single.then(|| r.albs.get(UNNAMED)).flatten())
+    }
+}
+
+impl Lock {
+    /// Record EKS Auto Mode's Gateway controller as read; unchanged, the
+    /// record keeps when it was first read.
+    pub fn record_gateway(
+        &mut self,
+        controller_name: &str,
+        params_api_version: &str,
+        now: impl FnOnce() -> String,
+    ) {
+        if self.gateway.as_ref().is_none_or(|l| {
+            l.controller_name != controller_name || l.params_api_version != params_api_version
+        }) {
+            self.gateway = Some(LockedGateway {
+                controller_name: controller_name.into(),
+                params_api_version: params_api_version.into(),
+                resolved_at: now(),
+            });
+        }
+    }
+}
+
+/// The load balancer an ALB leaves, when `was` (what the lock held) came
+/// from the other API than `api`, or already named one: the old object
+/// stays rendered, and so serving, until `gen deploy` has moved the
+/// records off it.
+pub fn previous_of(was: Option<&Locked>, api: Api) -> Option<Previous> {
+    let was = was?;
+    if was.api != api {
+        Some(Previous {
+            api: was.api,
+            alb_dns_name: was.alb_dns_name.clone(),
+        })
+    } else {
+        was.previous.clone()
     }
 }
 
@@ -134,6 +190,7 @@ pub fn parse(text: &str, name: &str) -> Result<Lock> {
                 })
                 .collect(),
             hosted_zone: v1.hosted_zone,
+            gateway: None,
         });
     }
     serde_yaml::from_str(text).hint_context(|| {
@@ -150,6 +207,7 @@ pub fn empty() -> Lock {
         version: VERSION,
         regions: BTreeMap::new(),
         hosted_zone: None,
+        gateway: None,
     }
 }
 
@@ -157,7 +215,7 @@ pub fn empty() -> Lock {
 /// templated), in a stable order.
 pub fn to_text(lock: &Lock) -> Result<String> {
     Ok(format!(
-        "# Written by `gen discover`: what it read from the clusters. Commit it with the spec;\n# `gen render` uses these ALB DNS names (and the hosted zone's ID) where the spec does not give them.\n{}",
+        "# Written by `gen discover`: what it read from the clusters. Commit it with the spec;\n# `gen render` uses what it holds (ALB DNS names, the hosted zone's ID, EKS Auto Mode's Gateway controller) where the spec does not give it.\n{}",
         serde_yaml::to_string(lock)?
     ))
 }

@@ -158,6 +158,7 @@ impl Validator {
             grouped,
             default_alb,
             quotas: quotas?,
+            auto_gateway: None,
         })
     }
 

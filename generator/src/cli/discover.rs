@@ -1,22 +1,22 @@
-//! `gen discover`: read each shared ALB's Ingress from each Region's cluster
-//! and record the ALB's DNS name in `gen.lock` (per Region and ALB), so
-//! `gen render` can fill it in.
-
-use std::process::ExitCode;
-use std::time::Duration;
+//! `gen discover`: read each ALB's Ingress or Gateway (and EKS Auto Mode's
+//! Gateway controller) from each Region's cluster into `gen.lock`, so `gen
+//! render` can fill in ALB DNS names and never guesses Auto Mode's names.
 
 use anyhow::Result;
 use serde::Serialize;
+use std::process::ExitCode;
 
 use super::session::{Session, runtime};
 use crate::aws::route53::Route53;
 use crate::diag::Hinted;
 use crate::k8s::{self, IngressAddress};
 use crate::live::clock::now_rfc3339;
+use crate::live::gateway::{auto_mode_controller, routed_gateway, within};
 use crate::output;
 use crate::output::lock::read as read_lock;
-use crate::spec::checked::Api;
-use crate::spec::lock::{self, Locked, LockedZone, Previous};
+use crate::resolve::{self, Unread};
+use crate::spec::checked::{Api, AutoGateway, Controller};
+use crate::spec::lock::{self, Locked, LockedZone};
 
 /// One Region's outcome.
 enum Found {
@@ -52,8 +52,6 @@ impl std::fmt::Display for State {
     }
 }
 
-impl State {}
-
 #[derive(Debug, clap::Args)]
 pub struct DiscoverArgs {
     /// Print a table and notes, or one JSON document.
@@ -75,9 +73,24 @@ struct RegionReport<'a> {
     hint: Option<&'a str>,
 }
 
+/// What one Region's cluster serves of EKS Auto Mode's Gateway API.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GatewayReport<'a> {
+    region: &'a str,
+    cluster: &'a str,
+    controller_name: Option<&'a str>,
+    params_api_version: Option<&'a str>,
+    detail: Option<&'a str>,
+    hint: Option<&'a str>,
+}
+
 #[derive(Debug, Serialize)]
 struct Report<'a> {
     regions: Vec<RegionReport<'a>>,
+    /// EKS Auto Mode's Gateway controller per Region, when the spec's
+    /// Gateways are Auto Mode's.
+    auto_gateway: Vec<GatewayReport<'a>>,
     /// The public zone's ID when it was looked up (the spec gives none).
     hosted_zone_id: Option<&'a str>,
     hosted_zone_error: Option<String>,
@@ -98,6 +111,11 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     let albs: Vec<usize> = (0..s.plan.ingress.albs.len())
         .filter(|k| !s.plan.ingress.albs[*k].apps.is_empty())
         .collect();
+    // EKS Auto Mode's Gateway controller, read from each cluster (Region
+    // index, what it serves), when the spec's Gateways are Auto Mode's.
+    let auto_mode =
+        spec.ingress.controller == Controller::EksAuto && s.plan.ingress.gateway_class.is_some();
+    let mut served: Vec<(usize, Result<AutoGateway, Unread>)> = Vec::new();
     for (i, r) in spec.regions.iter().enumerate() {
         let context = match k8s::context_for(&config, &r.cluster, r.kube_context.as_deref()) {
             Ok(c) => c,
@@ -119,6 +137,24 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         };
         let ns = spec.namespace.clone();
         let client = runtime.block_on(k8s::client(&config, &context));
+        if auto_mode {
+            let read = match &client {
+                Ok(client) => runtime.block_on(within(auto_mode_controller(client.clone()))),
+                Err(e) => Err(anyhow::anyhow!("{e:#}")),
+            };
+            served.push((
+                i,
+                read.unwrap_or_else(|e| {
+                    Err(Unread {
+                        detail: format!("{e:#}"),
+                        hint: super::hints::hints_of(&e)
+                            .into_iter()
+                            .next()
+                            .unwrap_or_default(),
+                    })
+                }),
+            ));
+        }
         for &k in &albs {
             let alb = &s.plan.ingress.albs[k];
             let name = alb.name.clone();
@@ -321,6 +357,48 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         }
         None => {}
     }
+    // Auto Mode's Gateway controller: recorded where every cluster read
+    // agrees; the record goes when the spec has no Auto Mode Gateway.
+    let gateway_reports: Vec<GatewayReport> = served
+        .iter()
+        .map(|(i, read)| {
+            let r = &spec.regions[*i];
+            let (ok, bad) = (read.as_ref().ok(), read.as_ref().err());
+            GatewayReport {
+                region: &r.name,
+                cluster: &r.cluster,
+                controller_name: ok.map(|g| g.controller_name.as_str()),
+                params_api_version: ok.map(|g| g.params_api_version.as_str()),
+                detail: bad.map(|u| u.detail.as_str()),
+                hint: bad.map(|u| u.hint.as_str()).filter(|h| !h.is_empty()),
+            }
+        })
+        .collect();
+    if !auto_mode {
+        lock_now.gateway = None;
+    }
+    let reads: Vec<Result<AutoGateway, Unread>> = served.iter().map(|(_, r)| r.clone()).collect();
+    let (agreed, problems) = resolve::agreed(&reads);
+    for (k, u) in problems {
+        let r = &spec.regions[served[k].0];
+        all_ready = false;
+        details.push((
+            format!(
+                "{} ({}): EKS Auto Mode's Gateway controller: {}",
+                r.name, r.cluster, u.detail
+            ),
+            Some(u.hint).filter(|h| !h.is_empty()),
+        ));
+    }
+    if let Some(g) = agreed {
+        lock_now.record_gateway(&g.controller_name, &g.params_api_version, now_rfc3339);
+    }
+    if !json && let Some(g) = agreed {
+        pr.data(format_args!(
+            "EKS Auto Mode Gateway controller: {} (parameters {})",
+            g.controller_name, g.params_api_version
+        ));
+    }
     // Only the spec's Regions and ALBs stay: a removed ALB (or a version-1
     // lock's unnamed one, once its ALB is found by name) leaves the lock.
     lock_now
@@ -360,7 +438,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
                         alb_zone_id: r.alb_zone_id.clone(),
                         resolved_at: now_rfc3339(),
                         api,
-                        previous: moved_from(was.as_ref(), api),
+                        previous: lock::previous_of(was.as_ref(), api),
                     },
                 };
                 region.albs.insert(alb.clone(), entry);
@@ -393,6 +471,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     if json {
         let report = Report {
             regions,
+            auto_gateway: gateway_reports,
             hosted_zone_id: hosted_zone_id.as_deref(),
             hosted_zone_error,
             lock: path.display().to_string(),
@@ -417,59 +496,4 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// The load balancer the ALB leaves, when `was` (what the lock held) came
-/// from the other API, or already named one: the old object stays
-/// rendered, and so serving, until `gen deploy` has moved the records.
-fn moved_from(was: Option<&Locked>, api: Api) -> Option<Previous> {
-    let was = was?;
-    if was.api != api {
-        Some(Previous {
-            api: was.api,
-            alb_dns_name: was.alb_dns_name.clone(),
-        })
-    } else {
-        was.previous.clone()
-    }
-}
-
-/// An answer within 30 s, or an error that says there was none.
-async fn within<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-    tokio::time::timeout(Duration::from_secs(30), f)
-        .await
-        .map_err(|_| anyhow::anyhow!("no answer within 30 s"))?
-}
-
-/// A Gateway's address, trusted only once it is Programmed and every
-/// HTTPRoute of the ALB in this cluster (each app's, and the host-less
-/// health routes Route 53's checks reach) is Accepted with its references
-/// resolved: recorded sooner, the records and checks could move to an ALB
-/// that does not route to the apps.
-async fn routed_gateway(
-    client: kube::Client,
-    ns: &str,
-    name: &str,
-    cluster: &crate::model::ClusterPlan,
-    alb: usize,
-) -> Result<(IngressAddress, Option<String>)> {
-    let (address, _) = k8s::gateway_address(client.clone(), ns, name).await?;
-    if !matches!(address, IngressAddress::Ready(_)) {
-        return Ok((address, None));
-    }
-    let Some(i) = cluster.ingresses.iter().find(|i| i.alb == alb) else {
-        return Ok((address, None));
-    };
-    for (route, _) in i.http_routes() {
-        let why = match k8s::http_route(client.clone(), ns, route, name).await? {
-            None => format!("HTTPRoute {ns}/{route} is missing"),
-            Some(cs) if !k8s::all_true(&cs, k8s::ROUTE_READY) => format!(
-                "HTTPRoute {ns}/{route}: {}",
-                k8s::conditions_label(&cs, k8s::ROUTE_READY)
-            ),
-            Some(_) => continue,
-        };
-        return Ok((address, Some(why)));
-    }
-    Ok((address, None))
 }

@@ -676,3 +676,81 @@ pub(crate) async fn ingress_classes(client: Client) -> Result<Vec<(String, Strin
         })
         .collect())
 }
+
+/// A GatewayClass as the cluster reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GatewayClass {
+    pub name: String,
+    pub controller_name: String,
+    /// Its `Accepted` condition is True: a controller of that name took it.
+    pub accepted: bool,
+}
+
+/// A kind the cluster serves, in its group's preferred version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ServedKind {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+/// Each GatewayClass of the cluster. One LIST.
+pub(crate) async fn gateway_classes(client: Client) -> Result<Vec<GatewayClass>> {
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", "GatewayClass"),
+        "gatewayclasses",
+    );
+    let api: Api<DynamicObject> = Api::all_with(client, &ar);
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| anyhow!("listing GatewayClasses: {}", describe(&e)))?;
+    Ok(list
+        .items
+        .into_iter()
+        .map(|o| GatewayClass {
+            controller_name: o.data["spec"]["controllerName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            accepted: all_true(&conditions(&o.data["status"]["conditions"]), &["Accepted"]),
+            name: o.metadata.name.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The kinds served by the cluster's AWS API groups (named in an AWS
+/// domain: `*.amazonaws.com`, `*.aws`), each in its group's preferred
+/// version: one call for the groups, one per AWS group.
+pub(crate) async fn aws_served_kinds(client: Client) -> Result<Vec<ServedKind>> {
+    let groups = client
+        .list_api_groups()
+        .await
+        .map_err(|e| anyhow!("listing the served API groups: {}", describe(&e)))?;
+    let mut out = Vec::new();
+    for g in groups.groups {
+        if !(g.name.ends_with(".amazonaws.com") || g.name.ends_with(".aws")) {
+            continue;
+        }
+        let Some(v) = g.preferred_version.or_else(|| g.versions.first().cloned()) else {
+            continue;
+        };
+        let resources = client
+            .list_api_group_resources(&v.group_version)
+            .await
+            .map_err(|e| anyhow!("listing what {} serves: {}", v.group_version, describe(&e)))?;
+        // Subresources (`…/status`) are not kinds of their own.
+        out.extend(
+            resources
+                .resources
+                .into_iter()
+                .filter(|r| !r.name.contains('/'))
+                .map(|r| ServedKind {
+                    group: g.name.clone(),
+                    version: v.version.clone(),
+                    kind: r.kind,
+                }),
+        );
+    }
+    Ok(out)
+}

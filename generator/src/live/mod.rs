@@ -8,6 +8,8 @@
 //!   plan's state;
 //! - `rollout`: a commit taken wave by wave, its gates, its report;
 //! - `drill`: an app's drill, and the record it leaves on the cluster;
+//! - `gateway`: a Gateway's address once its routes hold, and EKS Auto
+//!   Mode's Gateway controller, as `gen discover` reads them;
 //! - `status`: each cluster's Flux, ALB, route and app, read and typed;
 //! - `world`: what `gen simulate` answers from, read back from rendered files;
 //! - `base`: a base revision's plan;
@@ -20,6 +22,7 @@ pub(crate) mod change_sets;
 pub(crate) mod checks;
 pub(crate) mod clock;
 pub(crate) mod drill;
+pub(crate) mod gateway;
 pub(crate) mod rollout;
 pub(crate) mod signals;
 pub(crate) mod status;
