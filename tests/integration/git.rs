@@ -272,6 +272,67 @@ fn an_invalid_spec_writes_and_commits_nothing() {
     assert!(!d.path().join(".git").exists(), "no repository was created");
 }
 
+/// A stack over CloudFormation's quotas is refused at render time. Files are
+/// rendered and written a run at a time, and the files that can refuse are
+/// rendered before any is written: a refusal writes nothing, whether the
+/// repository is new or holds an earlier render.
+#[test]
+fn a_refused_stack_writes_and_commits_nothing_even_in_a_large_render() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    // 30 ALBs of 40 apps in two Regions: 6,126 files, more than a run
+    // renders at once (4,096).
+    let group = |stack: &str| {
+        let mut s =
+            "version: 1\nname: g\ndns: {zone: example.com, zoneId: Z1}\ningress:\n  albs:\n"
+                .to_string();
+        for k in 0..30 {
+            s.push_str(&format!("    - name: alb{k}\n"));
+        }
+        s.push_str("regions:\n");
+        for (i, r) in ["eu-west-1", "us-east-1"].iter().enumerate() {
+            s.push_str(&format!("  - name: {r}\n    cluster: c{i}\n    albs:\n"));
+            for k in 0..30 {
+                s.push_str(&format!(
+                    "      alb{k}: {{dnsName: alb{k}-{i}.{r}.elb.amazonaws.com}}\n"
+                ));
+            }
+        }
+        s.push_str("apps:\n");
+        for i in 0..1200 {
+            s.push_str(&format!(
+                "  - {{name: a{i}, host: a{i}.example.com, image: i, health: {{path: /h{i}}}, alb: alb{}{stack}}}\n",
+                i / 40
+            ));
+        }
+        s
+    };
+    fs::write(p.join("gen.yaml"), group(", stack: big")).unwrap();
+    let o = run_gen(p, &["render"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("stack g-dns-big would be") && stderr(&o).contains("500 resources"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(files(p), ["gen.yaml"]);
+    assert!(!p.join(".git").exists(), "no repository was created");
+    // Rendered once with a stack per app, then refused: nothing moves.
+    fs::write(p.join("gen.yaml"), group("")).unwrap();
+    let o = run_gen(p, &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (before, commit) = (files(p), head(p));
+    assert!(before.len() > 4096, "{} files", before.len());
+    let text = group(", stack: big").replace("image: i,", "image: j,");
+    fs::write(p.join("gen.yaml"), &text).unwrap();
+    let o = run_gen(p, &["render"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(files(p), before);
+    assert_eq!(head(p), commit);
+    let app = fs::read_to_string(p.join("deploy/c0/apps/a0/app.yaml")).unwrap();
+    assert!(app.contains("image: \"i\""), "{app}");
+}
+
 #[test]
 fn check_passes_when_up_to_date_and_shows_a_diff_otherwise() {
     let d = tempfile::tempdir().unwrap();

@@ -44,6 +44,36 @@ pub struct ArcPlan {
     pub readiness: Option<ReadinessPlan>,
 }
 
+impl ArcPlan {
+    /// What it costs by the hour, said at every render: the cluster (one
+    /// this spec creates, or an existing one) and its readiness checks.
+    pub fn prices(&self) -> Vec<String> {
+        use crate::facts::pricing;
+        let p = &pricing::ARC_CLUSTER;
+        let whose = match &self.cluster_name {
+            Some(name) => format!("the ARC cluster `{name}` that this spec creates"),
+            None => "the existing ARC cluster this spec uses".to_string(),
+        };
+        let mut out = vec![format!(
+            "{whose} is billed per hour, used or not: ${:.2}/hour, about ${:.0}/month ({}, {})",
+            p.usd_per_hour,
+            p.per_month(1),
+            p.source,
+            p.as_of
+        )];
+        if let Some(r) = &self.readiness {
+            let c = &pricing::ARC_READINESS_CHECK;
+            out.push(format!(
+                "{} readiness checks at ${}/hour each, about ${:.0}/month",
+                r.sets.len(),
+                c.usd_per_hour,
+                c.per_month(r.sets.len())
+            ));
+        }
+        out
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct ControlPlan {
     pub name: String,

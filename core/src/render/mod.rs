@@ -181,6 +181,35 @@ pub fn render(plan: &Plan, spec_file: &str) -> anyhow::Result<Vec<Rendered>> {
     render_files(plan, spec_file, &all)
 }
 
+/// Whether the plan can be rendered at all: EKS Auto Mode's Gateway names
+/// are read from the clusters, never guessed, so a plan without them
+/// refuses. Checked before anything is written.
+pub fn refused(plan: &Plan) -> anyhow::Result<()> {
+    if plan
+        .ingress
+        .gateway_class
+        .as_ref()
+        .is_some_and(|g| g.controller.is_none())
+    {
+        return Err(Hinted::new(
+            "EKS Auto Mode's Gateway controller is not recorded in gen.lock: gen does not guess its GatewayClass controllerName or the API of its LoadBalancerConfiguration",
+            "run `gen discover` once the clusters' Gateway API is on and a GatewayClass of Auto Mode's ALB controller is Accepted (docs/spec.md, \"Gateway API\"), or use ingress.controller: aws-lbc",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Whether rendering file `index` can refuse (a CloudFormation template
+/// over its quotas): a caller that writes as it renders renders these
+/// first, so no refusal comes after a write.
+pub fn may_refuse(plan: &Plan, index: usize) -> bool {
+    matches!(
+        plan.files[index].content,
+        Content::Stack { .. } | Content::Arc
+    )
+}
+
 /// Render the files `which` (indices into `plan.files`), in that order.
 /// Files are independent, so they render on every core (`par`); the result
 /// does not depend on how many there are.
@@ -189,24 +218,13 @@ pub fn render_files(
     spec_file: &str,
     which: &[usize],
 ) -> anyhow::Result<Vec<Rendered>> {
-    // EKS Auto Mode's Gateway names are read from the clusters, never guessed.
-    if plan
-        .ingress
-        .gateway_class
-        .as_ref()
-        .is_some_and(|g| g.controller.is_none())
-        && which.iter().any(|i| {
-            matches!(
-                plan.files[*i].content,
-                Content::Gateway { .. } | Content::GatewayClass
-            )
-        })
-    {
-        return Err(Hinted::new(
-            "EKS Auto Mode's Gateway controller is not recorded in gen.lock: gen does not guess its GatewayClass controllerName or the API of its LoadBalancerConfiguration",
-            "run `gen discover` once the clusters' Gateway API is on and a GatewayClass of Auto Mode's ALB controller is Accepted (docs/spec.md, \"Gateway API\"), or use ingress.controller: aws-lbc",
+    if which.iter().any(|i| {
+        matches!(
+            plan.files[*i].content,
+            Content::Gateway { .. } | Content::GatewayClass
         )
-        .into());
+    }) {
+        refused(plan)?;
     }
     let env = env()?;
     let head = Value::from(Serde(Head {

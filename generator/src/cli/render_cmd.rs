@@ -15,7 +15,6 @@ use anyhow::{Context, Result};
 use git2::Oid;
 
 use super::session::{Session, Settings};
-use crate::facts::pricing;
 use crate::output::state::{self, FileState, Message, Observed, Stamp, State};
 use crate::output::{self, git};
 use crate::printer::Printer;
@@ -156,15 +155,29 @@ pub(super) fn run(
         return check_cmd(pr, settings, &rendered);
     }
 
+    // Files are rendered a run at a time (`output::CHUNK`), to compare and
+    // then to write, so no more than a run's texts are ever held: the plan,
+    // not the rendered text, bounds a large render's memory.
+    let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+    let planned: HashSet<&str> = paths.iter().copied().collect();
+    let all: Vec<usize> = (0..paths.len()).collect();
+    render::refused(plan)?;
+
     // Refuse before a repository is created: without one, every hand edit
     // is uncommitted. (There is no state then, so every file renders; the
-    // render is kept for below.)
+    // scan is kept for below.)
     let mut first = None;
     if prefix.is_empty() && !git::has_repository(&settings.root) {
-        let rendered = render::render(plan, &spec_name)?;
-        let changes = output::compare(&settings.root, &rendered)?;
-        output::guard(&changes, &changes.edited, force)?;
-        first = Some(rendered);
+        let scan = output::scan(
+            &settings.root,
+            &paths,
+            &planned,
+            None,
+            &render_some(plan, &spec_name, &all),
+            &|k| render::may_refuse(plan, k),
+        )?;
+        output::guard(&scan.changes, &scan.changes.edited, force)?;
+        first = Some(scan);
     }
     std::fs::create_dir_all(&settings.root)
         .with_context(|| format!("creating {}", settings.root.display()))?;
@@ -184,7 +197,6 @@ pub(super) fn run(
 
     // Which files are on disk as they would render: the others are rendered.
     let fingerprints = render::fingerprints(plan, &spec_name, &state::build_id());
-    let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
     let unchanged = match &observed {
         Some(o) => o.unchanged_of(&paths),
         None => vec![None; paths.len()],
@@ -198,20 +210,31 @@ pub(super) fn run(
         }
         known.push(k);
     }
-    let rendered = match first {
-        Some(all) if dirty.len() == all.len() => all,
-        _ => render::render_files(plan, &spec_name, &dirty)?,
-    };
-    let planned: HashSet<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+    let dirty_paths: Vec<&str> = dirty.iter().map(|i| paths[*i]).collect();
     let dirs_unchanged = observed.as_ref().is_some_and(Observed::dirs_unchanged);
     let leftovers: Option<Vec<String>> = old
         .filter(|_| dirs_unchanged)
         .map(|o| o.files.keys().cloned().collect());
-    let changes =
-        output::compare_scoped(&settings.root, &rendered, &planned, leftovers.as_deref())?;
-    let uncommitted = repo.uncommitted(&changes.edited)?;
-    output::guard(&changes, &uncommitted, force)?;
-    output::apply(&settings.root, &changes)?;
+    let scan = match first {
+        Some(scan) if dirty.len() == paths.len() => scan,
+        _ => output::scan(
+            &settings.root,
+            &dirty_paths,
+            &planned,
+            leftovers.as_deref(),
+            &render_some(plan, &spec_name, &dirty),
+            &|k| render::may_refuse(plan, dirty[k]),
+        )?,
+    };
+    let uncommitted = repo.uncommitted(&scan.changes.edited)?;
+    output::guard(&scan.changes, &uncommitted, force)?;
+    let written = output::write_rendered(
+        &settings.root,
+        &dirty_paths,
+        &scan.differ,
+        &render_some(plan, &spec_name, &dirty),
+    )?;
+    output::apply(&settings.root, &scan.changes)?;
     let summary = |written: usize, removed: usize| {
         format!(
             "rendered {} files for {} apps in {} Regions: {written} written, {removed} removed",
@@ -220,67 +243,51 @@ pub(super) fn run(
             spec.regions.len(),
         )
     };
-    pr.data(summary(changes.writes.len(), changes.prunes.len()));
+    pr.data(summary(scan.differ.len(), scan.changes.prunes.len()));
 
-    // Every planned file with its blob: known, or hashed from its text.
-    let texts: Vec<&[u8]> = rendered.iter().map(|r| r.text.as_bytes()).collect();
-    let ids = output::pack::hash_blobs(&texts)?;
-    let mut fresh = dirty.iter().zip(rendered.iter().zip(&ids)).peekable();
-    let mut files = Vec::with_capacity(plan.files.len());
-    for (i, f) in plan.files.iter().enumerate() {
-        let (id, text) = match fresh.peek() {
-            Some((d, (r, id))) if **d == i => {
-                let out = (**id, Some(r.text.as_bytes()));
-                fresh.next();
-                out
-            }
-            _ => (
-                known[i]
-                    .map(|k| k.blob)
-                    .context("a file neither known nor rendered")?,
-                None,
-            ),
-        };
-        files.push(git::Planned {
-            path: &f.path,
-            id,
-            text,
-        });
+    // Every planned file with its blob: known, or found by the scan or the
+    // write. The commit reads the new ones back from disk as it packs them.
+    let mut ids: Vec<Option<Oid>> = known.iter().map(|k| k.map(|k| k.blob)).collect();
+    for (k, id) in scan
+        .same
+        .iter()
+        .copied()
+        .chain(scan.differ.iter().copied().zip(written))
+    {
+        ids[dirty[k]] = Some(id);
     }
+    let files: Vec<git::Planned> = plan
+        .files
+        .iter()
+        .zip(ids)
+        .map(|(f, id)| {
+            let id = id.context("a file neither known nor rendered")?;
+            Ok(git::Planned { path: &f.path, id })
+        })
+        .collect::<Result<_>>()?;
 
     // The state's bulk (each file's and directory's stamp and line) is
     // made on a thread of its own while the commit runs: the commit writes
     // under `.git` only, so nothing it does changes those stamps.
-    let (part, body) = std::thread::scope(|scope| -> Result<(State, String)> {
+    // Its lines go straight to a temporary file: at 100,000 files they are
+    // tens of megabytes the commit need not share memory with.
+    let git_dir = repo.git_dir().to_path_buf();
+    let body = std::thread::scope(|scope| -> Result<Result<state::Body>> {
         let prep = scope.spawn(|| {
-            let mut part = State::default();
-            for (((f, fp), p), k) in plan.files.iter().zip(&fingerprints).zip(&files).zip(&known) {
-                let stamp = match k {
-                    Some(k) => Some(k.stamp),
-                    None => Stamp::of(&settings.root.join(&f.path)),
-                };
-                if let Some(stamp) = stamp {
-                    part.files.insert(
-                        f.path.clone(),
-                        FileState {
-                            fingerprint: *fp,
-                            blob: p.id,
-                            stamp,
-                        },
-                    );
-                }
-            }
-            // Directories: those on the way to a file written or removed
-            // are stamped again; the others are as the last state found them.
-            part.dirs = match old.filter(|_| dirs_unchanged) {
-                Some(o) => {
-                    let touched = changes.writes.keys().chain(changes.prunes.keys());
-                    o.dirs_after(&settings.root, touched, &paths)
-                }
-                None => state::dir_stamps(&settings.root, paths.iter().copied()),
-            };
-            let body = part.body();
-            (part, body)
+            let files = plan.files.iter().zip(&fingerprints).zip(&files).zip(&known);
+            let touched = scan
+                .differ
+                .iter()
+                .map(|k| dirty_paths[*k])
+                .chain(scan.changes.prunes.keys().map(String::as_str));
+            state::Body::of_render(
+                &settings.root,
+                &git_dir,
+                files.map(|(((f, fp), p), k)| (f.path.as_str(), *fp, p.id, k.map(|k| k.stamp))),
+                old.filter(|_| dirs_unchanged),
+                touched,
+                &paths,
+            )
         });
         if let Some(index) = index {
             // The index and HEAD as the last run left them: the index needs
@@ -308,13 +315,15 @@ pub(super) fn run(
         let _ = std::fs::remove_file(&state_path);
         return Ok(ExitCode::SUCCESS);
     }
+    let Ok(mut body) = body else {
+        let _ = std::fs::remove_file(&state_path);
+        return Ok(ExitCode::SUCCESS);
+    };
     let mut next = State {
         key: state::key(spec_bytes, lock_bytes.as_deref(), &spec_name, repo.prefix()),
         // Uncommitted, whether HEAD holds these files is not known: the
         // next run compares with it.
         head: if no_commit { None } else { repo.head_id() },
-        files: part.files,
-        dirs: part.dirs,
         ..State::default()
     };
     next.index = Stamp::of(&repo.git_dir().join("index"));
@@ -323,8 +332,20 @@ pub(super) fn run(
     next.messages.push(Message::Data(NOTHING_TO_COMMIT.into()));
     next.messages.extend(notes);
     // The state is a hint: failing to keep it costs the next run time only.
-    let _ = next.write_with(&state_path, &body);
+    let _ = next.write_with(&state_path, &mut body);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Render `of[k]` for each `k` asked (`of`: indices into the plan's files).
+fn render_some<'a>(
+    plan: &'a model::Plan,
+    spec_name: &'a str,
+    of: &'a [usize],
+) -> impl Fn(&[usize]) -> Result<Vec<render::Rendered>> + 'a {
+    move |which| {
+        let files: Vec<usize> = which.iter().map(|k| of[*k]).collect();
+        render::render_files(plan, spec_name, &files)
+    }
 }
 
 /// The notes every render ends with: values still unresolved, and ARC's
@@ -377,33 +398,7 @@ fn notes(settings: &Settings, spec: &spec::checked::Spec, plan: &model::Plan) ->
     }
     // ARC is billed by the hour: say so, with the figure, at every render.
     if let Some(arc) = &plan.arc {
-        let p = &pricing::ARC_CLUSTER;
-        let whose = match &arc.cluster_name {
-            Some(name) => format!("the ARC cluster `{name}` that this spec creates"),
-            None => "the existing ARC cluster this spec uses".to_string(),
-        };
-        out.push(Message::Note(
-            format!(
-                "{whose} is billed per hour, used or not: ${:.2}/hour, about ${:.0}/month ({}, {})",
-                p.usd_per_hour,
-                p.per_month(1),
-                p.source,
-                p.as_of
-            ),
-            None,
-        ));
-        if let Some(r) = &arc.readiness {
-            let c = &pricing::ARC_READINESS_CHECK;
-            out.push(Message::Note(
-                format!(
-                    "{} readiness checks at ${}/hour each, about ${:.0}/month",
-                    r.sets.len(),
-                    c.usd_per_hour,
-                    c.per_month(r.sets.len())
-                ),
-                None,
-            ));
-        }
+        out.extend(arc.prices().into_iter().map(|n| Message::Note(n, None)));
     }
     out
 }

@@ -28,9 +28,9 @@ pub(crate) struct Pending<'a> {
     /// Relative to the render root.
     pub path: String,
     pub kind: Kind,
-    /// New content (borrowed from the render where it can be) and its
-    /// blob's ID; None for deletions.
-    pub bytes: Option<(std::borrow::Cow<'a, [u8]>, Oid)>,
+    /// New content (borrowed from the render where it can be, else the
+    /// file on disk, read when packed) and its blob's ID; None for deletions.
+    pub bytes: Option<(super::pack::Body<'a>, Oid)>,
 }
 
 pub(crate) struct Repo {
@@ -44,12 +44,10 @@ pub(crate) struct Repo {
     head: std::cell::OnceCell<HashMap<String, Oid>>,
 }
 
-/// A file the plan renders: its path, its blob's ID, and its text when this
-/// run rendered it (else it is on disk as it would render).
+/// A file the plan renders, on disk as it renders: its path and its blob's ID.
 pub(crate) struct Planned<'a> {
     pub path: &'a str,
     pub id: Oid,
-    pub text: Option<&'a [u8]>,
 }
 
 /// Held while rendering; other `gen render` runs on the repository wait.
@@ -378,14 +376,14 @@ impl Repo {
         (e.kind() == Some(ObjectType::Blob)).then(|| e.id())
     }
 
-    /// A planned file's bytes: its rendered text, or the file on disk.
-    fn bytes_of<'a>(&self, f: &Planned<'a>) -> Result<std::borrow::Cow<'a, [u8]>> {
-        match f.text {
-            Some(t) => Ok(std::borrow::Cow::Borrowed(t)),
-            None => std::fs::read(self.root.join(f.path))
-                .map(std::borrow::Cow::Owned)
-                .with_context(|| format!("reading {}", f.path)),
-        }
+    /// A planned file's content: the file on disk, read when it is packed.
+    fn body_of<'a>(&self, f: &Planned<'a>) -> super::pack::Body<'a> {
+        super::pack::Body::File(self.root.join(f.path))
+    }
+
+    /// A planned file's bytes, from disk.
+    fn bytes_of(&self, f: &Planned<'_>) -> Result<Vec<u8>> {
+        std::fs::read(self.root.join(f.path)).with_context(|| format!("reading {}", f.path))
     }
 
     fn read_head(&self) -> Result<HashMap<String, Oid>> {
@@ -473,7 +471,7 @@ impl Repo {
             out.push(Pending {
                 path: f.path.to_string(),
                 kind,
-                bytes: Some((self.bytes_of(f)?, f.id)),
+                bytes: Some((self.body_of(f), f.id)),
             });
         }
         // Owned files HEAD has that are no longer rendered: the state's are
@@ -528,7 +526,10 @@ impl Repo {
         Some(Pending {
             path: path.to_string(),
             kind,
-            bytes: Some((std::borrow::Cow::Borrowed(bytes), id)),
+            bytes: Some((
+                super::pack::Body::Bytes(std::borrow::Cow::Borrowed(bytes)),
+                id,
+            )),
         })
     }
 
@@ -668,10 +669,10 @@ impl Repo {
         // What the pack holds: each new blob once (many files share a
         // body), the trees the repository does not have yet, the commit.
         let mut seen = std::collections::HashSet::new();
-        let mut objects: Vec<(ObjectType, std::borrow::Cow<'_, [u8]>)> = Vec::new();
-        for (bytes, blob) in pending.iter().filter_map(|p| p.bytes.as_ref()) {
+        let mut objects: Vec<(ObjectType, super::pack::Body<'_>)> = Vec::new();
+        for (body, blob) in pending.iter().filter_map(|p| p.bytes.as_ref()) {
             if seen.insert(*blob) && !on_disk.exists(*blob) {
-                objects.push((ObjectType::Blob, std::borrow::Cow::Borrowed(bytes.as_ref())));
+                objects.push((ObjectType::Blob, body.borrowed()));
             }
         }
         let mut trees = vec![tree_id];
@@ -685,9 +686,11 @@ impl Repo {
                     .filter(|e| e.kind() == Some(ObjectType::Tree))
                     .map(|e| e.id()),
             );
-            objects.push((ObjectType::Tree, odb.read(t)?.data().to_vec().into()));
+            let data = odb.read(t)?.data().to_vec();
+            objects.push((ObjectType::Tree, super::pack::Body::Bytes(data.into())));
         }
-        objects.push((ObjectType::Commit, odb.read(id)?.data().to_vec().into()));
+        let data = odb.read(id)?.data().to_vec();
+        objects.push((ObjectType::Commit, super::pack::Body::Bytes(data.into())));
         // The pack first, then the branch: a run killed in between leaves
         // an unreferenced pack, never a branch naming a missing commit.
         super::pack::write(&on_disk, &objects)?;

@@ -70,23 +70,7 @@ pub(crate) fn compare_scoped<'a>(
         None => scan_owned(root, &|p| {
             planned.contains(p) && !rendered_paths.contains(p)
         })?,
-        Some(list) => {
-            let mut found = BTreeMap::new();
-            for p in list
-                .iter()
-                .filter(|p| layout::may_own(p) && !planned.contains(p.as_str()))
-            {
-                match read_no_follow(&root.join(p)) {
-                    Ok(bytes) if bytes.starts_with(render::HEADER_PREFIX.as_bytes()) => {
-                        found.insert(p.clone(), String::from_utf8_lossy(&bytes).into_owned());
-                    }
-                    Ok(_) => {}
-                    Err(e) if e.kind() == io::ErrorKind::NotFound || is_symlink_error(&e) => {}
-                    Err(e) => return Err(e).with_context(|| format!("reading {p}")),
-                }
-            }
-            (found, BTreeSet::new())
-        }
+        Some(_) => owned_leftovers(root, planned, leftovers)?,
     };
     changes.stale = stale;
     let mut dirs = HashMap::new();
@@ -132,6 +116,172 @@ pub(crate) fn compare_scoped<'a>(
         changes.prunes.insert(path, text);
     }
     Ok(changes)
+}
+
+/// What a render changes on disk, found without holding every text: which
+/// of the files to render differ from disk (`differ`, written by
+/// [`write_rendered`]) or are there already as they would render (`same`,
+/// with their blob), and what `Changes` says of the rest.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    /// Indices (into the paths scanned) of files to write.
+    pub differ: Vec<usize>,
+    /// Indices of files on disk as they would render, with their blob.
+    pub same: Vec<(usize, git2::Oid)>,
+    /// The rest, for `guard` and `apply`: its `writes` stay empty (the
+    /// files to write are `differ`, written by [`write_rendered`]).
+    pub changes: Changes<'static>,
+}
+
+/// Files rendered at once by [`scan`] and [`write_rendered`]: enough to keep
+/// every core busy, few enough that their texts stay small beside the plan.
+pub(crate) const CHUNK: usize = 4096;
+
+/// Compare `paths` (some of the `planned` paths; the others are known to be
+/// on disk as they would render) with the files under `root`, as
+/// [`compare_scoped`] does, rendering (`render`, given indices into `paths`)
+/// the files that exist, [`CHUNK`] at a time, and keeping no text: a file
+/// not on disk is written whatever it renders to. Those that `may_refuse`
+/// are rendered whether they exist or not, so that a refusal comes here,
+/// before anything is written.
+pub(crate) fn scan(
+    root: &Path,
+    paths: &[&str],
+    planned: &HashSet<&str>,
+    leftovers: Option<&[String]>,
+    render: &dyn Fn(&[usize]) -> Result<Vec<Rendered>>,
+    may_refuse: &dyn Fn(usize) -> bool,
+) -> Result<Scan> {
+    let mut out = Scan::default();
+    let c = &mut out.changes;
+    let (on_disk, stale) = owned_leftovers(root, planned, leftovers)?;
+    c.stale = stale;
+    let mut dirs = HashMap::new();
+    let mut present = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        if let Some(link) = symlink_on_path(root, p, &mut dirs)? {
+            c.escapes.insert(link);
+            continue;
+        }
+        match fs::symlink_metadata(root.join(p)) {
+            Ok(m) if m.file_type().is_symlink() => {
+                c.escapes.insert(p.to_string());
+            }
+            Ok(_) => present.push(i),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !may_refuse(i) => {
+                out.differ.push(i);
+            }
+            // Read below, where it is found missing.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => present.push(i),
+            Err(e) => return Err(e).with_context(|| format!("inspecting {p}")),
+        }
+    }
+    for chunk in present.chunks(CHUNK) {
+        for (i, r) in chunk.iter().zip(render(chunk)?) {
+            let old = match read_no_follow(&root.join(&r.path)) {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    out.differ.push(*i);
+                    continue;
+                }
+                Err(e) if is_symlink_error(&e) => {
+                    c.escapes.insert(r.path.clone());
+                    continue;
+                }
+                Err(e) => return Err(e).with_context(|| format!("reading {}", r.path)),
+            };
+            if old == r.text {
+                let id = git2::Oid::hash_object(git2::ObjectType::Blob, r.text.as_bytes())?;
+                out.same.push((*i, id));
+                continue;
+            }
+            match render::verify(&old) {
+                None => {
+                    c.foreign.insert(r.path.clone());
+                }
+                Some(false) => {
+                    c.edited.insert(r.path.clone());
+                }
+                Some(true) => {}
+            }
+            out.differ.push(*i);
+        }
+    }
+    out.differ.sort_unstable();
+    for (path, text) in on_disk {
+        if render::verify(&text) == Some(false) {
+            c.edited.insert(path.clone());
+        }
+        c.prunes.insert(path, text);
+    }
+    Ok(out)
+}
+
+/// Render and write the files `which` (indices into `paths`), [`CHUNK`] at
+/// a time, each atomically; their blobs, in `which`'s order. No more than
+/// one chunk's texts are held at once.
+pub(crate) fn write_rendered(
+    root: &Path,
+    paths: &[&str],
+    which: &[usize],
+    render: &dyn Fn(&[usize]) -> Result<Vec<Rendered>>,
+) -> Result<Vec<git2::Oid>> {
+    let mut dirs: BTreeSet<&Path> = BTreeSet::new();
+    for i in which {
+        if let Some(d) = Path::new(paths[*i]).parent() {
+            dirs.insert(d);
+        }
+    }
+    for d in dirs {
+        fs::create_dir_all(root.join(d)).with_context(|| format!("creating {}", d.display()))?;
+    }
+    let mut ids = Vec::with_capacity(which.len());
+    for chunk in which.chunks(CHUNK) {
+        let rendered = render(chunk)?;
+        let written: Vec<Result<git2::Oid>> = crate::par::map(&rendered, 256, |r| {
+            write_in_place(&root.join(&r.path), r.text.as_bytes())
+                .with_context(|| format!("writing {}", r.path))?;
+            Ok(git2::Oid::hash_object(
+                git2::ObjectType::Blob,
+                r.text.as_bytes(),
+            )?)
+        });
+        for id in written {
+            ids.push(id?);
+        }
+    }
+    Ok(ids)
+}
+
+/// Owned files on disk that are not `planned` (what a render prunes), with
+/// their texts, and the stale temporary files found on the way: by walking
+/// the owned directories, or among `leftovers` when the caller knows no
+/// directory changed.
+fn owned_leftovers(
+    root: &Path,
+    planned: &HashSet<&str>,
+    leftovers: Option<&[String]>,
+) -> Result<(BTreeMap<String, String>, BTreeSet<String>)> {
+    match leftovers {
+        None => scan_owned(root, &|p| planned.contains(p)),
+        Some(list) => {
+            let mut found = BTreeMap::new();
+            for p in list
+                .iter()
+                .filter(|p| layout::may_own(p) && !planned.contains(p.as_str()))
+            {
+                match read_no_follow(&root.join(p)) {
+                    Ok(bytes) if bytes.starts_with(render::HEADER_PREFIX.as_bytes()) => {
+                        found.insert(p.clone(), String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound || is_symlink_error(&e) => {}
+                    Err(e) => return Err(e).with_context(|| format!("reading {p}")),
+                }
+            }
+            Ok((found, BTreeSet::new()))
+        }
+    }
 }
 
 /// The first directory on the way to `rel` that is a symbolic link.

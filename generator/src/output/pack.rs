@@ -11,35 +11,44 @@ use anyhow::Result;
 use git2::{ObjectType, Odb, Oid};
 use sha1::{Digest, Sha1};
 
-/// Git's object hashes of `items`, computed on every core.
-pub(crate) fn hash_blobs(items: &[&[u8]]) -> Result<Vec<Oid>> {
-    parallel(items, |b| Ok(Oid::hash_object(ObjectType::Blob, b)?))
+/// An object's content: in memory, or a file to read when it is packed.
+#[derive(Debug)]
+pub(crate) enum Body<'a> {
+    Bytes(std::borrow::Cow<'a, [u8]>),
+    File(PathBuf),
 }
+
+impl Body<'_> {
+    /// The same content, borrowed.
+    pub(crate) fn borrowed(&self) -> Body<'_> {
+        match self {
+            Body::Bytes(b) => Body::Bytes(std::borrow::Cow::Borrowed(b.as_ref())),
+            Body::File(p) => Body::File(p.clone()),
+        }
+    }
+
+    fn load(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b.as_ref())),
+            Body::File(p) => {
+                Ok(std::borrow::Cow::Owned(std::fs::read(p).map_err(|e| {
+                    anyhow::anyhow!("reading {}: {e}", p.display())
+                })?))
+            }
+        }
+    }
+}
+
+/// Objects compressed at once: a render's files are packed a run at a time,
+/// so only one run's contents and compressed entries are held.
+const PACK_CHUNK: usize = 4096;
 
 /// Write `objects` into the object database as one pack. Each must be
 /// there once: the indexer refuses a pack that holds an object twice.
-pub(crate) fn write<B: AsRef<[u8]> + Sync>(
-    odb: &Odb<'_>,
-    objects: &[(ObjectType, B)],
-) -> Result<()> {
+pub(crate) fn write(odb: &Odb<'_>, objects: &[(ObjectType, Body<'_>)]) -> Result<()> {
     if objects.is_empty() {
         return Ok(());
     }
-    let entries = parallel(objects, |(kind, b)| {
-        let code = match kind {
-            ObjectType::Commit => 1,
-            ObjectType::Tree => 2,
-            ObjectType::Blob => 3,
-            ObjectType::Tag => 4,
-            ObjectType::Any => anyhow::bail!("an object of no type"),
-        };
-        let b = b.as_ref();
-        let mut out = entry_header(code, b.len());
-        let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::fast());
-        z.write_all(b)?;
-        out = z.finish()?;
-        Ok(out)
-    })?;
     // Streamed to the indexer as it is checksummed: no second copy.
     let mut w = odb.packwriter()?;
     let mut sum = Sha1::new();
@@ -50,9 +59,26 @@ pub(crate) fn write<B: AsRef<[u8]> + Sync>(
     };
     put(b"PACK")?;
     put(&2u32.to_be_bytes())?;
-    put(&u32::try_from(entries.len())?.to_be_bytes())?;
-    for e in &entries {
-        put(e)?;
+    put(&u32::try_from(objects.len())?.to_be_bytes())?;
+    for chunk in objects.chunks(PACK_CHUNK) {
+        let entries = parallel(chunk, |(kind, body)| {
+            let code = match kind {
+                ObjectType::Commit => 1,
+                ObjectType::Tree => 2,
+                ObjectType::Blob => 3,
+                ObjectType::Tag => 4,
+                ObjectType::Any => anyhow::bail!("an object of no type"),
+            };
+            let b = body.load()?;
+            let mut out = entry_header(code, b.len());
+            let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::fast());
+            z.write_all(&b)?;
+            out = z.finish()?;
+            Ok(out)
+        })?;
+        for e in &entries {
+            put(e)?;
+        }
     }
     let sum = sum.finalize();
     w.write_all(&sum)?;
@@ -95,7 +121,7 @@ pub(crate) fn consolidate(odb: &Odb<'_>, pack_dir: &Path) -> Result<bool> {
         return Ok(false);
     }
     let mut seen = std::collections::HashSet::new();
-    let mut objects: Vec<(ObjectType, Vec<u8>)> = Vec::new();
+    let mut objects: Vec<(ObjectType, Body<'_>)> = Vec::new();
     let mut merged = Vec::new();
     for (pack, _) in packs {
         // A pack whose index this does not read stays as it is.
@@ -105,7 +131,7 @@ pub(crate) fn consolidate(odb: &Odb<'_>, pack_dir: &Path) -> Result<bool> {
         for id in ids {
             if seen.insert(id) {
                 let o = odb.read(id)?;
-                objects.push((o.kind(), o.data().to_vec()));
+                objects.push((o.kind(), Body::Bytes(o.data().to_vec().into())));
             }
         }
         merged.push(pack);
@@ -169,15 +195,19 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -
 mod tests {
     use super::*;
 
+    fn hash_blobs(items: &[&[u8]]) -> Result<Vec<Oid>> {
+        parallel(items, |b| Ok(Oid::hash_object(ObjectType::Blob, b)?))
+    }
+
     #[test]
     fn a_pack_of_blobs_is_read_back_by_libgit2() {
         let d = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init(d.path()).unwrap();
         let big = "x".repeat(5000);
         let blobs: Vec<&[u8]> = vec![b"hello\n", b"", big.as_bytes()];
-        let objects = |list: &[&[u8]]| -> Vec<(ObjectType, Vec<u8>)> {
+        let objects = |list: &[&[u8]]| -> Vec<(ObjectType, Body<'static>)> {
             list.iter()
-                .map(|b| (ObjectType::Blob, b.to_vec()))
+                .map(|b| (ObjectType::Blob, Body::Bytes(b.to_vec().into())))
                 .collect()
         };
         let twice: Vec<&[u8]> = vec![b"same", b"same"];
@@ -220,19 +250,24 @@ mod tests {
                 )
             })
             .collect();
-        write(&odb, &big).unwrap();
+        let bodies = |list: &[(ObjectType, Vec<u8>)]| -> Vec<(ObjectType, Body<'static>)> {
+            list.iter()
+                .map(|(k, b)| (*k, Body::Bytes(b.clone().into())))
+                .collect()
+        };
+        write(&odb, &bodies(&big)).unwrap();
         let mut ids = Vec::new();
         for i in 0..PACK_LIMIT - 1 {
             let blob = format!("small {i}\n").into_bytes();
             ids.push(Oid::hash_object(ObjectType::Blob, &blob).unwrap());
-            write(&odb, &[(ObjectType::Blob, blob)]).unwrap();
+            write(&odb, &[(ObjectType::Blob, Body::Bytes(blob.into()))]).unwrap();
         }
         assert_eq!(count("pack"), PACK_LIMIT);
         assert!(!consolidate(&odb, &pack_dir).unwrap(), "at the limit");
         assert_eq!(count("pack"), PACK_LIMIT);
         let blob = b"one more\n".to_vec();
         ids.push(Oid::hash_object(ObjectType::Blob, &blob).unwrap());
-        write(&odb, &[(ObjectType::Blob, blob)]).unwrap();
+        write(&odb, &[(ObjectType::Blob, Body::Bytes(blob.into()))]).unwrap();
         assert!(consolidate(&odb, &pack_dir).unwrap(), "past the limit");
         assert_eq!(
             (count("pack"), count("idx")),

@@ -67,7 +67,7 @@ impl Stamp {
 }
 
 /// One owned file as the last run left it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileState {
     pub fingerprint: Fingerprint,
     pub blob: Oid,
@@ -165,6 +165,102 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
     for b in bytes {
         out.push(char::from(DIGITS[usize::from(b >> 4)]));
         out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+}
+
+/// The bulk of a state (a line per file and directory), written to an
+/// unnamed temporary file as it is made, so that a large render does not
+/// hold it in memory; and the newest modification time it records.
+pub(crate) struct Body {
+    file: std::fs::File,
+    newest: i128,
+}
+
+impl Body {
+    /// The lines of `files` (path and state, in path order) and `dirs`, in
+    /// a temporary file in `dir`.
+    pub(crate) fn write<'a>(
+        dir: &Path,
+        files: impl Iterator<Item = (&'a str, FileState)>,
+        dirs: &[(String, Stamp)],
+    ) -> Result<Body> {
+        use std::io::Write as _;
+        let file = tempfile::tempfile_in(dir)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        let mut line = String::with_capacity(256);
+        let mut newest = 0;
+        for (p, f) in files {
+            line.clear();
+            line.push_str("file ");
+            push_hex(&mut line, &f.fingerprint);
+            line.push(' ');
+            push_hex(&mut line, f.blob.as_bytes());
+            line.push(' ');
+            push_stamp(&mut line, &f.stamp);
+            line.push(' ');
+            line.push_str(p);
+            line.push('\n');
+            w.write_all(line.as_bytes())?;
+            newest = newest.max(f.stamp.mtime_ns);
+        }
+        for (d, st) in dirs {
+            line.clear();
+            line.push_str("dir ");
+            push_stamp(&mut line, st);
+            line.push(' ');
+            line.push_str(d);
+            line.push('\n');
+            w.write_all(line.as_bytes())?;
+            newest = newest.max(st.mtime_ns);
+        }
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(Body { file, newest })
+    }
+
+    /// The bulk of the state a render leaves: each planned file (path,
+    /// fingerprint, blob, and its stamp when known unchanged, else taken
+    /// now), and the directories: when `old` found none changed, those on
+    /// the way to a `touched` file (written or removed) stamped again and
+    /// the others as `old` has them; else every one stamped.
+    pub(crate) fn of_render<'a>(
+        root: &Path,
+        dir: &Path,
+        files: impl Iterator<Item = (&'a str, Fingerprint, Oid, Option<Stamp>)>,
+        old: Option<&State>,
+        touched: impl Iterator<Item = &'a str>,
+        paths: &[&str],
+    ) -> Result<Body> {
+        let dirs = match old {
+            Some(o) => o.dirs_after(root, touched, paths),
+            None => dir_stamps(root, paths.iter().copied()),
+        };
+        let files = files.filter_map(|(path, fingerprint, blob, known)| {
+            let stamp = known.or_else(|| Stamp::of(&root.join(path)))?;
+            Some((
+                path,
+                FileState {
+                    fingerprint,
+                    blob,
+                    stamp,
+                },
+            ))
+        });
+        Body::write(dir, files, &dirs)
+    }
+
+    /// Write `head` then the body to `path`, atomically.
+    fn write_after(&mut self, path: &Path, head: &str) -> Result<()> {
+        use std::io::{Seek as _, Write as _};
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".gen-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        tmp.write_all(head.as_bytes())?;
+        self.file.seek(std::io::SeekFrom::Start(0))?;
+        std::io::copy(&mut self.file, &mut tmp)?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
     }
 }
 
@@ -268,71 +364,45 @@ impl State {
     /// `write_with` its own body.
     #[cfg(test)]
     pub(crate) fn write(&self, path: &Path) -> Result<()> {
-        self.write_with(path, &self.body())
-    }
-
-    /// The lines of the files and directories, the bulk of the state: made
-    /// apart, so a render can make them while it commits (`write_with`).
-    pub(crate) fn body(&self) -> String {
-        let mut out = String::with_capacity(128 * (self.files.len() + self.dirs.len()));
         let mut files: Vec<_> = self.files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(b.0));
-        for (p, f) in files {
-            out.push_str("file ");
-            push_hex(&mut out, &f.fingerprint);
-            out.push(' ');
-            push_hex(&mut out, f.blob.as_bytes());
-            out.push(' ');
-            push_stamp(&mut out, &f.stamp);
-            out.push(' ');
-            out.push_str(p);
-            out.push('\n');
-        }
-        for (d, st) in &self.dirs {
-            out.push_str("dir ");
-            push_stamp(&mut out, st);
-            out.push(' ');
-            out.push_str(d);
-            out.push('\n');
-        }
-        out
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut body = Body::write(
+            dir,
+            files.into_iter().map(|(p, f)| (p.as_str(), *f)),
+            &self.dirs,
+        )?;
+        self.write_with(path, &mut body)
     }
 
-    /// Write the state (atomically), with its body made already (`body` of
-    /// this state); the caller holds the render lock. If a file was stamped
-    /// within the state's own clock tick, the state is written again a tick
-    /// later, so those files do not stay racy.
-    pub(crate) fn write_with(&self, path: &Path, body: &str) -> Result<()> {
-        let mut out = String::with_capacity(1024 + body.len());
-        out.push_str(MAGIC);
-        out.push('\n');
-        let _ = writeln!(out, "key {}", self.key);
+    /// Write the state (atomically): its header, then `body`, the lines of
+    /// its files and directories made apart (so a render can make them
+    /// while it commits); the caller holds the render lock. If a file was
+    /// stamped within the state's own clock tick, the state is written
+    /// again a tick later, so those files do not stay racy.
+    pub(crate) fn write_with(&self, path: &Path, body: &mut Body) -> Result<()> {
+        let mut head = String::with_capacity(1024);
+        head.push_str(MAGIC);
+        head.push('\n');
+        let _ = writeln!(head, "key {}", self.key);
         if let Some(h) = self.head {
-            let _ = writeln!(out, "head {h}");
+            let _ = writeln!(head, "head {h}");
         }
         if let Some(i) = &self.index {
-            let _ = writeln!(out, "index {}", fmt_stamp(i));
+            let _ = writeln!(head, "index {}", fmt_stamp(i));
         }
         let mut inputs: Vec<_> = self.inputs.iter().collect();
         inputs.sort();
         for (p, id) in inputs {
-            let _ = writeln!(out, "input {id} {p}");
+            let _ = writeln!(head, "input {id} {p}");
         }
         for m in &self.messages {
-            let _ = writeln!(out, "msg {}", serde_json::to_string(m)?);
+            let _ = writeln!(head, "msg {}", serde_json::to_string(m)?);
         }
-        out.push_str(body);
-        super::write_atomic(path, out.as_bytes())?;
-        let newest = self
-            .files
-            .values()
-            .map(|f| f.stamp.mtime_ns)
-            .chain(self.dirs.iter().map(|(_, s)| s.mtime_ns))
-            .max()
-            .unwrap_or(0);
-        if Stamp::of(path).is_some_and(|s| s.mtime_ns <= newest) {
+        body.write_after(path, &head)?;
+        if Stamp::of(path).is_some_and(|s| s.mtime_ns <= body.newest) {
             std::thread::sleep(std::time::Duration::from_millis(10));
-            super::write_atomic(path, out.as_bytes())?;
+            body.write_after(path, &head)?;
         }
         Ok(())
     }
@@ -375,10 +445,10 @@ impl State {
     pub(crate) fn dirs_after<'a>(
         &self,
         root: &Path,
-        touched: impl Iterator<Item = &'a String>,
+        touched: impl Iterator<Item = &'a str>,
         planned: &[&str],
     ) -> Vec<(String, Stamp)> {
-        let again = dir_stamps_names(touched.map(String::as_str));
+        let again = dir_stamps_names(touched);
         let mut out: Vec<(String, Stamp)> = self
             .dirs
             .iter()
