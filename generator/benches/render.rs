@@ -42,6 +42,7 @@ fn main() {
     );
 
     let mut gen_runs = Vec::new();
+    let (mut gen_user, mut one_user) = (Vec::new(), Vec::new());
     let mut noop_runs = Vec::new();
     let mut one_runs = Vec::new();
     let mut floor_runs = Vec::new();
@@ -77,6 +78,7 @@ fn main() {
                         .arg("render")
                         .current_dir(dir.path()),
                 ));
+                gen_user.push(last_user());
                 // The same again: nothing changed, nothing committed.
                 noop_runs.push(measure(
                     Command::new(env!("CARGO_BIN_EXE_gen"))
@@ -96,6 +98,7 @@ fn main() {
                         .arg("render")
                         .current_dir(dir.path()),
                 ));
+                one_user.push(last_user());
                 let out = git(dir.path())
                     .args(["show", "--name-only", "--format=", "HEAD"])
                     .output()
@@ -165,6 +168,15 @@ fn main() {
         touched.len(),
         touched.join(", ")
     );
+    let (full_user, one_app_user) = (median_of(gen_user), median_of(one_user));
+    let cpu = one_app_user.as_secs_f64() / full_user.as_secs_f64();
+    println!(
+        "one app's change / full render, user CPU time: {:.0} ms / {:.0} ms = {:.1} % (bar: at most 10 %): {}",
+        one_app_user.as_secs_f64() * 1e3,
+        full_user.as_secs_f64() * 1e3,
+        cpu * 100.0,
+        verdict(cpu <= 0.10)
+    );
 
     if large {
         // 10,000 apps in 5 Regions: one full render, cost per app and Region
@@ -202,6 +214,12 @@ fn main() {
             regions5.len(),
             big_per / small_per,
             verdict(big_per / small_per <= 1.3)
+        );
+        println!(
+            "peak memory at {big_apps} x {}: {:.0} MiB (bar: at most 400 MiB): {}",
+            regions5.len(),
+            mb(rss),
+            verdict(mb(rss) <= 400.0)
         );
         println!(
             "memory per app and Region: {:.1} KB at {apps} x {}, {:.1} KB at {big_apps} x {}",
@@ -256,7 +274,8 @@ fn median(runs: &mut [(Duration, u64)]) -> (Duration, u64) {
     (t, rss)
 }
 
-/// Run to completion; wall time and peak resident memory (KiB) of the child.
+/// Run to completion; wall time and peak resident memory (KiB) of the
+/// child, and its user CPU time in `USER` (the last run's).
 fn measure(cmd: &mut Command) -> (Duration, u64) {
     let start = Instant::now();
     // Reaped by wait4 below, which also reports the child's peak memory.
@@ -279,7 +298,24 @@ fn measure(cmd: &mut Command) -> (Duration, u64) {
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "{cmd:?} failed with status {status}"
     );
+    let user = Duration::from_secs(usage.ru_utime.tv_sec as u64)
+        + Duration::from_micros(usage.ru_utime.tv_usec as u64);
+    USER.with(|u| u.set(user));
     (elapsed, usage.ru_maxrss as u64)
+}
+
+std::thread_local! {
+    /// The user CPU time of the last `measure`d run.
+    static USER: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::ZERO) };
+}
+
+fn last_user() -> Duration {
+    USER.with(std::cell::Cell::get)
+}
+
+fn median_of(mut d: Vec<Duration>) -> Duration {
+    d.sort();
+    d[d.len() / 2]
 }
 
 fn read_tree(root: &Path) -> Vec<(String, Vec<u8>)> {
