@@ -104,8 +104,7 @@ fn auto_gateway_of(spec: &mut Spec, lock: &Lock) -> Option<Diagnostic> {
         .iter()
         .any(|r| r.albs.iter().any(|x| x.kept == Some(Api::Gateway)));
     let field = match k {
-        Some(k) if spec.ingress.grouped => format!("ingress.albs[{k}].api"),
-        Some(_) => "ingress.api".to_string(),
+        Some(k) => spec.ingress.alb_field(k, "api"),
         None if kept => "ingress.controller".to_string(),
         None => return None,
     };
@@ -248,12 +247,12 @@ pub fn auto_gateway(classes: &[ClassRead], served: &[Served]) -> Result<AutoGate
 /// all show, when every one that was read agrees, and each Region that
 /// could not be read or disagrees (by index) with why and what to do.
 /// One that disagrees records nothing: the lock keeps what it held.
-pub fn agreed(
-    reads: &[Result<AutoGateway, Unread>],
-) -> (Option<&AutoGateway>, Vec<(usize, Unread)>) {
+pub fn agreed<'a>(
+    reads: impl IntoIterator<Item = &'a Result<AutoGateway, Unread>>,
+) -> (Option<&'a AutoGateway>, Vec<(usize, Unread)>) {
     let mut agreed: Option<&AutoGateway> = None;
     let mut problems = Vec::new();
-    for (i, read) in reads.iter().enumerate() {
+    for (i, read) in reads.into_iter().enumerate() {
         match read {
             Err(u) => problems.push((i, u.clone())),
             Ok(g) if agreed.is_none_or(|a| a == g) => agreed = agreed.or(Some(g)),

@@ -80,14 +80,9 @@ impl<'a> Context<'a> {
         self.workloads.get(&(app, region)).copied()
     }
 
-    /// The field of ALB `k` that sets `what` (`scheme`, `inboundCidrs`):
-    /// its own in `ingress.albs`, or the ingress's for the single ALB.
+    /// The field of ALB `k` that sets `what` (`scheme`, `inboundCidrs`).
     fn alb_path(&self, k: usize, what: &str) -> String {
-        if self.spec.ingress.grouped {
-            format!("ingress.albs[{k}].{what}")
-        } else {
-            format!("ingress.{what}")
-        }
+        self.spec.ingress.alb_field(k, what)
     }
 
     /// The `apps[i]` path of an app, for the diagnostic's line.

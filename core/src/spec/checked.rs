@@ -192,6 +192,16 @@ impl Ingress {
     pub fn alb_index(&self, name: &str) -> Option<usize> {
         self.albs.iter().position(|a| a.name == name)
     }
+
+    /// The field of ALB `k` that sets `what` (`scheme`, `api`): its own in
+    /// `ingress.albs`, or the ingress's for the single ALB.
+    pub fn alb_field(&self, k: usize, what: &str) -> String {
+        if self.grouped {
+            format!("ingress.albs[{k}].{what}")
+        } else {
+            format!("ingress.{what}")
+        }
+    }
 }
 
 /// One shared ALB: the same name, scheme and listeners in every Region.

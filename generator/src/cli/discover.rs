@@ -377,8 +377,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     if !auto_mode {
         lock_now.gateway = None;
     }
-    let reads: Vec<Result<AutoGateway, Unread>> = served.iter().map(|(_, r)| r.clone()).collect();
-    let (agreed, problems) = resolve::agreed(&reads);
+    let (agreed, problems) = resolve::agreed(served.iter().map(|(_, r)| r));
     for (k, u) in problems {
         let r = &spec.regions[served[k].0];
         all_ready = false;

@@ -258,12 +258,16 @@ impl GatewayState {
     }
 }
 
-fn gateway_api(client: Client, namespace: &str, kind: &str, plural: &str) -> Api<DynamicObject> {
-    let ar = ApiResource::from_gvk_with_plural(
+/// A Gateway API v1 kind, by its plural.
+fn gateway_resource(kind: &str, plural: &str) -> ApiResource {
+    ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", kind),
         plural,
-    );
-    Api::namespaced_with(client, namespace, &ar)
+    )
+}
+
+fn gateway_api(client: Client, namespace: &str, kind: &str, plural: &str) -> Api<DynamicObject> {
+    Api::namespaced_with(client, namespace, &gateway_resource(kind, plural))
 }
 
 /// Gateway `name` in `namespace`, or None when there is none.
@@ -696,11 +700,8 @@ pub(crate) struct ServedKind {
 
 /// Each GatewayClass of the cluster. One LIST.
 pub(crate) async fn gateway_classes(client: Client) -> Result<Vec<GatewayClass>> {
-    let ar = ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", "GatewayClass"),
-        "gatewayclasses",
-    );
-    let api: Api<DynamicObject> = Api::all_with(client, &ar);
+    let api: Api<DynamicObject> =
+        Api::all_with(client, &gateway_resource("GatewayClass", "gatewayclasses"));
     let list = api
         .list(&ListParams::default())
         .await

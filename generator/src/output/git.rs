@@ -28,8 +28,8 @@ pub(crate) struct Pending<'a> {
     /// Relative to the render root.
     pub path: String,
     pub kind: Kind,
-    /// New content (borrowed from the render where it can be, else the
-    /// file on disk, read when packed) and its blob's ID; None for deletions.
+    /// New content (a rendered file on disk, read when packed, or an
+    /// input's bytes) and its blob's ID; None for deletions.
     pub bytes: Option<(super::pack::Body<'a>, Oid)>,
 }
 

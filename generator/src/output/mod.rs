@@ -81,40 +81,25 @@ pub(crate) fn compare_scoped<'a>(
         }
         let old = match on_disk.remove(&r.path) {
             Some(text) => Some(text),
-            None => match read_no_follow(&root.join(&r.path)) {
-                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) if is_symlink_error(&e) => {
+            None => match read_old(root, &r.path)? {
+                Old::Text(text) => Some(text),
+                Old::Missing => None,
+                Old::Link => {
                     changes.escapes.insert(r.path.clone());
                     continue;
                 }
-                Err(e) => return Err(e).with_context(|| format!("reading {}", r.path)),
             },
         };
         match &old {
             Some(text) if *text == r.text => continue,
-            Some(text) => match render::verify(text) {
-                None => {
-                    changes.foreign.insert(r.path.clone());
-                }
-                Some(false) => {
-                    changes.edited.insert(r.path.clone());
-                }
-                Some(true) => {}
-            },
+            Some(text) => changes.overwriting(&r.path, text),
             None => {}
         }
         changes
             .writes
             .insert(r.path.clone(), (old, r.text.as_str()));
     }
-    // What is left on disk is no longer rendered.
-    for (path, text) in on_disk {
-        if render::verify(&text) == Some(false) {
-            changes.edited.insert(path.clone());
-        }
-        changes.prunes.insert(path, text);
-    }
+    changes.prune(on_disk);
     Ok(changes)
 }
 
@@ -178,42 +163,24 @@ pub(crate) fn scan(
     }
     for chunk in present.chunks(CHUNK) {
         for (i, r) in chunk.iter().zip(render(chunk)?) {
-            let old = match read_no_follow(&root.join(&r.path)) {
-                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            match read_old(root, &r.path)? {
+                Old::Text(old) if old == r.text => {
+                    let id = git2::Oid::hash_object(git2::ObjectType::Blob, r.text.as_bytes())?;
+                    out.same.push((*i, id));
+                }
+                Old::Text(old) => {
+                    c.overwriting(&r.path, &old);
                     out.differ.push(*i);
-                    continue;
                 }
-                Err(e) if is_symlink_error(&e) => {
+                Old::Missing => out.differ.push(*i),
+                Old::Link => {
                     c.escapes.insert(r.path.clone());
-                    continue;
                 }
-                Err(e) => return Err(e).with_context(|| format!("reading {}", r.path)),
-            };
-            if old == r.text {
-                let id = git2::Oid::hash_object(git2::ObjectType::Blob, r.text.as_bytes())?;
-                out.same.push((*i, id));
-                continue;
             }
-            match render::verify(&old) {
-                None => {
-                    c.foreign.insert(r.path.clone());
-                }
-                Some(false) => {
-                    c.edited.insert(r.path.clone());
-                }
-                Some(true) => {}
-            }
-            out.differ.push(*i);
         }
     }
     out.differ.sort_unstable();
-    for (path, text) in on_disk {
-        if render::verify(&text) == Some(false) {
-            c.edited.insert(path.clone());
-        }
-        c.prunes.insert(path, text);
-    }
+    c.prune(on_disk);
     Ok(out)
 }
 
@@ -226,15 +193,7 @@ pub(crate) fn write_rendered(
     which: &[usize],
     render: &dyn Fn(&[usize]) -> Result<Vec<Rendered>>,
 ) -> Result<Vec<git2::Oid>> {
-    let mut dirs: BTreeSet<&Path> = BTreeSet::new();
-    for i in which {
-        if let Some(d) = Path::new(paths[*i]).parent() {
-            dirs.insert(d);
-        }
-    }
-    for d in dirs {
-        fs::create_dir_all(root.join(d)).with_context(|| format!("creating {}", d.display()))?;
-    }
+    create_parents(root, which.iter().map(|i| paths[*i]))?;
     let mut ids = Vec::with_capacity(which.len());
     for chunk in which.chunks(CHUNK) {
         let rendered = render(chunk)?;
@@ -280,6 +239,60 @@ fn owned_leftovers(
                 }
             }
             Ok((found, BTreeSet::new()))
+        }
+    }
+}
+
+/// Create the directory of each of `paths` (root-relative), each once.
+fn create_parents<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> Result<()> {
+    let dirs: BTreeSet<&Path> = paths.filter_map(|p| Path::new(p).parent()).collect();
+    for d in dirs {
+        fs::create_dir_all(root.join(d)).with_context(|| format!("creating {}", d.display()))?;
+    }
+    Ok(())
+}
+
+/// A rendered path's file on disk.
+enum Old {
+    Missing,
+    /// A symbolic link: never read or written through.
+    Link,
+    Text(String),
+}
+
+fn read_old(root: &Path, path: &str) -> Result<Old> {
+    match read_no_follow(&root.join(path)) {
+        Ok(bytes) => Ok(Old::Text(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Old::Missing),
+        Err(e) if is_symlink_error(&e) => Ok(Old::Link),
+        Err(e) => Err(e).with_context(|| format!("reading {path}")),
+    }
+}
+
+impl Changes<'_> {
+    /// `path`, now `old`, is to be overwritten: noted if it is not gen's
+    /// (no header) or carries a hand edit (its body no longer matches its
+    /// digest).
+    fn overwriting(&mut self, path: &str, old: &str) {
+        match render::verify(old) {
+            None => {
+                self.foreign.insert(path.to_string());
+            }
+            Some(false) => {
+                self.edited.insert(path.to_string());
+            }
+            Some(true) => {}
+        }
+    }
+
+    /// The owned files left on disk are no longer rendered: each pruned,
+    /// a hand-edited one noted.
+    fn prune(&mut self, left: BTreeMap<String, String>) {
+        for (path, text) in left {
+            if render::verify(&text) == Some(false) {
+                self.edited.insert(path.clone());
+            }
+            self.prunes.insert(path, text);
         }
     }
 }
@@ -483,15 +496,7 @@ pub(crate) fn apply(root: &Path, changes: &Changes) -> Result<()> {
 /// cores: the files are independent and the kernel creates them in
 /// parallel. Each directory is created once.
 fn write_all(root: &Path, writes: &BTreeMap<String, (Option<String>, &str)>) -> Result<()> {
-    let mut dirs: BTreeSet<&Path> = BTreeSet::new();
-    for path in writes.keys() {
-        if let Some(d) = Path::new(path).parent() {
-            dirs.insert(d);
-        }
-    }
-    for d in dirs {
-        fs::create_dir_all(root.join(d)).with_context(|| format!("creating {}", d.display()))?;
-    }
+    create_parents(root, writes.keys().map(String::as_str))?;
     let files: Vec<(&String, &str)> = writes.iter().map(|(p, (_, t))| (p, *t)).collect();
     // Neighbouring paths share directories: `par` gives each thread a run of them.
     crate::par::map(&files, 256, |(path, text)| {

@@ -7,7 +7,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use git2::{ObjectType, Odb, Oid};
 use sha1::{Digest, Sha1};
 
@@ -30,11 +30,9 @@ impl Body<'_> {
     fn load(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
         match self {
             Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b.as_ref())),
-            Body::File(p) => {
-                Ok(std::borrow::Cow::Owned(std::fs::read(p).map_err(|e| {
-                    anyhow::anyhow!("reading {}: {e}", p.display())
-                })?))
-            }
+            Body::File(p) => Ok(std::borrow::Cow::Owned(
+                std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
+            )),
         }
     }
 }
