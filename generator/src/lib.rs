@@ -22,3 +22,5 @@ pub(crate) mod k8s;
 pub(crate) mod live;
 pub(crate) mod output;
 pub mod printer;
+
+pub use output::tls::start_git;

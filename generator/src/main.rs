@@ -1,4 +1,6 @@
 fn main() -> std::process::ExitCode {
+    // Before any thread: libgit2 starts without reading the CA bundle.
+    generator::start_git();
     // Both the AWS SDK and the kube client use rustls, with different
     // crypto backends compiled in; choose one for the process.
     let _ = rustls::crypto::ring::default_provider().install_default();

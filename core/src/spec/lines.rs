@@ -1,34 +1,24 @@
 //! Field path → line number, so diagnostics can point into `gen.yaml`.
 //!
-//! serde keeps no positions, so the text is walked once more with a YAML event
-//! parser and every key and item is recorded under its diagnostic path
-//! (`apps[0].health.path`).
+//! serde keeps no positions, so when diagnostics need lines the text is
+//! walked once more with a YAML event parser, and the keys and items on
+//! their paths (`apps[0].health.path` and its parents) are recorded. A spec
+//! that holds costs no walk at all.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
 
 use crate::diag::Diagnostic;
 
 /// Deeper than any spec field; beyond it paths are not recorded.
-pub(super) const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = 16;
 
-#[derive(Debug, Default)]
-pub struct LineMap {
-    lines: HashMap<String, usize>,
-    /// Deepest nesting of maps and lists seen.
-    pub max_depth: usize,
-    /// The flow nesting overflowed the event parser's limit (255 levels).
-    pub too_deep: bool,
-    /// Tagged values: (path, tag, line).
-    pub tags: Vec<(String, String, usize)>,
-    /// Where the event parser stopped on text it rejects, and why: (line,
-    /// message). Beyond it the map knows no line and no tag.
-    pub error: Option<(usize, String)>,
-    /// U+0085, U+2028 and U+2029 inside quoted scalars (where they are the
-    /// value's characters, whatever the parser).
-    pub quoted_breaks: usize,
+/// Where the spec's fields are, read from its text when asked.
+#[derive(Debug, Clone, Copy)]
+pub struct LineMap<'a> {
+    text: &'a str,
 }
 
 /// Characters libyaml reads as line breaks and yaml-rust2 (and most
@@ -37,44 +27,71 @@ pub(super) fn is_odd_break(c: char) -> bool {
     matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-impl LineMap {
-    pub fn build(text: &str) -> LineMap {
-        let mut walker = Walker {
-            stack: Vec::new(),
-            path: String::new(),
-            map: LineMap::default(),
-        };
-        // A text the parser rejects leaves the map partial; `load` reports
-        // it when serde_yaml accepted the same text.
-        if let Err(e) = Parser::new_from_str(text).load(&mut walker, false) {
-            walker.map.too_deep = e.info().contains("recursion limit");
-            walker.map.error = Some((e.marker().line(), e.info().to_string()));
-        }
-        walker.map
+impl<'a> LineMap<'a> {
+    pub fn new(text: &'a str) -> LineMap<'a> {
+        LineMap { text }
     }
 
-    /// Give each diagnostic without a line the line of its field.
+    /// Give each diagnostic without a line the line of its field, or of
+    /// its nearest parent that has one (a missing field is reported at the
+    /// object that lacks it).
     pub fn locate(&self, diagnostics: &mut [Diagnostic]) {
+        let mut wanted = HashSet::new();
+        for d in diagnostics.iter().filter(|d| d.line.is_none()) {
+            let mut p = d.path.as_str();
+            while !p.is_empty() && wanted.insert(p.to_string()) {
+                p = p.rfind(['.', '[']).map_or("", |cut| &p[..cut]);
+            }
+        }
+        if wanted.is_empty() {
+            return;
+        }
+        let lines = walk(self.text, &wanted);
         for d in diagnostics.iter_mut().filter(|d| d.line.is_none()) {
-            d.line = self.line(&d.path);
+            d.line = line_of(&lines, &d.path);
         }
     }
 
-    /// The line of `path`, or of its nearest ancestor that has one (a missing
-    /// field is reported at the object that lacks it).
+    /// The line of `path`, or of its nearest parent that has one.
     pub fn line(&self, path: &str) -> Option<usize> {
-        let mut p = path;
-        loop {
-            if let Some(l) = self.lines.get(p) {
-                return Some(*l);
-            }
-            let cut = p.rfind(['.', '['])?;
-            p = &p[..cut];
-            if p.is_empty() {
-                return None;
-            }
+        let mut d = [Diagnostic::new(path, "")];
+        self.locate(&mut d);
+        d[0].line
+    }
+}
+
+fn line_of(lines: &HashMap<String, usize>, path: &str) -> Option<usize> {
+    let mut p = path;
+    loop {
+        if let Some(l) = lines.get(p) {
+            return Some(*l);
+        }
+        let cut = p.rfind(['.', '['])?;
+        p = &p[..cut];
+        if p.is_empty() {
+            return None;
         }
     }
+}
+
+/// The line of each of `wanted`'s paths in `text`, read up to the last of
+/// them (a warning about `regions` reads a few lines, not the whole spec).
+/// A text the parser rejects part way gives the lines before that point.
+fn walk(text: &str, wanted: &HashSet<String>) -> HashMap<String, usize> {
+    let mut walker = Walker {
+        stack: Vec::new(),
+        path: String::new(),
+        wanted,
+        lines: HashMap::new(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    while walker.lines.len() < wanted.len() {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) | Err(_) => break,
+            Ok((event, mark)) => walker.on_event(event, mark),
+        }
+    }
+    walker.lines
 }
 
 /// An open map or list; `base` is the length of the path where it starts.
@@ -83,19 +100,16 @@ enum Frame {
     Seq { index: usize, base: usize },
 }
 
-struct Walker {
+struct Walker<'w> {
     stack: Vec<Frame>,
     /// The path of the current value (`apps[0].health`), kept as the walk
     /// goes: each frame's part follows its `base`.
     path: String,
-    map: LineMap,
+    wanted: &'w HashSet<String>,
+    lines: HashMap<String, usize>,
 }
 
-impl Walker {
-    fn path(&self) -> String {
-        self.path.clone()
-    }
-
+impl Walker<'_> {
     /// The current map's key is now `key`.
     fn set_key(&mut self, base: usize, key: &str) {
         self.path.truncate(base);
@@ -118,17 +132,9 @@ impl Walker {
         if self.stack.len() > MAX_DEPTH {
             return;
         }
-        if !self.path.is_empty() && !self.map.lines.contains_key(&self.path) {
-            self.map.lines.insert(self.path.clone(), mark.line());
+        if self.wanted.contains(&self.path) && !self.lines.contains_key(&self.path) {
+            self.lines.insert(self.path.clone(), mark.line());
         }
-    }
-
-    /// A YAML tag (`!Ref`, `!!str`) on the value at the current path.
-    fn tagged(&mut self, tag: &Tag, mark: Marker) {
-        let path = self.path();
-        self.map
-            .tags
-            .push((path, format!("{}{}", tag.handle, tag.suffix), mark.line()));
     }
 
     /// A value finished: the enclosing map wants a key next, a list moves on.
@@ -145,19 +151,10 @@ impl Walker {
     }
 }
 
-impl MarkedEventReceiver for Walker {
+impl MarkedEventReceiver for Walker<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
-            Event::Scalar(value, style, _, tag) => {
-                if matches!(
-                    style,
-                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
-                ) {
-                    self.map.quoted_breaks += value.chars().filter(|c| is_odd_break(*c)).count();
-                }
-                if let Some(tag) = tag {
-                    self.tagged(&tag, mark);
-                }
+            Event::Scalar(value, ..) => {
                 if let Some(Frame::Map { awaiting_key, base }) = self.stack.last_mut()
                     && *awaiting_key
                 {
@@ -174,25 +171,18 @@ impl MarkedEventReceiver for Walker {
                 self.record(mark);
                 self.value_done();
             }
-            Event::MappingStart(_, tag) => {
-                if let Some(tag) = tag {
-                    self.tagged(&tag, mark);
-                }
+            Event::MappingStart(..) => {
                 self.record(mark);
                 self.stack.push(Frame::Map {
                     awaiting_key: true,
                     base: self.path.len(),
                 });
             }
-            Event::SequenceStart(_, tag) => {
-                if let Some(tag) = tag {
-                    self.tagged(&tag, mark);
-                }
+            Event::SequenceStart(..) => {
                 self.record(mark);
                 let base = self.path.len();
                 self.stack.push(Frame::Seq { index: 0, base });
                 self.set_index(base, 0);
-                self.map.max_depth = self.map.max_depth.max(self.stack.len());
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 if let Some(Frame::Map { base, .. } | Frame::Seq { base, .. }) = self.stack.pop() {
@@ -212,7 +202,7 @@ mod tests {
     #[test]
     fn paths_point_at_their_lines() {
         let text = "version: 1\nname: demo\napps:\n  - name: a\n    health:\n      path: /x\n  - name: b\n    regions:\n      eu-west-1: {replicas: 2}\n";
-        let m = LineMap::build(text);
+        let m = LineMap::new(text);
         assert_eq!(m.line("version"), Some(1));
         assert_eq!(m.line("apps"), Some(3));
         assert_eq!(m.line("apps[0].name"), Some(4));

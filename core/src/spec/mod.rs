@@ -6,6 +6,7 @@
 //! because serde cannot go on past it; that error still names field and line.
 
 pub mod checked;
+mod de;
 pub mod defaults;
 mod introspect;
 mod lines;
@@ -140,9 +141,9 @@ const MAX_NESTING: usize = 32;
 
 /// A loaded spec with what is needed to point at its lines.
 #[derive(Debug)]
-pub struct Loaded {
+pub struct Loaded<'a> {
     pub raw: RawSpec,
-    pub lines: LineMap,
+    pub lines: LineMap<'a>,
     /// Problems found while loading that do not stop it: fields `gen` does
     /// not know, and YAML tags.
     pub problems: Vec<Diagnostic>,
@@ -509,34 +510,25 @@ pub struct RawRegionOverride {
 }
 
 /// Parse spec text. `file` is the name used in messages.
-pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
+pub fn load<'a>(text: &'a str, file: &str) -> Result<Loaded<'a>, Vec<Diagnostic>> {
     // Editors on some systems save a byte-order mark; it is not part of the YAML.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // The two parsers read the text at once, on two cores, unless it might
-    // nest deeply: then the depth check below runs before serde's parser,
-    // which slows down quadratically there. (Brackets are counted, quoted or
-    // not; closing ones inside quotes could hide depth from the count, which
-    // costs a slower parse, never a missed check.)
-    let (lines, first) = if bracket_depth(text) <= MAX_NESTING {
-        std::thread::scope(|scope| {
-            let lines = scope.spawn(|| LineMap::build(text));
-            let first = first_document(text);
-            (
-                lines
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                Some(first),
-            )
-        })
-    } else {
-        (LineMap::build(text), None)
-    };
-    // Line breaks to libyaml (serde_yaml's parser), ordinary characters to
+    // One pass of the YAML parser, straight into the raw types (de.rs).
+    let mut reader = de::Reader::new(text, MAX_NESTING);
+    let mut ignored = Vec::new();
+    let read = reader.document(|r| {
+        serde_ignored::deserialize(r, |path| ignored.push(introspect::field_path(&path)))
+    });
+    // Line breaks to libyaml (and YAML 1.1 tools), ordinary characters to
     // yaml-rust2 and to most editors: outside a quoted string, text that
-    // looks like a comment could be read as a field. Refused, with the line
-    // an editor shows. (Inside quotes they are the string's characters.)
-    let raw = text.chars().filter(|c| lines::is_odd_break(*c)).count();
-    if raw > lines.quoted_breaks
+    // looks like a comment could be read as a field elsewhere. Refused, with
+    // the line an editor shows. (Inside quotes they are the string's
+    // characters.)
+    // A text the parser refused part way is refused for them too: libyaml
+    // would have read other lines.
+    let odd = text.chars().filter(|c| lines::is_odd_break(*c)).count();
+    let refused = matches!(&read, Err(e) if e.kind == de::Kind::Syntax);
+    if (odd > reader.quoted_breaks || (odd > 0 && refused))
         && let Some((n, c)) = text.lines().enumerate().find_map(|(n, l)| {
             l.chars()
                 .find(|c| lines::is_odd_break(*c))
@@ -555,73 +547,14 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
             .at(n),
         ]);
     }
-    // The YAML parser behind serde slows down quadratically on deep flow
-    // nesting; no spec needs more than a few levels.
-    if lines.max_depth > MAX_NESTING || lines.too_deep {
-        let depth = if lines.too_deep {
-            "over 255".to_string()
-        } else {
-            lines.max_depth.to_string()
-        };
-        return Err(vec![
-            Diagnostic::new(
-                "",
-                format!("{file} nests maps and lists {depth} levels deep"),
-            )
-            .hint(format!(
-                "a spec needs at most a few levels; gen reads up to {MAX_NESTING}"
-            )),
-        ]);
-    }
-    // A first pass into plain YAML values rejects duplicate keys everywhere,
-    // also in free-form maps (env, Region overrides) where serde would keep
-    // the last value silently.
-    let (first, more) = match first.unwrap_or_else(|| first_document(text)) {
-        (Ok(v), more) => (v, more),
-        (Err(err), _) => return Err(vec![yaml_error(&err, file)]),
+    let (raw, more) = match read {
+        Ok(read) => read,
+        Err(err) => return Err(vec![read_error(err, &mut reader, file)]),
     };
-    // serde_yaml read the text, but the second parser (for lines, tags and
-    // depth) did not: its checks would silently stop there. YAML 1.2 allows
-    // what it refuses (a tab after `:`, `#` right after a value), yet the
-    // readings differ between tools: ask for the common form.
-    if let Some((line, why)) = &lines.error {
-        return Err(vec![
-            Diagnostic::new("", format!("YAML that YAML parsers read differently: {why}"))
-                .hint("use spaces, not tabs, after `:` and in indentation, a space before a `#` comment, and indent a flow collection's continued lines under its key")
-                .at(*line),
-        ]);
-    }
-    let Some(first) = first else {
+    let Some(Some(raw)) = raw else {
         return Err(vec![Diagnostic::new("", "the spec is empty").hint(
             "start from the example: `version: 1`, `name`, `dns.zone`, `regions`, `apps`",
         )]);
-    };
-    // The spec from those values: one parse of the text, not two. A value
-    // the text would read differently (a plain `1.0` where a string is
-    // wanted reads as a number here) fails here, and then the text is read
-    // again, as the place to take the error, and the value, from.
-    let mut ignored = Vec::new();
-    let from_values: Result<Option<RawSpec>, _> =
-        serde_ignored::deserialize(first, |path| ignored.push(introspect::field_path(&path)));
-    let raw = match from_values {
-        Ok(Some(raw)) => raw,
-        _ => {
-            ignored.clear();
-            let Some(de) = serde_yaml::Deserializer::from_str(text).next() else {
-                return Err(vec![Diagnostic::new("", "the spec is empty")]);
-            };
-            let result: Result<Option<RawSpec>, _> =
-                serde_ignored::deserialize(de, |path| ignored.push(introspect::field_path(&path)));
-            match result {
-                Ok(Some(raw)) => raw,
-                Ok(None) => {
-                    return Err(vec![Diagnostic::new("", "the spec is empty").hint(
-                        "start from the example: `version: 1`, `name`, `dns.zone`, `regions`, `apps`",
-                    )]);
-                }
-                Err(err) => return Err(vec![yaml_error(&err, file)]),
-            }
-        }
     };
     if more {
         return Err(vec![
@@ -630,7 +563,7 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
             ),
         ]);
     }
-    let unknown = ignored
+    let mut problems: Vec<Diagnostic> = ignored
         .into_iter()
         .map(|(path, field)| {
             let allowed = introspect::allowed_fields(&path);
@@ -647,9 +580,8 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
         })
         .collect();
     // serde drops tags silently; a spec is plain data, so say so.
-    let mut unknown: Vec<Diagnostic> = unknown;
-    for (path, tag, line) in &lines.tags {
-        unknown.push(
+    for (path, tag, line) in &reader.tags {
+        problems.push(
             Diagnostic::new(path, format!("YAML tag `{tag}` is not allowed"))
                 .hint(
                     "a spec is plain data: remove the tag (quote the value if it starts with `!`)",
@@ -659,62 +591,52 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Vec<Diagnostic>> {
     }
     Ok(Loaded {
         raw,
-        lines,
-        problems: unknown,
+        lines: LineMap::new(text),
+        problems,
     })
 }
 
-/// The first YAML document of `text` as plain values (None when there is
-/// none), and whether another follows.
-fn first_document(text: &str) -> (Result<Option<serde_yaml::Value>, serde_yaml::Error>, bool) {
-    let mut documents = serde_yaml::Deserializer::from_str(text);
-    let first = match documents.next() {
-        Some(doc) => match serde_yaml::Value::deserialize(doc) {
-            Ok(v) => Ok(Some(v)),
-            Err(e) => return (Err(e), false),
-        },
-        None => Ok(None),
-    };
-    (first, documents.next().is_some())
-}
-
-/// The deepest nesting of brackets in `text`, counting every `[` and `{`
-/// against every `]` and `}`: at least the depth of its flow collections.
-fn bracket_depth(text: &str) -> usize {
-    let (mut depth, mut most) = (0usize, 0usize);
-    for b in text.bytes() {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                most = most.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+/// Why the reader stopped, as a diagnostic.
+fn read_error(err: de::Error, reader: &mut de::Reader<'_>, file: &str) -> Diagnostic {
+    match err.kind {
+        de::Kind::Deep => {
+            // The whole text's depth, for the message (past the parser's
+            // own limit of 255 flow levels, it stops counting).
+            let depth = match reader.drain() {
+                Ok(depth) => depth.to_string(),
+                Err(()) => "over 255".to_string(),
+            };
+            Diagnostic::new(
+                "",
+                format!("{file} nests maps and lists {depth} levels deep"),
+            )
+            .hint(format!(
+                "a spec needs at most a few levels; gen reads up to {MAX_NESTING}"
+            ))
+        }
+        // YAML 1.2 allows what yaml-rust2 refuses here (a tab after `:`,
+        // `#` right after a value), yet the readings differ between tools:
+        // ask for the common form.
+        de::Kind::Syntax
+            if ["whitespace", "tab", "comment", "indentation", "flow"]
+                .iter()
+                .any(|w| err.message.contains(w)) =>
+        {
+            let mut d = Diagnostic::new("", format!("YAML that YAML parsers read differently: {}", err.message))
+                .hint("use spaces, not tabs, after `:` and in indentation, a space before a `#` comment, and indent a flow collection's continued lines under its key");
+            d.line = err.line;
+            d
+        }
+        de::Kind::Syntax | de::Kind::Data => {
+            let mut d = Diagnostic::new(err.path.as_deref().unwrap_or(""), err.message).hint(
+                format!(
+                    "{file} must be YAML matching the spec reference in docs/spec.md (`gen validate` checks it)"
+                ),
+            );
+            d.line = err.line;
+            d
         }
     }
-    most
-}
-
-/// Turn a serde_yaml error (which carries path and position) into a diagnostic.
-fn yaml_error(err: &serde_yaml::Error, file: &str) -> Diagnostic {
-    let text = err.to_string();
-    // serde_yaml prefixes the field path ("apps[0].port: invalid type ...") and
-    // appends " at line L column C"; split those into our own fields.
-    let (path, rest) = match text.split_once(": ") {
-        Some((p, r)) if !p.contains(' ') => (p.to_string(), r.to_string()),
-        _ => (String::new(), text.clone()),
-    };
-    // Drop the trailing position (it becomes the line), unless the parser
-    // named a second position ("while parsing ... at line N") worth keeping.
-    let message = match rest.rfind(" at line ") {
-        Some(i) if !rest.contains(", while ") => rest[..i].to_string(),
-        _ => rest,
-    };
-    let mut d = Diagnostic::new(&path, message).hint(format!(
-        "{file} must be YAML matching the spec reference in docs/spec.md (`gen validate` checks it)"
-    ));
-    d.line = err.location().map(|l| l.line());
-    d
 }
 
 #[cfg(test)]
@@ -734,6 +656,22 @@ mod tests {
         assert_eq!(
             schema.pointer("/properties/healthCheck/anyOf/0/properties/interval/default"),
             Some(&serde_json::json!(30))
+        );
+    }
+
+    /// An escaped separator in quotes is not a raw one: it cannot hide the
+    /// raw one in a block scalar, which libyaml would read as a line break.
+    #[test]
+    fn an_escape_in_quotes_does_not_hide_a_raw_separator_elsewhere() {
+        let text = "version: 1\nname: \"x\\L\"\nnamespace: |\n  y\u{2028}  z\n";
+        let err = load(text, "gen.yaml").unwrap_err();
+        assert!(err[0].message.contains("U+2028"), "{err:?}");
+        assert_eq!(err[0].line, Some(4));
+        // Raw in single quotes, it is the string's.
+        let text = "version: 1\nname: 'x\u{2028}y'\n";
+        assert_eq!(
+            load(text, "gen.yaml").unwrap().raw.name.as_deref(),
+            Some("x\u{2028}y")
         );
     }
 

@@ -49,7 +49,7 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn validate(loaded: &spec::Loaded) -> Outcome {
+pub fn validate(loaded: &spec::Loaded<'_>) -> Outcome {
     let mut v = Validator {
         out: loaded.problems.clone(),
     };

@@ -11,6 +11,7 @@ pub(crate) mod lock;
 pub(crate) mod pack;
 pub(crate) mod remote;
 pub(crate) mod state;
+pub(crate) mod tls;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;

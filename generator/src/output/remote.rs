@@ -174,6 +174,9 @@ pub(crate) fn origin_url(root: &Path) -> Option<String> {
 /// Each kind is tried once, so a refused credential ends in an error
 /// instead of a loop.
 fn callbacks(repo: &Repository) -> RemoteCallbacks<'static> {
+    // Every connection is made with these callbacks: the CA bundle the
+    // process's start left out goes in first.
+    super::tls::trust_system_roots();
     let config = repo.config().ok();
     let mut tried = CredentialType::empty();
     let mut cb = RemoteCallbacks::new();
