@@ -11,7 +11,7 @@ use xxhash_rust::xxh3::Xxh3;
 pub(super) fn feed<T: Serialize + ?Sized>(hasher: &mut Xxh3, value: &T) {
     let mut d = Digester {
         hasher,
-        buf: [0; 4096],
+        buf: [0; BUF],
         len: 0,
     };
     // The encoding cannot fail; a Serialize impl that does leaves a
@@ -22,9 +22,13 @@ pub(super) fn feed<T: Serialize + ?Sized>(hasher: &mut Xxh3, value: &T) {
     d.flush();
 }
 
+/// Small writes gathered before they reach the hasher: a few hundred
+/// bytes hold most files' parts, and the buffer is cleared for each file.
+const BUF: usize = 512;
+
 struct Digester<'a> {
     hasher: &'a mut Xxh3,
-    buf: [u8; 4096],
+    buf: [u8; BUF],
     len: usize,
 }
 

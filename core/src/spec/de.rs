@@ -117,7 +117,7 @@ impl<'a> Reader<'a> {
         Reader {
             parser: Parser::new_from_str(text),
             text,
-            odd: text.contains(['\u{85}', '\u{2028}', '\u{2029}']),
+            odd: super::lines::odd_breaks(text) > 0,
             cursor: (0, 0),
             peeked: None,
             replay: Default::default(),

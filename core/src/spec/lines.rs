@@ -24,7 +24,15 @@ pub struct LineMap<'a> {
 /// Characters libyaml reads as line breaks and yaml-rust2 (and most
 /// editors) as ordinary characters.
 pub(super) fn is_odd_break(c: char) -> bool {
-    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
+    ODD_BREAKS.contains(&c)
+}
+
+const ODD_BREAKS: [char; 3] = ['\u{85}', '\u{2028}', '\u{2029}'];
+
+/// How many odd line breaks `text` holds: one byte search per character
+/// (a spec's every character compared with three costs more).
+pub(super) fn odd_breaks(text: &str) -> usize {
+    ODD_BREAKS.iter().map(|c| text.matches(*c).count()).sum()
 }
 
 impl<'a> LineMap<'a> {

@@ -526,7 +526,7 @@ pub fn load<'a>(text: &'a str, file: &str) -> Result<Loaded<'a>, Vec<Diagnostic>
     // characters.)
     // A text the parser refused part way is refused for them too: libyaml
     // would have read other lines.
-    let odd = text.chars().filter(|c| lines::is_odd_break(*c)).count();
+    let odd = lines::odd_breaks(text);
     let refused = matches!(&read, Err(e) if e.kind == de::Kind::Syntax);
     if (odd > reader.quoted_breaks || (odd > 0 && refused))
         && let Some((n, c)) = text.lines().enumerate().find_map(|(n, l)| {
@@ -614,13 +614,18 @@ fn read_error(err: de::Error, reader: &mut de::Reader<'_>, file: &str) -> Diagno
                 "a spec needs at most a few levels; gen reads up to {MAX_NESTING}"
             ))
         }
-        // YAML 1.2 allows what yaml-rust2 refuses here (a tab after `:`,
-        // `#` right after a value), yet the readings differ between tools:
-        // ask for the common form.
+        // What libyaml (and YAML 1.1 tools) read and yaml-rust2 refuses (a
+        // tab after `:` or in indentation, `#` right after a value, a flow
+        // collection continued left of its key): ask for the common form.
         de::Kind::Syntax
-            if ["whitespace", "tab", "comment", "indentation", "flow"]
-                .iter()
-                .any(|w| err.message.contains(w)) =>
+            if [
+                "valid YAML whitespace",
+                "tab",
+                "comments must be separated",
+                "indentation in flow construct",
+            ]
+            .iter()
+            .any(|w| err.message.contains(w)) =>
         {
             let mut d = Diagnostic::new("", format!("YAML that YAML parsers read differently: {}", err.message))
                 .hint("use spaces, not tabs, after `:` and in indentation, a space before a `#` comment, and indent a flow collection's continued lines under its key");
@@ -657,6 +662,18 @@ mod tests {
             schema.pointer("/properties/healthCheck/anyOf/0/properties/interval/default"),
             Some(&serde_json::json!(30))
         );
+    }
+
+    /// Broken YAML is named as such, with its line; only what YAML 1.1
+    /// readers take otherwise gets the advice on tabs and comments.
+    #[test]
+    fn broken_yaml_and_yaml_read_apart_are_told_apart() {
+        let err = load("version: 1\napps: [a, b\nname: x\n", "gen.yaml").unwrap_err();
+        assert!(!err[0].message.contains("read differently"), "{err:?}");
+        assert!(err[0].line.is_some());
+        let err = load("version: 1\nname:\tdemo\n", "gen.yaml").unwrap_err();
+        assert!(err[0].message.contains("read differently"), "{err:?}");
+        assert_eq!(err[0].line, Some(2));
     }
 
     /// An escaped separator in quotes is not a raw one: it cannot hide the

@@ -265,7 +265,7 @@ impl Body {
 }
 
 /// `N` bytes from exactly `2 * N` hex digits.
-fn unhex_n<const N: usize>(s: &str) -> Option<[u8; N]> {
+fn unhex_n<const N: usize>(s: &[u8]) -> Option<[u8; N]> {
     fn digit(c: u8) -> Option<u8> {
         match c {
             b'0'..=b'9' => Some(c - b'0'),
@@ -274,7 +274,6 @@ fn unhex_n<const N: usize>(s: &str) -> Option<[u8; N]> {
             _ => None,
         }
     }
-    let s = s.as_bytes();
     if s.len() != 2 * N {
         return None;
     }
@@ -283,15 +282,6 @@ fn unhex_n<const N: usize>(s: &str) -> Option<[u8; N]> {
         *o = digit(s[2 * i])? << 4 | digit(s[2 * i + 1])?;
     }
     Some(out)
-}
-
-fn unhex(s: &str) -> Option<Fingerprint> {
-    unhex_n::<16>(s)
-}
-
-/// A blob or commit ID from its 40 hex digits.
-fn oid(s: &str) -> Option<Oid> {
-    Oid::from_bytes(&unhex_n::<20>(s)?).ok()
 }
 
 impl State {
@@ -336,24 +326,21 @@ impl State {
                     s.inputs.insert(p.to_string(), Oid::from_str(id).ok()?);
                 }
                 "msg" => s.messages.push(serde_json::from_str(rest).ok()?),
+                // A line per file, tens of thousands: read as bytes.
                 "file" => {
-                    let mut f = rest.splitn(7, ' ');
-                    let fingerprint = unhex(f.next()?)?;
-                    let blob = oid(f.next()?)?;
-                    let st = stamp(&mut f)?;
+                    let ([fp, blob, st @ ..], path) = fields::<6>(rest)?;
                     s.files.insert(
-                        f.next()?.to_string(),
+                        path.to_string(),
                         FileState {
-                            fingerprint,
-                            blob,
-                            stamp: st,
+                            fingerprint: unhex_n(fp)?,
+                            blob: Oid::from_bytes(&unhex_n::<20>(blob)?).ok()?,
+                            stamp: stamp_of(&st)?,
                         },
                     );
                 }
                 "dir" => {
-                    let mut f = rest.splitn(5, ' ');
-                    let st = stamp(&mut f)?;
-                    s.dirs.push((f.next()?.to_string(), st));
+                    let (st, path) = fields::<4>(rest)?;
+                    s.dirs.push((path.to_string(), stamp_of(&st)?));
                 }
                 _ => return None,
             }
@@ -554,6 +541,52 @@ fn push_stamp(out: &mut String, s: &Stamp) {
     out.push_str(b.format(s.ino));
 }
 
+/// The first `N` space-separated fields of `line`, and the rest after them.
+fn fields<const N: usize>(line: &str) -> Option<([&[u8]; N], &str)> {
+    let b = line.as_bytes();
+    let mut out = [&b[..0]; N];
+    let mut start = 0;
+    for slot in &mut out {
+        let len = b[start..].iter().position(|&c| c == b' ')?;
+        *slot = &b[start..start + len];
+        start += len + 1;
+    }
+    // A space is one byte: `start` is a character boundary.
+    Some((out, line.get(start..)?))
+}
+
+/// A stamp from its four decimal fields.
+fn stamp_of(f: &[&[u8]]) -> Option<Stamp> {
+    let [size, mtime, ctime, ino] = f else {
+        return None;
+    };
+    Some(Stamp {
+        size: u64::try_from(decimal(size)?).ok()?,
+        mtime_ns: decimal(mtime)?,
+        ctime_ns: decimal(ctime)?,
+        ino: u64::try_from(decimal(ino)?).ok()?,
+    })
+}
+
+/// A decimal integer, with an optional `-`.
+fn decimal(b: &[u8]) -> Option<i128> {
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', d)) => (true, d),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 38 {
+        return None;
+    }
+    let mut n: i128 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i128::from(d - b'0');
+    }
+    Some(if negative { -n } else { n })
+}
+
 fn stamp<'a>(f: &mut impl Iterator<Item = &'a str>) -> Option<Stamp> {
     Some(Stamp {
         size: f.next()?.parse().ok()?,
@@ -647,6 +680,19 @@ mod tests {
         // A state of another format is no state.
         std::fs::write(&p, "gen-render-state 0\n").unwrap();
         assert!(State::read(&p).is_none());
+    }
+
+    #[test]
+    fn a_line_reads_its_fields_and_the_path_after_them_whatever_it_holds() {
+        let (f, path) = fields::<2>("12 -7 a b/c d").unwrap();
+        assert_eq!(
+            (decimal(f[0]), decimal(f[1]), path),
+            (Some(12), Some(-7), "a b/c d")
+        );
+        assert!(fields::<3>("1 2").is_none());
+        assert_eq!(decimal(b"1x"), None);
+        assert_eq!(decimal(b"-"), None);
+        assert_eq!(decimal(b""), None);
     }
 
     #[test]
