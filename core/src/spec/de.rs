@@ -153,8 +153,8 @@ impl<'a> Reader<'a> {
         if matches!(self.peek()?, Event::DocumentEnd) {
             self.next()?;
         }
-        // A second document the parser refuses is still a second document.
-        let more = !matches!(self.peek(), Ok(Event::StreamEnd));
+        // Text the parser refuses after the document is refused as such.
+        let more = !matches!(self.peek()?, Event::StreamEnd);
         Ok((Some(value), more))
     }
 

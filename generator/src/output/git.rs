@@ -4,7 +4,7 @@
 //! replaced, so anything else the user has staged stays staged and out of
 //! the commit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -447,7 +447,6 @@ impl Repo {
         known: Option<&super::state::State>,
     ) -> Result<Vec<Pending<'a>>> {
         let mut out = Vec::new();
-        let wanted: BTreeSet<&str> = files.iter().map(|f| f.path).collect();
         // When HEAD is the commit the last run left, its owned files are the
         // state's: no need to read HEAD's whole tree.
         let fast = known.filter(|k| k.head.is_some() && k.head == self.head_id());
@@ -462,10 +461,19 @@ impl Repo {
                 (None, None) => None,
             }
         };
+        // How many of the files HEAD has: when that is all of the state's,
+        // none of them is gone.
+        let mut found = 0;
         for f in files {
             let kind = match before(f.path) {
-                Some(h) if h == f.id => continue,
-                Some(_) => Kind::Modified,
+                Some(h) if h == f.id => {
+                    found += 1;
+                    continue;
+                }
+                Some(_) => {
+                    found += 1;
+                    Kind::Modified
+                }
                 None => Kind::Added,
             };
             out.push(Pending {
@@ -476,13 +484,18 @@ impl Repo {
         }
         // Owned files HEAD has that are no longer rendered: the state's are
         // all gen's; of HEAD's own, those that carry the header.
+        let wanted = || -> HashSet<&str> { files.iter().map(|f| f.path).collect() };
         let mut gone: Vec<&String> = match (fast, head) {
-            (Some(k), _) => k
-                .files
-                .keys()
-                .filter(|p| !wanted.contains(p.as_str()))
-                .collect(),
+            (Some(k), _) if found == k.files.len() => Vec::new(),
+            (Some(k), _) => {
+                let wanted = wanted();
+                k.files
+                    .keys()
+                    .filter(|p| !wanted.contains(p.as_str()))
+                    .collect()
+            }
             (None, Some(h)) => {
+                let wanted = wanted();
                 let mut g = Vec::new();
                 for p in h
                     .keys()
