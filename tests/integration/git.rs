@@ -368,6 +368,41 @@ fn check_passes_when_up_to_date_and_shows_a_diff_otherwise() {
     );
 }
 
+/// A check streams its diff (files compared, then rendered again for the
+/// diff, a run at a time): written and removed files both show, in path
+/// order, and the counts match.
+#[test]
+fn check_shows_removed_files_after_written_ones_in_path_order() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("gen.yaml"), spec(CHECKOUT_APP)).unwrap();
+    assert!(run_gen(p, &["render"]).status.success());
+    fs::write(p.join("gen.yaml"), spec("").replace("cart:1.0", "cart:1.1")).unwrap();
+    let o = run_gen(p, &["render", "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let diff = stdout(&o);
+    let written = diff
+        .find("+++ b/deploy/west/apps/cart/app.yaml")
+        .expect("the changed app's diff");
+    let removed = diff
+        .find("--- a/deploy/west/apps/checkout/app.yaml\n+++ /dev/null")
+        .expect("the removed app's diff");
+    assert!(written < removed, "{diff}");
+    let east = diff
+        .find("+++ b/deploy/east/apps/cart/app.yaml")
+        .expect("east");
+    let west = diff
+        .find("+++ b/deploy/west/apps/cart/app.yaml")
+        .expect("west");
+    assert!(east < west, "path order: {diff}");
+    let files_to_write = diff.matches("\n+++ b/").count() + usize::from(diff.starts_with("+++ b/"));
+    assert!(
+        stderr(&o).contains(&format!("{files_to_write} files to write")),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn output_is_byte_identical_across_runs_and_directories() {
     let a = tempfile::tempdir().unwrap();

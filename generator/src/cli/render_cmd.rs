@@ -20,6 +20,8 @@ use crate::output::{self, git};
 use crate::printer::Printer;
 use crate::{model, render, spec};
 
+mod check;
+
 const NOTHING_TO_COMMIT: &str = "nothing to commit: the repository already holds this render";
 
 /// The inputs a render's key is made of: the spec's and the lock's bytes.
@@ -150,17 +152,15 @@ pub(super) fn run(
     let pr = s.settings.printer;
     let (settings, spec, plan, prefix) = (&s.settings, &s.spec, &s.plan, &s.prefix);
     let spec_name = settings.spec_name();
-    if check {
-        let rendered = render::render(plan, &spec_name)?;
-        return check_cmd(pr, settings, &rendered);
-    }
-
     // Files are rendered a run at a time (`output::CHUNK`), to compare and
     // then to write, so no more than a run's texts are ever held: the plan,
     // not the rendered text, bounds a large render's memory.
     let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
     let planned: HashSet<&str> = paths.iter().copied().collect();
     let all: Vec<usize> = (0..paths.len()).collect();
+    if check {
+        return check::run(pr, settings, plan, &spec_name, &paths, &planned);
+    }
     render::refused(plan)?;
 
     // Refuse before a repository is created: without one, every hand edit
@@ -175,6 +175,7 @@ pub(super) fn run(
             None,
             &render_some(plan, &spec_name, &all),
             &|k| render::may_refuse(plan, k),
+            true,
         )?;
         output::guard(&scan.changes, &scan.changes.edited, force)?;
         first = Some(scan);
@@ -224,6 +225,7 @@ pub(super) fn run(
             leftovers.as_deref(),
             &render_some(plan, &spec_name, &dirty),
             &|k| render::may_refuse(plan, dirty[k]),
+            true,
         )?,
     };
     let uncommitted = repo.uncommitted(&scan.changes.edited)?;
@@ -337,7 +339,7 @@ pub(super) fn run(
 }
 
 /// Render `of[k]` for each `k` asked (`of`: indices into the plan's files).
-fn render_some<'a>(
+pub(super) fn render_some<'a>(
     plan: &'a model::Plan,
     spec_name: &'a str,
     of: &'a [usize],
@@ -401,32 +403,6 @@ fn notes(settings: &Settings, spec: &spec::checked::Spec, plan: &model::Plan) ->
         out.extend(arc.prices().into_iter().map(|n| Message::Note(n, None)));
     }
     out
-}
-
-/// `render --check`: compare only; a diff and exit 1 when anything differs.
-fn check_cmd(pr: Printer, settings: &Settings, rendered: &[render::Rendered]) -> Result<ExitCode> {
-    let changes = output::compare(&settings.root, rendered)?;
-    // A file that is not gen's, or a link, at a rendered path: say so plainly.
-    output::guard(&changes, &Default::default(), true)?;
-    if changes.is_empty() {
-        pr.data(format_args!(
-            "up to date: {} files match {}",
-            rendered.len(),
-            settings.spec_name()
-        ));
-        return Ok(ExitCode::SUCCESS);
-    }
-    pr.data_raw(format_args!("{}", output::unified_diff(&changes)));
-    pr.error_hint(
-        format_args!(
-            "{} is not up to date: {} files to write, {} to remove",
-            settings.root.display(),
-            changes.writes.len(),
-            changes.prunes.len()
-        ),
-        "run `gen render` and commit the result",
-    );
-    Ok(ExitCode::FAILURE)
 }
 
 /// Commit what differs from HEAD (owned files and the spec), if anything.

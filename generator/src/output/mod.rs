@@ -112,7 +112,8 @@ pub(crate) fn compare_scoped<'a>(
 pub(crate) struct Scan {
     /// Indices (into the paths scanned) of files to write.
     pub differ: Vec<usize>,
-    /// Indices of files on disk as they would render, with their blob.
+    /// Indices of files on disk as they would render, with their blob
+    /// (when `scan` was asked for blobs: a check needs none).
     pub same: Vec<(usize, git2::Oid)>,
     /// The rest, for `guard` and `apply`: its `writes` stay empty (the
     /// files to write are `differ`, written by [`write_rendered`]).
@@ -137,6 +138,7 @@ pub(crate) fn scan(
     leftovers: Option<&[String]>,
     render: &dyn Fn(&[usize]) -> Result<Vec<Rendered>>,
     may_refuse: &dyn Fn(usize) -> bool,
+    blobs: bool,
 ) -> Result<Scan> {
     let mut out = Scan::default();
     let c = &mut out.changes;
@@ -166,8 +168,10 @@ pub(crate) fn scan(
         for (i, r) in chunk.iter().zip(render(chunk)?) {
             match read_old(root, &r.path)? {
                 Old::Text(old) if old == r.text => {
-                    let id = git2::Oid::hash_object(git2::ObjectType::Blob, r.text.as_bytes())?;
-                    out.same.push((*i, id));
+                    if blobs {
+                        let id = git2::Oid::hash_object(git2::ObjectType::Blob, r.text.as_bytes())?;
+                        out.same.push((*i, id));
+                    }
                 }
                 Old::Text(old) => {
                     c.overwriting(&r.path, &old);
@@ -424,34 +428,50 @@ fn walk(
     Ok(())
 }
 
-/// A unified diff of every change, for `--check`.
-pub(crate) fn unified_diff(changes: &Changes) -> String {
-    let mut out = String::new();
-    for (path, (old, new)) in &changes.writes {
-        let old = old.as_deref().unwrap_or("");
-        let (a, b) = if old.is_empty() {
-            ("/dev/null".to_string(), format!("b/{path}"))
-        } else {
-            (format!("a/{path}"), format!("b/{path}"))
-        };
-        out.push_str(
-            &similar::TextDiff::from_lines(old, *new)
-                .unified_diff()
-                .context_radius(3)
-                .header(&a, &b)
-                .to_string(),
-        );
+/// The unified diff that writing `new` at `path` makes (`old`: what is
+/// there, if anything).
+pub(crate) fn file_diff(path: &str, old: Option<&str>, new: &str) -> String {
+    let old = old.unwrap_or("");
+    let (a, b) = if old.is_empty() {
+        ("/dev/null".to_string(), format!("b/{path}"))
+    } else {
+        (format!("a/{path}"), format!("b/{path}"))
+    };
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&a, &b)
+        .to_string()
+}
+
+/// The unified diff of removing `path`, which holds `old`.
+pub(crate) fn prune_diff(path: &str, old: &str) -> String {
+    similar::TextDiff::from_lines(old, "")
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), "/dev/null")
+        .to_string()
+}
+
+/// The diff of the files `which` (indices into `paths`) against what is on
+/// disk, rendered [`CHUNK`] at a time and handed to `out` file by file, in
+/// `which`'s order: no more than a run's texts are held.
+pub(crate) fn diff_rendered(
+    root: &Path,
+    which: &[usize],
+    render: &dyn Fn(&[usize]) -> Result<Vec<Rendered>>,
+    out: &mut dyn FnMut(String),
+) -> Result<()> {
+    for chunk in which.chunks(CHUNK) {
+        for r in render(chunk)? {
+            let old = match read_old(root, &r.path)? {
+                Old::Text(t) => Some(t),
+                Old::Missing | Old::Link => None,
+            };
+            out(file_diff(&r.path, old.as_deref(), &r.text));
+        }
     }
-    for (path, old) in &changes.prunes {
-        out.push_str(
-            &similar::TextDiff::from_lines(old.as_str(), "")
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{path}"), "/dev/null")
-                .to_string(),
-        );
-    }
-    out
+    Ok(())
 }
 
 /// Write and prune. Each file is written to a temporary file beside it and
