@@ -388,13 +388,7 @@ impl<'a> Reader<'a> {
                 self.path.truncate(base);
                 self.fix(e)
             })?;
-        // A visitor that stops early leaves the rest unread.
-        while !matches!(self.peek()?, Event::MappingEnd) {
-            self.skip()?;
-        }
-        self.next()?;
-        self.path.truncate(base);
-        self.depth -= 1;
+        self.close(base, |e| matches!(e, Event::MappingEnd))?;
         Ok(value)
     }
 
@@ -411,13 +405,20 @@ impl<'a> Reader<'a> {
                 self.path.truncate(base);
                 self.fix(e)
             })?;
-        while !matches!(self.peek()?, Event::SequenceEnd) {
+        self.close(base, |e| matches!(e, Event::SequenceEnd))?;
+        Ok(value)
+    }
+
+    /// Leave a map or list whose path starts at `base`, at the event that
+    /// `ends` it; a visitor that stopped early leaves the rest unread.
+    fn close(&mut self, base: usize, ends: fn(&Event) -> bool) -> Result<()> {
+        while !ends(self.peek()?) {
             self.skip()?;
         }
         self.next()?;
         self.path.truncate(base);
         self.depth -= 1;
-        Ok(value)
+        Ok(())
     }
 }
 

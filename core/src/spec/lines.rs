@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::Marker;
 
 use crate::diag::Diagnostic;
@@ -159,7 +159,7 @@ impl Walker<'_> {
     }
 }
 
-impl MarkedEventReceiver for Walker<'_> {
+impl Walker<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(value, ..) => {

@@ -339,7 +339,7 @@ pub(super) fn run(
 }
 
 /// Render `of[k]` for each `k` asked (`of`: indices into the plan's files).
-pub(super) fn render_some<'a>(
+fn render_some<'a>(
     plan: &'a model::Plan,
     spec_name: &'a str,
     of: &'a [usize],

@@ -320,7 +320,10 @@ impl State {
             match tag {
                 "key" => s.key = rest.to_string(),
                 "head" => s.head = Oid::from_str(rest).ok(),
-                "index" => s.index = stamp(&mut rest.split(' ')),
+                "index" => {
+                    let f: Vec<&[u8]> = rest.as_bytes().split(|b| *b == b' ').collect();
+                    s.index = stamp_of(&f);
+                }
                 "input" => {
                     let (id, p) = rest.split_once(' ')?;
                     s.inputs.insert(p.to_string(), Oid::from_str(id).ok()?);
@@ -585,15 +588,6 @@ fn decimal(b: &[u8]) -> Option<i128> {
         n = n * 10 + i128::from(d - b'0');
     }
     Some(if negative { -n } else { n })
-}
-
-fn stamp<'a>(f: &mut impl Iterator<Item = &'a str>) -> Option<Stamp> {
-    Some(Stamp {
-        size: f.next()?.parse().ok()?,
-        mtime_ns: f.next()?.parse().ok()?,
-        ctime_ns: f.next()?.parse().ok()?,
-        ino: f.next()?.parse().ok()?,
-    })
 }
 
 /// The directories on the way to each of `files` (root-relative), up to and

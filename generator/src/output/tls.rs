@@ -13,12 +13,15 @@
 
 use std::sync::Once;
 
+/// Whether libgit2 speaks TLS through OpenSSL here; elsewhere it uses the
+/// platform's TLS, which loads nothing up front.
+const OPENSSL: bool = cfg!(all(unix, not(target_vendor = "apple")));
+
 /// Start libgit2 without a CA bundle. Call first thing in `main`, before
 /// any thread exists (it changes the environment for a moment).
 #[allow(unsafe_code)]
 pub fn start_git() {
-    if !cfg!(all(unix, not(target_vendor = "apple"))) {
-        // libgit2 uses the platform's TLS there, which loads nothing up front.
+    if !OPENSSL {
         return;
     }
     let saved = std::env::var_os("SSL_CERT_FILE");
@@ -45,7 +48,7 @@ pub fn start_git() {
 pub(crate) fn trust_system_roots() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        if !cfg!(all(unix, not(target_vendor = "apple"))) {
+        if !OPENSSL {
             return;
         }
         let found = openssl_probe::probe();

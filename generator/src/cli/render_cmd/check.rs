@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::render_some;
 use crate::cli::session::Settings;
 use crate::output;
 use crate::printer::Printer;
@@ -23,13 +22,15 @@ pub(super) fn run(
     paths: &[&str],
     planned: &HashSet<&str>,
 ) -> Result<ExitCode> {
-    let all: Vec<usize> = (0..paths.len()).collect();
+    // `paths` are the plan's files in order: an index into one is an index
+    // into the other.
+    let render = |which: &[usize]| render::render_files(plan, spec_name, which);
     let scan = output::scan(
         &settings.root,
         paths,
         planned,
         None,
-        &render_some(plan, spec_name, &all),
+        &render,
         &|k| render::may_refuse(plan, k),
         false,
     )?;
@@ -39,16 +40,13 @@ pub(super) fn run(
         pr.data(format_args!(
             "up to date: {} files match {}",
             paths.len(),
-            settings.spec_name()
+            spec_name
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    output::diff_rendered(
-        &settings.root,
-        &scan.differ,
-        &render_some(plan, spec_name, &all),
-        &mut |diff| pr.data_raw(format_args!("{diff}")),
-    )?;
+    output::diff_rendered(&settings.root, &scan.differ, &render, &mut |diff| {
+        pr.data_raw(format_args!("{diff}"))
+    })?;
     for (path, old) in &scan.changes.prunes {
         pr.data_raw(format_args!("{}", output::prune_diff(path, old)));
     }
