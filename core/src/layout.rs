@@ -27,27 +27,27 @@ pub const GATEWAY_CLASS_FILE: &str = "gateway-class.yaml";
 pub const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
 
 pub fn flux_file(cluster: &str) -> String {
-    format!("{CLUSTERS_DIR}/{cluster}/{FLUX_FILE}")
+    cat!(CLUSTERS_DIR, "/", cluster, "/", FLUX_FILE)
 }
 
 pub fn infra_dir(cluster: &str) -> String {
-    format!("{DEPLOY_DIR}/{cluster}/infra")
+    cat!(DEPLOY_DIR, "/", cluster, "/infra")
 }
 
 pub fn ingress_dir(cluster: &str) -> String {
-    format!("{DEPLOY_DIR}/{cluster}/ingress")
+    cat!(DEPLOY_DIR, "/", cluster, "/ingress")
 }
 
 /// One ALB's own directory, when the spec lists several (`ingress.albs`).
 pub fn alb_dir(cluster: &str, alb: &str) -> String {
-    format!("{DEPLOY_DIR}/{cluster}/ingress/{alb}")
+    cat!(DEPLOY_DIR, "/", cluster, "/ingress/", alb)
 }
 
 /// The load balancer a Gateway makes for ALB `alb`: never the Ingress's
 /// name, since load balancer names are unique per Region and the two live
 /// side by side while an ALB moves from one API to the other.
 pub fn gateway_lb_name(alb: &str) -> String {
-    format!("{alb}-gw")
+    cat!(alb, "-gw")
 }
 
 /// Rules per HTTPRoute: `maxItems: 16` (`HTTPRoute` v1 `spec.rules`,
@@ -59,7 +59,7 @@ pub const HTTPROUTE_RULES: usize = 16;
 /// `<alb>-health`, then `<alb>-health-2`… (an HTTPRoute holds 16 rules).
 pub fn health_route_name(alb: &str, chunk: usize) -> String {
     match chunk {
-        0 => format!("{alb}-health"),
+        0 => cat!(alb, "-health"),
         n => format!("{alb}-health-{}", n + 1),
     }
 }
@@ -68,47 +68,47 @@ pub fn health_route_name(alb: &str, chunk: usize) -> String {
 /// directory and Kustomization, so a cluster without the Gateway API's
 /// CRDs blocks only the Gateways, never infra, an Ingress or an app.
 pub fn gateway_class_dir(cluster: &str) -> String {
-    format!("{DEPLOY_DIR}/{cluster}/gateway-class")
+    cat!(DEPLOY_DIR, "/", cluster, "/gateway-class")
 }
 
 pub fn app_dir(cluster: &str, app: &str) -> String {
-    format!("{DEPLOY_DIR}/{cluster}/apps/{app}")
+    cat!(DEPLOY_DIR, "/", cluster, "/apps/", app)
 }
 
 pub fn stack_name(spec_name: &str, group: &str) -> String {
-    format!("{spec_name}-dns-{group}")
+    cat!(spec_name, "-dns-", group)
 }
 
 /// The ARC stack (control panel, routing controls, safety rules; readiness),
 /// homed in us-west-2 where the ARC configuration API lives.
 pub fn arc_stack_name(spec_name: &str) -> String {
-    format!("{spec_name}-arc")
+    cat!(spec_name, "-arc")
 }
 
 /// The Region switch plan that moves traffic between Regions `a` and `b`
 /// (in spec order): `AWS::ARCRegionSwitch::Plan` takes exactly two.
 pub fn region_switch_plan_name(spec_name: &str, a: &str, b: &str) -> String {
-    format!("{spec_name}-{a}-{b}")
+    cat!(spec_name, "-", a, "-", b)
 }
 
 /// The stack of the Region switch plans (and their execution role's
 /// policy); and in each Region, the stack of its cluster's access entry.
 pub fn region_switch_stack_name(spec_name: &str) -> String {
-    format!("{spec_name}-region-switch")
+    cat!(spec_name, "-region-switch")
 }
 
 pub fn region_switch_role_stack_name(spec_name: &str) -> String {
-    format!("{spec_name}-region-switch-role")
+    cat!(spec_name, "-region-switch-role")
 }
 
 pub fn region_switch_access_stack_name(spec_name: &str, region: &str) -> String {
-    format!("{spec_name}-region-switch-access-{region}")
+    cat!(spec_name, "-region-switch-access-", region)
 }
 
 /// The plans' execution role (named, so the access entries of every
 /// Region's stack can name it).
 pub fn region_switch_role_name(spec_name: &str) -> String {
-    format!("{spec_name}-region-switch")
+    cat!(spec_name, "-region-switch")
 }
 
 /// The Flux `GitRepository` gen's Kustomizations read from when the spec
@@ -119,46 +119,46 @@ pub fn rollout_source(spec_name: &str) -> String {
 
 /// The rollout branch prefix when the spec gives none.
 pub fn rollout_branch_prefix(spec_name: &str) -> String {
-    format!("rollout/{spec_name}/")
+    cat!("rollout/", spec_name, "/")
 }
 
 /// The stack of the CloudWatch alarms on DNS stack group `group`'s health
 /// checks (in us-east-1, where their metrics are).
 pub fn alarm_stack_name(spec_name: &str, group: &str) -> String {
-    format!("{spec_name}-alarms-{group}")
+    cat!(spec_name, "-alarms-", group)
 }
 
 /// The branch a Region's clusters follow, which only `gen rollout` moves.
 pub fn rollout_branch(prefix: &str, region: &str) -> String {
-    format!("{prefix}{region}")
+    cat!(prefix, region)
 }
 
 /// A routing control: per Region, or per app and Region.
 pub fn routing_control_name(spec_name: &str, app: Option<&str>, region: &str) -> String {
     match app {
-        Some(app) => format!("{spec_name}-{app}-{region}"),
-        None => format!("{spec_name}-{region}"),
+        Some(app) => cat!(spec_name, "-", app, "-", region),
+        None => cat!(spec_name, "-", region),
     }
 }
 
 pub fn stack_file(stack: &str) -> String {
-    format!("{CFN_DIR}/{stack}.yaml")
+    cat!(CFN_DIR, "/", stack, ".yaml")
 }
 
 pub fn flux_name(spec_name: &str, part: &str) -> String {
-    format!("{spec_name}-{part}")
+    cat!(spec_name, "-", part)
 }
 
 /// The Flux Kustomization that applies one app's directory on a cluster
 /// (a drill suspends it).
 pub fn app_kustomization(spec_name: &str, app: &str) -> String {
-    flux_name(spec_name, &format!("app-{app}"))
+    flux_name(spec_name, &cat!("app-", app))
 }
 
 /// The logical ID of the calculated check that gates an app's record in a
 /// Region on its own check and on a routing control or Region switch plan.
 pub fn combined_check_id(app: &str, region: &str) -> String {
-    format!("CombinedHealthCheck{}{}", pascal(app), pascal(region))
+    cat!("CombinedHealthCheck", pascal(app), pascal(region))
 }
 
 const SWITCH_CHECK: &str = "SwitchCheck";
@@ -167,7 +167,7 @@ const SWITCH_CHECK: &str = "SwitchCheck";
 /// switch plan `plan_id` (its logical ID) made for an app's record in a
 /// Region.
 pub fn switch_check_parameter(app: &str, region: &str, plan_id: &str) -> String {
-    format!("{SWITCH_CHECK}{}{}{plan_id}", pascal(app), pascal(region))
+    cat!(SWITCH_CHECK, pascal(app), pascal(region), plan_id)
 }
 
 /// Whether `parameter` takes a check of the plan with logical ID `plan_id`
@@ -228,16 +228,16 @@ pub fn may_own(path: &str) -> bool {
 
 /// `eu-west-1` → `EuWest1`: the word form of a name inside logical IDs.
 pub fn pascal(s: &str) -> String {
-    s.split(['-', '_', '.'])
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
+    // One string, no allocation per part: this runs for every app and Region.
+    let mut out = String::with_capacity(s.len());
+    for p in s.split(['-', '_', '.']).filter(|p| !p.is_empty()) {
+        let mut c = p.chars();
+        if let Some(f) = c.next() {
+            out.push(f.to_ascii_uppercase());
+            out.push_str(c.as_str());
+        }
+    }
+    out
 }
 
 /// The output every rendered CloudFormation template carries: the digest
@@ -247,7 +247,7 @@ pub const DIGEST_OUTPUT: &str = "GenTemplateDigest";
 
 /// The output of a DNS stack that holds health check `logical_id`'s ID.
 pub fn check_output(logical_id: &str) -> String {
-    format!("{logical_id}Id")
+    cat!(logical_id, "Id")
 }
 
 #[cfg(test)]

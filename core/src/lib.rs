@@ -9,6 +9,15 @@
 //! cluster: this crate's dependencies hold no client, so Cargo keeps it so.
 //! The `generator` crate adds the adapters, `output` and the commands.
 
+/// Strings joined into one, as `format!` with plain `{}` would join them,
+/// without the formatting machinery: names and paths are made for every app
+/// in every Region, thousands per compile.
+macro_rules! cat {
+    ($($s:expr),+ $(,)?) => {
+        <[&str]>::concat(&[$(::core::convert::AsRef::<str>::as_ref(&$s)),+])
+    };
+}
+
 pub mod deploy;
 pub mod diag;
 pub mod drift;

@@ -708,7 +708,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         if scheme == ing.scheme {
             ing.class_name.clone()
         } else {
-            format!("{}-{}", ing.class_name, scheme.as_str())
+            cat!(ing.class_name, "-", scheme.as_str())
         }
     };
     let mut classes: Vec<ClassPlan> = Vec::new();
@@ -740,7 +740,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
                     .iter()
                     .map(|l| format!("{{\"{}\": {}}}", l.protocol.as_str(), l.port))
                     .collect();
-                format!("[{}]", ports.join(", "))
+                cat!("[", ports.join(", "), "]")
             }),
             listeners: a.listeners.len(),
             apps: spec
@@ -839,7 +839,7 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         });
         for (dir, file, content) in infra.chain(gateway_class) {
             files.push(FilePlan {
-                path: format!("{dir}/{file}"),
+                path: cat!(dir, "/", file),
                 content,
             });
             files.push(kustomize(&dir, file));
@@ -865,20 +865,20 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
                     ),
                 };
                 files.push(FilePlan {
-                    path: format!("{dir}/{file}"),
+                    path: cat!(dir, "/", file),
                     content,
                 });
                 resources.push(file.to_string());
             }
             files.push(FilePlan {
-                path: format!("{dir}/{}", layout::KUSTOMIZATION_FILE),
+                path: cat!(dir, "/", layout::KUSTOMIZATION_FILE),
                 content: Content::Kustomize { resources },
             });
         }
         for (wi, w) in c.workloads.iter().enumerate() {
             let dir = layout::app_dir(&c.cluster, &w.app);
             files.push(FilePlan {
-                path: format!("{dir}/{}", layout::APP_FILE),
+                path: cat!(dir, "/", layout::APP_FILE),
                 content: Content::Workload {
                     cluster: ci,
                     workload: wi,
@@ -963,10 +963,7 @@ fn alb_dir(spec: &Spec, cluster: &str, alb: usize) -> String {
 /// An ALB's Flux Kustomization name (the single ALB keeps `<name>-ingress`).
 fn alb_flux_name(spec: &Spec, alb: usize) -> String {
     if spec.ingress.grouped {
-        layout::flux_name(
-            &spec.name,
-            &format!("ingress-{}", spec.ingress.albs[alb].name),
-        )
+        layout::flux_name(&spec.name, &cat!("ingress-", spec.ingress.albs[alb].name))
     } else {
         layout::flux_name(&spec.name, "ingress")
     }
@@ -1017,7 +1014,7 @@ fn gateway_class(spec: &Spec) -> GatewayClassPlan {
 
 fn kustomize(dir: &str, file: &str) -> FilePlan {
     FilePlan {
-        path: format!("{dir}/{}", layout::KUSTOMIZATION_FILE),
+        path: cat!(dir, "/", layout::KUSTOMIZATION_FILE),
         content: Content::Kustomize {
             resources: vec![file.to_string()],
         },
@@ -1088,7 +1085,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
     let infra = layout::flux_name(&spec.name, "infra");
     let mut kustomizations = vec![FluxKustomization {
         name: infra.clone(),
-        path: format!("./{repo_prefix}{}", layout::infra_dir(cluster)),
+        path: cat!("./", repo_prefix, layout::infra_dir(cluster)),
         depends_on: vec![],
     }];
     // The GatewayClass needs the Gateway API's CRDs: only the Gateways
@@ -1097,7 +1094,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         let name = layout::flux_name(&spec.name, "gateway-class");
         kustomizations.push(FluxKustomization {
             name: name.clone(),
-            path: format!("./{repo_prefix}{}", layout::gateway_class_dir(cluster)),
+            path: cat!("./", repo_prefix, layout::gateway_class_dir(cluster)),
             depends_on: vec![],
         });
         name
@@ -1112,14 +1109,14 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         }
         kustomizations.push(FluxKustomization {
             name: alb_flux_name(spec, i.alb),
-            path: format!("./{repo_prefix}{}", alb_dir(spec, cluster, i.alb)),
+            path: cat!("./", repo_prefix, alb_dir(spec, cluster, i.alb)),
             depends_on,
         });
     }
     for a in &spec.apps {
         kustomizations.push(FluxKustomization {
             name: layout::app_kustomization(&spec.name, &a.name),
-            path: format!("./{repo_prefix}{}", layout::app_dir(cluster, &a.name)),
+            path: cat!("./", repo_prefix, layout::app_dir(cluster, &a.name)),
             depends_on: vec![infra.clone()],
         });
     }
@@ -1195,7 +1192,7 @@ fn workload(spec: &Spec, a: &App, region: &str) -> Workload {
             namespace: (!r.cluster_scope).then(|| spec.namespace.clone()),
             // Cluster-scoped names are shared by every namespace: prefix them.
             name: if r.cluster_scope {
-                format!("{}-{}", spec.namespace, a.name)
+                cat!(spec.namespace, "-", a.name)
             } else {
                 a.name.clone()
             },
@@ -1218,7 +1215,7 @@ fn policy_exceptions(a: &App) -> Vec<Annotation> {
     let mut add = |check: &str, why: &str| {
         out.push(Annotation {
             key: format!("checkov.io/skip{}", out.len() + 1),
-            value: format!("{check}={why}"),
+            value: cat!(check, "=", why),
         });
     };
     if a.rbac.is_some() {
@@ -1278,14 +1275,16 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             name: name.clone(),
             region: spec.stack_region.clone(),
             group: group.to_string(),
-            description: format!(
-                "Route 53 health checks and records of {} ({}, rendered by gen)",
+            description: cat!(
+                "Route 53 health checks and records of ",
                 if apps.len() == 1 {
                     format!("app {}", apps[0].name)
                 } else {
                     format!("stack group {group}, {} apps", apps.len())
                 },
-                spec.name
+                " (",
+                spec.name,
+                ", rendered by gen)"
             ),
             apps: apps.iter().map(|a| a.name.clone()).collect(),
             parameters: Vec::new(),
@@ -1301,19 +1300,20 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                 // CloudFormation checks that the zone exists in the account.
                 kind: "AWS::Route53::HostedZone::Id",
                 allowed_pattern: None,
-                description: format!(
-                    "ID of the public hosted zone {} (set dns.zoneId in the spec, or let gen discover record it)",
-                    spec.zone
+                description: cat!(
+                    "ID of the public hosted zone ",
+                    spec.zone,
+                    " (set dns.zoneId in the spec, or let gen discover record it)"
                 ),
             });
         }
         for a in &apps {
             s.record_groups.push(RecordGroup {
-                logical_id: format!("Records{}", pascal(&a.name)),
+                logical_id: cat!("Records", pascal(&a.name)),
                 app: a.name.clone(),
                 // Route 53 keeps a change batch's comment to 256 characters:
                 // an app name and a spec name fit, a host might not.
-                comment: format!("records of app {} ({})", a.name, spec.name),
+                comment: cat!("records of app ", a.name, " (", spec.name, ")"),
                 entries: Vec::new(),
             });
         }
@@ -1332,8 +1332,8 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                         Value::Param(alb_param(spec, a.alb, &r.name))
                     }
                 };
-                let id = format!("{}{}", pascal(&a.name), pascal(&r.name));
-                let hc_id = format!("HealthCheck{id}");
+                let id = cat!(pascal(&a.name), pascal(&r.name));
+                let hc_id = cat!("HealthCheck", id);
                 let health_check = HealthCheckPlan {
                     logical_id: hc_id.clone(),
                     app: a.name.clone(),
@@ -1346,7 +1346,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     failure_threshold: a.health.failure_threshold,
                     measure_latency: a.health.measure_latency,
                     enable_sni: a.health.protocol == Protocol::Https,
-                    name_tag: format!("{}-{}-{}", spec.name, a.name, r.name),
+                    name_tag: cat!(spec.name, "-", a.name, "-", r.name),
                 };
                 let covered = spec
                     .arc
@@ -1362,9 +1362,14 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                             kind: "String",
                             // A Route 53 health check ID (at most 64 characters).
                             allowed_pattern: Some("^[a-zA-Z0-9-]{1,64}$"),
-                            description: format!(
-                                "ID of the health check of routing control {} (output {} of stack {}; gen deploy passes it)",
-                                c.name, c.health_check_output, p.stack
+                            description: cat!(
+                                "ID of the health check of routing control ",
+                                c.name,
+                                " (output ",
+                                c.health_check_output,
+                                " of stack ",
+                                p.stack,
+                                "; gen deploy passes it)"
                             ),
                         });
                         s.inputs.push(StackInput {
@@ -1379,7 +1384,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                         params: vec![c.health_check_param.clone()],
                         control: Some(c.name.clone()),
                         switch_plans: Vec::new(),
-                        name_tag: format!("{}-{}-{}-arc", spec.name, a.name, r.name),
+                        name_tag: cat!(spec.name, "-", a.name, "-", r.name, "-arc"),
                         health_threshold: 2,
                     }
                 });
@@ -1388,7 +1393,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     group: group.logical_id.clone(),
                     app: a.name.clone(),
                     region: r.name.clone(),
-                    name: format!("{}.", a.host),
+                    name: cat!(a.host, "."),
                     set_identifier: r.name.clone(),
                     weight,
                     latency_region,
@@ -1410,7 +1415,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                 let alb = &spec.ingress.albs[k].name;
                 let (what, field) = if spec.ingress.grouped {
                     (
-                        format!("the shared ALB {alb}"),
+                        cat!("the shared ALB ", alb),
                         format!("regions[{ri}].albs.{alb}.dnsName"),
                     )
                 } else {
@@ -1423,9 +1428,14 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     name: param.clone(),
                     kind: "String",
                     allowed_pattern: Some("^[a-zA-Z0-9.-]+$"),
-                    description: format!(
-                        "DNS name of {what} in {} (set {field} in the spec to fix it)",
-                        r.name
+                    description: cat!(
+                        "DNS name of ",
+                        what,
+                        " in ",
+                        r.name,
+                        " (set ",
+                        field,
+                        " in the spec to fix it)"
                     ),
                 });
                 unresolved
@@ -1471,13 +1481,13 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
 /// `AlbDnsName<Region>`.
 fn alb_param(spec: &Spec, alb: usize, region: &str) -> String {
     if spec.ingress.grouped {
-        format!(
-            "AlbDnsName{}{}",
+        cat!(
+            "AlbDnsName",
             pascal(&spec.ingress.albs[alb].name),
             pascal(region)
         )
     } else {
-        format!("AlbDnsName{}", pascal(region))
+        cat!("AlbDnsName", pascal(region))
     }
 }
 

@@ -105,6 +105,12 @@ pub(super) struct Reader<'a> {
     pub max_depth: usize,
     /// Tagged values: (path, tag, line).
     pub tags: Vec<(String, String, usize)>,
+    /// Keys a struct had no field for (serde skips them as `IgnoredAny`):
+    /// (the map's path, the key).
+    pub ignored: Vec<(String, String)>,
+    /// Where the current map's path ends, where its current key starts,
+    /// and where it ends.
+    key_at: (usize, usize, usize),
     /// U+0085, U+2028 and U+2029 inside quoted scalars.
     pub quoted_breaks: usize,
     /// The line of the last event read.
@@ -129,6 +135,8 @@ impl<'a> Reader<'a> {
             limit,
             max_depth: 0,
             tags: Vec::new(),
+            ignored: Vec::new(),
+            key_at: (0, 0, 0),
             quoted_breaks: 0,
             line: 1,
         }
@@ -650,6 +658,20 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'_> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        // Serde's derive skips the value of a key its struct has no field
+        // for this way, right after reading the key.
+        let (map, key, end) = self.key_at;
+        let (parent, field) = if end == self.path.len() {
+            (&self.path[..map], &self.path[key..])
+        } else {
+            // Not a key's value: its own last step is the field.
+            let at = self.path.rfind(['.', '[']).unwrap_or(0);
+            let field = self.path[at..]
+                .strip_prefix('.')
+                .unwrap_or(&self.path[at..]);
+            (&self.path[..at], field)
+        };
+        self.ignored.push((parent.to_string(), field.to_string()));
         self.skip()?;
         visitor.visit_unit()
     }
@@ -715,7 +737,9 @@ impl<'de> de::MapAccess<'de> for Map<'_, '_> {
             if self.base > 0 {
                 self.de.path.push('.');
             }
+            let start = self.de.path.len();
             self.de.path.push_str(&key);
+            self.de.key_at = (self.base, start, self.de.path.len());
         }
         seed.deserialize(&mut *self.de).map(Some)
     }

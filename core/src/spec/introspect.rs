@@ -6,58 +6,6 @@ use serde::de::{self, Deserializer, Visitor};
 
 use super::*;
 
-/// Split an ignored-field path into (parent path, field name), in the
-/// `apps[0].health` notation used by every diagnostic.
-pub(super) fn field_path(path: &serde_ignored::Path<'_>) -> (String, String) {
-    let mut segs = Vec::new();
-    collect(path, &mut segs);
-    let field = match segs.pop() {
-        Some(Seg::Key(k)) => k,
-        Some(Seg::Index(i)) => format!("[{i}]"),
-        None => String::new(),
-    };
-    (join(&segs), field)
-}
-
-enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-fn collect(path: &serde_ignored::Path<'_>, out: &mut Vec<Seg>) {
-    use serde_ignored::Path;
-    match path {
-        Path::Root => {}
-        Path::Seq { parent, index } => {
-            collect(parent, out);
-            out.push(Seg::Index(*index));
-        }
-        Path::Map { parent, key } => {
-            collect(parent, out);
-            out.push(Seg::Key(key.clone()));
-        }
-        Path::Some { parent }
-        | Path::NewtypeStruct { parent }
-        | Path::NewtypeVariant { parent } => collect(parent, out),
-    }
-}
-
-fn join(segs: &[Seg]) -> String {
-    let mut s = String::new();
-    for seg in segs {
-        match seg {
-            Seg::Key(k) => {
-                if !s.is_empty() {
-                    s.push('.');
-                }
-                s.push_str(k);
-            }
-            Seg::Index(i) => s.push_str(&format!("[{i}]")),
-        }
-    }
-    s
-}
-
 /// The fields allowed in the object at `parent` (a path in diagnostic notation).
 pub(super) fn allowed_fields(parent: &str) -> Option<&'static [&'static str]> {
     // Normalise list indexes and free-form map keys away: `apps[3].regions.eu-west-1`

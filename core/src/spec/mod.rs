@@ -515,10 +515,7 @@ pub fn load<'a>(text: &'a str, file: &str) -> Result<Loaded<'a>, Vec<Diagnostic>
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // One pass of the YAML parser, straight into the raw types (de.rs).
     let mut reader = de::Reader::new(text, MAX_NESTING);
-    let mut ignored = Vec::new();
-    let read = reader.document(|r| {
-        serde_ignored::deserialize(r, |path| ignored.push(introspect::field_path(&path)))
-    });
+    let read = reader.document(|r| Option::<RawSpec>::deserialize(r));
     // Line breaks to libyaml (and YAML 1.1 tools), ordinary characters to
     // yaml-rust2 and to most editors: outside a quoted string, text that
     // looks like a comment could be read as a field elsewhere. Refused, with
@@ -563,7 +560,7 @@ pub fn load<'a>(text: &'a str, file: &str) -> Result<Loaded<'a>, Vec<Diagnostic>
             ),
         ]);
     }
-    let mut problems: Vec<Diagnostic> = ignored
+    let mut problems: Vec<Diagnostic> = std::mem::take(&mut reader.ignored)
         .into_iter()
         .map(|(path, field)| {
             let allowed = introspect::allowed_fields(&path);

@@ -35,7 +35,7 @@ impl Validator {
             if let Some(n) = &a.name {
                 if let Some(j) = names.insert(n.clone(), i) {
                     self.err(
-                        &format!("{p}.name"),
+                        &field(&p, "name"),
                         format!("app `{n}` is already defined at apps[{j}]"),
                         "app names are unique",
                     );
@@ -43,7 +43,7 @@ impl Validator {
                     // Logical IDs drop hyphens; two names that differ only there would collide.
                     if let Some(j) = ids.insert(pascal(n), i) {
                         self.err(
-                            &format!("{p}.name"),
+                            &field(&p, "name"),
                             format!(
                                 "app `{n}` maps to the same CloudFormation logical IDs as apps[{j}]"
                             ),
@@ -56,7 +56,7 @@ impl Validator {
                 && let Some(j) = hosts.insert(h.trim_end_matches('.').to_string(), i)
             {
                 self.err(
-                    &format!("{p}.host"),
+                    &field(&p, "host"),
                     format!("host `{h}` is already used by apps[{j}]"),
                     "each app has its own host name",
                 );
@@ -65,7 +65,7 @@ impl Validator {
                 && let Some(j) = paths.insert(path.clone(), i)
             {
                 self.err(
-                        &format!("{p}.health.path"),
+                        &field(&p, "health.path"),
                         format!("health path `{path}` is already used by apps[{j}]"),
                         "apps share one ALB, whose host-less rule sends each health path to one app: give every app its own path, e.g. /<app>health",
                     );
@@ -87,67 +87,63 @@ impl Validator {
         defaults: &HealthFields,
     ) -> Option<App> {
         let name = self
-            .required(
-                &format!("{p}.name"),
-                &a.name,
-                "a DNS-1035 label, e.g. `app1`",
-            )
+            .required(&field(p, "name"), &a.name, "a DNS-1035 label, e.g. `app1`")
             .cloned();
         if let Some(n) = &name
             && !is_dns1035_label(n)
         {
-            self.err(&format!("{p}.name"), format!("`{n}` is not a valid app name"), "allowed: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it names the Deployment, Service and files)");
+            self.err(&field(p, "name"), format!("`{n}` is not a valid app name"), "allowed: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it names the Deployment, Service and files)");
         }
         let host = self
             .required(
-                &format!("{p}.host"),
+                &field(p, "host"),
                 &a.host,
                 "the app's DNS name inside dns.zone",
             )
             .map(|h| h.trim_end_matches('.').to_string());
         if let (Some(h), Some(z)) = (&host, zone)
-            && self.domain(&format!("{p}.host"), h, true)
+            && self.domain(&field(p, "host"), h, true)
             && h != z
-            && !h.ends_with(&format!(".{z}"))
+            && !h.strip_suffix(z).is_some_and(|r| r.ends_with('.'))
         {
             self.err(
-                &format!("{p}.host"),
+                &field(p, "host"),
                 format!("`{h}` is not inside the hosted zone `{z}`"),
                 format!("allowed: `{z}` or a name ending in `.{z}`"),
             );
         }
         let image = self
             .required(
-                &format!("{p}.image"),
+                &field(p, "image"),
                 &a.image,
                 "a container image reference, e.g. `nginx:1.27`",
             )
             .cloned();
         if let Some(i) = &image {
-            self.image(&format!("{p}.image"), i);
+            self.image(&field(p, "image"), i);
         }
         let port = self
             .scalar(
-                &format!("{p}.port"),
+                &field(p, "port"),
                 &a.port,
                 "allowed: a port number, 1 to 65535",
             )
             .unwrap_or(defaults::APP_PORT);
         if port == 0 {
             self.err(
-                &format!("{p}.port"),
+                &field(p, "port"),
                 "port 0 is not a port",
                 "allowed: 1 to 65535",
             );
         }
         let replicas = self
             .scalar(
-                &format!("{p}.replicas"),
+                &field(p, "replicas"),
                 &a.replicas,
                 "allowed: a whole number",
             )
             .unwrap_or(defaults::APP_REPLICAS);
-        self.replicas(&format!("{p}.replicas"), replicas);
+        self.replicas(&field(p, "replicas"), replicas);
         let (env, field_env) = self.env_vars(p, a);
 
         let health = self.health(p, a, defaults);
@@ -157,7 +153,7 @@ impl Validator {
             && !is_dns1035_label(s)
         {
             self.err(
-                &format!("{p}.stack"),
+                &field(p, "stack"),
                 format!("`{s}` is not a valid stack group"),
                 "allowed: lowercase letters, digits and hyphens, starting with a letter",
             );
@@ -165,13 +161,13 @@ impl Validator {
         let (requests, limits) = self.resources(p, a);
         let (run_as_user, read_only_root_filesystem) = self.security(p, a);
         let rto = self.scalar(
-            &format!("{p}.rto"),
+            &field(p, "rto"),
             &a.rto,
             "allowed: a whole number of seconds",
         );
         let evaluate_target_health = self
             .scalar(
-                &format!("{p}.evaluateTargetHealth"),
+                &field(p, "evaluateTargetHealth"),
                 &a.evaluate_target_health,
                 "allowed: true or false",
             )
@@ -179,7 +175,7 @@ impl Validator {
         let rbac = a
             .rbac
             .as_ref()
-            .and_then(|r| self.rbac(&format!("{p}.rbac"), r));
+            .and_then(|r| self.rbac(&field(p, "rbac"), r));
 
         let overrides = self.overrides(p, a, regions);
         Some(App {

@@ -28,9 +28,9 @@ impl Validator {
         a: &RawApp,
     ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
         let env = a.env.clone().unwrap_or_default();
-        self.env(&format!("{p}.env"), &env);
+        self.env(&field(p, "env"), &env);
         let field_env = a.field_env.clone().unwrap_or_default();
-        self.env(&format!("{p}.fieldEnv"), &field_env);
+        self.env(&field(p, "fieldEnv"), &field_env);
         for (k, path) in &field_env {
             if env.contains_key(k) {
                 self.err(
@@ -61,13 +61,13 @@ impl Validator {
     ) -> (Option<Quantities>, Option<Quantities>) {
         let res = a.resources.clone().unwrap_or_default();
         let requests = self.quantities(
-            &format!("{p}.resources.requests"),
+            &field(p, "resources.requests"),
             res.requests.as_ref(),
             defaults::REQUEST_CPU,
             defaults::REQUEST_MEMORY,
         );
         let limits = self.quantities(
-            &format!("{p}.resources.limits"),
+            &field(p, "resources.limits"),
             res.limits.as_ref(),
             defaults::LIMIT_CPU,
             defaults::LIMIT_MEMORY,
@@ -81,19 +81,19 @@ impl Validator {
         let sec = a.security.clone().unwrap_or_default();
         let non_root = self
             .scalar(
-                &format!("{p}.security.runAsNonRoot"),
+                &field(p, "security.runAsNonRoot"),
                 &sec.run_as_non_root,
                 "allowed: true or false",
             )
             .unwrap_or(defaults::RUN_AS_NON_ROOT);
         let user = self.scalar(
-            &format!("{p}.security.runAsUser"),
+            &field(p, "security.runAsUser"),
             &sec.run_as_user,
             "allowed: a user ID, 1 to 4294967295",
         );
         if !non_root && user.is_some() {
             self.err(
-                &format!("{p}.security.runAsUser"),
+                &field(p, "security.runAsUser"),
                 "a user ID with runAsNonRoot: false",
                 "runAsNonRoot: false runs the image's own user; drop runAsUser, or drop runAsNonRoot to run as this user",
             );
@@ -101,14 +101,14 @@ impl Validator {
         let run_as_user = non_root.then(|| user.unwrap_or(defaults::RUN_AS_USER));
         let read_only_root_filesystem = self
             .scalar(
-                &format!("{p}.security.readOnlyRootFilesystem"),
+                &field(p, "security.readOnlyRootFilesystem"),
                 &sec.read_only_root_filesystem,
                 "allowed: true or false",
             )
             .unwrap_or(defaults::READ_ONLY_ROOT_FILESYSTEM);
         if run_as_user == Some(0) {
             self.err(
-                &format!("{p}.security.runAsUser"),
+                &field(p, "security.runAsUser"),
                 "user 0 is root",
                 format!(
                     "pods run as non-root: allowed 1 to 4294967295 (default {})",
@@ -138,17 +138,17 @@ impl Validator {
                 continue;
             }
             let env = o.env.clone().unwrap_or_default();
-            self.env(&format!("{op}.env"), &env);
+            self.env(&field(&op, "env"), &env);
             let replicas = self.scalar(
-                &format!("{op}.replicas"),
+                &field(&op, "replicas"),
                 &o.replicas,
                 "allowed: a whole number",
             );
             if let Some(r) = replicas {
-                self.replicas(&format!("{op}.replicas"), r);
+                self.replicas(&field(&op, "replicas"), r);
             }
             if let Some(i) = &o.image {
-                self.image(&format!("{op}.image"), i);
+                self.image(&field(&op, "image"), i);
             }
             overrides.insert(
                 region.clone(),

@@ -36,7 +36,7 @@ impl Validator {
             Some(p) if Protocol::parse(p).is_some() => Protocol::parse(p),
             Some(other) => {
                 self.err(
-                    &format!("{p}.protocol"),
+                    &field(p, "protocol"),
                     format!("unknown protocol `{other}`"),
                     "allowed: HTTP, HTTPS, TCP",
                 );
@@ -45,19 +45,19 @@ impl Validator {
             }
         };
         f.port = self.scalar(
-            &format!("{p}.port"),
+            &field(p, "port"),
             &h.port,
             "allowed: a port number, 1 to 65535",
         );
         if f.port == Some(0) {
             self.err(
-                &format!("{p}.port"),
+                &field(p, "port"),
                 "port 0 is not a port",
                 "allowed: 1 to 65535",
             );
         }
         f.interval = self.scalar(
-            &format!("{p}.interval"),
+            &field(p, "interval"),
             &h.interval,
             "allowed: 10 or 30 (seconds)",
         );
@@ -66,13 +66,13 @@ impl Validator {
             && i != 30
         {
             self.err(
-                &format!("{p}.interval"),
+                &field(p, "interval"),
                 format!("interval {i} is not one Route 53 offers"),
                 "allowed: 10 or 30 (seconds)",
             );
         }
         f.failure_threshold = self.scalar(
-            &format!("{p}.failureThreshold"),
+            &field(p, "failureThreshold"),
             &h.failure_threshold,
             "allowed: 1 to 10",
         );
@@ -80,13 +80,13 @@ impl Validator {
             && !(1..=10).contains(&t)
         {
             self.err(
-                &format!("{p}.failureThreshold"),
+                &field(p, "failureThreshold"),
                 format!("failure threshold {t} is out of range"),
                 "allowed: 1 to 10",
             );
         }
         f.measure_latency = self.scalar(
-            &format!("{p}.measureLatency"),
+            &field(p, "measureLatency"),
             &h.measure_latency,
             "allowed: true or false",
         );
@@ -96,16 +96,16 @@ impl Validator {
     pub(super) fn health(&mut self, p: &str, a: &RawApp, d: &HealthFields) -> Option<HealthCheck> {
         let Some(h) = &a.health else {
             self.err(
-                &format!("{p}.health"),
+                &field(p, "health"),
                 "missing required field",
                 "add `health: {path: /<app>health}`: the path Route 53 checks on the shared ALB",
             );
             return None;
         };
-        let hp = format!("{p}.health");
+        let hp = field(p, "health");
         let path = self
             .required(
-                &format!("{hp}.path"),
+                &field(&hp, "path"),
                 &h.path,
                 "the app's health path, e.g. /app1health",
             )
@@ -119,7 +119,7 @@ impl Validator {
                     .all(|c| c.is_ascii_alphanumeric() || "/_-.$~@:+".contains(c));
             if !ok {
                 self.err(
-                    &format!("{hp}.path"),
+                    &field(&hp, "path"),
                     format!("`{}` is not a valid health path", path.escape_debug()),
                     "allowed: a path starting with `/`, at most 128 characters of letters, digits and / _ - . $ ~ @ : + (an ALB path rule's limits)",
                 );

@@ -264,22 +264,22 @@ impl Validator {
         let p = format!("ingress.albs[{k}]");
         let name = self
             .required(
-                &format!("{p}.name"),
+                &field(&p, "name"),
                 &a.name,
                 "the ALB's name, e.g. `shared-a`",
             )
             .cloned()
-            .filter(|n| self.alb_name(&format!("{p}.name"), n, true));
+            .filter(|n| self.alb_name(&field(&p, "name"), n, true));
         let api = match &a.api {
-            Some(own) => self.api(&format!("{p}.api"), own),
+            Some(own) => self.api(&field(&p, "api"), own),
             None => api,
         };
         let scheme = a.scheme.clone().unwrap_or_else(|| scheme.to_string());
-        let scheme = self.scheme(&format!("{p}.scheme"), &scheme);
+        let scheme = self.scheme(&field(&p, "scheme"), &scheme);
         let inbound_cidrs = a.inbound_cidrs.clone().unwrap_or_else(|| cidrs.to_vec());
-        let cidrs_ok = self.cidrs(&format!("{p}.inboundCidrs"), &inbound_cidrs);
+        let cidrs_ok = self.cidrs(&field(&p, "inboundCidrs"), &inbound_cidrs);
         let name = name?;
-        if api == Some(Api::Gateway) && !self.gateway_lb_name(&format!("{p}.name"), &name) {
+        if api == Some(Api::Gateway) && !self.gateway_lb_name(&field(&p, "name"), &name) {
             return None;
         }
         let certs: Vec<(String, Vec<String>)> = regions

@@ -111,14 +111,14 @@ impl Validator {
         if listeners.is_empty() {
             ok = false;
             self.err(
-                &format!("{p}.listeners"),
+                &field(p, "listeners"),
                 "no listener given",
                 "list at least one, e.g. [HTTP:80] or [HTTP:80, HTTPS:443]",
             );
         }
         if listeners.len() > quotas::ALB_LISTENERS.default {
             self.err(
-                &format!("{p}.listeners"),
+                &field(p, "listeners"),
                 format!(
                     "{} listeners, over the {} of {}",
                     listeners.len(),
@@ -132,14 +132,14 @@ impl Validator {
         if https && !all && with == 0 {
             ok = false;
             self.err(
-                &format!("{p}.listeners"),
+                &field(p, "listeners"),
                 "an HTTPS listener and no certificate",
                 "give the ALB a certificate in every Region (certificateArns), or list HTTP listeners only",
             );
         } else if !https && with > 0 {
             ok = false;
             self.err(
-                &format!("{p}.listeners"),
+                &field(p, "listeners"),
                 "certificates are given but no HTTPS listener is listed",
                 "add HTTPS:443 to the listeners, or drop the certificates",
             );

@@ -67,6 +67,13 @@ struct Validator {
     out: Vec<Diagnostic>,
 }
 
+/// The path of field `f` of the object at `p` (`apps[3]` and `health`:
+/// `apps[3].health`). Made for every field of every app, so without the
+/// formatting machinery.
+fn field(p: &str, f: &str) -> String {
+    [p, ".", f].concat()
+}
+
 impl Validator {
     fn err(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
         self.out.push(Diagnostic::new(path, message).hint(hint));

@@ -9,7 +9,7 @@ impl Validator {
             Some("cluster") => true,
             Some(other) => {
                 self.err(
-                    &format!("{p}.scope"),
+                    &field(p, "scope"),
                     format!("unknown scope `{other}`"),
                     "allowed: namespace (Role), cluster (ClusterRole)",
                 );
@@ -17,7 +17,7 @@ impl Validator {
             }
         };
         let Some(raw_rules) = r.rules.as_ref().filter(|r| !r.is_empty()) else {
-            self.err(&format!("{p}.rules"), "no rule given", "list rules as `{apiGroups: [\"\"], resources: [nodes], verbs: [get, list]}`, or drop `rbac`");
+            self.err(&field(p, "rules"), "no rule given", "list rules as `{apiGroups: [\"\"], resources: [nodes], verbs: [get, list]}`, or drop `rbac`");
             return None;
         };
         let mut rules = Vec::new();
@@ -31,14 +31,14 @@ impl Validator {
             let verbs = rule.verbs.clone().unwrap_or_default();
             if resources.is_empty() {
                 self.err(
-                    &format!("{rp}.resources"),
+                    &field(&rp, "resources"),
                     "no resource given",
                     "e.g. `resources: [configmaps]`",
                 );
             }
             if verbs.is_empty() {
                 self.err(
-                    &format!("{rp}.verbs"),
+                    &field(&rp, "verbs"),
                     "no verb given",
                     "e.g. `verbs: [get, list, watch]`",
                 );

@@ -28,7 +28,7 @@ impl Validator {
             let p = format!("regions[{i}]");
             let name = self
                 .required(
-                    &format!("{p}.name"),
+                    &field(&p, "name"),
                     &r.name,
                     "an AWS Region name, e.g. `eu-west-1`",
                 )
@@ -36,13 +36,13 @@ impl Validator {
             if let Some(n) = &name {
                 if !is_region_name(n) {
                     self.err(
-                        &format!("{p}.name"),
+                        &field(&p, "name"),
                         format!("`{n}` is not an AWS Region name"),
                         "allowed: a Region code such as eu-west-1 or us-east-1",
                     );
                 } else if !seen.insert(n.clone()) {
                     self.err(
-                        &format!("{p}.name"),
+                        &field(&p, "name"),
                         format!("Region `{n}` is listed twice"),
                         "each Region appears once in `regions`",
                     );
@@ -50,7 +50,7 @@ impl Validator {
             }
             let cluster = self
                 .required(
-                    &format!("{p}.cluster"),
+                    &field(&p, "cluster"),
                     &r.cluster,
                     "the EKS cluster name; its Flux entry is clusters/<cluster>/",
                 )
@@ -62,10 +62,10 @@ impl Validator {
                     && c.chars()
                         .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
                 if !ok {
-                    self.err(&format!("{p}.cluster"), format!("`{c}` is not a valid EKS cluster name"), "allowed: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit");
+                    self.err(&field(&p, "cluster"), format!("`{c}` is not a valid EKS cluster name"), "allowed: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit");
                 } else if !clusters.insert(c.to_ascii_lowercase()) {
                     self.err(
-                        &format!("{p}.cluster"),
+                        &field(&p, "cluster"),
                         format!("cluster `{c}` is used by two Regions"),
                         "each Region has its own cluster (names compared ignoring case, as they name directories), so Flux paths never overlap",
                     );
@@ -74,14 +74,14 @@ impl Validator {
             let albs = self.region_albs(raw, i, r);
             let zone_id = match (&r.alb_zone_id, &name) {
                 (Some(z), _) => {
-                    self.zone_id(&format!("{p}.albZoneId"), z);
+                    self.zone_id(&field(&p, "albZoneId"), z);
                     Some(z.clone())
                 }
                 (None, Some(n)) if is_region_name(n) => match zones::alb_zone_id(n) {
                     Some(z) => Some(z.to_string()),
                     None => {
                         self.err(
-                            &format!("{p}.albZoneId"),
+                            &field(&p, "albZoneId"),
                             format!("no built-in ALB hosted zone ID for Region `{n}`"),
                             format!("set regions[{i}].albZoneId to the Region's ALB canonical hosted zone ID (AWS General Reference, Elastic Load Balancing endpoints)"),
                         );
@@ -111,13 +111,13 @@ impl Validator {
         let Some(list) = raw.ingress.as_ref().and_then(|g| g.albs.as_ref()) else {
             if r.albs.is_some() {
                 self.err(
-                    &format!("{p}.albs"),
+                    &field(&p, "albs"),
                     "set without ingress.albs",
                     "with one shared ALB give albDnsName and certificateArn here; or list the ALBs in ingress.albs",
                 );
             }
             if let Some(d) = &r.alb_dns_name {
-                self.domain(&format!("{p}.albDnsName"), d, false);
+                self.domain(&field(&p, "albDnsName"), d, false);
             }
             return vec![RegionAlb {
                 dns_name: r.alb_dns_name.clone(),

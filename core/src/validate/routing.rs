@@ -11,7 +11,7 @@ impl Validator {
         regions: &[String],
     ) -> Option<Routing> {
         use serde_yaml::Value;
-        let rp = format!("{p}.routing");
+        let rp = field(p, "routing");
         const ALLOWED: &str = "allowed: `latency`, `{weighted: {REGION: WEIGHT, ...}}`, `failover` or `{failover: {primary: REGION}}`";
         let Some(raw) = raw else {
             return Some(Routing::Latency);
@@ -19,7 +19,7 @@ impl Validator {
         match raw {
             Value::String(s) if s == "latency" => Some(Routing::Latency),
             Value::String(s) if s == "failover" => {
-                self.failover(&format!("{rp}.failover"), &Value::Null, regions)
+                self.failover(&field(&rp, "failover"), &Value::Null, regions)
             }
             Value::String(s) if s == "weighted" => {
                 self.err(&rp, "`weighted` needs a weight per Region", ALLOWED);
@@ -37,8 +37,8 @@ impl Validator {
             Value::Mapping(m) if m.len() == 1 => {
                 let (k, v) = m.iter().next()?;
                 match k.as_str() {
-                    Some("weighted") => self.weighted(&format!("{rp}.weighted"), v, regions),
-                    Some("failover") => self.failover(&format!("{rp}.failover"), v, regions),
+                    Some("weighted") => self.weighted(&field(&rp, "weighted"), v, regions),
+                    Some("failover") => self.failover(&field(&rp, "failover"), v, regions),
                     Some("latency") if v.is_null() => Some(Routing::Latency),
                     _ => {
                         self.err(
@@ -189,7 +189,7 @@ impl Validator {
         let secondary = match secondary {
             Some(s) if s == primary => {
                 self.err(
-                    &format!("{p}.secondary"),
+                    &field(p, "secondary"),
                     "the secondary is the primary",
                     "choose another Region for the secondary",
                 );

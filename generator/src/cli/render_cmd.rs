@@ -8,14 +8,13 @@
 //! every file and directory as it was left) the run ends before loading the
 //! spec, printing what the last run printed.
 
-use std::collections::HashSet;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use git2::Oid;
 
 use super::session::{Session, Settings};
-use crate::output::state::{self, FileState, Message, Observed, Stamp, State};
+use crate::output::state::{self, FileState, Message, Observed, PathSet, Stamp, State};
 use crate::output::{self, git};
 use crate::printer::Printer;
 use crate::{model, render, spec};
@@ -52,7 +51,7 @@ impl Prefetch {
         root: std::path::PathBuf,
         parsed: Option<State>,
         text: String,
-        written_ns: i128,
+        written_ns: i64,
     ) -> Self {
         Prefetch(std::thread::spawn(move || {
             let token = lock.token();
@@ -156,7 +155,7 @@ pub(super) fn run(
     // then to write, so no more than a run's texts are ever held: the plan,
     // not the rendered text, bounds a large render's memory.
     let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
-    let planned: HashSet<&str> = paths.iter().copied().collect();
+    let planned: PathSet<'_> = paths.iter().copied().collect();
     let all: Vec<usize> = (0..paths.len()).collect();
     if check {
         return check::run(pr, settings, plan, &spec_name, &paths, &planned);
@@ -190,15 +189,17 @@ pub(super) fn run(
     let state_path = state::path(repo.git_dir(), repo.prefix());
     // Observed before this run took the lock: trusted only if no one held
     // it in between (a run that held it may have written any file).
-    let observed = match prefetched.filter(|o| lock.follows(o.token)) {
-        Some(o) => Some(o),
-        None => State::read(&state_path).map(|s| s.observe(&settings.root, lock.token())),
-    };
+    // Never freed: a line per file, dropped one by one, as the process ends.
+    let observed =
+        std::mem::ManuallyDrop::new(match prefetched.filter(|o| lock.follows(o.token)) {
+            Some(o) => Some(o),
+            None => State::read(&state_path).map(|s| s.observe(&settings.root, lock.token())),
+        });
     let old: Option<&State> = observed.as_ref().map(|o| &o.state);
 
     // Which files are on disk as they would render: the others are rendered.
     let fingerprints = render::fingerprints(plan, &spec_name, &state::build_id());
-    let unchanged = match &observed {
+    let unchanged = match &*observed {
         Some(o) => o.unchanged_of(&paths),
         None => vec![None; paths.len()],
     };
@@ -213,9 +214,14 @@ pub(super) fn run(
     }
     let dirty_paths: Vec<&str> = dirty.iter().map(|i| paths[*i]).collect();
     let dirs_unchanged = observed.as_ref().is_some_and(Observed::dirs_unchanged);
-    let leftovers: Option<Vec<String>> = old
-        .filter(|_| dirs_unchanged)
-        .map(|o| o.files.keys().cloned().collect());
+    // Only recorded files no longer planned can be left over.
+    let leftovers: Option<Vec<String>> = old.filter(|_| dirs_unchanged).map(|o| {
+        o.files
+            .keys()
+            .filter(|p| !planned.contains(p.as_str()))
+            .cloned()
+            .collect()
+    });
     let scan = match first {
         Some(scan) if dirty.len() == paths.len() => scan,
         _ => output::scan(

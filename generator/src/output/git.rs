@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use git2::{FileMode, ObjectType, Oid, Repository, Signature};
 
+use super::index::Change;
 use crate::diag::HintContext;
 use crate::layout::{self, Owner};
 use crate::render;
@@ -88,23 +89,12 @@ fn new_token() -> u128 {
 /// lock (a large one takes a while to read), then updated and written there
 /// with what the commit staged. Dropped unused, it writes nothing.
 pub(crate) struct IndexJob {
-    staged: std::sync::mpsc::Sender<Vec<Staged>>,
+    staged: std::sync::mpsc::Sender<Vec<Change>>,
     done: std::thread::JoinHandle<Result<()>>,
 }
 
-/// A path the commit staged (root-relative on disk, repository-relative in
-/// the index), or removed.
-enum Staged {
-    Add {
-        disk: PathBuf,
-        path: String,
-        id: Oid,
-    },
-    Remove(String),
-}
-
 impl IndexJob {
-    fn finish(self, staged: Vec<Staged>) -> Result<()> {
+    fn finish(self, staged: Vec<Change>) -> Result<()> {
         // A thread that stopped early says why through its result.
         let _ = self.staged.send(staged);
         self.done
@@ -319,19 +309,27 @@ impl Repo {
     /// Start reading the index on a thread of its own (`IndexJob`).
     pub(crate) fn read_index_ahead(&self) -> IndexJob {
         let git_dir = self.repo.path().to_path_buf();
-        let (staged, wanted) = std::sync::mpsc::channel::<Vec<Staged>>();
+        let (staged, wanted) = std::sync::mpsc::channel::<Vec<Change>>();
         let done = std::thread::spawn(move || -> Result<()> {
-            let repo = Repository::open(&git_dir)?;
-            let mut index = repo.index()?;
+            let file = git_dir.join("index");
+            let read = super::index::read(&file)?;
             let Ok(staged) = wanted.recv() else {
                 return Ok(());
             };
+            if let super::index::Spliced::Handled(read) = read
+                && read.splice(&file, &staged)?
+            {
+                return Ok(());
+            }
+            // An index the splice leaves alone: libgit2 updates it.
+            let repo = Repository::open(&git_dir)?;
+            let mut index = repo.index()?;
             for s in staged {
                 match s {
-                    Staged::Remove(path) => {
+                    Change::Remove(path) => {
                         let _ = index.remove_path(Path::new(&path));
                     }
-                    Staged::Add { disk, path, id } => index.add(&index_entry(&disk, path, id))?,
+                    Change::Add { disk, path, id } => index.add(&index_entry(&disk, path, id))?,
                 }
             }
             index.write()?;
@@ -650,12 +648,12 @@ impl Repo {
                 (Kind::Deleted, _) | (_, None) => {
                     builder.remove(full.as_str());
                     if *kind == Kind::Deleted {
-                        staged.push(Staged::Remove(full));
+                        staged.push(Change::Remove(full));
                     }
                 }
                 (_, Some((_, id))) => {
                     builder.upsert(full.as_str(), *id, FileMode::Blob);
-                    staged.push(Staged::Add {
+                    staged.push(Change::Add {
                         disk: self.root.join(path),
                         path: full,
                         id: *id,
@@ -730,7 +728,7 @@ impl Repo {
 
 /// An index entry with the file's stat data, so `git status` sees the file
 /// as clean without hashing it again.
-fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
+pub(crate) fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
     let meta = std::fs::metadata(disk).ok();
     #[cfg(unix)]
     let (ctime, mtime, dev, ino, uid, gid, size) = {

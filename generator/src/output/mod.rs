@@ -7,13 +7,16 @@
 //! messages are described from paths via `layout::owner_of`.
 
 pub(crate) mod git;
+pub(crate) mod index;
 pub(crate) mod lock;
 pub(crate) mod pack;
 pub(crate) mod remote;
 pub(crate) mod state;
 pub(crate) mod tls;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use state::PathSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -51,7 +54,7 @@ impl Changes<'_> {
 
 /// Compare `rendered` with the files under `root`.
 pub(crate) fn compare<'a>(root: &Path, rendered: &'a [Rendered]) -> Result<Changes<'a>> {
-    let planned: HashSet<&str> = rendered.iter().map(|r| r.path.as_str()).collect();
+    let planned: PathSet<'_> = rendered.iter().map(|r| r.path.as_str()).collect();
     compare_scoped(root, rendered, &planned, None)
 }
 
@@ -62,11 +65,11 @@ pub(crate) fn compare<'a>(root: &Path, rendered: &'a [Rendered]) -> Result<Chang
 pub(crate) fn compare_scoped<'a>(
     root: &Path,
     rendered: &'a [Rendered],
-    planned: &HashSet<&str>,
+    planned: &PathSet<'_>,
     leftovers: Option<&[String]>,
 ) -> Result<Changes<'a>> {
     let mut changes = Changes::default();
-    let rendered_paths: HashSet<&str> = rendered.iter().map(|r| r.path.as_str()).collect();
+    let rendered_paths: PathSet<'_> = rendered.iter().map(|r| r.path.as_str()).collect();
     let (mut on_disk, stale) = match leftovers {
         None => scan_owned(root, &|p| {
             planned.contains(p) && !rendered_paths.contains(p)
@@ -134,7 +137,7 @@ pub(crate) const CHUNK: usize = 4096;
 pub(crate) fn scan(
     root: &Path,
     paths: &[&str],
-    planned: &HashSet<&str>,
+    planned: &PathSet<'_>,
     leftovers: Option<&[String]>,
     render: &dyn Fn(&[usize]) -> Result<Vec<Rendered>>,
     may_refuse: &dyn Fn(usize) -> bool,
@@ -223,7 +226,7 @@ pub(crate) fn write_rendered(
 /// directory changed.
 fn owned_leftovers(
     root: &Path,
-    planned: &HashSet<&str>,
+    planned: &PathSet<'_>,
     leftovers: Option<&[String]>,
 ) -> Result<(BTreeMap<String, String>, BTreeSet<String>)> {
     match leftovers {

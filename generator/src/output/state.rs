@@ -11,7 +11,6 @@
 //! clean" case); anything else is rendered, read and compared as if there
 //! were no state. A missing or unreadable state is no state.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -22,12 +21,18 @@ use crate::render::Fingerprint;
 
 const MAGIC: &str = "gen-render-state 1";
 
+/// A map keyed by path, with a hash faster than the standard one (the keys
+/// are the render's own paths, never an adversary's).
+pub(crate) type PathMap<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
+/// A set of paths, hashed as `PathMap`.
+pub(crate) type PathSet<'a> = std::collections::HashSet<&'a str, foldhash::fast::RandomState>;
+
 /// A file's or directory's stamp: what changes when anything writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stamp {
     size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
+    mtime_ns: i64,
+    ctime_ns: i64,
     ino: u64,
 }
 
@@ -44,8 +49,14 @@ impl Stamp {
             use std::os::unix::fs::MetadataExt;
             Stamp {
                 size: m.size(),
-                mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-                ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+                mtime_ns: m
+                    .mtime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(m.mtime_nsec()),
+                ctime_ns: m
+                    .ctime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(m.ctime_nsec()),
                 ino: m.ino(),
             }
         }
@@ -55,7 +66,7 @@ impl Stamp {
                 .modified()
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i128);
+                .map_or(0, |d| d.as_nanos() as i64);
             Stamp {
                 size: m.len(),
                 mtime_ns,
@@ -95,14 +106,14 @@ pub(crate) struct State {
     /// The index file's stamp after the run.
     pub index: Option<Stamp>,
     /// The committed inputs (spec, lock): root-relative path → blob.
-    pub inputs: HashMap<String, Oid>,
-    pub files: HashMap<String, FileState>,
+    pub inputs: PathMap<Oid>,
+    pub files: PathMap<FileState>,
     /// Every directory on the way to an owned file, up to the owned roots.
     pub dirs: Vec<(String, Stamp)>,
     pub messages: Vec<Message>,
     /// The state file's own modification time: a file stamped at or after
     /// it may have changed within the same clock tick.
-    pub written_ns: i128,
+    pub written_ns: i64,
 }
 
 /// The state of the render rooted at `prefix` of the repository at `git_dir`.
@@ -161,11 +172,19 @@ fn hex(bytes: &[u8]) -> String {
 /// Lower-case hex of `bytes`, appended (the state holds thousands: no
 /// formatting machinery per byte).
 fn push_hex(out: &mut String, bytes: &[u8]) {
+    let mut b = Vec::with_capacity(bytes.len() * 2);
+    hex_into(&mut b, bytes);
+    // Hex digits are ASCII.
+    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
+}
+
+fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
+    out.extend(
+        bytes
+            .iter()
+            .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]),
+    );
 }
 
 /// The bulk of a state (a line per file and directory), written to an
@@ -173,7 +192,7 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
 /// hold it in memory; and the newest modification time it records.
 pub(crate) struct Body {
     file: std::fs::File,
-    newest: i128,
+    newest: i64,
 }
 
 impl Body {
@@ -187,30 +206,30 @@ impl Body {
         use std::io::Write as _;
         let file = tempfile::tempfile_in(dir)?;
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-        let mut line = String::with_capacity(256);
+        let mut line: Vec<u8> = Vec::with_capacity(256);
         let mut newest = 0;
         for (p, f) in files {
             line.clear();
-            line.push_str("file ");
-            push_hex(&mut line, &f.fingerprint);
-            line.push(' ');
-            push_hex(&mut line, f.blob.as_bytes());
-            line.push(' ');
-            push_stamp(&mut line, &f.stamp);
-            line.push(' ');
-            line.push_str(p);
-            line.push('\n');
-            w.write_all(line.as_bytes())?;
+            line.extend_from_slice(b"file ");
+            hex_into(&mut line, &f.fingerprint);
+            line.push(b' ');
+            hex_into(&mut line, f.blob.as_bytes());
+            line.push(b' ');
+            stamp_into(&mut line, &f.stamp);
+            line.push(b' ');
+            line.extend_from_slice(p.as_bytes());
+            line.push(b'\n');
+            w.write_all(&line)?;
             newest = newest.max(f.stamp.mtime_ns);
         }
         for (d, st) in dirs {
             line.clear();
-            line.push_str("dir ");
-            push_stamp(&mut line, st);
-            line.push(' ');
-            line.push_str(d);
-            line.push('\n');
-            w.write_all(line.as_bytes())?;
+            line.extend_from_slice(b"dir ");
+            stamp_into(&mut line, st);
+            line.push(b' ');
+            line.extend_from_slice(d.as_bytes());
+            line.push(b'\n');
+            w.write_all(&line)?;
             newest = newest.max(st.mtime_ns);
         }
         let file = w.into_inner().map_err(|e| e.into_error())?;
@@ -264,24 +283,36 @@ impl Body {
     }
 }
 
+/// Each byte's value as a hex digit, 0xff for any other byte.
+const UNHEX: [u8; 256] = {
+    let mut t = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// `N` bytes from exactly `2 * N` hex digits.
 fn unhex_n<const N: usize>(s: &[u8]) -> Option<[u8; N]> {
-    fn digit(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
     if s.len() != 2 * N {
         return None;
     }
     let mut out = [0u8; N];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = digit(s[2 * i])? << 4 | digit(s[2 * i + 1])?;
+    let mut bad = 0;
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let (hi, lo) = (UNHEX[usize::from(pair[0])], UNHEX[usize::from(pair[1])]);
+        bad |= hi | lo;
+        *o = hi << 4 | lo;
     }
-    Some(out)
+    (bad & 0xf0 == 0).then_some(out)
 }
 
 impl State {
@@ -292,7 +323,7 @@ impl State {
     }
 
     /// The state file's text and its modification time.
-    pub(crate) fn read_text(path: &Path) -> Option<(String, i128)> {
+    pub(crate) fn read_text(path: &Path) -> Option<(String, i64)> {
         let text = std::fs::read_to_string(path).ok()?;
         let written_ns = Stamp::of(path)?.mtime_ns;
         Some((text, written_ns))
@@ -306,13 +337,15 @@ impl State {
     }
 
     /// A state from its text (`read_text`).
-    pub(crate) fn parse(text: &str, written_ns: i128) -> Option<State> {
+    pub(crate) fn parse(text: &str, written_ns: i64) -> Option<State> {
         let mut lines = text.lines();
         if lines.next()? != MAGIC {
             return None;
         }
         let mut s = State {
             written_ns,
+            // A file's line is about 200 bytes: room for them all at once.
+            files: PathMap::with_capacity_and_hasher(text.len() / 160, Default::default()),
             ..State::default()
         };
         for line in lines {
@@ -321,8 +354,8 @@ impl State {
                 "key" => s.key = rest.to_string(),
                 "head" => s.head = Oid::from_str(rest).ok(),
                 "index" => {
-                    let f: Vec<&[u8]> = rest.as_bytes().split(|b| *b == b' ').collect();
-                    s.index = stamp_of(&f);
+                    let mut at = 0;
+                    s.index = read_stamp(rest.as_bytes(), &mut at).filter(|_| at == rest.len());
                 }
                 "input" => {
                     let (id, p) = rest.split_once(' ')?;
@@ -330,20 +363,27 @@ impl State {
                 }
                 "msg" => s.messages.push(serde_json::from_str(rest).ok()?),
                 // A line per file, tens of thousands: read as bytes.
+                // Fixed-width hex fields, then the stamp, then the path.
                 "file" => {
-                    let ([fp, blob, st @ ..], path) = fields::<6>(rest)?;
+                    let b = rest.as_bytes();
+                    (b.get(32) == Some(&b' ') && b.get(73) == Some(&b' ')).then_some(())?;
+                    let fingerprint = unhex_n(&b[..32])?;
+                    let blob = Oid::from_bytes(&unhex_n::<20>(&b[33..73])?).ok()?;
+                    let mut at = 74;
+                    let stamp = read_stamp(b, &mut at)?;
                     s.files.insert(
-                        path.to_string(),
+                        rest.get(at..)?.to_string(),
                         FileState {
-                            fingerprint: unhex_n(fp)?,
-                            blob: Oid::from_bytes(&unhex_n::<20>(blob)?).ok()?,
-                            stamp: stamp_of(&st)?,
+                            fingerprint,
+                            blob,
+                            stamp,
                         },
                     );
                 }
                 "dir" => {
-                    let (st, path) = fields::<4>(rest)?;
-                    s.dirs.push((path.to_string(), stamp_of(&st)?));
+                    let mut at = 0;
+                    let stamp = read_stamp(rest.as_bytes(), &mut at)?;
+                    s.dirs.push((rest.get(at..)?.to_string(), stamp));
                 }
                 _ => return None,
             }
@@ -439,19 +479,18 @@ impl State {
         planned: &[&str],
     ) -> Vec<(String, Stamp)> {
         let again = dir_stamps_names(touched);
+        // A prune may have emptied (and so removed) a directory; the plan's
+        // own directories are the ones to keep.
+        let wanted = dir_stamps_names(planned.iter().copied());
         let mut out: Vec<(String, Stamp)> = self
             .dirs
             .iter()
-            .filter(|(d, _)| !again.contains(d))
+            .filter(|(d, _)| !again.contains(d.as_str()) && wanted.contains(d.as_str()))
             .cloned()
             .collect();
-        // A prune may have emptied (and so removed) a directory; the plan's
-        // own directories are the ones to keep.
-        let wanted: std::collections::BTreeSet<String> = dir_stamps_names(planned.iter().copied());
-        out.retain(|(d, _)| wanted.contains(d));
         for d in again.into_iter().filter(|d| wanted.contains(d)) {
-            if let Some(st) = Stamp::of(&root.join(&d)) {
-                out.push((d, st));
+            if let Some(st) = Stamp::of(&root.join(d)) {
+                out.push((d.to_string(), st));
             }
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -480,7 +519,7 @@ pub(crate) struct Observed {
     /// The render lock's token while this was observed.
     pub token: u128,
     /// Recorded files whose stamp is not the recorded one (or racily so).
-    changed: std::collections::HashSet<String>,
+    changed: std::collections::HashSet<String, foldhash::fast::RandomState>,
     dirs_unchanged: bool,
 }
 
@@ -528,81 +567,77 @@ impl Observed {
 }
 
 fn fmt_stamp(s: &Stamp) -> String {
-    let mut out = String::new();
-    push_stamp(&mut out, s);
-    out
+    let mut out = Vec::new();
+    stamp_into(&mut out, s);
+    // Digits, signs and spaces are ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn push_stamp(out: &mut String, s: &Stamp) {
+fn stamp_into(out: &mut Vec<u8>, s: &Stamp) {
     let mut b = itoa::Buffer::new();
-    out.push_str(b.format(s.size));
-    out.push(' ');
-    out.push_str(b.format(s.mtime_ns));
-    out.push(' ');
-    out.push_str(b.format(s.ctime_ns));
-    out.push(' ');
-    out.push_str(b.format(s.ino));
+    out.extend_from_slice(b.format(s.size).as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(b.format(s.mtime_ns).as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(b.format(s.ctime_ns).as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(b.format(s.ino).as_bytes());
 }
 
-/// The first `N` space-separated fields of `line`, and the rest after them.
-fn fields<const N: usize>(line: &str) -> Option<([&[u8]; N], &str)> {
-    let b = line.as_bytes();
-    let mut out = [&b[..0]; N];
-    let mut start = 0;
-    for slot in &mut out {
-        let len = b[start..].iter().position(|&c| c == b' ')?;
-        *slot = &b[start..start + len];
-        start += len + 1;
-    }
-    // A space is one byte: `start` is a character boundary.
-    Some((out, line.get(start..)?))
-}
-
-/// A stamp from its four decimal fields.
-fn stamp_of(f: &[&[u8]]) -> Option<Stamp> {
-    let [size, mtime, ctime, ino] = f else {
-        return None;
-    };
+/// A stamp's four decimal fields from `b` at `at`, each ended by a space
+/// (consumed) or by the end; `at` moves past them.
+fn read_stamp(b: &[u8], at: &mut usize) -> Option<Stamp> {
     Some(Stamp {
-        size: u64::try_from(decimal(size)?).ok()?,
-        mtime_ns: decimal(mtime)?,
-        ctime_ns: decimal(ctime)?,
-        ino: u64::try_from(decimal(ino)?).ok()?,
+        size: unsigned(b, at)?,
+        mtime_ns: signed(b, at)?,
+        ctime_ns: signed(b, at)?,
+        ino: unsigned(b, at)?,
     })
 }
 
-/// A decimal integer, with an optional `-`.
-fn decimal(b: &[u8]) -> Option<i128> {
-    let (negative, digits) = match b.split_first() {
-        Some((b'-', d)) => (true, d),
-        _ => (false, b),
-    };
-    if digits.is_empty() || digits.len() > 38 {
-        return None;
+/// A decimal integer with an optional `-`, as `unsigned`.
+fn signed(b: &[u8], at: &mut usize) -> Option<i64> {
+    if b.get(*at) == Some(&b'-') {
+        *at += 1;
+        i64::try_from(unsigned(b, at)?).ok().map(|n| -n)
+    } else {
+        i64::try_from(unsigned(b, at)?).ok()
     }
-    let mut n: i128 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
+}
+
+/// A decimal integer without a sign from `b` at `at`, ended by a space
+/// (consumed) or by the end of `b`.
+fn unsigned(b: &[u8], at: &mut usize) -> Option<u64> {
+    let start = *at;
+    let mut n: u64 = 0;
+    while let Some(&d) = b.get(*at) {
+        *at += 1;
+        match d {
+            b'0'..=b'9' => n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?,
+            b' ' if *at - 1 > start => return Some(n),
+            _ => return None,
         }
-        n = n * 10 + i128::from(d - b'0');
     }
-    Some(if negative { -n } else { n })
+    (*at > start).then_some(n)
 }
 
 /// The directories on the way to each of `files` (root-relative), up to and
 /// including their top directory, each once.
-fn dir_stamps_names<'a>(
-    files: impl Iterator<Item = &'a str>,
-) -> std::collections::BTreeSet<String> {
-    let mut dirs = std::collections::BTreeSet::new();
+fn dir_stamps_names<'a>(files: impl Iterator<Item = &'a str>) -> PathSet<'a> {
+    let mut dirs = PathSet::default();
+    // Paths come grouped by directory: one already walked is skipped whole.
+    let mut last = "";
     for f in files {
-        let mut p = Path::new(f).parent();
-        while let Some(d) = p {
-            if d.as_os_str().is_empty() || !dirs.insert(d.to_string_lossy().replace('\\', "/")) {
-                break;
-            }
-            p = d.parent();
+        let Some(parent) = f.rfind('/').map(|i| &f[..i]) else {
+            continue;
+        };
+        if parent == last {
+            continue;
+        }
+        last = parent;
+        let mut d = parent;
+        while !d.is_empty() && dirs.insert(d) {
+            d = d.rfind('/').map_or("", |i| &d[..i]);
         }
     }
     dirs
@@ -613,13 +648,13 @@ pub(crate) fn dir_stamps<'a>(
     root: &Path,
     files: impl Iterator<Item = &'a str>,
 ) -> Vec<(String, Stamp)> {
-    let names: Vec<String> = dir_stamps_names(files).into_iter().collect();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let stamps = parallel_stamps(root, &refs);
+    let mut names: Vec<&str> = dir_stamps_names(files).into_iter().collect();
+    names.sort_unstable();
+    let stamps = parallel_stamps(root, &names);
     names
         .into_iter()
         .zip(stamps)
-        .filter_map(|(d, st)| st.map(|st| (d, st)))
+        .filter_map(|(d, st)| st.map(|st| (d.to_string(), st)))
         .collect()
 }
 
@@ -678,15 +713,30 @@ mod tests {
 
     #[test]
     fn a_line_reads_its_fields_and_the_path_after_them_whatever_it_holds() {
-        let (f, path) = fields::<2>("12 -7 a b/c d").unwrap();
-        assert_eq!(
-            (decimal(f[0]), decimal(f[1]), path),
-            (Some(12), Some(-7), "a b/c d")
-        );
-        assert!(fields::<3>("1 2").is_none());
-        assert_eq!(decimal(b"1x"), None);
-        assert_eq!(decimal(b"-"), None);
-        assert_eq!(decimal(b""), None);
+        let line = b"12 -7 3 4 a b/c d";
+        let mut at = 0;
+        let st = read_stamp(line, &mut at).unwrap();
+        assert_eq!((st.size, st.mtime_ns, st.ctime_ns, st.ino), (12, -7, 3, 4));
+        assert_eq!(&line[at..], b"a b/c d");
+        // The last field may end the text; a field may not be empty, hold
+        // anything but digits, or overflow.
+        assert!(read_stamp(b"1 2 3 4", &mut 0).is_some());
+        for bad in [
+            &b"1 2 3"[..],
+            b"1x 2 3 4",
+            b"1 - 3 4",
+            b"1  3 4 x",
+            b"99999999999999999999 2 3 4",
+        ] {
+            assert!(
+                read_stamp(bad, &mut 0).is_none(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert_eq!(unhex_n::<2>(b"0aFf"), Some([0x0a, 0xff]));
+        assert_eq!(unhex_n::<2>(b"0g00"), None);
+        assert_eq!(unhex_n::<2>(b"0a0"), None);
     }
 
     #[test]

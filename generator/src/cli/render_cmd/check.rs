@@ -3,7 +3,6 @@
 //! rendered again for their diff, a run at a time: a check holds no more
 //! texts than a render does.
 
-use std::collections::HashSet;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -20,7 +19,7 @@ pub(super) fn run(
     plan: &model::Plan,
     spec_name: &str,
     paths: &[&str],
-    planned: &HashSet<&str>,
+    planned: &crate::output::state::PathSet<'_>,
 ) -> Result<ExitCode> {
     // `paths` are the plan's files in order: an index into one is an index
     // into the other.
