@@ -26,7 +26,7 @@ use crate::spec::checked::{Arc, ArcCluster, ArcScope, Spec};
 /// Milliseconds a safety rule waits before it evaluates (ARC's default).
 const WAIT_PERIOD_MS: u32 = 5000;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ArcPlan {
     pub stack: String,
     /// The template's description.
@@ -74,7 +74,7 @@ impl ArcPlan {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ControlPlan {
     pub name: String,
     /// The description of its output.
@@ -101,7 +101,7 @@ pub struct ControlPlan {
     pub health_check_description: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct SafetyRulePlan {
     pub logical_id: String,
     pub name: String,
@@ -114,7 +114,7 @@ pub struct SafetyRulePlan {
     pub app: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ReadinessPlan {
     pub group_logical_id: String,
     pub group_name: String,
@@ -122,7 +122,7 @@ pub struct ReadinessPlan {
     pub sets: Vec<ResourceSetPlan>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct CellPlan {
     pub logical_id: String,
     pub name: String,
@@ -131,7 +131,7 @@ pub struct CellPlan {
     pub arn_attribute: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ResourceSetPlan {
     pub logical_id: String,
     pub name: String,
@@ -141,7 +141,7 @@ pub struct ResourceSetPlan {
     pub check_name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ReadinessResource {
     pub arn: String,
     /// The `!GetAtt` attribute of the ARN of its Region's cell

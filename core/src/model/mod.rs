@@ -20,7 +20,7 @@ use crate::spec::checked::{
     Api, App, Controller, Listener, Protocol, Region, Routing, Scheme, Spec,
 };
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct Plan {
     pub name: String,
     pub namespace: String,
@@ -81,7 +81,7 @@ impl Plan {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct IngressPlan {
     /// apiVersion of IngressClassParams.
     pub params_api_version: &'static str,
@@ -111,7 +111,7 @@ pub struct IngressPlan {
 }
 
 /// The GatewayClass and the parameter objects of the chosen controller.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct GatewayClassPlan {
     pub name: String,
     /// The controller's names: documented for the self-managed controller,
@@ -120,7 +120,7 @@ pub struct GatewayClassPlan {
     pub controller: Option<GatewayControllerPlan>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct GatewayControllerPlan {
     /// `spec.controllerName`.
     pub name: String,
@@ -130,7 +130,7 @@ pub struct GatewayControllerPlan {
 }
 
 /// An ALB made by a Gateway: what is the same in every Region.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct GatewayAlb {
     /// The load balancer's name (`layout::gateway_lb_name`).
     pub lb_name: String,
@@ -141,7 +141,7 @@ pub struct GatewayAlb {
     pub source_ranges: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct GatewayListener {
     /// `http-80`, `https-443`: the Gateway listener's name.
     pub name: String,
@@ -149,13 +149,13 @@ pub struct GatewayListener {
     pub port: u16,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ClassPlan {
     pub name: String,
     pub scheme: Scheme,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct AlbPlan {
     /// The load balancer's name, and its Ingress's.
     pub name: String,
@@ -177,7 +177,7 @@ pub struct AlbPlan {
     pub gateway: GatewayAlb,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct FluxPlan {
     /// The `GitRepository` gen's Kustomizations read from: the spec's
     /// `flux.source`, or with a rollout the one gen renders per cluster.
@@ -186,7 +186,7 @@ pub struct FluxPlan {
     pub interval: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ClusterPlan {
     pub region: String,
     pub cluster: String,
@@ -201,7 +201,7 @@ pub struct ClusterPlan {
 }
 
 /// A Flux `GitRepository` gen renders: a rollout branch of the repository.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct GitSource {
     pub name: String,
     pub url: String,
@@ -210,7 +210,7 @@ pub struct GitSource {
 }
 
 /// One ALB's Ingress in one cluster.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct AlbIngress {
     /// Index into `plan.ingress.albs`.
     pub alb: usize,
@@ -239,7 +239,7 @@ pub struct AlbIngress {
 
 pub use crate::layout::HTTPROUTE_RULES;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct HealthRouteGroup {
     pub name: String,
     pub routes: Vec<Route>,
@@ -301,21 +301,21 @@ impl AlbIngress {
 }
 
 /// An HTTPRoute path match's type (Gateway API v1 `PathMatchType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub enum PathMatch {
     PathPrefix,
     Exact,
 }
 
 /// An Ingress path's match, as Kubernetes spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub enum PathType {
     Prefix,
     Exact,
 }
 
 /// A failover record's role, as Route 53 spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum FailoverRole {
     Primary,
@@ -333,7 +333,7 @@ impl FailoverRole {
 }
 
 /// The kubelet's image pull policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub enum PullPolicy {
     /// Tags move (`:latest`, a rebuilt `:1.2`): every pod start asks the
     /// registry, so a Region never runs a stale image after a rollout.
@@ -342,14 +342,14 @@ pub enum PullPolicy {
 
 /// How the ALB reaches pods: `ip` registers pod IPs directly (what EKS
 /// Auto Mode and the controller's readiness gate need).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetType {
     Ip,
 }
 
 /// An HTTP probe's timing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub struct Probe {
     pub period_s: u32,
     /// None: Kubernetes' default (3).
@@ -368,7 +368,7 @@ const LIVENESS: Probe = Probe {
     failure_threshold: Some(6),
 };
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct Route {
     pub host: String,
     pub path: String,
@@ -379,14 +379,14 @@ pub struct Route {
     pub port: u16,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct FluxKustomization {
     pub name: String,
     pub path: String,
     pub depends_on: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct EnvVar {
     pub name: String,
     /// A literal value, or else a pod field (downward API).
@@ -394,7 +394,7 @@ pub struct EnvVar {
     pub field_path: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct Workload {
     pub app: String,
     pub image: String,
@@ -425,13 +425,13 @@ pub struct Workload {
     pub policy_exceptions: Vec<Annotation>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct Annotation {
     pub key: String,
     pub value: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct RbacPlan {
     pub role_kind: RoleKind,
     pub binding_kind: BindingKind,
@@ -441,19 +441,19 @@ pub struct RbacPlan {
     pub rules: Vec<RulePlan>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub enum RoleKind {
     Role,
     ClusterRole,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub enum BindingKind {
     RoleBinding,
     ClusterRoleBinding,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct RulePlan {
     pub api_groups: Vec<String>,
     pub resources: Vec<String>,
@@ -462,7 +462,7 @@ pub struct RulePlan {
 
 /// A value in a template: a literal, or a reference to a template
 /// parameter. A template reads `{literal: ..}` or `{param: ..}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Value {
     Literal(String),
@@ -487,7 +487,7 @@ impl Value {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct StackPlan {
     /// CloudFormation stack name.
     pub name: String,
@@ -518,7 +518,7 @@ pub struct StackPlan {
 }
 
 /// An output of a stack: the ID of resource `logical_id`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct StackOutput {
     pub name: String,
     pub logical_id: String,
@@ -536,7 +536,7 @@ impl StackPlan {
 
 /// One parameter of this stack that `gen deploy` fills from an output of
 /// another stack (deployed before it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct StackInput {
     pub parameter: String,
     pub stack: String,
@@ -547,14 +547,14 @@ pub struct StackInput {
     pub health_check: Option<SwitchCheckRef>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct SwitchCheckRef {
     /// The record's name, with its final dot.
     pub record: String,
     pub region: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct RecordGroup {
     /// `Records<App>`: a stability boundary like the health checks' IDs.
     pub logical_id: String,
@@ -564,7 +564,7 @@ pub struct RecordGroup {
     pub entries: Vec<usize>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct Entry {
     pub health_check: HealthCheckPlan,
     /// With ARC: the check the record uses, healthy only while both the
@@ -573,7 +573,7 @@ pub struct Entry {
     pub record: RecordPlan,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct CombinedCheck {
     pub logical_id: String,
     /// The parameters carrying the other children's IDs, passed by `gen
@@ -589,7 +589,7 @@ pub struct CombinedCheck {
     pub health_threshold: u32,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct Parameter {
     pub name: String,
     /// A CloudFormation parameter type (`String`, or an AWS-specific type
@@ -599,7 +599,7 @@ pub struct Parameter {
     pub description: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct HealthCheckPlan {
     pub logical_id: String,
     pub app: String,
@@ -616,7 +616,7 @@ pub struct HealthCheckPlan {
     pub name_tag: String,
 }
 
-#[derive(Debug, PartialEq, Serialize)]
+#[derive(Debug, PartialEq, Serialize, Hash)]
 pub struct RecordPlan {
     /// The record group (logical ID) this record belongs to.
     pub group: String,
@@ -634,7 +634,7 @@ pub struct RecordPlan {
     pub evaluate_target_health: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct Unresolved {
     pub region: String,
     /// The ALB whose DNS name is missing, and the spec field that would give it.
@@ -645,14 +645,14 @@ pub struct Unresolved {
 }
 
 /// One output file and what produces it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct FilePlan {
     pub path: String,
     pub content: Content,
 }
 
 /// What a file holds; indexes point into [`Plan::clusters`] and [`Plan::stacks`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub enum Content {
     Infra {
         cluster: usize,

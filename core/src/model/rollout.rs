@@ -20,7 +20,7 @@ use crate::layout::{self, pascal};
 use crate::model::{StackInput, StackPlan};
 use crate::spec::checked::{Rollout, Routing, Spec};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct RolloutPlan {
     /// The Flux `GitRepository` gen's Kustomizations read from.
     pub source: String,
@@ -39,7 +39,7 @@ pub struct RolloutPlan {
 /// A stack of CloudWatch alarms in us-east-1, one per health check of a DNS
 /// stack; the check IDs are parameters `gen deploy` passes from that
 /// stack's outputs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct AlarmStackPlan {
     pub name: String,
     pub region: String,
@@ -52,7 +52,7 @@ pub struct AlarmStackPlan {
     pub notify: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct AlarmPlan {
     pub logical_id: String,
     /// `AlarmName`: unique in the account and Region, at most 255
@@ -66,12 +66,12 @@ pub struct AlarmPlan {
     pub region: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct Wave {
     pub regions: Vec<WaveRegion>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct WaveRegion {
     pub region: String,
     pub cluster: String,

@@ -23,7 +23,7 @@ use super::{CombinedCheck, Parameter, Plan, StackInput, StackPlan, SwitchCheckRe
 use crate::layout::{self, pascal};
 use crate::spec::checked::{RegionSwitch, Routing, Spec};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct SwitchPlan {
     /// The plans' stack, deployed where the Route 53 stacks are.
     pub stack: String,
@@ -60,7 +60,7 @@ pub struct SwitchPlan {
     pub zone_arn: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "camelCase")]
 pub enum Traffic {
     /// The ARC routing control block sets the pair's routing controls.
@@ -75,7 +75,7 @@ pub enum Traffic {
 }
 
 /// One app's records as a Route 53 health check block names them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct GatedRecord {
     pub app: String,
     /// The name of its step in a `Parallel` block (`traffic-<app>`).
@@ -90,7 +90,7 @@ pub struct GatedRecord {
     pub gated: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct ClusterRef {
     pub region: String,
     pub cluster: String,
@@ -112,7 +112,7 @@ impl ClusterRef {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct AccessPlan {
     pub stack: String,
     pub region: String,
@@ -121,14 +121,14 @@ pub struct AccessPlan {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "camelCase")]
 pub enum Approach {
     ActivePassive,
     ActiveActive,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "camelCase")]
 pub enum Action {
     Activate,
@@ -145,13 +145,13 @@ impl std::fmt::Display for Action {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub enum ControlState {
     On,
     Off,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct PairPlan {
     /// `Plan<RegionA><RegionB>`: a stability boundary, like every logical ID.
     pub logical_id: String,
@@ -176,7 +176,7 @@ pub struct PairPlan {
     pub parallel: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct WorkflowPlan {
     pub action: Action,
     pub target_region: Option<String>,
@@ -188,13 +188,13 @@ pub struct WorkflowPlan {
     pub controls: Vec<RegionControls>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct RegionControls {
     pub region: String,
     pub controls: Vec<ControlChange>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ControlChange {
     pub parameter: String,
     /// The Region whose records the control gates.
@@ -549,7 +549,7 @@ pub fn gate(spec_name: &str, sw: &SwitchPlan, stacks: &mut [StackPlan]) {
 /// One execution a switch starts: which plan, which of its workflows, the
 /// action and target Region StartPlanExecution takes, and the Region whose
 /// data plane gen calls.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct Run<'a> {
     pub plan: &'a PairPlan,
     #[serde(skip)]
@@ -566,7 +566,7 @@ pub struct Run<'a> {
 
 /// A step of a workflow as gen renders it: its name, its block type and
 /// what it does.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct StepView {
     pub name: &'static str,
     pub block: &'static str,

@@ -90,7 +90,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// What every template may read of the plan as `plan`: its names and the
 /// shared settings, never the lists of clusters or stacks (each file gets
 /// its own part), so a file's cost does not grow with the platform.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct Head<'a> {
     name: &'a str,
     namespace: &'a str,
@@ -113,7 +113,8 @@ pub type Fingerprint = [u8; 16];
 /// The fingerprint of every file of the plan, in `plan.files` order: a
 /// 128-bit XXH3 digest (for telling changes apart, not for security) of `seed` (the caller's: what identifies this build of gen), the
 /// templates, the header's spec name, the shared part every template reads
-/// (`plan`), and the file's own part of the plan. Two equal fingerprints
+/// (`plan`), and the file's own part of the plan, each fed through its
+/// `Hash` (`digest`). Two equal fingerprints
 /// mean the same text, so a file whose fingerprint is unchanged need not be
 /// rendered again. Much cheaper than rendering: no template runs.
 pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprint> {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Controller {
     /// EKS Auto Mode's built-in ALB controller.
     EksAuto,
@@ -62,7 +62,7 @@ impl std::fmt::Display for Api {
 
 /// Whether an ALB faces the internet or only its VPC, spelt as the spec,
 /// the controller's annotation and IngressClassParams spell it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scheme {
     InternetFacing,
@@ -84,7 +84,7 @@ impl Scheme {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Protocol {
     Http,
@@ -223,7 +223,7 @@ pub struct Listener {
 
 /// The account quotas the plan must fit, per Region (defaults from
 /// `facts::quotas`, raised where the spec says so).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Quotas {
     pub rules_per_alb: usize,
     pub target_groups_per_alb: usize,
