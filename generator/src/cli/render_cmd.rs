@@ -214,14 +214,9 @@ pub(super) fn run(
     }
     let dirty_paths: Vec<&str> = dirty.iter().map(|i| paths[*i]).collect();
     let dirs_unchanged = observed.as_ref().is_some_and(Observed::dirs_unchanged);
-    // Only recorded files no longer planned can be left over.
-    let leftovers: Option<Vec<String>> = old.filter(|_| dirs_unchanged).map(|o| {
-        o.files
-            .keys()
-            .filter(|p| !planned.contains(p.as_str()))
-            .cloned()
-            .collect()
-    });
+    let leftovers: Option<Vec<&str>> = old
+        .filter(|_| dirs_unchanged)
+        .map(|o| o.files.keys().map(String::as_str).collect());
     let scan = match first {
         Some(scan) if dirty.len() == paths.len() => scan,
         _ => output::scan(

@@ -726,53 +726,30 @@ impl Repo {
     }
 }
 
-/// An index entry with the file's stat data, so `git status` sees the file
-/// as clean without hashing it again.
+/// An index entry with the file's stat data (`index::stat`), so `git
+/// status` sees the file as clean without hashing it again.
 pub(crate) fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
-    let meta = std::fs::metadata(disk).ok();
-    #[cfg(unix)]
-    let (ctime, mtime, dev, ino, uid, gid, size) = {
-        use std::os::unix::fs::MetadataExt;
-        match &meta {
-            Some(m) => (
-                git2::IndexTime::new(m.ctime() as i32, m.ctime_nsec() as u32),
-                git2::IndexTime::new(m.mtime() as i32, m.mtime_nsec() as u32),
-                m.dev() as u32,
-                m.ino() as u32,
-                m.uid(),
-                m.gid(),
-                m.size() as u32,
-            ),
-            None => (
-                git2::IndexTime::new(0, 0),
-                git2::IndexTime::new(0, 0),
-                0,
-                0,
-                0,
-                0,
-                0,
-            ),
-        }
-    };
-    #[cfg(not(unix))]
-    let (ctime, mtime, dev, ino, uid, gid, size) = (
-        git2::IndexTime::new(0, 0),
-        git2::IndexTime::new(0, 0),
-        0,
-        0,
-        0,
-        0,
-        meta.map(|m| m.len() as u32).unwrap_or(0),
-    );
-    git2::IndexEntry {
+    let [
         ctime,
+        ctime_ns,
         mtime,
+        mtime_ns,
         dev,
         ino,
-        mode: 0o100644,
+        mode,
         uid,
         gid,
-        file_size: size,
+        file_size,
+    ] = super::index::stat(disk);
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(ctime as i32, ctime_ns),
+        mtime: git2::IndexTime::new(mtime as i32, mtime_ns),
+        dev,
+        ino,
+        mode,
+        uid,
+        gid,
+        file_size,
         id,
         flags: (path.len().min(0xfff)) as u16,
         flags_extended: 0,

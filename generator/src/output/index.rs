@@ -364,13 +364,29 @@ impl Read {
     }
 }
 
-/// An entry with the file's stat data (as `git update-index` records it),
-/// so `git status` sees the file as clean without hashing it again; the
-/// fields Git keeps in 32 bits are truncated as Git truncates them.
+/// An entry with the file's stat data, so `git status` sees the file as
+/// clean without hashing it again.
 fn push_entry(out: &mut Vec<u8>, path: &str, id: Oid, disk: &Path) {
+    let start = out.len();
+    for v in stat(disk) {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(&(path.len().min(0xfff) as u16).to_be_bytes());
+    out.extend_from_slice(path.as_bytes());
+    let len = (ENTRY_HEAD + path.len() + 8) & !7;
+    out.resize(start + len, 0);
+}
+
+/// The stat data an index entry records for the file at `disk`, in the
+/// entry's order: ctime (seconds, nanoseconds), mtime (the same), dev, ino,
+/// mode, uid, gid, size. The fields Git keeps in 32 bits are truncated as
+/// Git truncates them; a file that cannot be read has zeros (Git then
+/// compares its content).
+pub(crate) fn stat(disk: &Path) -> [u32; 10] {
     let meta = std::fs::metadata(disk).ok();
     #[cfg(unix)]
-    let stat: [u32; 10] = {
+    {
         use std::os::unix::fs::MetadataExt;
         match &meta {
             Some(m) => [
@@ -387,29 +403,12 @@ fn push_entry(out: &mut Vec<u8>, path: &str, id: Oid, disk: &Path) {
             ],
             None => [0, 0, 0, 0, 0, 0, 0o100644, 0, 0, 0],
         }
-    };
-    #[cfg(not(unix))]
-    let stat: [u32; 10] = [
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0o100644,
-        0,
-        0,
-        meta.map_or(0, |m| m.len() as u32),
-    ];
-    let start = out.len();
-    for v in stat {
-        out.extend_from_slice(&v.to_be_bytes());
     }
-    out.extend_from_slice(id.as_bytes());
-    out.extend_from_slice(&(path.len().min(0xfff) as u16).to_be_bytes());
-    out.extend_from_slice(path.as_bytes());
-    let len = (ENTRY_HEAD + path.len() + 8) & !7;
-    out.resize(start + len, 0);
+    #[cfg(not(unix))]
+    {
+        let size = meta.map_or(0, |m| m.len() as u32);
+        [0, 0, 0, 0, 0, 0, 0o100644, 0, 0, size]
+    }
 }
 
 /// Write `bytes` as the index at `path`: to `index.lock`, created only if

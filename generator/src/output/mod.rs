@@ -15,14 +15,13 @@ pub(crate) mod state;
 pub(crate) mod tls;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-use state::PathSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use self::state::PathSet;
 use crate::diag::Hinted;
 use crate::layout;
 use crate::render::{self, Rendered};
@@ -66,7 +65,7 @@ pub(crate) fn compare_scoped<'a>(
     root: &Path,
     rendered: &'a [Rendered],
     planned: &PathSet<'_>,
-    leftovers: Option<&[String]>,
+    leftovers: Option<&[&str]>,
 ) -> Result<Changes<'a>> {
     let mut changes = Changes::default();
     let rendered_paths: PathSet<'_> = rendered.iter().map(|r| r.path.as_str()).collect();
@@ -138,7 +137,7 @@ pub(crate) fn scan(
     root: &Path,
     paths: &[&str],
     planned: &PathSet<'_>,
-    leftovers: Option<&[String]>,
+    leftovers: Option<&[&str]>,
     render: &dyn Fn(&[usize]) -> Result<Vec<Rendered>>,
     may_refuse: &dyn Fn(usize) -> bool,
     blobs: bool,
@@ -227,7 +226,7 @@ pub(crate) fn write_rendered(
 fn owned_leftovers(
     root: &Path,
     planned: &PathSet<'_>,
-    leftovers: Option<&[String]>,
+    leftovers: Option<&[&str]>,
 ) -> Result<(BTreeMap<String, String>, BTreeSet<String>)> {
     match leftovers {
         None => scan_owned(root, &|p| planned.contains(p)),
@@ -235,11 +234,11 @@ fn owned_leftovers(
             let mut found = BTreeMap::new();
             for p in list
                 .iter()
-                .filter(|p| layout::may_own(p) && !planned.contains(p.as_str()))
+                .filter(|p| !planned.contains(*p) && layout::may_own(p))
             {
                 match read_no_follow(&root.join(p)) {
                     Ok(bytes) if bytes.starts_with(render::HEADER_PREFIX.as_bytes()) => {
-                        found.insert(p.clone(), String::from_utf8_lossy(&bytes).into_owned());
+                        found.insert(p.to_string(), String::from_utf8_lossy(&bytes).into_owned());
                     }
                     Ok(_) => {}
                     Err(e) if e.kind() == io::ErrorKind::NotFound || is_symlink_error(&e) => {}

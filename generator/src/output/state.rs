@@ -164,20 +164,14 @@ pub(crate) fn build_id() -> Vec<u8> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    push_hex(&mut s, bytes);
-    s
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    hex_into(&mut out, bytes);
+    // Hex digits are ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Lower-case hex of `bytes`, appended (the state holds thousands: no
 /// formatting machinery per byte).
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    let mut b = Vec::with_capacity(bytes.len() * 2);
-    hex_into(&mut b, bytes);
-    // Hex digits are ASCII.
-    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
-}
-
 fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     out.extend(
