@@ -20,6 +20,9 @@ pub struct Compiled {
     /// Warnings (loading, validation, the lock, lints), in the order the
     /// stages found them; no errors.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the next compile can take of this one's reading of the apps
+    /// (`compile_with`), when asked for and the spec was read app by app.
+    pub kept: Option<spec::Kept>,
 }
 
 /// `text` is the spec, named `name` in messages; `lock` what `gen discover`
@@ -32,7 +35,20 @@ pub fn compile(
     lock: &Lock,
     prefix: &str,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    let loaded = spec::load(text, name)?;
+    compile_with(text, name, lock, prefix, &spec::AppCache::default(), false)
+}
+
+/// As `compile`, taking the apps whose text is unchanged from `cache` (an
+/// earlier compile's `kept`), and with `keep`, keeping them for the next.
+pub fn compile_with(
+    text: &str,
+    name: &str,
+    lock: &Lock,
+    prefix: &str,
+    cache: &spec::AppCache<'_>,
+    keep: bool,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    let (loaded, kept) = spec::load_with(text, name, cache, keep)?;
     let outcome = validate::validate(&loaded);
     let Some(mut checked) = outcome.spec else {
         return Err(outcome.diagnostics);
@@ -57,6 +73,7 @@ pub fn compile(
         spec: checked,
         plan,
         diagnostics,
+        kept,
     })
 }
 

@@ -60,6 +60,54 @@ fn rendering_again_changes_and_commits_nothing() {
     assert_eq!(head(d.path()), before);
 }
 
+/// A render keeps the apps as it read them (`spec::chunks`); the next one
+/// takes the unchanged ones from there, and renders exactly what a render
+/// of the same spec without them does. Other commands read, never write.
+#[test]
+fn apps_read_before_are_taken_as_kept_and_render_the_same() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("gen.yaml"), spec(CHECKOUT_APP)).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let kept = d.path().join(".git/gen-render-state.apps");
+    let first = fs::read_to_string(&kept).expect("the render kept the apps");
+    assert_eq!(
+        first.lines().count(),
+        3,
+        "a header and an app a line: {first}"
+    );
+
+    let changed = spec(&CHECKOUT_APP.replace("checkout:2.1", "checkout:2.2"));
+    fs::write(d.path().join("gen.yaml"), &changed).unwrap();
+    let o = run_gen(d.path(), &["validate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(&kept).unwrap(),
+        first,
+        "validate writes nothing"
+    );
+    let o = run_gen(d.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = fs::read_to_string(&kept).unwrap();
+    assert_eq!(first.lines().nth(1), second.lines().nth(1), "cart as kept");
+    assert_ne!(
+        first.lines().nth(2),
+        second.lines().nth(2),
+        "checkout read again"
+    );
+
+    let fresh = tempfile::tempdir().unwrap();
+    fs::write(fresh.path().join("gen.yaml"), &changed).unwrap();
+    assert!(run_gen(fresh.path(), &["render"]).status.success());
+    assert_eq!(files(d.path()), files(fresh.path()));
+    for f in files(d.path()) {
+        assert_eq!(
+            fs::read(d.path().join(&f)).unwrap(),
+            fs::read(fresh.path().join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
 /// Each render commits a pack of its own; libgit2 runs no `git gc`, so
 /// gen keeps under Git's pack limit (50) itself: the hundredth render
 /// finds as few packs as the fifth, and every commit's objects intact.

@@ -6,6 +6,7 @@
 //! because serde cannot go on past it; that error still names field and line.
 
 pub mod checked;
+mod chunks;
 mod de;
 pub mod defaults;
 mod introspect;
@@ -18,6 +19,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diag::Diagnostic;
+pub use chunks::{AppCache, Kept};
 pub use lines::LineMap;
 
 /// A number or boolean field that never stops loading: a value of the wrong
@@ -36,6 +38,17 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Scalar<T> {
             Ok(t) => Scalar::Ok(t),
             Err(e) => Scalar::Wrong(e.to_string()),
         })
+    }
+}
+
+/// Written as its value, to keep an app read before (`chunks`); a wrong
+/// value is not kept (its message is not a value).
+impl<T: serde::Serialize> serde::Serialize for Scalar<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Scalar::Ok(t) => t.serialize(s),
+            Scalar::Wrong(_) => Err(serde::ser::Error::custom("a wrong value is not kept")),
+        }
     }
 }
 
@@ -137,7 +150,7 @@ fn object_at(
 }
 
 /// Nesting accepted in a spec (the deepest field is at about 6).
-const MAX_NESTING: usize = 32;
+pub(super) const MAX_NESTING: usize = 32;
 
 /// A loaded spec with what is needed to point at its lines.
 #[derive(Debug)]
@@ -403,116 +416,178 @@ pub struct RawFlux {
     pub interval: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawApp {
     #[schemars(required)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[schemars(required)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     #[schemars(required)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<Scalar<u16>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Scalar<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<BTreeMap<String, String>>,
     /// Environment variables from the pod's own fields (the downward API),
     /// e.g. `{MY_NODENAME: spec.nodeName}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_env: Option<BTreeMap<String, String>>,
     #[schemars(required)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub health: Option<RawHealth>,
     /// `latency`, `{weighted: {REGION: WEIGHT}}` or `{failover: {primary: REGION}}`.
     /// Kept as YAML so `validate` can say exactly what is wrong with it.
     #[schemars(schema_with = "routing_schema")]
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub routing: Option<serde_yaml::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluate_target_health: Option<Scalar<bool>>,
     /// Recovery time objective, seconds: a warning when the health-check
     /// settings cannot fail over this fast.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rto: Option<Scalar<u32>>,
     /// CloudFormation stack group; apps with the same value share a stack.
     /// Default: the app's own name (one stack per app).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stack: Option<String>,
     /// The shared ALB (of `ingress.albs`) that carries the app. Default:
     /// `ingress.defaultAlb`. Moving an app is a change of this field only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alb: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<RawResources>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<RawSecurity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rbac: Option<RawRbac>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub regions: Option<BTreeMap<String, RawRegionOverride>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawHealth {
     #[schemars(required)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<Scalar<u16>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<Scalar<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_threshold: Option<Scalar<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub measure_latency: Option<Scalar<bool>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawResources {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requests: Option<RawQuantities>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limits: Option<RawQuantities>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawQuantities {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawSecurity {
     /// false: run as the image's own user (which may be root), as the
     /// image's own manifests do; default true.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_as_non_root: Option<Scalar<bool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_as_user: Option<Scalar<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only_root_filesystem: Option<Scalar<bool>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawRbac {
     /// `namespace` (Role) or `cluster` (ClusterRole).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<RawRule>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawRule {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_groups: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verbs: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct RawRegionOverride {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Scalar<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
 
 /// Parse spec text. `file` is the name used in messages.
 pub fn load<'a>(text: &'a str, file: &str) -> Result<Loaded<'a>, Vec<Diagnostic>> {
+    load_with(text, file, &AppCache::default(), false).map(|(loaded, _)| loaded)
+}
+
+/// As `load`, taking the apps whose text is unchanged from `cache`, and
+/// with `keep`, what the next load can take (`chunks`).
+pub fn load_with<'a>(
+    text: &'a str,
+    file: &str,
+    cache: &AppCache<'_>,
+    keep: bool,
+) -> Result<(Loaded<'a>, Option<Kept>), Vec<Diagnostic>> {
     // Editors on some systems save a byte-order mark; it is not part of the YAML.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some((raw, ignored, kept)) = chunks::read(text, MAX_NESTING, cache, keep) {
+        let loaded = Loaded {
+            raw,
+            lines: LineMap::new(text),
+            problems: unknown_fields(ignored),
+        };
+        return Ok((loaded, keep.then_some(kept)));
+    }
+    load_whole(text, file).map(|loaded| (loaded, None))
+}
+
+/// The whole text in one reading.
+pub(super) fn load_whole<'a>(text: &'a str, file: &str) -> Result<Loaded<'a>, Vec<Diagnostic>> {
     // One pass of the YAML parser, straight into the raw types (de.rs).
     let mut reader = de::Reader::new(text, MAX_NESTING);
     let read = reader.document(|r| Option::<RawSpec>::deserialize(r));
@@ -560,22 +635,7 @@ pub fn load<'a>(text: &'a str, file: &str) -> Result<Loaded<'a>, Vec<Diagnostic>
             ),
         ]);
     }
-    let mut problems: Vec<Diagnostic> = std::mem::take(&mut reader.ignored)
-        .into_iter()
-        .map(|(path, field)| {
-            let allowed = introspect::allowed_fields(&path);
-            let full = if path.is_empty() {
-                field.clone()
-            } else {
-                format!("{path}.{field}")
-            };
-            let mut d = Diagnostic::new(&full, format!("unknown field `{field}`"));
-            if let Some(allowed) = allowed {
-                d = d.hint(format!("allowed here: {}", allowed.join(", ")));
-            }
-            d
-        })
-        .collect();
+    let mut problems = unknown_fields(std::mem::take(&mut reader.ignored));
     // serde drops tags silently; a spec is plain data, so say so.
     for (path, tag, line) in &reader.tags {
         problems.push(
@@ -591,6 +651,26 @@ pub fn load<'a>(text: &'a str, file: &str) -> Result<Loaded<'a>, Vec<Diagnostic>
         lines: LineMap::new(text),
         problems,
     })
+}
+
+/// Keys a struct had no field for (the map's path, the key), as warnings.
+pub(super) fn unknown_fields(ignored: Vec<(String, String)>) -> Vec<Diagnostic> {
+    ignored
+        .into_iter()
+        .map(|(path, field)| {
+            let allowed = introspect::allowed_fields(&path);
+            let full = if path.is_empty() {
+                field.clone()
+            } else {
+                format!("{path}.{field}")
+            };
+            let mut d = Diagnostic::new(&full, format!("unknown field `{field}`"));
+            if let Some(allowed) = allowed {
+                d = d.hint(format!("allowed here: {}", allowed.join(", ")));
+            }
+            d
+        })
+        .collect()
 }
 
 /// Why the reader stopped, as a diagnostic.

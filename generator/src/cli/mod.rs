@@ -153,7 +153,8 @@ fn run(args: &Args) -> Result<ExitCode> {
         }
         _ => {}
     }
-    let Some(session) = session::load(settings)? else {
+    let keep = matches!(args.command, Command::Render { check: false, .. });
+    let Some(session) = session::load(settings, keep)? else {
         return Ok(ExitCode::FAILURE);
     };
     // The process ends with the command: its spec, model and plan (every

@@ -24,7 +24,10 @@ mod check;
 const NOTHING_TO_COMMIT: &str = "nothing to commit: the repository already holds this render";
 
 /// The inputs a render's key is made of: the spec's and the lock's bytes.
-fn inputs_of(settings: &Settings) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
+type Inputs = (Vec<u8>, Option<Vec<u8>>);
+
+/// The inputs a render's key is made of, as on disk now.
+fn inputs_of(settings: &Settings) -> Result<Inputs> {
     let spec = std::fs::read(&settings.spec)
         .with_context(|| format!("reading {}", settings.spec.display()))?;
     let lock = std::fs::read(spec::lock::path_for(&settings.spec)).ok();
@@ -41,8 +44,13 @@ pub(super) enum Last {
 }
 
 /// The last state, parsed and its files stamped on a thread of their own
-/// (holding the render lock) while the spec loads and plans.
-pub(super) struct Prefetch(std::thread::JoinHandle<Option<Observed>>);
+/// (holding the render lock) while the spec loads and plans; and the inputs
+/// the quick check read with their key, which the next state takes when
+/// they are still the render's (a digest of the whole spec, made once).
+pub(super) struct Prefetch(
+    std::thread::JoinHandle<Option<Observed>>,
+    Option<(Inputs, String)>,
+);
 
 impl Prefetch {
     /// `parsed`: the state of `text` when the caller parsed it already.
@@ -52,19 +60,26 @@ impl Prefetch {
         parsed: Option<State>,
         text: String,
         written_ns: i64,
+        keyed: Option<(Inputs, String)>,
     ) -> Self {
-        Prefetch(std::thread::spawn(move || {
-            let token = lock.token();
-            parsed
-                .or_else(|| State::parse(&text, written_ns))
-                .map(|s| s.observe(&root, token))
-        }))
+        Prefetch(
+            std::thread::spawn(move || {
+                let token = lock.token();
+                parsed
+                    .or_else(|| State::parse(&text, written_ns))
+                    .map(|s| s.observe(&root, token))
+            }),
+            keyed,
+        )
     }
 
-    fn join(self) -> Option<Observed> {
-        self.0
+    /// The observed state, and the inputs the quick check keyed.
+    fn join(self) -> (Option<Observed>, Option<(Inputs, String)>) {
+        let observed = self
+            .0
             .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (observed, self.1)
     }
 }
 
@@ -84,12 +99,15 @@ pub(super) fn up_to_date(settings: &Settings) -> Result<Last> {
     let Some((text, written_ns)) = State::read_text(&path) else {
         return Ok(Last::Stale(None));
     };
-    let key = inputs_of(settings).ok().map(|(spec, lock)| {
-        state::key(&spec, lock.as_deref(), &settings.spec_name(), &found.prefix)
+    let keyed = inputs_of(settings).ok().map(|inputs| {
+        let (spec, lock) = &inputs;
+        let key = state::key(spec, lock.as_deref(), &settings.spec_name(), &found.prefix);
+        (inputs, key)
     });
     // The same inputs: the render has nothing to do if HEAD, the index and
     // every file and directory are as the last one left them.
-    let last = if key.is_some() && key.as_deref() == State::key_of(&text) {
+    let key = keyed.as_ref().map(|k| k.1.as_str());
+    let last = if key.is_some() && key == State::key_of(&text) {
         State::parse(&text, written_ns)
     } else {
         None
@@ -119,6 +137,7 @@ pub(super) fn up_to_date(settings: &Settings) -> Result<Last> {
             last,
             text,
             written_ns,
+            keyed,
         )))),
     }
 }
@@ -182,7 +201,7 @@ pub(super) fn run(
     std::fs::create_dir_all(&settings.root)
         .with_context(|| format!("creating {}", settings.root.display()))?;
     // The prefetch holds the lock until it is done.
-    let prefetched = last.flatten().and_then(Prefetch::join);
+    let (prefetched, keyed) = last.flatten().map_or((None, None), Prefetch::join);
     let (repo, lock) = git::Repo::open_locked(&settings.root, &|path| waiting(pr, path))?;
     // A commit updates the index: it is read meanwhile.
     let index = (!no_commit).then(|| repo.read_index_ahead());
@@ -310,6 +329,12 @@ pub(super) fn run(
         show(pr, n);
     }
 
+    // The apps as read, for the next load: a cache, so failing to keep it
+    // costs the next run time only.
+    if let Some(kept) = s.kept.as_ref().filter(|k| k.changed) {
+        let _ = state::write_apps(&state::apps_path(repo.git_dir(), repo.prefix()), kept);
+    }
+
     // What this run leaves, for the next one, keyed by the inputs it was
     // made from. If they changed on disk meanwhile, it leaves none: the next
     // run renders the new ones.
@@ -323,7 +348,10 @@ pub(super) fn run(
         return Ok(ExitCode::SUCCESS);
     };
     let mut next = State {
-        key: state::key(spec_bytes, lock_bytes.as_deref(), &spec_name, repo.prefix()),
+        key: match keyed {
+            Some((inputs, key)) if inputs == s.inputs => key,
+            _ => state::key(spec_bytes, lock_bytes.as_deref(), &spec_name, repo.prefix()),
+        },
         // Uncommitted, whether HEAD holds these files is not known: the
         // next run compares with it.
         head: if no_commit { None } else { repo.head_id() },

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use super::hints;
 use crate::diag::{Diagnostic, Hinted};
 use crate::live;
-use crate::output::{git, lock};
+use crate::output::{git, lock, state};
 use crate::pipeline;
 use crate::printer::Printer;
 use crate::{model, spec};
@@ -28,6 +28,9 @@ pub struct Session {
     /// The bytes of the spec and of its lock (if any) this session was
     /// made from: what a render commits, and what its state is keyed by.
     pub inputs: (Vec<u8>, Option<Vec<u8>>),
+    /// The apps as this load read them, for the next (`spec::Kept`), when
+    /// asked to keep them and the spec was read app by app.
+    pub kept: Option<spec::Kept>,
 }
 
 impl Session {
@@ -94,8 +97,9 @@ impl Settings {
 }
 
 /// Read the spec and its lock, compile them, and print every diagnostic.
-/// `None` when there are errors (said, with their count).
-pub(super) fn load(settings: Settings) -> Result<Option<Session>> {
+/// `None` when there are errors (said, with their count). With `keep`, the
+/// session keeps the apps as read for the next load (a render does).
+pub(super) fn load(settings: Settings, keep: bool) -> Result<Option<Session>> {
     let pr = settings.printer;
     let name = settings.spec_name();
     let text = match std::fs::read_to_string(&settings.spec) {
@@ -110,8 +114,14 @@ pub(super) fn load(settings: Settings) -> Result<Option<Session>> {
     };
     let lock_text = lock::read_text(&settings.spec)?;
     let locked = lock::parse(&settings.spec, lock_text.as_deref())?;
-    let prefix = git::repo_prefix(&settings.root)?;
-    let compiled = match pipeline::compile(&text, &name, &locked, &prefix) {
+    let (prefix, git_dir) = git::locate(&settings.root)?;
+    // The apps the last render read, by their text: those unchanged are not
+    // read again.
+    let cache = git_dir
+        .and_then(|d| state::read_apps(&state::apps_path(&d, &prefix)))
+        .unwrap_or_default();
+    let cache = spec::AppCache::parse(&cache);
+    let compiled = match pipeline::compile_with(&text, &name, &locked, &prefix, &cache, keep) {
         Ok(c) => c,
         Err(diagnostics) => {
             report_diagnostics(pr, &name, &diagnostics);
@@ -131,6 +141,7 @@ pub(super) fn load(settings: Settings) -> Result<Option<Session>> {
         plan: compiled.plan,
         printed,
         inputs: (text.into_bytes(), lock_text.map(String::into_bytes)),
+        kept: compiled.kept,
     }))
 }
 

@@ -171,7 +171,7 @@ pub(crate) fn scan(
             match read_old(root, &r.path)? {
                 Old::Text(old) if old == r.text => {
                     if blobs {
-                        let id = git2::Oid::hash_object(git2::ObjectType::Blob, r.text.as_bytes())?;
+                        let id = git::blob_id(r.text.as_bytes());
                         out.same.push((*i, id));
                     }
                 }
@@ -207,10 +207,7 @@ pub(crate) fn write_rendered(
         let written: Vec<Result<git2::Oid>> = crate::par::map(&rendered, 256, |r| {
             write_in_place(&root.join(&r.path), r.text.as_bytes())
                 .with_context(|| format!("writing {}", r.path))?;
-            Ok(git2::Oid::hash_object(
-                git2::ObjectType::Blob,
-                r.text.as_bytes(),
-            )?)
+            Ok(git::blob_id(r.text.as_bytes()))
         });
         for id in written {
             ids.push(id?);

@@ -128,6 +128,36 @@ pub(crate) fn path(git_dir: &Path, prefix: &str) -> PathBuf {
     }
 }
 
+/// Where the apps the last render read are kept (`spec::Kept`), beside its
+/// state.
+pub(crate) fn apps_path(git_dir: &Path, prefix: &str) -> PathBuf {
+    let mut p = path(git_dir, prefix).into_os_string();
+    p.push(".apps");
+    PathBuf::from(p)
+}
+
+/// The first line of the apps' file: only this build of gen reads what it
+/// kept (another may read the same text otherwise).
+fn apps_header() -> String {
+    format!("gen-apps 1 {}\n", hex(&build_id()))
+}
+
+/// The apps kept at `path` by this build of gen, if any.
+pub(crate) fn read_apps(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.strip_prefix(&apps_header()).map(str::to_string)
+}
+
+/// Keep `kept` at `path` (atomically); the caller holds the render lock.
+pub(crate) fn write_apps(path: &Path, kept: &crate::spec::Kept) -> Result<()> {
+    let mut text = apps_header();
+    text.push_str(&kept.text());
+    let tmp = path.with_extension("apps.tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
 /// A digest of everything a render's output depends on besides the plan
 /// itself: this build of gen, the spec and lock bytes, the spec's name and
 /// where the render root sits in the repository.
