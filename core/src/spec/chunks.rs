@@ -127,22 +127,17 @@ pub(super) fn read(
             None => {
                 // In the whole text the item sits one level down (in the
                 // top-level map).
-                let (app, fields) = read_item(item.text, limit.checked_sub(1)?)?;
-                if keep {
-                    let entry = (app, fields);
-                    let json = keepable(&entry.0)
-                        .then(|| serde_json::to_string(&entry).ok())
-                        .flatten();
-                    // An app that cannot be kept is read each time; it
-                    // changes nothing kept.
-                    if let Some(json) = json {
-                        kept.lines.push((item.digest, json));
-                        kept.changed = true;
-                    }
-                    (entry.0, entry.1)
-                } else {
-                    (app, fields)
+                let entry = read_item(item.text, limit.checked_sub(1)?)?;
+                // An app that cannot be kept is read each time; it changes
+                // nothing kept.
+                let json = (keep && keepable(&entry.0))
+                    .then(|| serde_json::to_string(&entry).ok())
+                    .flatten();
+                if let Some(json) = json {
+                    kept.lines.push((item.digest, json));
+                    kept.changed = true;
                 }
+                entry
             }
         };
         *slot = app;
