@@ -19,7 +19,7 @@ use git2::Oid;
 
 use crate::render::Fingerprint;
 
-const MAGIC: &str = "gen-render-state 1";
+const MAGIC: &str = "gen-render-state 2";
 
 /// A map keyed by path, with a hash faster than the standard one (the keys
 /// are the render's own paths, never an adversary's).
@@ -242,11 +242,12 @@ fn hex(bytes: &[u8]) -> String {
 /// formatting machinery per byte).
 fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.extend(
-        bytes
-            .iter()
-            .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]),
-    );
+    let start = out.len();
+    out.resize(start + 2 * bytes.len(), 0);
+    for (pair, b) in out[start..].chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 15)];
+    }
 }
 
 /// The bulk of a state (a line per file and directory), written to an
@@ -633,56 +634,41 @@ impl Observed {
 fn fmt_stamp(s: &Stamp) -> String {
     let mut out = Vec::new();
     stamp_into(&mut out, s);
-    // Digits, signs and spaces are ASCII.
+    // Hex digits and spaces are ASCII.
     String::from_utf8(out).unwrap_or_default()
 }
 
 fn stamp_into(out: &mut Vec<u8>, s: &Stamp) {
-    let mut b = itoa::Buffer::new();
-    out.extend_from_slice(b.format(s.size).as_bytes());
+    hex_into(out, &s.size.to_be_bytes());
     out.push(b' ');
-    out.extend_from_slice(b.format(s.mtime_ns).as_bytes());
+    hex_into(out, &s.mtime_ns.to_be_bytes());
     out.push(b' ');
-    out.extend_from_slice(b.format(s.ctime_ns).as_bytes());
+    hex_into(out, &s.ctime_ns.to_be_bytes());
     out.push(b' ');
-    out.extend_from_slice(b.format(s.ino).as_bytes());
+    hex_into(out, &s.ino.to_be_bytes());
 }
 
-/// A stamp's four decimal fields from `b` at `at`, each ended by a space
-/// (consumed) or by the end; `at` moves past them.
+/// A stamp's four fields from `b` at `at`, each 16 hex digits (the
+/// times as their two's complement), ended by a space (consumed) or by the
+/// end; `at` moves past them. Fixed width, read through a table: a state
+/// has a stamp per owned file and directory, tens of thousands.
 fn read_stamp(b: &[u8], at: &mut usize) -> Option<Stamp> {
-    Some(Stamp {
-        size: unsigned(b, at)?,
-        mtime_ns: signed(b, at)?,
-        ctime_ns: signed(b, at)?,
-        ino: unsigned(b, at)?,
-    })
-}
-
-/// A decimal integer with an optional `-`, as `unsigned`.
-fn signed(b: &[u8], at: &mut usize) -> Option<i64> {
-    if b.get(*at) == Some(&b'-') {
-        *at += 1;
-        i64::try_from(unsigned(b, at)?).ok().map(|n| -n)
-    } else {
-        i64::try_from(unsigned(b, at)?).ok()
-    }
-}
-
-/// A decimal integer without a sign from `b` at `at`, ended by a space
-/// (consumed) or by the end of `b`.
-fn unsigned(b: &[u8], at: &mut usize) -> Option<u64> {
-    let start = *at;
-    let mut n: u64 = 0;
-    while let Some(&d) = b.get(*at) {
-        *at += 1;
-        match d {
-            b'0'..=b'9' => n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?,
-            b' ' if *at - 1 > start => return Some(n),
-            _ => return None,
+    let mut field = || -> Option<[u8; 8]> {
+        let n = unhex_n::<8>(b.get(*at..*at + 16)?)?;
+        *at += 16;
+        match b.get(*at) {
+            Some(b' ') => *at += 1,
+            None => {}
+            Some(_) => return None,
         }
-    }
-    (*at > start).then_some(n)
+        Some(n)
+    };
+    Some(Stamp {
+        size: u64::from_be_bytes(field()?),
+        mtime_ns: i64::from_be_bytes(field()?),
+        ctime_ns: i64::from_be_bytes(field()?),
+        ino: u64::from_be_bytes(field()?),
+    })
 }
 
 /// The directories on the way to each of `files` (root-relative), up to and
@@ -806,21 +792,35 @@ mod tests {
 
     #[test]
     fn a_line_reads_its_fields_and_the_path_after_them_whatever_it_holds() {
-        let line = b"12 -7 3 4 a b/c d";
+        let st = Stamp {
+            size: 12,
+            mtime_ns: -7,
+            ctime_ns: 1_765_000_000_123_456_789,
+            ino: u64::MAX,
+        };
+        let mut line = Vec::new();
+        stamp_into(&mut line, &st);
+        assert_eq!(
+            String::from_utf8_lossy(&line),
+            "000000000000000c fffffffffffffff9 187e8a2613ec4d15 ffffffffffffffff"
+        );
+        line.extend_from_slice(b" a b/c d");
         let mut at = 0;
-        let st = read_stamp(line, &mut at).unwrap();
-        assert_eq!((st.size, st.mtime_ns, st.ctime_ns, st.ino), (12, -7, 3, 4));
+        assert_eq!(read_stamp(&line, &mut at), Some(st));
         assert_eq!(&line[at..], b"a b/c d");
-        // The last field may end the text; a field may not be empty, hold
-        // anything but digits, or overflow.
-        assert!(read_stamp(b"1 2 3 4", &mut 0).is_some());
+        // The last field may end the text; a field is 16 hex digits, no
+        // fewer, no more, nothing else.
+        let one = "0000000000000001";
+        assert!(read_stamp(format!("{one} {one} {one} {one}").as_bytes(), &mut 0).is_some());
         for bad in [
-            &b"1 2 3"[..],
-            b"1x 2 3 4",
-            b"1 - 3 4",
-            b"1  3 4 x",
-            b"99999999999999999999 2 3 4",
+            format!("{one} {one} {one}"),
+            format!("{one} {one} {one} 1"),
+            format!("{one} {one} {one} {one}0"),
+            format!("{one} 000000000000000g {one} {one}"),
+            format!("{one}  {one} {one} {one}"),
+            "1 2 3 4".to_string(),
         ] {
+            let bad = bad.as_bytes();
             assert!(
                 read_stamp(bad, &mut 0).is_none(),
                 "{}",
