@@ -70,7 +70,8 @@ type Entry = (RawApp, Fields);
 #[derive(Debug, Default)]
 pub struct Kept {
     lines: Vec<(u128, String)>,
-    /// Whether any app was read anew (else the cache is as it was).
+    /// Whether the lines differ from the cache's: an app kept anew, or one
+    /// no longer in the spec (else the cache is as it was).
     pub changed: bool,
 }
 
@@ -270,12 +271,9 @@ fn cut(text: &str) -> Option<Cut<'_>> {
         rest.push_str(&text[from..start]);
         rest.extend(std::iter::repeat_n(' ', ind));
         let _ = write!(rest, "- {{{MARKER}: 0}}");
-        let breaks = item.matches('\n').count();
-        rest.extend(std::iter::repeat_n('\n', breaks.max(1)));
-        if breaks == 0 {
-            // The last line of the text, without a break: none after it.
-            rest.pop();
-        }
+        // As many line breaks as the item had (none after the text's last
+        // line when it has none).
+        rest.extend(std::iter::repeat_n('\n', item.matches('\n').count()));
         from = end;
         out.push(Item {
             text: item,

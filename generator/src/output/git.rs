@@ -734,8 +734,6 @@ impl Repo {
     }
 }
 
-/// An index entry with the file's stat data (`index::stat`), so `git
-/// status` sees the file as clean without hashing it again.
 /// The ID Git gives a blob of `bytes`: SHA-1 of `blob <size>\0` and the
 /// bytes ("Git Internals - Git Objects" in Pro Git). Computed here rather
 /// than by libgit2, whose SHA-1 checks every block for a collision attack
@@ -751,6 +749,8 @@ pub(crate) fn blob_id(bytes: &[u8]) -> Oid {
     Oid::from_bytes(&h.finalize()).expect("a SHA-1 is 20 bytes")
 }
 
+/// An index entry with the file's stat data (`index::stat`), so `git
+/// status` sees the file as clean without hashing it again.
 pub(crate) fn index_entry(disk: &Path, path: String, id: Oid) -> git2::IndexEntry {
     let [
         ctime,
@@ -899,9 +899,6 @@ fn abbreviate(names: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    /// What a render observed before it took the lock is trusted only when
-    /// the lock's last holder was the observer: any run in between, even
-    /// one killed before it wrote anything, leaves its own token.
     #[test]
     fn blob_ids_are_gits_own() {
         let big = "x".repeat(200_000);
@@ -913,6 +910,9 @@ mod tests {
         }
     }
 
+    /// What a render observed before it took the lock is trusted only when
+    /// the lock's last holder was the observer: any run in between, even
+    /// one killed before it wrote anything, leaves its own token.
     #[test]
     fn the_lock_tells_whether_anyone_held_it_since() {
         let d = tempfile::tempdir().unwrap();

@@ -40,17 +40,34 @@ pub(crate) struct Stamp {
 /// render stamps every file it owns, thousands, and a new path each was a
 /// measurable part of a small change's time.
 pub(crate) struct Stamper {
-    root: PathBuf,
     #[cfg(unix)]
     buf: Vec<u8>,
+    /// Where the root (and its separator) ends in `buf`.
+    #[cfg(unix)]
+    base: usize,
+    #[cfg(not(unix))]
+    root: PathBuf,
 }
 
 impl Stamper {
     pub(crate) fn new(root: &Path) -> Stamper {
-        Stamper {
-            root: root.to_path_buf(),
-            #[cfg(unix)]
-            buf: Vec::new(),
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let mut buf = root.as_os_str().as_bytes().to_vec();
+            if !buf.is_empty() && !buf.ends_with(b"/") {
+                buf.push(b'/');
+            }
+            Stamper {
+                base: buf.len(),
+                buf,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            Stamper {
+                root: root.to_path_buf(),
+            }
         }
     }
 
@@ -59,11 +76,7 @@ impl Stamper {
         #[cfg(unix)]
         {
             use std::os::unix::ffi::OsStrExt;
-            self.buf.clear();
-            self.buf.extend_from_slice(self.root.as_os_str().as_bytes());
-            if !self.buf.is_empty() && !self.buf.ends_with(b"/") {
-                self.buf.push(b'/');
-            }
+            self.buf.truncate(self.base);
             self.buf.extend_from_slice(rel.as_bytes());
             Stamp::of(Path::new(std::ffi::OsStr::from_bytes(&self.buf)))
         }
