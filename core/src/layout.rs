@@ -19,6 +19,8 @@ pub const DEPLOY_DIR: &str = "deploy";
 pub const CLUSTERS_DIR: &str = "clusters";
 pub const CFN_DIR: &str = "cloudformation";
 pub const FLUX_FILE: &str = "gen-kustomizations.yaml";
+/// A cluster's Argo CD Applications, in place of its Flux Kustomizations.
+pub const ARGOCD_FILE: &str = "gen-applications.yaml";
 pub const INFRA_FILE: &str = "infra.yaml";
 pub const INGRESS_FILE: &str = "ingress.yaml";
 pub const GATEWAY_FILE: &str = "gateway.yaml";
@@ -28,6 +30,10 @@ pub const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
 
 pub fn flux_file(cluster: &str) -> String {
     cat!(CLUSTERS_DIR, "/", cluster, "/", FLUX_FILE)
+}
+
+pub fn argocd_file(cluster: &str) -> String {
+    cat!(CLUSTERS_DIR, "/", cluster, "/", ARGOCD_FILE)
 }
 
 pub fn infra_dir(cluster: &str) -> String {
@@ -219,7 +225,7 @@ pub fn owner_of(path: &str) -> Owner {
 pub fn may_own(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
-        [CLUSTERS_DIR, _, FLUX_FILE] => true,
+        [CLUSTERS_DIR, _, FLUX_FILE | ARGOCD_FILE] => true,
         [DEPLOY_DIR, _, ..] => true,
         [CFN_DIR, file] => file.ends_with(".yaml"),
         _ => false,

@@ -25,8 +25,10 @@ struct World {
     all_unhealthy: bool,
     /// (method, path, body) of every write.
     writes: Vec<(String, String, String)>,
-    /// The app's Kustomization, with every merge patch applied.
+    /// The app's Kustomization (or Argo CD Application), with every merge
+    /// patch applied, and its collection's path.
     kustomization: serde_json::Value,
+    collection: String,
 }
 
 /// RFC 7386 JSON merge patch: objects merge, null removes, the rest replaces.
@@ -52,13 +54,34 @@ struct Fake {
 
 impl Fake {
     fn start() -> Fake {
+        Fake::with(
+            json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+                "metadata": {"name": "shop-app-cart", "namespace": "flux-system"},
+                "spec": {"interval": "10m", "path": "./deploy/west/apps/cart", "prune": true, "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}}),
+            "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations",
+        )
+    }
+
+    /// A cluster that syncs with Argo CD: the app's Application as gen
+    /// renders it.
+    fn argocd() -> Fake {
+        Fake::with(
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                "metadata": {"name": "shop-app-cart", "namespace": "argocd"},
+                "spec": {"project": "default", "destination": {"name": "in-cluster"},
+                         "source": {"repoURL": "https://example.org/r.git", "path": "deploy/west/apps/cart", "targetRevision": "HEAD"},
+                         "syncPolicy": {"automated": {"prune": true, "selfHeal": true}}}}),
+            "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications",
+        )
+    }
+
+    fn with(object: serde_json::Value, collection: &str) -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let world = Arc::new(Mutex::new(World {
             replicas: 2,
-            kustomization: json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-                "metadata": {"name": "shop-app-cart", "namespace": "flux-system"},
-                "spec": {"interval": "10m", "path": "./deploy/west/apps/cart", "prune": true, "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}}),
+            kustomization: object,
+            collection: collection.to_string(),
             ..World::default()
         }));
         let w = world.clone();
@@ -121,19 +144,14 @@ fn serve(stream: TcpStream, world: &Mutex<World>) {
             "application/json",
             deployment(w.replicas).to_string(),
         )
-    } else if path
-        == "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/shop-app-cart"
-        && method == "PATCH"
-    {
+    } else if path == format!("{}/shop-app-cart", w.collection) && method == "PATCH" {
         w.writes.push((method.clone(), path.clone(), body.clone()));
         let patch: serde_json::Value = serde_json::from_str(&body).unwrap();
         merge(&mut w.kustomization, &patch);
         ("200 OK", "application/json", w.kustomization.to_string())
-    } else if path
-        .starts_with("/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations")
-        && method == "GET"
-    {
-        let list = json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "KustomizationList", "metadata": {}, "items": [w.kustomization.clone()]});
+    } else if path.starts_with(&w.collection) && method == "GET" {
+        let k = &w.kustomization;
+        let list = json!({"apiVersion": k["apiVersion"], "kind": format!("{}List", k["kind"].as_str().unwrap()), "metadata": {}, "items": [k.clone()]});
         ("200 OK", "application/json", list.to_string())
     } else {
         ("404 Not Found", "application/json", json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "not found", "reason": "NotFound", "code": 404}).to_string())
@@ -144,15 +162,17 @@ fn serve(stream: TcpStream, world: &Mutex<World>) {
 
 /// A deployed `shop` (moto) whose west cluster is the fake.
 fn setup() -> (Moto, Fake, tempfile::TempDir) {
+    setup_with(&resolved_spec(""), Fake::start())
+}
+
+fn setup_with(text: &str, fake: Fake) -> (Moto, Fake, tempfile::TempDir) {
     let moto = Moto::start();
     let zone = moto.zone("example.org");
     let d = tempfile::tempdir().unwrap();
     lock_zone(d.path(), &zone);
-    let text = resolved_spec("");
     std::fs::write(d.path().join("gen.yaml"), text).unwrap();
     assert!(run_gen(d.path(), &["render"]).status.success());
     assert!(moto.run(d.path(), &["deploy", "--yes"]).status.success());
-    let fake = Fake::start();
     std::fs::write(
         d.path().join("kubeconfig"),
         format!("apiVersion: v1\nkind: Config\nclusters:\n- name: west\n  cluster: {{server: \"{}\"}}\ncontexts:\n- name: west\n  context: {{cluster: west, user: t}}\ncurrent-context: west\nusers:\n- name: t\n  user: {{token: t}}\n", fake.url),
@@ -360,6 +380,43 @@ fn a_drill_suspends_flux_scales_down_measures_and_restores() {
         stdout(&o).contains("drill done: detection"),
         "{}",
         stdout(&o)
+    );
+}
+
+/// On a cluster that syncs with Argo CD the drill turns the app's
+/// Application's automated sync off (with the record), and gen's back on.
+#[test]
+fn a_drill_on_argo_cd_turns_automated_sync_off_and_back_on() {
+    let text = resolved_spec("").replace(
+        "    cluster: west\n",
+        "    cluster: west\n    gitops: argocd\n",
+    ) + "argocd: {repoUrl: \"https://example.org/r.git\"}\n";
+    let (moto, fake, d) = setup_with(&text, Fake::argocd());
+    let o = drill(&moto, &fake, d.path(), &[]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let writes = fake.writes();
+    assert_eq!(writes.len(), 4, "{writes:#?}");
+    assert!(
+        writes[0].contains("/namespaces/argocd/applications/shop-app-cart")
+            && writes[0].contains("\"automated\":null")
+            && writes[0].contains("gen/drill"),
+        "{writes:#?}"
+    );
+    assert!(
+        writes[3].contains("\"automated\":{\"prune\":true,\"selfHeal\":true}")
+            && writes[3].contains("\"gen/drill\":null"),
+        "{writes:#?}"
+    );
+    assert!(
+        stdout(&o).contains("turn off automated sync of Argo CD Application argocd/shop-app-cart"),
+        "{}",
+        stdout(&o)
+    );
+    let app = fake.world.lock().unwrap().kustomization.clone();
+    assert_eq!(
+        app["spec"]["syncPolicy"]["automated"],
+        json!({"prune": true, "selfHeal": true}),
+        "{app}"
     );
 }
 

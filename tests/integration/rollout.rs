@@ -39,16 +39,24 @@ impl Fleet {
 
     /// With the hosted zone `zone` recorded in gen.lock (for a deploy).
     fn in_zone(zone: Option<&str>) -> Fleet {
+        Fleet::with(zone, false)
+    }
+
+    /// `argocd`: the west cluster syncs with Argo CD.
+    fn with(zone: Option<&str>, argocd: bool) -> Fleet {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         if let Some(id) = zone {
             lock_zone(d, id);
         }
-        std::fs::write(
-            d.join("gen.yaml"),
-            resolved_spec("").replace("apps:\n", ROLLOUT),
-        )
-        .unwrap();
+        let mut text = resolved_spec("").replace("apps:\n", ROLLOUT);
+        if argocd {
+            text = text.replace(
+                "    cluster: west\n",
+                "    cluster: west\n    gitops: argocd\n",
+            );
+        }
+        std::fs::write(d.join("gen.yaml"), text).unwrap();
         let o = run_gen(d, &["render"]);
         assert!(o.status.success(), "{}", stderr(&o));
         let remote = d.join("remote.git");
@@ -56,7 +64,11 @@ impl Fleet {
         git(d, &["remote", "add", "origin", remote.to_str().unwrap()]);
         git(d, &["push", "-q", "origin", "HEAD:refs/heads/main"]);
         let first = head(d);
-        let west = FakeKube::start(cluster(&first, WEST_ALB, 2));
+        let west = FakeKube::start(if argocd {
+            crate::status::argocd_cluster(&first, None)
+        } else {
+            cluster(&first, WEST_ALB, 2)
+        });
         let east = FakeKube::start(cluster(&first, EAST_ALB, 2));
         let config = kubeconfig(d, &west.url, &east.url);
         let fleet = Fleet {
@@ -214,7 +226,8 @@ fn branch_at(remote: &Path, branch: &str) -> Option<String> {
 }
 
 /// Every Kustomization of the scripted cluster tries `revision`: applied
-/// and Ready, or failed (Flux then keeps the revision it applied last).
+/// and Ready, or failed (Flux then keeps the revision it applied last);
+/// every Application syncs its commit, Healthy or Degraded.
 fn set_applied(routes: &crate::status::Routes, revision: &str, ready: bool) {
     let mut routes = routes.lock().unwrap();
     for v in routes.values_mut() {
@@ -222,6 +235,15 @@ fn set_applied(routes: &crate::status::Routes, revision: &str, ready: bool) {
             continue;
         };
         for k in items {
+            if k["kind"] == "Application" {
+                let commit = revision.rsplit(':').next().unwrap();
+                k["status"] = json!({
+                    "sync": {"status": "Synced", "revision": commit},
+                    "health": if ready { json!({"status": "Healthy"}) } else { json!({"status": "Degraded", "message": "Deployment \"cart\" exceeded its progress deadline"}) },
+                    "operationState": {"phase": "Succeeded", "syncResult": {"revision": commit}},
+                });
+                continue;
+            }
             let applied = if ready {
                 json!(revision)
             } else {
@@ -293,6 +315,46 @@ fn every_wave_goes_green_in_order_from_branches_created_where_the_clusters_run()
     let o = f.rollout(&["--bake", "1s"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("every wave is at"), "{}", stderr(&o));
+}
+
+/// A Region whose cluster syncs with Argo CD follows its branch through
+/// its Applications' targetRevision: the rollout moves the branch, asks
+/// Argo CD to refresh each Application, and waits until they are Synced
+/// at the commit and Healthy; a Degraded one is a red gate.
+#[test]
+fn a_wave_on_argo_cd_moves_its_applications_branch_and_gates_on_their_health() {
+    let f = Fleet::with(None, true);
+    let apps =
+        std::fs::read_to_string(f.dir().join("clusters/west/gen-applications.yaml")).unwrap();
+    assert!(
+        apps.contains("targetRevision: \"rollout/shop/eu-west-1\"")
+            && apps.contains("repoURL: \"ssh://git@example.org/fleet.git\""),
+        "{apps}"
+    );
+    let target = f.change(2);
+    let o = f.rollout(&["--bake", "1s", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(results(&report(&o)), ["baked", "baked"]);
+    assert_eq!(f.at("eu-west-1").as_deref(), Some(target.as_str()));
+    let patch = f
+        .west
+        .routes
+        .lock()
+        .unwrap()
+        .get("PATCH /apis/argoproj.io/v1alpha1/namespaces/argocd/applications/shop-app-cart")
+        .cloned()
+        .expect("a refresh request");
+    assert_eq!(
+        patch["metadata"]["annotations"]["argocd.argoproj.io/refresh"], "normal",
+        "{patch}"
+    );
+    // A commit Argo CD syncs but cannot make healthy stops its wave.
+    let bad = f.change(3);
+    f.bad.lock().unwrap().push(format!("{bad}@eu-west-1"));
+    let o = f.rollout(&["--bake", "1s", "--output", "json"]);
+    assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("exceeded its progress deadline"), "{out}");
 }
 
 #[test]

@@ -464,3 +464,89 @@ fn status_names_a_record_edited_outside_gen() {
         stdout(&o)
     );
 }
+
+/// What a cluster whose Argo CD synced `applied` answers: gen's
+/// Applications Synced at it and Healthy (but `degraded`, Degraded with
+/// Argo CD's message), and the app's Deployment and Ingress.
+pub(crate) fn argocd_cluster(applied: &str, degraded: Option<&str>) -> BTreeMap<String, Value> {
+    let a = |name: &str| {
+        let health = if degraded == Some(name) {
+            json!({"status": "Degraded", "message": "Deployment \"cart\" exceeded its progress deadline"})
+        } else {
+            json!({"status": "Healthy"})
+        };
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+               "metadata": {"name": name, "namespace": "argocd"},
+               "spec": {"project": "default", "destination": {"name": "in-cluster"},
+                        "source": {"repoURL": "https://example.org/r.git", "path": "x", "targetRevision": "HEAD"},
+                        "syncPolicy": {"automated": {"prune": true, "selfHeal": true}}},
+               "status": {"sync": {"status": "Synced", "revision": applied}, "health": health,
+                          "history": [{"id": 1, "revision": applied, "deployedAt": "2026-12-01T00:00:00Z"}],
+                          "operationState": {"phase": "Succeeded", "syncResult": {"revision": applied}}}})
+    };
+    let mut routes = cluster(applied, WEST_ALB, 2);
+    routes.retain(|k, _| !k.contains("fluxcd.io"));
+    routes.insert(
+        "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications".to_string(),
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationList", "metadata": {},
+               "items": [a("shop-infra"), a("shop-ingress"), a("shop-app-cart")]}),
+    );
+    routes
+}
+
+/// A cluster that syncs with Argo CD is read from its Applications: every
+/// one Synced at HEAD and Healthy is reconciled; a Degraded one is failing,
+/// named with Argo CD's message.
+#[test]
+fn status_reads_argo_cd_applications_sync_and_health() {
+    let d = tempfile::tempdir().unwrap();
+    let text = resolved_spec("").replace(
+        "    cluster: west\n",
+        "    cluster: west\n    gitops: argocd\n",
+    ) + "argocd: {repoUrl: \"https://example.org/r.git\"}\n";
+    std::fs::write(d.path().join("gen.yaml"), text).unwrap();
+    assert!(run_gen(d.path(), &["render"]).status.success());
+    let head = git(d.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    let west = FakeKube::start(argocd_cluster(&head, None));
+    let east = FakeKube::start(cluster(&head, EAST_ALB, 2));
+    let config = kubeconfig(d.path(), &west.url, &east.url);
+    let o = status(d.path(), &config, &["--no-aws", "--output", "json"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["clusters"][0]["state"], "reconciled", "{v}");
+    assert!(
+        v["clusters"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("3 Applications at"),
+        "{v}"
+    );
+    assert!(
+        v["clusters"][1]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("3 Kustomizations at"),
+        "{v}"
+    );
+
+    *west.routes.lock().unwrap() = argocd_cluster(&head, Some("shop-app-cart"));
+    let o = status(d.path(), &config, &["--no-aws"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("failing")
+            && stdout(&o)
+                .contains("shop-app-cart: Deployment \"cart\" exceeded its progress deadline"),
+        "{}",
+        stdout(&o)
+    );
+
+    // An older commit synced: behind, naming the revision.
+    let old = "0123456789abcdef0123456789abcdef01234567";
+    *west.routes.lock().unwrap() = argocd_cluster(old, None);
+    let o = status(d.path(), &config, &["--no-aws"]);
+    assert!(
+        stdout(&o).contains("behind") && stdout(&o).contains("shop-app-cart at 0123456789"),
+        "{}",
+        stdout(&o)
+    );
+}

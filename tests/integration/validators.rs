@@ -167,8 +167,10 @@ fn custom_resources_match_their_crd_schemas() {
     }));
     let (ok, out) = check_crds(&files);
     assert!(ok, "{out}");
-    // Every Gateway API kind gen renders, of both controllers, was checked.
+    // Every Gateway API kind gen renders, of both controllers, and Argo CD's
+    // Application, was checked.
     for kind in [
+        "Application",
         "GatewayClass",
         "Gateway",
         "HTTPRoute",
@@ -226,7 +228,23 @@ fn crd_check_rejects_a_misspelt_flux_field() {
     assert!(out.contains("dependOn"), "{out}");
 }
 
-/// Every `spec.path` of the Flux Kustomizations in `clusters/*/`.
+#[test]
+fn crd_check_rejects_a_misspelt_argocd_field() {
+    let Some(_) = crd_dir() else {
+        eprintln!("skipped: ../shared/schemas/crds is not beside this checkout");
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("a.yaml");
+    // `repoUrl` for `repoURL`, and `selfheal` for `selfHeal`.
+    std::fs::write(&f, "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: x, namespace: argocd}\nspec:\n  project: default\n  source: {repoURL: \"https://e.com/r.git\", repoUrl: x, path: p}\n  destination: {name: in-cluster}\n  syncPolicy: {automated: {prune: true, selfheal: true}}\n").unwrap();
+    let (ok, out) = check_crds(&[f]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("repoUrl") && out.contains("selfheal"), "{out}");
+}
+
+/// Every `spec.path` of the Flux Kustomizations and Argo CD Applications
+/// in `clusters/*/` (Argo CD's without Flux's `./`).
 fn flux_paths(repo: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for f in files(repo) {
@@ -237,11 +255,14 @@ fn flux_paths(repo: &Path) -> Vec<(String, String)> {
         let text = std::fs::read_to_string(repo.join(&f)).unwrap();
         for doc in serde_yaml::Deserializer::from_str(&text) {
             let v: serde_yaml::Value = serde::Deserialize::deserialize(doc).unwrap();
-            if v["kind"] == "Kustomization" {
-                out.push((
-                    cluster.clone(),
-                    v["spec"]["path"].as_str().unwrap().to_string(),
-                ));
+            let path = match v["kind"].as_str() {
+                Some("Kustomization") => v["spec"]["path"].as_str(),
+                Some("Application") => v["spec"]["source"]["path"].as_str(),
+                _ => None,
+            };
+            if let Some(p) = path {
+                let p = p.trim_start_matches("./");
+                out.push((cluster.clone(), format!("./{p}")));
             }
         }
     }
@@ -289,21 +310,24 @@ fn kubectl_kustomize_builds_every_flux_path() {
             }
         }
         // What Flux itself builds for clusters/<cluster>/: it generates a
-        // kustomization.yaml of the directory's manifests.
+        // kustomization.yaml of the directory's manifests (Argo CD's
+        // directory source reads them as they are).
         for cluster in paths
             .iter()
             .map(|(c, _)| c)
             .collect::<std::collections::BTreeSet<_>>()
         {
             let t = tempfile::tempdir().unwrap();
-            let src = repo
-                .join("clusters")
-                .join(cluster)
-                .join("gen-kustomizations.yaml");
-            std::fs::copy(&src, t.path().join("gen-kustomizations.yaml")).unwrap();
+            let entry = repo.join("clusters").join(cluster);
+            let name = ["gen-kustomizations.yaml", "gen-applications.yaml"]
+                .into_iter()
+                .find(|n| entry.join(n).exists())
+                .expect("a Flux or Argo CD entry");
+            let src = entry.join(name);
+            std::fs::copy(&src, t.path().join(name)).unwrap();
             std::fs::write(
                 t.path().join("kustomization.yaml"),
-                "resources: [gen-kustomizations.yaml]\n",
+                format!("resources: [{name}]\n"),
             )
             .unwrap();
             let (ok, out) = kustomize(t.path());

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::facts::quotas::STACK_OUTPUTS;
 use crate::layout::{self, pascal};
 use crate::spec::checked::{
-    Api, App, Controller, Listener, Protocol, Region, Routing, Scheme, Spec,
+    Api, App, ArgoCd, Controller, GitOps, Listener, Protocol, Region, Routing, Scheme, Spec,
 };
 
 #[derive(Debug, Serialize, Hash)]
@@ -196,8 +196,38 @@ pub struct ClusterPlan {
     /// Flux Kustomizations for this cluster.
     pub kustomizations: Vec<FluxKustomization>,
     /// With a rollout: the `GitRepository` that follows this Region's
-    /// branch, rendered beside the Kustomizations.
+    /// branch, rendered beside the Kustomizations (Flux only).
     pub source: Option<GitSource>,
+    /// What applies the directories: Flux's Kustomizations, or Argo CD's
+    /// Applications of the same names, paths and order (`kustomizations`).
+    pub gitops: GitOps,
+    /// The Applications, when `gitops` is Argo CD.
+    pub argocd: Option<ArgoPlan>,
+}
+
+/// A cluster's Argo CD Applications: one per directory, as Flux's
+/// Kustomizations, in the namespace Argo CD watches.
+#[derive(Debug, Serialize, Hash)]
+pub struct ArgoPlan {
+    pub namespace: String,
+    pub project: String,
+    /// `spec.destination.name`: the cluster as Argo CD has it registered.
+    pub destination: String,
+    pub repo_url: String,
+    /// The spec's revision, or with a rollout the Region's branch, which
+    /// `gen rollout` moves.
+    pub target_revision: String,
+    pub applications: Vec<ArgoApplication>,
+}
+
+/// One Application: a directory, and its sync wave, which orders it after
+/// the directories its Flux twin depends on (`dependsOn`).
+#[derive(Debug, Serialize, Hash)]
+pub struct ArgoApplication {
+    pub name: String,
+    /// From the repository's root, without Flux's `./`.
+    pub path: String,
+    pub wave: String,
 }
 
 /// A Flux `GitRepository` gen renders: a rollout branch of the repository.
@@ -679,6 +709,10 @@ pub enum Content {
     Flux {
         cluster: usize,
     },
+    /// `plan.clusters[cluster].argocd`'s Applications.
+    ArgoCd {
+        cluster: usize,
+    },
     Stack {
         stack: usize,
     },
@@ -799,14 +833,18 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         .iter()
         .map(|r| cluster(spec, r, repo_prefix))
         .collect();
-    if let Some(r) = &rollout {
-        for (c, region) in clusters.iter_mut().zip(&spec.regions) {
-            c.source = r.branch_of(&region.name).map(|branch| GitSource {
-                name: r.source.clone(),
-                url: r.url.clone(),
-                branch: branch.to_string(),
-                secret_ref: r.secret_ref.clone(),
-            });
+    for (c, region) in clusters.iter_mut().zip(&spec.regions) {
+        let branch = rollout.as_ref().and_then(|r| r.branch_of(&region.name));
+        match (region.gitops, &spec.argocd) {
+            (GitOps::ArgoCd, Some(a)) => c.argocd = Some(argocd(a, rollout.as_ref(), branch, c)),
+            _ => {
+                c.source = rollout.as_ref().zip(branch).map(|(r, branch)| GitSource {
+                    name: r.source.clone(),
+                    url: r.url.clone(),
+                    branch: branch.to_string(),
+                    secret_ref: r.secret_ref.clone(),
+                })
+            }
         }
     }
     let mut ingress = ingress;
@@ -821,9 +859,15 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
 
     let mut files = Vec::new();
     for (ci, c) in clusters.iter().enumerate() {
-        files.push(FilePlan {
-            path: layout::flux_file(&c.cluster),
-            content: Content::Flux { cluster: ci },
+        files.push(match c.gitops {
+            GitOps::Flux => FilePlan {
+                path: layout::flux_file(&c.cluster),
+                content: Content::Flux { cluster: ci },
+            },
+            GitOps::ArgoCd => FilePlan {
+                path: layout::argocd_file(&c.cluster),
+                content: Content::ArgoCd { cluster: ci },
+            },
         });
         let infra = std::iter::once((
             layout::infra_dir(&c.cluster),
@@ -1127,6 +1171,51 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         ingresses,
         kustomizations,
         source: None,
+        gitops: r.gitops,
+        argocd: None,
+    }
+}
+
+/// A cluster's Applications: Flux's Kustomizations as Argo CD has them.
+/// Argo CD has no `dependsOn`: a sync wave per depth orders them when
+/// Argo CD assesses Applications' health (docs/spec.md, "Argo CD"), and
+/// retries settle them when it does not.
+fn argocd(
+    a: &ArgoCd,
+    rollout: Option<&rollout::RolloutPlan>,
+    branch: Option<&str>,
+    c: &ClusterPlan,
+) -> ArgoPlan {
+    let mut waves: Vec<(&str, usize)> = Vec::new();
+    for k in &c.kustomizations {
+        let wave = k
+            .depends_on
+            .iter()
+            .filter_map(|d| waves.iter().find(|(n, _)| n == d).map(|(_, w)| w + 1))
+            .max()
+            .unwrap_or(0);
+        waves.push((&k.name, wave));
+    }
+    ArgoPlan {
+        namespace: a.namespace.clone(),
+        project: a.project.clone(),
+        destination: a.destination.clone(),
+        repo_url: match (&a.repo_url, rollout) {
+            (Some(u), _) => u.clone(),
+            (None, Some(r)) => r.url.clone(),
+            (None, None) => String::new(),
+        },
+        target_revision: branch.map_or_else(|| a.target_revision.clone(), str::to_string),
+        applications: c
+            .kustomizations
+            .iter()
+            .zip(&waves)
+            .map(|(k, (_, w))| ArgoApplication {
+                name: k.name.clone(),
+                path: k.path.trim_start_matches("./").to_string(),
+                wave: w.to_string(),
+            })
+            .collect(),
     }
 }
 

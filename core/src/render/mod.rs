@@ -58,6 +58,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/flux/kustomizations.yaml.j2"),
     ),
     (
+        "argocd/applications.yaml.j2",
+        include_str!("../../../templates/argocd/applications.yaml.j2"),
+    ),
+    (
         "cloudformation/route53.yaml.j2",
         include_str!("../../../templates/cloudformation/route53.yaml.j2"),
     ),
@@ -151,6 +155,7 @@ pub fn fingerprints(plan: &Plan, spec_file: &str, seed: &[u8]) -> Vec<Fingerprin
                     Some(source) => digest::feed(&mut h, &(&c.kustomizations, source)),
                 }
             }
+            Content::ArgoCd { cluster } => digest::feed(&mut h, &plan.clusters[*cluster].argocd),
             Content::Workload { cluster, workload } => {
                 digest::feed(&mut h, &plan.clusters[*cluster].workloads[*workload])
             }
@@ -270,6 +275,10 @@ fn render_one(
         Content::Flux { cluster } => (
             "flux/kustomizations.yaml.j2",
             context! { plan => head.clone(), kustomizations => Value::from(Serde(&plan.clusters[*cluster].kustomizations)), source => Value::from(Serde(&plan.clusters[*cluster].source)) },
+        ),
+        Content::ArgoCd { cluster } => (
+            "argocd/applications.yaml.j2",
+            context! { plan => head.clone(), argo => Value::from(Serde(&plan.clusters[*cluster].argocd)) },
         ),
         Content::Workload { cluster, workload } => (
             "k8s/app.yaml.j2",

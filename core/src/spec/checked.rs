@@ -128,6 +128,8 @@ pub struct Spec {
     pub ingress: Ingress,
     pub regions: Vec<Region>,
     pub flux: Flux,
+    /// When a Region's cluster syncs with Argo CD.
+    pub argocd: Option<ArgoCd>,
     pub arc: Option<Arc>,
     pub region_switch: Option<RegionSwitch>,
     pub rollout: Option<Rollout>,
@@ -242,6 +244,36 @@ pub struct Region {
     /// Per ALB of `ingress.albs`, by index.
     pub albs: Vec<RegionAlb>,
     pub kube_context: Option<String>,
+    pub gitops: GitOps,
+}
+
+/// What applies gen's directories on a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GitOps {
+    Flux,
+    #[serde(rename = "argocd")]
+    ArgoCd,
+}
+
+impl GitOps {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GitOps::Flux => "flux",
+            GitOps::ArgoCd => "argocd",
+        }
+    }
+}
+
+/// Argo CD's settings, the same on every cluster that uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgoCd {
+    pub namespace: String,
+    pub project: String,
+    /// None only with a rollout, whose source it then is.
+    pub repo_url: Option<String>,
+    pub target_revision: String,
+    pub destination: String,
 }
 
 /// One ALB in one Region.

@@ -34,6 +34,11 @@ pub const INGRESS_API: &str = "ingress";
 pub const FLUX_SOURCE: &str = "flux-system";
 pub const FLUX_NAMESPACE: &str = "flux-system";
 pub const FLUX_INTERVAL: &str = "10m";
+pub const ARGOCD_NAMESPACE: &str = "argocd";
+pub const ARGOCD_PROJECT: &str = "default";
+pub const ARGOCD_TARGET_REVISION: &str = "HEAD";
+pub const ARGOCD_DESTINATION: &str = "in-cluster";
+pub const REGION_GITOPS: &str = "flux";
 pub const HEALTH_PROTOCOL: &str = "HTTP";
 pub const HEALTH_INTERVAL: u32 = 30;
 pub const HEALTH_FAILURE_THRESHOLD: u32 = 3;
@@ -90,6 +95,11 @@ pub const TABLE: &[(&str, Lit)] = &[
     ("flux.source", Lit::Str(FLUX_SOURCE)),
     ("flux.namespace", Lit::Str(FLUX_NAMESPACE)),
     ("flux.interval", Lit::Str(FLUX_INTERVAL)),
+    ("argocd.namespace", Lit::Str(ARGOCD_NAMESPACE)),
+    ("argocd.project", Lit::Str(ARGOCD_PROJECT)),
+    ("argocd.targetRevision", Lit::Str(ARGOCD_TARGET_REVISION)),
+    ("argocd.destination", Lit::Str(ARGOCD_DESTINATION)),
+    ("regions[].gitops", Lit::Str(REGION_GITOPS)),
     ("healthCheck.protocol", Lit::Str(HEALTH_PROTOCOL)),
     ("healthCheck.interval", Lit::Int(HEALTH_INTERVAL as u64)),
     (

@@ -35,6 +35,7 @@ pub(super) fn allowed_fields(parent: &str) -> Option<&'static [&'static str]> {
         "regions[]" => fields_of::<RawRegion>(),
         "healthCheck" => fields_of::<RawHealthCheck>(),
         "flux" => fields_of::<RawFlux>(),
+        "argocd" => fields_of::<RawArgoCd>(),
         "arc" => fields_of::<RawArc>(),
         "arc.cluster" => fields_of::<RawArcCluster>(),
         "arc.safetyRules" => fields_of::<RawSafetyRules>(),

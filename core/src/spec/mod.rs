@@ -180,6 +180,8 @@ pub struct RawSpec {
     pub regions: Option<Vec<RawRegion>>,
     pub health_check: Option<RawHealthCheck>,
     pub flux: Option<RawFlux>,
+    /// Argo CD, for the clusters whose `gitops` is `argocd`.
+    pub argocd: Option<RawArgoCd>,
     pub arc: Option<RawArc>,
     pub region_switch: Option<RawRegionSwitch>,
     pub rollout: Option<RawRollout>,
@@ -378,6 +380,10 @@ pub struct RawRegion {
     pub certificate_arn: Option<String>,
     /// kubeconfig context of the cluster (default: found by the cluster's name).
     pub kube_context: Option<String>,
+    /// What applies gen's directories on the cluster: `flux` (Kustomizations
+    /// in clusters/<cluster>/gen-kustomizations.yaml) or `argocd`
+    /// (Applications in clusters/<cluster>/gen-applications.yaml). Default: `flux`.
+    pub gitops: Option<String>,
     /// Per ALB of `ingress.albs`, by name: its DNS name and certificates here.
     pub albs: Option<BTreeMap<String, RawRegionAlb>>,
 }
@@ -414,6 +420,29 @@ pub struct RawFlux {
     pub namespace: Option<String>,
     /// Reconcile interval, a Go duration. Default: `10m`.
     pub interval: Option<String>,
+}
+
+/// Argo CD's Applications, one per directory gen renders for a cluster
+/// (docs/spec.md, "Argo CD"): the same directories Flux would apply.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawArgoCd {
+    /// Namespace of the Applications: the one Argo CD watches. Default: `argocd`.
+    pub namespace: Option<String>,
+    /// The AppProject of the Applications. Default: `default`.
+    pub project: Option<String>,
+    /// The repository Argo CD reads (`spec.source.repoURL`). Default:
+    /// `rollout.source.url`; required without a rollout.
+    pub repo_url: Option<String>,
+    /// The revision Argo CD follows without a rollout (`targetRevision`).
+    /// With a rollout, each Region follows its rollout branch. Default: `HEAD`.
+    pub target_revision: Option<String>,
+    /// The cluster Argo CD deploys to, by its registered name
+    /// (`spec.destination.name`): `in-cluster` is a self-managed Argo CD's
+    /// own cluster; EKS's managed Argo CD registers none, so register the
+    /// cluster under this name. Default: `in-cluster`.
+    pub destination: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]

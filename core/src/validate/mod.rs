@@ -17,6 +17,7 @@
 mod alb_apps;
 mod apps;
 mod arc;
+mod argocd;
 mod container;
 mod document;
 mod format;
@@ -145,6 +146,14 @@ impl Validator {
             .rollout
             .as_ref()
             .and_then(|r| self.rollout(r, header.name.as_deref().unwrap_or(""), &region_names));
+        let argocd = self.argocd(
+            raw,
+            regions.iter().any(|r| r.gitops == GitOps::ArgoCd),
+            raw.rollout
+                .as_ref()
+                .and_then(|r| r.source.as_ref())
+                .and_then(|s| s.url.as_deref()),
+        );
         let stack_region = self.stack_region(raw);
         if let (Some(name), Some(apps)) = (&header.name, &apps) {
             self.names(name, apps);
@@ -159,6 +168,7 @@ impl Validator {
             ingress: ingress?,
             regions,
             flux,
+            argocd,
             arc,
             region_switch,
             rollout,

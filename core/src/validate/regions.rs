@@ -72,6 +72,7 @@ impl Validator {
                 }
             }
             let albs = self.region_albs(raw, i, r);
+            let gitops = self.gitops(&p, r.gitops.as_deref());
             let zone_id = match (&r.alb_zone_id, &name) {
                 (Some(z), _) => {
                     self.zone_id(&field(&p, "albZoneId"), z);
@@ -97,6 +98,7 @@ impl Validator {
                     alb_zone_id,
                     albs,
                     kube_context: r.kube_context.clone(),
+                    gitops,
                 });
             }
         }

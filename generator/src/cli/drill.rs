@@ -24,7 +24,6 @@ use crate::live::switch::{Follow, select, view_report};
 use crate::model::{Entry, Plan};
 use crate::output;
 use crate::printer::Output;
-use crate::spec::checked::{Region, Spec};
 
 #[derive(Debug, Args)]
 pub struct DrillArgs {
@@ -125,7 +124,7 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
             let config = k8s::kubeconfig()?;
             let client =
                 k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
-            place(spec, region, client, &kustomization)
+            Place::of(spec, plan, region, client, &kustomization)
                 .finish(pr, spec.arc.as_ref().map(|a| &a.cluster))
                 .await?;
             Ok(ExitCode::SUCCESS)
@@ -147,15 +146,45 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
         crate::facts::route53::detection_seconds(hc.interval, hc.failure_threshold);
     let predicted = crate::facts::route53::failover_seconds(hc.interval, hc.failure_threshold);
     let steps = [
-        format!("check that {} is healthy in every other Region (Route 53)", args.app()),
-        format!("suspend Flux Kustomization {}/{kustomization} on {}", spec.flux.namespace, region.cluster),
-        if args.arc {
-            format!("turn the routing control of {} in {} Off", args.app(), args.region())
-        } else {
-            format!("scale Deployment {}/{} on {} to 0", spec.namespace, args.app(), region.cluster)
+        format!(
+            "check that {} is healthy in every other Region (Route 53)",
+            args.app()
+        ),
+        match plan
+            .clusters
+            .iter()
+            .find(|c| c.region == region.name)
+            .map(|c| live::gitops(spec, c))
+        {
+            Some((k8s::Engine::ArgoCd, ns)) => format!(
+                "turn off automated sync of Argo CD Application {ns}/{kustomization} on {}",
+                region.cluster
+            ),
+            _ => format!(
+                "suspend Flux Kustomization {}/{kustomization} on {}",
+                spec.flux.namespace, region.cluster
+            ),
         },
-        format!("poll health check {} every {} s until Route 53 sees it unhealthy (predicted within {predicted_detection} s; clients follow within {predicted} s)", entry.record.health_check, args.poll),
-        "restore the app (replicas or routing control) and resume the Kustomization, whatever happened".to_string(),
+        if args.arc {
+            format!(
+                "turn the routing control of {} in {} Off",
+                args.app(),
+                args.region()
+            )
+        } else {
+            format!(
+                "scale Deployment {}/{} on {} to 0",
+                spec.namespace,
+                args.app(),
+                region.cluster
+            )
+        },
+        format!(
+            "poll health check {} every {} s until Route 53 sees it unhealthy (predicted within {predicted_detection} s; clients follow within {predicted} s)",
+            entry.record.health_check, args.poll
+        ),
+        "restore the app (replicas or routing control) and resume its sync, whatever happened"
+            .to_string(),
         "poll until Route 53 sees it healthy again (failback)".to_string(),
     ];
     for (i, s) in steps.iter().enumerate() {
@@ -207,22 +236,6 @@ fn entry<'a>(plan: &'a Plan, app: &str, region: &str) -> Result<&'a Entry> {
     plan.entry(app, region)
         .map(|(_, e)| e)
         .with_context(|| format!("`{app}` has no record in {region} (a failover app answers only from its primary and secondary)"))
-}
-
-/// Where the drill of an app in `region` is recorded.
-fn place<'a>(
-    spec: &'a Spec,
-    region: &'a Region,
-    client: kube::Client,
-    kustomization: &'a str,
-) -> Place<'a> {
-    Place {
-        client,
-        cluster: &region.cluster,
-        flux_namespace: &spec.flux.namespace,
-        kustomization,
-        app_namespace: &spec.namespace,
-    }
 }
 
 /// `gen drill --switch-to REGION`: the switch as a drill. Run the plans to

@@ -355,17 +355,38 @@ fn describe(e: &kube::Error) -> String {
     }
 }
 
-/// A Flux Kustomization's state.
+/// What applies a directory on a cluster: a Flux Kustomization or an
+/// Argo CD Application. Both are read into a [`SyncObject`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Engine {
+    Flux,
+    ArgoCd,
+}
+
+impl Engine {
+    /// The kind, for messages.
+    pub(crate) fn kind(self) -> &'static str {
+        match self {
+            Engine::Flux => "Kustomization",
+            Engine::ArgoCd => "Application",
+        }
+    }
+}
+
+/// A Flux Kustomization's or an Argo CD Application's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Kustomization {
+pub(crate) struct SyncObject {
     pub name: String,
-    /// The Ready condition: Some(true), Some(false), or None when absent.
+    /// Ready (Flux's Ready condition; Argo CD's Synced and Healthy):
+    /// Some(true), Some(false) when failing, or None while it works on it.
     pub ready: Option<bool>,
     pub message: String,
-    /// `status.lastAppliedRevision`, e.g. `main@sha1:0123…`.
+    /// What it applied last: Flux's `status.lastAppliedRevision`, e.g.
+    /// `main@sha1:0123…`; Argo CD's synced revision, a commit.
     pub applied: Option<String>,
-    /// `status.lastAttemptedRevision`: what it tried last, applied or not.
+    /// What it tried last, applied or not.
     pub attempted: Option<String>,
+    /// Flux's `spec.suspend`; an Application without automated sync.
     pub suspended: bool,
     pub annotations: std::collections::BTreeMap<String, String>,
 }
@@ -382,43 +403,119 @@ fn flux(
     Api::namespaced_with(client, namespace, &ar)
 }
 
-/// The Kustomizations in `namespace`.
-pub(crate) async fn kustomizations(client: Client, namespace: &str) -> Result<Vec<Kustomization>> {
-    let api = flux(
-        client,
-        namespace,
-        "Kustomization",
-        "kustomizations",
-        "kustomize.toolkit.fluxcd.io",
+/// Argo CD's Applications (`argoproj.io/v1alpha1`) in `namespace`.
+fn applications(client: Client, namespace: &str) -> Api<DynamicObject> {
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Application"),
+        "applications",
     );
-    let list = api
-        .list(&ListParams::default())
-        .await
-        .map_err(|e| anyhow!("listing Flux Kustomizations: {}", describe(&e)))?;
+    Api::namespaced_with(client, namespace, &ar)
+}
+
+/// The engine's objects in `namespace`: one LIST.
+pub(crate) async fn sync_objects(
+    client: Client,
+    engine: Engine,
+    namespace: &str,
+) -> Result<Vec<SyncObject>> {
+    let api = match engine {
+        Engine::Flux => flux(
+            client,
+            namespace,
+            "Kustomization",
+            "kustomizations",
+            "kustomize.toolkit.fluxcd.io",
+        ),
+        Engine::ArgoCd => applications(client, namespace),
+    };
+    let list = api.list(&ListParams::default()).await.map_err(|e| {
+        anyhow!(
+            "listing {} {}s: {}",
+            match engine {
+                Engine::Flux => "Flux",
+                Engine::ArgoCd => "Argo CD",
+            },
+            engine.kind(),
+            describe(&e)
+        )
+    })?;
     Ok(list
         .items
         .into_iter()
-        .map(|o| {
-            let status = &o.data["status"];
-            let ready = status["conditions"]
-                .as_array()
-                .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
-                .cloned();
-            Kustomization {
-                name: o.metadata.name.unwrap_or_default(),
-                ready: ready.as_ref().map(|c| c["status"] == "True"),
-                message: ready
-                    .as_ref()
-                    .and_then(|c| c["message"].as_str())
-                    .unwrap_or_default()
-                    .to_string(),
-                applied: status["lastAppliedRevision"].as_str().map(str::to_string),
-                attempted: status["lastAttemptedRevision"].as_str().map(str::to_string),
-                suspended: o.data["spec"]["suspend"].as_bool().unwrap_or(false),
-                annotations: o.metadata.annotations.unwrap_or_default(),
-            }
+        .map(|o| match engine {
+            Engine::Flux => kustomization(o),
+            Engine::ArgoCd => application(o),
         })
         .collect())
+}
+
+fn kustomization(o: DynamicObject) -> SyncObject {
+    let status = &o.data["status"];
+    let ready = status["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+        .cloned();
+    SyncObject {
+        name: o.metadata.name.unwrap_or_default(),
+        ready: ready.as_ref().map(|c| c["status"] == "True"),
+        message: ready
+            .as_ref()
+            .and_then(|c| c["message"].as_str())
+            .unwrap_or_default()
+            .to_string(),
+        applied: status["lastAppliedRevision"].as_str().map(str::to_string),
+        attempted: status["lastAttemptedRevision"].as_str().map(str::to_string),
+        suspended: o.data["spec"]["suspend"].as_bool().unwrap_or(false),
+        annotations: o.metadata.annotations.unwrap_or_default(),
+    }
+}
+
+/// An Application's state from its `status` (Argo CD's Application CRD:
+/// `sync.status` Synced/OutOfSync/Unknown, `health.status` Healthy,
+/// Progressing, Degraded, Suspended, Missing or Unknown,
+/// `operationState.phase` Running, Failed, Error or Succeeded; `history`
+/// the revisions it deployed).
+fn application(o: DynamicObject) -> SyncObject {
+    let status = &o.data["status"];
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let (sync, health) = (
+        text(&status["sync"]["status"]),
+        text(&status["health"]["status"]),
+    );
+    let phase = text(&status["operationState"]["phase"]);
+    let (ready, message) = if phase == "Failed" || phase == "Error" {
+        (Some(false), text(&status["operationState"]["message"]))
+    } else if health == "Degraded" {
+        let m = text(&status["health"]["message"]);
+        (
+            Some(false),
+            if m.is_empty() { "Degraded".into() } else { m },
+        )
+    } else if sync == "Synced" && health == "Healthy" {
+        (Some(true), String::new())
+    } else {
+        (None, format!("sync {sync}, health {health}"))
+    };
+    let revision = status["sync"]["revision"].as_str();
+    let deployed = status["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .and_then(|h| h["revision"].as_str());
+    let op = &status["operationState"];
+    let automated = &o.data["spec"]["syncPolicy"]["automated"];
+    SyncObject {
+        name: o.metadata.name.unwrap_or_default(),
+        ready,
+        message,
+        applied: (if sync == "Synced" { revision } else { deployed }).map(str::to_string),
+        attempted: op["syncResult"]["revision"]
+            .as_str()
+            .or(op["operation"]["sync"]["revision"].as_str())
+            .map(str::to_string),
+        // No automated block, or `automated.enabled: false` (v3.1).
+        suspended: !automated.is_object() || automated["enabled"] == false,
+        annotations: o.metadata.annotations.unwrap_or_default(),
+    }
 }
 
 /// The revision a Flux GitRepository last fetched (`status.artifact.revision`).
@@ -536,34 +633,67 @@ where
     .await
 }
 
-/// Suspend (or resume) a Flux Kustomization, so Flux does not undo a drill,
-/// and set (or, with None, remove) an annotation in the same patch, so the
-/// object records why it is suspended for as long as it is.
+/// Suspend (or resume) a Flux Kustomization or an Argo CD Application's
+/// automated sync, so neither undoes a drill, and set (or, with None,
+/// remove) an annotation in the same patch, so the object records why it
+/// is suspended for as long as it is. An Application loses its
+/// `automated` block, as `argocd app set --sync-policy none` removes it
+/// (every Argo CD version reads that; `automated.enabled` is v3.1's), and
+/// gets gen's back (prune, self-heal) on resume.
 pub(crate) async fn set_suspended(
     client: Client,
+    engine: Engine,
     namespace: &str,
     name: &str,
     suspend: bool,
     annotation: Option<(&str, Option<&str>)>,
 ) -> Result<()> {
-    let api = flux(
-        client,
-        namespace,
-        "Kustomization",
-        "kustomizations",
-        "kustomize.toolkit.fluxcd.io",
-    );
-    let mut patch = serde_json::json!({"spec": {"suspend": suspend}});
+    let (api, mut patch) = match engine {
+        Engine::Flux => (
+            flux(
+                client,
+                namespace,
+                "Kustomization",
+                "kustomizations",
+                "kustomize.toolkit.fluxcd.io",
+            ),
+            serde_json::json!({"spec": {"suspend": suspend}}),
+        ),
+        Engine::ArgoCd => (
+            applications(client, namespace),
+            if suspend {
+                serde_json::json!({"spec": {"syncPolicy": {"automated": null}}})
+            } else {
+                serde_json::json!({"spec": {"syncPolicy": {"automated": {"prune": true, "selfHeal": true}}}})
+            },
+        ),
+    };
     if let Some((key, value)) = annotation {
         patch["metadata"] = serde_json::json!({"annotations": {key: value}});
     }
     merge(&api, name, patch).await.map_err(|e| {
         anyhow!(
-            "{} Kustomization {namespace}/{name}: {}",
+            "{} {} {namespace}/{name}: {}",
             if suspend { "suspending" } else { "resuming" },
+            engine.kind(),
             describe(&e)
         )
     })?;
+    Ok(())
+}
+
+/// Ask Argo CD to compare Applications with their repository now rather
+/// than at its next poll, as `argocd app get --refresh` does: the
+/// annotation `argocd.argoproj.io/refresh: normal`, which the controller
+/// removes once it has refreshed (Argo CD, "Application Refresh").
+pub(crate) async fn request_refresh(client: Client, namespace: &str, names: &[&str]) -> Result<()> {
+    let api = applications(client, namespace);
+    for name in names {
+        let patch = serde_json::json!({"metadata": {"annotations": {"argocd.argoproj.io/refresh": "normal"}}});
+        merge(&api, name, patch)
+            .await
+            .map_err(|e| anyhow!("Application {namespace}/{name}: {}", describe(&e)))?;
+    }
     Ok(())
 }
 

@@ -55,7 +55,7 @@ impl DrillRecord {
 
 /// The drill recorded on a Kustomization, for a person: which, since when,
 /// and the command that finishes it. None when no drill is recorded.
-pub(crate) fn recorded(k: &k8s::Kustomization) -> Option<String> {
+pub(crate) fn recorded(k: &k8s::SyncObject) -> Option<String> {
     let text = k.annotations.get(RECORD_ANNOTATION)?;
     Some(match DrillRecord::parse(text) {
         Some(r) => format!(
@@ -69,22 +69,50 @@ pub(crate) fn recorded(k: &k8s::Kustomization) -> Option<String> {
     })
 }
 
-/// Where a drill's record lives: the app's Flux Kustomization on one
-/// cluster, and the namespaces of Flux and of the app.
+/// Where a drill's record lives: the app's Flux Kustomization (or Argo CD
+/// Application) on one cluster, and the namespaces of it and of the app.
 pub(crate) struct Place<'a> {
     pub client: kube::Client,
     /// The cluster's name, for messages.
     pub cluster: &'a str,
+    pub engine: k8s::Engine,
     pub flux_namespace: &'a str,
     pub kustomization: &'a str,
     pub app_namespace: &'a str,
 }
 
-impl Place<'_> {
+impl<'a> Place<'a> {
+    /// Where the drill of an app (its Kustomization or Application
+    /// `kustomization`) in `region` is recorded.
+    pub(crate) fn of(
+        spec: &'a Spec,
+        plan: &'a Plan,
+        region: &'a Region,
+        client: kube::Client,
+        kustomization: &'a str,
+    ) -> Place<'a> {
+        let (engine, namespace) = plan
+            .clusters
+            .iter()
+            .find(|c| c.region == region.name)
+            .map_or((k8s::Engine::Flux, spec.flux.namespace.as_str()), |c| {
+                super::gitops(spec, c)
+            });
+        Place {
+            client,
+            cluster: &region.cluster,
+            engine,
+            flux_namespace: namespace,
+            kustomization,
+            app_namespace: &spec.namespace,
+        }
+    }
+
     /// The drill recorded here and not finished, for a person; none when
     /// there is none.
     pub(crate) async fn unfinished(&self) -> Result<Option<String>> {
-        let found = k8s::kustomizations(self.client.clone(), self.flux_namespace).await?;
+        let found =
+            k8s::sync_objects(self.client.clone(), self.engine, self.flux_namespace).await?;
         Ok(found
             .iter()
             .find(|k| k.name == self.kustomization)
@@ -97,6 +125,7 @@ impl Place<'_> {
         let text = serde_json::to_string(record)?;
         k8s::set_suspended(
             self.client.clone(),
+            self.engine,
             self.flux_namespace,
             self.kustomization,
             true,
@@ -109,6 +138,7 @@ impl Place<'_> {
     pub(crate) async fn resume(&self) -> Result<()> {
         k8s::set_suspended(
             self.client.clone(),
+            self.engine,
             self.flux_namespace,
             self.kustomization,
             false,
@@ -123,24 +153,27 @@ impl Place<'_> {
     /// cluster, for a record that does not name its own.
     pub(crate) async fn finish(&self, pr: Printer, arc: Option<&ArcCluster>) -> Result<()> {
         let kustomization = self.kustomization;
-        let found = k8s::kustomizations(self.client.clone(), self.flux_namespace).await?;
+        let found =
+            k8s::sync_objects(self.client.clone(), self.engine, self.flux_namespace).await?;
         let k = found
             .iter()
             .find(|k| k.name == kustomization)
             .with_context(|| {
                 format!(
-                    "there is no Kustomization {}/{kustomization} on {}",
-                    self.flux_namespace, self.cluster
+                    "there is no {} {}/{kustomization} on {}",
+                    self.engine.kind(),
+                    self.flux_namespace,
+                    self.cluster
                 )
             })?;
         let Some(text) = k.annotations.get(RECORD_ANNOTATION) else {
             pr.data(format_args!(
                 "no drill is recorded on {kustomization} in {}: nothing to restore{}",
                 self.cluster,
-                if k.suspended {
-                    " (it is suspended, but not by gen drill: `flux resume kustomization` resumes it)"
-                } else {
-                    ""
+                match (k.suspended, self.engine) {
+                    (false, _) => "",
+                    (true, k8s::Engine::Flux) => " (it is suspended, but not by gen drill: `flux resume kustomization` resumes it)",
+                    (true, k8s::Engine::ArgoCd) => " (its automated sync is off, but not by gen drill: `argocd app set --sync-policy automated` turns it on)",
                 }
             ));
             return Ok(());
@@ -319,13 +352,7 @@ pub(crate) async fn run(pr: Printer, d: &Drill<'_>) -> Result<DrillLog> {
     };
     // A drill that did not finish is recorded here: finish that one first,
     // or its replicas (0 now) would be taken for the app's.
-    let place = Place {
-        client: client.clone(),
-        cluster: &region.cluster,
-        flux_namespace: &spec.flux.namespace,
-        kustomization,
-        app_namespace: &spec.namespace,
-    };
+    let place = Place::of(spec, plan, region, client.clone(), kustomization);
     if let Some(note) = place.unfinished().await? {
         bail!(Hinted::new(
             format!(

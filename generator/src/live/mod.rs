@@ -10,7 +10,7 @@
 //! - `drill`: an app's drill, and the record it leaves on the cluster;
 //! - `gateway`: a Gateway's address once its routes hold, and EKS Auto
 //!   Mode's Gateway controller, as `gen discover` reads them;
-//! - `status`: each cluster's Flux, ALB, route and app, read and typed;
+//! - `status`: each cluster's Flux or Argo CD, ALB, route and app, read and typed;
 //! - `world`: what `gen simulate` answers from, read back from rendered files;
 //! - `base`: a base revision's plan;
 //! - `arc`, `checks`: the spec's ARC cluster; Route 53 checks and waiting on them;
@@ -28,3 +28,15 @@ pub(crate) mod signals;
 pub(crate) mod status;
 pub(crate) mod switch;
 pub(crate) mod world;
+
+/// What applies gen's directories on cluster `c` (Flux or Argo CD), and
+/// the namespace of its objects.
+pub(crate) fn gitops<'a>(
+    spec: &'a crate::spec::checked::Spec,
+    c: &'a crate::model::ClusterPlan,
+) -> (crate::k8s::Engine, &'a str) {
+    match &c.argocd {
+        Some(a) => (crate::k8s::Engine::ArgoCd, &a.namespace),
+        None => (crate::k8s::Engine::Flux, &spec.flux.namespace),
+    }
+}

@@ -7,7 +7,11 @@
 //! Flux's Kustomizations carry `wait: true`, so Ready at a revision means
 //! every object they applied is ready, Deployments rolled out among them
 //! ("Wait instructs the controller to check the health of all the
-//! reconciled resources": the Kustomization CRD, `spec.wait`).
+//! reconciled resources": the Kustomization CRD, `spec.wait`). An Argo CD
+//! Application is ready when Synced at the revision and Healthy, which
+//! its health assessment gives only once its Deployments rolled out.
+//! Each Region's Applications follow its rollout branch (`targetRevision`),
+//! so moving the branch moves them.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -516,18 +520,21 @@ impl Run<'_> {
     }
 
     /// Ask each of the wave's clusters to fetch its branch now, not at the
-    /// source's next one-minute interval; a cluster that refuses still
-    /// fetches then, so a refusal is only noted.
+    /// source's next one-minute interval (Flux) or Argo CD's next poll of
+    /// the repository; a cluster that refuses still fetches then, so a
+    /// refusal is only noted.
     async fn nudge(&self, regions: &[&str]) {
         let (Some(r), at) = (&self.plan.rollout, super::clock::now_rfc3339()) else {
             return;
         };
-        for region in self
+        for (region, c) in self
             .spec
             .regions
             .iter()
-            .filter(|x| regions.contains(&x.name.as_str()))
+            .zip(&self.plan.clusters)
+            .filter(|(x, _)| regions.contains(&x.name.as_str()))
         {
+            let (engine, namespace) = super::gitops(self.spec, c);
             let asked = async {
                 let client = crate::k8s::connect(
                     self.config,
@@ -535,13 +542,30 @@ impl Run<'_> {
                     region.kube_context.as_deref(),
                 )
                 .await?;
-                crate::k8s::request_reconcile(client, &self.spec.flux.namespace, &r.source, &at)
-                    .await
+                match engine {
+                    crate::k8s::Engine::Flux => {
+                        crate::k8s::request_reconcile(client, namespace, &r.source, &at).await
+                    }
+                    crate::k8s::Engine::ArgoCd => {
+                        let names: Vec<&str> =
+                            c.kustomizations.iter().map(|k| k.name.as_str()).collect();
+                        crate::k8s::request_refresh(client, namespace, &names).await
+                    }
+                }
             };
             if let Err(e) = asked.await {
                 self.pr.note(format_args!(
-                    "{}: Flux was not asked to fetch now ({e:#}); it fetches within a minute",
-                    region.cluster
+                    "{}: {} was not asked to fetch now ({e:#}); it fetches within {}",
+                    region.cluster,
+                    match engine {
+                        crate::k8s::Engine::Flux => "Flux",
+                        crate::k8s::Engine::ArgoCd => "Argo CD",
+                    },
+                    match engine {
+                        crate::k8s::Engine::Flux => "a minute",
+                        // Argo CD's `timeout.reconciliation` default (argocd-cm).
+                        crate::k8s::Engine::ArgoCd => "three minutes",
+                    }
                 ));
             }
         }
@@ -902,7 +926,8 @@ pub(crate) async fn running(
         else {
             continue;
         };
-        let Ok(found) = crate::k8s::kustomizations(client, &spec.flux.namespace).await else {
+        let (engine, namespace) = super::gitops(spec, c);
+        let Ok(found) = crate::k8s::sync_objects(client, engine, namespace).await else {
             continue;
         };
         let commits: std::collections::BTreeSet<&str> = found

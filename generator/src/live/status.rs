@@ -371,12 +371,16 @@ async fn cluster_row(
                 return row;
             }
         };
-        row.source_revision =
-            k8s::source_revision(client.clone(), &spec.flux.namespace, &plan.flux.source)
-                .await
-                .ok()
-                .flatten();
-        let found = match k8s::kustomizations(client, &spec.flux.namespace).await {
+        let (engine, namespace) = super::gitops(spec, c);
+        // Argo CD has no source object: its Applications name the revision.
+        if engine == k8s::Engine::Flux {
+            row.source_revision =
+                k8s::source_revision(client.clone(), namespace, &plan.flux.source)
+                    .await
+                    .ok()
+                    .flatten();
+        }
+        let found = match k8s::sync_objects(client, engine, namespace).await {
             Ok(k) => k,
             Err(e) => {
                 row.state = FluxState::Unreachable;
@@ -437,8 +441,9 @@ async fn cluster_row(
             (
                 FluxState::Reconciled,
                 format!(
-                    "{} Kustomizations at {}",
+                    "{} {}s at {}",
                     c.kustomizations.len(),
+                    engine.kind(),
                     short(head.unwrap_or("HEAD"))
                 ),
             )
@@ -481,7 +486,11 @@ pub(crate) async fn wait_applied<'h>(
                     "not every cluster applied its commit:\n  {}",
                     why.join("\n  ")
                 ),
-                "`flux get kustomizations` on those clusters shows why"
+                if plan.clusters.iter().any(|c| c.argocd.is_some()) {
+                    "`flux get kustomizations`, or `argocd app list` on Argo CD's clusters, shows why"
+                } else {
+                    "`flux get kustomizations` on those clusters shows why"
+                }
             ));
         }
         pr.line(format_args!(
