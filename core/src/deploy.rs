@@ -6,7 +6,7 @@
 //! that are gone. The generator's `live::change_sets` makes and runs the
 //! change sets; `cli::deploy` gathers and shows.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use anyhow::{Result, bail};
@@ -27,6 +27,9 @@ use crate::spec::lock::{Lock, Previous};
 pub struct Target {
     pub name: String,
     pub region: String,
+    /// The account it lives in (by the spec's name); None: the
+    /// credentials' own.
+    pub account: Option<String>,
     /// Parameters `gen deploy` fills from other stacks' outputs.
     pub inputs: Vec<StackInput>,
     /// The ARC stack: deployed before the stacks that take its outputs.
@@ -89,6 +92,7 @@ pub fn targets(plan: &Plan) -> Vec<Target> {
     let target = |name: &str, region: &str, inputs: &[StackInput], first: bool| Target {
         name: name.to_string(),
         region: region.to_string(),
+        account: plan.dns_account.clone(),
         inputs: inputs.to_vec(),
         arc: false,
         first,
@@ -121,8 +125,17 @@ pub fn targets(plan: &Plan) -> Vec<Target> {
     if let Some(sw) = &plan.region_switch {
         out.push(target(&sw.role_stack, &sw.region, &[], true));
         for a in &sw.access {
+            // A Region's access entries are its cluster's: in its account.
+            let account = plan
+                .clusters
+                .iter()
+                .find(|c| c.region == a.region)
+                .and_then(|c| c.account.clone());
             out.push(after_role(
-                target(&a.stack, &a.region, &[], checks_first),
+                Target {
+                    account,
+                    ..target(&a.stack, &a.region, &[], checks_first)
+                },
                 sw,
             ));
         }
@@ -443,6 +456,10 @@ pub struct ChangeReview {
 pub struct StackReview {
     pub stack: String,
     pub region: String,
+    /// The account it lives in (by the spec's name); None: the
+    /// credentials' own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     #[serde(flatten)]
     pub state: StackState,
 }
@@ -476,7 +493,20 @@ pub enum Known {
     ChangeSet,
 }
 
+/// `eu-west-1`, or with an account `eu-west-1, account prod-eu`: where a
+/// stack lives, for a person.
+pub fn place(region: &str, account: Option<&str>) -> String {
+    match account {
+        None => region.to_string(),
+        Some(a) => format!("{region}, account {a}"),
+    }
+}
+
 impl StackReview {
+    pub fn place(&self) -> String {
+        place(&self.region, self.account.as_deref())
+    }
+
     /// Its changes, when it has a change set.
     pub fn changes(&self) -> &[ChangeReview] {
         match &self.state {
@@ -583,6 +613,11 @@ pub struct Orphans {
     /// Every Region switch stack the spec could have (name, Region), in the
     /// order they go: the plans, each Region's access entry, the role.
     pub switch: Vec<(String, String)>,
+    /// The account of every stack but a Region's access entries (None:
+    /// the credentials' own).
+    pub dns_account: Option<String>,
+    /// The access entries' stacks in a Region with an account of its own.
+    pub access_accounts: BTreeMap<String, String>,
 }
 
 impl Orphans {
@@ -613,7 +648,27 @@ impl Orphans {
                 spec.stack_region.clone(),
             )))
             .collect(),
+            dns_account: plan.dns_account.clone(),
+            access_accounts: spec
+                .regions
+                .iter()
+                .filter_map(|r| {
+                    let a = r.account.clone()?;
+                    Some((
+                        layout::region_switch_access_stack_name(&spec.name, &r.name),
+                        a,
+                    ))
+                })
+                .collect(),
         }
+    }
+
+    /// The account stack `stack` lives in (None: the credentials' own).
+    pub fn account_of(&self, stack: &str) -> Option<&str> {
+        self.access_accounts
+            .get(stack)
+            .or(self.dns_account.as_ref())
+            .map(String::as_str)
     }
 
     /// The Region switch stacks not `wanted`: those to look for.
@@ -644,6 +699,9 @@ pub struct Found {
 pub struct Deletion {
     pub stack: String,
     pub region: String,
+    /// The account it lives in (None: the credentials' own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub reason: DeletionReason,
     /// For the ARC stack: the cluster that goes with it, or that stays.
     pub detail: Option<String>,
@@ -690,6 +748,7 @@ pub fn orphans(o: &Orphans, wanted: &[&str], found: &Found) -> Vec<Deletion> {
         .map(|name| Deletion {
             stack: name.clone(),
             region: o.dns_region.clone(),
+            account: o.dns_account.clone(),
             reason: DeletionReason::AppsLeft,
             detail: None,
         })
@@ -701,6 +760,7 @@ pub fn orphans(o: &Orphans, wanted: &[&str], found: &Found) -> Vec<Deletion> {
                 .map(|name| Deletion {
                     stack: name.clone(),
                     region: o.alarms_region.clone(),
+                    account: o.dns_account.clone(),
                     reason: DeletionReason::AlarmsLeft,
                     detail: None,
                 }),
@@ -711,6 +771,7 @@ pub fn orphans(o: &Orphans, wanted: &[&str], found: &Found) -> Vec<Deletion> {
             out.push(Deletion {
                 stack: stack.clone(),
                 region: region.clone(),
+                account: o.account_of(stack).map(str::to_string),
                 reason: DeletionReason::SwitchLeft,
                 detail: None,
             });
@@ -730,6 +791,7 @@ pub fn orphans(o: &Orphans, wanted: &[&str], found: &Found) -> Vec<Deletion> {
         out.push(Deletion {
             stack: arc.clone(),
             region: region.clone(),
+            account: o.dns_account.clone(),
             reason: DeletionReason::ArcOff,
             detail: Some(detail),
         });

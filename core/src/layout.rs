@@ -117,6 +117,12 @@ pub fn region_switch_role_name(spec_name: &str) -> String {
     cat!(spec_name, "-region-switch")
 }
 
+/// The role in a Region's account that the plans' execution role assumes
+/// to scale its cluster, when that account is not the plans'.
+pub fn region_switch_cross_role_name(spec_name: &str, region: &str) -> String {
+    cat!(spec_name, "-region-switch-", region)
+}
+
 /// The Flux `GitRepository` gen's Kustomizations read from when the spec
 /// has a `rollout` section: it follows the Region's rollout branch.
 pub fn rollout_source(spec_name: &str) -> String {

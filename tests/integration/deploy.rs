@@ -68,11 +68,18 @@ impl Moto {
 
     /// tests/tools/moto_r53.py, parsed as JSON where it prints JSON.
     pub(crate) fn py(&self, cmd: &str, arg: &str) -> serde_json::Value {
-        let o = Command::new(tool("python3"))
-            .arg(workspace().join("tests/tools/moto_r53.py"))
-            .args([&self.url, cmd, arg])
-            .output()
-            .unwrap();
+        self.py_in(None, cmd, arg)
+    }
+
+    /// `py`, acting in `account` (None: the credentials' own).
+    pub(crate) fn py_in(&self, account: Option<&str>, cmd: &str, arg: &str) -> serde_json::Value {
+        let mut c = Command::new(tool("python3"));
+        c.arg(workspace().join("tests/tools/moto_r53.py"))
+            .args([&self.url, cmd, arg]);
+        if let Some(a) = account {
+            c.env("MOTO_ACCOUNT", a);
+        }
+        let o = c.output().unwrap();
         assert!(
             o.status.success(),
             "moto_r53.py {cmd}: {}",

@@ -75,9 +75,14 @@ fn the_iam_policy_allows_every_aws_call_the_code_makes() {
             called.push(format!("{service}:{}", action(op)));
         }
     }
+    // Every account's role is assumed through aws-config's STS provider.
+    let sdk = fs::read_to_string(workspace().join("generator/src/aws/mod.rs")).unwrap();
+    if sdk.contains("AssumeRoleProvider") {
+        called.push("sts:AssumeRole".to_string());
+    }
     called.sort();
     called.dedup();
-    assert!(called.len() >= 22, "the scan found the calls: {called:?}");
+    assert!(called.len() >= 23, "the scan found the calls: {called:?}");
     let missing: Vec<&String> = called.iter().filter(|c| !allowed.contains(c)).collect();
     assert!(
         missing.is_empty(),
@@ -176,7 +181,13 @@ fn the_region_switch_role_in_infra_is_the_rendered_one() {
     assert!(
         without.contains("route53:ListResourceRecordSets") && !without.contains("RoutingControls")
     );
-    let rendered = format!("{with_arc}{without}");
+    // Clusters in other accounts: the role assumes their roles.
+    let across = fs::read_to_string(
+        workspace().join("tests/golden/accounts/cloudformation/pay-region-switch-role.yaml"),
+    )
+    .unwrap();
+    assert!(across.contains("sts:AssumeRole") && !across.contains("EksClusters"));
+    let rendered = format!("{with_arc}{without}{across}");
     let mut got: Vec<String> = rendered
         .lines()
         .filter_map(|l| l.trim().strip_prefix("- "))
@@ -205,4 +216,29 @@ fn the_region_switch_role_in_infra_is_the_rendered_one() {
     }
     let (ok, out) = check_iam(&infra);
     assert!(ok, "{out}");
+}
+
+/// `infra/iam/gen-workload-account-policy.json`: what gen's role in a
+/// Region's own account needs, which is the stacks of the access entries
+/// and the Region switch role there, passes the IAM lint and covers every
+/// resource type those stacks hold.
+#[test]
+fn the_workload_account_policy_covers_its_stacks_and_passes_the_iam_lint() {
+    let path = workspace().join("infra/iam/gen-workload-account-policy.json");
+    let (ok, out) = check_iam(&path);
+    assert!(ok, "{out}");
+    let policy = fs::read_to_string(&path).unwrap();
+    let stack = fs::read_to_string(
+        workspace()
+            .join("tests/golden/accounts/cloudformation/pay-region-switch-access-eu-west-1.yaml"),
+    )
+    .unwrap();
+    for (kind, action) in [
+        ("AWS::IAM::Role", "iam:CreateRole"),
+        ("AWS::EKS::AccessEntry", "eks:CreateAccessEntry"),
+    ] {
+        assert!(stack.contains(kind), "{kind}");
+        assert!(policy.contains(action), "{action} missing for {kind}");
+    }
+    assert!(policy.contains("stack/*-region-switch-access-*/*"));
 }

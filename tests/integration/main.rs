@@ -6,6 +6,7 @@
 // sibling modules of this one test binary.
 #![allow(clippy::print_stderr, unreachable_pub)]
 
+mod accounts;
 mod albs;
 mod arc;
 mod bad_specs;

@@ -24,7 +24,7 @@ const ACCOUNT: &str = "111122223333";
 const NOW: i64 = 1_796_083_200; // 2026-12-01T00:00:00Z
 
 #[derive(Clone, Copy, PartialEq)]
-enum Script {
+pub(crate) enum Script {
     Succeed,
     /// This step fails when it runs.
     FailAt(&'static str),
@@ -63,13 +63,13 @@ fn arn(name: &str) -> String {
     format!("arn:aws:arc-region-switch::{ACCOUNT}:plan/{name}:a1b2c3")
 }
 
-struct Fake {
-    url: String,
+pub(crate) struct Fake {
+    pub(crate) url: String,
     state: Arc<Mutex<State>>,
 }
 
 impl Fake {
-    fn start(plans: &[(&str, &[&str], &[&str])], script: Script) -> Fake {
+    pub(crate) fn start(plans: &[(&str, &[&str], &[&str])], script: Script) -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State {
@@ -472,7 +472,7 @@ fn advance(e: &mut Exec, script: Script) {
 }
 
 const SHOP_STEPS: &[&str] = &["approve", "scale-up", "traffic"];
-const BANK_STEPS: &[&str] = &["scale-up", "traffic"];
+pub(crate) const BANK_STEPS: &[&str] = &["scale-up", "traffic"];
 
 fn shop_plans() -> Vec<(
     &'static str,

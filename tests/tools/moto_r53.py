@@ -15,17 +15,32 @@ Usage: moto_r53.py ENDPOINT create-zone NAME
        moto_r53.py ENDPOINT edit-check ID=PATH     an edit in the console: a health check's ResourcePath
        moto_r53.py ENDPOINT strip-digest STACK     an update outside gen: the stack's template
                                                    without gen's digest output
+       moto_r53.py ENDPOINT create-role NAME|TRUSTED|EXTERNAL_ID
+                                                   an IAM role that account TRUSTED may assume (with
+                                                   EXTERNAL_ID when not empty)
+       moto_r53.py ENDPOINT stacks-in REGION       [{name, status}] of every stack in REGION
+
+With MOTO_ACCOUNT set, every call acts in that account (moto's
+x-moto-account-id header) instead of the credentials' own (123456789012).
 """
 import json
+import os
 import sys
 
 import boto3
+import boto3.session
 
 
 def main():
     endpoint, cmd, arg = sys.argv[1], sys.argv[2], sys.argv[3]
     kw = dict(endpoint_url=endpoint, region_name="us-west-2",
               aws_access_key_id="AKIDTESTTESTTEST", aws_secret_access_key="test-secret")
+    account = os.environ.get("MOTO_ACCOUNT")
+    if account:
+        session = boto3.session.Session()
+        session.events.register("before-send.*.*", lambda request, **_: request.headers.__setitem__(
+            "x-moto-account-id", account))
+        boto3.DEFAULT_SESSION = session
     r53 = boto3.client("route53", **kw)
     cfn = boto3.client("cloudformation", **kw)
     if cmd == "create-zone":
@@ -43,6 +58,18 @@ def main():
             "records": [r for r in records if r["Type"] == "A"],
             "health_checks": [dict(c["HealthCheckConfig"], Id=c["Id"]) for c in checks],
         }, default=str))
+    elif cmd == "create-role":
+        name, trusted, external = arg.split("|")
+        statement = {"Effect": "Allow", "Action": "sts:AssumeRole",
+                     "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"}}
+        if external:
+            statement["Condition"] = {"StringEquals": {"sts:ExternalId": external}}
+        iam = boto3.client("iam", **kw)
+        print(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [statement]}))["Role"]["Arn"])
+    elif cmd == "stacks-in":
+        summaries = boto3.client("cloudformation", **dict(kw, region_name=arg)).list_stacks()["StackSummaries"]
+        print(json.dumps([{"name": s["StackName"], "status": s["StackStatus"]} for s in summaries]))
     elif cmd == "stacks":
         summaries = cfn.list_stacks()["StackSummaries"]
         print(json.dumps([{"name": s["StackName"], "status": s["StackStatus"]}

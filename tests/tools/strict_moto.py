@@ -58,6 +58,10 @@ CFN-7  UpdateTerminationProtection (which moto lacks) is kept per stack, and
        deletion fails and the stack, including its status, remains unchanged",
        CloudFormation User Guide, "Protect CloudFormation stacks from being
        deleted").
+STS-1  AssumeRole is refused (AccessDenied) unless the role exists in its
+       account and its trust policy lets the caller's account assume it, with
+       the external ID its sts:ExternalId condition asks for (moto: "the role
+       does not need to exist"); RoleSessionName is 2 to 64 of [\w+=,.@-].
 CFN-8  DescribeStacks without a StackName lists every live stack, page by page
        (NextToken), each with its tags, parameters and outputs as its last
        executed change set left them (CloudFormation API Reference,
@@ -1444,6 +1448,84 @@ def create_change_set_response(self):
 
 
 cfr.CloudFormationResponse.create_change_set = create_change_set_response
+
+
+# ---------------------------------------------------------------------------
+# STS-1: AssumeRole of a role that exists and trusts the caller
+# ---------------------------------------------------------------------------
+# moto lets any role be assumed ("the role does not need to exist"). AWS
+# refuses with AccessDenied unless the role exists and its trust policy
+# allows the caller, with the external ID the policy's `sts:ExternalId`
+# condition asks for (STS API Reference, AssumeRole: "To assume a role from
+# a different account, your Amazon Web Services account must be trusted by
+# the role. The trust relationship is defined in the role's trust policy";
+# the same error whether or not the role exists). RoleSessionName: 2 to 64
+# of [\w+=,.@-] (AssumeRole, RoleSessionName: "alphanumeric characters with
+# no spaces ... +=,.@-", length 2 to 64). Modelled: Allow statements whose Principal
+# names the caller's account (ID or root ARN) or "*", and a StringEquals
+# sts:ExternalId condition; nothing else of the policy language.
+
+from moto.core.exceptions import ServiceException  # noqa: E402
+from moto.iam.models import iam_backends  # noqa: E402
+from moto.sts import models as stsm  # noqa: E402
+
+
+class AccessDenied(ServiceException):
+    code = "AccessDenied"
+
+
+_SESSION = re.compile(r"^[\w+=,.@-]{2,64}$")
+
+
+def _principals(statement: dict) -> list[str]:
+    p = statement.get("Principal", {})
+    if p == "*":
+        return ["*"]
+    aws = p.get("AWS", []) if isinstance(p, dict) else []
+    return [aws] if isinstance(aws, str) else list(aws)
+
+
+def trust_allows(policy: dict, caller: str, external_id: str | None) -> bool:
+    """Whether `policy` lets account `caller` assume the role with `external_id`."""
+    for st in policy.get("Statement", []):
+        actions = st.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if st.get("Effect") != "Allow" or not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
+            continue
+        if not any(p == "*" or p == caller or re.fullmatch(rf"arn:aws[\w-]*:iam::{caller}:(root|role/.+|user/.+)", p)
+                   for p in _principals(st)):
+            continue
+        want = st.get("Condition", {}).get("StringEquals", {}).get("sts:ExternalId")
+        if want is not None and external_id not in ([want] if isinstance(want, str) else want):
+            continue
+        return True
+    return False
+
+
+_assume_role = stsm.STSBackend.assume_role
+
+
+def assume_role(self, region_name, role_session_name, role_arn, policy, duration, external_id):
+    if not _SESSION.match(role_session_name or ""):
+        raise AccessDenied("ValidationError", f"RoleSessionName {role_session_name!r} must be 2 to 64 of [\\w+=,.@-]")
+    m = re.fullmatch(r"arn:aws[\w-]*:iam::(\d{12}):role/(?:.*/)?([^/]+)", role_arn or "")
+    denied = AccessDenied(
+        f"User: arn:aws:iam::{self.account_id}:user/moto is not authorized to perform: "
+        f"sts:AssumeRole on resource: {role_arn}")
+    if not m:
+        raise denied
+    iam = iam_backends[m.group(1)]["global"]
+    role = next((r for r in iam.roles.values() if r.name == m.group(2)), None)
+    if role is None:
+        raise denied
+    doc = role.assume_role_policy_document
+    doc = json.loads(doc) if isinstance(doc, str) else doc
+    if not trust_allows(doc, self.account_id, external_id):
+        raise denied
+    return _assume_role(self, region_name, role_session_name, role_arn, policy, duration, external_id)
+
+
+stsm.STSBackend.assume_role = assume_role
 
 
 # ---------------------------------------------------------------------------

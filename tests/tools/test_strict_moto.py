@@ -681,6 +681,33 @@ def _():
     assert status == 400 and "lowercase" in out["message"], out
 
 
+@check("STS-1: AssumeRole needs a role that exists and trusts the caller, with its external ID")
+def _():
+    sts = boto3.client("sts", **KW)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+             "Condition": {"StringEquals": {"sts:ExternalId": "gen-2026"}}}]}
+    target = "arn:aws:iam::222222222222:role/gen"
+    # No such role in account 222222222222 yet (moto would hand out keys).
+    refused(lambda: sts.assume_role(RoleArn=target, RoleSessionName="gen", ExternalId="gen-2026"),
+            "AccessDenied", "not authorized to perform: sts:AssumeRole")
+    # Made in that account (moto's account header reaches its IAM).
+    iam2 = boto3.client("iam", **KW)
+    iam2.meta.events.register("before-send.iam.*", lambda request, **kw: request.headers.__setitem__("x-moto-account-id", "222222222222"))
+    iam2.create_role(RoleName="gen", AssumeRolePolicyDocument=json.dumps(trust))
+    refused(lambda: sts.assume_role(RoleArn=target, RoleSessionName="gen"),
+            "AccessDenied", "sts:AssumeRole")
+    refused(lambda: sts.assume_role(RoleArn=target, RoleSessionName="gen", ExternalId="other"),
+            "AccessDenied", "sts:AssumeRole")
+    out = sts.assume_role(RoleArn=target, RoleSessionName="gen", ExternalId="gen-2026")
+    assert out["AssumedRoleUser"]["Arn"].startswith("arn:aws:sts::222222222222:assumed-role/gen/"), out
+    # The keys it hands out act in that account.
+    creds = out["Credentials"]
+    them = boto3.client("sts", endpoint_url=URL, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                      aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    assert them.get_caller_identity()["Account"] == "222222222222"
+
+
 @check("moto_r53.py still reads the state")
 def _():
     out = subprocess.run([sys.executable, str(HERE / "moto_r53.py"), URL, "dump", "example.org"],

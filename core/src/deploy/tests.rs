@@ -135,6 +135,7 @@ fn plan_change(action: ChangeAction, replacement: Option<Replacement>) -> StackR
     StackReview {
         stack: "s-region-switch".into(),
         region: "eu-west-1".into(),
+        account: None,
         state: StackState::Changes {
             new_stack: false,
             why: unchanged::Why::Template,

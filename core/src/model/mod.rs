@@ -42,6 +42,12 @@ pub struct Plan {
     /// `gen.lock`: the DNS stacks take it as the `HostedZoneId` parameter,
     /// and `gen deploy` refuses until it is known.
     pub zone_unresolved: bool,
+    /// The account (by the spec's name) of the zone, the checks, ARC, the
+    /// alarms and the Region switch plans: every stack but a Region's
+    /// access entries. None: the credentials' own.
+    pub dns_account: Option<String>,
+    /// The spec's accounts, for the commands that reach them.
+    pub accounts: Vec<crate::spec::checked::Account>,
 }
 
 impl Plan {
@@ -203,6 +209,9 @@ pub struct ClusterPlan {
     pub gitops: GitOps,
     /// The Applications, when `gitops` is Argo CD.
     pub argocd: Option<ArgoPlan>,
+    /// The account (by the spec's name) of the cluster and its ALBs; None:
+    /// the credentials' own.
+    pub account: Option<String>,
 }
 
 /// A cluster's Argo CD Applications: one per directory, as Flux's
@@ -969,6 +978,8 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         files,
         unresolved,
         zone_unresolved: spec.zone_id.is_none(),
+        dns_account: spec.dns_account.clone(),
+        accounts: spec.accounts.clone(),
     };
     // Planned from the records (which apps answer where), so last.
     if let Some(rs) = &spec.region_switch {
@@ -1173,6 +1184,7 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         source: None,
         gitops: r.gitops,
         argocd: None,
+        account: r.account.clone(),
     }
 }
 

@@ -40,6 +40,10 @@ pub struct SwitchPlan {
     pub namespace: String,
     /// Each Region's cluster, which the role may describe and scale.
     pub clusters: Vec<ClusterRef>,
+    /// Those in the plans' own account: the role reaches them directly.
+    pub local_clusters: Vec<ClusterRef>,
+    /// The roles in other accounts the role assumes for the others.
+    pub cross_roles: Vec<CrossAccount>,
     pub plans: Vec<PairPlan>,
     /// The routing controls' ARNs, passed by `gen deploy` from the ARC
     /// stack's outputs.
@@ -98,16 +102,44 @@ pub struct ClusterRef {
     pub arn: String,
     /// The ARN of every access entry of the cluster, as an `Fn::Sub` string.
     pub access_entries_arn: String,
+    /// A cluster in another account than the plans': the role there that
+    /// the plans' execution role assumes to scale it.
+    pub cross_account: Option<CrossAccount>,
+}
+
+/// A Region switch block's cross-account role ("crossAccountRole" and
+/// "externalId" of an EKS cluster: ARC Region switch API Reference,
+/// EksCluster; its trust and the execution role's `sts:AssumeRole`: ARC
+/// Developer Guide, "Cross-account resource permissions"). Rendered in the
+/// cluster's access-entry stack, in the cluster's account.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct CrossAccount {
+    pub role_name: String,
+    /// The role's ARN, as an `Fn::Sub` string in the cluster's account.
+    pub role_arn: String,
+    /// The execution role's ARN, in the plans' account: the one principal
+    /// the role trusts.
+    pub trusted: String,
+    pub external_id: Option<String>,
+    /// The execution role's statement that assumes it (`Assume<Region>`).
+    pub sid: String,
+    /// The cluster's ARN and its access entries', as `Fn::Sub` strings.
+    pub cluster_arn: String,
+    pub access_entries_arn: String,
 }
 
 impl ClusterRef {
-    fn new(region: &str, cluster: &str) -> ClusterRef {
-        let eks = format!("arn:${{AWS::Partition}}:eks:{region}:${{AWS::AccountId}}");
+    /// Cluster `cluster` of `region`, in `account` (its ID) when that is
+    /// not the plans'.
+    fn new(region: &str, cluster: &str, account: Option<&str>) -> ClusterRef {
+        let id = account.unwrap_or("${AWS::AccountId}");
+        let eks = format!("arn:${{AWS::Partition}}:eks:{region}:{id}");
         ClusterRef {
             region: region.to_string(),
             cluster: cluster.to_string(),
             arn: format!("{eks}:cluster/{cluster}"),
             access_entries_arn: format!("{eks}:access-entry/{cluster}/*"),
+            cross_account: None,
         }
     }
 }
@@ -117,6 +149,8 @@ pub struct AccessPlan {
     pub stack: String,
     pub region: String,
     pub cluster: String,
+    /// In another account than the plans': the role the access entry names.
+    pub cross_account: Option<CrossAccount>,
     /// The template's description.
     pub description: String,
 }
@@ -208,14 +242,33 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
     } else {
         Traffic::HealthChecks
     };
+    let role_name = layout::region_switch_role_name(&spec.name);
+    let dns = spec.account(spec.dns_account.as_deref());
     let cluster = |r: &str| {
-        ClusterRef::new(
+        let region = spec.regions.iter().find(|x| x.name == r);
+        let account = region
+            .and_then(|x| spec.account(x.account.as_deref()))
+            .filter(|a| dns.is_none_or(|d| d.id != a.id));
+        let mut c = ClusterRef::new(
             r,
-            spec.regions
-                .iter()
-                .find(|x| x.name == r)
-                .map_or("", |x| x.cluster.as_str()),
-        )
+            region.map_or("", |x| x.cluster.as_str()),
+            account.map(|a| a.id.as_str()),
+        );
+        // `validate` asks for the DNS account's ID whenever a Region's
+        // account is another: the role trusts the execution role by ARN.
+        if let (Some(a), Some(d)) = (account, dns) {
+            let name = layout::region_switch_cross_role_name(&spec.name, r);
+            c.cross_account = Some(CrossAccount {
+                role_arn: format!("arn:${{AWS::Partition}}:iam::{}:role/{name}", a.id),
+                role_name: name,
+                trusted: format!("arn:${{AWS::Partition}}:iam::{}:role/{role_name}", d.id),
+                external_id: a.external_id.clone(),
+                sid: cat!("Assume", pascal(r)),
+                cluster_arn: c.arn.clone(),
+                access_entries_arn: c.access_entries_arn.clone(),
+            });
+        }
+        c
     };
     let has_record = |app: &str, r: &str| plan.entry(app, r).is_some();
     let mut plans = Vec::new();
@@ -420,7 +473,6 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
     // The zone of the Route 53 stacks.
     let zone = super::zone(spec);
     let health_check_block = traffic == Traffic::HealthChecks;
-    let role_name = layout::region_switch_role_name(&spec.name);
     SwitchPlan {
         traffic,
         health_check_block,
@@ -451,9 +503,18 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
             }
         ),
         role_arn: format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{role_name}"),
-        role_name,
+        role_name: role_name.clone(),
         namespace: spec.namespace.clone(),
         clusters: regions.iter().map(|r| cluster(r)).collect(),
+        local_clusters: regions
+            .iter()
+            .map(|r| cluster(r))
+            .filter(|c| c.cross_account.is_none())
+            .collect(),
+        cross_roles: regions
+            .iter()
+            .filter_map(|r| cluster(r).cross_account)
+            .collect(),
         plans,
         parameters: inputs
             .iter()
@@ -474,6 +535,7 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                 stack: layout::region_switch_access_stack_name(&spec.name, r),
                 region: r.to_string(),
                 cluster: cluster(r).cluster,
+                cross_account: cluster(r).cross_account,
                 description: format!(
                     "ARC Region switch access entry of {} in {r}: its plans' role may scale the apps' Deployments (rendered by gen)",
                     spec.name

@@ -125,6 +125,11 @@ pub struct Spec {
     pub zone_id: Option<String>,
     /// Where the Route 53 stacks are deployed.
     pub stack_region: String,
+    /// The accounts of `accounts`, by name, in name order.
+    pub accounts: Vec<Account>,
+    /// The account (by name) of the zone, checks, ARC and Region switch;
+    /// None: the credentials' own.
+    pub dns_account: Option<String>,
     pub ingress: Ingress,
     pub regions: Vec<Region>,
     pub flux: Flux,
@@ -245,6 +250,27 @@ pub struct Region {
     pub albs: Vec<RegionAlb>,
     pub kube_context: Option<String>,
     pub gitops: GitOps,
+    /// The account (by name) of its cluster and ALBs; None: the
+    /// credentials' own.
+    pub account: Option<String>,
+}
+
+/// An AWS account gen reaches by assuming a role in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Account {
+    pub name: String,
+    /// The 12 digits of `role_arn`.
+    pub id: String,
+    pub role_arn: String,
+    pub external_id: Option<String>,
+}
+
+impl Spec {
+    /// Account `name` of `accounts`.
+    pub fn account(&self, name: Option<&str>) -> Option<&Account> {
+        let name = name?;
+        self.accounts.iter().find(|a| a.name == name)
+    }
 }
 
 /// What applies gen's directories on a cluster.

@@ -24,13 +24,18 @@ pub(super) fn allowed_fields(parent: &str) -> Option<&'static [&'static str]> {
             shape.push(c);
         }
     }
-    let shape = match shape.strip_prefix("apps[].regions.") {
-        Some(rest) if !rest.contains('.') => "apps[].regions.*".to_string(),
+    let shape = match (
+        shape.strip_prefix("apps[].regions."),
+        shape.strip_prefix("accounts."),
+    ) {
+        (Some(rest), _) if !rest.contains('.') => "apps[].regions.*".to_string(),
+        (_, Some(rest)) if !rest.contains('.') => "accounts.*".to_string(),
         _ => shape,
     };
     Some(match shape.as_str() {
         "" => fields_of::<RawSpec>(),
         "dns" => fields_of::<RawDns>(),
+        "accounts.*" => fields_of::<RawAccount>(),
         "ingress" => fields_of::<RawIngress>(),
         "regions[]" => fields_of::<RawRegion>(),
         "healthCheck" => fields_of::<RawHealthCheck>(),

@@ -175,6 +175,10 @@ pub struct RawSpec {
     pub namespace: Option<String>,
     #[schemars(required)]
     pub dns: Option<RawDns>,
+    /// The AWS accounts gen works in besides the credentials' own, by a
+    /// name of your choosing: the role gen assumes in each (docs/spec.md,
+    /// "Several accounts").
+    pub accounts: Option<BTreeMap<String, RawAccount>>,
     pub ingress: Option<RawIngress>,
     #[schemars(required)]
     pub regions: Option<Vec<RawRegion>>,
@@ -304,6 +308,23 @@ pub struct RawDns {
     pub zone_id: Option<String>,
     /// Region the Route 53 stacks are deployed in (Route 53 itself is global).
     pub stack_region: Option<String>,
+    /// The account (of `accounts`) that holds the hosted zone, the health
+    /// checks, ARC and the Region switch plans. Default: the credentials' own.
+    pub account: Option<String>,
+}
+
+/// One AWS account: the role gen assumes there, from the standard
+/// credential chain (STS AssumeRole).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawAccount {
+    /// `arn:aws:iam::ACCOUNT:role/NAME`; the account is this ARN's.
+    #[schemars(required)]
+    pub role_arn: Option<String>,
+    /// The external ID the role's trust policy asks for (2 to 1224 of
+    /// letters, digits and `_+=,.@:/-`).
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -380,6 +401,9 @@ pub struct RawRegion {
     pub certificate_arn: Option<String>,
     /// kubeconfig context of the cluster (default: found by the cluster's name).
     pub kube_context: Option<String>,
+    /// The account (of `accounts`) of this Region's cluster and ALBs.
+    /// Default: the credentials' own.
+    pub account: Option<String>,
     /// What applies gen's directories on the cluster: `flux` (Kustomizations
     /// in clusters/<cluster>/gen-kustomizations.yaml) or `argocd`
     /// (Applications in clusters/<cluster>/gen-applications.yaml). Default: `flux`.

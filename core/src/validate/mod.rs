@@ -14,6 +14,7 @@
 //! would collide, or one over its limit, are rejected here with the spec's
 //! words.
 
+mod accounts;
 mod alb_apps;
 mod apps;
 mod arc;
@@ -109,6 +110,7 @@ impl Validator {
         let header = self.header(raw);
         let ingress = self.ingress(raw, header.name.as_deref());
         let regions = self.regions(raw);
+        let accounts = self.accounts(raw);
         let defaults = self.health_defaults(raw.health_check.as_ref());
         let flux = self.flux(raw);
 
@@ -154,6 +156,9 @@ impl Validator {
                 .and_then(|r| r.source.as_ref())
                 .and_then(|s| s.url.as_deref()),
         );
+        if region_switch.is_some() {
+            self.switch_accounts(raw, header.name.as_deref().unwrap_or(""), &accounts);
+        }
         let stack_region = self.stack_region(raw);
         if let (Some(name), Some(apps)) = (&header.name, &apps) {
             self.names(name, apps);
@@ -165,6 +170,8 @@ impl Validator {
             zone: header.zone?,
             zone_id: header.zone_id,
             stack_region,
+            accounts,
+            dns_account: raw.dns.as_ref().and_then(|d| d.account.clone()),
             ingress: ingress?,
             regions,
             flux,

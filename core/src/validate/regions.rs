@@ -99,6 +99,7 @@ impl Validator {
                     albs,
                     kube_context: r.kube_context.clone(),
                     gitops,
+                    account: r.account.clone(),
                 });
             }
         }

@@ -87,8 +87,8 @@ pub(crate) enum ClusterRef<'a> {
 /// Credentials and settings from the standard AWS chain
 /// ([`super::sdk_config`]); `AWS_ENDPOINT_URL_ROUTE53_RECOVERY_CONTROL_CONFIG` (or
 /// `AWS_ENDPOINT_URL`) points the configuration API elsewhere.
-pub(crate) async fn cluster(which: ClusterRef<'_>) -> Result<Cluster> {
-    let sdk = super::sdk_config(Some(CONFIG_REGION)).await;
+pub(crate) async fn cluster(which: ClusterRef<'_>, role: Option<&super::Role>) -> Result<Cluster> {
+    let sdk = super::sdk_config(Some(CONFIG_REGION), role).await;
     let cc = controlconfig::Client::new(&sdk);
     let arn = match which {
         ClusterRef::Arn(a) => a.to_string(),

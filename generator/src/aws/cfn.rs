@@ -129,8 +129,8 @@ fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<
 }
 
 impl Cfn {
-    pub(crate) async fn new(region: &str) -> Cfn {
-        let sdk = super::sdk_config(Some(region)).await;
+    pub(crate) async fn new(region: &str, role: Option<&super::Role>) -> Cfn {
+        let sdk = super::sdk_config(Some(region), role).await;
         Cfn {
             client: cfn::Client::new(&sdk),
             region: region.to_string(),

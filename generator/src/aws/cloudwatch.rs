@@ -40,9 +40,9 @@ pub(crate) struct CloudWatch {
 }
 
 impl CloudWatch {
-    pub(crate) async fn new(region: &str) -> CloudWatch {
+    pub(crate) async fn new(region: &str, role: Option<&super::Role>) -> CloudWatch {
         CloudWatch {
-            client: cw::Client::new(&super::sdk_config(Some(region)).await),
+            client: cw::Client::new(&super::sdk_config(Some(region), role).await),
         }
     }
 

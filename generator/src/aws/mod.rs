@@ -29,17 +29,94 @@ use aws_smithy_types::retry::RetryConfig;
 /// behavior": adaptive mode adds "client-side rate limiting"): a deploy of
 /// many stacks at once meets Route 53's and CloudFormation's rate limits.
 /// `AWS_RETRY_MODE`, when set, chooses otherwise.
-pub(crate) async fn sdk_config(region: Option<&str>) -> SdkConfig {
+///
+/// With `role`, the credentials are that role's, assumed (STS AssumeRole)
+/// with the chain's: how gen reaches an account other than the
+/// credentials' own. STS is called at the first request, so
+/// [`assume`] asks first where a refusal must come before any change.
+pub(crate) async fn sdk_config(region: Option<&str>, role: Option<&Role>) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
     if std::env::var_os("AWS_RETRY_MODE").is_none() {
         loader = loader.retry_config(RetryConfig::adaptive());
     }
-    match region {
+    let base = match region {
         Some(r) => loader.region(Region::new(r.to_string())),
         None => loader,
     }
     .load()
-    .await
+    .await;
+    let Some(role) = role else {
+        return base;
+    };
+    let mut assume = aws_config::sts::AssumeRoleProvider::builder(role.arn.clone())
+        .session_name(SESSION_NAME)
+        .configure(&base);
+    if let Some(x) = &role.external_id {
+        assume = assume.external_id(x.clone());
+    }
+    let provider = assume.build().await;
+    base.to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build()
+}
+
+/// `RoleSessionName` of every session gen starts: it names gen in the
+/// account's CloudTrail (2 to 64 of `[\w+=,.@-]`: AWS STS API Reference,
+/// AssumeRole).
+const SESSION_NAME: &str = "gen";
+
+/// A role in another account that gen assumes: its ARN, and the external
+/// ID its trust policy asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Role {
+    pub arn: String,
+    pub external_id: Option<String>,
+}
+
+/// Why a role could not be assumed.
+#[derive(Debug)]
+pub(crate) struct AssumeError {
+    pub role: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for AssumeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot assume role {}: {}", self.role, self.message)
+    }
+}
+
+impl std::error::Error for AssumeError {}
+
+/// Assume `role` now (one STS call), so a role that cannot be assumed is
+/// an error before anything changes.
+pub(crate) async fn assume(role: &Role) -> Result<(), AssumeError> {
+    use aws_credential_types::provider::ProvideCredentials;
+    let sdk = sdk_config(Some("us-east-1"), Some(role)).await;
+    let Some(provider) = sdk.credentials_provider() else {
+        return Err(AssumeError {
+            role: role.arn.clone(),
+            message: "no credentials provider".into(),
+        });
+    };
+    provider
+        .provide_credentials()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                message = format!("{message}: {s}");
+                source = s.source();
+            }
+            AssumeError {
+                role: role.arn.clone(),
+                message,
+            }
+        })
 }
 
 /// The SDK's own default HTTPS client (hyper, rustls, the platform's trust

@@ -156,8 +156,8 @@ impl RegionSwitch {
     /// Credentials and settings from the standard AWS chain
     /// ([`super::sdk_config`]); `AWS_ENDPOINT_URL_ARC_REGION_SWITCH` (or
     /// `AWS_ENDPOINT_URL`) points every call elsewhere.
-    pub(crate) async fn connect() -> RegionSwitch {
-        let sdk = super::sdk_config(None).await;
+    pub(crate) async fn connect(role: Option<&super::Role>) -> RegionSwitch {
+        let sdk = super::sdk_config(None, role).await;
         RegionSwitch { sdk }
     }
 

@@ -65,10 +65,10 @@ fn tally(reports: &[(bool, i64)], since: i64) -> CheckStatus {
 }
 
 impl Route53 {
-    pub(crate) async fn new() -> Route53 {
+    pub(crate) async fn new(role: Option<&super::Role>) -> Route53 {
         // Route 53 is global; its API is signed for us-east-1.
         Route53 {
-            client: r53::Client::new(&super::sdk_config(Some("us-east-1")).await),
+            client: r53::Client::new(&super::sdk_config(Some("us-east-1"), role).await),
         }
     }
 

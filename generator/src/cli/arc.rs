@@ -74,7 +74,12 @@ pub(super) fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
     };
     let runtime = runtime()?;
     runtime.block_on(async {
-        let cluster = adapter::cluster(which).await?;
+        live::assume_all(&s.plan).await?;
+        let cluster = adapter::cluster(
+            which,
+            live::role(&spec.accounts, spec.dns_account.as_deref()).as_ref(),
+        )
+        .await?;
         let mut skipped = Vec::new();
         let states = cluster.controls(&plan.panel_name, &mut skipped).await?;
         report_skipped(pr, &skipped);

@@ -17,7 +17,7 @@ use crate::aws::route53::Route53;
 use crate::deploy::{self, Deletion, Found, Left, Orphans, StackReview, StackState};
 use crate::diag::{HintContext, Hinted};
 use crate::live::change_sets::{
-    self, ChangeSets, Stack, later_phases, review_in_phases, say_deferred, show_deletions,
+    self, At, ChangeSets, Stack, later_phases, review_in_phases, say_deferred, show_deletions,
     show_reviews,
 };
 use crate::live::{self, clock::Deadline};
@@ -87,6 +87,8 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
         }))?;
     }
     let runtime = runtime()?;
+    // Every account's role, before anything changes.
+    runtime.block_on(live::assume_all(plan))?;
     // Stacks of apps (or stack groups) no longer in the spec are deleted,
     // and the ARC stack once ARC is off, on a full deploy only.
     let orphans_of = args.stacks.is_empty().then(|| Orphans::of(spec, plan));
@@ -100,8 +102,7 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
     };
     let code = runtime.block_on(ChangeSets::scope(
         pr,
-        &spec.name,
-        deploy::producers(plan),
+        plan,
         options,
         async |sets: &mut ChangeSets| {
             deploy_in(pr, sets, stacks, orphans_of.as_ref(), &left_out, args).await
@@ -196,7 +197,10 @@ async fn deploy_in(
         })?;
     }
     for d in &orphans {
-        let c = sets.clients.open(&d.region).await;
+        let c = sets
+            .clients
+            .open(&At::new(&d.region, d.account.as_deref()))
+            .await;
         c.delete(&d.stack).await?;
         let status = c.wait(&d.stack, |_, _| {}).await?;
         if status != crate::aws::cfn::StackStatus::DeleteComplete {
@@ -221,10 +225,12 @@ async fn carried_plan_checks(
     if removed.is_empty() {
         return Ok(Vec::new());
     }
+    // Stacks that carry checks are the DNS account's.
+    let dns = sets.dns_account().map(str::to_string);
     let mut parameters = Vec::new();
     for (name, region) in kept {
         let keys = sets
-            .deployed(region, name)
+            .deployed(&At::new(region, dns.as_deref()), name)
             .await?
             .map(|d| d.parameters.iter().map(|(k, _)| k.clone()).collect())
             .unwrap_or_default();
@@ -250,19 +256,36 @@ async fn find_orphans(
         .chain(deferred.iter().map(|s| s.target.name.as_str()))
         .collect();
     let mut found = Found {
-        dns: sets.tagged(&o.dns_region, &o.dns_prefix).await?,
-        alarms: sets.tagged(&o.alarms_region, &o.alarms_prefix).await?,
+        dns: sets
+            .tagged(
+                &At::new(&o.dns_region, o.dns_account.as_deref()),
+                &o.dns_prefix,
+            )
+            .await?,
+        alarms: sets
+            .tagged(
+                &At::new(&o.alarms_region, o.dns_account.as_deref()),
+                &o.alarms_prefix,
+            )
+            .await?,
         ..Found::default()
     };
     for (stack, region) in o.switch_unwanted(&wanted) {
-        if sets.tagged_one(region, stack).await? {
+        if sets
+            .tagged_one(&At::new(region, o.account_of(stack)), stack)
+            .await?
+        {
             found.switch.push(stack.clone());
         }
     }
-    if let Some((arc, region)) = &o.arc
-        && sets.tagged_one(region, arc).await?
+    let arc_at = o
+        .arc
+        .as_ref()
+        .map(|(_, region)| At::new(region, o.dns_account.as_deref()));
+    if let (Some((arc, _)), Some(at)) = (&o.arc, &arc_at)
+        && sets.tagged_one(at, arc).await?
     {
-        let c = sets.clients.open(region).await;
+        let c = sets.clients.open(at).await;
         found.arc = Some(c.physical_id(arc, "Cluster").await?.is_some());
     }
     Ok(deploy::orphans(o, &wanted, &found))
@@ -282,8 +305,9 @@ async fn retire_left_albs(s: &Session, wait: Option<u64>) -> Result<()> {
     if left.is_empty() {
         return Ok(());
     }
-    let cfn = crate::aws::cfn::Cfn::new(&s.spec.stack_region).await;
-    let r53 = Route53::new().await;
+    let dns = live::dns_role(&s.plan);
+    let cfn = crate::aws::cfn::Cfn::new(&s.spec.stack_region, dns.as_ref()).await;
+    let r53 = Route53::new(dns.as_ref()).await;
     let mut ids: Vec<Vec<String>> = Vec::new();
     for one in &left {
         let mut v = Vec::new();

@@ -298,7 +298,8 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         .is_some_and(|z| spec.zone_id.as_deref() == Some(z.id.as_str()));
     let zone = (spec.zone_id.is_none() || from_lock).then(|| {
         runtime.block_on(async {
-            let zones = Route53::new().await.public_zones(&spec.zone).await?;
+            let r53 = Route53::new(crate::live::dns_role(&s.plan).as_ref()).await;
+            let zones = r53.public_zones(&spec.zone).await?;
             match zones.as_slice() {
                 [id] => Ok(id.clone()),
                 [] => Err(anyhow::anyhow!(Hinted::new(

@@ -121,6 +121,7 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
     if args.restore {
         let kustomization = layout::app_kustomization(&spec.name, args.app());
         return runtime()?.block_on(async {
+            live::assume_all(plan).await?;
             let config = k8s::kubeconfig()?;
             let client =
                 k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
@@ -295,6 +296,7 @@ fn switch_drill(
         switch_back.then_some(back.as_slice()),
         follow,
         to,
+        live::dns_role(&s.plan).as_ref(),
     ))?;
     view_report(pr, &report, Output::Table);
     Ok(report.exit_code())

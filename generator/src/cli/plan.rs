@@ -63,7 +63,6 @@ pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
         runtime()?.block_on(live::change_sets::show(
             pr,
             stacks,
-            &s.spec,
             &s.plan,
             live::change_sets::Options::default(),
         ))?;

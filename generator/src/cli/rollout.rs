@@ -106,9 +106,14 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
     let aws = if args.no_aws || args.prepare {
         None
     } else {
+        runtime.block_on(crate::live::assume_all(&s.plan))?;
         let mut regions = vec![crate::facts::route53::METRICS_REGION.to_string()];
         regions.extend(alarms.iter().map(|a| a.region.clone()));
-        let aws = runtime.block_on(Aws::new(&spec.stack_region, &regions));
+        let aws = runtime.block_on(Aws::new(
+            &spec.stack_region,
+            &regions,
+            crate::live::dns_role(&s.plan).as_ref(),
+        ));
         let unknown = runtime.block_on(engine::unknown_alarms(&aws, &alarms))?;
         if !unknown.is_empty() {
             let names: Vec<String> = unknown

@@ -96,13 +96,17 @@ pub(super) fn run(s: &Session, args: &StatusArgs) -> Result<ExitCode> {
         let (albs, routes, apps, ids) =
             apps(&settings.spec, spec, plan, &config, args.no_aws).await;
         let switch_plans = match (&plan.region_switch, args.no_aws) {
-            (Some(sw), false) => Some(live::switch::status(sw).await.plans),
+            (Some(sw), false) => Some(
+                live::switch::status(sw, live::dns_role(plan).as_ref())
+                    .await
+                    .plans,
+            ),
             _ => None,
         };
         let records = if args.no_aws {
             None
         } else {
-            let r53 = crate::aws::route53::Route53::new().await;
+            let r53 = crate::aws::route53::Route53::new(live::dns_role(plan).as_ref()).await;
             Some(live::status::records(&r53, plan, spec.zone_id.as_deref(), &ids).await)
         };
         let ok = clusters.iter().all(|c| c.state == FluxState::Reconciled)

@@ -86,7 +86,7 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
     match cmd {
         SwitchCommand::Status { output } => {
             let runtime = runtime()?;
-            let report = runtime.block_on(status(sw));
+            let report = runtime.block_on(status(sw, live::dns_role(&s.plan).as_ref()));
             view_status(pr, &report, *output);
             Ok(report.exit_code())
         }
@@ -99,10 +99,11 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
             }
             let runtime = runtime()?;
             let report = runtime.block_on(async {
+                live::assume_all(&s.plan).await?;
                 let mut signals = Signals::new()?;
                 // An active/active plan whose `--to` Region an earlier
                 // switch took out brings it back first.
-                let api = RegionSwitch::connect().await;
+                let api = RegionSwitch::connect(live::dns_role(&s.plan).as_ref()).await;
                 let back = reactivations(pr, &api, s, sw, &runs, &a.to).await;
                 let mut report = Report {
                     to: a.to.clone(),
@@ -195,7 +196,7 @@ async fn controls_off_in(s: &Session, candidates: &[Run<'_>], to: &str) -> Resul
     let (Some(arc), Some(plan)) = (&s.spec.arc, &s.plan.arc) else {
         return Ok(Vec::new());
     };
-    let cluster = live::arc::connect(&arc.cluster).await?;
+    let cluster = live::arc::connect(&arc.cluster, live::dns_role(&s.plan).as_ref()).await?;
     let states = cluster.controls(&plan.panel_name, &mut Vec::new()).await?;
     Ok(candidates
         .iter()

@@ -10,11 +10,14 @@ use crate::model::arc::ArcPlan;
 use crate::spec::checked::{ArcCluster, Spec};
 
 /// Connect to the cluster the spec names.
-pub(crate) async fn connect(c: &ArcCluster) -> Result<Cluster> {
-    adapter::cluster(match c {
-        ArcCluster::Existing(arn) => ClusterRef::Arn(arn),
-        ArcCluster::Create(name) => ClusterRef::Name(name),
-    })
+pub(crate) async fn connect(c: &ArcCluster, role: Option<&crate::aws::Role>) -> Result<Cluster> {
+    adapter::cluster(
+        match c {
+            ArcCluster::Existing(arn) => ClusterRef::Arn(arn),
+            ArcCluster::Create(name) => ClusterRef::Name(name),
+        },
+        role,
+    )
     .await
 }
 
@@ -31,7 +34,8 @@ pub(crate) async fn control(
     };
     let control = crate::model::arc::control_for(p, app, region)
         .context("no routing control gates this app there")?;
-    let cluster = connect(&a.cluster).await?;
+    let role = super::role(&spec.accounts, spec.dns_account.as_deref());
+    let cluster = connect(&a.cluster, role.as_ref()).await?;
     let states = cluster.controls(&p.panel_name, &mut Vec::new()).await?;
     let arn = states
         .iter()

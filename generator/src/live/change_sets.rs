@@ -72,24 +72,68 @@ pub(crate) fn checked_stacks(
         .collect())
 }
 
-/// A CloudFormation client per Region, made on first use.
-#[derive(Default)]
-pub(crate) struct Clients(Vec<Cfn>);
+/// Where stacks live: a Region of an account (the spec's name for it;
+/// None: the credentials' own). Each has its own client and stack list.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct At {
+    pub region: String,
+    pub account: Option<String>,
+}
+
+impl At {
+    pub(crate) fn new(region: &str, account: Option<&str>) -> At {
+        At {
+            region: region.to_string(),
+            account: account.map(str::to_string),
+        }
+    }
+
+    /// Where a deploy target lives.
+    pub(crate) fn of(t: &Target) -> At {
+        At::new(&t.region, t.account.as_deref())
+    }
+}
+
+/// A CloudFormation client per Region and account, made on first use, in
+/// an account through its role.
+pub(crate) struct Clients {
+    roles: Vec<(String, crate::aws::Role)>,
+    open: Vec<(At, Cfn)>,
+}
 
 impl Clients {
-    pub(crate) async fn open(&mut self, region: &str) -> &Cfn {
-        if !self.0.iter().any(|c| c.region == region) {
-            self.0.push(Cfn::new(region).await);
+    /// Clients in the plan's accounts.
+    pub(crate) fn new(plan: &Plan) -> Clients {
+        Clients {
+            roles: plan
+                .accounts
+                .iter()
+                .filter_map(|a| Some((a.name.clone(), super::role(&plan.accounts, Some(&a.name))?)))
+                .collect(),
+            open: Vec::new(),
         }
-        self.get(region)
+    }
+
+    pub(crate) async fn open(&mut self, at: &At) -> &Cfn {
+        if !self.open.iter().any(|(a, _)| a == at) {
+            let role = at
+                .account
+                .as_ref()
+                .and_then(|n| self.roles.iter().find(|(name, _)| name == n))
+                .map(|(_, r)| r);
+            let client = Cfn::new(&at.region, role).await;
+            self.open.push((at.clone(), client));
+        }
+        self.get(at)
     }
 
     /// A client opened before.
-    pub(crate) fn get(&self, region: &str) -> &Cfn {
-        self.0
+    pub(crate) fn get(&self, at: &At) -> &Cfn {
+        self.open
             .iter()
-            .find(|c| c.region == region)
-            .expect("a client per Region")
+            .find(|(a, _)| a == at)
+            .map(|(_, c)| c)
+            .expect("a client per Region and account")
     }
 }
 
@@ -115,7 +159,7 @@ impl Default for Options {
 /// A change set made and not (yet) executed.
 struct Pending {
     stack: String,
-    region: String,
+    at: At,
     arc: bool,
     id: String,
     created: bool,
@@ -129,13 +173,17 @@ pub(crate) struct ChangeSets {
     pr: Printer,
     pub clients: Clients,
     spec: String,
+    /// The stacks whose outputs others take, with their Region: all in
+    /// the DNS account.
     producers: Vec<(String, String)>,
+    dns_account: Option<String>,
     pending: Vec<Pending>,
     /// A Region switch client, once a stack takes one of its plans' checks.
     switch: Option<RegionSwitch>,
+    dns_role: Option<crate::aws::Role>,
     /// Each Region's stacks as `DescribeStacks` lists them, read once per
     /// Region and kept current as stacks run.
-    known: BTreeMap<String, BTreeMap<String, Described>>,
+    known: BTreeMap<At, BTreeMap<String, Described>>,
     options: Options,
 }
 
@@ -145,16 +193,17 @@ impl ChangeSets {
     /// it made and did not execute, whatever `body` returned.
     pub(crate) async fn scope<T>(
         pr: Printer,
-        spec: &str,
-        producers: Vec<(String, String)>,
+        plan: &Plan,
         options: Options,
         body: impl AsyncFnOnce(&mut ChangeSets) -> Result<T>,
     ) -> Result<T> {
         let mut sets = ChangeSets {
             pr,
-            clients: Clients::default(),
-            spec: spec.to_string(),
-            producers,
+            clients: Clients::new(plan),
+            spec: plan.name.clone(),
+            producers: deploy::producers(plan),
+            dns_account: plan.dns_account.clone(),
+            dns_role: super::dns_role(plan),
             pending: Vec::new(),
             switch: None,
             known: BTreeMap::new(),
@@ -188,12 +237,17 @@ impl ChangeSets {
             .collect()
     }
 
-    /// Read a Region's stacks, once.
-    async fn read(&mut self, region: &str) -> Result<()> {
-        if !self.known.contains_key(region) {
-            let all = self.clients.open(region).await.describe_all().await?;
+    /// The account of the stacks other stacks take outputs from.
+    pub(crate) fn dns_account(&self) -> Option<&str> {
+        self.dns_account.as_deref()
+    }
+
+    /// Read a Region's stacks (in an account), once.
+    async fn read(&mut self, at: &At) -> Result<()> {
+        if !self.known.contains_key(at) {
+            let all = self.clients.open(at).await.describe_all().await?;
             self.known.insert(
-                region.to_string(),
+                at.clone(),
                 all.into_iter().map(|d| (d.name.clone(), d)).collect(),
             );
         }
@@ -201,31 +255,27 @@ impl ChangeSets {
     }
 
     /// A stack as last read (None: there is no such stack).
-    pub(crate) async fn deployed(
-        &mut self,
-        region: &str,
-        stack: &str,
-    ) -> Result<Option<&Described>> {
-        self.read(region).await?;
-        Ok(self.known.get(region).and_then(|m| m.get(stack)))
+    pub(crate) async fn deployed(&mut self, at: &At, stack: &str) -> Result<Option<&Described>> {
+        self.read(at).await?;
+        Ok(self.known.get(at).and_then(|m| m.get(stack)))
     }
 
     /// Whether stack `name` exists tagged as this spec's: from the Region's
     /// stacks when they were read, else by one `DescribeStacks` of its name
     /// (cheaper than every stack of a Region gen deploys nothing else to).
-    pub(crate) async fn tagged_one(&mut self, region: &str, name: &str) -> Result<bool> {
-        let d = match self.known.get(region) {
+    pub(crate) async fn tagged_one(&mut self, at: &At, name: &str) -> Result<bool> {
+        let d = match self.known.get(at) {
             Some(known) => known.get(name).cloned(),
-            None => self.clients.open(region).await.describe(name).await?,
+            None => self.clients.open(at).await.describe(name).await?,
         };
         Ok(d.is_some_and(|d| d.spec.as_deref() == Some(&self.spec)))
     }
 
     /// The Region's stacks tagged as this spec's whose names start with
     /// `prefix`.
-    pub(crate) async fn tagged(&mut self, region: &str, prefix: &str) -> Result<Vec<String>> {
-        self.read(region).await?;
-        Ok(self.known[region]
+    pub(crate) async fn tagged(&mut self, at: &At, prefix: &str) -> Result<Vec<String>> {
+        self.read(at).await?;
+        Ok(self.known[at]
             .values()
             .filter(|d| d.name.starts_with(prefix) && d.spec.as_deref() == Some(&self.spec))
             .map(|d| d.name.clone())
@@ -238,7 +288,7 @@ impl ChangeSets {
         for p in std::mem::take(&mut self.pending) {
             if let Err(e) = self
                 .clients
-                .get(&p.region)
+                .get(&p.at)
                 .discard(&p.stack, &p.id, p.created)
                 .await
             {
@@ -270,8 +320,9 @@ impl ChangeSets {
             let t = &s.target;
             let parameters = self.input_values(t).await?;
             let digest = render::template_digest(&s.body).unwrap_or_default();
-            self.read(&t.region).await?;
-            let d = self.known[&t.region].get(&t.name);
+            let at = At::of(t);
+            self.read(&at).await?;
+            let d = self.known[&at].get(&t.name);
             let status = d.map(|d| d.status.clone());
             let why = unchanged::change_set_needed(
                 d.map(|d| unchanged::Deployed {
@@ -289,6 +340,7 @@ impl ChangeSets {
                 None => reviews.push(Some(StackReview {
                     stack: t.name.clone(),
                     region: t.region.clone(),
+                    account: t.account.clone(),
                     state: StackState::UpToDate { by: Known::Digest },
                 })),
                 Some(why) => {
@@ -309,7 +361,7 @@ impl ChangeSets {
             .map(|(i, parameters, status, why)| {
                 let t = &stacks[i].target;
                 let (body, name) = (&stacks[i].body, &name);
-                let client = clients.get(&t.region).clone();
+                let client = clients.get(&At::of(t)).clone();
                 async move {
                     let prepared = client
                         .prepare(&t.name, name, body, &parameters, spec, recreate, status)
@@ -341,7 +393,7 @@ impl ChangeSets {
                 }) => {
                     self.pending.push(Pending {
                         stack: t.name.clone(),
-                        region: t.region.clone(),
+                        at: At::of(t),
                         arc: t.arc,
                         id,
                         created: created_stack,
@@ -357,6 +409,7 @@ impl ChangeSets {
             reviews[i] = Some(StackReview {
                 stack: t.name.clone(),
                 region: t.region.clone(),
+                account: t.account.clone(),
                 state,
             });
         }
@@ -400,7 +453,7 @@ impl ChangeSets {
                 };
                 let p = queue.remove(i);
                 busy.push(p.stack.clone());
-                let client = clients.get(&p.region).clone();
+                let client = clients.get(&p.at).clone();
                 let progress = &progress;
                 running.push(async move {
                     let out = run(pr, &client, &p, progress).await;
@@ -418,7 +471,7 @@ impl ChangeSets {
             match out {
                 Ok(d) => {
                     progress.finished(&p.stack, d.as_ref().map(|d| &d.status));
-                    done.push((p.region, p.stack, d));
+                    done.push((p.at, p.stack, d));
                 }
                 Err(e) => {
                     progress.failed(&p.stack);
@@ -428,8 +481,8 @@ impl ChangeSets {
         }
         drop(running);
         progress.clear();
-        for (region, stack, d) in done {
-            let known = self.known.entry(region).or_default();
+        for (at, stack, d) in done {
+            let known = self.known.entry(at).or_default();
             match d {
                 Some(d) => known.insert(stack, d),
                 None => known.remove(&stack),
@@ -454,7 +507,7 @@ impl ChangeSets {
                 .producers
                 .iter()
                 .find(|(s, _)| s == &i.stack)
-                .map(|(_, r)| r.clone())
+                .map(|(_, r)| At::new(r, self.dns_account.as_deref()))
                 .with_context(|| format!("stack {} is not deployed by this spec", i.stack))?;
             // Outputs are there once the stack has been deployed (an
             // update rolled back keeps the previous ones).
@@ -473,7 +526,7 @@ impl ChangeSets {
                 None => values.push((i.parameter.clone(), v)),
                 Some(hc) => {
                     if self.switch.is_none() {
-                        self.switch = Some(RegionSwitch::connect().await);
+                        self.switch = Some(RegionSwitch::connect(self.dns_role.as_ref()).await);
                     }
                     let api = self.switch.as_ref().expect("set above");
                     let id = switch_check(api, &v, &hc.record, &hc.region).await?;
@@ -761,25 +814,19 @@ pub(crate) async fn later_phases(
 pub(crate) async fn show(
     pr: Printer,
     stacks: Vec<Stack>,
-    spec: &Spec,
     plan: &Plan,
     options: Options,
 ) -> Result<()> {
-    ChangeSets::scope(
-        pr,
-        &spec.name,
-        deploy::producers(plan),
-        options,
-        async |sets: &mut ChangeSets| {
-            let (reviews, deferred) = review_in_phases(sets, stacks, false).await?;
-            show_reviews(pr, &reviews);
-            let n = sets.len();
-            sets.discard().await;
-            pr.data(format_args!("({n} change sets shown and deleted)"));
-            say_deferred(pr, &deferred);
-            Ok(())
-        },
-    )
+    super::assume_all(plan).await?;
+    ChangeSets::scope(pr, plan, options, async |sets: &mut ChangeSets| {
+        let (reviews, deferred) = review_in_phases(sets, stacks, false).await?;
+        show_reviews(pr, &reviews);
+        let n = sets.len();
+        sets.discard().await;
+        pr.data(format_args!("({n} change sets shown and deleted)"));
+        say_deferred(pr, &deferred);
+        Ok(())
+    })
     .await
 }
 
@@ -793,7 +840,7 @@ pub(crate) fn show_reviews(pr: Printer, stacks: &[StackReview]) {
         .collect();
     if up_to_date.len() <= NAMED_UP_TO_DATE {
         for r in &up_to_date {
-            pr.data(format_args!("{} ({}): up to date", r.stack, r.region));
+            pr.data(format_args!("{} ({}): up to date", r.stack, r.place()));
         }
     } else {
         pr.data(format_args!("{} stacks up to date", up_to_date.len()));
@@ -803,7 +850,8 @@ pub(crate) fn show_reviews(pr: Printer, stacks: &[StackReview]) {
             StackState::UpToDate { .. } => {}
             StackState::FailedCreate { status } => pr.data(format_args!(
                 "{} ({}): its creation failed earlier ({status}); a deploy deletes it and creates it again",
-                r.stack, r.region
+                r.stack,
+                r.place()
             )),
             StackState::Changes {
                 new_stack,
@@ -811,9 +859,13 @@ pub(crate) fn show_reviews(pr: Printer, stacks: &[StackReview]) {
                 changes,
             } => {
                 if *new_stack {
-                    pr.data(format_args!("{} ({}): new stack", r.stack, r.region));
+                    pr.data(format_args!("{} ({}): new stack", r.stack, r.place()));
                 } else {
-                    pr.data(format_args!("{} ({}): changes ({why})", r.stack, r.region));
+                    pr.data(format_args!(
+                        "{} ({}): changes ({why})",
+                        r.stack,
+                        r.place()
+                    ));
                 }
                 if changes.is_empty() {
                     pr.data("  no resource changes (its outputs or tags change)");
@@ -852,7 +904,7 @@ pub(crate) fn show_deletions(pr: Printer, deletions: &[Deletion]) {
         pr.data(format_args!(
             "{} ({}): DELETE ({}{})",
             d.stack,
-            d.region,
+            deploy::place(&d.region, d.account.as_deref()),
             d.reason,
             d.detail
                 .as_deref()

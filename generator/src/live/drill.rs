@@ -76,6 +76,8 @@ pub(crate) struct Place<'a> {
     /// The cluster's name, for messages.
     pub cluster: &'a str,
     pub engine: k8s::Engine,
+    /// The DNS account's role (ARC lives there).
+    pub role: Option<crate::aws::Role>,
     pub flux_namespace: &'a str,
     pub kustomization: &'a str,
     pub app_namespace: &'a str,
@@ -102,6 +104,7 @@ impl<'a> Place<'a> {
             client,
             cluster: &region.cluster,
             engine,
+            role: super::dns_role(plan),
             flux_namespace: namespace,
             kustomization,
             app_namespace: &spec.namespace,
@@ -188,8 +191,10 @@ impl<'a> Place<'a> {
         match (&record.routing_control, record.replicas) {
             (Some(arn), _) => {
                 let cluster = match (&record.arc_cluster, arc) {
-                    (Some(c), _) => crate::aws::arc::cluster(ClusterRef::Arn(c)).await?,
-                    (None, Some(a)) => super::arc::connect(a).await?,
+                    (Some(c), _) => {
+                        crate::aws::arc::cluster(ClusterRef::Arn(c), self.role.as_ref()).await?
+                    }
+                    (None, Some(a)) => super::arc::connect(a, self.role.as_ref()).await?,
                     (None, None) => bail!("ARC is not enabled in this spec"),
                 };
                 super::arc::set(&cluster, arn, true).await?;
@@ -285,8 +290,10 @@ pub(crate) async fn run(pr: Printer, d: &Drill<'_>) -> Result<DrillLog> {
     let (spec, plan, entry, region, kustomization) =
         (d.spec, d.plan, d.entry, d.region, d.kustomization);
     let (app, region_name) = (entry.record.app.as_str(), entry.record.region.as_str());
-    let cfn = Cfn::new(&spec.stack_region).await;
-    let r53 = Route53::new().await;
+    super::assume_all(plan).await?;
+    let dns = super::dns_role(plan);
+    let cfn = Cfn::new(&spec.stack_region, dns.as_ref()).await;
+    let r53 = Route53::new(dns.as_ref()).await;
     let check_id = |e: &Entry| {
         let (stack, logical) = (stack_of(plan, e).to_string(), e.record.health_check.clone());
         let cfn = &cfn;

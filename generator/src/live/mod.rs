@@ -40,3 +40,50 @@ pub(crate) fn gitops<'a>(
         None => (crate::k8s::Engine::Flux, &spec.flux.namespace),
     }
 }
+
+/// The role gen assumes for the spec's account `name`; None for the
+/// credentials' own.
+pub(crate) fn role(
+    accounts: &[crate::spec::checked::Account],
+    name: Option<&str>,
+) -> Option<crate::aws::Role> {
+    let name = name?;
+    accounts
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| crate::aws::Role {
+            arn: a.role_arn.clone(),
+            external_id: a.external_id.clone(),
+        })
+}
+
+/// The role of the DNS account: the zone, checks, ARC, alarms and Region
+/// switch plans.
+pub(crate) fn dns_role(plan: &crate::model::Plan) -> Option<crate::aws::Role> {
+    role(&plan.accounts, plan.dns_account.as_deref())
+}
+
+/// Assume every role of the plan's accounts now, one STS call each, so a
+/// role that cannot be assumed stops a command before it changes anything,
+/// naming the account and the role.
+pub(crate) async fn assume_all(plan: &crate::model::Plan) -> anyhow::Result<()> {
+    for a in &plan.accounts {
+        let Some(role) = role(&plan.accounts, Some(&a.name)) else {
+            continue;
+        };
+        if let Err(e) = crate::aws::assume(&role).await {
+            anyhow::bail!(crate::diag::Hinted::new(
+                format!("account `{}` ({}): {e}", a.name, a.id),
+                format!(
+                    "the role's trust policy must let these credentials assume it{}; infra/iam/ holds the policies gen's roles need",
+                    if a.external_id.is_some() {
+                        " with the external ID accounts.NAME.externalId gives"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -53,16 +53,20 @@ impl Aws {
     /// Clients for the DNS stacks' Region, Route 53, and CloudWatch in
     /// each of `regions` (us-east-1 for the health-check alarms, and those
     /// of the spec's alarms).
-    pub(crate) async fn new(stack_region: &str, regions: &[String]) -> Aws {
+    pub(crate) async fn new(
+        stack_region: &str,
+        regions: &[String],
+        role: Option<&crate::aws::Role>,
+    ) -> Aws {
         let mut cw = Vec::new();
         for r in regions {
             if !cw.iter().any(|(x, _): &(String, CloudWatch)| x == r) {
-                cw.push((r.clone(), CloudWatch::new(r).await));
+                cw.push((r.clone(), CloudWatch::new(r, role).await));
             }
         }
         Aws {
-            cfn: Cfn::new(stack_region).await,
-            r53: Route53::new().await,
+            cfn: Cfn::new(stack_region, role).await,
+            r53: Route53::new(role).await,
             cw,
         }
     }

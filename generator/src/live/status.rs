@@ -626,13 +626,15 @@ pub(crate) async fn apps(
         check_states(plan).await
     };
     let controls = match (&plan.arc, &spec.arc, no_aws) {
-        (Some(p), Some(a), false) => match super::arc::connect(&a.cluster).await {
-            Ok(c) => c
-                .controls(&p.panel_name, &mut Vec::new())
-                .await
-                .map_err(|e| first_line(&e)),
-            Err(e) => Err(first_line(&e)),
-        },
+        (Some(p), Some(a), false) => {
+            match super::arc::connect(&a.cluster, super::dns_role(plan).as_ref()).await {
+                Ok(c) => c
+                    .controls(&p.panel_name, &mut Vec::new())
+                    .await
+                    .map_err(|e| first_line(&e)),
+                Err(e) => Err(first_line(&e)),
+            }
+        }
         _ => Ok(Vec::new()),
     };
     let ctx = Ctx {
@@ -698,7 +700,8 @@ async fn check_states(plan: &Plan) -> Checks {
     let Some(first) = plan.stacks.first() else {
         return out;
     };
-    let cfn = Cfn::new(&first.region).await;
+    let dns = super::dns_role(plan);
+    let cfn = Cfn::new(&first.region, dns.as_ref()).await;
     let deployed = match cfn.describe_all().await {
         Ok(all) => all,
         Err(e) => {
@@ -742,7 +745,11 @@ async fn check_states(plan: &Plan) -> Checks {
         }
     }
     let now = super::clock::unix_seconds() as i64;
-    let cw = crate::aws::cloudwatch::CloudWatch::new(crate::facts::route53::METRICS_REGION).await;
+    let cw = crate::aws::cloudwatch::CloudWatch::new(
+        crate::facts::route53::METRICS_REGION,
+        dns.as_ref(),
+    )
+    .await;
     let list: Vec<String> = ids.iter().map(|(_, id)| id.clone()).collect();
     let metric = match cw.health_check_status(&list, now, METRIC_MINUTES).await {
         Ok(m) => m,
@@ -764,7 +771,7 @@ async fn check_states(plan: &Plan) -> Checks {
         .iter()
         .map(|(id, healthy, at)| (id.as_str(), (*healthy, *at)))
         .collect();
-    let r53 = Route53::new().await;
+    let r53 = Route53::new(dns.as_ref()).await;
     let mut asked = 0;
     for (key, id) in &ids {
         let state = match metric.get(id.as_str()) {

@@ -506,9 +506,10 @@ pub(crate) async fn there_and_back(
     back: Option<&[Run<'_>]>,
     follow: &Follow,
     to: &str,
+    role: Option<&crate::aws::Role>,
 ) -> Result<Report> {
     let mut signals = Signals::new()?;
-    let api = RegionSwitch::connect().await;
+    let api = RegionSwitch::connect(role).await;
     let mut report = execute(pr, &api, there, follow, true, &mut signals).await?;
     let arrived = report
         .executions
@@ -579,8 +580,8 @@ impl StatusReport {
 
 /// Each planned plan as AWS has it: read from either of its Regions' data
 /// plane, whichever answers first.
-pub(crate) async fn status(sw: &SwitchPlan) -> StatusReport {
-    let api = RegionSwitch::connect().await;
+pub(crate) async fn status(sw: &SwitchPlan, role: Option<&crate::aws::Role>) -> StatusReport {
+    let api = RegionSwitch::connect(role).await;
     let mut listed: BTreeMap<String, Result<Vec<PlanRef>, String>> = BTreeMap::new();
     let mut plans = Vec::new();
     for p in &sw.plans {
