@@ -540,6 +540,26 @@ fn status_reads_argo_cd_applications_sync_and_health() {
         stdout(&o)
     );
 
+    // A sync that failed and is retried, and a spec Argo CD cannot
+    // compare: both failing, with Argo CD's words.
+    let list = "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications".to_string();
+    let mut routes = argocd_cluster(&head, None);
+    let mut items = routes[&list].clone();
+    items["items"][2]["status"]["operationState"] = json!({"phase": "Running", "retryCount": 2,
+        "message": "one or more objects failed to apply (retried 2 times)."});
+    items["items"][1]["status"]["conditions"] = json!([{"type": "ComparisonError",
+        "message": "Failed to load target state: repository not accessible"}]);
+    routes.insert(list, items);
+    *west.routes.lock().unwrap() = routes;
+    let o = status(d.path(), &config, &["--no-aws"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("shop-app-cart: one or more objects failed to apply (retried 2 times)")
+            && stdout(&o).contains("shop-ingress: ComparisonError: Failed to load target state"),
+        "{}",
+        stdout(&o)
+    );
+
     // An older commit synced: behind, naming the revision.
     let old = "0123456789abcdef0123456789abcdef01234567";
     *west.routes.lock().unwrap() = argocd_cluster(old, None);

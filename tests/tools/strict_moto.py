@@ -1534,6 +1534,7 @@ stsm.STSBackend.assume_role = assume_role
 
 import cbor2  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.iam.models import get_account_id_from  # noqa: E402
 from moto.moto_server import werkzeug_app as wapp  # noqa: E402
 
 CW_CBOR = re.compile(r"^/service/GraniteServiceVersion20100801/operation/(\w+)$")
@@ -1626,9 +1627,14 @@ def cloudwatch_cbor(environ, start_response):
     length = int(environ.get("CONTENT_LENGTH") or 0)
     raw = environ["wsgi.input"].read(length) if length else b""
     req = cbor2.loads(raw) if raw else {}
-    scope = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    scope = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", auth)
     region = scope.group(1) if scope else "us-east-1"
-    backend = cwm.cloudwatch_backends[DEFAULT_ACCOUNT_ID][region]
+    # The signer's account, as moto's own protocols find it: an assumed
+    # role's keys act in the role's account.
+    key = re.search(r"Credential=([^/]+)/", auth)
+    account = get_account_id_from(key.group(1)) if key else DEFAULT_ACCOUNT_ID
+    backend = cwm.cloudwatch_backends[account][region]
     if op == "GetMetricData":
         return get_metric_data(start_response, backend, req)
     if op != "DescribeAlarms":

@@ -250,8 +250,8 @@ pub struct Region {
     pub albs: Vec<RegionAlb>,
     pub kube_context: Option<String>,
     pub gitops: GitOps,
-    /// The account (by name) of its cluster and ALBs; None: the
-    /// credentials' own.
+    /// The account (by name) of its cluster and ALBs: its own, else the
+    /// DNS account; None: the credentials' own.
     pub account: Option<String>,
 }
 

@@ -402,7 +402,7 @@ pub struct RawRegion {
     /// kubeconfig context of the cluster (default: found by the cluster's name).
     pub kube_context: Option<String>,
     /// The account (of `accounts`) of this Region's cluster and ALBs.
-    /// Default: the credentials' own.
+    /// Default: `dns.account`, else the credentials' own.
     pub account: Option<String>,
     /// What applies gen's directories on the cluster: `flux` (Kustomizations
     /// in clusters/<cluster>/gen-kustomizations.yaml) or `argocd`

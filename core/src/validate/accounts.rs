@@ -91,6 +91,30 @@ impl Validator {
         for (i, r) in raw.regions.iter().flatten().enumerate() {
             refer(self, &format!("regions[{i}].account"), r.account.as_ref());
         }
+        // An account nothing names is never reached: likely a typo.
+        let alarms: Vec<&str> = raw
+            .rollout
+            .iter()
+            .flat_map(|r| r.alarms.iter().flatten())
+            .filter_map(|a| Arn::parse(a).map(|a| a.account))
+            .collect();
+        for a in &out {
+            let named = raw.dns.as_ref().and_then(|d| d.account.as_deref())
+                == Some(a.name.as_str())
+                || raw
+                    .regions
+                    .iter()
+                    .flatten()
+                    .any(|r| r.account.as_deref() == Some(a.name.as_str()))
+                || alarms.contains(&a.id.as_str());
+            if !named {
+                self.out.push(
+                    Diagnostic::new(&format!("accounts.{}", a.name), "no dns.account, Region or rollout alarm is in this account: gen never reaches it")
+                        .hint("name it in dns.account or a Region's account, or remove it")
+                        .warning(),
+                );
+            }
+        }
         out
     }
 }

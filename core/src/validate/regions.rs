@@ -99,7 +99,11 @@ impl Validator {
                     albs,
                     kube_context: r.kube_context.clone(),
                     gitops,
-                    account: r.account.clone(),
+                    // A Region names its account, or is the DNS account's.
+                    account: r
+                        .account
+                        .clone()
+                        .or_else(|| raw.dns.as_ref().and_then(|d| d.account.clone())),
                 });
             }
         }

@@ -51,6 +51,11 @@ pub(crate) async fn sdk_config(region: Option<&str>, role: Option<&Role>) -> Sdk
     let mut assume = aws_config::sts::AssumeRoleProvider::builder(role.arn.clone())
         .session_name(SESSION_NAME)
         .configure(&base);
+    // STS needs a Region: the chain's, else us-east-1 (a client made for no
+    // Region, such as Region switch's, whose calls name their own).
+    if base.region().is_none() {
+        assume = assume.region(Region::new("us-east-1"));
+    }
     if let Some(x) = &role.external_id {
         assume = assume.external_id(x.clone());
     }
@@ -90,11 +95,11 @@ impl std::fmt::Display for AssumeError {
 
 impl std::error::Error for AssumeError {}
 
-/// Assume `role` now (one STS call), so a role that cannot be assumed is
-/// an error before anything changes.
-pub(crate) async fn assume(role: &Role) -> Result<(), AssumeError> {
+/// Assume `role` now (one STS call, in `region`), so a role that cannot
+/// be assumed is an error before anything changes.
+pub(crate) async fn assume(role: &Role, region: &str) -> Result<(), AssumeError> {
     use aws_credential_types::provider::ProvideCredentials;
-    let sdk = sdk_config(Some("us-east-1"), Some(role)).await;
+    let sdk = sdk_config(Some(region), Some(role)).await;
     let Some(provider) = sdk.credentials_provider() else {
         return Err(AssumeError {
             role: role.arn.clone(),

@@ -74,7 +74,7 @@ pub(super) fn run(s: &Session, cmd: &ArcCommand) -> Result<ExitCode> {
     };
     let runtime = runtime()?;
     runtime.block_on(async {
-        live::assume_all(&s.plan).await?;
+        live::assume(&s.plan, &spec.stack_region, live::Reach::Dns).await?;
         let cluster = adapter::cluster(
             which,
             live::role(&spec.accounts, spec.dns_account.as_deref()).as_ref(),

@@ -88,7 +88,7 @@ pub(super) fn run(s: &Session, args: &DeployArgs) -> Result<ExitCode> {
     }
     let runtime = runtime()?;
     // Every account's role, before anything changes.
-    runtime.block_on(live::assume_all(plan))?;
+    runtime.block_on(live::assume(plan, &spec.stack_region, live::Reach::Every))?;
     // Stacks of apps (or stack groups) no longer in the spec are deleted,
     // and the ARC stack once ARC is off, on a full deploy only.
     let orphans_of = args.stacks.is_empty().then(|| Orphans::of(spec, plan));

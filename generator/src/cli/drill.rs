@@ -121,7 +121,7 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
     if args.restore {
         let kustomization = layout::app_kustomization(&spec.name, args.app());
         return runtime()?.block_on(async {
-            live::assume_all(plan).await?;
+            live::assume(plan, &spec.stack_region, live::Reach::Dns).await?;
             let config = k8s::kubeconfig()?;
             let client =
                 k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
@@ -290,14 +290,18 @@ fn switch_drill(
         pr.data("dry run: nothing sent");
         return Ok(ExitCode::SUCCESS);
     }
-    let report = runtime()?.block_on(live::switch::there_and_back(
-        pr,
-        &there,
-        switch_back.then_some(back.as_slice()),
-        follow,
-        to,
-        live::dns_role(&s.plan).as_ref(),
-    ))?;
+    let report = runtime()?.block_on(async {
+        live::assume(&s.plan, &s.spec.stack_region, live::Reach::Dns).await?;
+        live::switch::there_and_back(
+            pr,
+            &there,
+            switch_back.then_some(back.as_slice()),
+            follow,
+            to,
+            live::dns_role(&s.plan).as_ref(),
+        )
+        .await
+    })?;
     view_report(pr, &report, Output::Table);
     Ok(report.exit_code())
 }

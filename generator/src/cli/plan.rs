@@ -64,6 +64,7 @@ pub(super) fn run(s: &Session, args: &PlanArgs) -> Result<ExitCode> {
             pr,
             stacks,
             &s.plan,
+            &s.spec.stack_region,
             live::change_sets::Options::default(),
         ))?;
     }

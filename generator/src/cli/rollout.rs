@@ -102,18 +102,25 @@ pub(super) fn run(s: &Session, args: &RolloutArgs) -> Result<ExitCode> {
     }
     let runtime = runtime()?;
     let config = k8s::kubeconfig()?;
-    let alarms: Vec<Named> = rp.alarms.iter().filter_map(|a| Named::of_arn(a)).collect();
+    let alarms: Vec<Named> = rp
+        .alarms
+        .iter()
+        .filter_map(|a| Named::of_arn(a, &s.plan.accounts))
+        .collect();
     let aws = if args.no_aws || args.prepare {
         None
     } else {
-        runtime.block_on(crate::live::assume_all(&s.plan))?;
-        let mut regions = vec![crate::facts::route53::METRICS_REGION.to_string()];
-        regions.extend(alarms.iter().map(|a| a.region.clone()));
-        let aws = runtime.block_on(Aws::new(
+        runtime.block_on(crate::live::assume(
+            &s.plan,
             &spec.stack_region,
-            &regions,
-            crate::live::dns_role(&s.plan).as_ref(),
-        ));
+            crate::live::Reach::Every,
+        ))?;
+        let mut places = vec![(
+            crate::facts::route53::METRICS_REGION.to_string(),
+            s.plan.dns_account.clone(),
+        )];
+        places.extend(alarms.iter().map(|a| (a.region.clone(), a.account.clone())));
+        let aws = runtime.block_on(Aws::new(&s.plan, &spec.stack_region, &places));
         let unknown = runtime.block_on(engine::unknown_alarms(&aws, &alarms))?;
         if !unknown.is_empty() {
             let names: Vec<String> = unknown

@@ -99,7 +99,7 @@ pub(super) fn run(s: &Session, cmd: &SwitchCommand) -> Result<ExitCode> {
             }
             let runtime = runtime()?;
             let report = runtime.block_on(async {
-                live::assume_all(&s.plan).await?;
+                live::assume(&s.plan, &s.spec.stack_region, live::Reach::Dns).await?;
                 let mut signals = Signals::new()?;
                 // An active/active plan whose `--to` Region an earlier
                 // switch took out brings it back first.

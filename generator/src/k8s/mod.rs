@@ -473,8 +473,9 @@ fn kustomization(o: DynamicObject) -> SyncObject {
 /// An Application's state from its `status` (Argo CD's Application CRD:
 /// `sync.status` Synced/OutOfSync/Unknown, `health.status` Healthy,
 /// Progressing, Degraded, Suspended, Missing or Unknown,
-/// `operationState.phase` Running, Failed, Error or Succeeded; `history`
-/// the revisions it deployed).
+/// `operationState.phase` Running, Failed, Error or Succeeded, with its
+/// `retryCount`; `conditions` of types such as ComparisonError and
+/// InvalidSpecError; `history` the revisions it deployed).
 fn application(o: DynamicObject) -> SyncObject {
     let status = &o.data["status"];
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
@@ -483,8 +484,17 @@ fn application(o: DynamicObject) -> SyncObject {
         text(&status["health"]["status"]),
     );
     let phase = text(&status["operationState"]["phase"]);
-    let (ready, message) = if phase == "Failed" || phase == "Error" {
+    // A sync that failed and is being retried is failing now.
+    let retrying = phase == "Running" && status["operationState"]["retryCount"].as_i64() > Some(0);
+    let error = status["conditions"].as_array().and_then(|cs| {
+        cs.iter()
+            .find(|c| c["type"].as_str().is_some_and(|t| t.ends_with("Error")))
+            .map(|c| format!("{}: {}", text(&c["type"]), text(&c["message"])))
+    });
+    let (ready, message) = if phase == "Failed" || phase == "Error" || retrying {
         (Some(false), text(&status["operationState"]["message"]))
+    } else if let Some(e) = error {
+        (Some(false), e)
     } else if health == "Degraded" {
         let m = text(&status["health"]["message"]);
         (

@@ -815,9 +815,10 @@ pub(crate) async fn show(
     pr: Printer,
     stacks: Vec<Stack>,
     plan: &Plan,
+    stack_region: &str,
     options: Options,
 ) -> Result<()> {
-    super::assume_all(plan).await?;
+    super::assume(plan, stack_region, super::Reach::Every).await?;
     ChangeSets::scope(pr, plan, options, async |sets: &mut ChangeSets| {
         let (reviews, deferred) = review_in_phases(sets, stacks, false).await?;
         show_reviews(pr, &reviews);

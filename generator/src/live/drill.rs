@@ -290,7 +290,7 @@ pub(crate) async fn run(pr: Printer, d: &Drill<'_>) -> Result<DrillLog> {
     let (spec, plan, entry, region, kustomization) =
         (d.spec, d.plan, d.entry, d.region, d.kustomization);
     let (app, region_name) = (entry.record.app.as_str(), entry.record.region.as_str());
-    super::assume_all(plan).await?;
+    super::assume(plan, &spec.stack_region, super::Reach::Dns).await?;
     let dns = super::dns_role(plan);
     let cfn = Cfn::new(&spec.stack_region, dns.as_ref()).await;
     let r53 = Route53::new(dns.as_ref()).await;
@@ -427,7 +427,10 @@ pub(crate) async fn run(pr: Printer, d: &Drill<'_>) -> Result<DrillLog> {
             ));
         }
         Err(e) => {
-            pr.error_hint(format_args!("restoring failed: {e:#}"), format_args!("run `{}` (the drill is recorded on the Kustomization), or by hand: scale {}/{} to {replicas}, `flux resume kustomization {kustomization}`", record.restore_command(), spec.namespace, app));
+            pr.error_hint(format_args!("restoring failed: {e:#}"), format_args!("run `{}` (the drill is recorded on the {}), or by hand: scale {}/{} to {replicas}, then {}", record.restore_command(), place.engine.kind(), spec.namespace, app, match place.engine {
+                k8s::Engine::Flux => format!("`flux resume kustomization {kustomization}`"),
+                k8s::Engine::ArgoCd => format!("`argocd app set {kustomization} --sync-policy automated --auto-prune --self-heal`"),
+            }));
             return Ok(log);
         }
     }

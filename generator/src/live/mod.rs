@@ -63,15 +63,40 @@ pub(crate) fn dns_role(plan: &crate::model::Plan) -> Option<crate::aws::Role> {
     role(&plan.accounts, plan.dns_account.as_deref())
 }
 
-/// Assume every role of the plan's accounts now, one STS call each, so a
-/// role that cannot be assumed stops a command before it changes anything,
-/// naming the account and the role.
-pub(crate) async fn assume_all(plan: &crate::model::Plan) -> anyhow::Result<()> {
-    for a in &plan.accounts {
+/// The accounts a command reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// The DNS account and every cluster's (a deploy, a rollout).
+    Every,
+    /// The DNS account alone: a failover's commands (switch, arc, drill)
+    /// need no other, so no other account's STS or role can stop them.
+    Dns,
+}
+
+/// Assume the roles of the accounts a command reaches now, one STS call
+/// each in `region` (a Region of the roles' partition: the stacks'), so a
+/// role that cannot be assumed stops the command before it changes
+/// anything, naming the account and the role.
+pub(crate) async fn assume(
+    plan: &crate::model::Plan,
+    region: &str,
+    reach: Reach,
+) -> anyhow::Result<()> {
+    let mut names: Vec<&str> = plan.dns_account.iter().map(String::as_str).collect();
+    if reach == Reach::Every {
+        names.extend(plan.clusters.iter().filter_map(|c| c.account.as_deref()));
+    }
+    names.sort();
+    names.dedup();
+    for a in plan
+        .accounts
+        .iter()
+        .filter(|a| names.contains(&a.name.as_str()))
+    {
         let Some(role) = role(&plan.accounts, Some(&a.name)) else {
             continue;
         };
-        if let Err(e) = crate::aws::assume(&role).await {
+        if let Err(e) = crate::aws::assume(&role, region).await {
             anyhow::bail!(crate::diag::Hinted::new(
                 format!("account `{}` ({}): {e}", a.name, a.id),
                 format!(

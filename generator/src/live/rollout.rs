@@ -45,39 +45,46 @@ pub(crate) struct Watch {
 pub(crate) struct Aws {
     pub cfn: Cfn,
     pub r53: Route53,
-    /// A CloudWatch client per Region that holds a gate's alarms.
-    pub cw: Vec<(String, CloudWatch)>,
+    /// A CloudWatch client per Region and account that holds a gate's
+    /// alarms.
+    pub cw: Vec<((String, Option<String>), CloudWatch)>,
 }
 
 impl Aws {
-    /// Clients for the DNS stacks' Region, Route 53, and CloudWatch in
-    /// each of `regions` (us-east-1 for the health-check alarms, and those
+    /// Clients for the DNS stacks' Region and Route 53 (in the DNS
+    /// account), and CloudWatch in each of `places` (Region and account:
+    /// us-east-1 of the DNS account for the health-check alarms, and those
     /// of the spec's alarms).
     pub(crate) async fn new(
+        plan: &Plan,
         stack_region: &str,
-        regions: &[String],
-        role: Option<&crate::aws::Role>,
+        places: &[(String, Option<String>)],
     ) -> Aws {
+        let dns = super::dns_role(plan);
         let mut cw = Vec::new();
-        for r in regions {
-            if !cw.iter().any(|(x, _): &(String, CloudWatch)| x == r) {
-                cw.push((r.clone(), CloudWatch::new(r, role).await));
+        for place in places {
+            if !cw.iter().any(|(x, _)| x == place) {
+                let role = super::role(&plan.accounts, place.1.as_deref());
+                cw.push((
+                    place.clone(),
+                    CloudWatch::new(&place.0, role.as_ref()).await,
+                ));
             }
         }
         Aws {
-            cfn: Cfn::new(stack_region, role).await,
-            r53: Route53::new(role).await,
+            cfn: Cfn::new(stack_region, dns.as_ref()).await,
+            r53: Route53::new(dns.as_ref()).await,
             cw,
         }
     }
 
-    /// The state of each alarm of `alarms` that exists, by Region.
+    /// The state of each alarm of `alarms` that exists, by Region and account.
     async fn states(&self, alarms: &[Named]) -> Result<Vec<(Named, AlarmState)>> {
         let mut out = Vec::new();
-        for (region, cw) in &self.cw {
+        for ((region, account), cw) in &self.cw {
             let names: Vec<String> = alarms
                 .iter()
-                .filter(|a| &a.region == region)
+                .filter(|a| &a.region == region && &a.account == account)
                 .map(|a| a.name.clone())
                 .collect();
             if names.is_empty() {
@@ -87,6 +94,7 @@ impl Aws {
                 out.push((
                     Named {
                         region: region.clone(),
+                        account: account.clone(),
                         name,
                     },
                     state,
@@ -97,19 +105,27 @@ impl Aws {
     }
 }
 
-/// A CloudWatch alarm by Region and name.
+/// A CloudWatch alarm by Region, account (the spec's name for it; None:
+/// the credentials' own) and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Named {
     pub region: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub name: String,
 }
 
 impl Named {
-    /// `arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME` (the spec checked it).
-    pub(crate) fn of_arn(arn: &str) -> Option<Named> {
+    /// `arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME` (the spec checked it),
+    /// in the spec's account of that ID, if any.
+    pub(crate) fn of_arn(arn: &str, accounts: &[crate::spec::checked::Account]) -> Option<Named> {
         let a = crate::facts::arn::Arn::parse(arn)?;
         Some(Named {
             region: a.region.to_string(),
+            account: accounts
+                .iter()
+                .find(|x| x.id == a.account)
+                .map(|x| x.name.clone()),
             name: a.resource.strip_prefix("alarm:")?.to_string(),
         })
     }
@@ -617,6 +633,7 @@ impl Run<'_> {
                 (
                     Named {
                         region: s.region.clone(),
+                        account: self.plan.dns_account.clone(),
                         name: a.alarm_name.clone(),
                     },
                     a.app.clone(),
