@@ -22,6 +22,14 @@ const CASES: &[(&str, &[&str], &str)] = &[
         "arc-off.txt",
     ),
     ("tests/golden/multi-alb", &[], "multi-alb-every-failure.txt"),
+    // The topologies: one cluster on Argo CD; the DNS account apart from
+    // each Region's, its plans switching across accounts.
+    ("tests/golden/argocd", &[], "argocd-every-failure.txt"),
+    (
+        "tests/golden/accounts",
+        &["--switch-to", "us-east-1"],
+        "accounts-switch-to-us-east-1.txt",
+    ),
     (
         "tests/golden/multi-alb",
         &["--down", "alb:platform-public@eu-west-1"],
