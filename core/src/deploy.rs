@@ -829,7 +829,7 @@ pub fn left_albs(spec: &Spec, plan: &Plan, lock: &Lock) -> Vec<Left> {
             else {
                 continue;
             };
-            if x.albs[k].dns_name.as_deref() != Some(&e.alb_dns_name) {
+            if x.single().albs[k].dns_name.as_deref() != Some(&e.alb_dns_name) {
                 continue;
             }
             let checks = plan.ingress.albs[k]

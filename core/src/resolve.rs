@@ -36,8 +36,9 @@ pub fn apply(spec: &mut Spec, lock: &Lock) -> Vec<Diagnostic> {
     }
     let single = !spec.ingress.grouped;
     for (i, r) in spec.regions.iter_mut().enumerate() {
-        for (alb, ra) in spec.ingress.albs.iter().zip(r.albs.iter_mut()) {
-            let Some(l) = lock.alb(&r.name, &alb.name, single) else {
+        let region = r.name.clone();
+        for (alb, ra) in spec.ingress.albs.iter().zip(r.single_mut().albs.iter_mut()) {
+            let Some(l) = lock.alb(&region, &alb.name, single) else {
                 continue;
             };
             let field = if single {
@@ -102,7 +103,8 @@ fn auto_gateway_of(spec: &mut Spec, lock: &Lock) -> Option<Diagnostic> {
     let kept = spec
         .regions
         .iter()
-        .any(|r| r.albs.iter().any(|x| x.kept == Some(Api::Gateway)));
+        .flat_map(|r| &r.clusters)
+        .any(|c| c.albs.iter().any(|x| x.kept == Some(Api::Gateway)));
     let field = match k {
         Some(k) => spec.ingress.alb_field(k, "api"),
         None if kept => "ingress.controller".to_string(),
@@ -304,7 +306,7 @@ mod tests {
         };
         let mut spec = crate::test_support::spec_of(&text);
         apply(&mut spec, lock);
-        let ra = &spec.regions[0].albs[0];
+        let ra = &spec.regions[0].single().albs[0];
         (ra.dns_name.clone(), ra.kept)
     }
 

@@ -17,7 +17,8 @@ use serde::Serialize;
 use crate::facts::quotas::STACK_OUTPUTS;
 use crate::layout::{self, pascal};
 use crate::spec::checked::{
-    Api, App, ArgoCd, Controller, GitOps, Listener, Protocol, Region, Routing, Scheme, Spec,
+    Api, App, ArgoCd, Controller, GitOps, Listener, Protocol, Region, RegionCluster, Routing,
+    Scheme, Spec,
 };
 
 #[derive(Debug, Serialize, Hash)]
@@ -212,6 +213,8 @@ pub struct ClusterPlan {
     /// The account (by the spec's name) of the cluster and its ALBs; None:
     /// the credentials' own.
     pub account: Option<String>,
+    /// Its kubeconfig context, when the spec names one.
+    pub kube_context: Option<String>,
 }
 
 /// A cluster's Argo CD Applications: one per directory, as Flux's
@@ -840,11 +843,15 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
     let mut clusters: Vec<ClusterPlan> = spec
         .regions
         .iter()
-        .map(|r| cluster(spec, r, repo_prefix))
+        .flat_map(|r| {
+            r.clusters
+                .iter()
+                .map(move |c| cluster(spec, r, c, repo_prefix))
+        })
         .collect();
-    for (c, region) in clusters.iter_mut().zip(&spec.regions) {
-        let branch = rollout.as_ref().and_then(|r| r.branch_of(&region.name));
-        match (region.gitops, &spec.argocd) {
+    for c in &mut clusters {
+        let branch = rollout.as_ref().and_then(|r| r.branch_of(&c.region));
+        match (c.gitops, &spec.argocd) {
             (GitOps::ArgoCd, Some(a)) => c.argocd = Some(argocd(a, rollout.as_ref(), branch, c)),
             _ => {
                 c.source = rollout.as_ref().zip(branch).map(|(r, branch)| GitSource {
@@ -1031,7 +1038,8 @@ fn uses_gateway(spec: &Spec) -> bool {
         || spec
             .regions
             .iter()
-            .any(|r| r.albs.iter().any(|x| x.kept == Some(Api::Gateway)))
+            .flat_map(|r| &r.clusters)
+            .any(|c| c.albs.iter().any(|x| x.kept == Some(Api::Gateway)))
 }
 
 /// The GatewayClass of the controller. The self-managed controller's names
@@ -1076,8 +1084,8 @@ fn kustomize(dir: &str, file: &str) -> FilePlan {
     }
 }
 
-fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
-    let (region, cluster) = (r.name.as_str(), r.cluster.as_str());
+fn cluster(spec: &Spec, r: &Region, rc: &RegionCluster, repo_prefix: &str) -> ClusterPlan {
+    let (region, cluster) = (r.name.as_str(), rc.name.as_str());
     let workloads: Vec<Workload> = spec
         .apps
         .iter()
@@ -1087,9 +1095,9 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         .filter(|k| spec.apps.iter().any(|a| a.alb == *k))
         .map(|k| {
             let apps = || spec.apps.iter().filter(move |a| a.alb == k);
-            let certs = &r.albs[k].certificate_arns;
+            let certs = &rc.albs[k].certificate_arns;
             let mut objects = vec![spec.ingress.albs[k].api];
-            objects.extend(r.albs[k].kept.filter(|o| !objects.contains(o)));
+            objects.extend(rc.albs[k].kept.filter(|o| !objects.contains(o)));
             objects.sort();
             let health_routes: Vec<Route> = apps()
                 .map(|a| Route {
@@ -1182,9 +1190,10 @@ fn cluster(spec: &Spec, r: &Region, repo_prefix: &str) -> ClusterPlan {
         ingresses,
         kustomizations,
         source: None,
-        gitops: r.gitops,
+        gitops: rc.gitops,
         argocd: None,
         account: r.account.clone(),
+        kube_context: rc.kube_context.clone(),
     }
 }
 
@@ -1426,7 +1435,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     continue;
                 };
                 // The app's own ALB: its health check and its alias target.
-                let alias = match &r.albs[a.alb].dns_name {
+                let alias = match &r.single().albs[a.alb].dns_name {
                     Some(d) => Value::Literal(d.clone()),
                     None => {
                         used.insert(a.alb);

@@ -107,7 +107,7 @@ pub fn plan(spec: &Spec, r: &Rollout) -> RolloutPlan {
                 .filter_map(|name| spec.regions.iter().find(|x| &x.name == name))
                 .map(|x| WaveRegion {
                     region: x.name.clone(),
-                    cluster: x.cluster.clone(),
+                    cluster: x.single().name.clone(),
                     branch: layout::rollout_branch(&r.branch_prefix, &x.name),
                 })
                 .collect(),

@@ -251,7 +251,7 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
             .filter(|a| dns.is_none_or(|d| d.id != a.id));
         let mut c = ClusterRef::new(
             r,
-            region.map_or("", |x| x.cluster.as_str()),
+            region.map_or("", |x| x.single().name.as_str()),
             account.map(|a| a.id.as_str()),
         );
         // `validate` asks for the DNS account's ID whenever a Region's

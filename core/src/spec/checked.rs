@@ -243,16 +243,49 @@ pub struct Quotas {
 #[derive(Debug, Clone)]
 pub struct Region {
     pub name: String,
-    pub cluster: String,
     /// The ELB canonical hosted zone of this Region: every ALB's alias target.
     pub alb_zone_id: String,
+    /// The account (by name) of its clusters and ALBs: its own, else the
+    /// DNS account; None: the credentials' own.
+    pub account: Option<String>,
+    /// Its EKS clusters, in spec order: one, or several sharing the
+    /// Region's traffic by weight (a blue/green cluster upgrade).
+    pub clusters: Vec<RegionCluster>,
+}
+
+/// One EKS cluster of a Region, with its side of every shared ALB.
+#[derive(Debug, Clone)]
+pub struct RegionCluster {
+    pub name: String,
+    /// Its share of the Region's traffic, when the Region has several.
+    pub weight: Option<u8>,
     /// Per ALB of `ingress.albs`, by index.
     pub albs: Vec<RegionAlb>,
     pub kube_context: Option<String>,
     pub gitops: GitOps,
-    /// The account (by name) of its cluster and ALBs: its own, else the
-    /// DNS account; None: the credentials' own.
-    pub account: Option<String>,
+}
+
+impl Region {
+    /// The Region's first cluster: the one whose ALBs its records name
+    /// while a Region has one cluster, which is all `validate` lets
+    /// through so far (`validate` gives every Region one).
+    pub fn single(&self) -> &RegionCluster {
+        &self.clusters[0]
+    }
+
+    /// The name of its (first) cluster.
+    pub fn cluster(&self) -> &str {
+        &self.single().name
+    }
+
+    /// Its (first) cluster's kubeconfig context, when the spec names one.
+    pub fn kube_context(&self) -> Option<&str> {
+        self.single().kube_context.as_deref()
+    }
+
+    pub fn single_mut(&mut self) -> &mut RegionCluster {
+        &mut self.clusters[0]
+    }
 }
 
 /// An AWS account gen reaches by assuming a role in it.

@@ -150,7 +150,10 @@ impl Validator {
             .and_then(|r| self.rollout(r, header.name.as_deref().unwrap_or(""), &region_names));
         let argocd = self.argocd(
             raw,
-            regions.iter().any(|r| r.gitops == GitOps::ArgoCd),
+            regions
+                .iter()
+                .flat_map(|r| &r.clusters)
+                .any(|c| c.gitops == GitOps::ArgoCd),
             raw.rollout
                 .as_ref()
                 .and_then(|r| r.source.as_ref())

@@ -94,11 +94,14 @@ impl Validator {
             if let (Some(name), Some(cluster), Some(alb_zone_id)) = (name, cluster, zone_id) {
                 out.push(Region {
                     name,
-                    cluster,
                     alb_zone_id,
-                    albs,
-                    kube_context: r.kube_context.clone(),
-                    gitops,
+                    clusters: vec![RegionCluster {
+                        name: cluster,
+                        weight: None,
+                        albs,
+                        kube_context: r.kube_context.clone(),
+                        gitops,
+                    }],
                     // A Region names its account, or is the DNS account's.
                     account: r
                         .account

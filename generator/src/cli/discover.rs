@@ -117,7 +117,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
         spec.ingress.controller == Controller::EksAuto && s.plan.ingress.gateway_class.is_some();
     let mut served: Vec<(usize, Result<AutoGateway, Unread>)> = Vec::new();
     for (i, r) in spec.regions.iter().enumerate() {
-        let context = match k8s::context_for(&config, &r.cluster, r.kube_context.as_deref()) {
+        let context = match k8s::context_for(&config, r.cluster(), r.kube_context()) {
             Ok(c) => c,
             Err(e) => {
                 for &k in &albs {
@@ -256,7 +256,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
             };
             RegionReport {
                 region: &r.name,
-                cluster: &r.cluster,
+                cluster: r.cluster(),
                 alb: &s.plan.ingress.albs[*k].name,
                 api: s.plan.ingress.albs[*k].api,
                 context,
@@ -367,7 +367,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
             let (ok, bad) = (read.as_ref().ok(), read.as_ref().err());
             GatewayReport {
                 region: &r.name,
-                cluster: &r.cluster,
+                cluster: r.cluster(),
                 controller_name: ok.map(|g| g.controller_name.as_str()),
                 params_api_version: ok.map(|g| g.params_api_version.as_str()),
                 detail: bad.map(|u| u.detail.as_str()),
@@ -381,11 +381,12 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
     let (agreed, problems) = resolve::agreed(served.iter().map(|(_, r)| r));
     for (k, u) in problems {
         let r = &spec.regions[served[k].0];
+        let cluster = r.cluster();
         all_ready = false;
         details.push((
             format!(
-                "{} ({}): EKS Auto Mode's Gateway controller: {}",
-                r.name, r.cluster, u.detail
+                "{} ({cluster}): EKS Auto Mode's Gateway controller: {}",
+                r.name, u.detail
             ),
             Some(u.hint).filter(|h| !h.is_empty()),
         ));
@@ -450,7 +451,7 @@ pub(super) fn run(s: &Session, args: &DiscoverArgs) -> Result<ExitCode> {
             } => {
                 all_ready = false;
                 details.push((
-                    format!("{} ({}), ALB {alb}: {}: {detail}", r.name, r.cluster, state),
+                    format!("{} ({}), ALB {alb}: {state}: {detail}", r.name, r.cluster()),
                     hint.clone(),
                 ));
             }

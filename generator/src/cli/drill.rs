@@ -123,8 +123,12 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
         return runtime()?.block_on(async {
             live::assume(plan, &spec.stack_region, live::Reach::Dns).await?;
             let config = k8s::kubeconfig()?;
-            let client =
-                k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
+            let client = k8s::connect(
+                &config,
+                &region.single().name,
+                region.single().kube_context.as_deref(),
+            )
+            .await?;
             Place::of(spec, plan, region, client, &kustomization)
                 .finish(pr, spec.arc.as_ref().map(|a| &a.cluster))
                 .await?;
@@ -159,11 +163,12 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
         {
             Some((k8s::Engine::ArgoCd, ns)) => format!(
                 "turn off automated sync of Argo CD Application {ns}/{kustomization} on {}",
-                region.cluster
+                region.single().name
             ),
             _ => format!(
                 "suspend Flux Kustomization {}/{kustomization} on {}",
-                spec.flux.namespace, region.cluster
+                spec.flux.namespace,
+                region.single().name
             ),
         },
         if args.arc {
@@ -177,7 +182,7 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
                 "scale Deployment {}/{} on {} to 0",
                 spec.namespace,
                 args.app(),
-                region.cluster
+                region.single().name
             )
         },
         format!(

@@ -102,7 +102,7 @@ impl<'a> Place<'a> {
             });
         Place {
             client,
-            cluster: &region.cluster,
+            cluster: &region.single().name,
             engine,
             role: super::dns_role(plan),
             flux_namespace: namespace,
@@ -329,13 +329,20 @@ pub(crate) async fn run(pr: Printer, d: &Drill<'_>) -> Result<DrillLog> {
     }
     let id = check_id(entry).await?;
     let config = k8s::kubeconfig()?;
-    let client = k8s::connect(&config, &region.cluster, region.kube_context.as_deref()).await?;
+    let client = k8s::connect(
+        &config,
+        &region.single().name,
+        region.single().kube_context.as_deref(),
+    )
+    .await?;
     let (replicas, _) = k8s::deployment(client.clone(), &spec.namespace, app)
         .await?
         .with_context(|| {
             format!(
                 "there is no Deployment {}/{} on {}",
-                spec.namespace, app, region.cluster
+                spec.namespace,
+                app,
+                region.single().name
             )
         })?;
     let arc = if d.method == Method::RoutingControlOff {
@@ -364,7 +371,7 @@ pub(crate) async fn run(pr: Printer, d: &Drill<'_>) -> Result<DrillLog> {
         bail!(Hinted::new(
             format!(
                 "{kustomization} on {} holds an unfinished drill ({note})",
-                region.cluster
+                region.single().name
             ),
             "finish it first"
         ));

@@ -112,3 +112,21 @@ pub(crate) async fn assume(
     }
     Ok(())
 }
+
+/// Every cluster of the plan, with its Region.
+pub(crate) fn clusters<'a>(
+    spec: &'a crate::spec::checked::Spec,
+    plan: &'a crate::model::Plan,
+) -> impl Iterator<
+    Item = (
+        &'a crate::spec::checked::Region,
+        &'a crate::model::ClusterPlan,
+    ),
+> {
+    plan.clusters.iter().filter_map(move |c| {
+        spec.regions
+            .iter()
+            .find(|r| r.name == c.region)
+            .map(|r| (r, c))
+    })
+}

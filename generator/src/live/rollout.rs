@@ -547,21 +547,13 @@ impl Run<'_> {
         let (Some(r), at) = (&self.plan.rollout, super::clock::now_rfc3339()) else {
             return;
         };
-        for (region, c) in self
-            .spec
-            .regions
-            .iter()
-            .zip(&self.plan.clusters)
+        for (region, c) in super::clusters(self.spec, self.plan)
             .filter(|(x, _)| regions.contains(&x.name.as_str()))
         {
             let (engine, namespace) = super::gitops(self.spec, c);
             let asked = async {
-                let client = crate::k8s::connect(
-                    self.config,
-                    &region.cluster,
-                    region.kube_context.as_deref(),
-                )
-                .await?;
+                let client =
+                    crate::k8s::connect(self.config, &c.cluster, c.kube_context.as_deref()).await?;
                 match engine {
                     crate::k8s::Engine::Flux => {
                         crate::k8s::request_reconcile(client, namespace, &r.source, &at).await
@@ -576,7 +568,7 @@ impl Run<'_> {
             if let Err(e) = asked.await {
                 self.pr.note(format_args!(
                     "{}: {} was not asked to fetch now ({e:#}); it fetches within {}",
-                    region.cluster,
+                    region.single().name,
                     match engine {
                         crate::k8s::Engine::Flux => "Flux",
                         crate::k8s::Engine::ArgoCd => "Argo CD",
@@ -937,13 +929,8 @@ pub(crate) async fn running(
     regions: &[&str],
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for (r, c) in spec
-        .regions
-        .iter()
-        .zip(&plan.clusters)
-        .filter(|(r, _)| regions.contains(&r.name.as_str()))
-    {
-        let Ok(client) = crate::k8s::connect(config, &r.cluster, r.kube_context.as_deref()).await
+    for (r, c) in super::clusters(spec, plan).filter(|(r, _)| regions.contains(&r.name.as_str())) {
+        let Ok(client) = crate::k8s::connect(config, &c.cluster, c.kube_context.as_deref()).await
         else {
             continue;
         };

@@ -336,10 +336,7 @@ pub(crate) async fn clusters_in<'h>(
 ) -> Vec<ClusterRow> {
     // Every cluster at once: each is a few calls, and one unreachable
     // cluster's timeout should not hold up the others.
-    let rows = spec
-        .regions
-        .iter()
-        .zip(&plan.clusters)
+    let rows = super::clusters(spec, plan)
         .filter(|(r, _)| keep(&r.name))
         .map(|(r, c)| cluster_row(spec, plan, config, r, c, head_of(&r.name)));
     futures_util::future::join_all(rows).await
@@ -356,14 +353,14 @@ async fn cluster_row(
 ) -> ClusterRow {
     {
         let mut row = ClusterRow {
-            cluster: r.cluster.clone(),
+            cluster: c.cluster.clone(),
             region: r.name.clone(),
             state: FluxState::Reconciled,
             failing_at_head: false,
             source_revision: None,
             detail: String::new(),
         };
-        let client = match k8s::connect(config, &r.cluster, r.kube_context.as_deref()).await {
+        let client = match k8s::connect(config, &c.cluster, c.kube_context.as_deref()).await {
             Ok(c) => c,
             Err(e) => {
                 row.state = FluxState::Unreachable;
@@ -646,11 +643,7 @@ pub(crate) async fn apps(
         controls: &controls,
         no_aws,
     };
-    let per_cluster = spec
-        .regions
-        .iter()
-        .zip(&plan.clusters)
-        .map(|(r, c)| cluster_apps(&ctx, r, c));
+    let per_cluster = super::clusters(spec, plan).map(|(r, c)| cluster_apps(&ctx, r, c));
     let (mut albs, mut routes, mut rows) = (Vec::new(), Vec::new(), Vec::new());
     for (a, rt, ap) in futures_util::future::join_all(per_cluster).await {
         albs.extend(a);
@@ -819,9 +812,13 @@ async fn cluster_apps(
     let mut rows = Vec::new();
     let mut alb_rows = Vec::new();
     let mut route_rows: Vec<RouteRow> = Vec::new();
-    let client = k8s::connect(ctx.config, &r.cluster, r.kube_context.as_deref())
-        .await
-        .ok();
+    let client = k8s::connect(
+        ctx.config,
+        &r.single().name,
+        r.single().kube_context.as_deref(),
+    )
+    .await
+    .ok();
     let deployments = match &client {
         Some(cl) => Some(
             k8s::deployments(cl.clone(), &spec.namespace)
@@ -864,7 +861,7 @@ async fn cluster_apps(
         };
         // While the ALB moves to `api`, the records may still aim at the
         // old object's load balancer, which must then be the one serving.
-        let kept = r.albs[alb].kept.filter(|k| *k != api);
+        let kept = r.single().albs[alb].kept.filter(|k| *k != api);
         let old = match kept {
             Some(k) => read(k).await.map(|(a, _)| a),
             None => None,
@@ -893,7 +890,7 @@ async fn cluster_apps(
                 });
             }
         }
-        let expected = r.albs[alb].dns_name.clone().or_else(|| {
+        let expected = r.single().albs[alb].dns_name.clone().or_else(|| {
             ctx.locked
                 .alb(&r.name, name, !spec.ingress.grouped)
                 .map(|l| l.alb_dns_name.clone())
