@@ -30,6 +30,9 @@ pub struct AppTiming {
     pub monthly_usd: f64,
     pub cost_terms: Vec<String>,
     pub arc: bool,
+    /// A Region of the app has several clusters (its check is CALCULATED).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub clusters: bool,
 }
 
 /// One shared ALB in one Region: what it spends of its quotas.
@@ -111,6 +114,17 @@ pub fn explain(plan: &Plan) -> Explanation {
                 }
             }
             checks += 1;
+            // Several clusters: an endpoint check each, and the Region's
+            // calculated check over them.
+            if !e.members.is_empty() {
+                let n = e.members.len();
+                cost = cost * n as f64 + pricing::HEALTH_CHECK_OTHER;
+                terms = vec![
+                    format!("{n} clusters × ({})", terms.join(" + ")),
+                    format!("${:.2} calculated check", pricing::HEALTH_CHECK_OTHER),
+                ];
+                checks += n;
+            }
             if e.combined.is_some() {
                 cost += pricing::HEALTH_CHECK_OTHER;
                 terms.push(format!(
@@ -120,9 +134,16 @@ pub fn explain(plan: &Plan) -> Explanation {
                 checks += 1;
             }
             total += cost;
-            let calculated = if e.combined.is_some() { " + δc" } else { "" };
+            let calculated = if e.combined.is_some() || !e.members.is_empty() {
+                " + δc"
+            } else {
+                ""
+            };
             match apps.iter_mut().find(|a| a.app == hc.app) {
-                Some(a) => a.monthly_usd += cost,
+                Some(a) => {
+                    a.monthly_usd += cost;
+                    a.clusters |= !e.members.is_empty();
+                }
                 // With ARC the record's check is CALCULATED over the app's:
                 // one more status to change before the answer does (δc).
                 None => apps.push(AppTiming {
@@ -146,6 +167,7 @@ pub fn explain(plan: &Plan) -> Explanation {
                     monthly_usd: cost,
                     cost_terms: terms.iter().map(|t| format!("{t} per check")).collect(),
                     arc: e.combined.as_ref().is_some_and(|c| c.control.is_some()),
+                    clusters: !e.members.is_empty(),
                 }),
             }
         }
@@ -240,12 +262,13 @@ pub fn explain(plan: &Plan) -> Explanation {
         }
     }
     // While an ALB moves between APIs, each object has its own load balancer.
-    let per_region = plan
-        .clusters
-        .iter()
-        .map(|c| c.ingresses.iter().map(|i| i.objects.len()).sum::<usize>())
-        .max()
-        .unwrap_or(0);
+    // Summed over a Region's clusters (it may have several).
+    let mut by_region: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for c in &plan.clusters {
+        *by_region.entry(&c.region).or_default() +=
+            c.ingresses.iter().map(|i| i.objects.len()).sum::<usize>();
+    }
+    let per_region = by_region.values().copied().max().unwrap_or(0);
     quotas.push(("ALBs per Region".to_string(), per_region, q.albs_per_region));
     let load_balancers: usize = albs.iter().map(|a| a.made_by.len()).sum();
     let alb_cost = AlbCost {

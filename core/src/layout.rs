@@ -117,6 +117,12 @@ pub fn region_switch_role_name(spec_name: &str) -> String {
     cat!(spec_name, "-region-switch")
 }
 
+/// The record a Region's record aliases when the Region has several
+/// clusters: their weighted records, `<region>.<host>.` in the app's zone.
+pub fn clusters_record(region: &str, host: &str) -> String {
+    cat!(region, ".", host, ".")
+}
+
 /// The role in a Region's account that the plans' execution role assumes
 /// to scale its cluster, when that account is not the plans'.
 pub fn region_switch_cross_role_name(spec_name: &str, region: &str) -> String {

@@ -40,6 +40,8 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
             e.regions.push(region);
         }
     };
+    // Per Region, over its clusters (a Region may have several).
+    let mut per_region: Vec<(&str, usize, usize)> = Vec::new();
     for c in &plan.clusters {
         // While an ALB moves from one API to the other, both objects have
         // a load balancer with its own target groups.
@@ -102,13 +104,22 @@ pub fn check(spec: &Spec, plan: &Plan) -> Vec<Diagnostic> {
                 &c.region,
             );
         }
-        add(None, &ALBS_PER_REGION, lbs, q.albs_per_region, &c.region);
+        match per_region.iter_mut().find(|(r, _, _)| *r == c.region) {
+            Some(x) => {
+                x.1 += lbs;
+                x.2 += groups;
+            }
+            None => per_region.push((&c.region, lbs, groups)),
+        }
+    }
+    for (region, lbs, groups) in per_region {
+        add(None, &ALBS_PER_REGION, lbs, q.albs_per_region, region);
         add(
             None,
             &TARGET_GROUPS_PER_REGION,
             groups,
             q.target_groups_per_region,
-            &c.region,
+            region,
         );
     }
     let mut out: Vec<Diagnostic> = over

@@ -87,6 +87,15 @@ pub fn behaviour(plan: &Plan) -> Behaviour {
                     Value::Param(p) => format!("parameter {p}"),
                 },
             ));
+            // Several clusters: their weights share the Region's traffic.
+            if !e.members.is_empty() {
+                let weights: Vec<String> = e
+                    .members
+                    .iter()
+                    .map(|m| format!("{} weight {}", m.cluster, m.record.weight.unwrap_or(0)))
+                    .collect();
+                facts.push(("clusters", weights.join(", ")));
+            }
             let host = r.name.trim_end_matches('.').to_string();
             b.apps
                 .entry(r.app.clone())

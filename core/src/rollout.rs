@@ -196,7 +196,7 @@ pub fn passage(
                     (
                         x.region.clone(),
                         x.cluster.clone(),
-                        changed.contains(&x.cluster),
+                        x.clusters.iter().any(|c| changed.contains(c)),
                     )
                 })
                 .collect(),

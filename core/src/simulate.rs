@@ -21,7 +21,10 @@
 //!   of its target groups has no healthy target, so one app down marks the
 //!   record of every app on that ALB (the app's own, of several) unhealthy;
 //! - R8 a CALCULATED check is healthy while at least HealthThreshold children are;
-//! - R9 a RECOVERY_CONTROL check is healthy while its routing control is On.
+//! - R9 a RECOVERY_CONTROL check is healthy while its routing control is On;
+//! - R10 a Region with several clusters: its record aliases their weighted
+//!   records, each with its cluster's check, and its CALCULATED check is
+//!   healthy while one cluster's is (R8); the weighted set answers by R2.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,6 +66,13 @@ pub enum Check {
     /// healthy until a switch sets it unhealthy (`name`: `<plan>@<Region>`,
     /// in `Scenario::controls_off` while unhealthy).
     SwitchCheck { region: String, name: String },
+    /// An endpoint check on an app behind one cluster's ALB, in a Region
+    /// with several clusters.
+    Member {
+        app: Option<String>,
+        region: String,
+        cluster: String,
+    },
     /// A check gen cannot place (treated as healthy, and said so).
     Unknown(String),
 }
@@ -71,7 +81,7 @@ impl Check {
     /// The app an endpoint check (or the first of a calculated one's) watches.
     fn app(&self) -> Option<&str> {
         match self {
-            Check::Endpoint { app, .. } => app.as_deref(),
+            Check::Endpoint { app, .. } | Check::Member { app, .. } => app.as_deref(),
             Check::Calculated { children, .. } => children.iter().find_map(Check::app),
             _ => None,
         }
@@ -94,6 +104,8 @@ pub struct Scenario {
     /// A Region switch to this Region, by these plans (their controls are
     /// in `controls_off`).
     pub switched_to: Option<(String, Vec<String>)>,
+    /// Clusters entirely down (of a Region with several).
+    pub clusters_down: BTreeSet<String>,
 }
 
 /// What failed, in plain words (`nothing fails` for the calm).
@@ -106,6 +118,11 @@ impl std::fmt::Display for Scenario {
                 .map(|(a, r)| format!("{a} down in {r}")),
         );
         parts.extend(self.regions_down.iter().map(|r| format!("{r} down")));
+        parts.extend(
+            self.clusters_down
+                .iter()
+                .map(|c| format!("cluster {c} down")),
+        );
         parts.extend(
             self.albs_down
                 .iter()
@@ -186,6 +203,9 @@ pub struct World {
     pub app_alb: BTreeMap<String, String>,
     /// The Region switch plans of the rendered templates.
     pub switches: Vec<SwitchSim>,
+    /// The weighted records of Regions with several clusters (R10): `host`
+    /// is the app's host, `region` the Region, the cluster in `cluster`.
+    pub members: Vec<(Record, String)>,
 }
 
 /// A Region switch plan as the simulation needs it: its two Regions and
@@ -315,8 +335,53 @@ impl World {
             .unwrap_or_default()
     }
 
-    /// What Route 53 answers for `host` in `scenario`.
+    /// What Route 53 answers for `host` in `scenario`; a Region with
+    /// several clusters names the ones its weighted records answer with
+    /// (R10), as `eu-west-1 [blue]`.
     pub fn answer(&self, host: &str, scenario: &Scenario) -> Answer {
+        let mut a = self.region_answer(host, scenario);
+        for r in &mut a.regions {
+            let region = r.split(' ').next().unwrap_or_default().to_string();
+            if let Some(c) = self.clusters_answer(host, &region, scenario) {
+                *r = format!("{r} [{c}]");
+            }
+        }
+        a
+    }
+
+    /// The clusters of `region` that answer for `host` (R2 among its
+    /// weighted records), when it has several.
+    fn clusters_answer(&self, host: &str, region: &str, s: &Scenario) -> Option<String> {
+        let set: Vec<&(Record, String)> = self
+            .members
+            .iter()
+            .filter(|(r, _)| r.host == host && r.region == region)
+            .collect();
+        if set.is_empty() {
+            return None;
+        }
+        let weight = |r: &Record| match r.policy {
+            Policy::Weighted(w) => w,
+            _ => 0,
+        };
+        let up = |r: &Record| r.check.as_ref().is_none_or(|c| self.check_ok(c, s));
+        let pick = |f: &dyn Fn(&Record) -> bool| -> Vec<String> {
+            set.iter()
+                .filter(|(r, _)| f(r))
+                .map(|(_, c)| c.clone())
+                .collect()
+        };
+        let mut names = pick(&|r| up(r) && weight(r) > 0);
+        if names.is_empty() {
+            names = pick(&|r| up(r) && weight(r) == 0);
+        }
+        if names.is_empty() {
+            names = pick(&|r| weight(r) > 0);
+        }
+        Some(names.join(" + "))
+    }
+
+    fn region_answer(&self, host: &str, scenario: &Scenario) -> Answer {
         let set: Vec<&Record> = self.records.iter().filter(|r| r.host == host).collect();
         let healthy: Vec<(&Record, bool)> = set
             .iter()
@@ -444,6 +509,16 @@ impl World {
                 region,
             } => s.app_up(self, app, region),
             Check::Endpoint { app: None, region } => !s.regions_down.contains(region),
+            Check::Member {
+                app,
+                region,
+                cluster,
+            } => {
+                !s.clusters_down.contains(cluster)
+                    && app.as_ref().map_or(!s.regions_down.contains(region), |a| {
+                        s.app_up(self, a, region)
+                    })
+            }
             Check::Calculated {
                 threshold,
                 children,
@@ -717,16 +792,54 @@ pub fn world(
             }
         }
     }
-    // ALB DNS name (or parameter) → Region, from the records' alias targets.
-    let mut alb_region: BTreeMap<String, String> = BTreeMap::new();
-    for (_, p) in &records {
-        let region = p
-            .get("SetIdentifier")
+    let name_of = |p: &Value| {
+        p.get("Name")
             .and_then(Value::as_str)
             .unwrap_or_default()
-            .to_string();
-        if let Some(dns) = p.get("AliasTarget").and_then(|a| a.get("DNSName")) {
-            alb_region.insert(target_key(dns), region);
+            .to_string()
+    };
+    let set_of = |p: &Value| {
+        p.get("SetIdentifier")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    // R10: a record whose alias target is another record of the zone
+    // aliases a Region's clusters: that name → (the Region, the app's host).
+    let names: BTreeSet<String> = records.iter().map(|(_, p)| name_of(p)).collect();
+    let mut inner: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (_, p) in &records {
+        if let Some(dns) = p
+            .get("AliasTarget")
+            .and_then(|a| a.get("DNSName"))
+            .and_then(Value::as_str)
+            .filter(|d| names.contains(*d))
+        {
+            inner.insert(
+                dns.to_string(),
+                (set_of(p), name_of(p).trim_end_matches('.').to_string()),
+            );
+        }
+    }
+    // ALB DNS name (or parameter) → Region (and cluster, of a Region with
+    // several), from the records' alias targets.
+    let mut alb_region: BTreeMap<String, String> = BTreeMap::new();
+    let mut alb_cluster: BTreeMap<String, String> = BTreeMap::new();
+    for (_, p) in &records {
+        let Some(dns) = p.get("AliasTarget").and_then(|a| a.get("DNSName")) else {
+            continue;
+        };
+        if dns.as_str().is_some_and(|d| names.contains(d)) {
+            continue;
+        }
+        match inner.get(&name_of(p)) {
+            Some((region, _)) => {
+                alb_region.insert(target_key(dns), region.clone());
+                alb_cluster.insert(target_key(dns), set_of(p));
+            }
+            None => {
+                alb_region.insert(target_key(dns), set_of(p));
+            }
         }
     }
     let regions: BTreeSet<String> = alb_region.values().cloned().collect();
@@ -739,10 +852,12 @@ pub fn world(
         inputs: &inputs,
         switch_inputs: &switch_inputs,
         alb_region: &alb_region,
+        alb_cluster: &alb_cluster,
         health_routes,
         regions: &regions,
     };
     let mut out = Vec::new();
+    let mut members = Vec::new();
     let mut alb_apps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (i, p) in &records {
         let host = p
@@ -774,14 +889,27 @@ pub fn world(
             .and_then(Value::as_bool)
             .unwrap_or(false);
         let app = check.as_ref().and_then(Check::app).map(str::to_string);
-        out.push(Record {
-            host,
-            region,
-            app,
-            policy,
-            check,
-            evaluate_target_health: eth,
-        });
+        match inner.get(&name_of(p)) {
+            Some((outer, app_host)) => members.push((
+                Record {
+                    host: app_host.clone(),
+                    region: outer.clone(),
+                    app,
+                    policy,
+                    check,
+                    evaluate_target_health: eth,
+                },
+                region,
+            )),
+            None => out.push(Record {
+                host,
+                region,
+                app,
+                policy,
+                check,
+                evaluate_target_health: eth,
+            }),
+        }
     }
     // Every app with a health route has targets on every Region's ALB.
     for region in &regions {
@@ -792,6 +920,7 @@ pub fn world(
         alb_apps,
         app_alb: app_alb.clone(),
         switches,
+        members,
     })
 }
 
@@ -824,6 +953,7 @@ struct Ctx<'a> {
     inputs: &'a BTreeMap<(usize, String), (String, String)>,
     switch_inputs: &'a BTreeMap<(usize, String), String>,
     alb_region: &'a BTreeMap<String, String>,
+    alb_cluster: &'a BTreeMap<String, String>,
     health_routes: &'a BTreeMap<String, String>,
     regions: &'a BTreeSet<String>,
 }
@@ -923,10 +1053,8 @@ impl Ctx<'_> {
                 }
             }
             Some("HTTP" | "HTTPS" | "TCP") => {
-                let Some(region) = cfg
-                    .get("FullyQualifiedDomainName")
-                    .and_then(|f| self.alb_region.get(&target_key(f)))
-                else {
+                let fqdn = cfg.get("FullyQualifiedDomainName").map(target_key);
+                let Some(region) = fqdn.as_ref().and_then(|f| self.alb_region.get(f)) else {
                     return Check::Unknown(format!("{id}: not aimed at an ALB of these records"));
                 };
                 let app = cfg
@@ -934,9 +1062,16 @@ impl Ctx<'_> {
                     .and_then(Value::as_str)
                     .and_then(|p| self.health_routes.get(p))
                     .cloned();
-                Check::Endpoint {
-                    app,
-                    region: region.clone(),
+                match fqdn.as_ref().and_then(|f| self.alb_cluster.get(f)) {
+                    Some(cluster) => Check::Member {
+                        app,
+                        region: region.clone(),
+                        cluster: cluster.clone(),
+                    },
+                    None => Check::Endpoint {
+                        app,
+                        region: region.clone(),
+                    },
                 }
             }
             other => Check::Unknown(format!("{id} ({other:?})")),
@@ -981,6 +1116,13 @@ pub fn default_scenarios(w: &World) -> Vec<Scenario> {
     for region in w.regions() {
         let mut s = Scenario::default();
         s.regions_down.insert(region);
+        out.push(s);
+    }
+    // Each cluster of a Region with several.
+    let clusters: BTreeSet<&String> = w.members.iter().map(|(_, c)| c).collect();
+    for c in clusters {
+        let mut s = Scenario::default();
+        s.clusters_down.insert(c.clone());
         out.push(s);
     }
     // Each ALB is a failure domain of its own, when there are several.
@@ -1070,6 +1212,7 @@ mod tests {
             alb_apps: [("r1".to_string(), apps.clone()), ("r2".to_string(), apps)].into(),
             app_alb: BTreeMap::new(),
             switches: Vec::new(),
+            members: Vec::new(),
         }
     }
 

@@ -378,3 +378,100 @@ fn every_spec_change_deploys_in_one_gen_deploy() {
     let o = moto.run(d, &["deploy", "--yes"]);
     assert!(stdout(&o).contains("nothing to deploy"), "{}", stdout(&o));
 }
+
+/// `cart` in eu-west-1 on the clusters `clusters` (name, weight), and in
+/// us-east-1 on one: a blue/green cluster upgrade's steps.
+fn blue_green(clusters: &[(&str, u8)]) -> String {
+    let eu = match clusters {
+        [(one, _)] => format!(
+            "  - {{name: eu-west-1, cluster: {one}, albDnsName: {one}.eu-west-1.elb.amazonaws.com}}\n"
+        ),
+        many => {
+            let list: Vec<String> = many
+                .iter()
+                .map(|(c, w)| {
+                    format!(
+                        "{{name: {c}, weight: {w}, albDnsName: {c}.eu-west-1.elb.amazonaws.com}}"
+                    )
+                })
+                .collect();
+            format!("  - {{name: eu-west-1, clusters: [{}]}}\n", list.join(", "))
+        }
+    };
+    format!(
+        "version: 1\nname: shop\ndns: {{zone: example.org}}\nregions:\n{eu}  - {{name: us-east-1, cluster: east, albDnsName: east.us-east-1.elb.amazonaws.com}}\napps:\n  - {{name: cart, host: cart.example.org, image: img, health: {{path: /carthealth}}, routing: {{failover: {{primary: eu-west-1}}}}}}\n"
+    )
+}
+
+/// A blue/green cluster upgrade, each step one `gen deploy`: the green
+/// cluster joins at weight 0, takes the traffic by a weight change, and
+/// the blue one leaves; the Region's record aliases the weighted pair while
+/// there are two, and its check is healthy while one cluster's is.
+#[test]
+fn a_blue_green_cluster_upgrade_deploys_each_step_in_one_gen_deploy() {
+    let moto = Moto::start();
+    let zone = moto.zone("example.org");
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    lock_zone(d, &zone);
+    deploy(&moto, d, &blue_green(&[("blue", 0)]), "blue alone");
+    let pair = "eu-west-1.cart.example.org.";
+
+    deploy(
+        &moto,
+        d,
+        &blue_green(&[("blue", 100), ("green", 0)]),
+        "green joins",
+    );
+    let live = Live::read(&moto);
+    assert_eq!(live.records_of(pair), 2);
+    let eu = &live.records[&("cart.example.org.".to_string(), "eu-west-1".to_string())];
+    assert_eq!(eu["AliasTarget"]["DNSName"].as_str(), Some(pair), "{eu}");
+    let calc = live.check_of(eu);
+    assert_eq!(calc["Type"], "CALCULATED", "{calc}");
+    assert_eq!(
+        calc["ChildHealthChecks"].as_array().map(Vec::len),
+        Some(2),
+        "{calc}"
+    );
+    for (c, w) in [("blue", 100), ("green", 0)] {
+        let r = &live.records[&(pair.to_string(), c.to_string())];
+        assert_eq!(r["Weight"], w, "{r}");
+        let check = live.check_of(r);
+        assert_eq!(
+            check["FullyQualifiedDomainName"],
+            format!("{c}.eu-west-1.elb.amazonaws.com"),
+            "{check}"
+        );
+    }
+
+    deploy(
+        &moto,
+        d,
+        &blue_green(&[("blue", 0), ("green", 100)]),
+        "traffic moves",
+    );
+    let live = Live::read(&moto);
+    assert_eq!(
+        live.records[&(pair.to_string(), "green".to_string())]["Weight"],
+        100
+    );
+    assert_eq!(
+        live.records[&(pair.to_string(), "blue".to_string())]["Weight"],
+        0
+    );
+
+    deploy(&moto, d, &blue_green(&[("green", 0)]), "blue leaves");
+    let live = Live::read(&moto);
+    assert_eq!(live.records_of(pair), 0, "the pair is gone");
+    let eu = &live.records[&("cart.example.org.".to_string(), "eu-west-1".to_string())];
+    assert_eq!(
+        eu["AliasTarget"]["DNSName"]
+            .as_str()
+            .map(|s| s.trim_end_matches('.')),
+        Some("green.eu-west-1.elb.amazonaws.com"),
+        "{eu}"
+    );
+    assert_eq!(live.check_of(eu)["Type"], "HTTP");
+    assert_eq!(live.checks.len(), 2, "one check per Region again");
+}

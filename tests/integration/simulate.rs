@@ -25,6 +25,23 @@ const CASES: &[(&str, &[&str], &str)] = &[
     // The topologies: one cluster on Argo CD; the DNS account apart from
     // each Region's, its plans switching across accounts.
     ("tests/golden/argocd", &[], "argocd-every-failure.txt"),
+    // Two clusters in eu-west-1: one failing moves its share to the other
+    // (its weight-0 standby), both failing move the Region.
+    (
+        "tests/golden/blue-green",
+        &[],
+        "blue-green-every-failure.txt",
+    ),
+    (
+        "tests/golden/blue-green",
+        &[
+            "--down",
+            "cluster:west-blue",
+            "--down",
+            "cluster:west-green",
+        ],
+        "blue-green-both-clusters-down.txt",
+    ),
     (
         "tests/golden/accounts",
         &["--switch-to", "us-east-1"],

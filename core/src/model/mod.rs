@@ -570,7 +570,7 @@ impl StackPlan {
     pub fn resource_count(&self) -> usize {
         self.entries
             .iter()
-            .map(|e| 1 + usize::from(e.combined.is_some()))
+            .map(|e| 1 + usize::from(e.combined.is_some()) + e.members.len())
             .sum::<usize>()
             + self.record_groups.len()
     }
@@ -608,10 +608,24 @@ pub struct RecordGroup {
 
 #[derive(Debug, Serialize, Hash)]
 pub struct Entry {
+    /// The app's check in the Region: its endpoint check, or with several
+    /// clusters a CALCULATED check healthy while one cluster's is.
     pub health_check: HealthCheckPlan,
+    /// With several clusters in the Region: each cluster's check and its
+    /// weighted record, under the name the Region's record aliases.
+    pub members: Vec<Member>,
     /// With ARC: the check the record uses, healthy only while both the
     /// app's endpoint check and its routing control's check are.
     pub combined: Option<CombinedCheck>,
+    pub record: RecordPlan,
+}
+
+/// One cluster of a Region with several: its check of the app, and its
+/// weighted record among the Region's (`<region>.<host>`).
+#[derive(Debug, Serialize, Hash)]
+pub struct Member {
+    pub cluster: String,
+    pub health_check: HealthCheckPlan,
     pub record: RecordPlan,
 }
 
@@ -656,6 +670,9 @@ pub struct HealthCheckPlan {
     pub measure_latency: bool,
     pub enable_sni: bool,
     pub name_tag: String,
+    /// A CALCULATED check over these checks (logical IDs), healthy while
+    /// one of them is; empty for an endpoint check.
+    pub children: Vec<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Hash)]
@@ -673,6 +690,9 @@ pub struct RecordPlan {
     pub health_check: String,
     pub alias_dns_name: Value,
     pub alias_zone_id: String,
+    /// The alias target is a record of the zone itself (the Region's
+    /// clusters' weighted records): this zone, instead of `alias_zone_id`.
+    pub alias_zone: Option<Value>,
     pub evaluate_target_health: bool,
 }
 
@@ -1444,7 +1464,9 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                 };
                 let id = cat!(pascal(&a.name), pascal(&r.name));
                 let hc_id = cat!("HealthCheck", id);
-                let health_check = HealthCheckPlan {
+                let group_id = s.record_groups[ai].logical_id.clone();
+                let members = members(spec, a, r, &group_id);
+                let mut health_check = HealthCheckPlan {
                     logical_id: hc_id.clone(),
                     app: a.name.clone(),
                     region: r.name.clone(),
@@ -1457,7 +1479,14 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     measure_latency: a.health.measure_latency,
                     enable_sni: a.health.protocol == Protocol::Https,
                     name_tag: cat!(spec.name, "-", a.name, "-", r.name),
+                    children: members
+                        .iter()
+                        .map(|m| m.health_check.logical_id.clone())
+                        .collect(),
                 };
+                if let Some(m) = members.first() {
+                    health_check.fqdn = m.health_check.fqdn.clone();
+                }
                 let covered = spec
                     .arc
                     .as_ref()
@@ -1509,12 +1538,20 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     latency_region,
                     failover,
                     health_check: combined.as_ref().map_or(hc_id, |c| c.logical_id.clone()),
-                    alias_dns_name: alias,
+                    alias_dns_name: if members.is_empty() {
+                        alias
+                    } else {
+                        Value::Literal(layout::clusters_record(&r.name, &a.host))
+                    },
                     alias_zone_id: r.alb_zone_id.clone(),
-                    evaluate_target_health: a.evaluate_target_health,
+                    // The Region's clusters are records of this zone; its
+                    // calculated check is their health, not the target's.
+                    alias_zone: (!members.is_empty()).then(|| s.zone.clone()),
+                    evaluate_target_health: a.evaluate_target_health && members.is_empty(),
                 };
                 group.entries.push(s.entries.len());
                 s.entries.push(Entry {
+                    members,
                     health_check,
                     combined,
                     record,
@@ -1589,6 +1626,64 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
 /// The stack parameter of an ALB's DNS name in a Region, when neither the
 /// spec nor `gen.lock` gives it. A logical name: the single shared ALB keeps
 /// `AlbDnsName<Region>`.
+/// A Region's clusters, when it has several: each one's endpoint check of
+/// app `a` and its weighted record under `<region>.<host>`, which the
+/// Region's record aliases. Route 53 answers a weighted set from its
+/// healthy records by weight, a weight-0 record only when every other is
+/// unhealthy (Route 53 Developer Guide, "Weighted routing"; "How Amazon
+/// Route 53 chooses records when health checking is configured"); their
+/// names are the spec's, so no value decides structure.
+fn members(spec: &Spec, a: &App, r: &Region, group: &str) -> Vec<Member> {
+    if r.clusters.len() < 2 {
+        return Vec::new();
+    }
+    r.clusters
+        .iter()
+        .map(|c| {
+            let logical_id = cat!(
+                "HealthCheck",
+                pascal(&a.name),
+                pascal(&r.name),
+                pascal(&c.name)
+            );
+            let alb = Value::Literal(c.albs[a.alb].dns_name.clone().unwrap_or_default());
+            Member {
+                cluster: c.name.clone(),
+                health_check: HealthCheckPlan {
+                    logical_id: logical_id.clone(),
+                    app: a.name.clone(),
+                    region: r.name.clone(),
+                    protocol: a.health.protocol,
+                    fqdn: alb.clone(),
+                    port: a.health.port,
+                    path: (a.health.protocol != Protocol::Tcp).then(|| a.health.path.clone()),
+                    interval: a.health.interval,
+                    failure_threshold: a.health.failure_threshold,
+                    measure_latency: a.health.measure_latency,
+                    enable_sni: a.health.protocol == Protocol::Https,
+                    name_tag: cat!(spec.name, "-", a.name, "-", r.name, "-", c.name),
+                    children: Vec::new(),
+                },
+                record: RecordPlan {
+                    group: group.to_string(),
+                    app: a.name.clone(),
+                    region: r.name.clone(),
+                    name: layout::clusters_record(&r.name, &a.host),
+                    set_identifier: c.name.clone(),
+                    weight: c.weight,
+                    latency_region: None,
+                    failover: None,
+                    health_check: logical_id,
+                    alias_dns_name: alb,
+                    alias_zone_id: r.alb_zone_id.clone(),
+                    alias_zone: None,
+                    evaluate_target_health: a.evaluate_target_health,
+                },
+            }
+        })
+        .collect()
+}
+
 fn alb_param(spec: &Spec, alb: usize, region: &str) -> String {
     if spec.ingress.grouped {
         cat!(

@@ -74,7 +74,10 @@ pub struct Wave {
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct WaveRegion {
     pub region: String,
+    /// Its (first) cluster, for a person.
     pub cluster: String,
+    /// Every cluster of the Region (one, or several by weight).
+    pub clusters: Vec<String>,
     /// The branch this Region's clusters follow.
     pub branch: String,
 }
@@ -108,6 +111,7 @@ pub fn plan(spec: &Spec, r: &Rollout) -> RolloutPlan {
                 .map(|x| WaveRegion {
                     region: x.name.clone(),
                     cluster: x.single().name.clone(),
+                    clusters: x.clusters.iter().map(|c| c.name.clone()).collect(),
                     branch: layout::rollout_branch(&r.branch_prefix, &x.name),
                 })
                 .collect(),

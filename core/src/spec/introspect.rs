@@ -38,6 +38,7 @@ pub(super) fn allowed_fields(parent: &str) -> Option<&'static [&'static str]> {
         "accounts.*" => fields_of::<RawAccount>(),
         "ingress" => fields_of::<RawIngress>(),
         "regions[]" => fields_of::<RawRegion>(),
+        "regions[].clusters[]" => fields_of::<RawRegionCluster>(),
         "healthCheck" => fields_of::<RawHealthCheck>(),
         "flux" => fields_of::<RawFlux>(),
         "argocd" => fields_of::<RawArgoCd>(),

@@ -393,8 +393,12 @@ pub struct RawQuotas {
 pub struct RawRegion {
     #[schemars(required)]
     pub name: Option<String>,
-    #[schemars(required)]
+    /// The Region's EKS cluster (or `clusters`).
     pub cluster: Option<String>,
+    /// Several EKS clusters sharing the Region's traffic by weight, for a
+    /// blue/green cluster upgrade, instead of `cluster` and its ALB fields
+    /// (docs/spec.md, "Two clusters in a Region").
+    pub clusters: Option<Vec<RawRegionCluster>>,
     pub alb_dns_name: Option<String>,
     pub alb_zone_id: Option<String>,
     /// ACM certificate (in this Region) for an HTTPS:443 listener on the ALB.
@@ -410,6 +414,26 @@ pub struct RawRegion {
     pub gitops: Option<String>,
     /// Per ALB of `ingress.albs`, by name: its DNS name and certificates here.
     pub albs: Option<BTreeMap<String, RawRegionAlb>>,
+}
+
+/// One of a Region's several clusters.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawRegionCluster {
+    #[schemars(required)]
+    pub name: Option<String>,
+    /// Its share of the Region's traffic (0 to 255; 0 takes traffic only
+    /// when every other cluster of the Region is unhealthy).
+    #[schemars(required)]
+    pub weight: Option<Scalar<u8>>,
+    /// Its shared ALB's DNS name (with one shared ALB).
+    pub alb_dns_name: Option<String>,
+    /// Per ALB of `ingress.albs`, by name: its DNS name here.
+    pub albs: Option<BTreeMap<String, RawRegionAlb>>,
+    pub kube_context: Option<String>,
+    /// `flux` or `argocd`. Default: `flux`.
+    pub gitops: Option<String>,
 }
 
 /// One ALB in one Region.

@@ -162,6 +162,24 @@ impl Validator {
         if region_switch.is_some() {
             self.switch_accounts(raw, header.name.as_deref().unwrap_or(""), &accounts);
         }
+        for (i, r) in regions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.clusters.len() > 1)
+        {
+            for (section, set) in [
+                ("arc", arc.is_some()),
+                ("regionSwitch", region_switch.is_some()),
+            ] {
+                if set {
+                    self.err(
+                        &format!("regions[{i}].clusters"),
+                        format!("several clusters in {} beside {section}", r.name),
+                        format!("{section}'s routing controls and plans gate one record per app and Region; give {} one cluster while {section} is on", r.name),
+                    );
+                }
+            }
+        }
         let stack_region = self.stack_region(raw);
         if let (Some(name), Some(apps)) = (&header.name, &apps) {
             self.names(name, apps);

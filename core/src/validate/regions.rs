@@ -48,31 +48,32 @@ impl Validator {
                     );
                 }
             }
-            let cluster = self
-                .required(
-                    &field(&p, "cluster"),
-                    &r.cluster,
-                    "the EKS cluster name; its Flux entry is clusters/<cluster>/",
-                )
-                .cloned();
-            if let Some(c) = &cluster {
-                let ok = !c.is_empty()
-                    && c.len() <= 100
-                    && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
-                    && c.chars()
-                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
-                if !ok {
-                    self.err(&field(&p, "cluster"), format!("`{c}` is not a valid EKS cluster name"), "allowed: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit");
-                } else if !clusters.insert(c.to_ascii_lowercase()) {
-                    self.err(
-                        &field(&p, "cluster"),
-                        format!("cluster `{c}` is used by two Regions"),
-                        "each Region has its own cluster (names compared ignoring case, as they name directories), so Flux paths never overlap",
-                    );
-                }
-            }
             let albs = self.region_albs(raw, i, r);
-            let gitops = self.gitops(&p, r.gitops.as_deref());
+            let region_clusters = match &r.clusters {
+                None => {
+                    let cluster = self
+                        .required(
+                            &field(&p, "cluster"),
+                            &r.cluster,
+                            "the EKS cluster name; its Flux entry is clusters/<cluster>/",
+                        )
+                        .cloned();
+                    let ok = cluster.as_ref().is_some_and(|c| {
+                        self.cluster_name(&field(&p, "cluster"), c, &mut clusters)
+                    });
+                    let gitops = self.gitops(&p, r.gitops.as_deref());
+                    cluster.filter(|_| ok).map(|name| {
+                        vec![RegionCluster {
+                            name,
+                            weight: None,
+                            albs,
+                            kube_context: r.kube_context.clone(),
+                            gitops,
+                        }]
+                    })
+                }
+                Some(list) => self.region_clusters(raw, &p, r, list, &albs, &mut clusters),
+            };
             let zone_id = match (&r.alb_zone_id, &name) {
                 (Some(z), _) => {
                     self.zone_id(&field(&p, "albZoneId"), z);
@@ -91,17 +92,13 @@ impl Validator {
                 },
                 _ => None,
             };
-            if let (Some(name), Some(cluster), Some(alb_zone_id)) = (name, cluster, zone_id) {
+            if let (Some(name), Some(clusters), Some(alb_zone_id)) =
+                (name, region_clusters, zone_id)
+            {
                 out.push(Region {
                     name,
                     alb_zone_id,
-                    clusters: vec![RegionCluster {
-                        name: cluster,
-                        weight: None,
-                        albs,
-                        kube_context: r.kube_context.clone(),
-                        gitops,
-                    }],
+                    clusters,
                     // A Region names its account, or is the DNS account's.
                     account: r
                         .account
@@ -111,6 +108,175 @@ impl Validator {
             }
         }
         out
+    }
+
+    /// Whether `c` is an EKS cluster name no other cluster has.
+    fn cluster_name(&mut self, p: &str, c: &str, seen: &mut BTreeSet<String>) -> bool {
+        let ok = !c.is_empty()
+            && c.len() <= 100
+            && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+        if !ok {
+            self.err(p, format!("`{c}` is not a valid EKS cluster name"), "allowed: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit");
+            return false;
+        }
+        if !seen.insert(c.to_ascii_lowercase()) {
+            self.err(
+                p,
+                format!("cluster `{c}` is used by two Regions"),
+                "each Region has its own cluster (names compared ignoring case, as they name directories), so Flux paths never overlap",
+            );
+            return false;
+        }
+        true
+    }
+
+    /// A Region's several clusters (`clusters`): each named, weighted, with
+    /// its ALBs' DNS names (given: `gen discover` reads one cluster per
+    /// Region), its context and engine; the Region's certificates are every
+    /// cluster's. None when one of them is wrong.
+    fn region_clusters(
+        &mut self,
+        raw: &RawSpec,
+        p: &str,
+        r: &spec::RawRegion,
+        list: &[spec::RawRegionCluster],
+        albs: &[RegionAlb],
+        seen: &mut BTreeSet<String>,
+    ) -> Option<Vec<RegionCluster>> {
+        let mut ok = true;
+        for (f, set) in [
+            ("cluster", r.cluster.is_some()),
+            ("albDnsName", r.alb_dns_name.is_some()),
+            ("kubeContext", r.kube_context.is_some()),
+            ("gitops", r.gitops.is_some()),
+            (
+                "albs",
+                r.albs.iter().flatten().any(|(_, a)| a.dns_name.is_some()),
+            ),
+        ] {
+            if set {
+                ok = false;
+                self.err(
+                    &field(p, f),
+                    "set beside clusters",
+                    format!("give it for each cluster under {p}.clusters (certificates stay the Region's)"),
+                );
+            }
+        }
+        if list.len() < 2 {
+            ok = false;
+            self.err(
+                &field(p, "clusters"),
+                format!("{} cluster listed", list.len()),
+                "list two or more clusters that share the Region by weight; a Region with one names it in `cluster`",
+            );
+        }
+        let names: Vec<&str> = raw
+            .ingress
+            .as_ref()
+            .and_then(|g| g.albs.as_ref())
+            .map(|l| l.iter().filter_map(|a| a.name.as_deref()).collect())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for (j, c) in list.iter().enumerate() {
+            let q = format!("{p}.clusters[{j}]");
+            let name = self
+                .required(&field(&q, "name"), &c.name, "the EKS cluster's name")
+                .cloned();
+            let weight = match &c.weight {
+                None => {
+                    self.err(
+                        &field(&q, "weight"),
+                        "missing required field",
+                        "its share of the Region's traffic, 0 to 255",
+                    );
+                    None
+                }
+                Some(w) => self.scalar(
+                    &field(&q, "weight"),
+                    &Some(w.clone()),
+                    "a weight from 0 to 255",
+                ),
+            };
+            let gitops = self.gitops(&q, c.gitops.as_deref());
+            let mut own = albs.to_vec();
+            if names.is_empty() {
+                match &c.alb_dns_name {
+                    Some(d) => {
+                        self.domain(&field(&q, "albDnsName"), d, false);
+                        own[0].dns_name = Some(d.clone());
+                    }
+                    None => {
+                        ok = false;
+                        self.err(
+                            &field(&q, "albDnsName"),
+                            "missing: the DNS name of this cluster's ALB",
+                            "give it here: gen discover reads one cluster per Region",
+                        );
+                    }
+                }
+            } else {
+                for (key, a) in c.albs.iter().flatten() {
+                    if !names.contains(&key.as_str()) {
+                        ok = false;
+                        self.err(
+                            &format!("{q}.albs.{key}"),
+                            format!("no ALB named `{key}` in ingress.albs"),
+                            format!("allowed: {}", names.join(", ")),
+                        );
+                    } else if a.certificate_arns.is_some() {
+                        ok = false;
+                        self.err(&format!("{q}.albs.{key}.certificateArns"), "set on one cluster", format!("certificates are the Region's: give them under {p}.albs.{key}.certificateArns, for every cluster"));
+                    }
+                }
+                for (k, n) in names.iter().enumerate() {
+                    match c
+                        .albs
+                        .as_ref()
+                        .and_then(|m| m.get(*n))
+                        .and_then(|a| a.dns_name.as_ref())
+                    {
+                        Some(d) => {
+                            self.domain(&format!("{q}.albs.{n}.dnsName"), d, false);
+                            if let Some(x) = own.get_mut(k) {
+                                x.dns_name = Some(d.clone());
+                            }
+                        }
+                        None => {
+                            ok = false;
+                            self.err(
+                                &format!("{q}.albs.{n}.dnsName"),
+                                "missing: the DNS name of this cluster's ALB",
+                                "give it here: gen discover reads one cluster per Region",
+                            );
+                        }
+                    }
+                }
+            }
+            match (name, weight) {
+                (Some(n), Some(w)) if self.cluster_name(&field(&q, "name"), &n, seen) => {
+                    out.push(RegionCluster {
+                        name: n,
+                        weight: Some(w),
+                        albs: own,
+                        kube_context: c.kube_context.clone(),
+                        gitops,
+                    })
+                }
+                _ => ok = false,
+            }
+        }
+        if ok && out.iter().all(|c| c.weight == Some(0)) {
+            ok = false;
+            self.err(
+                &field(p, "clusters"),
+                "every cluster's weight is 0",
+                "give at least one cluster a weight above 0",
+            );
+        }
+        ok.then_some(out)
     }
 
     /// The Region's side of each shared ALB, in the order of `ingress.albs`
@@ -175,5 +341,49 @@ impl Validator {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::errors;
+
+    const TWO: &str = "version: 1\nname: t\ndns: {zone: example.com}\nregions:\n  - name: eu-west-1\n    clusters:\n      - {name: blue, weight: 100, albDnsName: b.eu-west-1.elb.amazonaws.com}\n      - {name: green, weight: 0, albDnsName: g.eu-west-1.elb.amazonaws.com, gitops: argocd}\n  - {name: us-east-1, cluster: east}\nargocd: {repoUrl: \"https://example.com/r.git\"}\napps:\n  - {name: a, host: a.example.com, image: i, replicas: 2, health: {path: /a}}\n";
+
+    #[test]
+    fn a_region_may_list_weighted_clusters() {
+        assert!(errors(TWO).is_empty(), "{:?}", errors(TWO));
+        let spec = crate::spec::load(TWO, "gen.yaml").expect("loads");
+        let spec = super::super::validate(&spec).spec.expect("valid");
+        let names: Vec<(&str, Option<u8>)> = spec.regions[0]
+            .clusters
+            .iter()
+            .map(|c| (c.name.as_str(), c.weight))
+            .collect();
+        assert_eq!(names, [("blue", Some(100)), ("green", Some(0))]);
+    }
+
+    #[test]
+    fn several_clusters_are_refused_beside_the_plans_that_gate_one_record() {
+        for section in [
+            "regionSwitch: {enabled: true}\n",
+            "arc: {enabled: true, cluster: {name: t}}\n",
+        ] {
+            let e = errors(&TWO.replace("apps:\n", &format!("{section}apps:\n")));
+            assert!(
+                e.iter()
+                    .any(|x| x.contains("regions[0].clusters") && x.contains("several clusters")),
+                "{section}: {e:?}"
+            );
+        }
+        // A cluster named twice, and a certificate on one cluster's ALB.
+        let twice = TWO.replace("name: green", "name: east");
+        assert!(
+            errors(&twice)
+                .iter()
+                .any(|x| x.contains("cluster `east` is used by two Regions")),
+            "{:?}",
+            errors(&twice)
+        );
     }
 }

@@ -64,6 +64,8 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
     pr.data(format_args!("δ: the delay from a check's status change to DNS answers, undocumented; an endpoint is healthy while more than {} % of Route 53's checkers see it healthy.", crate::facts::route53::HEALTHY_CHECKERS_PERCENT));
     if e.apps.iter().any(|a| a.arc) {
         pr.data("δc: with ARC the record's check is CALCULATED over the app's check and its routing control's; its status follows theirs one step later (undocumented).");
+    } else if e.apps.iter().any(|a| a.clusters) {
+        pr.data("δc: with several clusters in a Region its check is CALCULATED over theirs; its status follows theirs one step later (undocumented).");
     }
     pr.data(format_args!(
         "health checks: {} at about ${:.2}/month ({})",

@@ -468,7 +468,7 @@ fn commit(
     let regions: Vec<(String, String)> = spec
         .regions
         .iter()
-        .map(|r| (r.single().name.clone(), r.name.clone()))
+        .flat_map(|r| r.clusters.iter().map(|c| (c.name.clone(), r.name.clone())))
         .collect();
     let msg = git::message(&spec.name, &pending, spec_path.as_deref(), &regions);
     let id: Oid = repo.commit(&pending, &msg, index)?;

@@ -16,9 +16,12 @@ use crate::simulate::{self, Answer, Scenario, World};
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
     /// What fails: APP@REGION (one app's targets), alb:ALB@REGION (one
-    /// shared ALB and every app it carries there) or REGION (all of it).
-    /// Repeatable.
-    #[arg(long = "down", value_name = "APP@REGION|alb:ALB@REGION|REGION")]
+    /// shared ALB and every app it carries there), cluster:CLUSTER (one of
+    /// a Region's several clusters) or REGION (all of it). Repeatable.
+    #[arg(
+        long = "down",
+        value_name = "APP@REGION|alb:ALB@REGION|cluster:CLUSTER|REGION"
+    )]
     down: Vec<String>,
     /// A Region whose routing controls are turned Off. Repeatable.
     #[arg(long = "arc-off", value_name = "REGION")]
@@ -111,6 +114,21 @@ fn scenario(world: &World, args: &SimulateArgs) -> Result<Scenario> {
     let regions = world.regions();
     let mut s = Scenario::default();
     for d in &args.down {
+        if let Some(c) = d.strip_prefix("cluster:") {
+            let clusters: std::collections::BTreeSet<&String> =
+                world.members.iter().map(|(_, c)| c).collect();
+            if !clusters.contains(&c.to_string()) {
+                bail!(Hinted::new(
+                    format!("`{c}` in --down {d} is not a cluster of a Region with several"),
+                    format!(
+                        "clusters: {}",
+                        clusters.into_iter().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                ));
+            }
+            s.clusters_down.insert(c.to_string());
+            continue;
+        }
         match d.split_once('@') {
             Some((alb, region)) if alb.starts_with("alb:") => {
                 let alb = &alb["alb:".len()..];

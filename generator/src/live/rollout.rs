@@ -547,8 +547,11 @@ impl Run<'_> {
         let (Some(r), at) = (&self.plan.rollout, super::clock::now_rfc3339()) else {
             return;
         };
-        for (region, c) in super::clusters(self.spec, self.plan)
-            .filter(|(x, _)| regions.contains(&x.name.as_str()))
+        for c in self
+            .plan
+            .clusters
+            .iter()
+            .filter(|c| regions.contains(&c.region.as_str()))
         {
             let (engine, namespace) = super::gitops(self.spec, c);
             let asked = async {
@@ -568,7 +571,7 @@ impl Run<'_> {
             if let Err(e) = asked.await {
                 self.pr.note(format_args!(
                     "{}: {} was not asked to fetch now ({e:#}); it fetches within {}",
-                    region.single().name,
+                    c.cluster,
                     match engine {
                         crate::k8s::Engine::Flux => "Flux",
                         crate::k8s::Engine::ArgoCd => "Argo CD",

@@ -812,13 +812,15 @@ async fn cluster_apps(
     let mut rows = Vec::new();
     let mut alb_rows = Vec::new();
     let mut route_rows: Vec<RouteRow> = Vec::new();
-    let client = k8s::connect(
-        ctx.config,
-        &r.single().name,
-        r.single().kube_context.as_deref(),
-    )
-    .await
-    .ok();
+    let client = k8s::connect(ctx.config, &c.cluster, c.kube_context.as_deref())
+        .await
+        .ok();
+    // This cluster's side of the ALBs (a Region may have several).
+    let rc = r
+        .clusters
+        .iter()
+        .find(|x| x.name == c.cluster)
+        .unwrap_or_else(|| r.single());
     let deployments = match &client {
         Some(cl) => Some(
             k8s::deployments(cl.clone(), &spec.namespace)
@@ -861,7 +863,7 @@ async fn cluster_apps(
         };
         // While the ALB moves to `api`, the records may still aim at the
         // old object's load balancer, which must then be the one serving.
-        let kept = r.single().albs[alb].kept.filter(|k| *k != api);
+        let kept = rc.albs[alb].kept.filter(|k| *k != api);
         let old = match kept {
             Some(k) => read(k).await.map(|(a, _)| a),
             None => None,
@@ -890,7 +892,7 @@ async fn cluster_apps(
                 });
             }
         }
-        let expected = r.single().albs[alb].dns_name.clone().or_else(|| {
+        let expected = rc.albs[alb].dns_name.clone().or_else(|| {
             ctx.locked
                 .alb(&r.name, name, !spec.ingress.grouped)
                 .map(|l| l.alb_dns_name.clone())
