@@ -151,7 +151,8 @@ pub fn full(world: &World) -> Vec<Column> {
 }
 
 /// Per Region: the host's own app down, the Region down, and (with several
-/// ALBs) the host's own ALB down; then the ARC and Region switch columns.
+/// ALBs) the host's own ALB down; each cluster of a Region with several;
+/// then the ARC and Region switch columns.
 /// Cells grow with hosts × (Regions + ALBs). Nothing is lost against the
 /// full matrix: another app's failure, or another ALB's, never moves a
 /// host's answer, whose records carry only its own app's checks
@@ -167,6 +168,14 @@ pub fn compact(world: &World) -> Vec<Column> {
     if world.albs().len() > 1 {
         out.extend(regions.iter().cloned().map(Column::OwnAlb));
     }
+    // Each cluster of a Region with several: it carries every app there.
+    let clusters: std::collections::BTreeSet<&String> =
+        world.members.iter().map(|(_, c)| c).collect();
+    out.extend(clusters.into_iter().map(|c| {
+        let mut s = Scenario::default();
+        s.clusters_down.insert(c.clone());
+        Column::Fixed(s)
+    }));
     out.extend(gated(world).into_iter().map(Column::Fixed));
     out
 }

@@ -477,3 +477,28 @@ fn live_drill() {
         .unwrap();
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 }
+
+/// A Region with several clusters is not drilled: taking the app down on
+/// one moves its share to the other, which the drill would wait on as a
+/// Region failover that never comes. Refused before anything is touched.
+#[test]
+fn a_region_with_several_clusters_is_refused_with_the_simulation_to_run() {
+    let o = run_gen(
+        &workspace().join("tests/golden/blue-green"),
+        &[
+            "drill",
+            "--app",
+            "cart",
+            "--region",
+            "eu-west-1",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("eu-west-1 has 2 clusters")
+            && err.contains("gen simulate --down cluster:NAME"),
+        "{err}"
+    );
+}

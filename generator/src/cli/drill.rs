@@ -118,6 +118,18 @@ pub(super) fn run(s: &Session, args: &DrillArgs) -> Result<ExitCode> {
         .find(|r| r.name == args.region())
         .with_context(|| format!("`{}` is not a Region of this spec", args.region()))?;
     let entry = entry(plan, args.app(), args.region())?;
+    // With several clusters the Region's check stays healthy while one is:
+    // taking one down shows the weighted records, not the Region's failover.
+    if region.clusters.len() > 1 && !args.restore {
+        bail!(Hinted::new(
+            format!(
+                "{} has {} clusters: a drill takes an app down in a Region's one cluster",
+                region.name,
+                region.clusters.len()
+            ),
+            "drill another Region, or `gen simulate --down cluster:NAME` shows what one cluster failing does"
+        ));
+    }
     if args.restore {
         let kustomization = layout::app_kustomization(&spec.name, args.app());
         return runtime()?.block_on(async {

@@ -55,6 +55,9 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
             a.app, a.failover_formula, a.failover_s, a.failback_formula, a.failback_s
         ));
         pr.data(format_args!("  each check: {}", a.cost_terms.join(" + ")));
+        if a.clusters {
+            pr.data(format_args!("  one cluster of a Region failing: its weighted record leaves within {} s, its share going to the Region's other clusters; the Region fails over when all of them fail", a.failover_s));
+        }
         if a.arc {
             pr.data(format_args!("  by hand with ARC: turning a routing control Off takes effect within seconds, + {} s TTL + δ", crate::facts::route53::ALIAS_TTL_S));
         }

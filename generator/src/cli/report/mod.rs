@@ -172,6 +172,7 @@ mod tests {
             include_str!("../../../../gitops-repo/variants/arc/gen.yaml"),
             include_str!("../../../../tests/golden/multi-alb/gen.yaml"),
             include_str!("../../../../tests/golden/region-switch/gen.yaml"),
+            include_str!("../../../../tests/golden/blue-green/gen.yaml"),
         ] {
             let w = world(text);
             let (fc, cc) = (full(&w), compact(&w));
