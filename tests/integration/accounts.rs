@@ -136,3 +136,47 @@ fn a_role_that_cannot_be_assumed_is_named_and_nothing_changes() {
         assert!(names(&moto, account, region).is_empty(), "{account:?}");
     }
 }
+
+/// `gen status` reads the zone, the stacks' check IDs and the checks in
+/// the DNS account: the records it finds are the deployed ones, as
+/// rendered (in the credentials' own account there is no zone at all).
+#[test]
+fn status_reads_the_dns_account() {
+    let (moto, d) = setup(&spec(&format!("arn:aws:iam::{WORKLOAD}:role/gen")));
+    let fake = Fake::start(
+        &[(
+            "shop-eu-west-1-us-east-1",
+            &["eu-west-1", "us-east-1"],
+            BANK_STEPS,
+        )],
+        Script::Succeed,
+    );
+    let o = deploy(&moto, &fake, d.path());
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    std::fs::write(
+        d.path().join("kubeconfig"),
+        "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+    )
+    .unwrap();
+    let (mut cmd, _home) = moto.gen_cmd(d.path(), &["status", "--output", "json"]);
+    let o = cmd
+        .env("AWS_ENDPOINT_URL_ARC_REGION_SWITCH", &fake.url)
+        .env("KUBECONFIG", d.path().join("kubeconfig"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    assert_eq!(v["records"]["state"], "as_rendered", "{v}");
+    assert!(v["records"]["records"].as_u64() > Some(0), "{v}");
+    let checks: Vec<&str> = v["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["health_check"]["state"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        !checks.is_empty() && checks.iter().all(|s| *s != "error" && *s != "not_deployed"),
+        "{checks:?} {v}"
+    );
+}
