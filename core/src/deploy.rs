@@ -820,11 +820,12 @@ pub fn left_albs(spec: &Spec, plan: &Plan, lock: &Lock) -> Vec<Left> {
             let Some(previous) = &e.previous else {
                 continue;
             };
-            // Only where the deployed records used the lock's name.
+            // Only where the deployed records used the lock's name (a
+            // Region with several clusters names its ALBs in the spec).
             let Some((x, k)) = spec
                 .regions
                 .iter()
-                .find(|x| x.name == *region)
+                .find(|x| x.name == *region && x.clusters.len() == 1)
                 .zip(spec.ingress.alb_index(alb))
             else {
                 continue;

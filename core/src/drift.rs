@@ -116,11 +116,12 @@ fn shown<T: ToString>(v: Option<T>) -> String {
 /// records (any others, of names gen does not render, are not read).
 pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
     let mut out = Vec::new();
+    // A Region's clusters' weighted records too, when it has several.
     let rendered: Vec<_> = plan
         .stacks
         .iter()
         .flat_map(|s| &s.entries)
-        .map(|e| &e.record)
+        .flat_map(|e| std::iter::once(&e.record).chain(e.members.iter().map(|m| &m.record)))
         .collect();
     let names: std::collections::BTreeSet<String> = rendered
         .iter()
@@ -237,6 +238,12 @@ pub fn checks(plan: &Plan, ids: &[CheckId], live: &[LiveCheck]) -> Vec<Drift> {
                     });
                 }
             };
+            // A Region's check over its clusters' is CALCULATED: its
+            // children are the clusters' checks, which have no outputs.
+            if !hc.children.is_empty() {
+                differs("Type", "CALCULATED".to_string(), l.kind.clone());
+                continue;
+            }
             differs("Type", hc.protocol.as_str().to_string(), l.kind.clone());
             if let Some(fqdn) = hc.fqdn.literal() {
                 differs(

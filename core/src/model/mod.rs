@@ -1623,9 +1623,6 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
     (stacks, unresolved.into_values().collect())
 }
 
-/// The stack parameter of an ALB's DNS name in a Region, when neither the
-/// spec nor `gen.lock` gives it. A logical name: the single shared ALB keeps
-/// `AlbDnsName<Region>`.
 /// A Region's clusters, when it has several: each one's endpoint check of
 /// app `a` and its weighted record under `<region>.<host>`, which the
 /// Region's record aliases. Route 53 answers a weighted set from its
@@ -1684,6 +1681,9 @@ fn members(spec: &Spec, a: &App, r: &Region, group: &str) -> Vec<Member> {
         .collect()
 }
 
+/// The stack parameter of an ALB's DNS name in a Region, when neither the
+/// spec nor `gen.lock` gives it. A logical name: the single shared ALB keeps
+/// `AlbDnsName<Region>`.
 fn alb_param(spec: &Spec, alb: usize, region: &str) -> String {
     if spec.ingress.grouped {
         cat!(

@@ -162,6 +162,39 @@ impl Validator {
         if region_switch.is_some() {
             self.switch_accounts(raw, header.name.as_deref().unwrap_or(""), &accounts);
         }
+        // A Region with several clusters names `<region>.<host>` for each
+        // app: it must be a name no app has, and a DNS name.
+        for r in regions.iter().filter(|r| r.clusters.len() > 1) {
+            for a in apps.iter().flatten() {
+                let name = layout::clusters_record(&r.name, &a.host);
+                let name = name.trim_end_matches('.');
+                if let Some(j) = apps.iter().flatten().position(|b| b.host == name) {
+                    self.err(
+                        &format!("apps[{j}].host"),
+                        format!(
+                            "`{name}` is the name of {}'s clusters' records of app {}",
+                            r.name, a.name
+                        ),
+                        "give the app another host",
+                    );
+                }
+                if name.len() > 253 {
+                    let i = apps
+                        .iter()
+                        .flatten()
+                        .position(|b| b.name == a.name)
+                        .unwrap_or(0);
+                    self.err(
+                        &format!("apps[{i}].host"),
+                        format!(
+                            "`{name}`, the record of {}'s clusters, is longer than 253 characters",
+                            r.name
+                        ),
+                        "shorten the host",
+                    );
+                }
+            }
+        }
         for (i, r) in regions
             .iter()
             .enumerate()

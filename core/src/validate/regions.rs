@@ -173,18 +173,28 @@ impl Validator {
                 "list two or more clusters that share the Region by weight; a Region with one names it in `cluster`",
             );
         }
-        let names: Vec<&str> = raw
-            .ingress
-            .as_ref()
-            .and_then(|g| g.albs.as_ref())
+        let grouped = raw.ingress.as_ref().and_then(|g| g.albs.as_ref());
+        let names: Vec<&str> = grouped
             .map(|l| l.iter().filter_map(|a| a.name.as_deref()).collect())
             .unwrap_or_default();
         let mut out = Vec::new();
+        // Logical IDs take the names' word form: two that read alike collide.
+        let mut words = BTreeSet::new();
         for (j, c) in list.iter().enumerate() {
             let q = format!("{p}.clusters[{j}]");
             let name = self
                 .required(&field(&q, "name"), &c.name, "the EKS cluster's name")
                 .cloned();
+            if let Some(n) = &name
+                && !words.insert(pascal(n))
+            {
+                ok = false;
+                self.err(
+                    &field(&q, "name"),
+                    format!("`{n}` reads like another cluster of the Region once `-` and `_` are dropped"),
+                    "the health checks' logical IDs take that form: give the clusters names that differ in letters or digits",
+                );
+            }
             let weight = match &c.weight {
                 None => {
                     self.err(
@@ -202,11 +212,30 @@ impl Validator {
             };
             let gitops = self.gitops(&q, c.gitops.as_deref());
             let mut own = albs.to_vec();
-            if names.is_empty() {
+            let misplaced = match grouped {
+                None => c.albs.is_some().then_some(("albs", "albDnsName")),
+                Some(_) => c
+                    .alb_dns_name
+                    .is_some()
+                    .then_some(("albDnsName", "albs.<name>.dnsName")),
+            };
+            if let Some((f, instead)) = misplaced {
+                ok = false;
+                self.err(
+                    &field(&q, f),
+                    "set for the other ALB layout",
+                    format!(
+                        "give {instead} here: with ingress.albs each ALB by name, else albDnsName"
+                    ),
+                );
+            }
+            if grouped.is_none() {
                 match &c.alb_dns_name {
                     Some(d) => {
                         self.domain(&field(&q, "albDnsName"), d, false);
-                        own[0].dns_name = Some(d.clone());
+                        if let Some(x) = own.get_mut(0) {
+                            x.dns_name = Some(d.clone());
+                        }
                     }
                     None => {
                         ok = false;

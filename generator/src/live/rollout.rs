@@ -653,13 +653,21 @@ impl Run<'_> {
                     gates.alarms.push(w.clone());
                     continue;
                 }
-                match aws
-                    .cfn
-                    .physical_id(&s.name, &e.health_check.logical_id)
-                    .await
-                {
-                    Ok(Some(id)) => gates.checks.push((app.clone(), region.clone(), id)),
-                    _ => missing.push(format!("{app} in {region}")),
+                // Route 53 reads endpoint checks' status: a Region with
+                // several clusters is gated on each cluster's.
+                let logical: Vec<&str> = if e.members.is_empty() {
+                    vec![e.health_check.logical_id.as_str()]
+                } else {
+                    e.members
+                        .iter()
+                        .map(|m| m.health_check.logical_id.as_str())
+                        .collect()
+                };
+                for l in logical {
+                    match aws.cfn.physical_id(&s.name, l).await {
+                        Ok(Some(id)) => gates.checks.push((app.clone(), region.clone(), id)),
+                        _ => missing.push(format!("{app} in {region}")),
+                    }
                 }
             }
         }
@@ -931,27 +939,35 @@ pub(crate) async fn running(
     config: &kube::config::Kubeconfig,
     regions: &[&str],
 ) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+    // Per Region, what each of its clusters runs (None: unread, or its
+    // objects disagree).
+    let mut seen: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
     for (r, c) in super::clusters(spec, plan).filter(|(r, _)| regions.contains(&r.name.as_str())) {
-        let Ok(client) = crate::k8s::connect(config, &c.cluster, c.kube_context.as_deref()).await
-        else {
-            continue;
+        let commit = async {
+            let client = crate::k8s::connect(config, &c.cluster, c.kube_context.as_deref())
+                .await
+                .ok()?;
+            let (engine, namespace) = super::gitops(spec, c);
+            let found = crate::k8s::sync_objects(client, engine, namespace)
+                .await
+                .ok()?;
+            let commits: std::collections::BTreeSet<&str> = found
+                .iter()
+                .filter(|k| c.kustomizations.iter().any(|x| x.name == k.name))
+                .filter_map(|k| k.applied.as_deref())
+                .filter_map(|a| a.rsplit(':').next())
+                .collect();
+            (commits.len() == 1).then(|| commits.first().map(|c| c.to_string()))?
         };
-        let (engine, namespace) = super::gitops(spec, c);
-        let Ok(found) = crate::k8s::sync_objects(client, engine, namespace).await else {
-            continue;
-        };
-        let commits: std::collections::BTreeSet<&str> = found
-            .iter()
-            .filter(|k| c.kustomizations.iter().any(|x| x.name == k.name))
-            .filter_map(|k| k.applied.as_deref())
-            .filter_map(|a| a.rsplit(':').next())
-            .collect();
-        if commits.len() == 1
-            && let Some(commit) = commits.first()
-        {
-            out.insert(r.name.clone(), commit.to_string());
-        }
+        seen.entry(r.name.clone()).or_default().push(commit.await);
     }
-    out
+    seen.into_iter()
+        .filter_map(|(region, commits)| {
+            let first = commits.first()?.clone()?;
+            commits
+                .iter()
+                .all(|c| c.as_deref() == Some(first.as_str()))
+                .then_some((region, first))
+        })
+        .collect()
 }

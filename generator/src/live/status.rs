@@ -705,9 +705,15 @@ async fn check_states(plan: &Plan) -> Checks {
     let deployed: std::collections::HashMap<&str, _> =
         deployed.iter().map(|d| (d.name.as_str(), d)).collect();
     let mut ids: Vec<crate::drift::CheckId> = Vec::new();
+    // Checks over a Region's clusters' (CALCULATED): CloudWatch has their
+    // status; Route 53's GetHealthCheckStatus reads endpoint checks.
+    let mut calculated: std::collections::HashSet<(String, String)> = Default::default();
     for s in &plan.stacks {
         let d = deployed.get(s.name.as_str());
         for e in &s.entries {
+            if !e.health_check.children.is_empty() {
+                calculated.insert((s.name.clone(), e.health_check.logical_id.clone()));
+            }
             let logical = &e.health_check.logical_id;
             let key = (s.name.clone(), logical.clone());
             let output = crate::layout::check_output(logical);
@@ -776,7 +782,7 @@ async fn check_states(plan: &Plan) -> Checks {
                     CheckState::UnhealthyAsOf { minutes_ago }
                 }
             }
-            None if asked < CHECKS_ASKED_ONE_BY_ONE => {
+            None if asked < CHECKS_ASKED_ONE_BY_ONE && !calculated.contains(key) => {
                 asked += 1;
                 match r53.status(id).await {
                     Ok(st) if st.is_healthy() => CheckState::Healthy {
