@@ -66,8 +66,9 @@ fn deploy(moto: &Moto, fake: &Fake, dir: &std::path::Path) -> std::process::Outp
         .unwrap()
 }
 
-#[test]
-fn each_stack_deploys_in_its_account_through_its_role() {
+/// The spec with both accounts' roles, deployed once, with the scripted
+/// Region switch data plane it needs; the deploy's output.
+fn deployed() -> (Moto, Fake, tempfile::TempDir, std::process::Output) {
     let (moto, d) = setup(&spec(&format!("arn:aws:iam::{WORKLOAD}:role/gen")));
     let fake = Fake::start(
         &[(
@@ -79,6 +80,12 @@ fn each_stack_deploys_in_its_account_through_its_role() {
     );
     let o = deploy(&moto, &fake, d.path());
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    (moto, fake, d, o)
+}
+
+#[test]
+fn each_stack_deploys_in_its_account_through_its_role() {
+    let (moto, fake, d, o) = deployed();
     let out = stdout(&o);
     assert!(
         out.contains("shop-dns-cart (us-west-2, account network): new stack"),
@@ -142,17 +149,7 @@ fn a_role_that_cannot_be_assumed_is_named_and_nothing_changes() {
 /// rendered (in the credentials' own account there is no zone at all).
 #[test]
 fn status_reads_the_dns_account() {
-    let (moto, d) = setup(&spec(&format!("arn:aws:iam::{WORKLOAD}:role/gen")));
-    let fake = Fake::start(
-        &[(
-            "shop-eu-west-1-us-east-1",
-            &["eu-west-1", "us-east-1"],
-            BANK_STEPS,
-        )],
-        Script::Succeed,
-    );
-    let o = deploy(&moto, &fake, d.path());
-    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let (moto, fake, d, _) = deployed();
     std::fs::write(
         d.path().join("kubeconfig"),
         "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
