@@ -46,11 +46,7 @@ pub struct Cell {
     pub was: Option<Vec<String>>,
 }
 
-/// The Region an answer entry names, without a weighted set's weight
-/// (`eu-west-1 (100)` → `eu-west-1`).
-pub fn region_name(entry: &str) -> &str {
-    entry.split_whitespace().next().unwrap_or(entry)
-}
+pub use crate::simulate::region_name;
 
 impl Row {
     /// Against a base: whether any answer differs from the base's.

@@ -176,6 +176,41 @@ pub struct Answer {
     pub rule: String,
 }
 
+/// A weighted record's weight (0 for any other policy).
+fn weight(r: &Record) -> u8 {
+    match r.policy {
+        Policy::Weighted(w) => w,
+        _ => 0,
+    }
+}
+
+/// R2 and R3 on a weighted set of (what, weight, healthy): the healthy
+/// weighted above 0, else the healthy of weight 0, else (every one
+/// unhealthy) those weighted above 0; and the rule that decided.
+fn weighted<T: Copy>(set: &[(T, u8, bool)]) -> (Vec<T>, &'static str) {
+    let of = |f: &dyn Fn(u8, bool) -> bool| -> Vec<T> {
+        set.iter()
+            .filter(|(_, w, h)| f(*w, *h))
+            .map(|(t, _, _)| *t)
+            .collect()
+    };
+    let nonzero = of(&|w, h| h && w > 0);
+    if !nonzero.is_empty() {
+        return (nonzero, "R2 healthy non-zero weights");
+    }
+    let zero = of(&|w, h| h && w == 0);
+    if !zero.is_empty() {
+        return (zero, "R2 only weight-0 records healthy");
+    }
+    (of(&|w, _| w > 0), R3_FAILS_OPEN)
+}
+
+/// The Region an answer entry names, without a weighted set's weight or a
+/// Region's clusters (`eu-west-1 (100)`, `eu-west-1 [blue]` → `eu-west-1`).
+pub fn region_name(entry: &str) -> &str {
+    entry.split_whitespace().next().unwrap_or(entry)
+}
+
 /// The two answers Route 53 gives when every record of a host is unhealthy.
 const R3_FAILS_OPEN: &str = "R3 all unhealthy: fails open";
 const R5_BOTH_UNHEALTHY: &str = "R5 both unhealthy: primary";
@@ -341,8 +376,7 @@ impl World {
     pub fn answer(&self, host: &str, scenario: &Scenario) -> Answer {
         let mut a = self.region_answer(host, scenario);
         for r in &mut a.regions {
-            let region = r.split(' ').next().unwrap_or_default().to_string();
-            if let Some(c) = self.clusters_answer(host, &region, scenario) {
+            if let Some(c) = self.clusters_answer(host, region_name(r), scenario) {
                 *r = format!("{r} [{c}]");
             }
         }
@@ -360,25 +394,14 @@ impl World {
         if set.is_empty() {
             return None;
         }
-        let weight = |r: &Record| match r.policy {
-            Policy::Weighted(w) => w,
-            _ => 0,
-        };
-        let up = |r: &Record| r.check.as_ref().is_none_or(|c| self.check_ok(c, s));
-        let pick = |f: &dyn Fn(&Record) -> bool| -> Vec<String> {
-            set.iter()
-                .filter(|(r, _)| f(r))
-                .map(|(_, c)| c.clone())
-                .collect()
-        };
-        let mut names = pick(&|r| up(r) && weight(r) > 0);
-        if names.is_empty() {
-            names = pick(&|r| up(r) && weight(r) == 0);
-        }
-        if names.is_empty() {
-            names = pick(&|r| weight(r) > 0);
-        }
-        Some(names.join(" + "))
+        let weighed: Vec<(&str, u8, bool)> = set
+            .iter()
+            .map(|(r, c)| {
+                let up = r.check.as_ref().is_none_or(|k| self.check_ok(k, s));
+                (c.as_str(), weight(r), up)
+            })
+            .collect();
+        Some(weighted(&weighed).0.join(" + "))
     }
 
     fn region_answer(&self, host: &str, scenario: &Scenario) -> Answer {
@@ -415,52 +438,18 @@ impl World {
                 }
             }
             Some(Policy::Weighted(_)) => {
-                let weight = |r: &Record| {
-                    if let Policy::Weighted(w) = r.policy {
-                        w
-                    } else {
-                        0
-                    }
-                };
-                let pick = |cands: Vec<&Record>| -> Vec<String> {
-                    cands
-                        .iter()
-                        .map(|r| {
-                            if weight(r) > 0 {
-                                format!("{} ({})", r.region, weight(r))
-                            } else {
-                                r.region.clone()
-                            }
-                        })
-                        .collect()
-                };
-                let nonzero: Vec<&Record> = healthy
-                    .iter()
-                    .filter(|(r, h)| *h && weight(r) > 0)
-                    .map(|(r, _)| *r)
-                    .collect();
-                if !nonzero.is_empty() {
-                    return Answer {
-                        regions: pick(nonzero),
-                        rule: "R2 healthy non-zero weights".into(),
-                    };
-                }
-                let zero: Vec<&Record> = healthy
-                    .iter()
-                    .filter(|(r, h)| *h && weight(r) == 0)
-                    .map(|(r, _)| *r)
-                    .collect();
-                if !zero.is_empty() {
-                    return Answer {
-                        regions: pick(zero),
-                        rule: "R2 only weight-0 records healthy".into(),
-                    };
-                }
-                let all_nonzero: Vec<&Record> =
-                    set.iter().copied().filter(|r| weight(r) > 0).collect();
+                let weighed: Vec<(&Record, u8, bool)> =
+                    healthy.iter().map(|(r, h)| (*r, weight(r), *h)).collect();
+                let (picked, rule) = weighted(&weighed);
                 Answer {
-                    regions: pick(all_nonzero),
-                    rule: R3_FAILS_OPEN.into(),
+                    regions: picked
+                        .iter()
+                        .map(|r| match weight(r) {
+                            0 => r.region.clone(),
+                            w => format!("{} ({w})", r.region),
+                        })
+                        .collect(),
+                    rule: rule.into(),
                 }
             }
             Some(Policy::Latency) => {

@@ -1466,27 +1466,21 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                 let hc_id = cat!("HealthCheck", id);
                 let group_id = s.record_groups[ai].logical_id.clone();
                 let members = members(spec, a, r, &group_id);
-                let mut health_check = HealthCheckPlan {
-                    logical_id: hc_id.clone(),
-                    app: a.name.clone(),
-                    region: r.name.clone(),
-                    protocol: a.health.protocol,
-                    fqdn: alias.clone(),
-                    port: a.health.port,
-                    path: (a.health.protocol != Protocol::Tcp).then(|| a.health.path.clone()),
-                    interval: a.health.interval,
-                    failure_threshold: a.health.failure_threshold,
-                    measure_latency: a.health.measure_latency,
-                    enable_sni: a.health.protocol == Protocol::Https,
-                    name_tag: cat!(spec.name, "-", a.name, "-", r.name),
-                    children: members
-                        .iter()
-                        .map(|m| m.health_check.logical_id.clone())
-                        .collect(),
-                };
-                if let Some(m) = members.first() {
-                    health_check.fqdn = m.health_check.fqdn.clone();
-                }
+                let mut health_check = check_of(
+                    a,
+                    &r.name,
+                    hc_id.clone(),
+                    // With several clusters the first's ALB (unrendered:
+                    // the check is CALCULATED over theirs).
+                    members
+                        .first()
+                        .map_or_else(|| alias.clone(), |m| m.health_check.fqdn.clone()),
+                    cat!(spec.name, "-", a.name, "-", r.name),
+                );
+                health_check.children = members
+                    .iter()
+                    .map(|m| m.health_check.logical_id.clone())
+                    .collect();
                 let covered = spec
                     .arc
                     .as_ref()
@@ -1623,6 +1617,31 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
     (stacks, unresolved.into_values().collect())
 }
 
+/// App `a`'s endpoint check in `region`: its health settings against `fqdn`.
+fn check_of(
+    a: &App,
+    region: &str,
+    logical_id: String,
+    fqdn: Value,
+    name_tag: String,
+) -> HealthCheckPlan {
+    HealthCheckPlan {
+        logical_id,
+        app: a.name.clone(),
+        region: region.to_string(),
+        protocol: a.health.protocol,
+        fqdn,
+        port: a.health.port,
+        path: (a.health.protocol != Protocol::Tcp).then(|| a.health.path.clone()),
+        interval: a.health.interval,
+        failure_threshold: a.health.failure_threshold,
+        measure_latency: a.health.measure_latency,
+        enable_sni: a.health.protocol == Protocol::Https,
+        name_tag,
+        children: Vec::new(),
+    }
+}
+
 /// A Region's clusters, when it has several: each one's endpoint check of
 /// app `a` and its weighted record under `<region>.<host>`, which the
 /// Region's record aliases. Route 53 answers a weighted set from its
@@ -1646,21 +1665,13 @@ fn members(spec: &Spec, a: &App, r: &Region, group: &str) -> Vec<Member> {
             let alb = Value::Literal(c.albs[a.alb].dns_name.clone().unwrap_or_default());
             Member {
                 cluster: c.name.clone(),
-                health_check: HealthCheckPlan {
-                    logical_id: logical_id.clone(),
-                    app: a.name.clone(),
-                    region: r.name.clone(),
-                    protocol: a.health.protocol,
-                    fqdn: alb.clone(),
-                    port: a.health.port,
-                    path: (a.health.protocol != Protocol::Tcp).then(|| a.health.path.clone()),
-                    interval: a.health.interval,
-                    failure_threshold: a.health.failure_threshold,
-                    measure_latency: a.health.measure_latency,
-                    enable_sni: a.health.protocol == Protocol::Https,
-                    name_tag: cat!(spec.name, "-", a.name, "-", r.name, "-", c.name),
-                    children: Vec::new(),
-                },
+                health_check: check_of(
+                    a,
+                    &r.name,
+                    logical_id.clone(),
+                    alb.clone(),
+                    cat!(spec.name, "-", a.name, "-", r.name, "-", c.name),
+                ),
                 record: RecordPlan {
                     group: group.to_string(),
                     app: a.name.clone(),

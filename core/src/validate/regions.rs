@@ -195,21 +195,14 @@ impl Validator {
                     "the health checks' logical IDs take that form: give the clusters names that differ in letters or digits",
                 );
             }
-            let weight = match &c.weight {
-                None => {
-                    self.err(
-                        &field(&q, "weight"),
-                        "missing required field",
-                        "its share of the Region's traffic, 0 to 255",
-                    );
-                    None
-                }
-                Some(w) => self.scalar(
+            if c.weight.is_none() {
+                self.err(
                     &field(&q, "weight"),
-                    &Some(w.clone()),
-                    "a weight from 0 to 255",
-                ),
-            };
+                    "missing required field",
+                    "its share of the Region's traffic, 0 to 255",
+                );
+            }
+            let weight = self.scalar(&field(&q, "weight"), &c.weight, "a weight from 0 to 255");
             let gitops = self.gitops(&q, c.gitops.as_deref());
             let mut own = albs.to_vec();
             let misplaced = match grouped {
@@ -247,15 +240,9 @@ impl Validator {
                     }
                 }
             } else {
+                ok &= self.known_albs(&q, c.albs.as_ref(), &names);
                 for (key, a) in c.albs.iter().flatten() {
-                    if !names.contains(&key.as_str()) {
-                        ok = false;
-                        self.err(
-                            &format!("{q}.albs.{key}"),
-                            format!("no ALB named `{key}` in ingress.albs"),
-                            format!("allowed: {}", names.join(", ")),
-                        );
-                    } else if a.certificate_arns.is_some() {
+                    if names.contains(&key.as_str()) && a.certificate_arns.is_some() {
                         ok = false;
                         self.err(&format!("{q}.albs.{key}.certificateArns"), "set on one cluster", format!("certificates are the Region's: give them under {p}.albs.{key}.certificateArns, for every cluster"));
                     }
@@ -308,6 +295,28 @@ impl Validator {
         ok.then_some(out)
     }
 
+    /// Whether every key of `given` (the `albs` of the object at `p`) is an
+    /// ALB of `ingress.albs` (`names`); each other is an error.
+    fn known_albs(
+        &mut self,
+        p: &str,
+        given: Option<&BTreeMap<String, spec::RawRegionAlb>>,
+        names: &[&str],
+    ) -> bool {
+        let mut ok = true;
+        for key in given.into_iter().flat_map(|m| m.keys()) {
+            if !names.contains(&key.as_str()) {
+                ok = false;
+                self.err(
+                    &format!("{p}.albs.{key}"),
+                    format!("no ALB named `{key}` in ingress.albs"),
+                    format!("allowed: {}", names.join(", ")),
+                );
+            }
+        }
+        ok
+    }
+
     /// The Region's side of each shared ALB, in the order of `ingress.albs`
     /// (or the one of `ingress.albName`). Certificates are checked with the
     /// ALB's listeners (`ingress`).
@@ -344,15 +353,7 @@ impl Validator {
         }
         let names: Vec<&str> = list.iter().filter_map(|a| a.name.as_deref()).collect();
         let given = r.albs.as_ref();
-        for key in given.into_iter().flat_map(|m| m.keys()) {
-            if !names.contains(&key.as_str()) {
-                self.err(
-                    &format!("{p}.albs.{key}"),
-                    format!("no ALB named `{key}` in ingress.albs"),
-                    format!("allowed: {}", names.join(", ")),
-                );
-            }
-        }
+        self.known_albs(&p, given, &names);
         names
             .iter()
             .map(|n| {

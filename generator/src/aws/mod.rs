@@ -110,17 +110,9 @@ pub(crate) async fn assume(role: &Role, region: &str) -> Result<(), AssumeError>
         .provide_credentials()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            let mut message = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                message = format!("{message}: {s}");
-                source = s.source();
-            }
-            AssumeError {
-                role: role.arn.clone(),
-                message,
-            }
+        .map_err(|e| AssumeError {
+            role: role.arn.clone(),
+            message: chain(&e),
         })
 }
 
@@ -141,6 +133,17 @@ fn https_client() -> SharedHttpClient {
     })
 }
 
+/// An error and every cause of it, on one line.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
+
 /// One line for an SDK error: the service's code and message when it sent
 /// them, else the whole chain of what failed on the way (connection refused,
 /// an HTTP status the SDK could not parse, a timeout).
@@ -156,12 +159,7 @@ where
             None => c.to_string(),
         };
     }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
+    let mut text = chain(e);
     if let SdkError::ServiceError(s) = e {
         text = format!("{text} (HTTP {})", s.raw().status().as_u16());
     }

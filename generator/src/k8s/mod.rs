@@ -371,6 +371,14 @@ impl Engine {
             Engine::ArgoCd => "Application",
         }
     }
+
+    /// The product, for messages.
+    pub(crate) fn product(self) -> &'static str {
+        match self {
+            Engine::Flux => "Flux",
+            Engine::ArgoCd => "Argo CD",
+        }
+    }
 }
 
 /// A Flux Kustomization's or an Argo CD Application's state.
@@ -412,13 +420,9 @@ fn applications(client: Client, namespace: &str) -> Api<DynamicObject> {
     Api::namespaced_with(client, namespace, &ar)
 }
 
-/// The engine's objects in `namespace`: one LIST.
-pub(crate) async fn sync_objects(
-    client: Client,
-    engine: Engine,
-    namespace: &str,
-) -> Result<Vec<SyncObject>> {
-    let api = match engine {
+/// The engine's objects (Kustomizations or Applications) in `namespace`.
+fn sync_api(client: Client, engine: Engine, namespace: &str) -> Api<DynamicObject> {
+    match engine {
         Engine::Flux => flux(
             client,
             namespace,
@@ -427,14 +431,20 @@ pub(crate) async fn sync_objects(
             "kustomize.toolkit.fluxcd.io",
         ),
         Engine::ArgoCd => applications(client, namespace),
-    };
+    }
+}
+
+/// The engine's objects in `namespace`: one LIST.
+pub(crate) async fn sync_objects(
+    client: Client,
+    engine: Engine,
+    namespace: &str,
+) -> Result<Vec<SyncObject>> {
+    let api = sync_api(client, engine, namespace);
     let list = api.list(&ListParams::default()).await.map_err(|e| {
         anyhow!(
             "listing {} {}s: {}",
-            match engine {
-                Engine::Flux => "Flux",
-                Engine::ArgoCd => "Argo CD",
-            },
+            engine.product(),
             engine.kind(),
             describe(&e)
         )
@@ -658,25 +668,13 @@ pub(crate) async fn set_suspended(
     suspend: bool,
     annotation: Option<(&str, Option<&str>)>,
 ) -> Result<()> {
-    let (api, mut patch) = match engine {
-        Engine::Flux => (
-            flux(
-                client,
-                namespace,
-                "Kustomization",
-                "kustomizations",
-                "kustomize.toolkit.fluxcd.io",
-            ),
-            serde_json::json!({"spec": {"suspend": suspend}}),
-        ),
-        Engine::ArgoCd => (
-            applications(client, namespace),
-            if suspend {
-                serde_json::json!({"spec": {"syncPolicy": {"automated": null}}})
-            } else {
-                serde_json::json!({"spec": {"syncPolicy": {"automated": {"prune": true, "selfHeal": true}}}})
-            },
-        ),
+    let api = sync_api(client, engine, namespace);
+    let mut patch = match (engine, suspend) {
+        (Engine::Flux, _) => serde_json::json!({"spec": {"suspend": suspend}}),
+        (Engine::ArgoCd, true) => serde_json::json!({"spec": {"syncPolicy": {"automated": null}}}),
+        (Engine::ArgoCd, false) => {
+            serde_json::json!({"spec": {"syncPolicy": {"automated": {"prune": true, "selfHeal": true}}}})
+        }
     };
     if let Some((key, value)) = annotation {
         patch["metadata"] = serde_json::json!({"annotations": {key: value}});

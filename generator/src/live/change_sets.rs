@@ -108,20 +108,21 @@ impl Clients {
             roles: plan
                 .accounts
                 .iter()
-                .filter_map(|a| Some((a.name.clone(), super::role(&plan.accounts, Some(&a.name))?)))
+                .map(|a| (a.name.clone(), super::role_of(a)))
                 .collect(),
             open: Vec::new(),
         }
     }
 
+    /// The role of account `name` (None: the credentials' own).
+    fn role(&self, name: Option<&str>) -> Option<&crate::aws::Role> {
+        let name = name?;
+        self.roles.iter().find(|(n, _)| n == name).map(|(_, r)| r)
+    }
+
     pub(crate) async fn open(&mut self, at: &At) -> &Cfn {
         if !self.open.iter().any(|(a, _)| a == at) {
-            let role = at
-                .account
-                .as_ref()
-                .and_then(|n| self.roles.iter().find(|(name, _)| name == n))
-                .map(|(_, r)| r);
-            let client = Cfn::new(&at.region, role).await;
+            let client = Cfn::new(&at.region, self.role(at.account.as_deref())).await;
             self.open.push((at.clone(), client));
         }
         self.get(at)
@@ -180,7 +181,6 @@ pub(crate) struct ChangeSets {
     pending: Vec<Pending>,
     /// A Region switch client, once a stack takes one of its plans' checks.
     switch: Option<RegionSwitch>,
-    dns_role: Option<crate::aws::Role>,
     /// Each Region's stacks as `DescribeStacks` lists them, read once per
     /// Region and kept current as stacks run.
     known: BTreeMap<At, BTreeMap<String, Described>>,
@@ -203,7 +203,6 @@ impl ChangeSets {
             spec: plan.name.clone(),
             producers: deploy::producers(plan),
             dns_account: plan.dns_account.clone(),
-            dns_role: super::dns_role(plan),
             pending: Vec::new(),
             switch: None,
             known: BTreeMap::new(),
@@ -526,7 +525,8 @@ impl ChangeSets {
                 None => values.push((i.parameter.clone(), v)),
                 Some(hc) => {
                     if self.switch.is_none() {
-                        self.switch = Some(RegionSwitch::connect(self.dns_role.as_ref()).await);
+                        let role = self.clients.role(self.dns_account.as_deref());
+                        self.switch = Some(RegionSwitch::connect(role).await);
                     }
                     let api = self.switch.as_ref().expect("set above");
                     let id = switch_check(api, &v, &hc.record, &hc.region).await?;

@@ -48,13 +48,15 @@ pub(crate) fn role(
     name: Option<&str>,
 ) -> Option<crate::aws::Role> {
     let name = name?;
-    accounts
-        .iter()
-        .find(|a| a.name == name)
-        .map(|a| crate::aws::Role {
-            arn: a.role_arn.clone(),
-            external_id: a.external_id.clone(),
-        })
+    accounts.iter().find(|a| a.name == name).map(role_of)
+}
+
+/// The role gen assumes in account `a`.
+pub(crate) fn role_of(a: &crate::spec::checked::Account) -> crate::aws::Role {
+    crate::aws::Role {
+        arn: a.role_arn.clone(),
+        external_id: a.external_id.clone(),
+    }
 }
 
 /// The role of the DNS account: the zone, checks, ARC, alarms and Region
@@ -93,10 +95,7 @@ pub(crate) async fn assume(
         .iter()
         .filter(|a| names.contains(&a.name.as_str()))
     {
-        let Some(role) = role(&plan.accounts, Some(&a.name)) else {
-            continue;
-        };
-        if let Err(e) = crate::aws::assume(&role, region).await {
+        if let Err(e) = crate::aws::assume(&role_of(a), region).await {
             anyhow::bail!(crate::diag::Hinted::new(
                 format!("account `{}` ({}): {e}", a.name, a.id),
                 format!(

@@ -572,10 +572,7 @@ impl Run<'_> {
                 self.pr.note(format_args!(
                     "{}: {} was not asked to fetch now ({e:#}); it fetches within {}",
                     c.cluster,
-                    match engine {
-                        crate::k8s::Engine::Flux => "Flux",
-                        crate::k8s::Engine::ArgoCd => "Argo CD",
-                    },
+                    engine.product(),
                     match engine {
                         crate::k8s::Engine::Flux => "a minute",
                         // Argo CD's `timeout.reconciliation` default (argocd-cm).
