@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::facts::route53::{ALIAS_TTL_S, CHECK_TIMEOUT_S, failover_seconds};
 use crate::facts::{pricing, quotas};
 use crate::model::Plan;
-use crate::spec::checked::{Api, Protocol};
+use crate::spec::checked::{Api, DbEngine, Protocol};
 
 #[derive(Debug, Serialize)]
 pub struct AppTiming {
@@ -92,6 +92,18 @@ pub struct SwitchTiming {
     /// Every block at its timeout, then the DNS tail.
     pub worst_s: u32,
     pub objective_min: Option<u32>,
+    /// What each database step can lose, graceful and not.
+    pub data_loss: Vec<DataLoss>,
+}
+
+/// One database step's data-loss exposure (`facts::databases`).
+#[derive(Debug, Serialize)]
+pub struct DataLoss {
+    pub database: String,
+    pub product: &'static str,
+    pub graceful: &'static str,
+    pub ungraceful: &'static str,
+    pub source: &'static str,
 }
 
 pub fn explain(plan: &Plan) -> Explanation {
@@ -284,13 +296,20 @@ pub fn explain(plan: &Plan) -> Explanation {
         .iter()
         .flat_map(|sw| &sw.plans)
         .map(|p| {
-            let w = &p.workflows[0];
+            // The workflow that moves the writer, when one does: the longest.
+            let w = p
+                .workflows
+                .iter()
+                .find(|w| w.databases && !p.databases.is_empty())
+                .unwrap_or(&p.workflows[0]);
             let mut steps = Vec::new();
+            let mut worst_min = 0;
             if let Some(role) = &w.approval_role {
                 steps.push((
                     "approve".to_string(),
                     format!("someone with {role} approves (at most {timeout} min)"),
                 ));
+                worst_min += timeout;
             }
             steps.push((
                 "scale-up".to_string(),
@@ -300,6 +319,33 @@ pub fn explain(plan: &Plan) -> Explanation {
                     w.scale_percent
                 ),
             ));
+            worst_min += timeout;
+            let databases = if w.databases { &p.databases[..] } else { &[] };
+            if !databases.is_empty() {
+                // Several run as one parallel block: the slowest bounds it.
+                worst_min += databases.iter().map(|d| d.timeout_minutes).max().unwrap_or(0);
+                for d in databases {
+                    let (graceful, ungraceful) = d.modes();
+                    steps.push((
+                        d.step.clone(),
+                        if graceful == ungraceful {
+                            format!(
+                                "the {} {} becomes the writer where traffic goes: {graceful} (at most {} min)",
+                                d.engine.product(),
+                                d.database,
+                                d.timeout_minutes
+                            )
+                        } else {
+                            format!(
+                                "the {} {} becomes the writer where traffic goes: a {graceful} when graceful, a {ungraceful} when not (at most {} min)",
+                                d.engine.product(),
+                                d.database,
+                                d.timeout_minutes
+                            )
+                        },
+                    ));
+                }
+            }
             steps.push((
                 "traffic".to_string(),
                 if p.records.is_empty() {
@@ -311,14 +357,27 @@ pub fn explain(plan: &Plan) -> Explanation {
                     )
                 },
             ));
-            let blocks = steps.len() as u32;
+            worst_min += timeout;
             SwitchTiming {
                 plan: p.name.clone(),
                 regions: p.regions.clone(),
                 steps,
                 dns_s: ALIAS_TTL_S,
-                worst_s: blocks * timeout * 60 + ALIAS_TTL_S,
+                worst_s: worst_min * 60 + ALIAS_TTL_S,
                 objective_min: p.rto_minutes,
+                data_loss: databases
+                    .iter()
+                    .map(|d| {
+                        let e = crate::facts::databases::exposure(d.engine.as_str(), d.engine == DbEngine::Rds && d.ungraceful.is_some());
+                        DataLoss {
+                            database: d.database.clone(),
+                            product: d.engine.product(),
+                            graceful: e.graceful,
+                            ungraceful: e.ungraceful,
+                            source: e.source,
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::simulate::{Answer, Scenario, World};
+use crate::simulate::{Answer, Scenario, SwitchOrder, World};
 
 #[derive(Debug, Serialize)]
 pub struct Matrix {
@@ -17,6 +17,9 @@ pub struct Matrix {
     pub rows: Vec<Row>,
     /// Against a base: the hosts that answered there and answer no more.
     pub gone: Vec<String>,
+    /// Each Region switch column's workflows, step by step: the order in
+    /// which a switch promotes databases and moves traffic.
+    pub switch_orders: Vec<(String, Vec<SwitchOrder>)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -216,6 +219,16 @@ pub fn matrix(world: &World, columns: &[Column]) -> Matrix {
         scenarios: columns.iter().map(Column::to_string).collect(),
         rows,
         gone: Vec::new(),
+        switch_orders: columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Fixed(s) => {
+                    let (to, plans) = s.switched_to.as_ref()?;
+                    Some((s.to_string(), world.switch_order(to, plans)))
+                }
+                _ => None,
+            })
+            .collect(),
     }
 }
 

@@ -258,6 +258,82 @@ pub struct WorkflowSim {
     pub target: Option<String>,
     /// (the Region whose entry lists it, routing control name, On).
     pub changes: Vec<(String, String, bool)>,
+    /// Its steps in order: (the step's name, the steps that run in it at
+    /// once, as (name, execution block type): itself, or a `Parallel`
+    /// block's).
+    pub stages: Vec<Stage>,
+}
+
+pub type Stage = (String, Vec<(String, String)>);
+
+/// The execution block types that make a database the writer.
+const DATABASE_BLOCKS: &[&str] = &[
+    "AuroraGlobalDatabase",
+    "DocumentDb",
+    "RdsPromoteReadReplica",
+    "RdsSwitchoverReadReplica",
+];
+
+/// One plan's workflow as a switch to a Region runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SwitchOrder {
+    pub plan: String,
+    /// `activate REGION`, or `deactivate` for the Region left.
+    pub workflow: String,
+    pub stages: Vec<Stage>,
+}
+
+impl SwitchOrder {
+    /// Whether the workflow has a database step.
+    pub fn has_databases(&self) -> bool {
+        self.stages
+            .iter()
+            .flat_map(|(_, st)| st)
+            .any(|(_, b)| DATABASE_BLOCKS.contains(&b.as_str()))
+    }
+
+    /// Whether every database step comes before every traffic step.
+    pub fn databases_first(&self) -> bool {
+        let pos = |f: &dyn Fn(&str) -> bool| -> Vec<usize> {
+            self.stages
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, st))| st.iter().any(|(_, b)| f(b)))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let db = pos(&|b| DATABASE_BLOCKS.contains(&b));
+        let traffic = pos(&|b| matches!(b, "ARCRoutingControl" | "Route53HealthCheck"));
+        db.iter().all(|d| traffic.iter().all(|t| d < t))
+    }
+
+    /// `approve -> scale-up -> database-a (BLOCK) + database-b (BLOCK) ->
+    /// traffic`: a parallel block of databases by its steps, any other by
+    /// its name.
+    pub fn line(&self) -> String {
+        self.stages
+            .iter()
+            .map(|(name, st)| {
+                if !st
+                    .iter()
+                    .any(|(_, b)| DATABASE_BLOCKS.contains(&b.as_str()))
+                {
+                    return name.clone();
+                }
+                st.iter()
+                    .map(|(n, b)| {
+                        if DATABASE_BLOCKS.contains(&b.as_str()) {
+                            format!("{n} ({b})")
+                        } else {
+                            n.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            })
+            .collect::<Vec<_>>()
+            .join(" -> ")
+    }
 }
 
 impl World {
@@ -310,6 +386,39 @@ impl World {
             }
         }
         (!used.is_empty()).then_some((used, off))
+    }
+
+    /// The workflow each plan holding `to` runs to move traffic there: the
+    /// activation that targets `to`, else the other Region's deactivation
+    /// (the one that moves the writer; active/active).
+    pub fn switch_order(&self, to: &str, plans: &[String]) -> Vec<SwitchOrder> {
+        self.switches
+            .iter()
+            .filter(|p| plans.contains(&p.name))
+            .filter_map(|p| {
+                let w = p
+                    .workflows
+                    .iter()
+                    .find(|w| w.activate && w.target.as_deref() == Some(to))
+                    .or_else(|| p.workflows.iter().find(|w| !w.activate))?;
+                Some(SwitchOrder {
+                    plan: p.name.clone(),
+                    workflow: match (&w.target, w.activate) {
+                        (Some(t), true) => format!("activate {t}"),
+                        (_, true) => "activate".to_string(),
+                        (_, false) => format!(
+                            "deactivate {}",
+                            p.regions
+                                .iter()
+                                .find(|r| *r != to)
+                                .cloned()
+                                .unwrap_or_default()
+                        ),
+                    },
+                    stages: w.stages.clone(),
+                })
+            })
+            .collect()
     }
 
     /// Whether some record follows a routing control (ARC is on).
@@ -587,6 +696,39 @@ fn ingress_health_routes(
     }
 }
 
+/// A workflow's steps as stages: each step alone, or a `Parallel` block's
+/// steps together.
+fn stages(steps: Option<&Value>) -> Vec<Stage> {
+    let one = |s: &Value| {
+        (
+            s.get("Name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            s.get("ExecutionBlockType")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    steps
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            match s
+                .get("ExecutionBlockConfiguration")
+                .and_then(|c| c.get("ParallelConfig"))
+                .and_then(|c| c.get("Steps"))
+                .and_then(Value::as_sequence)
+            {
+                Some(inner) => (one(s).0, inner.iter().map(one).collect()),
+                None => (one(s).0, vec![one(s)]),
+            }
+        })
+        .collect()
+}
+
 /// Read the records and checks out of the rendered CloudFormation templates
 /// (YAML, short-form tags) and the host-less health routes of the Ingress
 /// (path → app). Each template is `(file name, parsed YAML)`.
@@ -754,6 +896,7 @@ pub fn world(
                                 .collect::<Vec<_>>()
                         })
                         .collect(),
+                    stages: stages(w.get("Steps")),
                 })
                 .collect(),
         })
@@ -1131,6 +1274,27 @@ pub fn default_scenarios(w: &World) -> Vec<Scenario> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_switch_order_knows_whether_databases_come_before_traffic() {
+        let step = |n: &str, b: &str| (n.to_string(), vec![(n.to_string(), b.to_string())]);
+        let mut o = SwitchOrder {
+            plan: "p".into(),
+            workflow: "activate us-west-2".into(),
+            stages: vec![
+                step("scale-up", "EKSResourceScaling"),
+                step("database-a", "AuroraGlobalDatabase"),
+                step("traffic", "Route53HealthCheck"),
+            ],
+        };
+        assert!(o.has_databases() && o.databases_first());
+        assert_eq!(
+            o.line(),
+            "scale-up -> database-a (AuroraGlobalDatabase) -> traffic"
+        );
+        o.stages.swap(1, 2);
+        assert!(!o.databases_first());
+    }
 
     fn rec(host: &str, region: &str, policy: Policy, check: Option<Check>, eth: bool) -> Record {
         Record {

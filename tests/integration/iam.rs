@@ -162,6 +162,7 @@ fn the_region_switch_role_in_infra_is_the_rendered_one() {
         .map(|a| a.as_str().unwrap().to_string())
         .collect();
     wanted.sort();
+    wanted.dedup();
     // infra/ holds every block's statements; each rendered role only those
     // its plans' blocks need (routing controls with ARC, the zone's
     // records without).
@@ -187,11 +188,28 @@ fn the_region_switch_role_in_infra_is_the_rendered_one() {
     )
     .unwrap();
     assert!(across.contains("sts:AssumeRole") && !across.contains("EksClusters"));
-    let rendered = format!("{with_arc}{without}{across}");
+    // Databases, alarms and reports: their blocks' statements.
+    let databases = fs::read_to_string(
+        workspace().join("tests/golden/databases/cloudformation/orders-region-switch-role.yaml"),
+    )
+    .unwrap();
+    for sid in [
+        "GlobalDatabases",
+        "RdsPromoteReadReplica",
+        "RdsSwitchoverReadReplica",
+        "AssociatedAlarms",
+        "ExecutionReports",
+    ] {
+        assert!(databases.contains(sid), "{sid}");
+        assert!(!with_arc.contains(sid) && !without.contains(sid), "{sid}");
+    }
+    let rendered = format!("{with_arc}{without}{across}{databases}");
     let mut got: Vec<String> = rendered
         .lines()
         .filter_map(|l| l.trim().strip_prefix("- "))
-        // `- service:Action` lines: an IAM action, not a `Key: value` pair.
+        // `- service:Action` lines: an IAM action, not a `Key: value` pair
+        // nor a quoted resource ARN.
+        .filter(|a| !a.starts_with('"'))
         .filter(|a| {
             a.split_once(':').is_some_and(|(svc, act)| {
                 !svc.contains(' ') && !act.is_empty() && !act.starts_with(' ')
@@ -208,6 +226,9 @@ fn the_region_switch_role_in_infra_is_the_rendered_one() {
         ":cluster/*",
         ":controlpanel/*",
         ":hostedzone/",
+        ":global-cluster:",
+        ":db:",
+        ":alarm:",
     ] {
         assert!(
             rendered.contains(kind),

@@ -102,6 +102,7 @@ fn explain_outputs_match_the_golden_files() {
         ("gitops-repo/variants/arc", "arc.txt"),
         ("tests/golden/region-switch", "region-switch.txt"),
         ("tests/golden/region-switch-dns", "region-switch-dns.txt"),
+        ("tests/golden/databases", "databases.txt"),
     ] {
         let o = run_gen(&workspace().join(dir), &["explain"]);
         assert!(o.status.success(), "{}", stderr(&o));

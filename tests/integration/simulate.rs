@@ -85,6 +85,12 @@ const CASES: &[(&str, &[&str], &str)] = &[
         &["--switch-to", "ap-southeast-2", "--down", "web@eu-west-1"],
         "region-switch-dns-to-ap-southeast-2-with-web-down.txt",
     ),
+    // Databases: promoted, all at once, after the scale-up and before traffic.
+    (
+        "tests/golden/databases",
+        &["--switch-to", "us-west-2"],
+        "databases-switch-to-us-west-2.txt",
+    ),
 ];
 
 #[test]
@@ -216,4 +222,35 @@ fn a_region_that_no_record_routes_to_is_a_failure_where_nothing_moves() {
     // Every single failure, that Region's among them.
     let o = run_gen(d.path(), &["simulate"]);
     assert!(stdout(&o).contains("ap-southeast-2 down"), "{}", stdout(&o));
+}
+
+/// In every workflow of the databases case, the stage that promotes the
+/// databases comes before the one that moves traffic.
+#[test]
+fn a_switch_promotes_the_databases_before_it_moves_traffic() {
+    for to in ["us-east-1", "us-west-2"] {
+        let o = run_gen(
+            &workspace().join("tests/golden/databases"),
+            &["simulate", "--switch-to", to, "--output", "json"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let order = &v[0]["order"][0];
+        assert_eq!(order["workflow"], format!("activate {to}"));
+        let stages = order["stages"].as_array().unwrap();
+        let at = |f: &dyn Fn(&str) -> bool| {
+            stages.iter().position(|s| {
+                s[1].as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| f(x[1].as_str().unwrap()))
+            })
+        };
+        let db = at(&|b| b == "AuroraGlobalDatabase").expect("an Aurora step");
+        let traffic = at(&|b| b == "Route53HealthCheck").expect("a traffic step");
+        let scale = at(&|b| b == "EKSResourceScaling").expect("a scale-up step");
+        assert!(scale < db && db < traffic, "{order}");
+        // The four databases run in one stage, at once.
+        assert_eq!(stages[db][1].as_array().unwrap().len(), 4, "{order}");
+    }
 }

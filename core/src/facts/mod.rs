@@ -4,6 +4,7 @@
 
 pub mod arc;
 pub mod arn;
+pub mod databases;
 pub mod gateway;
 pub mod pricing;
 pub mod quotas;

@@ -8,6 +8,8 @@
 
 mod all_regions_at_once;
 mod arc_min_regions_on;
+mod database_not_promoted;
+pub(crate) mod database_without_switch;
 mod health_check_quota;
 mod inbound_cidrs;
 mod internal_alb;
@@ -112,6 +114,8 @@ pub const LINTS: &[Lint] = &[
     switch_no_target_wait::LINT,
     all_regions_at_once::LINT,
     stack_quota::LINT,
+    database_without_switch::LINT,
+    database_not_promoted::LINT,
 ];
 
 /// Every lint's warnings on a plan, in code order. Lines are the caller's to

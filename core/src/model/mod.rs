@@ -7,6 +7,7 @@
 //! This module does no IO and knows no template syntax.
 
 pub mod arc;
+pub mod databases;
 pub mod rollout;
 pub mod switch;
 

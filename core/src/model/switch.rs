@@ -19,9 +19,10 @@
 use serde::Serialize;
 
 use super::arc::{ArcPlan, control_for};
+use super::databases::{self, DbPermissions, DbStep};
 use super::{CombinedCheck, Parameter, Plan, StackInput, StackPlan, SwitchCheckRef, Value};
 use crate::layout::{self, pascal};
-use crate::spec::checked::{RegionSwitch, Routing, Spec};
+use crate::spec::checked::{RegionSwitch, Routing, Spec, SwitchAlarm, SwitchReport};
 
 #[derive(Debug, Serialize, Hash)]
 pub struct SwitchPlan {
@@ -62,6 +63,14 @@ pub struct SwitchPlan {
     pub zone: Value,
     /// The zone's ARN, as an `Fn::Sub` string (the role lists its records).
     pub zone_arn: String,
+    /// The alarms every plan is associated with.
+    pub alarms: Vec<SwitchAlarm>,
+    /// Where every plan writes its execution reports.
+    pub report: Option<SwitchReport>,
+    /// The report's objects, as the role's `s3:PutObject` names them.
+    pub report_objects: Option<String>,
+    /// What the role needs for the plans' database steps.
+    pub db: DbPermissions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
@@ -208,6 +217,22 @@ pub struct PairPlan {
     /// More than one record name: a `Parallel` block of one health check
     /// block per name, all at once.
     pub parallel: bool,
+    /// The databases the pair's workflows promote, in name order; several
+    /// run as one `Parallel` block.
+    pub databases: Vec<DbStep>,
+    /// The triggers that start one of its workflows.
+    pub triggers: Vec<TriggerPlan>,
+}
+
+/// A trigger as the plan takes it (`Trigger`).
+#[derive(Debug, Serialize, Hash)]
+pub struct TriggerPlan {
+    pub action: &'static str,
+    pub target_region: String,
+    pub description: String,
+    /// (associated alarm name, `red` or `green`).
+    pub conditions: Vec<(String, &'static str)>,
+    pub min_delay_minutes: u32,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -220,6 +245,10 @@ pub struct WorkflowPlan {
     /// Per Region of the pair: the routing controls the block sets and to
     /// what, each by the parameter that carries its ARN.
     pub controls: Vec<RegionControls>,
+    /// The workflow moves the writer, so it runs the pair's database steps:
+    /// each activation of an active/passive pair, the deactivation of an
+    /// active/active one (the Region left takes the writer).
+    pub databases: bool,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -319,12 +348,28 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                 }
                 out
             };
+            let pair = [a.name.clone(), b.name.clone()];
+            let databases =
+                databases::steps(spec, &pair, &apps, approach == Approach::ActivePassive);
+            // What a workflow that runs the database steps does before traffic.
+            let promote = match databases.len() {
+                0 => String::new(),
+                1 => format!(", make database {} the writer there", databases[0].database),
+                _ => format!(
+                    ", make databases {} the writers there",
+                    databases
+                        .iter()
+                        .map(|d| d.database.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
             let workflow = |action: Action, target: Option<&str>, controls: Vec<RegionControls>| {
                 WorkflowPlan {
                     action,
                     description: match (action, target) {
                         (Action::Activate, Some(t)) => format!(
-                            "Move {} to {t}: scale it up, then {}",
+                            "Move {} to {t}: scale it up{promote}, then {}",
                             names.join(", "),
                             if arc.is_some() {
                                 "turn its routing controls On and the other Region's Off"
@@ -342,7 +387,7 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                             }
                         ),
                         (Action::Deactivate, _) => format!(
-                            "Take a Region out for {}: scale the other up, then {}",
+                            "Take a Region out for {}: scale the other up{promote}, then {}",
                             names.join(", "),
                             if arc.is_some() {
                                 "turn the Region's routing controls Off"
@@ -355,6 +400,10 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                     approval_role: rs.approval_role.clone(),
                     scale_percent: rs.scale_percent,
                     controls,
+                    databases: match approach {
+                        Approach::ActivePassive => true,
+                        Approach::ActiveActive => action == Action::Deactivate,
+                    },
                 }
             };
             let workflows = match approach {
@@ -423,7 +472,36 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                     .collect(),
             };
             let logical_id = format!("Plan{}{}", pascal(&a.name), pascal(&b.name));
+            let triggers = rs
+                .triggers
+                .iter()
+                .filter(|t| pair.contains(&t.target_region))
+                // Active/passive plans have activation workflows only.
+                .filter(|t| approach == Approach::ActiveActive || t.action == "activate")
+                .map(|t| TriggerPlan {
+                    action: t.action,
+                    target_region: t.target_region.clone(),
+                    description: format!(
+                        "{} {} when {}",
+                        if t.action == "activate" {
+                            "Activate"
+                        } else {
+                            "Deactivate"
+                        },
+                        t.target_region,
+                        t.conditions
+                            .iter()
+                            .map(|(a, s)| format!("{a} is {s}"))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                    conditions: t.conditions.clone(),
+                    min_delay_minutes: t.min_delay_minutes,
+                })
+                .collect();
             plans.push(PairPlan {
+                databases,
+                triggers,
                 parallel: records.len() > 1,
                 records,
                 description: format!(
@@ -473,7 +551,15 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
     // The zone of the Route 53 stacks.
     let zone = super::zone(spec);
     let health_check_block = traffic == Traffic::HealthChecks;
+    let steps: Vec<&DbStep> = plans.iter().flat_map(|p| &p.databases).collect();
     SwitchPlan {
+        db: DbPermissions::of(&steps),
+        alarms: rs.alarms.clone(),
+        report_objects: rs.report.as_ref().map(|r| {
+            let path = r.bucket_path.strip_prefix("s3://").unwrap_or(&r.bucket_path);
+            format!("arn:${{AWS::Partition}}:s3:::{}/*", path.trim_end_matches('/'))
+        }),
+        report: rs.report.clone(),
         traffic,
         health_check_block,
         zone_arn: format!(
@@ -484,8 +570,13 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
         stack: layout::region_switch_stack_name(&spec.name),
         region: spec.stack_region.clone(),
         description: format!(
-            "ARC Region switch plans of {}: per pair of Regions, scale up the Region taking traffic, then {} (rendered by gen)",
+            "ARC Region switch plans of {}: per pair of Regions, scale up the Region taking traffic{}, then {} (rendered by gen)",
             spec.name,
+            if steps.is_empty() {
+                ""
+            } else {
+                ", make the apps' databases the writers there"
+            },
             if health_check_block {
                 "set the health checks that gate the records"
             } else {
@@ -494,8 +585,9 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
         ),
         role_stack: layout::region_switch_role_stack_name(&spec.name),
         role_description: format!(
-            "ARC Region switch execution role of {}: what its plans need to scale the apps and {} (rendered by gen)",
+            "ARC Region switch execution role of {}: what its plans need to scale the apps{} and {} (rendered by gen)",
             spec.name,
+            if steps.is_empty() { "" } else { ", promote their databases" },
             if health_check_block {
                 "read the records their health checks gate"
             } else {

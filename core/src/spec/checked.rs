@@ -138,7 +138,76 @@ pub struct Spec {
     pub arc: Option<Arc>,
     pub region_switch: Option<RegionSwitch>,
     pub rollout: Option<Rollout>,
+    /// The databases of `databases`, in name order.
+    pub databases: Vec<Database>,
     pub apps: Vec<App>,
+}
+
+/// A database replicated across Regions, which a Region switch promotes in
+/// the Region taking its apps' traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Database {
+    pub name: String,
+    pub engine: DbEngine,
+    /// The global cluster's identifier (Aurora, DocumentDB).
+    pub global_cluster: Option<String>,
+    /// Region → its member's ARN (a DB cluster, or for RDS a DB instance),
+    /// in Region name order.
+    pub members: BTreeMap<String, String>,
+    /// RDS only: switch over (Oracle) rather than promote.
+    pub switchover: bool,
+    pub timeout_minutes: u32,
+}
+
+impl Database {
+    /// Its member in `region`, when it has one there.
+    pub fn member(&self, region: &str) -> Option<&str> {
+        self.members.get(region).map(String::as_str)
+    }
+}
+
+/// What replicates a database across Regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbEngine {
+    /// An Aurora global database: one writer cluster, read-only secondaries.
+    Aurora,
+    /// An Amazon DocumentDB global cluster.
+    #[serde(rename = "documentdb")]
+    DocumentDb,
+    /// An RDS DB instance and its cross-Region read replicas.
+    Rds,
+}
+
+impl DbEngine {
+    pub const ALL: [DbEngine; 3] = [DbEngine::Aurora, DbEngine::DocumentDb, DbEngine::Rds];
+
+    pub fn parse(s: &str) -> Option<DbEngine> {
+        DbEngine::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// The spec's word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DbEngine::Aurora => "aurora",
+            DbEngine::DocumentDb => "documentdb",
+            DbEngine::Rds => "rds",
+        }
+    }
+
+    /// What a reader calls it.
+    pub fn product(self) -> &'static str {
+        match self {
+            DbEngine::Aurora => "Aurora global database",
+            DbEngine::DocumentDb => "DocumentDB global cluster",
+            DbEngine::Rds => "RDS cross-Region read replica",
+        }
+    }
+
+    /// Its members are DB clusters (a global cluster's), not DB instances.
+    pub fn clustered(self) -> bool {
+        !matches!(self, DbEngine::Rds)
+    }
 }
 
 /// `gen rollout`'s section, when the spec has one.
@@ -165,6 +234,37 @@ pub struct RegionSwitch {
     pub scale_percent: u32,
     pub approval_role: Option<String>,
     pub rto_minutes: Option<u32>,
+    /// `alarms`, in name order.
+    pub alarms: Vec<SwitchAlarm>,
+    pub triggers: Vec<SwitchTrigger>,
+    pub report: Option<SwitchReport>,
+}
+
+/// A CloudWatch alarm the plans are associated with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct SwitchAlarm {
+    pub name: String,
+    pub arn: String,
+    /// `applicationHealth` or `trigger`, as the API spells it.
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct SwitchTrigger {
+    pub target_region: String,
+    /// `activate` or `deactivate`.
+    pub action: &'static str,
+    /// (alarm name, `red` or `green`).
+    pub conditions: Vec<(String, &'static str)>,
+    pub min_delay_minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct SwitchReport {
+    /// `s3://BUCKET[/PREFIX]`, as the spec gives it.
+    pub bucket_path: String,
+    pub bucket: String,
+    pub bucket_owner: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -466,6 +566,8 @@ pub struct App {
     pub read_only_root_filesystem: bool,
     pub rbac: Option<Rbac>,
     pub overrides: BTreeMap<String, RegionOverride>,
+    /// The database (by name, of `databases`) the app keeps its state in.
+    pub database: Option<String>,
 }
 
 /// The threshold of a rule over `n` controls: `min_on`, but never all of

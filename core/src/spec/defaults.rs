@@ -62,6 +62,8 @@ pub const ARC_MIN_REGIONS_ON: u32 = 1;
 pub const ARC_READINESS_ENABLED: bool = false;
 pub const REGION_SWITCH_ENABLED: bool = false;
 pub const REGION_SWITCH_SCALE_PERCENT: u32 = 100;
+/// Minutes between two executions a Region switch trigger starts.
+pub const REGION_SWITCH_TRIGGER_MIN_DELAY: u32 = 60;
 pub const ROLLOUT_SECRET_REF: &str = "flux-system";
 pub const ROLLOUT_BAKE_MINUTES: u32 = 10;
 pub const ROLLOUT_APPLY_MINUTES: u32 = 15;

@@ -189,8 +189,37 @@ pub struct RawSpec {
     pub arc: Option<RawArc>,
     pub region_switch: Option<RawRegionSwitch>,
     pub rollout: Option<RawRollout>,
+    /// The databases apps keep their state in, replicated across Regions,
+    /// by a name of your choosing: the Region switch plans promote each
+    /// before they move its apps' traffic (docs/spec.md, "Databases").
+    pub databases: Option<BTreeMap<String, RawDatabase>>,
     #[schemars(required)]
     pub apps: Option<Vec<RawApp>>,
+}
+
+/// One database replicated across Regions, with its member in each.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawDatabase {
+    /// `aurora` (an Aurora global database), `documentdb` (a DocumentDB
+    /// global cluster) or `rds` (an RDS DB instance and its cross-Region
+    /// read replicas).
+    #[schemars(required)]
+    pub engine: Option<String>,
+    /// The global cluster's identifier (`aurora`, `documentdb`).
+    pub global_cluster: Option<String>,
+    /// Region → its member: a DB cluster ARN (`aurora`, `documentdb`) or a
+    /// DB instance ARN (`rds`). At least two.
+    #[schemars(required)]
+    pub members: Option<BTreeMap<String, String>>,
+    /// `rds` on Oracle 19c or later with its replicas in mounted or
+    /// read-only standby mode: a graceful switch switches over (no data
+    /// loss) instead of promoting. Default: false.
+    pub switchover: Option<Scalar<bool>>,
+    /// Minutes the plans' database step may take before the switch stops
+    /// (1 to 10080). Default: 60, Region switch's own.
+    pub timeout_minutes: Option<Scalar<u32>>,
 }
 
 /// A change reaches the Regions wave by wave (`gen rollout`): each
@@ -255,6 +284,68 @@ pub struct RawRegionSwitch {
     /// The plans' recovery time objective in minutes (1 to 10080). Default:
     /// the apps' largest `rto`, in whole minutes, when any app states one.
     pub rto_minutes: Option<Scalar<u32>>,
+    /// CloudWatch alarms every plan watches, by a name of your choosing:
+    /// the plans' application health, or what their triggers start on.
+    pub alarms: Option<BTreeMap<String, RawSwitchAlarm>>,
+    /// Switches Region switch starts on its own when alarms say so.
+    pub triggers: Option<Vec<RawSwitchTrigger>>,
+    /// Where Region switch writes each execution's report.
+    pub report: Option<RawSwitchReport>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawSwitchAlarm {
+    /// The alarm's ARN (`arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME`).
+    #[schemars(required)]
+    pub alarm_arn: Option<String>,
+    /// `applicationHealth` (the plans show it) or `trigger` (a trigger's
+    /// condition). Default: `applicationHealth`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// Run a workflow when every condition holds.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawSwitchTrigger {
+    /// The Region the workflow activates (or, with `deactivate`, takes out),
+    /// in every plan that holds it.
+    #[schemars(required)]
+    pub target_region: Option<String>,
+    /// `activate` or `deactivate`. Default: `activate`.
+    pub action: Option<String>,
+    /// Each `{alarm: NAME, state: red|green}` (1 to 10): `red` while the
+    /// alarm is in ALARM.
+    #[schemars(required)]
+    pub conditions: Option<Vec<RawTriggerCondition>>,
+    /// Minutes between two executions the trigger starts. Default: 60.
+    pub min_delay_minutes: Option<Scalar<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawTriggerCondition {
+    /// A name of `regionSwitch.alarms` of `type: trigger`.
+    #[schemars(required)]
+    pub alarm: Option<String>,
+    /// `red` or `green`.
+    #[schemars(required)]
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RawSwitchReport {
+    /// `s3://BUCKET[/PREFIX]`.
+    #[schemars(required)]
+    pub bucket_path: Option<String>,
+    /// The bucket's account (12 digits). Default: the plans'.
+    pub bucket_owner: Option<String>,
 }
 
 /// Route 53 Application Recovery Controller: routing controls as manual
@@ -547,6 +638,10 @@ pub struct RawApp {
     pub rbac: Option<RawRbac>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regions: Option<BTreeMap<String, RawRegionOverride>>,
+    /// The database (of `databases`) the app keeps its state in: a Region
+    /// switch promotes it before it moves the app's traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]

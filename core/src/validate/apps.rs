@@ -202,6 +202,7 @@ impl Validator {
                 (_, r) => r,
             },
             overrides,
+            database: a.database.clone(),
         })
     }
 }

@@ -20,6 +20,7 @@ mod apps;
 mod arc;
 mod argocd;
 mod container;
+mod databases;
 mod document;
 mod format;
 mod health;
@@ -144,6 +145,10 @@ impl Validator {
             ),
             _ => None,
         };
+        let databases = self.databases(raw, &region_names);
+        if let Some(apps) = &apps {
+            self.app_databases(raw, apps);
+        }
         let rollout = raw
             .rollout
             .as_ref()
@@ -233,6 +238,7 @@ impl Validator {
             arc,
             region_switch,
             rollout,
+            databases,
             apps: apps?,
         })
     }

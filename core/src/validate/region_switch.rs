@@ -8,6 +8,7 @@
 
 use super::*;
 use crate::facts::arn::Arn;
+use crate::spec::checked::{SwitchAlarm, SwitchReport, SwitchTrigger};
 
 /// `RecoveryTimeObjectiveMinutes`: "minimum": 1, "maximum": 10080.
 const RTO_MINUTES: std::ops::RangeInclusive<u32> = 1..=10_080;
@@ -141,10 +142,293 @@ impl Validator {
                 }
             }
         }
+        let alarms = self.switch_alarms(raw, &mut ok);
+        let triggers = self.switch_triggers(raw, regions, &alarms, &mut ok);
+        let report = self.switch_report(raw, &mut ok);
         ok.then(|| RegionSwitch {
             scale_percent,
             approval_role: raw.approval_role.clone(),
             rto_minutes,
+            alarms,
+            triggers,
+            report,
         })
+    }
+
+    /// `regionSwitch.alarms`: CloudWatch alarm ARNs, each of a type the
+    /// plan's `AlarmType` takes ("applicationHealth", "trigger").
+    fn switch_alarms(&mut self, raw: &spec::RawRegionSwitch, ok: &mut bool) -> Vec<SwitchAlarm> {
+        let mut out = Vec::new();
+        for (name, a) in raw.alarms.iter().flatten() {
+            let p = format!("regionSwitch.alarms.{name}");
+            if name.is_empty() || name.len() > 255 || !name.chars().all(|c| c.is_ascii_graphic()) {
+                *ok = false;
+                self.err(
+                    &p,
+                    format!("`{}` is not an alarm name gen takes", name.escape_debug()),
+                    "allowed: 1 to 255 printable characters without spaces",
+                );
+            }
+            let kind = match a.kind.as_deref() {
+                None | Some("applicationHealth") => "applicationHealth",
+                Some("trigger") => "trigger",
+                Some(other) => {
+                    *ok = false;
+                    self.err(
+                        &field(&p, "type"),
+                        format!("unknown alarm type `{}`", other.escape_debug()),
+                        "allowed: applicationHealth (the plans show the application's health) or trigger (a trigger's condition)",
+                    );
+                    continue;
+                }
+            };
+            let Some(arn) = self.required(
+                &field(&p, "alarmArn"),
+                &a.alarm_arn,
+                "the alarm's ARN, arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME",
+            ) else {
+                *ok = false;
+                continue;
+            };
+            let is_alarm = Arn::parse(arn).is_some_and(|x| {
+                x.service == "cloudwatch"
+                    && x.has_account()
+                    && !x.region.is_empty()
+                    && x.resource
+                        .strip_prefix("alarm:")
+                        .is_some_and(|n| !n.is_empty())
+            });
+            if !is_alarm {
+                *ok = false;
+                self.err(
+                    &field(&p, "alarmArn"),
+                    format!("`{}` is not a CloudWatch alarm ARN", arn.escape_debug()),
+                    "allowed: arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME",
+                );
+                continue;
+            }
+            out.push(SwitchAlarm {
+                name: name.clone(),
+                arn: arn.clone(),
+                kind,
+            });
+        }
+        out
+    }
+
+    /// `regionSwitch.triggers`: each targets a Region of the spec, with 1
+    /// to 10 conditions (`Trigger`: `Conditions` "minItems": 1,
+    /// "maxItems": 10) on alarms of type `trigger`.
+    fn switch_triggers(
+        &mut self,
+        raw: &spec::RawRegionSwitch,
+        regions: &[String],
+        alarms: &[SwitchAlarm],
+        ok: &mut bool,
+    ) -> Vec<SwitchTrigger> {
+        let mut out = Vec::new();
+        for (i, t) in raw.triggers.iter().flatten().enumerate() {
+            let p = format!("regionSwitch.triggers[{i}]");
+            let mut good = true;
+            let target = self.required(
+                &field(&p, "targetRegion"),
+                &t.target_region,
+                "the Region the trigger's workflow activates",
+            );
+            if let Some(r) = target
+                && !regions.contains(r)
+            {
+                good = false;
+                self.err(
+                    &field(&p, "targetRegion"),
+                    format!("`{r}` is not a Region of this spec"),
+                    super::format::allowed_regions(regions),
+                );
+            }
+            let action = match t.action.as_deref() {
+                None | Some("activate") => "activate",
+                Some("deactivate") => "deactivate",
+                Some(other) => {
+                    good = false;
+                    self.err(
+                        &field(&p, "action"),
+                        format!("unknown action `{}`", other.escape_debug()),
+                        "allowed: activate or deactivate",
+                    );
+                    "activate"
+                }
+            };
+            let conditions = t.conditions.as_deref().unwrap_or_default();
+            if !(1..=10).contains(&conditions.len()) {
+                good = false;
+                self.err(
+                    &field(&p, "conditions"),
+                    format!("{} conditions", conditions.len()),
+                    "allowed: 1 to 10 conditions, each {alarm: NAME, state: red|green}",
+                );
+            }
+            let mut conds = Vec::new();
+            for (j, c) in conditions.iter().enumerate() {
+                let cp = format!("{p}.conditions[{j}]");
+                let alarm = self.required(
+                    &field(&cp, "alarm"),
+                    &c.alarm,
+                    "a name of regionSwitch.alarms",
+                );
+                let state = match c.state.as_deref() {
+                    Some("red") => Some("red"),
+                    Some("green") => Some("green"),
+                    Some(other) => {
+                        self.err(
+                            &field(&cp, "state"),
+                            format!("unknown state `{}`", other.escape_debug()),
+                            "allowed: red (the alarm is in ALARM) or green",
+                        );
+                        None
+                    }
+                    None => {
+                        self.err(
+                            &field(&cp, "state"),
+                            "missing required field",
+                            "allowed: red or green",
+                        );
+                        None
+                    }
+                };
+                if let Some(a) = alarm {
+                    match alarms.iter().find(|x| &x.name == a) {
+                        Some(x) if x.kind == "trigger" => {}
+                        Some(_) => {
+                            good = false;
+                            self.err(
+                                &field(&cp, "alarm"),
+                                format!("alarm `{a}` is of type applicationHealth"),
+                                format!("set regionSwitch.alarms.{a}.type to trigger to start a switch on it"),
+                            );
+                        }
+                        None => {
+                            good = false;
+                            self.err(
+                                &field(&cp, "alarm"),
+                                format!(
+                                    "no alarm named `{}` in regionSwitch.alarms",
+                                    a.escape_debug()
+                                ),
+                                "declare it under regionSwitch.alarms with type: trigger",
+                            );
+                        }
+                    }
+                }
+                match (alarm, state) {
+                    (Some(a), Some(s)) => conds.push((a.clone(), s)),
+                    _ => good = false,
+                }
+            }
+            let min_delay = self
+                .scalar(
+                    &field(&p, "minDelayMinutes"),
+                    &t.min_delay_minutes,
+                    "allowed: whole minutes",
+                )
+                .unwrap_or(defaults::REGION_SWITCH_TRIGGER_MIN_DELAY);
+            match (good, target) {
+                (true, Some(r)) => out.push(SwitchTrigger {
+                    target_region: r.clone(),
+                    action,
+                    conditions: conds,
+                    min_delay_minutes: min_delay,
+                }),
+                _ => *ok = false,
+            }
+        }
+        out
+    }
+
+    /// `regionSwitch.report`: `S3ReportOutputConfiguration`'s `BucketPath`
+    /// (`^(?:s3://)?[a-z0-9][a-z0-9-]{1,61}[a-z0-9](?:/[^/ ][^/]*)*/?$`, 3
+    /// to 512) and `BucketOwner` (`^\d{12}$`).
+    fn switch_report(
+        &mut self,
+        raw: &spec::RawRegionSwitch,
+        ok: &mut bool,
+    ) -> Option<SwitchReport> {
+        let r = raw.report.as_ref()?;
+        let path = self.required(
+            "regionSwitch.report.bucketPath",
+            &r.bucket_path,
+            "s3://BUCKET[/PREFIX], where the execution reports go",
+        )?;
+        let bucket = bucket_of(path);
+        if bucket.is_none() {
+            *ok = false;
+            self.err(
+                "regionSwitch.report.bucketPath",
+                format!("`{}` is not an S3 bucket path", path.escape_debug()),
+                "allowed: s3://BUCKET[/PREFIX] (BUCKET: 3 to 63 lowercase letters, digits and hyphens)",
+            );
+        }
+        if let Some(o) = &r.bucket_owner
+            && !(o.len() == 12 && o.chars().all(|c| c.is_ascii_digit()))
+        {
+            *ok = false;
+            self.err(
+                "regionSwitch.report.bucketOwner",
+                format!("`{}` is not an account ID", o.escape_debug()),
+                "allowed: 12 digits",
+            );
+        }
+        Some(SwitchReport {
+            bucket_path: path.clone(),
+            bucket: bucket?.to_string(),
+            bucket_owner: r.bucket_owner.clone(),
+        })
+    }
+}
+
+/// The bucket of `s3://BUCKET[/PREFIX]`, when the path has the plan's form.
+fn bucket_of(path: &str) -> Option<&str> {
+    if !(3..=512).contains(&path.len()) {
+        return None;
+    }
+    let rest = path.strip_prefix("s3://").unwrap_or(path);
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !bucket.starts_with('-')
+        && !bucket.ends_with('-');
+    let prefix = prefix.strip_suffix('/').unwrap_or(prefix);
+    let prefix_ok = prefix.is_empty()
+        || prefix
+            .split('/')
+            .all(|seg| !seg.is_empty() && !seg.starts_with(' '));
+    (bucket_ok && prefix_ok).then_some(bucket)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::errors;
+
+    const BASE: &str = "version: 1\nname: t\ndns: {zone: example.com}\nregions:\n  - {name: eu-west-1, cluster: c1}\n  - {name: us-east-1, cluster: c2}\napps:\n  - {name: a, host: a.example.com, image: i, health: {path: /a}}\nregionSwitch:\n  enabled: true\n";
+
+    #[test]
+    fn alarms_triggers_and_a_report_pass_and_their_mistakes_are_named() {
+        let good = format!(
+            "{BASE}  alarms:\n    errors: {{alarmArn: 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:errors', type: trigger}}\n  triggers:\n    - {{targetRegion: us-east-1, conditions: [{{alarm: errors, state: red}}]}}\n  report: {{bucketPath: 's3://switch-reports/shop'}}\n"
+        );
+        assert!(errors(&good).is_empty(), "{:?}", errors(&good));
+        let bad = good
+            .replace("type: trigger", "type: applicationHealth")
+            .replace("us-east-1, conditions", "ap-south-1, conditions")
+            .replace("s3://switch-reports", "s3://Switch_Reports");
+        let e = errors(&bad);
+        for f in [
+            "regionSwitch.triggers[0].conditions[0].alarm",
+            "regionSwitch.triggers[0].targetRegion",
+            "regionSwitch.report.bucketPath",
+        ] {
+            assert!(e.iter().any(|x| x.contains(f)), "{f} in {e:?}");
+        }
     }
 }

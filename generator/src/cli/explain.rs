@@ -180,6 +180,12 @@ pub(super) fn run(s: &Session, args: &ExplainArgs) -> Result<ExitCode> {
                 .map(|m| format!(" (objective: {m} min)"))
                 .unwrap_or_default()
         ));
+        for d in &sw.data_loss {
+            pr.data(format_args!(
+                "  data loss, {} {}: graceful, {}; ungraceful, {} ({})",
+                d.product, d.database, d.graceful, d.ungraceful, d.source
+            ));
+        }
     }
     if !e.switches.is_empty() {
         pr.data("Region switch: gen's pricing table holds no price for it; see aws.amazon.com/application-recovery-controller/pricing.");

@@ -11,7 +11,7 @@ use super::session::Session;
 use crate::diag::Hinted;
 use crate::live;
 use crate::printer::Output;
-use crate::simulate::{self, Answer, Scenario, World};
+use crate::simulate::{self, Answer, Scenario, SwitchOrder, World};
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -37,6 +37,9 @@ pub struct SimulateArgs {
 #[derive(Serialize)]
 struct Outcome<'a> {
     scenario: String,
+    /// A Region switch: each plan's workflow, step by step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    order: Vec<SwitchOrder>,
     hosts: Vec<HostOutcome<'a>>,
 }
 
@@ -62,6 +65,11 @@ pub(super) fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
         .iter()
         .map(|s| Outcome {
             scenario: s.to_string(),
+            order: s
+                .switched_to
+                .as_ref()
+                .map(|(to, plans)| world.switch_order(to, plans))
+                .unwrap_or_default(),
             hosts: hosts
                 .iter()
                 .map(|h| {
@@ -104,6 +112,14 @@ pub(super) fn run(s: &Session, args: &SimulateArgs) -> Result<ExitCode> {
                     })
                     .collect();
                 pr.table(["HOST", "BEFORE", "AFTER", "WHY"], &rows);
+                for w in &o.order {
+                    pr.data(format_args!(
+                        "order, {} ({}): {}",
+                        w.plan,
+                        w.workflow,
+                        w.line()
+                    ));
+                }
             }
         }
     }

@@ -71,9 +71,11 @@ pub(super) struct Base {
     pub consequences: Vec<review::Consequence>,
 }
 
+mod markdown;
 mod page;
 
-use page::{html, markdown};
+use markdown::markdown;
+use page::html;
 
 pub(super) fn run(s: &Session, args: &ReportArgs) -> Result<ExitCode> {
     let pr = s.settings.printer;

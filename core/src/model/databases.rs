@@ -1,0 +1,237 @@
+//! The database steps of the Region switch plans: each database of a pair's
+//! apps with a member in both Regions is promoted in the Region taking
+//! traffic, after the apps scale up and before traffic moves, so that the
+//! apps arriving there find a writer.
+//!
+//! - Aurora global database and DocumentDB global cluster: `Behavior:
+//!   switchoverOnly` "Calls `SwitchoverGlobalCluster` for a zero-data-loss
+//!   switchover during graceful execution", and `Ungraceful: failover`
+//!   "calls FailoverGlobalCluster with AllowDataLoss set to true and might
+//!   cause data loss" (ARC Region switch API Reference,
+//!   GlobalAuroraConfiguration, GlobalAuroraUngraceful; the same for
+//!   DocumentDbConfiguration).
+//! - RDS with `switchover` (Oracle 19c and later): the switchover read
+//!   replica block, graceful `SwitchoverReadReplica`, ungraceful "with the
+//!   `promoteReadReplica` behavior, Region switch promotes the read replica
+//!   directly" (ARC Developer Guide, "Amazon RDS Switchover Read Replica
+//!   execution block").
+//! - RDS otherwise: the promote read replica block, which "promotes the read
+//!   replica in the Region that you're activating to become an independent
+//!   database instance" and "only supports active/passive plans" (ARC
+//!   Developer Guide, "Amazon RDS Promote Read Replica execution block").
+//!
+//! The execution role's statements per block follow the ARC Developer
+//! Guide's "Execution block permissions" samples, scoped to the plans'
+//! resources.
+
+use serde::Serialize;
+
+use crate::spec::checked::{Database, DbEngine, Spec};
+
+/// One database's block in a pair's workflows.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct DbStep {
+    /// The step's name (`database-<name>`).
+    pub step: String,
+    pub database: String,
+    pub engine: DbEngine,
+    pub description: String,
+    /// `ExecutionBlockType`.
+    pub block: &'static str,
+    /// The key of its `ExecutionBlockConfiguration`.
+    pub config: &'static str,
+    /// Aurora and DocumentDB: the graceful behaviour (`switchoverOnly`).
+    pub behavior: Option<&'static str>,
+    /// What an ungraceful execution does instead, when the block takes one.
+    pub ungraceful: Option<&'static str>,
+    pub global_cluster: Option<String>,
+    /// Its members in the pair's Regions, in the pair's order: (Region, ARN).
+    pub members: Vec<(String, String)>,
+    pub timeout_minutes: u32,
+    /// The pair's apps that keep their state in it.
+    pub apps: Vec<String>,
+}
+
+impl DbStep {
+    /// What the step does in a graceful and in an ungraceful execution.
+    pub fn modes(&self) -> (&'static str, &'static str) {
+        match (self.engine, self.ungraceful) {
+            (DbEngine::Aurora | DbEngine::DocumentDb, _) => (
+                "switchover (no data loss)",
+                "failover (loses writes not yet replicated)",
+            ),
+            (DbEngine::Rds, Some(_)) => (
+                "switchover (no data loss)",
+                "promotion (loses writes not yet replicated)",
+            ),
+            (DbEngine::Rds, None) => (
+                "promotion (one way; loses writes not yet replicated)",
+                "promotion (one way; loses writes not yet replicated)",
+            ),
+        }
+    }
+}
+
+/// The database steps of the pair `regions` of `apps`, in name order.
+pub fn steps(
+    spec: &Spec,
+    regions: &[String; 2],
+    apps: &[&crate::spec::checked::App],
+    active_passive: bool,
+) -> Vec<DbStep> {
+    let mut out: Vec<DbStep> = Vec::new();
+    for d in &spec.databases {
+        let users: Vec<String> = apps
+            .iter()
+            .filter(|a| a.database.as_ref() == Some(&d.name))
+            .map(|a| a.name.clone())
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        let members: Vec<(String, String)> = regions
+            .iter()
+            .filter_map(|r| Some((r.clone(), d.member(r)?.to_string())))
+            .collect();
+        // A member on one side only: nothing to promote into (lint W017).
+        if members.len() < 2 {
+            continue;
+        }
+        // The promote block takes active/passive plans only (lint W017).
+        if d.engine == DbEngine::Rds && !d.switchover && !active_passive {
+            continue;
+        }
+        out.push(step(d, members, users));
+    }
+    out
+}
+
+fn step(d: &Database, members: Vec<(String, String)>, apps: Vec<String>) -> DbStep {
+    let (block, config, behavior, ungraceful) = match d.engine {
+        DbEngine::Aurora => (
+            "AuroraGlobalDatabase",
+            "GlobalAuroraConfig",
+            Some("switchoverOnly"),
+            Some("failover"),
+        ),
+        DbEngine::DocumentDb => (
+            "DocumentDb",
+            "DocumentDbConfig",
+            Some("switchoverOnly"),
+            Some("failover"),
+        ),
+        DbEngine::Rds if d.switchover => (
+            "RdsSwitchoverReadReplica",
+            "RdsSwitchoverReadReplicaConfig",
+            None,
+            Some("promoteReadReplica"),
+        ),
+        DbEngine::Rds => (
+            "RdsPromoteReadReplica",
+            "RdsPromoteReadReplicaConfig",
+            None,
+            None,
+        ),
+    };
+    let mut s = DbStep {
+        step: format!("database-{}", d.name),
+        database: d.name.clone(),
+        engine: d.engine,
+        description: String::new(),
+        block,
+        config,
+        behavior,
+        ungraceful,
+        global_cluster: d.global_cluster.clone(),
+        members,
+        timeout_minutes: d.timeout_minutes,
+        apps,
+    };
+    let (graceful, ungraceful) = s.modes();
+    s.description = if graceful == ungraceful {
+        format!(
+            "Make the {} {} the writer in the Region taking traffic: {graceful}",
+            d.engine.product(),
+            d.name
+        )
+    } else {
+        format!(
+            "Make the {} {} the writer in the Region taking traffic: a {graceful} when graceful, a {ungraceful} when not",
+            d.engine.product(),
+            d.name
+        )
+    };
+    s
+}
+
+/// The execution role's statements for the plans' database steps.
+#[derive(Debug, Default, Serialize, Hash)]
+pub struct DbPermissions {
+    /// Aurora and DocumentDB: the global clusters' ARNs.
+    pub global_clusters: Vec<String>,
+    /// Their member clusters' ARNs.
+    pub clusters: Vec<String>,
+    /// RDS DB instances the promote block promotes.
+    pub promoted: Vec<String>,
+    /// RDS DB instances the switchover block switches over.
+    pub switched: Vec<String>,
+}
+
+impl DbPermissions {
+    pub fn of(steps: &[&DbStep]) -> DbPermissions {
+        let mut p = DbPermissions::default();
+        for s in steps {
+            let arns = s.members.iter().map(|(_, a)| a.clone());
+            match (s.engine, s.ungraceful) {
+                (DbEngine::Aurora | DbEngine::DocumentDb, _) => {
+                    if let (Some(g), Some((_, first))) = (&s.global_cluster, s.members.first()) {
+                        p.global_clusters.push(global_cluster_arn(first, g));
+                    }
+                    p.clusters.extend(arns);
+                }
+                (DbEngine::Rds, Some(_)) => p.switched.extend(arns),
+                (DbEngine::Rds, None) => p.promoted.extend(arns),
+            }
+        }
+        for v in [
+            &mut p.global_clusters,
+            &mut p.clusters,
+            &mut p.promoted,
+            &mut p.switched,
+        ] {
+            v.sort();
+            v.dedup();
+        }
+        p
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.global_clusters.is_empty()
+            && self.clusters.is_empty()
+            && self.promoted.is_empty()
+            && self.switched.is_empty()
+    }
+}
+
+/// A global cluster's ARN, `arn:PARTITION:rds::ACCOUNT:global-cluster:ID`
+/// (Service Authorization Reference, Amazon RDS, resource type
+/// `global-cluster`), in the partition and account of its member `member`.
+fn global_cluster_arn(member: &str, id: &str) -> String {
+    let mut parts = member.split(':');
+    let partition = parts.nth(1).unwrap_or("aws");
+    let account = parts.nth(2).unwrap_or_default();
+    format!("arn:{partition}:rds::{account}:global-cluster:{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_global_cluster_arn_takes_its_members_partition_and_account() {
+        assert_eq!(
+            global_cluster_arn("arn:aws-cn:rds:cn-north-1:111122223333:cluster:a", "g"),
+            "arn:aws-cn:rds::111122223333:global-cluster:g"
+        );
+    }
+}
