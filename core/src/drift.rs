@@ -112,7 +112,7 @@ fn shown<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "none".to_string(), |x| x.to_string())
 }
 
-/// What differs between the plan's A records and `live`, the zone's
+/// What differs between the plan's A and AAAA records and `live`, the zone's
 /// records (any others, of names gen does not render, are not read).
 pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
     let mut out = Vec::new();
@@ -127,16 +127,19 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
         .iter()
         .map(|r| r.name.to_ascii_lowercase())
         .collect();
-    for r in &rendered {
+    for (r, x) in rendered
+        .iter()
+        .flat_map(|r| r.sets.iter().map(move |x| (r, x)))
+    {
         let name = r.name.to_ascii_lowercase();
         let Some(l) = live.iter().find(|l| {
-            l.kind == "A"
+            l.kind == x.kind
                 && l.name == name
-                && l.set_identifier.as_deref() == Some(&r.set_identifier)
+                && l.set_identifier.as_deref() == Some(&x.set_identifier)
         }) else {
             out.push(Drift::Missing {
                 name: r.name.clone(),
-                set: r.set_identifier.clone(),
+                set: x.set_identifier.clone(),
             });
             continue;
         };
@@ -144,7 +147,7 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
             if want != got {
                 out.push(Drift::Differs {
                     name: r.name.clone(),
-                    set: r.set_identifier.clone(),
+                    set: x.set_identifier.clone(),
                     field,
                     want,
                     got,
@@ -180,12 +183,15 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
     }
     for l in live
         .iter()
-        .filter(|l| l.kind == "A" && names.contains(&l.name))
+        .filter(|l| matches!(l.kind.as_str(), "A" | "AAAA") && names.contains(&l.name))
     {
         let set = l.set_identifier.clone().unwrap_or_default();
-        let known = rendered
-            .iter()
-            .any(|r| r.name.to_ascii_lowercase() == l.name && r.set_identifier == set);
+        let known = rendered.iter().any(|r| {
+            r.name.to_ascii_lowercase() == l.name
+                && r.sets
+                    .iter()
+                    .any(|x| x.kind == l.kind && x.set_identifier == set)
+        });
         if !known {
             out.push(Drift::Extra {
                 name: l.name.clone(),

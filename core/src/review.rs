@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::{Plan, RecordPlan, Value};
+use crate::model::{GeoCodes, Plan, RecordPlan, Value};
 use crate::spec::checked::Api;
 
 /// DNS behaviour of every app in every Region where it has a record.
@@ -32,10 +32,18 @@ pub fn behaviour(plan: &Plan) -> Behaviour {
         for e in &s.entries {
             let r = &e.record;
             let hc = &e.health_check;
-            let routing = match (r.weight, &r.latency_region, r.failover) {
-                (Some(w), _, _) => format!("weighted, weight {w}"),
-                (_, Some(_), _) => "latency".to_string(),
-                (_, _, Some(f)) => format!("failover {}", f.word()),
+            let locations: Vec<String> = r
+                .sets
+                .iter()
+                .filter(|x| x.kind == "A")
+                .filter_map(|x| x.location.as_ref().map(GeoCodes::label))
+                .collect();
+            let routing = match (r.weight, &r.latency_region, r.failover, r.proximity) {
+                _ if !locations.is_empty() => format!("geolocation {}", locations.join(", ")),
+                (_, _, _, Some(b)) => format!("geoproximity, bias {b}"),
+                (Some(w), _, _, _) => format!("weighted, weight {w}"),
+                (_, Some(_), _, _) => "latency".to_string(),
+                (_, _, Some(f), _) => format!("failover {}", f.word()),
                 _ => "simple".to_string(),
             };
             let target = format!(
@@ -79,6 +87,10 @@ pub fn behaviour(plan: &Plan) -> Behaviour {
                     "Region switch checks",
                     format!("yes ({})", c.switch_plans.join(", ")),
                 ));
+            }
+            // IPv6: the AAAA records beside the A records.
+            if r.sets.iter().any(|x| x.kind == "AAAA") {
+                facts.push(("record types", "A, AAAA".to_string()));
             }
             facts.push((
                 "ALB",
@@ -555,7 +567,8 @@ pub fn consequences(base: Option<&Plan>, head: &Plan) -> Vec<Consequence> {
                 out.push(Consequence::OneBatch {
                     app: app.to_string(),
                     host: records[0].name.trim_end_matches('.').to_string(),
-                    records: records.len(),
+                    // Each Route 53 record: per type, and per location.
+                    records: records.iter().map(|r| r.sets.len()).sum(),
                     switch,
                 });
             }
@@ -681,6 +694,8 @@ fn groups(p: &Plan) -> BTreeMap<&str, (&str, Vec<&RecordPlan>)> {
 /// The routing policy of a host's records (one per host: Route 53 allows no mix).
 fn policy(records: &[&RecordPlan]) -> &'static str {
     match records.first() {
+        Some(r) if r.sets.iter().any(|x| x.location.is_some()) => "geolocation",
+        Some(r) if r.proximity.is_some() => "geoproximity",
         Some(r) if r.weight.is_some() => "weighted",
         Some(r) if r.latency_region.is_some() => "latency",
         Some(r) if r.failover.is_some() => "failover",

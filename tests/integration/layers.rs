@@ -18,7 +18,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("facts", &[]),
     ("layout", &[]),
     ("par", &[]),
-    ("simulate", &[]),
+    ("simulate", &["facts"]),
     ("k8s", &[]),
     ("printer", &[]),
     // Adapters at the edge: their APIs and AWS's facts.

@@ -475,3 +475,91 @@ fn a_blue_green_cluster_upgrade_deploys_each_step_in_one_gen_deploy() {
     assert_eq!(live.check_of(eu)["Type"], "HTTP");
     assert_eq!(live.checks.len(), 2, "one check per Region again");
 }
+
+/// A switch to geographic routing and back, and AAAA records beside the A
+/// records of a dual-stack ALB: each one gen deploy, each host's records one
+/// Route 53 batch, which the stricter moto refuses to apply half (R53-2:
+/// no mix of policies under a name and type; R53-5, R53-6: one record per
+/// location).
+#[test]
+fn geographic_routing_and_aaaa_records_deploy_in_one_gen_deploy_each() {
+    let moto = Moto::start();
+    let zone = moto.zone("example.org");
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    std::fs::write(d.join("gen.yaml"), spec(&THREE, "latency", "", "")).unwrap();
+    assert!(run_gen(d, &["render"]).status.success());
+    lock_zone(d, &zone);
+    deploy(&moto, d, &spec(&THREE, "latency", "", ""), "latency");
+    // cart's records of every type, as (type, set identifier, record).
+    let cart = || -> Vec<(String, String, Value)> {
+        let mut out: Vec<(String, String, Value)> = moto.py("dump", "example.org")["all_records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["Name"] == "cart.example.org.")
+            .map(|r| {
+                (
+                    r["Type"].as_str().unwrap().to_string(),
+                    r["SetIdentifier"].as_str().unwrap_or_default().to_string(),
+                    r.clone(),
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        out
+    };
+    let geo = "{geolocation: {eu-west-1: {continents: [EU, AF]}, us-east-1: {continents: [NA, SA], default: true}, ap-southeast-2: {continents: [OC]}}}";
+    deploy(
+        &moto,
+        d,
+        &spec(&THREE, geo, "", ""),
+        "latency -> geolocation",
+    );
+    let live = cart();
+    let sets: Vec<&str> = live.iter().map(|(_, s, _)| s.as_str()).collect();
+    assert_eq!(
+        sets,
+        [
+            "ap-southeast-2-continent-OC",
+            "eu-west-1-continent-AF",
+            "eu-west-1-continent-EU",
+            "us-east-1-continent-NA",
+            "us-east-1-continent-SA",
+            "us-east-1-default"
+        ]
+    );
+    assert!(live.iter().all(|(_, _, r)| r.get("Region").is_none()));
+    let prox = "{geoproximity: {eu-west-1: 0, us-east-1: 20, ap-southeast-2: 0}}";
+    deploy(
+        &moto,
+        d,
+        &spec(&THREE, prox, "", ""),
+        "geolocation -> geoproximity",
+    );
+    let live = cart();
+    assert_eq!(live.len(), 3, "{live:?}");
+    assert!(live.iter().all(|(_, _, r)| r.get("GeoLocation").is_none()));
+    deploy(
+        &moto,
+        d,
+        &spec(&THREE, "latency", "", ""),
+        "geoproximity -> latency",
+    );
+    assert_eq!(cart().len(), 3);
+    // A dual-stack ALB: AAAA beside each A, the same set identifiers and checks.
+    let dual = "ingress: {ipAddressType: dualstack}\n";
+    deploy(&moto, d, &spec(&THREE, "latency", "", dual), "dual-stack");
+    let live = cart();
+    let types: Vec<&str> = live.iter().map(|(t, _, _)| t.as_str()).collect();
+    assert_eq!(types, ["A", "A", "A", "AAAA", "AAAA", "AAAA"]);
+    for (_, set, r) in live.iter().filter(|(t, _, _)| t == "AAAA") {
+        let a = live
+            .iter()
+            .find(|(t, s, _)| t == "A" && s == set)
+            .map(|(_, _, r)| r)
+            .unwrap();
+        assert_eq!(r["HealthCheckId"], a["HealthCheckId"], "{set}");
+        assert_eq!(r["Region"], a["Region"], "{set}");
+    }
+}

@@ -573,3 +573,57 @@ fn a_platform_of_a_thousand_apps_fits_its_page_and_its_comment() {
         &stdout(&o)[..400]
     );
 }
+
+/// Geographic routing: each cell names the locations each Region answers,
+/// as `gen simulate` does, in the page and in the Markdown. A switch with
+/// databases: the page and the Markdown list each plan's steps, the
+/// databases before the traffic.
+#[test]
+fn the_report_answers_per_location_and_orders_a_switch_with_databases() {
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("r.html");
+    let d = workspace().join("tests/golden/geo");
+    let o = run_gen(&d, &["report", "--out", html.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).unwrap();
+    let cells = cells_of(&page);
+    let o = run_gen(&d, &["simulate", "--output", "json"]);
+    let sim: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (i, scenario) in sim.as_array().unwrap().iter().enumerate() {
+        for h in scenario["hosts"].as_array().unwrap() {
+            let host = h["host"].as_str().unwrap().to_string();
+            assert_eq!(
+                cells.get(&(host.clone(), i)).map(String::as_str),
+                Some(after(h).as_str()),
+                "{host} in scenario {i}"
+            );
+        }
+    }
+    let shop = cells.get(&("shop.example.com".to_string(), 0)).unwrap();
+    assert!(shop.contains("eu-west-1 {GB, DE, FR, ZA, NG}"), "{shop}");
+    let o = run_gen(&d, &["report", "--format", "markdown"]);
+    assert!(
+        stdout(&o).contains("B{GB, DE, FR, ZA, NG}"),
+        "{}",
+        stdout(&o)
+    );
+
+    let d = workspace().join("tests/golden/databases");
+    let o = run_gen(&d, &["report", "--out", html.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).unwrap();
+    let list = &page[page.find("<ul id=\"switch-order\">").expect("the order")..];
+    let line = list.lines().nth(1).unwrap();
+    let (db, traffic) = (
+        line.find("database-orders (AuroraGlobalDatabase)")
+            .expect(line),
+        line.find("-&gt; traffic").expect(line),
+    );
+    assert!(line.contains("scale-up") && db < traffic, "{line}");
+    let o = run_gen(&d, &["report", "--format", "markdown"]);
+    assert!(
+        stdout(&o).contains("scale-up → database-audit (RdsPromoteReadReplica) + "),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -85,6 +85,13 @@ const CASES: &[(&str, &[&str], &str)] = &[
         &["--switch-to", "ap-southeast-2", "--down", "web@eu-west-1"],
         "region-switch-dns-to-ap-southeast-2-with-web-down.txt",
     ),
+    // Geographic routing: answers per sample resolver location; A and AAAA alike.
+    ("tests/golden/geo", &[], "geo-every-failure.txt"),
+    (
+        "tests/golden/dualstack-auto",
+        &[],
+        "dualstack-auto-every-failure.txt",
+    ),
     // Databases: promoted, all at once, after the scale-up and before traffic.
     (
         "tests/golden/databases",

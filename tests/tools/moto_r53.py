@@ -56,6 +56,7 @@ def main():
         checks = r53.list_health_checks()["HealthChecks"]
         print(json.dumps({
             "records": [r for r in records if r["Type"] == "A"],
+            "all_records": records,
             "health_checks": [dict(c["HealthCheckConfig"], Id=c["Id"]) for c in checks],
         }, default=str))
     elif cmd == "create-role":

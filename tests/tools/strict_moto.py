@@ -14,6 +14,12 @@ R53-2  One routing policy per name and type (all latency, all weighted, all
 R53-3  Failover: at most one PRIMARY and one SECONDARY per name and type.
 R53-4  SetIdentifier unique per name and type; CREATE of an existing record
        fails; DELETE of a missing record, or with values that differ, fails.
+R53-5  Geolocation: one record per location and name and type; ContinentCode
+       one of AF, AN, AS, EU, OC, NA, SA and never beside CountryCode or
+       SubdivisionCode; SubdivisionCode only with CountryCode US.
+R53-6  Geoproximity records are kept (moto drops GeoProximityLocation): one of
+       AWSRegion, Coordinates and LocalZoneGroup, Bias -99 to 99, one record
+       per location and name and type; a policy of its own for R53-2.
 CFN-1  Fn::ImportValue of a missing export fails at CreateChangeSet /
        CreateStack / UpdateStack ("No export named X found.").
 CFN-2  An export that another stack imports cannot be changed or removed, and
@@ -35,6 +41,9 @@ ARC-1  AWS::Route53RecoveryControl::{Cluster,ControlPanel,RoutingControl,
        HealthThreshold) keep their settings when created by CloudFormation.
 RS-1   AWS::ARCRegionSwitch::Plan is modelled minimally: Ref is its ARN in
        the Region switch API's form; it runs nothing.
+RS-2   A plan's triggers name its associated alarms and one of its Regions;
+       its database blocks name members in its Regions; the RDS promote
+       read replica block sits in active/passive plans only.
 CW-1   AWS::CloudWatch::Alarm (which moto's CloudFormation lacks) makes the
        alarm in CloudWatch, Ref is its name; AlarmName changes replace it.
 CW-2   A new alarm starts in INSUFFICIENT_DATA, not OK (PutMetricAlarm: "the
@@ -177,11 +186,30 @@ def _canon(rs: r53m.RecordSet) -> dict:
         "health_check": rs.health_check_id,
         "alias": alias,
         "geo": json.dumps(rs.geo_location, sort_keys=True) if rs.geo_location else None,
+        "geoproximity": json.dumps(_prox(rs), sort_keys=True) if _prox(rs) else None,
         "multi_value": _s(rs.multi_value_answer),
     }
 
 
+def _prox(rs: r53m.RecordSet) -> dict | None:
+    return getattr(rs, "geo_proximity_location", None)
+
+
+_rs_init = r53m.RecordSet.__init__
+
+
+def _rs_init_keeping_proximity(self, kwargs):
+    """R53-6: moto's RecordSet drops GeoProximityLocation."""
+    _rs_init(self, kwargs)
+    self.geo_proximity_location = kwargs.get("GeoProximityLocation")
+
+
+r53m.RecordSet.__init__ = _rs_init_keeping_proximity
+
+
 def _policy(rs: r53m.RecordSet) -> str:
+    if _prox(rs):
+        return "geoproximity"
     if rs.region:
         return "latency"
     if rs.weight is not None:
@@ -236,6 +264,62 @@ def check_failover_pair(group: list[r53m.RecordSet]) -> list[str]:
             errors.append(f"RRSet with DNS name {str(first.name).rstrip('.')}. and "
                           f"type {first.type} has {n} {role} failover records; "
                           f"only one {role} is allowed")
+    return errors
+
+
+CONTINENTS = {"AF", "AN", "AS", "EU", "OC", "NA", "SA"}
+
+
+def check_geolocation(group: list[r53m.RecordSet]) -> list[str]:
+    """R53-5. Route 53 API Reference, GeoLocation: ContinentCode "Valid values:
+    AF | AN | AS | EU | OC | NA | SA"; "Specifying ContinentCode with either
+    CountryCode or SubdivisionCode returns an InvalidInput error";
+    SubdivisionCode: "If you specify subdivisioncode, you must also specify US
+    for CountryCode" (AWS::Route53::RecordSetGroup GeoLocation); ResourceRecordSet,
+    GeoLocation: "You cannot create two geolocation resource record sets that
+    specify the same geographic location." """
+    errors, seen = [], set()
+    for r in group:
+        g = r.geo_location
+        if not g:
+            continue
+        cont, country, sub = g.get("ContinentCode"), g.get("CountryCode"), g.get("SubdivisionCode")
+        if cont and (country or sub):
+            errors.append(f"ContinentCode beside CountryCode or SubdivisionCode in {_describe(r)}")
+        if cont and cont not in CONTINENTS:
+            errors.append(f"Value '{cont}' at 'continentCode' failed to satisfy constraint in {_describe(r)}")
+        if sub and country != "US":
+            errors.append(f"SubdivisionCode without CountryCode US in {_describe(r)}")
+        key = (cont, country, sub)
+        if key in seen:
+            errors.append(f"Two geolocation records for the same location {key} in {_describe(r)}")
+        seen.add(key)
+    return errors
+
+
+def check_geoproximity(group: list[r53m.RecordSet]) -> list[str]:
+    """R53-6. AWS::Route53::RecordSet GeoProximityLocation: "Only one of
+    LocalZoneGroup, Coordinates, or AWSRegion is allowed per request at a time";
+    Bias "Minimum: -99, Maximum: 99"; Route 53 Developer Guide, "Values specific
+    for geoproximity records": "You also can't create two geoproximity resource
+    record sets that specify the same location for the same record name and
+    record type." """
+    errors, seen = [], set()
+    for r in group:
+        g = _prox(r)
+        if not g:
+            continue
+        given = [k for k in ("AWSRegion", "Coordinates", "LocalZoneGroup") if g.get(k)]
+        if len(given) != 1:
+            errors.append(f"GeoProximityLocation needs exactly one of AWSRegion, Coordinates, "
+                          f"LocalZoneGroup in {_describe(r)}")
+        bias = int(g.get("Bias", 0))
+        if not -99 <= bias <= 99:
+            errors.append(f"Bias {bias} is outside -99 to 99 in {_describe(r)}")
+        key = json.dumps({k: g.get(k) for k in given}, sort_keys=True)
+        if key in seen:
+            errors.append(f"Two geoproximity records for the same location in {_describe(r)}")
+        seen.add(key)
     return errors
 
 
@@ -301,7 +385,7 @@ def apply_batch(zone: r53m.FakeZone, changes: list[tuple[str, dict]]) -> None:
     for name_type in sorted(touched, key=str):
         group = [r for r in rrsets if _key(r)[:2] == name_type]
         for check in (check_one_policy_per_name_and_type, check_failover_pair,
-                      check_unique_set_identifiers):
+                      check_unique_set_identifiers, check_geolocation, check_geoproximity):
             errors += check(group)
     if errors:
         raise InvalidChangeBatch(errors)
@@ -729,8 +813,60 @@ class RegionSwitchPlan(ArcResource, CloudFormationModel):
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json,
                                         account_id, region_name, **kw):
         props = cloudformation_json["Properties"]
+        problems = plan_problems(props)
+        if problems:
+            raise ValidationError(message="; ".join(problems))
         return cls(f"arn:aws:arc-region-switch::{account_id}:plan/{props['Name']}:"
                    f"{uuid.uuid4().hex[:6]}", props)
+
+
+DB_BLOCKS = {"GlobalAuroraConfig", "DocumentDbConfig", "RdsPromoteReadReplicaConfig",
+             "RdsSwitchoverReadReplicaConfig"}
+
+
+def _steps(steps):
+    for st in steps or []:
+        yield st
+        inner = (st.get("ExecutionBlockConfiguration") or {}).get("ParallelConfig")
+        if inner:
+            yield from _steps(inner.get("Steps"))
+
+
+def plan_problems(props: dict) -> list[str]:
+    """RS-2. Region switch API Reference, TriggerCondition: "associatedAlarmName:
+    The name of the CloudWatch alarm associated with the condition" (an alarm of
+    the plan's associatedAlarms); Trigger, targetRegion: "The AWS Region for a
+    trigger" (one of the plan's two); the database blocks act on the plan's
+    Regions; "This block only supports active/passive plans" (ARC Developer
+    Guide, "Amazon RDS Promote Read Replica execution block")."""
+    out = []
+    regions = set(props.get("Regions") or [])
+    alarms = set((props.get("AssociatedAlarms") or {}).keys())
+    for t in props.get("Triggers") or []:
+        if t.get("TargetRegion") not in regions:
+            out.append(f"trigger TargetRegion {t.get('TargetRegion')!r} is not a Region of the plan")
+        for c in t.get("Conditions") or []:
+            if c.get("AssociatedAlarmName") not in alarms:
+                out.append(f"trigger condition names {c.get('AssociatedAlarmName')!r}, "
+                           "which is not an associated alarm of the plan")
+    for w in props.get("Workflows") or []:
+        for st in _steps(w.get("Steps")):
+            cfg = st.get("ExecutionBlockConfiguration") or {}
+            for key in DB_BLOCKS & set(cfg):
+                block = cfg[key]
+                arns = list(block.get("DatabaseClusterArns") or []) + \
+                    list((block.get("DbInstanceArnMap") or {}).values())
+                for arn in arns:
+                    if str(arn).split(":")[3:4] and str(arn).split(":")[3] not in regions:
+                        out.append(f"{key} names {arn}, outside the plan's Regions")
+                for r in (block.get("DbInstanceArnMap") or {}):
+                    if r not in regions:
+                        out.append(f"{key} maps Region {r}, not one of the plan's")
+                if key == "RdsPromoteReadReplicaConfig" and \
+                        props.get("RecoveryApproach") != "activePassive":
+                    out.append("the RDS promote read replica block only supports "
+                               "active/passive plans")
+    return out
 
 
 # ---------------------------------------------------------------------------

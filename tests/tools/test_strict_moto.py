@@ -542,6 +542,64 @@ def _():
     assert got["total"] == 2, got
 
 
+@check("R53-5: geolocation records: one per location, continent codes alone, US states only")
+def _():
+    z = zone("geo5.example.com")
+    geo = lambda sid, **g: rr("g.geo5.example.com", sid, GeoLocation=g)
+    batch(z, ("CREATE", geo("eu", ContinentCode="EU")), ("CREATE", geo("d", CountryCode="*")),
+          ("CREATE", geo("ca", CountryCode="US", SubdivisionCode="CA")))
+    refused(lambda: batch(z, ("CREATE", geo("eu2", ContinentCode="EU"))),
+            "InvalidChangeBatch", "same location")
+    refused(lambda: batch(z, ("CREATE", geo("x", ContinentCode="EU", CountryCode="DE"))),
+            "InvalidChangeBatch", "ContinentCode beside CountryCode")
+    refused(lambda: batch(z, ("CREATE", geo("y", ContinentCode="XX"))),
+            "InvalidChangeBatch", "continentCode")
+    refused(lambda: batch(z, ("CREATE", geo("q", CountryCode="CA", SubdivisionCode="QC"))),
+            "InvalidChangeBatch", "SubdivisionCode without CountryCode US")
+    assert len(records(z, "g.geo5.example.com.")) == 3
+
+
+@check("R53-6: geoproximity records are kept, with one location each and a bias in range")
+def _():
+    z = zone("geo6.example.com")
+    gp = lambda sid, **g: rr("p.geo6.example.com", sid, GeoProximityLocation=g)
+    batch(z, ("CREATE", gp("a", AWSRegion="eu-west-1", Bias=10)),
+          ("CREATE", gp("b", AWSRegion="us-east-1")))
+    got = records(z, "p.geo6.example.com.")
+    assert len(got) == 2, got
+    refused(lambda: batch(z, ("CREATE", gp("c", AWSRegion="eu-central-1", Bias=100))),
+            "InvalidChangeBatch", "outside -99 to 99")
+    refused(lambda: batch(z, ("CREATE", gp("d", AWSRegion="eu-west-1"))),
+            "InvalidChangeBatch", "same location")
+    refused(lambda: batch(z, ("CREATE", rr("p.geo6.example.com", "e", Weight=1))),
+            "InvalidChangeBatch", "cannot mix routing policies")
+
+
+@check("RS-2: a plan's triggers name its alarms and Regions; RDS promotion is active/passive only")
+def _():
+    def body(trigger_alarm="a1", approach="activePassive"):
+        block = {"Name": "db", "ExecutionBlockType": "RdsPromoteReadReplica",
+                 "ExecutionBlockConfiguration": {"RdsPromoteReadReplicaConfig": {
+                     "DbInstanceArnMap": {"eu-west-1": "arn:aws:rds:eu-west-1:1:db:x",
+                                          "us-east-1": "arn:aws:rds:us-east-1:1:db:y"}}}}
+        return json.dumps({"Resources": {"P": {"Type": "AWS::ARCRegionSwitch::Plan", "Properties": {
+            "Name": "rs2", "ExecutionRole": "arn:aws:iam::1:role/r",
+            "Regions": ["eu-west-1", "us-east-1"], "RecoveryApproach": approach,
+            "AssociatedAlarms": {"a1": {"AlarmType": "trigger", "ResourceIdentifier": "arn"}},
+            "Triggers": [{"Action": "activate", "TargetRegion": "us-east-1",
+                          "MinDelayMinutesBetweenExecutions": 60,
+                          "Conditions": [{"AssociatedAlarmName": trigger_alarm, "Condition": "red"}]}],
+            "Workflows": [{"WorkflowTargetAction": "activate", "WorkflowTargetRegion": "us-east-1",
+                           "Steps": [{"Name": "p", "ExecutionBlockType": "Parallel",
+                                      "ExecutionBlockConfiguration": {"ParallelConfig": {
+                                          "Steps": [block]}}}]}]}}}})
+    deploy("rs2", body())
+    refused(lambda: deploy("rs2b", body(trigger_alarm="nope")), "ValidationError",
+            "not an associated alarm")
+    refused(lambda: deploy("rs2c", body(approach="activeActive")), "ValidationError",
+            "active/passive plans")
+
+
 @check("RS-1: a Region switch plan's Ref is its ARN, in the API's form, kept on update")
 def _():
     def body(desc):

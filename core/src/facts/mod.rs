@@ -6,6 +6,7 @@ pub mod arc;
 pub mod arn;
 pub mod databases;
 pub mod gateway;
+pub mod geo;
 pub mod pricing;
 pub mod quotas;
 pub mod rates;

@@ -18,8 +18,8 @@ use serde::Serialize;
 use crate::facts::quotas::STACK_OUTPUTS;
 use crate::layout::{self, pascal};
 use crate::spec::checked::{
-    Api, App, ArgoCd, Controller, GitOps, Listener, Protocol, Region, RegionCluster, Routing,
-    Scheme, Spec,
+    Api, App, ArgoCd, Controller, GeoLocation, GitOps, IpAddressType, Listener, Protocol, Region,
+    RegionCluster, Routing, Scheme, Spec,
 };
 
 #[derive(Debug, Serialize, Hash)]
@@ -161,6 +161,9 @@ pub struct GatewayListener {
 pub struct ClassPlan {
     pub name: String,
     pub scheme: Scheme,
+    /// `dualstack`, rendered as IngressClassParams' `ipAddressType`;
+    /// None: IPv4, the controllers' default.
+    pub dualstack: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -169,6 +172,9 @@ pub struct AlbPlan {
     pub name: String,
     pub class_name: String,
     pub scheme: Scheme,
+    /// `dualstack` when it takes IPv6 too (the `ip-address-type`
+    /// annotation, LoadBalancerConfiguration's `ipAddressType`).
+    pub dualstack: Option<&'static str>,
     /// The `inbound-cidrs` annotation's value, when restricted.
     pub inbound_cidrs: Option<String>,
     /// The `listen-ports` annotation, unless the controller's default
@@ -688,6 +694,11 @@ pub struct RecordPlan {
     pub weight: Option<u8>,
     pub latency_region: Option<String>,
     pub failover: Option<FailoverRole>,
+    /// Geoproximity: the record's bias at its Region (`AWSRegion`).
+    pub proximity: Option<i8>,
+    /// The Route 53 records it is: per type (A, and AAAA beside it on a
+    /// dual-stack ALB), one, or with geolocation one per location.
+    pub sets: Vec<RecordSet>,
     pub health_check: String,
     pub alias_dns_name: Value,
     pub alias_zone_id: String,
@@ -695,6 +706,78 @@ pub struct RecordPlan {
     /// clusters' weighted records): this zone, instead of `alias_zone_id`.
     pub alias_zone: Option<Value>,
     pub evaluate_target_health: bool,
+}
+
+/// One Route 53 record of a [`RecordPlan`]: its type, set identifier and,
+/// with geolocation, its location.
+#[derive(Debug, Clone, PartialEq, Serialize, Hash)]
+pub struct RecordSet {
+    /// `A` or `AAAA`.
+    pub kind: &'static str,
+    pub set_identifier: String,
+    pub location: Option<GeoCodes>,
+}
+
+/// A geolocation record's `GeoLocation`, as Route 53 spells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Hash)]
+pub struct GeoCodes {
+    pub continent: Option<String>,
+    /// `*` for the default record.
+    pub country: Option<String>,
+    pub subdivision: Option<String>,
+}
+
+impl GeoCodes {
+    /// As a reader says it: `EU`, `JP`, `US-CA`, `default`.
+    pub fn label(&self) -> String {
+        match (&self.continent, &self.country, &self.subdivision) {
+            (_, Some(c), Some(s)) => format!("{c}-{s}"),
+            (_, Some(c), None) if c == "*" => "default".to_string(),
+            (_, Some(c), None) => c.clone(),
+            (Some(c), None, _) => c.clone(),
+            _ => String::new(),
+        }
+    }
+
+    fn of(l: &GeoLocation) -> GeoCodes {
+        let (continent, country, subdivision) = match l {
+            GeoLocation::Default => (None, Some("*".to_string()), None),
+            GeoLocation::Continent(c) => (Some(c.clone()), None, None),
+            GeoLocation::Country(c) => (None, Some(c.clone()), None),
+            GeoLocation::Subdivision(s) => (None, Some("US".to_string()), Some(s.clone())),
+        };
+        GeoCodes {
+            continent,
+            country,
+            subdivision,
+        }
+    }
+}
+
+/// The records of one (app, Region): per type, one, or one per location.
+pub fn record_sets(
+    set_identifier: &str,
+    types: &[&'static str],
+    locations: &[GeoLocation],
+) -> Vec<RecordSet> {
+    let mut out = Vec::new();
+    for kind in types {
+        if locations.is_empty() {
+            out.push(RecordSet {
+                kind,
+                set_identifier: set_identifier.to_string(),
+                location: None,
+            });
+        }
+        for l in locations {
+            out.push(RecordSet {
+                kind,
+                set_identifier: cat!(set_identifier, "-", l.label()),
+                location: Some(GeoCodes::of(l)),
+            });
+        }
+    }
+    out
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -771,19 +854,30 @@ pub enum Content {
 /// repository root, not from the directory `gen` renders into.
 pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
     let ing = &spec.ingress;
-    let class_of = |scheme: Scheme| {
-        if scheme == ing.scheme {
+    // One IngressClass per scheme and address type: its IngressClassParams
+    // set both for every Ingress of the class.
+    let class_of = |a: &crate::spec::checked::Alb| {
+        let mut name = if a.scheme == ing.scheme {
             ing.class_name.clone()
         } else {
-            cat!(ing.class_name, "-", scheme.as_str())
+            cat!(ing.class_name, "-", a.scheme.as_str())
+        };
+        if a.ip_address_type == IpAddressType::Dualstack {
+            name = cat!(name, "-dualstack");
         }
+        name
+    };
+    let dualstack = |a: &crate::spec::checked::Alb| {
+        (a.ip_address_type == IpAddressType::Dualstack).then(|| a.ip_address_type.as_str())
     };
     let mut classes: Vec<ClassPlan> = Vec::new();
     for a in &ing.albs {
-        if !classes.iter().any(|c| c.scheme == a.scheme) {
+        let name = class_of(a);
+        if !classes.iter().any(|c| c.name == name) {
             classes.push(ClassPlan {
-                name: class_of(a.scheme),
+                name,
                 scheme: a.scheme,
+                dualstack: dualstack(a),
             });
         }
     }
@@ -793,8 +887,9 @@ pub fn plan(spec: &Spec, repo_prefix: &str) -> Plan {
         .enumerate()
         .map(|(k, a)| AlbPlan {
             name: a.name.clone(),
-            class_name: class_of(a.scheme),
+            class_name: class_of(a),
             scheme: a.scheme,
+            dualstack: dualstack(a),
             inbound_cidrs: (!a.inbound_cidrs.is_empty()).then(|| a.inbound_cidrs.join(",")),
             listen_ports: (a.listeners
                 != [Listener {
@@ -1452,7 +1547,7 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
             // The ALBs whose DNS name this stack takes as a parameter here.
             let mut used = std::collections::BTreeSet::new();
             for (ai, a) in apps.iter().enumerate() {
-                let Some((weight, latency_region, failover)) = policy(&a.routing, &r.name) else {
+                let Some(pol) = policy(&a.routing, &r.name) else {
                     continue;
                 };
                 // The app's own ALB: its health check and its alias target.
@@ -1529,9 +1624,11 @@ fn stacks(spec: &Spec, arc_plan: Option<&arc::ArcPlan>) -> (Vec<StackPlan>, Vec<
                     region: r.name.clone(),
                     name: cat!(a.host, "."),
                     set_identifier: r.name.clone(),
-                    weight,
-                    latency_region,
-                    failover,
+                    sets: record_sets(&r.name, &a.record_types, &pol.locations),
+                    weight: pol.weight,
+                    latency_region: pol.latency_region,
+                    failover: pol.failover,
+                    proximity: pol.proximity,
                     health_check: combined.as_ref().map_or(hc_id, |c| c.logical_id.clone()),
                     alias_dns_name: if members.is_empty() {
                         alias
@@ -1679,9 +1776,11 @@ fn members(spec: &Spec, a: &App, r: &Region, group: &str) -> Vec<Member> {
                     region: r.name.clone(),
                     name: layout::clusters_record(&r.name, &a.host),
                     set_identifier: c.name.clone(),
+                    sets: record_sets(&c.name, &a.record_types, &[]),
                     weight: c.weight,
                     latency_region: None,
                     failover: None,
+                    proximity: None,
                     health_check: logical_id,
                     alias_dns_name: alb,
                     alias_zone_id: r.alb_zone_id.clone(),
@@ -1708,27 +1807,47 @@ fn alb_param(spec: &Spec, alb: usize, region: &str) -> String {
     }
 }
 
+/// A record's routing fields in one Region.
+#[derive(Default)]
+struct Policy {
+    weight: Option<u8>,
+    latency_region: Option<String>,
+    failover: Option<FailoverRole>,
+    locations: Vec<GeoLocation>,
+    proximity: Option<i8>,
+}
+
 /// The record's routing fields in `region`, or None when the app has no
 /// record there (failover sets hold only a primary and a secondary).
-fn policy(
-    routing: &Routing,
-    region: &str,
-) -> Option<(Option<u8>, Option<String>, Option<FailoverRole>)> {
+fn policy(routing: &Routing, region: &str) -> Option<Policy> {
     if !routing.answers_in(region) {
         return None;
     }
     Some(match routing {
-        Routing::Latency => (None, Some(region.to_string()), None),
-        Routing::Weighted(w) => (w.get(region).copied(), None, None),
-        Routing::Failover { primary, .. } => (
-            None,
-            None,
-            Some(if region == primary {
+        Routing::Latency => Policy {
+            latency_region: Some(region.to_string()),
+            ..Policy::default()
+        },
+        Routing::Weighted(w) => Policy {
+            weight: w.get(region).copied(),
+            ..Policy::default()
+        },
+        Routing::Failover { primary, .. } => Policy {
+            failover: Some(if region == primary {
                 FailoverRole::Primary
             } else {
                 FailoverRole::Secondary
             }),
-        ),
+            ..Policy::default()
+        },
+        Routing::Geolocation(g) => Policy {
+            locations: g.get(region).cloned().unwrap_or_default(),
+            ..Policy::default()
+        },
+        Routing::Geoproximity(g) => Policy {
+            proximity: g.get(region).copied(),
+            ..Policy::default()
+        },
     })
 }
 

@@ -207,6 +207,10 @@ fn load(spec: &Spec, region: &str) -> Load {
                 }
             }
             Routing::Failover { primary, .. } => f64::from(u8::from(primary == region)),
+            // An even share of the Regions that answer some location.
+            Routing::Geolocation(g) if g.contains_key(region) => 1.0 / g.len() as f64,
+            Routing::Geoproximity(g) if g.contains_key(region) => 1.0 / g.len() as f64,
+            Routing::Geolocation(_) | Routing::Geoproximity(_) => 0.0,
         };
         if share >= 1.0 {
             l.sole += 1;

@@ -450,13 +450,20 @@ pub fn plan(spec: &Spec, rs: &RegionSwitch, arc: Option<&ArcPlan>, plan: &Plan) 
                 Traffic::HealthChecks => apps
                     .iter()
                     .map(|x| {
-                        let sets: Vec<(String, String)> = [&a.name, &b.name]
-                            .into_iter()
-                            .filter_map(|r| {
-                                let (_, e) = plan.entry(&x.name, r)?;
-                                Some((r.clone(), e.record.set_identifier.clone()))
-                            })
-                            .collect();
+                        // Each record of the Region once: a geolocation
+                        // Region has one per location; AAAA shares A's.
+                        let mut sets: Vec<(String, String)> = Vec::new();
+                        for r in [&a.name, &b.name] {
+                            let Some((_, e)) = plan.entry(&x.name, r) else {
+                                continue;
+                            };
+                            for set in &e.record.sets {
+                                let pair = (r.clone(), set.set_identifier.clone());
+                                if !sets.contains(&pair) {
+                                    sets.push(pair);
+                                }
+                            }
+                        }
                         GatedRecord {
                             app: x.name.clone(),
                             step: format!("traffic-{}", x.name),

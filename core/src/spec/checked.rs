@@ -317,9 +317,37 @@ pub struct Alb {
     pub name: String,
     pub api: Api,
     pub scheme: Scheme,
+    pub ip_address_type: IpAddressType,
     pub inbound_cidrs: Vec<String>,
     /// In spec order; at least one.
     pub listeners: Vec<Listener>,
+}
+
+/// The addresses an ALB takes: `ipv4`, or `dualstack` (IPv4 and IPv6), as
+/// the controllers' `ip-address-type` annotation, IngressClassParams and
+/// LoadBalancerConfiguration spell them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IpAddressType {
+    Ipv4,
+    Dualstack,
+}
+
+impl IpAddressType {
+    pub fn parse(s: &str) -> Option<IpAddressType> {
+        match s {
+            "ipv4" => Some(IpAddressType::Ipv4),
+            "dualstack" => Some(IpAddressType::Dualstack),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Dualstack => "dualstack",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -500,16 +528,50 @@ pub enum Routing {
         primary: String,
         secondary: String,
     },
+    /// Route 53 geolocation: per Region, the locations it answers; one
+    /// Region holds the default.
+    Geolocation(BTreeMap<String, Vec<GeoLocation>>),
+    /// Route 53 geoproximity: per Region, its bias (-99 to 99).
+    Geoproximity(BTreeMap<String, i8>),
 }
 
 impl Routing {
     /// Whether the app has a record in `region`: every Region for latency,
-    /// every weighted one, only the primary and the secondary for failover.
+    /// every weighted, geolocation or geoproximity one, only the primary
+    /// and the secondary for failover.
     pub fn answers_in(&self, region: &str) -> bool {
         match self {
             Routing::Latency => true,
             Routing::Weighted(w) => w.contains_key(region),
             Routing::Failover { primary, secondary } => region == primary || region == secondary,
+            Routing::Geolocation(g) => g.contains_key(region),
+            Routing::Geoproximity(g) => g.contains_key(region),
+        }
+    }
+}
+
+/// One geolocation record's location, as Route 53's `GeoLocation` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum GeoLocation {
+    /// Every location no other record of the name holds (`CountryCode: *`).
+    Default,
+    /// `AF`, `AN`, `AS`, `EU`, `NA`, `OC` or `SA`.
+    Continent(String),
+    /// ISO 3166-1 alpha-2.
+    Country(String),
+    /// A state of the United States (`US-CA`: `CA`).
+    Subdivision(String),
+}
+
+impl GeoLocation {
+    /// As the spec writes it and a set identifier ends: `default`,
+    /// `continent-EU`, `country-JP`, `US-CA`.
+    pub fn label(&self) -> String {
+        match self {
+            GeoLocation::Default => "default".to_string(),
+            GeoLocation::Continent(c) => format!("continent-{c}"),
+            GeoLocation::Country(c) => format!("country-{c}"),
+            GeoLocation::Subdivision(s) => format!("US-{s}"),
         }
     }
 }
@@ -568,6 +630,8 @@ pub struct App {
     pub overrides: BTreeMap<String, RegionOverride>,
     /// The database (by name, of `databases`) the app keeps its state in.
     pub database: Option<String>,
+    /// `A`, and `AAAA` on a dual-stack ALB (set by `app_albs`).
+    pub record_types: Vec<&'static str>,
 }
 
 /// The threshold of a rule over `n` controls: `min_on`, but never all of

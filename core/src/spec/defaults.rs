@@ -31,6 +31,7 @@ impl Lit {
 pub const INGRESS_CONTROLLER: &str = "eks-auto";
 pub const INGRESS_SCHEME: &str = "internet-facing";
 pub const INGRESS_API: &str = "ingress";
+pub const INGRESS_IP_ADDRESS_TYPE: &str = "ipv4";
 pub const FLUX_SOURCE: &str = "flux-system";
 pub const FLUX_NAMESPACE: &str = "flux-system";
 pub const FLUX_INTERVAL: &str = "10m";
@@ -74,6 +75,7 @@ pub const TABLE: &[(&str, Lit)] = &[
     ("ingress.controller", Lit::Str(INGRESS_CONTROLLER)),
     ("ingress.scheme", Lit::Str(INGRESS_SCHEME)),
     ("ingress.api", Lit::Str(INGRESS_API)),
+    ("ingress.ipAddressType", Lit::Str(INGRESS_IP_ADDRESS_TYPE)),
     (
         "ingress.quotas.rulesPerAlb",
         Lit::Int(quotas::ALB_RULES.default as u64),

@@ -67,7 +67,7 @@ impl<T: JsonSchema> JsonSchema for Scalar<T> {
 
 fn routing_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
-        "description": "latency, {weighted: {REGION: WEIGHT}}, failover or {failover: {primary: REGION, secondary: REGION}}",
+        "description": "latency, {weighted: {REGION: WEIGHT}}, failover, {failover: {primary: REGION, secondary: REGION}}, {geolocation: {REGION: LOCATIONS}} or {geoproximity: {REGION: BIAS}}",
         "oneOf": [
             {"type": "null"},
             {"enum": ["latency", "failover"]},
@@ -75,7 +75,17 @@ fn routing_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
              "properties": {"weighted": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 255}}}},
             {"type": "object", "additionalProperties": false, "required": ["failover"],
              "properties": {"failover": {"type": ["object", "null"], "additionalProperties": false,
-                                         "properties": {"primary": {"type": "string"}, "secondary": {"type": "string"}}}}}
+                                         "properties": {"primary": {"type": "string"}, "secondary": {"type": "string"}}}}},
+            {"type": "object", "additionalProperties": false, "required": ["geolocation"],
+             "properties": {"geolocation": {"type": "object", "additionalProperties": {
+                 "type": "object", "additionalProperties": false,
+                 "properties": {
+                     "continents": {"type": "array", "items": {"enum": ["AF", "AN", "AS", "EU", "NA", "OC", "SA"]}},
+                     "countries": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{2}$"}},
+                     "subdivisions": {"type": "array", "items": {"type": "string", "pattern": "^US-[A-Z]{2}$"}},
+                     "default": {"type": "boolean"}}}}}},
+            {"type": "object", "additionalProperties": false, "required": ["geoproximity"],
+             "properties": {"geoproximity": {"type": "object", "additionalProperties": {"type": "integer", "minimum": -99, "maximum": 99}}}}
         ]
     })
 }
@@ -432,6 +442,9 @@ pub struct RawIngress {
     pub class_name: Option<String>,
     /// CIDRs the ALB accepts traffic from (`inbound-cidrs`). Default: anywhere.
     pub inbound_cidrs: Option<Vec<String>>,
+    /// `ipv4` or `dualstack` (IPv4 and IPv6: its apps get AAAA records
+    /// beside the A records). Default: `ipv4`.
+    pub ip_address_type: Option<String>,
     /// Several shared ALBs per Region, each its own Ingress. Without it the
     /// Region has one, `albName`. `scheme` and `inboundCidrs` above are each
     /// ALB's defaults.
@@ -455,6 +468,8 @@ pub struct RawAlb {
     pub api: Option<String>,
     pub scheme: Option<String>,
     pub inbound_cidrs: Option<Vec<String>>,
+    /// `ipv4` or `dualstack`. Default: `ingress.ipAddressType`.
+    pub ip_address_type: Option<String>,
     /// `HTTP:PORT` or `HTTPS:PORT`. Default: `HTTP:80`, and `HTTPS:443`
     /// when every Region gives the ALB a certificate.
     pub listeners: Option<Vec<String>>,
@@ -642,6 +657,10 @@ pub struct RawApp {
     /// switch promotes it before it moves the app's traffic.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// The types of its records: `A`, and `AAAA` (IPv6) on a dual-stack
+    /// ALB. Default: `[A, AAAA]` on a dual-stack ALB, else `[A]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_types: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, serde::Serialize, JsonSchema)]

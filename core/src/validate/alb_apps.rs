@@ -31,6 +31,7 @@ impl Validator {
                     }
                 },
             };
+            app.record_types = self.record_types(i, a, &ingress.albs[app.alb], ingress);
         }
         // An ALB without apps would be an Ingress without rules: say so
         // rather than render a load balancer that serves nothing.
@@ -127,6 +128,59 @@ impl Validator {
                 );
             }
         }
+    }
+
+    /// `apps[].recordTypes`: `A`, and `AAAA` only on a dual-stack ALB (an
+    /// IPv4 ALB's DNS name has no IPv6 address for the alias to answer:
+    /// Route 53 API Reference, AliasTarget, "the value that applies to the
+    /// record type, A or AAAA"). Default: both on a dual-stack ALB.
+    fn record_types(
+        &mut self,
+        i: usize,
+        a: &spec::RawApp,
+        alb: &Alb,
+        ingress: &Ingress,
+    ) -> Vec<&'static str> {
+        let dual = alb.ip_address_type == IpAddressType::Dualstack;
+        let Some(list) = &a.record_types else {
+            return if dual { vec!["A", "AAAA"] } else { vec!["A"] };
+        };
+        let p = format!("apps[{i}].recordTypes");
+        let mut out = Vec::new();
+        for (j, t) in list.iter().enumerate() {
+            match t.as_str() {
+                "A" if !out.contains(&"A") => out.push("A"),
+                "AAAA" if !dual => self.err(
+                    &format!("{p}[{j}]"),
+                    format!("AAAA on ALB `{}`, which is IPv4 only", alb.name),
+                    format!(
+                        "set {} to dualstack, or leave AAAA out",
+                        ingress
+                            .alb_field(ingress.alb_index(&alb.name).unwrap_or(0), "ipAddressType")
+                    ),
+                ),
+                "AAAA" if !out.contains(&"AAAA") => out.push("AAAA"),
+                "A" | "AAAA" => self.err(
+                    &format!("{p}[{j}]"),
+                    format!("{t} given twice"),
+                    "give each type once",
+                ),
+                other => self.err(
+                    &format!("{p}[{j}]"),
+                    format!("unknown record type `{}`", other.escape_debug()),
+                    "allowed: A, AAAA",
+                ),
+            }
+        }
+        if !out.contains(&"A") {
+            self.err(
+                &p,
+                "no A record",
+                "keep A: the app's health check and its IPv4 clients use it",
+            );
+        }
+        out.sort_unstable();
+        out
     }
 }
 

@@ -203,6 +203,8 @@ impl Validator {
             },
             overrides,
             database: a.database.clone(),
+            // Set by `app_albs`, once the ALBs are known.
+            record_types: Vec::new(),
         })
     }
 }

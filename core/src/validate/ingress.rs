@@ -53,6 +53,13 @@ impl Validator {
         }
         let inbound_cidrs = ing.inbound_cidrs.clone().unwrap_or_default();
         self.cidrs("ingress.inboundCidrs", &inbound_cidrs);
+        let raw_ip = ing
+            .ip_address_type
+            .clone()
+            .unwrap_or_else(|| defaults::INGRESS_IP_ADDRESS_TYPE.into());
+        let ip_address_type = self
+            .ip_address_type("ingress.ipAddressType", &raw_ip)
+            .unwrap_or(IpAddressType::Ipv4);
         let quotas = self.quotas(ing.quotas.as_ref());
 
         let regions = raw.regions.as_deref().unwrap_or_default();
@@ -85,6 +92,7 @@ impl Validator {
                             name,
                             api,
                             scheme,
+                            ip_address_type,
                             inbound_cidrs: inbound_cidrs.clone(),
                             listeners,
                         }]
@@ -111,7 +119,7 @@ impl Validator {
                 // Compared as their logical-ID words too: `AlbDnsName<Alb><Region>`.
                 let mut seen: BTreeMap<String, usize> = BTreeMap::new();
                 for (k, a) in list.iter().enumerate() {
-                    let alb = self.alb(k, a, api, &raw_scheme, &inbound_cidrs, regions);
+                    let alb = self.alb(k, a, api, (&raw_scheme, &raw_ip), &inbound_cidrs, regions);
                     if let Some(alb) = &alb
                         && let Some(j) = seen.insert(pascal(&alb.name), k)
                     {
@@ -181,6 +189,21 @@ impl Validator {
                 p,
                 format!("unknown scheme `{scheme}`"),
                 "allowed: internet-facing, internal",
+            );
+        }
+        parsed
+    }
+
+    /// `ipv4` or `dualstack`. The controllers also take
+    /// `dualstack-without-public-ipv4`, whose ALB has no public IPv4
+    /// address for Route 53's checkers to reach: not offered.
+    fn ip_address_type(&mut self, p: &str, v: &str) -> Option<IpAddressType> {
+        let parsed = IpAddressType::parse(v);
+        if parsed.is_none() {
+            self.err(
+                p,
+                format!("unknown IP address type `{}`", v.escape_debug()),
+                "allowed: ipv4, dualstack (IPv4 and IPv6; the apps get AAAA records)",
             );
         }
         parsed
@@ -257,7 +280,7 @@ impl Validator {
         k: usize,
         a: &RawAlb,
         api: Option<Api>,
-        scheme: &str,
+        (scheme, ip): (&str, &str),
         cidrs: &[String],
         regions: &[spec::RawRegion],
     ) -> Option<Alb> {
@@ -276,6 +299,8 @@ impl Validator {
         };
         let scheme = a.scheme.clone().unwrap_or_else(|| scheme.to_string());
         let scheme = self.scheme(&field(&p, "scheme"), &scheme);
+        let ip = a.ip_address_type.clone().unwrap_or_else(|| ip.to_string());
+        let ip_address_type = self.ip_address_type(&field(&p, "ipAddressType"), &ip);
         let inbound_cidrs = a.inbound_cidrs.clone().unwrap_or_else(|| cidrs.to_vec());
         let cidrs_ok = self.cidrs(&field(&p, "inboundCidrs"), &inbound_cidrs);
         let name = name?;
@@ -301,6 +326,7 @@ impl Validator {
             name,
             api: api?,
             scheme: scheme?,
+            ip_address_type: ip_address_type?,
             inbound_cidrs,
             listeners: listeners?,
         })

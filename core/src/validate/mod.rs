@@ -23,6 +23,7 @@ mod container;
 mod databases;
 mod document;
 mod format;
+mod geo_routing;
 mod health;
 mod ingress;
 mod listeners;

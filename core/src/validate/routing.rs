@@ -1,4 +1,5 @@
-//! `apps[].routing`: latency, weighted or failover, and its Regions.
+//! `apps[].routing`: latency, weighted or failover, and its Regions;
+//! geolocation and geoproximity in `geo_routing.rs`.
 
 use super::format::{allowed_regions, yaml_inline};
 use super::*;
@@ -12,7 +13,7 @@ impl Validator {
     ) -> Option<Routing> {
         use serde_yaml::Value;
         let rp = field(p, "routing");
-        const ALLOWED: &str = "allowed: `latency`, `{weighted: {REGION: WEIGHT, ...}}`, `failover` or `{failover: {primary: REGION}}`";
+        const ALLOWED: &str = "allowed: `latency`, `{weighted: {REGION: WEIGHT, ...}}`, `failover`, `{failover: {primary: REGION}}`, `{geolocation: {REGION: {continents: [...], countries: [...], default: true}}}` or `{geoproximity: {REGION: BIAS, ...}}`";
         let Some(raw) = raw else {
             return Some(Routing::Latency);
         };
@@ -39,6 +40,10 @@ impl Validator {
                 match k.as_str() {
                     Some("weighted") => self.weighted(&field(&rp, "weighted"), v, regions),
                     Some("failover") => self.failover(&field(&rp, "failover"), v, regions),
+                    Some("geolocation") => self.geolocation(&field(&rp, "geolocation"), v, regions),
+                    Some("geoproximity") => {
+                        self.geoproximity(&field(&rp, "geoproximity"), v, regions)
+                    }
                     Some("latency") if v.is_null() => Some(Routing::Latency),
                     _ => {
                         self.err(

@@ -66,7 +66,7 @@ pub(super) fn markdown(r: &Report<'_>) -> String {
                 md(scenario),
                 md(&o.plan),
                 md(&o.workflow),
-                md(&o.line())
+                md(&o.line().replace(" -> ", " → "))
             );
         }
     }
@@ -116,9 +116,13 @@ pub(super) fn markdown(r: &Report<'_>) -> String {
         if regions.is_empty() {
             "none".to_string()
         } else {
+            // With geographic routing, the locations each Region answers.
             regions
                 .iter()
-                .map(|r| symbol(m, region_name(r)))
+                .map(|r| {
+                    let places = r.find(" {").map_or("", |i| &r[i + 1..]);
+                    format!("{}{}", symbol(m, region_name(r)), md(places))
+                })
                 .collect::<Vec<_>>()
                 .join("+")
         }

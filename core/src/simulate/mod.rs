@@ -24,7 +24,15 @@
 //! - R9 a RECOVERY_CONTROL check is healthy while its routing control is On;
 //! - R10 a Region with several clusters: its record aliases their weighted
 //!   records, each with its cluster's check, and its CALCULATED check is
-//!   healthy while one cluster's is (R8); the weighted set answers by R2.
+//!   healthy while one cluster's is (R8); the weighted set answers by R2;
+//! - R11 geolocation, R12 geoproximity: per sample resolver location
+//!   (`geo.rs`).
+//!
+//! A and AAAA records of a host carry the same routing and checks; each
+//! answer is the A records', and one that the AAAA records would give
+//! differently is said so.
+
+mod geo;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,6 +44,8 @@ use serde_yaml::Value;
 pub struct Record {
     pub host: String,
     pub region: String,
+    /// `A` or `AAAA`.
+    pub kind: String,
     /// The app whose check guards it, when the check names one.
     pub app: Option<String>,
     pub policy: Policy,
@@ -49,6 +59,15 @@ pub enum Policy {
     Latency,
     Primary,
     Secondary,
+    /// A geolocation record's location (`GeoLocation`); `country` `*` is
+    /// the default.
+    Geo {
+        continent: Option<String>,
+        country: Option<String>,
+        subdivision: Option<String>,
+    },
+    /// A geoproximity record at its Region, with its bias.
+    Proximity(i8),
 }
 
 /// A health check, resolved to what it watches.
@@ -224,7 +243,9 @@ impl Answer {
     /// weighted or latency set failing open (R3), or a failover primary
     /// when both are unhealthy (R5).
     pub fn fails_open(&self) -> bool {
-        self.rule == R3_FAILS_OPEN || self.rule == R5_BOTH_UNHEALTHY
+        self.rule == R3_FAILS_OPEN
+            || self.rule == R5_BOTH_UNHEALTHY
+            || self.rule.starts_with(geo::R11_ALL_UNHEALTHY)
     }
 }
 
@@ -483,7 +504,23 @@ impl World {
     /// several clusters names the ones its weighted records answer with
     /// (R10), as `eu-west-1 [blue]`.
     pub fn answer(&self, host: &str, scenario: &Scenario) -> Answer {
-        let mut a = self.region_answer(host, scenario);
+        let mut a = self.typed_answer(host, "A", scenario);
+        if self
+            .records
+            .iter()
+            .any(|r| r.host == host && r.kind == "AAAA")
+        {
+            let six = self.typed_answer(host, "AAAA", scenario);
+            if six.regions != a.regions {
+                a.rule = format!("{}; AAAA differs: {}", a.rule, six.short());
+            }
+        }
+        a
+    }
+
+    /// `answer` from the records of one type.
+    fn typed_answer(&self, host: &str, kind: &str, scenario: &Scenario) -> Answer {
+        let mut a = self.region_answer(host, kind, scenario);
         for r in &mut a.regions {
             if let Some(c) = self.clusters_answer(host, region_name(r), scenario) {
                 *r = format!("{r} [{c}]");
@@ -513,8 +550,12 @@ impl World {
         Some(weighted(&weighed).0.join(" + "))
     }
 
-    fn region_answer(&self, host: &str, scenario: &Scenario) -> Answer {
-        let set: Vec<&Record> = self.records.iter().filter(|r| r.host == host).collect();
+    fn region_answer(&self, host: &str, kind: &str, scenario: &Scenario) -> Answer {
+        let set: Vec<&Record> = self
+            .records
+            .iter()
+            .filter(|r| r.host == host && r.kind == kind)
+            .collect();
         let healthy: Vec<(&Record, bool)> = set
             .iter()
             .map(|r| (*r, self.healthy(r, scenario)))
@@ -579,6 +620,8 @@ impl World {
                     }
                 }
             }
+            Some(Policy::Geo { .. }) => geo::geolocation(&healthy),
+            Some(Policy::Proximity(_)) => geo::geoproximity(&healthy),
             None => Answer {
                 regions: vec![],
                 rule: "no record".into(),
@@ -930,11 +973,18 @@ pub fn world(
             .unwrap_or_default()
             .to_string()
     };
+    // A record's Region: its set identifier, without a geolocation
+    // record's location.
     let set_of = |p: &Value| {
-        p.get("SetIdentifier")
+        let set = p
+            .get("SetIdentifier")
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
+            .unwrap_or_default();
+        if p.get("GeoLocation").is_some() {
+            geo::set_region(set).to_string()
+        } else {
+            set.to_string()
+        }
     };
     // R10: a record whose alias target is another record of the zone
     // aliases a Region's clusters: that name → (the Region, the app's host).
@@ -1003,7 +1053,28 @@ pub fn world(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        let policy = if let Some(w) = p.get("Weight").and_then(Value::as_u64) {
+        let geo_location = p.get("GeoLocation");
+        let proximity = p.get("GeoProximityLocation");
+        let region = if geo_location.is_some() {
+            geo::set_region(&region).to_string()
+        } else {
+            region
+        };
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let policy = if let Some(g) = geo_location {
+            Policy::Geo {
+                continent: text(g, "ContinentCode"),
+                country: text(g, "CountryCode"),
+                subdivision: text(g, "SubdivisionCode"),
+            }
+        } else if let Some(g) = proximity {
+            Policy::Proximity(
+                g.get("Bias")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+                    .clamp(-99, 99) as i8,
+            )
+        } else if let Some(w) = p.get("Weight").and_then(Value::as_u64) {
             Policy::Weighted(w.min(255) as u8)
         } else if p.get("Region").is_some() {
             Policy::Latency
@@ -1021,11 +1092,17 @@ pub fn world(
             .and_then(Value::as_bool)
             .unwrap_or(false);
         let app = check.as_ref().and_then(Check::app).map(str::to_string);
+        let kind = p
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or("A")
+            .to_string();
         match inner.get(&name_of(p)) {
             Some((outer, app_host)) => members.push((
                 Record {
                     host: app_host.clone(),
                     region: outer.clone(),
+                    kind,
                     app,
                     policy,
                     check,
@@ -1036,6 +1113,7 @@ pub fn world(
             None => out.push(Record {
                 host,
                 region,
+                kind,
                 app,
                 policy,
                 check,
@@ -1276,6 +1354,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn aaaa_records_answer_as_the_a_records_and_a_difference_is_said() {
+        let rec = |region: &str, kind: &str, app: &str| Record {
+            host: "h".into(),
+            region: region.into(),
+            kind: kind.into(),
+            app: Some(app.into()),
+            policy: Policy::Latency,
+            check: Some(Check::Endpoint {
+                app: Some(app.into()),
+                region: region.into(),
+            }),
+            evaluate_target_health: false,
+        };
+        let mut w = World {
+            records: vec![
+                rec("r1", "A", "a"),
+                rec("r2", "A", "a"),
+                rec("r1", "AAAA", "a"),
+                rec("r2", "AAAA", "a"),
+            ],
+            ..World::default()
+        };
+        w.include_region("r1", ["a".to_string()]);
+        w.include_region("r2", ["a".to_string()]);
+        let mut down = Scenario::default();
+        down.apps_down.insert(("a".into(), "r1".into()));
+        let a = w.answer("h", &down);
+        assert_eq!(a.regions, ["r2"]);
+        assert!(!a.rule.contains("AAAA"), "{a:?}");
+        // An AAAA record that another check guards answers otherwise: said.
+        w.records[2] = rec("r1", "AAAA", "b");
+        w.include_region("r1", ["b".to_string()]);
+        let a = w.answer("h", &down);
+        assert!(a.rule.contains("AAAA differs: r1 + r2"), "{a:?}");
+    }
+
+    #[test]
     fn a_switch_order_knows_whether_databases_come_before_traffic() {
         let step = |n: &str, b: &str| (n.to_string(), vec![(n.to_string(), b.to_string())]);
         let mut o = SwitchOrder {
@@ -1300,6 +1415,7 @@ mod tests {
         Record {
             host: host.into(),
             region: region.into(),
+            kind: "A".into(),
             app: check.as_ref().and_then(Check::app).map(str::to_string),
             policy,
             check,
