@@ -17,7 +17,14 @@ const TIMEOUT_MINUTES: std::ops::RangeInclusive<u32> = 1..=10_080;
 
 impl Validator {
     /// The databases, in name order, each member in a Region of the spec.
-    pub(super) fn databases(&mut self, raw: &RawSpec, regions: &[String]) -> Vec<Database> {
+    /// `plans_account`: the ID of `dns.account`, the plans' account, when
+    /// the spec names one.
+    pub(super) fn databases(
+        &mut self,
+        raw: &RawSpec,
+        regions: &[String],
+        plans_account: Option<&str>,
+    ) -> Vec<Database> {
         let mut out = Vec::new();
         for (name, d) in raw.databases.iter().flatten() {
             let p = format!("databases.{name}");
@@ -99,6 +106,22 @@ impl Validator {
                         &mp,
                         format!("`{region}` is not a Region of this spec"),
                         allowed_regions(regions),
+                    );
+                }
+                // The blocks reach another account only through a
+                // CrossAccountRole, which gen does not make yet.
+                if let (Some(a), Some(plans)) = (Arn::parse(arn), plans_account)
+                    && a.has_account()
+                    && a.account != plans
+                {
+                    ok = false;
+                    self.err(
+                        &mp,
+                        format!(
+                            "in account {}, not the plans' ({plans}, of dns.account)",
+                            a.account
+                        ),
+                        "keep the database in the plans' account: gen does not yet make the cross-account role a database step needs",
                     );
                 }
                 if let Some(e) = engine
@@ -302,6 +325,23 @@ mod tests {
             e.iter().any(|x| x.contains("unknown engine `oracle`")),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn a_member_in_another_account_than_the_plans_is_refused() {
+        let db = "{engine: aurora, globalCluster: g, members: {eu-west-1: 'arn:aws:rds:eu-west-1:111122223333:cluster:o', us-east-1: 'arn:aws:rds:us-east-1:444455556666:cluster:o'}}";
+        let text = format!("{BASE}databases:\n  orders: {db}\n").replace(
+            "dns: {zone: example.com}",
+            "dns: {zone: example.com, account: net}\naccounts:\n  net: {roleArn: 'arn:aws:iam::111122223333:role/gen'}",
+        );
+        let e = errors(&text);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("databases.orders.members.us-east-1") && e[0].contains("not the plans'"),
+            "{e:?}"
+        );
+        // Without dns.account the plans' account is the credentials' own: not known here.
+        assert!(with(db).is_empty());
     }
 
     #[test]

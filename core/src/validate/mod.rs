@@ -146,7 +146,13 @@ impl Validator {
             ),
             _ => None,
         };
-        let databases = self.databases(raw, &region_names);
+        let plans_account = raw
+            .dns
+            .as_ref()
+            .and_then(|d| d.account.as_ref())
+            .and_then(|n| accounts.iter().find(|a| &a.name == n))
+            .map(|a| a.id.clone());
+        let databases = self.databases(raw, &region_names, plans_account.as_deref());
         if let Some(apps) = &apps {
             self.app_databases(raw, apps);
         }
