@@ -22,6 +22,10 @@ pub struct Live {
     pub alias_dns: Option<String>,
     pub evaluate_target_health: Option<bool>,
     pub health_check: Option<String>,
+    /// `GeoLocation`: (ContinentCode, CountryCode, SubdivisionCode).
+    pub geo: Option<(Option<String>, Option<String>, Option<String>)>,
+    /// `GeoProximityLocation`: (AWSRegion, Bias).
+    pub proximity: Option<(Option<String>, Option<i64>)>,
 }
 
 /// A health check as Route 53 lists it (ListHealthChecks), in plain values.
@@ -132,6 +136,12 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
         .flat_map(|r| r.sets.iter().map(move |x| (r, x)))
     {
         let name = r.name.to_ascii_lowercase();
+        // An AAAA record is named with its type: it shares A's identifier.
+        let set = if x.kind == "A" {
+            x.set_identifier.clone()
+        } else {
+            format!("{} ({})", x.set_identifier, x.kind)
+        };
         let Some(l) = live.iter().find(|l| {
             l.kind == x.kind
                 && l.name == name
@@ -139,7 +149,7 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
         }) else {
             out.push(Drift::Missing {
                 name: r.name.clone(),
-                set: x.set_identifier.clone(),
+                set: set.clone(),
             });
             continue;
         };
@@ -147,7 +157,7 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
             if want != got {
                 out.push(Drift::Differs {
                     name: r.name.clone(),
-                    set: x.set_identifier.clone(),
+                    set: set.clone(),
                     field,
                     want,
                     got,
@@ -155,6 +165,33 @@ pub fn records(plan: &Plan, live: &[Live]) -> Vec<Drift> {
             }
         };
         differs("weight", shown(r.weight), shown(l.weight));
+        let location = |g: &Option<String>, c: &Option<String>, s: &Option<String>| {
+            [g, c, s]
+                .iter()
+                .map(|x| x.as_deref().unwrap_or("-"))
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        differs(
+            "geolocation",
+            shown(
+                x.location
+                    .as_ref()
+                    .map(|g| location(&g.continent, &g.country, &g.subdivision)),
+            ),
+            shown(l.geo.as_ref().map(|(g, c, s)| location(g, c, s))),
+        );
+        differs(
+            "geoproximity",
+            shown(r.proximity.map(|b| format!("{} bias {b}", r.region))),
+            shown(l.proximity.as_ref().map(|(region, b)| {
+                format!(
+                    "{} bias {}",
+                    region.as_deref().unwrap_or("-"),
+                    b.unwrap_or(0)
+                )
+            })),
+        );
         differs(
             "latency Region",
             shown(r.latency_region.as_ref()),
@@ -304,21 +341,68 @@ mod tests {
         plan.stacks
             .iter()
             .flat_map(|s| &s.entries)
-            .map(|e| {
+            .flat_map(|e| {
                 let r = &e.record;
-                Live {
+                r.sets.iter().map(move |x| Live {
                     name: r.name.to_ascii_lowercase(),
-                    kind: "A".into(),
-                    set_identifier: Some(r.set_identifier.clone()),
+                    kind: x.kind.into(),
+                    set_identifier: Some(x.set_identifier.clone()),
                     weight: r.weight.map(i64::from),
                     region: r.latency_region.clone(),
                     failover: r.failover.map(|f| f.word().to_string()),
                     alias_dns: r.alias_dns_name.literal().map(|d| format!("{d}.")),
                     evaluate_target_health: Some(r.evaluate_target_health),
                     health_check: Some("hc-1".into()),
-                }
+                    geo: x.location.as_ref().map(|g| {
+                        (
+                            g.continent.clone(),
+                            g.country.clone(),
+                            g.subdivision.clone(),
+                        )
+                    }),
+                    proximity: r
+                        .proximity
+                        .map(|b| (Some(r.region.clone()), Some(i64::from(b)))),
+                })
             })
             .collect()
+    }
+
+    #[test]
+    fn geolocation_and_aaaa_records_are_compared_record_by_record() {
+        let spec = "version: 1\nname: g\ndns: {zone: example.com, zoneId: Z1}\ningress: {ipAddressType: dualstack}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.eu-west-1.elb.amazonaws.com}\n  - {name: us-east-1, cluster: b, albDnsName: b.us-east-1.elb.amazonaws.com}\napps:\n  - {name: s, host: s.example.com, image: i, health: {path: /s}, routing: {geolocation: {eu-west-1: {continents: [EU]}, us-east-1: {continents: [NA], default: true}}}}\n";
+        let plan = plan_of(spec);
+        let mut live = deployed(&plan);
+        assert_eq!(live.len(), 6, "three locations, A and AAAA");
+        assert_eq!(records(&plan, &live), Vec::new());
+        // Someone moved Europe's record to Asia, and deleted an AAAA record.
+        let eu = live
+            .iter_mut()
+            .find(|l| l.set_identifier.as_deref() == Some("eu-west-1-continent-EU"))
+            .unwrap();
+        eu.geo = Some((Some("AS".into()), None, None));
+        let i = live
+            .iter()
+            .position(|l| {
+                l.kind == "AAAA" && l.set_identifier.as_deref() == Some("us-east-1-default")
+            })
+            .unwrap();
+        live.remove(i);
+        let got: Vec<String> = records(&plan, &live)
+            .iter()
+            .map(|d| format!("{d:?}"))
+            .collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got[0].contains("geolocation")
+                && got[0].contains("EU/-/-")
+                && got[0].contains("AS/-/-"),
+            "{got:?}"
+        );
+        assert!(
+            got[1].contains("Missing") && got[1].contains("us-east-1-default (AAAA)"),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -263,3 +263,46 @@ fn the_workload_account_policy_covers_its_stacks_and_passes_the_iam_lint() {
     }
     assert!(policy.contains("stack/*-region-switch-access-*/*"));
 }
+
+/// The execution role as each golden renders it, its `!Sub` strings filled
+/// in, passes the IAM lint: the databases', alarms' and reports' statements
+/// name resources of the types their actions take.
+#[test]
+fn every_rendered_region_switch_role_passes_the_iam_lint() {
+    let d = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for golden in std::fs::read_dir(workspace().join("tests/golden")).unwrap() {
+        let dir = golden.unwrap().path().join("cloudformation");
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for f in files {
+            let f = f.unwrap().path();
+            if !f.to_string_lossy().ends_with("-region-switch-role.yaml") {
+                continue;
+            }
+            let policy = d.path().join(format!("policy{checked}.json"));
+            // The policy document, `!Sub` strings with an account and partition.
+            let script = r#"
+import json, re, sys, yaml
+class L(yaml.SafeLoader): pass
+fill = lambda l, n: re.sub(r"\$\{AWS::Partition\}", "aws", re.sub(r"\$\{AWS::AccountId\}", "111122223333", l.construct_scalar(n)))
+for tag in ("!Sub", "!Ref", "!GetAtt"): L.add_constructor(tag, fill)
+t = yaml.load(open(sys.argv[1]), Loader=L)
+doc = t["Resources"]["ExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+json.dump(doc, open(sys.argv[2], "w"))
+"#;
+            let (ok, out) = run_tool(
+                Command::new(tool("python3"))
+                    .args(["-c", script])
+                    .arg(&f)
+                    .arg(&policy),
+            );
+            assert!(ok, "{}: {out}", f.display());
+            let (ok, out) = check_iam(&policy);
+            assert!(ok, "{}: {out}", f.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "{checked} roles checked");
+}

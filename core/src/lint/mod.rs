@@ -10,6 +10,8 @@ mod all_regions_at_once;
 mod arc_min_regions_on;
 mod database_not_promoted;
 pub(crate) mod database_without_switch;
+mod dualstack_inbound_ipv4;
+mod geolocation_no_failover;
 mod health_check_quota;
 mod inbound_cidrs;
 mod internal_alb;
@@ -21,6 +23,7 @@ mod stack_quota;
 mod switch_no_target_wait;
 mod switch_scale_reverted;
 mod tcp_check;
+mod trigger_unattached;
 
 use crate::diag::Diagnostic;
 use std::collections::HashMap;
@@ -116,6 +119,9 @@ pub const LINTS: &[Lint] = &[
     stack_quota::LINT,
     database_without_switch::LINT,
     database_not_promoted::LINT,
+    geolocation_no_failover::LINT,
+    dualstack_inbound_ipv4::LINT,
+    trigger_unattached::LINT,
 ];
 
 /// Every lint's warnings on a plan, in code order. Lines are the caller's to

@@ -226,6 +226,37 @@ fn global_cluster_arn(member: &str, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::plan_of;
+
+    const SPEC: &str = "version: 1\nname: t\ndns: {zone: example.com, zoneId: Z1}\nregions:\n  - {name: eu-west-1, cluster: a, albDnsName: a.eu-west-1.elb.amazonaws.com}\n  - {name: us-east-1, cluster: b, albDnsName: b.us-east-1.elb.amazonaws.com}\nregionSwitch: {enabled: true}\ndatabases:\n  orders: {engine: aurora, globalCluster: g, members: {eu-west-1: 'arn:aws:rds:eu-west-1:111122223333:cluster:a', us-east-1: 'arn:aws:rds:us-east-1:111122223333:cluster:b'}}\napps:\n  - {name: web, host: web.example.com, image: i, health: {path: /w}, database: orders, routing: failover}\n";
+
+    #[test]
+    fn a_workflow_that_moves_the_writer_promotes_after_scale_up_and_before_traffic() {
+        let plan = plan_of(SPEC);
+        let sw = plan.region_switch.as_ref().unwrap();
+        let p = &sw.plans[0];
+        for w in &p.workflows {
+            let names: Vec<String> = w
+                .steps(p, "us-east-1")
+                .into_iter()
+                .map(|s| s.name)
+                .collect();
+            assert_eq!(names, ["scale-up", "database-orders", "traffic"]);
+        }
+        // Active/active: only the deactivation moves the writer.
+        let plan = plan_of(&SPEC.replace(", routing: failover", ""));
+        let p = &plan.region_switch.as_ref().unwrap().plans[0];
+        let with: Vec<bool> = p
+            .workflows
+            .iter()
+            .map(|w| {
+                w.steps(p, "us-east-1")
+                    .iter()
+                    .any(|s| s.block == "AuroraGlobalDatabase")
+            })
+            .collect();
+        assert_eq!(with, [false, true], "activate, deactivate");
+    }
 
     #[test]
     fn a_global_cluster_arn_takes_its_members_partition_and_account() {

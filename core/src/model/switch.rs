@@ -729,7 +729,7 @@ pub struct Run<'a> {
 /// what it does.
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct StepView {
-    pub name: &'static str,
+    pub name: String,
     pub block: &'static str,
     pub does: String,
 }
@@ -743,13 +743,13 @@ impl WorkflowPlan {
         let mut out = Vec::new();
         if let Some(role) = &self.approval_role {
             out.push(StepView {
-                name: "approve",
+                name: "approve".into(),
                 block: "ManualApproval",
                 does: format!("waits for an approval by {role}"),
             });
         }
         out.push(StepView {
-            name: "scale-up",
+            name: "scale-up".into(),
             block: "EKSResourceScaling",
             does: format!(
                 "scales {} to {} % of the other Region's replicas and waits for them to be ready",
@@ -757,6 +757,25 @@ impl WorkflowPlan {
                 self.scale_percent
             ),
         });
+        // The databases, when this workflow moves the writer: what a
+        // graceful and an ungraceful execution do to each.
+        if self.databases {
+            for d in &plan.databases {
+                let (graceful, ungraceful) = d.modes();
+                out.push(StepView {
+                    name: d.step.clone(),
+                    block: d.block,
+                    does: if graceful == ungraceful {
+                        format!("makes {} the writer where traffic goes: {graceful}", d.database)
+                    } else {
+                        format!(
+                            "makes {} the writer where traffic goes: graceful, a {graceful}; ungraceful, a {ungraceful}",
+                            d.database
+                        )
+                    },
+                });
+            }
+        }
         if !plan.records.is_empty() {
             // The health check block: per action, which Regions' checks
             // end healthy (see `simulate`'s reading of the block).
@@ -779,7 +798,7 @@ impl WorkflowPlan {
                 .map(|r| r.name.trim_end_matches('.'))
                 .collect();
             out.push(StepView {
-                name: "traffic",
+                name: "traffic".into(),
                 block: if plan.parallel {
                     "Parallel: Route53HealthCheck"
                 } else {
@@ -810,7 +829,7 @@ impl WorkflowPlan {
             }
         }
         out.push(StepView {
-            name: "traffic",
+            name: "traffic".into(),
             block: "ARCRoutingControl",
             does: format!("turns the routing controls of {}", sets.join(" and ")),
         });
@@ -824,10 +843,16 @@ impl SwitchPlan {
     /// of health checks — one for each Region", ARC Developer Guide,
     /// "Amazon Route 53 health check execution block").
     pub fn health_checks(&self) -> usize {
+        // Per record name, each Region once: a geolocation Region has a
+        // set identifier per location, but one check.
         self.plans
             .iter()
             .flat_map(|p| &p.records)
-            .map(|r| r.sets.len())
+            .map(|r| {
+                let mut regions: Vec<&str> = r.sets.iter().map(|(x, _)| x.as_str()).collect();
+                regions.dedup();
+                regions.len()
+            })
             .sum()
     }
 }
@@ -1128,10 +1153,10 @@ mod tests {
                 ),
             ]
         );
-        let steps: Vec<&str> = runs_to(&sw, "ap-southeast-2")[0]
+        let steps: Vec<String> = runs_to(&sw, "ap-southeast-2")[0]
             .workflow
             .steps(&sw.plans[1], "eu-west-1")
-            .iter()
+            .into_iter()
             .map(|s| s.name)
             .collect();
         assert_eq!(steps, ["scale-up", "traffic"]);

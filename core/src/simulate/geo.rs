@@ -123,6 +123,13 @@ pub(super) fn geolocation(set: &[(&Record, bool)]) -> Answer {
 /// R12 on a host's geoproximity records, each with its health.
 pub(super) fn geoproximity(set: &[(&Record, bool)]) -> Answer {
     let any_up = set.iter().any(|(_, h)| *h);
+    // Regions gen's table does not place: they answer no sample.
+    let mut unplaced: Vec<&str> = set
+        .iter()
+        .map(|(r, _)| r.region.as_str())
+        .filter(|r| geo::region(r).is_none())
+        .collect();
+    unplaced.dedup();
     let mut picks = Vec::new();
     for s in SAMPLES {
         let nearest = set
@@ -140,13 +147,17 @@ pub(super) fn geoproximity(set: &[(&Record, bool)]) -> Answer {
             picks.push((s.label, region));
         }
     }
+    let mut rule = if any_up {
+        "R12 nearest healthy by biased distance".to_string()
+    } else {
+        R3_FAILS_OPEN.to_string()
+    };
+    if !unplaced.is_empty() {
+        rule.push_str(&format!("; not placed (modelled): {}", unplaced.join(", ")));
+    }
     Answer {
         regions: grouped(&picks, set),
-        rule: if any_up {
-            "R12 nearest healthy by biased distance".to_string()
-        } else {
-            R3_FAILS_OPEN.to_string()
-        },
+        rule,
     }
 }
 

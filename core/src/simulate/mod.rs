@@ -522,7 +522,7 @@ impl World {
     fn typed_answer(&self, host: &str, kind: &str, scenario: &Scenario) -> Answer {
         let mut a = self.region_answer(host, kind, scenario);
         for r in &mut a.regions {
-            if let Some(c) = self.clusters_answer(host, region_name(r), scenario) {
+            if let Some(c) = self.clusters_answer(host, kind, region_name(r), scenario) {
                 *r = format!("{r} [{c}]");
             }
         }
@@ -531,11 +531,17 @@ impl World {
 
     /// The clusters of `region` that answer for `host` (R2 among its
     /// weighted records), when it has several.
-    fn clusters_answer(&self, host: &str, region: &str, s: &Scenario) -> Option<String> {
+    fn clusters_answer(
+        &self,
+        host: &str,
+        kind: &str,
+        region: &str,
+        s: &Scenario,
+    ) -> Option<String> {
         let set: Vec<&(Record, String)> = self
             .members
             .iter()
-            .filter(|(r, _)| r.host == host && r.region == region)
+            .filter(|(r, _)| r.host == host && r.kind == kind && r.region == region)
             .collect();
         if set.is_empty() {
             return None;
@@ -1048,18 +1054,9 @@ pub fn world(
             .unwrap_or_default()
             .trim_end_matches('.')
             .to_string();
-        let region = p
-            .get("SetIdentifier")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let region = set_of(p);
         let geo_location = p.get("GeoLocation");
         let proximity = p.get("GeoProximityLocation");
-        let region = if geo_location.is_some() {
-            geo::set_region(&region).to_string()
-        } else {
-            region
-        };
         let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let policy = if let Some(g) = geo_location {
             Policy::Geo {

@@ -399,10 +399,11 @@ fn bucket_of(path: &str) -> Option<&str> {
         && !bucket.starts_with('-')
         && !bucket.ends_with('-');
     let prefix = prefix.strip_suffix('/').unwrap_or(prefix);
+    // No `$`: the role's resource is an `Fn::Sub` string.
     let prefix_ok = prefix.is_empty()
         || prefix
             .split('/')
-            .all(|seg| !seg.is_empty() && !seg.starts_with(' '));
+            .all(|seg| !seg.is_empty() && !seg.starts_with(' ') && !seg.contains('$'));
     (bucket_ok && prefix_ok).then_some(bucket)
 }
 

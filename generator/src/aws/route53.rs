@@ -21,6 +21,10 @@ pub(crate) struct ListedRecord {
     pub alias_dns: Option<String>,
     pub evaluate_target_health: Option<bool>,
     pub health_check: Option<String>,
+    /// `GeoLocation`: (ContinentCode, CountryCode, SubdivisionCode).
+    pub geo: Option<(Option<String>, Option<String>, Option<String>)>,
+    /// `GeoProximityLocation`: (AWSRegion, Bias).
+    pub proximity: Option<(Option<String>, Option<i64>)>,
 }
 
 /// A health check's configuration as ListHealthChecks gives it.
@@ -140,6 +144,16 @@ impl Route53 {
                     alias_dns: r.alias_target().map(|a| a.dns_name().to_string()),
                     evaluate_target_health: r.alias_target().map(|a| a.evaluate_target_health()),
                     health_check: r.health_check_id().map(str::to_string),
+                    geo: r.geo_location().map(|g| {
+                        (
+                            g.continent_code().map(str::to_string),
+                            g.country_code().map(str::to_string),
+                            g.subdivision_code().map(str::to_string),
+                        )
+                    }),
+                    proximity: r
+                        .geo_proximity_location()
+                        .map(|g| (g.aws_region().map(str::to_string), g.bias().map(i64::from))),
                 });
             }
             if !page.is_truncated() {

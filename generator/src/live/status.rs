@@ -560,6 +560,8 @@ pub(crate) async fn records(
             alias_dns: r.alias_dns,
             evaluate_target_health: r.evaluate_target_health,
             health_check: r.health_check,
+            geo: r.geo,
+            proximity: r.proximity,
         })
         .collect();
     let mut drift = crate::drift::records(plan, &live);
@@ -590,7 +592,17 @@ pub(crate) async fn records(
     }
     if drift.is_empty() {
         RecordsState::AsRendered {
-            records: plan.stacks.iter().map(|s| s.entries.len()).sum(),
+            // Each Route 53 record: per type and location, and a Region's
+            // clusters' records.
+            records: plan
+                .stacks
+                .iter()
+                .flat_map(|s| &s.entries)
+                .map(|e| {
+                    e.record.sets.len()
+                        + e.members.iter().map(|m| m.record.sets.len()).sum::<usize>()
+                })
+                .sum(),
             checks: ids.len(),
         }
     } else {
