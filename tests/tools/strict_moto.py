@@ -43,7 +43,8 @@ RS-1   AWS::ARCRegionSwitch::Plan is modelled minimally: Ref is its ARN in
        the Region switch API's form; it runs nothing.
 RS-2   A plan's triggers name its associated alarms and one of its Regions;
        its database blocks name members in its Regions; the RDS promote
-       read replica block sits in active/passive plans only.
+       read replica block sits in active/passive plans only; on create and
+       on update.
 CW-1   AWS::CloudWatch::Alarm (which moto's CloudFormation lacks) makes the
        alarm in CloudWatch, Ref is its name; AlarmName changes replace it.
 CW-2   A new alarm starts in INSUFFICIENT_DATA, not OK (PutMetricAlarm: "the
@@ -994,7 +995,12 @@ cwm.Alarm.__init__ = alarm_init
 
 
 def arc_update(old, old_json, new_json, name, account_id, region_name):
-    """CFN-4 for ARC: properties that are not create-only are updated in place."""
+    """CFN-4 for ARC: properties that are not create-only are updated in place;
+    a Region switch plan's are checked as on create (RS-2)."""
+    if isinstance(old, RegionSwitchPlan):
+        problems = plan_problems(new_json["Properties"])
+        if problems:
+            raise ValidationError(message="; ".join(problems))
     old.props = new_json["Properties"]
     return old
 

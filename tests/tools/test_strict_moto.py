@@ -598,6 +598,12 @@ def _():
             "not an associated alarm")
     refused(lambda: deploy("rs2c", body(approach="activeActive")), "ValidationError",
             "active/passive plans")
+    # An update is checked too, and a good one keeps the plan's ARN.
+    arn = physical("rs2", "P")
+    refused(lambda: deploy("rs2", body(trigger_alarm="nope")), "ValidationError",
+            "not an associated alarm")
+    deploy("rs2", body().replace('"Condition": "red"', '"Condition": "green"'))
+    assert physical("rs2", "P") == arn
 
 
 @check("RS-1: a Region switch plan's Ref is its ARN, in the API's form, kept on update")

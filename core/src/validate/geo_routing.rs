@@ -13,7 +13,7 @@
 //! Geoproximity (AWS::Route53::RecordSet GeoProximityLocation): each
 //! record at its AWS Region, with a `Bias` from -99 to 99.
 
-use super::format::{allowed_regions, yaml_inline};
+use super::format::yaml_inline;
 use super::*;
 
 /// `ContinentCode`'s values.
@@ -42,24 +42,9 @@ impl Validator {
         // Each location once, across the Regions: (location, its Region).
         let mut seen: BTreeMap<GeoLocation, String> = BTreeMap::new();
         for (k, locs) in m {
-            let Some(region) = k.as_str() else {
-                self.err(
-                    p,
-                    format!("`{}` is not a Region name", yaml_inline(k)),
-                    allowed_regions(regions),
-                );
-                ok = false;
+            let Some((region, rp)) = self.region_key(p, k, regions, &mut ok) else {
                 continue;
             };
-            let rp = format!("{p}.{region}");
-            if !regions.iter().any(|r| r == region) {
-                self.err(
-                    &rp,
-                    format!("`{region}` is not a Region of this spec"),
-                    allowed_regions(regions),
-                );
-                ok = false;
-            }
             let Some(lm) = locs.as_mapping() else {
                 self.err(&rp, "a Region takes `{continents: [...], countries: [...], subdivisions: [...], default: true}`", SHAPE);
                 ok = false;
@@ -178,24 +163,9 @@ impl Validator {
         let mut ok = true;
         let mut out = BTreeMap::new();
         for (k, b) in m {
-            let Some(region) = k.as_str() else {
-                self.err(
-                    p,
-                    format!("`{}` is not a Region name", yaml_inline(k)),
-                    allowed_regions(regions),
-                );
-                ok = false;
+            let Some((region, rp)) = self.region_key(p, k, regions, &mut ok) else {
                 continue;
             };
-            let rp = format!("{p}.{region}");
-            if !regions.iter().any(|r| r == region) {
-                self.err(
-                    &rp,
-                    format!("`{region}` is not a Region of this spec"),
-                    allowed_regions(regions),
-                );
-                ok = false;
-            }
             match b.as_i64() {
                 Some(n) if (-99..=99).contains(&n) => {
                     out.insert(region.to_string(), n as i8);

@@ -83,24 +83,9 @@ impl Validator {
         let mut weights = BTreeMap::new();
         let mut ok = true;
         for (k, w) in m {
-            let Some(region) = k.as_str() else {
-                self.err(
-                    p,
-                    format!("`{}` is not a Region name", yaml_inline(k)),
-                    allowed_regions(regions),
-                );
-                ok = false;
+            let Some((region, wp)) = self.region_key(p, k, regions, &mut ok) else {
                 continue;
             };
-            let wp = format!("{p}.{region}");
-            if !regions.iter().any(|r| r == region) {
-                self.err(
-                    &wp,
-                    format!("`{region}` is not a Region of this spec"),
-                    allowed_regions(regions),
-                );
-                ok = false;
-            }
             match w.as_i64() {
                 Some(n) if (0..=255).contains(&n) => {
                     weights.insert(region.to_string(), n as u8);
@@ -205,5 +190,36 @@ impl Validator {
             None => regions.iter().find(|r| **r != primary)?.clone(),
         };
         Some(Routing::Failover { primary, secondary })
+    }
+
+    /// A key of the per-Region map at `p`: the Region and its field's path.
+    /// A key that is no Region of the spec is reported (and `ok` cleared);
+    /// one that is no string at all is skipped too.
+    pub(super) fn region_key<'a>(
+        &mut self,
+        p: &str,
+        k: &'a serde_yaml::Value,
+        regions: &[String],
+        ok: &mut bool,
+    ) -> Option<(&'a str, String)> {
+        let Some(region) = k.as_str() else {
+            self.err(
+                p,
+                format!("`{}` is not a Region name", yaml_inline(k)),
+                allowed_regions(regions),
+            );
+            *ok = false;
+            return None;
+        };
+        let path = format!("{p}.{region}");
+        if !regions.iter().any(|r| r == region) {
+            self.err(
+                &path,
+                format!("`{region}` is not a Region of this spec"),
+                allowed_regions(regions),
+            );
+            *ok = false;
+        }
+        Some((region, path))
     }
 }
