@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::facts::route53::{ALIAS_TTL_S, CHECK_TIMEOUT_S, failover_seconds};
 use crate::facts::{pricing, quotas};
 use crate::model::Plan;
-use crate::spec::checked::{Api, DbEngine, Protocol};
+use crate::spec::checked::{Api, Protocol};
 
 #[derive(Debug, Serialize)]
 pub struct AppTiming {
@@ -325,24 +325,15 @@ pub fn explain(plan: &Plan) -> Explanation {
                 // Several run as one parallel block: the slowest bounds it.
                 worst_min += databases.iter().map(|d| d.timeout_minutes).max().unwrap_or(0);
                 for d in databases {
-                    let (graceful, ungraceful) = d.modes();
                     steps.push((
                         d.step.clone(),
-                        if graceful == ungraceful {
-                            format!(
-                                "the {} {} becomes the writer where traffic goes: {graceful} (at most {} min)",
-                                d.engine.product(),
-                                d.database,
-                                d.timeout_minutes
-                            )
-                        } else {
-                            format!(
-                                "the {} {} becomes the writer where traffic goes: a {graceful} when graceful, a {ungraceful} when not (at most {} min)",
-                                d.engine.product(),
-                                d.database,
-                                d.timeout_minutes
-                            )
-                        },
+                        format!(
+                            "the {} {} becomes the writer where traffic goes: {} (at most {} min)",
+                            d.engine.product(),
+                            d.database,
+                            d.effect(),
+                            d.timeout_minutes
+                        ),
                     ));
                 }
             }
@@ -368,7 +359,7 @@ pub fn explain(plan: &Plan) -> Explanation {
                 data_loss: databases
                     .iter()
                     .map(|d| {
-                        let e = crate::facts::databases::exposure(d.engine.as_str(), d.engine == DbEngine::Rds && d.ungraceful.is_some());
+                        let e = d.exposure();
                         DataLoss {
                             database: d.database.clone(),
                             product: d.engine.product(),

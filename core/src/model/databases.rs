@@ -26,6 +26,7 @@
 
 use serde::Serialize;
 
+use crate::facts::databases::{Exposure, exposure};
 use crate::spec::checked::{Database, DbEngine, Spec};
 
 /// One database's block in a pair's workflows.
@@ -48,26 +49,31 @@ pub struct DbStep {
     /// Its members in the pair's Regions, in the pair's order: (Region, ARN).
     pub members: Vec<(String, String)>,
     pub timeout_minutes: u32,
-    /// The pair's apps that keep their state in it.
-    pub apps: Vec<String>,
 }
 
 impl DbStep {
+    /// What the step can lose, graceful and not (`facts::databases`).
+    pub fn exposure(&self) -> Exposure {
+        exposure(
+            self.engine.as_str(),
+            self.block == "RdsSwitchoverReadReplica",
+        )
+    }
+
     /// What the step does in a graceful and in an ungraceful execution.
     pub fn modes(&self) -> (&'static str, &'static str) {
-        match (self.engine, self.ungraceful) {
-            (DbEngine::Aurora | DbEngine::DocumentDb, _) => (
-                "switchover (no data loss)",
-                "failover (loses writes not yet replicated)",
-            ),
-            (DbEngine::Rds, Some(_)) => (
-                "switchover (no data loss)",
-                "promotion (loses writes not yet replicated)",
-            ),
-            (DbEngine::Rds, None) => (
-                "promotion (one way; loses writes not yet replicated)",
-                "promotion (one way; loses writes not yet replicated)",
-            ),
+        let e = self.exposure();
+        (e.graceful_mode, e.ungraceful_mode)
+    }
+
+    /// Both modes in one phrase: `a switchover (…) when graceful, a
+    /// failover (…) when not`, or the one thing it does either way.
+    pub fn effect(&self) -> String {
+        let (graceful, ungraceful) = self.modes();
+        if graceful == ungraceful {
+            graceful.to_string()
+        } else {
+            format!("a {graceful} when graceful, a {ungraceful} when not")
         }
     }
 }
@@ -81,12 +87,7 @@ pub fn steps(
 ) -> Vec<DbStep> {
     let mut out: Vec<DbStep> = Vec::new();
     for d in &spec.databases {
-        let users: Vec<String> = apps
-            .iter()
-            .filter(|a| a.database.as_ref() == Some(&d.name))
-            .map(|a| a.name.clone())
-            .collect();
-        if users.is_empty() {
+        if !apps.iter().any(|a| a.database.as_ref() == Some(&d.name)) {
             continue;
         }
         let members: Vec<(String, String)> = regions
@@ -101,12 +102,12 @@ pub fn steps(
         if d.engine == DbEngine::Rds && !d.switchover && !active_passive {
             continue;
         }
-        out.push(step(d, members, users));
+        out.push(step(d, members));
     }
     out
 }
 
-fn step(d: &Database, members: Vec<(String, String)>, apps: Vec<String>) -> DbStep {
+fn step(d: &Database, members: Vec<(String, String)>) -> DbStep {
     let (block, config, behavior, ungraceful) = match d.engine {
         DbEngine::Aurora => (
             "AuroraGlobalDatabase",
@@ -145,22 +146,13 @@ fn step(d: &Database, members: Vec<(String, String)>, apps: Vec<String>) -> DbSt
         global_cluster: d.global_cluster.clone(),
         members,
         timeout_minutes: d.timeout_minutes,
-        apps,
     };
-    let (graceful, ungraceful) = s.modes();
-    s.description = if graceful == ungraceful {
-        format!(
-            "Make the {} {} the writer in the Region taking traffic: {graceful}",
-            d.engine.product(),
-            d.name
-        )
-    } else {
-        format!(
-            "Make the {} {} the writer in the Region taking traffic: a {graceful} when graceful, a {ungraceful} when not",
-            d.engine.product(),
-            d.name
-        )
-    };
+    s.description = format!(
+        "Make the {} {} the writer in the Region taking traffic: {}",
+        d.engine.product(),
+        d.name,
+        s.effect()
+    );
     s
 }
 
@@ -203,13 +195,6 @@ impl DbPermissions {
             v.dedup();
         }
         p
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.global_clusters.is_empty()
-            && self.clusters.is_empty()
-            && self.promoted.is_empty()
-            && self.switched.is_empty()
     }
 }
 

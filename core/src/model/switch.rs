@@ -761,18 +761,14 @@ impl WorkflowPlan {
         // graceful and an ungraceful execution do to each.
         if self.databases {
             for d in &plan.databases {
-                let (graceful, ungraceful) = d.modes();
                 out.push(StepView {
                     name: d.step.clone(),
                     block: d.block,
-                    does: if graceful == ungraceful {
-                        format!("makes {} the writer where traffic goes: {graceful}", d.database)
-                    } else {
-                        format!(
-                            "makes {} the writer where traffic goes: graceful, a {graceful}; ungraceful, a {ungraceful}",
-                            d.database
-                        )
-                    },
+                    does: format!(
+                        "makes {} the writer where traffic goes: {}",
+                        d.database,
+                        d.effect()
+                    ),
                 });
             }
         }

@@ -313,21 +313,6 @@ impl SwitchOrder {
             .any(|(_, b)| DATABASE_BLOCKS.contains(&b.as_str()))
     }
 
-    /// Whether every database step comes before every traffic step.
-    pub fn databases_first(&self) -> bool {
-        let pos = |f: &dyn Fn(&str) -> bool| -> Vec<usize> {
-            self.stages
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, st))| st.iter().any(|(_, b)| f(b)))
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let db = pos(&|b| DATABASE_BLOCKS.contains(&b));
-        let traffic = pos(&|b| matches!(b, "ARCRoutingControl" | "Route53HealthCheck"));
-        db.iter().all(|d| traffic.iter().all(|t| d < t))
-    }
-
     /// `approve -> scale-up -> database-a (BLOCK) + database-b (BLOCK) ->
     /// traffic`: a parallel block of databases by its steps, any other by
     /// its name.
@@ -1388,7 +1373,7 @@ mod tests {
     }
 
     #[test]
-    fn a_switch_order_knows_whether_databases_come_before_traffic() {
+    fn a_switch_order_shows_its_stages_in_order_and_its_databases_by_block() {
         let step = |n: &str, b: &str| (n.to_string(), vec![(n.to_string(), b.to_string())]);
         let mut o = SwitchOrder {
             plan: "p".into(),
@@ -1399,13 +1384,18 @@ mod tests {
                 step("traffic", "Route53HealthCheck"),
             ],
         };
-        assert!(o.has_databases() && o.databases_first());
+        assert!(o.has_databases());
         assert_eq!(
             o.line(),
             "scale-up -> database-a (AuroraGlobalDatabase) -> traffic"
         );
         o.stages.swap(1, 2);
-        assert!(!o.databases_first());
+        assert_eq!(
+            o.line(),
+            "scale-up -> traffic -> database-a (AuroraGlobalDatabase)"
+        );
+        o.stages.remove(2);
+        assert!(!o.has_databases());
     }
 
     fn rec(host: &str, region: &str, policy: Policy, check: Option<Check>, eth: bool) -> Record {

@@ -263,7 +263,6 @@ pub struct SwitchTrigger {
 pub struct SwitchReport {
     /// `s3://BUCKET[/PREFIX]`, as the spec gives it.
     pub bucket_path: String,
-    pub bucket: String,
     pub bucket_owner: Option<String>,
 }
 

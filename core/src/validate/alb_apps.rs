@@ -31,7 +31,7 @@ impl Validator {
                     }
                 },
             };
-            app.record_types = self.record_types(i, a, &ingress.albs[app.alb], ingress);
+            app.record_types = self.record_types(i, a, app.alb, ingress);
         }
         // An ALB without apps would be an Ingress without rules: say so
         // rather than render a load balancer that serves nothing.
@@ -138,9 +138,10 @@ impl Validator {
         &mut self,
         i: usize,
         a: &spec::RawApp,
-        alb: &Alb,
+        k: usize,
         ingress: &Ingress,
     ) -> Vec<&'static str> {
+        let alb = &ingress.albs[k];
         let dual = alb.ip_address_type == IpAddressType::Dualstack;
         let Some(list) = &a.record_types else {
             return if dual { vec!["A", "AAAA"] } else { vec!["A"] };
@@ -155,8 +156,7 @@ impl Validator {
                     format!("AAAA on ALB `{}`, which is IPv4 only", alb.name),
                     format!(
                         "set {} to dualstack, or leave AAAA out",
-                        ingress
-                            .alb_field(ingress.alb_index(&alb.name).unwrap_or(0), "ipAddressType")
+                        ingress.alb_field(k, "ipAddressType")
                     ),
                 ),
                 "AAAA" if !out.contains(&"AAAA") => out.push("AAAA"),

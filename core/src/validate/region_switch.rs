@@ -358,8 +358,8 @@ impl Validator {
             &r.bucket_path,
             "s3://BUCKET[/PREFIX], where the execution reports go",
         )?;
-        let bucket = bucket_of(path);
-        if bucket.is_none() {
+        let good = is_bucket_path(path);
+        if !good {
             *ok = false;
             self.err(
                 "regionSwitch.report.bucketPath",
@@ -377,18 +377,17 @@ impl Validator {
                 "allowed: 12 digits",
             );
         }
-        Some(SwitchReport {
+        good.then(|| SwitchReport {
             bucket_path: path.clone(),
-            bucket: bucket?.to_string(),
             bucket_owner: r.bucket_owner.clone(),
         })
     }
 }
 
-/// The bucket of `s3://BUCKET[/PREFIX]`, when the path has the plan's form.
-fn bucket_of(path: &str) -> Option<&str> {
+/// Whether `path` is `s3://BUCKET[/PREFIX]` in the plan's form.
+fn is_bucket_path(path: &str) -> bool {
     if !(3..=512).contains(&path.len()) {
-        return None;
+        return false;
     }
     let rest = path.strip_prefix("s3://").unwrap_or(path);
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
@@ -404,7 +403,7 @@ fn bucket_of(path: &str) -> Option<&str> {
         || prefix
             .split('/')
             .all(|seg| !seg.is_empty() && !seg.starts_with(' ') && !seg.contains('$'));
-    (bucket_ok && prefix_ok).then_some(bucket)
+    bucket_ok && prefix_ok
 }
 
 #[cfg(test)]
